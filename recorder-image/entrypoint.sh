@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Entry point of the OV2 HA recorder image. Dispatches like OpenVidu's own recording image:
 #   HEADLESS_CHROME_ONLY=true   a bare headless browser with remote debugging (as upstream)
 #   CONTAINER_WORKING_MODE      COMPOSED (default): the chunked HA recorder

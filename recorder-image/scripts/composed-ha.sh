@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # COMPOSED recording, chunked and crash-safe (docs/recorder-protocol.md).
 #
 #  1. settings: environment, then the env file; validated (exit 78 on errors)
@@ -33,7 +34,7 @@ source "$SCRIPT_DIR/lib/agent.sh"
 OV2HA_CAPTURE=${OV2HA_CAPTURE:-x11}               # x11 | lavfi (host tests)
 OV2HA_PAINT_TIMEOUT=${OV2HA_PAINT_TIMEOUT:-8}     # s to wait for the first painted frame
 OV2HA_DRAIN_TIMEOUT=${OV2HA_DRAIN_TIMEOUT:-8}     # s the uploader may drain after stop
-OV2HA_STOP_TIMEOUT=${OV2HA_STOP_TIMEOUT:-25}      # s from stop to exit (OpenVidu allows 30)
+OV2HA_STOP_TIMEOUT=${OV2HA_STOP_TIMEOUT:-24}      # s from stop to exit (OpenVidu allows 30)
 
 EX_FFMPEG_DIED=1
 EX_FENCED=3
@@ -251,7 +252,7 @@ drain_uploader() {
 	if [[ -n $UPLOADER_PID ]] && kill -0 "$UPLOADER_PID" 2>/dev/null; then
 		stop_helper "$UPLOADER_PID"
 		UPLOADER_PID=''
-		backlog=$(($(segment_list_complete_lines "$(segment_list_path)") - $(wc -l <"$OV2HA_RUN_DIR/uploader.done" 2>/dev/null || echo 0)))
+		backlog=$(($(segment_list_complete_lines "$(segment_list_path)") - $(lines_in "$OV2HA_RUN_DIR/uploader.done")))
 		log_warn uploader_drain_timeout backlog="$backlog" note="chunks stay on disk; the controller takes them from there"
 		return 0
 	fi

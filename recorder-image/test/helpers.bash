@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# shellcheck disable=SC2034 # variables set here (EXIT_CODE, ...) are read by the .bats files
 # Shared setup for the recorder's bats tests: a private temp tree, stub curl and rclone
 # first in PATH, and a valid COMPOSED environment that records lavfi sources (no X).
 
@@ -66,7 +68,7 @@ problem_body() {
 
 # Starts the recorder in the background; its log goes to $WORK/recorder.log.
 start_recorder() {
-	"$SCRIPTS_DIR/composed-ha.sh" >"$WORK/recorder.log" 2>&1 &
+	"$SCRIPTS_DIR/composed-ha.sh" >"$WORK/recorder.log" 2>&1 3>&- &
 	RECORDER_PID=$!
 }
 
@@ -98,6 +100,23 @@ csv_lines() {
 	if [[ -f $f ]]; then wc -l <"$f"; else echo 0; fi
 }
 
+# csv_has_lines N [EPOCH]: the segment list has at least N complete lines.
+csv_has_lines() {
+	(($(csv_lines "${2:-0}") >= $1))
+}
+
+# requests_at_least ROUTE N: the stub controller got at least N requests of ROUTE.
+requests_at_least() {
+	(($(count_requests "$1") >= $2))
+}
+
+# log_count_above FILE PATTERN N: more than N lines of FILE match PATTERN.
+log_count_above() {
+	local n=0
+	[[ -f $1 ]] && n=$(grep -c -- "$2" "$1" || true)
+	((n > $3))
+}
+
 count_requests() {
 	if [[ -f $STUB_DIR/requests.log ]]; then grep -c "^$1 " "$STUB_DIR/requests.log" || true; else echo 0; fi
 }
@@ -113,11 +132,18 @@ assert_no_secrets() {
 	done
 }
 
+BG_PIDS=()
+
+# recorder_teardown: ends what a test started, by pid: the recorder with its children
+# (agent, uploader, ffmpeg) and any other background process in BG_PIDS.
 recorder_teardown() {
-	if [[ -n ${RECORDER_PID:-} ]] && kill -0 "$RECORDER_PID" 2>/dev/null; then
+	local pid
+	if [[ -n ${RECORDER_PID:-} ]]; then
+		pkill -KILL -P "$RECORDER_PID" 2>/dev/null || true
 		kill -KILL "$RECORDER_PID" 2>/dev/null || true
 	fi
-	# Background helpers of a killed recorder (agent, uploader, ffmpeg) belong to its
-	# process tree; end any that outlived it.
-	pkill -KILL -P "${RECORDER_PID:-0}" 2>/dev/null || true
+	for pid in "${BG_PIDS[@]}"; do
+		pkill -KILL -P "$pid" 2>/dev/null || true
+		kill -KILL "$pid" 2>/dev/null || true
+	done
 }

@@ -32,10 +32,7 @@ agent_heartbeat_body() {
 	local last complete done_count backlog free
 	last=$(last_complete_seq)
 	complete=$(segment_list_complete_lines "$(segment_list_path)")
-	done_count=0
-	if [[ -f $OV2HA_RUN_DIR/uploader.done ]]; then
-		done_count=$(wc -l <"$OV2HA_RUN_DIR/uploader.done")
-	fi
+	done_count=$(lines_in "$OV2HA_RUN_DIR/uploader.done")
 	backlog=$((complete - done_count))
 	((backlog < 0)) && backlog=0
 	free=$(free_disk_bytes "$(recording_dir)")

@@ -80,6 +80,15 @@ last_complete_seq() {
 	fi
 }
 
+# lines_in FILE: number of lines of FILE, 0 when it does not exist.
+lines_in() {
+	if [[ -f $1 ]]; then
+		wc -l <"$1"
+	else
+		printf '0'
+	fi
+}
+
 # file_size FILE / file_sha256 FILE
 file_size() { stat -c %s -- "$1"; }
 file_sha256() {
