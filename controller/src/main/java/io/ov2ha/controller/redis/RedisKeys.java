@@ -17,6 +17,7 @@ import io.ov2ha.controller.recording.RecordingId;
  * ov2ha:idx:recordings                 ZSET  every recording id, score = createdAt (ms)
  * ov2ha:idx:status:&lt;STATUS&gt;            ZSET  recording ids in that status, score = createdAt (ms)
  * ov2ha:idx:heartbeat                  ZSET  non-final recordings, score = last heartbeat (ms)
+ * ov2ha:lease:&lt;name&gt;                   STRING  a lease held by one controller (RedisLease), value = controller id
  * </pre>
  *
  * The {@code {id}} hash tag keeps a recording's keys in one Redis Cluster slot. The indexes are
@@ -59,6 +60,18 @@ public final class RedisKeys {
 
 	public static String heartbeatIndex() {
 		return PREFIX + "idx:heartbeat";
+	}
+
+	/** A lease named {@code name} ({@code [a-z0-9:._-]}); per-recording leases add the recording id. */
+	public static String lease(String name) {
+		if (!name.matches("[a-z0-9:._-]{1,64}")) {
+			throw new IllegalArgumentException("bad lease name");
+		}
+		return PREFIX + "lease:" + name;
+	}
+
+	public static String lease(String name, RecordingId id) {
+		return lease(name) + ":{" + id.value() + "}";
 	}
 
 }
