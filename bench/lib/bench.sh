@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Shared helpers for the benchmark scripts. Source it after scripts/lib/common.sh.
+
+# machine_line: one line describing this machine, for the "machine" part of a section.
+machine_line() {
+	local cpu mem java
+	cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+	mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
+	java=$(java -version 2>&1 | head -n1)
+	printf '%s vCPU (%s), %s RAM, %s, %s' "$(nproc)" "$cpu" "$mem" \
+		"$(. /etc/os-release && echo "$PRETTY_NAME")" "$java"
+}
+
+# median NUMBERS...: the median (average of the two middle values for an even count).
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.6g\n", (a[NR/2]+a[NR/2+1])/2}'
+}
+
+# write_section NAME CONTENT_FILE: replaces the text between <!-- BEGIN NAME --> and
+# <!-- END NAME --> in BENCHMARKS.md with the file's content.
+write_section() {
+	local name=$1 content=$2 file
+	file="$(repo_root)/BENCHMARKS.md"
+	grep -q "<!-- BEGIN ${name} -->" "$file" || die "BENCHMARKS.md has no section ${name}"
+	python3 - "$file" "$name" "$content" <<'PY'
+import re, sys
+path, name, content = sys.argv[1], sys.argv[2], open(sys.argv[3]).read().rstrip("\n")
+text = open(path).read()
+pattern = re.compile(r"(<!-- BEGIN %s -->\n).*?(<!-- END %s -->)" % (re.escape(name), re.escape(name)), re.S)
+text = pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), text, count=1)
+open(path, "w").write(text)
+PY
+}

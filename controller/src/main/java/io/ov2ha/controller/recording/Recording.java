@@ -1,0 +1,80 @@
+package io.ov2ha.controller.recording;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A recording document as stored in Redis (hash {@code ov2ha:rec:{id}}, schema 1). Fields
+ * that a later event fills in are null until then.
+ *
+ * @param schema document schema version
+ * @param id OpenVidu's recording id
+ * @param createdAt OpenVidu's {@code createdAt} (ms); with {@code id} the unique recording key
+ * @param status current status
+ * @param statusReason why the status last changed (free text without secrets)
+ * @param stopReason OpenVidu's stop reason ({@code recordingStoppedByServer}, ...) or {@code stoppedByAdmin}
+ * @param epoch the fencing token: only the recorder of this epoch may write
+ * @param containerId the current epoch's container (empty when the recorder could not tell)
+ * @param host the host the current recorder runs on
+ * @param recordingJson OpenVidu's RECORDING_JSON as received
+ * @param env the OpenVidu environment the primary was started with, as JSON (holds a secret)
+ * @param sessionId OpenVidu session id
+ * @param name recording name ({@code VIDEO_NAME})
+ * @param registeredAt first registration of a recorder
+ * @param createdInRegistryAt when this document was created (by a recorder or a webhook)
+ * @param updatedAt last status change
+ * @param lastHeartbeatAt last accepted heartbeat
+ * @param heartbeatLastChunkSeq last complete chunk the recorder reported in a heartbeat
+ * @param uploadBacklog chunks complete but not yet uploaded, from the last heartbeat
+ * @param freeDiskBytes free disk of the recorder, from the last heartbeat
+ * @param chunkCount chunks in the manifest
+ * @param chunkSeconds media seconds in the manifest
+ * @param lastChunkSeq highest seq in the manifest
+ * @param lastChunkAt when the last chunk was reported
+ * @param failoverCount backups started for this recording
+ * @param source who created the document: {@code recorder} or {@code webhook}
+ */
+public record Recording(int schema, RecordingId id, long createdAt, RecordingStatus status, String statusReason,
+		String stopReason, long epoch, String containerId, String host, String recordingJson, String env,
+		String sessionId, String name, Instant registeredAt, Instant createdInRegistryAt, Instant updatedAt,
+		Instant lastHeartbeatAt, Long heartbeatLastChunkSeq, Long uploadBacklog, Long freeDiskBytes, long chunkCount,
+		double chunkSeconds, Long lastChunkSeq, Instant lastChunkAt, int failoverCount, String source) {
+
+	static Recording fromHash(Map<String, String> h) {
+		return new Recording(intOr(h.get("schema"), 1), RecordingId.of(h.get("id")), longOr(h.get("createdAt"), 0),
+				RecordingStatus.valueOf(h.get("status")), h.get("statusReason"), h.get("stopReason"),
+				longOr(h.get("epoch"), 0), empty(h.get("containerId")), empty(h.get("host")), h.get("recordingJson"),
+				h.get("env"), h.get("sessionId"), h.get("name"), instant(h.get("registeredAt")),
+				instant(h.get("createdInRegistryAt")), instant(h.get("updatedAt")), instant(h.get("lastHeartbeatAt")),
+				longOrNull(h.get("hbLastChunkSeq")), longOrNull(h.get("hbUploadBacklog")),
+				longOrNull(h.get("hbFreeDiskBytes")), longOr(h.get("chunkCount"), 0),
+				h.get("chunkSeconds") == null ? 0 : Double.parseDouble(h.get("chunkSeconds")),
+				longOrNull(h.get("lastChunkSeq")), instant(h.get("lastChunkAt")), intOr(h.get("failoverCount"), 0),
+				h.get("source"));
+	}
+
+	public boolean isFinal() {
+		return status.isFinal();
+	}
+
+	private static String empty(String s) {
+		return s == null ? "" : s;
+	}
+
+	private static int intOr(String s, int fallback) {
+		return s == null || s.isEmpty() ? fallback : Integer.parseInt(s);
+	}
+
+	private static long longOr(String s, long fallback) {
+		return s == null || s.isEmpty() ? fallback : Long.parseLong(s);
+	}
+
+	private static Long longOrNull(String s) {
+		return s == null || s.isEmpty() ? null : Long.valueOf(s);
+	}
+
+	private static Instant instant(String s) {
+		return s == null || s.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(s));
+	}
+
+}

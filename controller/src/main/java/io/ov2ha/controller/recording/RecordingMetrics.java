@@ -1,0 +1,42 @@
+package io.ov2ha.controller.recording;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+import io.ov2ha.controller.redis.RedisKeys;
+
+/** {@code ov2ha_recordings{status=...}}: recordings per status, read from the status indexes. */
+@Component
+class RecordingMetrics implements MeterBinder {
+
+	private final StringRedisTemplate redis;
+
+	RecordingMetrics(StringRedisTemplate redis) {
+		this.redis = redis;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		for (RecordingStatus status : RecordingStatus.values()) {
+			Gauge.builder("ov2ha.recordings", redis, r -> count(r, status))
+				.description("Recordings in the registry by status")
+				.tag("status", status.name())
+				.register(registry);
+		}
+	}
+
+	private static double count(StringRedisTemplate redis, RecordingStatus status) {
+		try {
+			Long n = redis.opsForZSet().zCard(RedisKeys.statusIndex(status.name()));
+			return n == null ? 0 : n;
+		}
+		catch (RuntimeException ex) {
+			return Double.NaN;
+		}
+	}
+
+}

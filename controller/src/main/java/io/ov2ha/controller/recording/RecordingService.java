@@ -1,0 +1,308 @@
+package io.ov2ha.controller.recording;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+
+import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.config.HaProperties.StorageMode;
+import io.ov2ha.controller.storage.ChunkKeys;
+import io.ov2ha.controller.support.Secrets;
+import io.ov2ha.controller.web.ApiException;
+import io.ov2ha.controller.web.ProblemType;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The recording registry: what recorders report and what admins ask, with epoch fencing. */
+@Service
+public class RecordingService {
+
+	private static final Log LOG = LogFactory.getLog(RecordingService.class);
+
+	/** The variables OpenVidu sets on its recorder; the only ones stored and given to backups. */
+	static final Set<String> OPENVIDU_ENV = Set.of("DEBUG_MODE", "CONTAINER_WORKING_MODE", "URL", "ONLY_VIDEO",
+			"RESOLUTION", "FRAMERATE", "VIDEO_ID", "VIDEO_NAME", "VIDEO_FORMAT", "RECORDING_JSON");
+
+	private final RecordingStore store;
+
+	private final HaProperties properties;
+
+	private final JsonMapper json;
+
+	private final ApplicationEventPublisher events;
+
+	private final Clock clock;
+
+	RecordingService(RecordingStore store, HaProperties properties, JsonMapper json, ApplicationEventPublisher events,
+			Clock clock) {
+		this.store = store;
+		this.properties = properties;
+		this.json = json;
+		this.events = events;
+		this.clock = clock;
+	}
+
+	record RegisterResult(boolean created, RecordingViews.Registered answer) {
+	}
+
+	RegisterResult register(RecordingRequests.Register request) {
+		RecordingId id = RecordingId.of(request.recordingId());
+		JsonNode recordingJson = recordingJson(request.recordingJson());
+		if (!id.value().equals(recordingJson.path("id").asString(null))) {
+			throw invalid("recordingJson.id must equal recordingId.");
+		}
+		JsonNode createdAtNode = recordingJson.path("createdAt");
+		if (!createdAtNode.isIntegralNumber() || createdAtNode.asLong() <= 0) {
+			throw invalid("recordingJson.createdAt must be OpenVidu's creation time in milliseconds.");
+		}
+		long createdAt = createdAtNode.asLong();
+		Map<String, String> env = openViduEnv(id, request.env());
+		var registration = new RecordingStore.Registration(id, createdAt, request.epoch(), request.containerId(),
+				request.host(), json.writeValueAsString(recordingJson), json.writeValueAsString(env),
+				recordingJson.path("sessionId").asString(""), recordingJson.path("name").asString(id.value()));
+		RecordingStore.Outcome outcome = store.register(registration);
+		switch (outcome.code()) {
+			case "CREATED", "REPEATED" -> {
+			}
+			case "ID_IN_USE" -> throw new ApiException(ProblemType.RECORDING_ID_IN_USE,
+					"Recording " + id + " is active with createdAt " + outcome.value(0) + "; it cannot be registered again"
+							+ " with createdAt " + createdAt + " until it is final.");
+			case "FINAL" -> throw final_(id, outcome.value(0));
+			case "STALE_EPOCH" -> throw staleEpoch(id, request.epoch(), outcome.value(0));
+			case "CONTAINER_CONFLICT" -> throw new ApiException(ProblemType.CONTAINER_CONFLICT,
+					"Another container is registered for recording " + id + " at epoch " + request.epoch() + ".",
+					Map.of("currentEpoch", Long.parseLong(outcome.value(0))));
+			default -> throw unexpected(outcome);
+		}
+		boolean created = outcome.code().equals("CREATED");
+		if (created) {
+			LOG.info("event=recording.registered recordingId=" + id + " createdAt=" + createdAt + " epoch="
+					+ request.epoch() + " containerId=" + shortId(request.containerId()) + " host=" + request.host());
+		}
+		return new RegisterResult(created, new RecordingViews.Registered(id.value(), request.epoch(),
+				RecordingStatus.RECORDING, properties.heartbeat().interval().toSeconds()));
+	}
+
+	RecordingViews.HeartbeatAck heartbeat(RecordingId id, RecordingRequests.Heartbeat request) {
+		RecordingStore.Outcome outcome = store.heartbeat(id, request.epoch(), request.lastChunkSeq(),
+				orZero(request.uploadBacklog()), orZero(request.freeDiskBytes()));
+		return switch (outcome.code()) {
+			case "OK" -> new RecordingViews.HeartbeatAck(id.value(), Long.parseLong(outcome.value(1)),
+					RecordingStatus.valueOf(outcome.value(0)));
+			case "NOT_FOUND" -> throw notFound(id);
+			case "FINAL" -> throw final_(id, outcome.value(0));
+			case "STALE_EPOCH" -> throw staleEpoch(id, request.epoch(), outcome.value(0));
+			default -> throw unexpected(outcome);
+		};
+	}
+
+	RecordingViews.ChunkAccepted reportChunk(RecordingId id, RecordingRequests.ChunkReport request) {
+		if (!Double.isFinite(request.durationSeconds())) {
+			throw invalid("durationSeconds must be a finite number.");
+		}
+		Recording recording = store.find(id).orElseThrow(() -> notFound(id));
+		String expected = expectedStorageKey(recording, request.seq(), request.epoch());
+		if (!expected.equals(request.storageKey())) {
+			throw new ApiException(ProblemType.INVALID_REQUEST,
+					"storageKey does not name this chunk in " + properties.storage().mode().name().toLowerCase()
+							+ " storage; expected " + expected + ".",
+					Map.of("expectedStorageKey", expected));
+		}
+		ChunkEntry chunk = new ChunkEntry(request.seq(), request.epoch(), request.durationSeconds(),
+				request.sizeBytes(), request.checksum(), request.storageKey(), clock.instant());
+		RecordingStore.Outcome outcome = store.reportChunk(id, chunk);
+		return switch (outcome.code()) {
+			case "CREATED", "REPEATED" -> new RecordingViews.ChunkAccepted(id.value(), request.seq(), request.epoch(),
+					outcome.code().equals("CREATED"));
+			case "CHUNK_CONFLICT" -> throw new ApiException(ProblemType.CHUNK_CONFLICT, "Chunk " + request.seq()
+					+ " of epoch " + request.epoch() + " was already reported with another checksum.");
+			case "NOT_FOUND" -> throw notFound(id);
+			case "FINAL" -> throw final_(id, outcome.value(0));
+			case "STALE_EPOCH" -> throw staleEpoch(id, request.epoch(), outcome.value(0));
+			default -> throw unexpected(outcome);
+		};
+	}
+
+	private String expectedStorageKey(Recording recording, long seq, long epoch) {
+		return properties.storage().mode() == StorageMode.S3
+				? ChunkKeys.objectKey(properties.storage().s3Prefix(), recording.id(), recording.createdAt(), seq, epoch)
+				: ChunkKeys.localPath(recording.id(), seq, epoch);
+	}
+
+	RecordingViews.Detail get(RecordingId id) {
+		Recording r = store.find(id).orElseThrow(() -> notFound(id));
+		List<ContainerEntry> containers = store.containers(id);
+		ContainerEntry current = containers.stream().filter(c -> c.epoch() == r.epoch()).findFirst().orElse(null);
+		return new RecordingViews.Detail(r.id().value(), r.createdAt(), r.status(), r.statusReason(), r.stopReason(),
+				r.epoch(), r.sessionId(), r.name(), r.source(), current, containers, r.registeredAt(), r.updatedAt(),
+				new RecordingViews.LastHeartbeat(r.lastHeartbeatAt(), r.heartbeatLastChunkSeq(), r.uploadBacklog(),
+						r.freeDiskBytes()),
+				new RecordingViews.ChunkTotals(r.chunkCount(), r.chunkSeconds(), r.lastChunkSeq(), r.lastChunkAt()),
+				r.failoverCount(), parseOrNull(r.recordingJson()), maskedEnv(r.env()));
+	}
+
+	RecordingViews.Page list(RecordingStatus status, int limit, int offset) {
+		RecordingStore.Page page = store.page(status, offset, limit);
+		return new RecordingViews.Page(page.items().stream().map(RecordingViews.Summary::of).toList(), page.total(),
+				limit, offset);
+	}
+
+	RecordingViews.Manifest manifest(RecordingId id) {
+		store.find(id).orElseThrow(() -> notFound(id));
+		List<ChunkEntry> chunks = store.chunks(id);
+		return new RecordingViews.Manifest(id.value(), chunks, gaps(chunks), chunks.size(),
+				chunks.stream().mapToDouble(ChunkEntry::durationSeconds).sum());
+	}
+
+	/** Missing sequence numbers between 0 and the highest known chunk. */
+	static List<RecordingViews.Gap> gaps(List<ChunkEntry> chunks) {
+		TreeSet<Long> seqs = new TreeSet<>();
+		chunks.forEach(c -> seqs.add(c.seq()));
+		List<RecordingViews.Gap> gaps = new ArrayList<>();
+		long expected = 0;
+		for (long seq : seqs) {
+			if (seq > expected) {
+				gaps.add(new RecordingViews.Gap(expected, seq - 1));
+			}
+			expected = seq + 1;
+		}
+		return gaps;
+	}
+
+	/** Admin stop: the recording moves to STOPPING and stop listeners act on it. */
+	RecordingViews.Detail stop(RecordingId id) {
+		RecordingStore.Outcome outcome = store.advance(id, RecordingStatus.STOPPING,
+				Map.of("stopReason", "stoppedByAdmin", "statusReason", "stop requested by an admin"));
+		switch (outcome.code()) {
+			case "CHANGED" -> {
+				LOG.info("event=recording.stop_requested recordingId=" + id + " source=admin");
+				events.publishEvent(new RecordingStopRequested(id, "stoppedByAdmin", "admin"));
+			}
+			case "UNCHANGED" -> {
+				RecordingStatus status = RecordingStatus.valueOf(outcome.value(0));
+				if (status.isFinal()) {
+					throw final_(id, status.name());
+				}
+			}
+			case "NOT_FOUND" -> throw notFound(id);
+			default -> throw unexpected(outcome);
+		}
+		return get(id);
+	}
+
+	void delete(RecordingId id, boolean force) {
+		RecordingStore.Outcome outcome = store.delete(id, force);
+		switch (outcome.code()) {
+			case "DELETED" -> LOG.info("event=recording.deleted recordingId=" + id + " status=" + outcome.value(0)
+					+ " force=" + force);
+			case "ACTIVE" -> throw new ApiException(ProblemType.RECORDING_ACTIVE,
+					"Recording " + id + " is " + outcome.value(0)
+							+ "; stop it first or delete with force=true (its state is then lost).",
+					Map.of("recordingStatus", outcome.value(0)));
+			case "NOT_FOUND" -> throw notFound(id);
+			default -> throw unexpected(outcome);
+		}
+	}
+
+	private JsonNode recordingJson(JsonNode node) {
+		JsonNode parsed = node;
+		if (node.isString()) {
+			try {
+				parsed = json.readTree(node.asString());
+			}
+			catch (JacksonException ex) {
+				throw invalid("recordingJson is not valid JSON.");
+			}
+		}
+		if (parsed == null || !parsed.isObject()) {
+			throw invalid("recordingJson must be a JSON object.");
+		}
+		return parsed;
+	}
+
+	private static Map<String, String> openViduEnv(RecordingId id, Map<String, String> env) {
+		Map<String, String> kept = new LinkedHashMap<>();
+		List<String> dropped = new ArrayList<>();
+		env.forEach((key, value) -> {
+			if (OPENVIDU_ENV.contains(key) && value != null) {
+				kept.put(key, value);
+			}
+			else {
+				dropped.add(key);
+			}
+		});
+		if (kept.containsKey("VIDEO_ID") && !kept.get("VIDEO_ID").equals(id.value())) {
+			throw invalid("env.VIDEO_ID must equal recordingId.");
+		}
+		if (!dropped.isEmpty()) {
+			LOG.warn("event=recording.env_ignored recordingId=" + id + " variables=" + dropped.stream()
+				.filter(k -> k.matches("[A-Za-z0-9_]{1,64}"))
+				.sorted()
+				.toList() + " reason=not_an_openvidu_variable");
+		}
+		return kept;
+	}
+
+	private Map<String, String> maskedEnv(String envJson) {
+		if (envJson == null || envJson.isEmpty()) {
+			return Map.of();
+		}
+		Map<String, String> env = new LinkedHashMap<>();
+		json.readTree(envJson).properties().forEach(e -> env.put(e.getKey(), e.getValue().asString("")));
+		return Secrets.maskEnvironment(env);
+	}
+
+	private JsonNode parseOrNull(String value) {
+		if (value == null || value.isEmpty()) {
+			return null;
+		}
+		try {
+			return json.readTree(value);
+		}
+		catch (JacksonException ex) {
+			return null;
+		}
+	}
+
+	private static long orZero(Long value) {
+		return value == null ? 0 : value;
+	}
+
+	private static String shortId(String containerId) {
+		return containerId.length() > 12 ? containerId.substring(0, 12) : containerId;
+	}
+
+	static ApiException notFound(RecordingId id) {
+		return new ApiException(ProblemType.RECORDING_NOT_FOUND, "No recording " + id + " is known.");
+	}
+
+	private static ApiException invalid(String detail) {
+		return new ApiException(ProblemType.INVALID_REQUEST, detail);
+	}
+
+	private static ApiException final_(RecordingId id, String status) {
+		return new ApiException(ProblemType.RECORDING_FINAL, "Recording " + id + " is already " + status + ".",
+				Map.of("recordingStatus", status));
+	}
+
+	private static ApiException staleEpoch(RecordingId id, long epoch, String current) {
+		return new ApiException(ProblemType.STALE_EPOCH, "Epoch " + epoch + " of recording " + id
+				+ " is not the current epoch " + current + "; this recorder has been replaced and must stop.",
+				Map.of("currentEpoch", Long.parseLong(current)));
+	}
+
+	private static IllegalStateException unexpected(RecordingStore.Outcome outcome) {
+		return new IllegalStateException("unexpected store outcome " + outcome.code());
+	}
+
+}

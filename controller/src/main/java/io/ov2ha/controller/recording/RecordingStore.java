@@ -1,0 +1,248 @@
+package io.ov2ha.controller.recording;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Repository;
+
+import io.ov2ha.controller.redis.RedisKeys;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Recording state in Redis (keys: {@link RedisKeys}). Every change is one Lua script, so it is
+ * atomic across controller replicas sharing one Redis, and fenced by the epoch.
+ */
+@Repository
+public class RecordingStore {
+
+	private static final RedisScript<List> REGISTER = script("register");
+
+	private static final RedisScript<List> HEARTBEAT = script("heartbeat");
+
+	private static final RedisScript<List> CHUNK = script("chunk");
+
+	private static final RedisScript<List> TRANSITION = script("transition");
+
+	private static final RedisScript<List> DELETE = script("delete");
+
+	private final StringRedisTemplate redis;
+
+	private final JsonMapper json;
+
+	private final Clock clock;
+
+	RecordingStore(StringRedisTemplate redis, JsonMapper json, Clock clock) {
+		this.redis = redis;
+		this.json = json;
+		this.clock = clock;
+	}
+
+	private static RedisScript<List> script(String name) {
+		DefaultRedisScript<List> script = new DefaultRedisScript<>();
+		script.setLocation(new ClassPathResource("redis/" + name + ".lua"));
+		script.setResultType(List.class);
+		return script;
+	}
+
+	/** The outcome of a script: a code and its values (see each script's header). */
+	public record Outcome(String code, List<String> values) {
+
+		String value(int i) {
+			return values.size() > i ? values.get(i) : null;
+		}
+
+	}
+
+	@SuppressWarnings("unchecked")
+	private Outcome run(RedisScript<List> script, List<String> keys, List<String> args) {
+		List<Object> raw = redis.execute(script, keys, args.toArray());
+		List<String> values = new ArrayList<>();
+		for (int i = 1; i < raw.size(); i++) {
+			values.add(raw.get(i) == null ? null : raw.get(i).toString());
+		}
+		return new Outcome(raw.get(0).toString(), values);
+	}
+
+	/** A new registration's document fields. */
+	record Registration(RecordingId id, long createdAt, long epoch, String containerId, String host,
+			String recordingJson, String envJson, String sessionId, String name) {
+
+		String identity() {
+			return containerId.isEmpty() ? "host:" + host : containerId;
+		}
+
+	}
+
+	/**
+	 * Registers the recorder of {@code epoch}. Codes: CREATED, REPEATED, ID_IN_USE (createdAt,
+	 * status), FINAL (status), STALE_EPOCH (current epoch), CONTAINER_CONFLICT.
+	 */
+	Outcome register(Registration r) {
+		long now = clock.millis();
+		String container = toJson(Map.of("epoch", r.epoch(), "containerId", r.containerId(), "host", r.host(), "role",
+				r.epoch() == 0 ? "primary" : "backup", "since", now));
+		List<String> args = new ArrayList<>(List.of(r.id().value(), Long.toString(r.createdAt()),
+				Long.toString(r.epoch()), r.identity(), container, Long.toString(now), RedisKeys.STATUS_INDEX_PREFIX));
+		args.addAll(List.of("containerId", r.containerId(), "host", r.host(), "recordingJson", r.recordingJson(), "env",
+				r.envJson(), "sessionId", r.sessionId(), "name", r.name()));
+		return run(REGISTER, List.of(RedisKeys.recording(r.id()), RedisKeys.containers(r.id()), RedisKeys.chunks(r.id()),
+				RedisKeys.previous(r.id()), RedisKeys.allIndex(), RedisKeys.heartbeatIndex()), args);
+	}
+
+	/** Codes: OK (status, epoch), NOT_FOUND, FINAL (status, epoch), STALE_EPOCH (current epoch). */
+	Outcome heartbeat(RecordingId id, long epoch, Long lastChunkSeq, long uploadBacklog, long freeDiskBytes) {
+		return run(HEARTBEAT, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex()),
+				List.of(Long.toString(epoch), lastChunkSeq == null ? "" : lastChunkSeq.toString(),
+						Long.toString(uploadBacklog), Long.toString(freeDiskBytes), Long.toString(clock.millis()),
+						id.value()));
+	}
+
+	/** Codes: CREATED, REPEATED, CHUNK_CONFLICT, NOT_FOUND, FINAL (status, epoch), STALE_EPOCH (epoch). */
+	Outcome reportChunk(RecordingId id, ChunkEntry chunk) {
+		Map<String, Object> doc = new LinkedHashMap<>();
+		doc.put("schema", 1);
+		doc.put("seq", chunk.seq());
+		doc.put("epoch", chunk.epoch());
+		doc.put("durationSeconds", chunk.durationSeconds());
+		doc.put("sizeBytes", chunk.sizeBytes());
+		doc.put("checksum", chunk.checksum());
+		doc.put("storageKey", chunk.storageKey());
+		doc.put("reportedAt", chunk.reportedAt().toEpochMilli());
+		return run(CHUNK, List.of(RedisKeys.recording(id), RedisKeys.chunks(id)),
+				List.of(Long.toString(chunk.epoch()), ChunkEntry.field(chunk.seq(), chunk.epoch()), toJson(doc),
+						chunk.checksum(), Double.toString(chunk.durationSeconds()), Long.toString(chunk.seq()),
+						Long.toString(chunk.reportedAt().toEpochMilli())));
+	}
+
+	/**
+	 * Moves the recording to {@code target} only if that is a higher rank than its status (no
+	 * event moves a recording backwards). Codes: CHANGED (previous status), UNCHANGED (status),
+	 * NOT_FOUND.
+	 */
+	public Outcome advance(RecordingId id, RecordingStatus target, Map<String, String> fields) {
+		return transition(id, target, "advance", List.of(), fields);
+	}
+
+	/** Moves the recording to {@code target} only from one of {@code from} (compare-and-set). */
+	public Outcome transition(RecordingId id, RecordingStatus target, List<RecordingStatus> from,
+			Map<String, String> fields) {
+		return transition(id, target, "from", from, fields);
+	}
+
+	private Outcome transition(RecordingId id, RecordingStatus target, String mode, List<RecordingStatus> from,
+			Map<String, String> fields) {
+		List<String> args = new ArrayList<>(List.of(id.value(), target.name(), mode,
+				String.join(",", from.stream().map(Enum::name).toList()), Long.toString(clock.millis()),
+				RedisKeys.STATUS_INDEX_PREFIX));
+		fields.forEach((k, v) -> {
+			args.add(k);
+			args.add(v == null ? "" : v);
+		});
+		return run(TRANSITION, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex()), args);
+	}
+
+	/** Codes: DELETED (status), ACTIVE (status), NOT_FOUND. */
+	Outcome delete(RecordingId id, boolean force) {
+		return run(DELETE,
+				List.of(RedisKeys.recording(id), RedisKeys.chunks(id), RedisKeys.containers(id), RedisKeys.allIndex(),
+						RedisKeys.heartbeatIndex()),
+				List.of(id.value(), force ? "1" : "0", RedisKeys.STATUS_INDEX_PREFIX));
+	}
+
+	public Optional<Recording> find(RecordingId id) {
+		Map<Object, Object> hash = redis.opsForHash().entries(RedisKeys.recording(id));
+		return hash.isEmpty() ? Optional.empty() : Optional.of(Recording.fromHash(strings(hash)));
+	}
+
+	public List<ContainerEntry> containers(RecordingId id) {
+		return redis.opsForHash()
+			.values(RedisKeys.containers(id))
+			.stream()
+			.map(v -> containerFromJson(v.toString()))
+			.sorted(Comparator.comparingLong(ContainerEntry::epoch))
+			.toList();
+	}
+
+	/** The chunk manifest ordered by (seq, epoch). */
+	public List<ChunkEntry> chunks(RecordingId id) {
+		return redis.opsForHash()
+			.values(RedisKeys.chunks(id))
+			.stream()
+			.map(v -> chunkFromJson(v.toString()))
+			.sorted(Comparator.comparingLong(ChunkEntry::seq).thenComparingLong(ChunkEntry::epoch))
+			.toList();
+	}
+
+	/** One page of recording ids, newest {@code createdAt} first (ties: id, descending). */
+	Page page(RecordingStatus status, int offset, int limit) {
+		String index = status == null ? RedisKeys.allIndex() : RedisKeys.statusIndex(status.name());
+		Long total = redis.opsForZSet().zCard(index);
+		var ids = redis.opsForZSet().reverseRange(index, offset, (long) offset + limit - 1);
+		if (ids == null || ids.isEmpty()) {
+			return new Page(List.of(), total == null ? 0 : total);
+		}
+		List<String> idList = List.copyOf(ids);
+		List<Object> hashes = redis.executePipelined((RedisCallback<Object>) connection -> {
+			for (String id : idList) {
+				connection.hashCommands().hGetAll(RedisKeys.recording(RecordingId.of(id)).getBytes());
+			}
+			return null;
+		});
+		List<Recording> recordings = new ArrayList<>();
+		for (Object h : hashes) {
+			if (h instanceof Map<?, ?> map && !map.isEmpty()) {
+				recordings.add(Recording.fromHash(strings(map)));
+			}
+		}
+		return new Page(recordings, total == null ? 0 : total);
+	}
+
+	record Page(List<Recording> items, long total) {
+	}
+
+	/** Recordings per status (from the indexes, O(1) each). */
+	public Map<RecordingStatus, Long> countByStatus() {
+		Map<RecordingStatus, Long> counts = new LinkedHashMap<>();
+		for (RecordingStatus status : RecordingStatus.values()) {
+			Long n = redis.opsForZSet().zCard(RedisKeys.statusIndex(status.name()));
+			counts.put(status, n == null ? 0 : n);
+		}
+		return counts;
+	}
+
+	private static Map<String, String> strings(Map<?, ?> map) {
+		Map<String, String> out = new LinkedHashMap<>();
+		map.forEach((k, v) -> out.put(k.toString(), v == null ? null : v.toString()));
+		return out;
+	}
+
+	private ContainerEntry containerFromJson(String value) {
+		JsonNode n = json.readTree(value);
+		return new ContainerEntry(n.path("epoch").asLong(), n.path("containerId").asString(""),
+				n.path("host").asString(""), n.path("role").asString(""), Instant.ofEpochMilli(n.path("since").asLong()));
+	}
+
+	private ChunkEntry chunkFromJson(String value) {
+		JsonNode n = json.readTree(value);
+		return new ChunkEntry(n.path("seq").asLong(), n.path("epoch").asLong(), n.path("durationSeconds").asDouble(),
+				n.path("sizeBytes").asLong(), n.path("checksum").asString(""), n.path("storageKey").asString(""),
+				Instant.ofEpochMilli(n.path("reportedAt").asLong()));
+	}
+
+	private String toJson(Object value) {
+		return json.writeValueAsString(value);
+	}
+
+}

@@ -1,0 +1,64 @@
+package io.ov2ha.controller.storage;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.ov2ha.controller.recording.RecordingId;
+
+/**
+ * The one place that names chunks (see docs/recorder-protocol.md). A chunk is identified by
+ * (recording id, createdAt, seq, epoch); the epoch in every name means no recorder can ever
+ * overwrite another recorder's chunk.
+ *
+ * <pre>
+ * file name          &lt;seq:06d&gt;-e&lt;epoch&gt;.ts
+ * local path         &lt;recordingId&gt;/chunks/&lt;file name&gt;            (relative to the recordings folder)
+ * segment list       &lt;recordingId&gt;/chunks/segments-e&lt;epoch&gt;.csv
+ * S3 object key      &lt;prefix&gt;&lt;recordingId&gt;/&lt;createdAt&gt;/&lt;file name&gt;
+ * </pre>
+ */
+public final class ChunkKeys {
+
+	public static final String CHUNK_DIR = "chunks";
+
+	private static final Pattern FILE = Pattern.compile("(\\d{6,})-e(\\d+)\\.ts");
+
+	private ChunkKeys() {
+	}
+
+	public static String fileName(long seq, long epoch) {
+		return String.format("%06d-e%d.ts", seq, epoch);
+	}
+
+	public static String localPath(RecordingId id, long seq, long epoch) {
+		return id.value() + "/" + CHUNK_DIR + "/" + fileName(seq, epoch);
+	}
+
+	public static String segmentList(RecordingId id, long epoch) {
+		return id.value() + "/" + CHUNK_DIR + "/segments-e" + epoch + ".csv";
+	}
+
+	/** The S3 prefix under which all chunks of one recording live. */
+	public static String objectPrefix(String prefix, RecordingId id, long createdAt) {
+		return prefix + id.value() + "/" + createdAt + "/";
+	}
+
+	public static String objectKey(String prefix, RecordingId id, long createdAt, long seq, long epoch) {
+		return objectPrefix(prefix, id, createdAt) + fileName(seq, epoch);
+	}
+
+	/** Parses a chunk file name (or the last segment of a key) into (seq, epoch). */
+	public static Optional<SeqEpoch> parse(String nameOrKey) {
+		String name = nameOrKey.substring(nameOrKey.lastIndexOf('/') + 1);
+		Matcher m = FILE.matcher(name);
+		if (!m.matches()) {
+			return Optional.empty();
+		}
+		return Optional.of(new SeqEpoch(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
+	}
+
+	public record SeqEpoch(long seq, long epoch) {
+	}
+
+}

@@ -1,0 +1,30 @@
+-- Move a recording to another status (atomic). See RecordingStore#advance / #transition.
+-- KEYS: 1 rec, 2 idx:heartbeat
+-- ARGV: 1 id, 2 target status, 3 mode ('advance' = only to a higher rank; 'from' = only from
+--       the statuses in ARGV[4]), 4 comma-separated allowed current statuses, 5 now,
+--       6 status index prefix, then field/value pairs to set with the change
+local rank = {RECORDING = 1, STOPPING = 2, FINALIZING = 3, READY = 4, FAILED = 4, ABANDONED = 4}
+local cur = redis.call('HMGET', KEYS[1], 'status', 'createdAt')
+local from, createdAt = cur[1], cur[2]
+if not from then
+  return {'NOT_FOUND'}
+end
+local target = ARGV[2]
+if ARGV[3] == 'advance' then
+  if rank[target] <= rank[from] then return {'UNCHANGED', from} end
+else
+  if not string.find(',' .. ARGV[4] .. ',', ',' .. from .. ',', 1, true) then return {'UNCHANGED', from} end
+end
+redis.call('HSET', KEYS[1], 'status', target, 'updatedAt', ARGV[5])
+for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if target ~= from then
+  redis.call('ZREM', ARGV[6] .. from, ARGV[1])
+  redis.call('ZADD', ARGV[6] .. target, createdAt, ARGV[1])
+end
+if rank[target] == 4 then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+else
+  -- back to an active status (e.g. an admin retry): the failure detector must see it again
+  if rank[from] == 4 then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1]) end
+end
+return {'CHANGED', from}

@@ -1,0 +1,44 @@
+package io.ov2ha.controller.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import io.ov2ha.controller.ControllerApplication;
+
+/** Misconfiguration stops the controller with a plain message saying what to set. */
+@ExtendWith(OutputCaptureExtension.class)
+class StartupFailureTest {
+
+	@Test
+	void productionWithoutPasswordsDoesNotStart(CapturedOutput output) {
+		assertThatThrownBy(() -> new SpringApplicationBuilder(ControllerApplication.class).run("--server.port=0",
+				"--ha.profile=production", "--spring.profiles.active=production", "--ha.security.admin-password=",
+				"--ha.security.recorder-password="))
+			.isNotNull();
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("HA_RECORDER_PASSWORD is not set; the production profile has no default passwords.")
+			.doesNotContain("at io.ov2ha");
+	}
+
+	@Test
+	void productionWithoutRedisDoesNotStart(CapturedOutput output) {
+		String saved = System.getProperty("ha.redis.url");
+		System.clearProperty("ha.redis.url");
+		try {
+			assertThatThrownBy(() -> new SpringApplicationBuilder(ControllerApplication.class).run("--server.port=0",
+					"--ha.profile=production", "--spring.profiles.active=production"))
+				.isNotNull();
+			assertThat(output).contains("HA_REDIS_URL is not set");
+		}
+		finally {
+			System.setProperty("ha.redis.url", saved);
+		}
+	}
+
+}

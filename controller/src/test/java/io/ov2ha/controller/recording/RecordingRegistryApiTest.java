@@ -1,0 +1,312 @@
+package io.ov2ha.controller.recording;
+
+import static io.ov2ha.controller.support.Recordings.chunk;
+import static io.ov2ha.controller.support.Recordings.heartbeat;
+import static io.ov2ha.controller.support.Recordings.hex;
+import static io.ov2ha.controller.support.Recordings.registration;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import io.ov2ha.controller.redis.RedisKeys;
+import io.ov2ha.controller.support.Api;
+import io.ov2ha.controller.support.ControllerTest;
+import io.ov2ha.controller.support.Recordings;
+import io.ov2ha.controller.support.TestSecrets;
+import tools.jackson.databind.JsonNode;
+
+@ControllerTest
+class RecordingRegistryApiTest {
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	StringRedisTemplate redis;
+
+	@Autowired
+	RecordingStore store;
+
+	Api recorder;
+
+	Api admin;
+
+	String id;
+
+	@BeforeEach
+	void setUp() {
+		recorder = Api.at(port).asRecorder();
+		admin = Api.at(port).asAdmin();
+		id = Recordings.newId("reg");
+	}
+
+	private Api.Response register(long epoch, String container) {
+		return recorder.post("/api/recordings", registration(id, 1700000005000L, epoch, container));
+	}
+
+	@Test
+	void registrationCreatesARecordingThatAdminsCanRead() {
+		Api.Response created = register(0, "aa11");
+
+		assertThat(created.status()).isEqualTo(201);
+		assertThat(created.json().path("status").asString()).isEqualTo("RECORDING");
+		assertThat(created.json().path("heartbeatIntervalSeconds").asLong()).isEqualTo(2);
+		JsonNode detail = admin.get("/api/recordings/" + id).json();
+		assertThat(detail.path("createdAt").asLong()).isEqualTo(1700000005000L);
+		assertThat(detail.path("epoch").asLong()).isZero();
+		assertThat(detail.path("sessionId").asString()).isEqualTo(id);
+		assertThat(detail.path("currentContainer").path("containerId").asString()).isEqualTo("aa11");
+		assertThat(detail.path("currentContainer").path("role").asString()).isEqualTo("primary");
+		assertThat(detail.path("recordingJson").path("uniqueSessionId").asString()).isEqualTo(id + "_1700000000000");
+		assertThat(detail.path("failoverCount").asInt()).isZero();
+	}
+
+	@Test
+	void theOpenViduSecretIsStoredButMaskedInTheApi() {
+		register(0, "aa11");
+
+		String body = admin.get("/api/recordings/" + id).body();
+		assertThat(body).doesNotContain(TestSecrets.OPENVIDU_SECRET).contains("OPENVIDUAPP:****@");
+		assertThat(redis.opsForHash().get(RedisKeys.recording(RecordingId.of(id)), "env").toString())
+			.contains(TestSecrets.OPENVIDU_SECRET);
+	}
+
+	@Test
+	void repeatingTheSameRegistrationIsIdempotent() {
+		Api.Response first = register(0, "aa11");
+		Api.Response again = register(0, "aa11");
+
+		assertThat(again.status()).isEqualTo(200);
+		assertThat(again.json()).isEqualTo(first.json());
+		assertThat(admin.get("/api/recordings/" + id).json().path("containers").size()).isEqualTo(1);
+	}
+
+	@Test
+	void anotherContainerAtTheSameEpochIsAConflict() {
+		register(0, "aa11");
+
+		Api.Response other = register(0, "bb22");
+
+		assertThat(other.status()).isEqualTo(409);
+		assertThat(other.problem()).isEqualTo("container-conflict");
+		assertThat(admin.get("/api/recordings/" + id).json().path("currentContainer").path("containerId").asString())
+			.isEqualTo("aa11");
+	}
+
+	@Test
+	void registrationMustCarryOpenVidusIdAndCreationTime() {
+		Map<String, Object> body = registration(id, 1700000005000L, 0, "aa11");
+		@SuppressWarnings("unchecked")
+		Map<String, Object> json = (Map<String, Object>) body.get("recordingJson");
+		json.remove("createdAt");
+
+		Api.Response response = recorder.post("/api/recordings", body);
+
+		assertThat(response.status()).isEqualTo(400);
+		assertThat(response.json().path("detail").asString()).contains("createdAt");
+		assertThat(admin.get("/api/recordings/" + id).status()).isEqualTo(404);
+	}
+
+	@Test
+	void onlyOpenVidusVariablesAreKeptFromTheEnvironment() {
+		Map<String, Object> body = registration(id, 1700000005000L, 0, "aa11");
+		@SuppressWarnings("unchecked")
+		Map<String, String> env = (Map<String, String>) body.get("env");
+		env.put("LD_PRELOAD", "/tmp/evil.so");
+
+		assertThat(recorder.post("/api/recordings", body).status()).isEqualTo(201);
+
+		assertThat(admin.get("/api/recordings/" + id).json().path("env").has("LD_PRELOAD")).isFalse();
+	}
+
+	@Test
+	void heartbeatUpdatesTheLastHeartbeat() {
+		register(0, "aa11");
+
+		Api.Response ack = recorder.put("/api/recordings/" + id + "/heartbeat", heartbeat(0, 4L));
+
+		assertThat(ack.status()).isEqualTo(200);
+		assertThat(ack.json().path("epoch").asLong()).isZero();
+		JsonNode hb = admin.get("/api/recordings/" + id).json().path("lastHeartbeat");
+		assertThat(hb.path("lastChunkSeq").asLong()).isEqualTo(4);
+		assertThat(hb.path("freeDiskBytes").asLong()).isEqualTo(10_000_000_000L);
+		assertThat(redis.opsForZSet().score(RedisKeys.heartbeatIndex(), id)).isNotNull();
+	}
+
+	@Test
+	void aStaleEpochIsRefusedAndChangesNothing() {
+		register(0, "aa11");
+		recorder.put("/api/recordings/" + id + "/heartbeat", heartbeat(0, 1L));
+		// what a failover does: the recording now belongs to the recorder of epoch 1
+		redis.opsForHash().put(RedisKeys.recording(RecordingId.of(id)), "epoch", "1");
+		Map<Object, Object> before = redis.opsForHash().entries(RedisKeys.recording(RecordingId.of(id)));
+		long chunksBefore = redis.opsForHash().size(RedisKeys.chunks(RecordingId.of(id)));
+
+		Api.Response hb = recorder.put("/api/recordings/" + id + "/heartbeat", heartbeat(0, 9L));
+		Api.Response chunk = recorder.post("/api/recordings/" + id + "/chunks",
+				chunk(id + "/chunks/000002-e0.ts", 2, 0, 10.0, hex('a')));
+		Api.Response reRegister = register(0, "aa11");
+
+		for (Api.Response r : new Api.Response[] { hb, chunk, reRegister }) {
+			assertThat(r.status()).isEqualTo(409);
+			assertThat(r.problem()).isEqualTo("stale-epoch");
+			assertThat(r.json().path("currentEpoch").asLong()).isEqualTo(1);
+		}
+		assertThat(redis.opsForHash().entries(RedisKeys.recording(RecordingId.of(id)))).isEqualTo(before);
+		assertThat(redis.opsForHash().size(RedisKeys.chunks(RecordingId.of(id)))).isEqualTo(chunksBefore);
+	}
+
+	@Test
+	void aFutureEpochIsRefusedToo() {
+		register(0, "aa11");
+
+		Api.Response hb = recorder.put("/api/recordings/" + id + "/heartbeat", heartbeat(3, 9L));
+
+		assertThat(hb.status()).isEqualTo(409);
+		assertThat(hb.problem()).isEqualTo("stale-epoch");
+	}
+
+	@Test
+	void heartbeatOfAnUnknownRecordingIsNotFound() {
+		Api.Response hb = recorder.put("/api/recordings/" + id + "/heartbeat", heartbeat(0, null));
+
+		assertThat(hb.status()).isEqualTo(404);
+		assertThat(hb.problem()).isEqualTo("recording-not-found");
+	}
+
+	@Test
+	void chunkReportsBuildTheManifestWithGaps() {
+		register(0, "aa11");
+		for (long seq : new long[] { 0, 1, 4 }) {
+			Api.Response r = recorder.post("/api/recordings/" + id + "/chunks",
+					chunk(id + "/chunks/" + String.format("%06d", seq) + "-e0.ts", seq, 0, 10.0, hex('a')));
+			assertThat(r.status()).isEqualTo(201);
+		}
+
+		JsonNode manifest = admin.get("/api/recordings/" + id + "/chunks").json();
+
+		assertThat(manifest.path("count").asLong()).isEqualTo(3);
+		assertThat(manifest.path("seconds").asDouble()).isEqualTo(30.0);
+		assertThat(manifest.path("chunks").get(2).path("seq").asLong()).isEqualTo(4);
+		assertThat(manifest.path("gaps").size()).isEqualTo(1);
+		assertThat(manifest.path("gaps").get(0).path("fromSeq").asLong()).isEqualTo(2);
+		assertThat(manifest.path("gaps").get(0).path("toSeq").asLong()).isEqualTo(3);
+		JsonNode detail = admin.get("/api/recordings/" + id).json().path("chunks");
+		assertThat(detail.path("count").asLong()).isEqualTo(3);
+		assertThat(detail.path("lastSeq").asLong()).isEqualTo(4);
+	}
+
+	@Test
+	void aRepeatedChunkReportIsIdempotentAndADifferentOneConflicts() {
+		register(0, "aa11");
+		String key = id + "/chunks/000000-e0.ts";
+		recorder.post("/api/recordings/" + id + "/chunks", chunk(key, 0, 0, 10.0, hex('a')));
+
+		Api.Response same = recorder.post("/api/recordings/" + id + "/chunks", chunk(key, 0, 0, 10.0, hex('a')));
+		Api.Response different = recorder.post("/api/recordings/" + id + "/chunks", chunk(key, 0, 0, 10.0, hex('b')));
+
+		assertThat(same.status()).isEqualTo(200);
+		assertThat(same.json().path("created").asBoolean()).isFalse();
+		assertThat(different.status()).isEqualTo(409);
+		assertThat(different.problem()).isEqualTo("chunk-conflict");
+		assertThat(admin.get("/api/recordings/" + id).json().path("chunks").path("count").asLong()).isEqualTo(1);
+	}
+
+	@Test
+	void aChunkMustNameItsOwnStorageKey() {
+		register(0, "aa11");
+
+		Api.Response r = recorder.post("/api/recordings/" + id + "/chunks",
+				chunk("../../etc/passwd", 0, 0, 10.0, hex('a')));
+
+		assertThat(r.status()).isEqualTo(400);
+		assertThat(r.json().path("expectedStorageKey").asString()).isEqualTo(id + "/chunks/000000-e0.ts");
+	}
+
+	@Test
+	void stopMovesTheRecordingToStoppingOnce() {
+		register(0, "aa11");
+
+		Api.Response stop = admin.post("/api/recordings/" + id + "/stop", null);
+		Api.Response again = admin.post("/api/recordings/" + id + "/stop", null);
+
+		assertThat(stop.status()).isEqualTo(202);
+		assertThat(stop.json().path("status").asString()).isEqualTo("STOPPING");
+		assertThat(stop.json().path("stopReason").asString()).isEqualTo("stoppedByAdmin");
+		assertThat(again.status()).isEqualTo(202);
+		assertThat(redis.opsForZSet().score(RedisKeys.statusIndex("STOPPING"), id)).isNotNull();
+		assertThat(redis.opsForZSet().score(RedisKeys.statusIndex("RECORDING"), id)).isNull();
+		// a stopping recorder still heartbeats and drains its uploads
+		assertThat(recorder.put("/api/recordings/" + id + "/heartbeat", heartbeat(0, 1L)).status()).isEqualTo(200);
+	}
+
+	@Test
+	void deleteRefusesAnActiveRecordingUnlessForced() {
+		register(0, "aa11");
+
+		Api.Response refused = admin.delete("/api/recordings/" + id);
+		Api.Response forced = admin.delete("/api/recordings/" + id + "?force=true");
+
+		assertThat(refused.status()).isEqualTo(409);
+		assertThat(refused.problem()).isEqualTo("recording-active");
+		assertThat(refused.json().path("recordingStatus").asString()).isEqualTo("RECORDING");
+		assertThat(forced.status()).isEqualTo(204);
+		assertThat(admin.get("/api/recordings/" + id).status()).isEqualTo(404);
+		assertThat(redis.hasKey(RedisKeys.chunks(RecordingId.of(id)))).isFalse();
+		assertThat(redis.opsForZSet().score(RedisKeys.allIndex(), id)).isNull();
+		assertThat(redis.opsForZSet().score(RedisKeys.heartbeatIndex(), id)).isNull();
+	}
+
+	@Test
+	void aFinalRecordingIsDeletedWithoutForceAndRefusesRecorders() {
+		register(0, "aa11");
+		markFinal(id);
+
+		assertThat(recorder.put("/api/recordings/" + id + "/heartbeat", heartbeat(0, 1L)).problem())
+			.isEqualTo("recording-final");
+		assertThat(admin.post("/api/recordings/" + id + "/stop", null).problem()).isEqualTo("recording-final");
+		assertThat(admin.delete("/api/recordings/" + id).status()).isEqualTo(204);
+	}
+
+	@Test
+	void openViduReusingAnIdOfAFinishedRecordingKeepsTheOldState() {
+		register(0, "aa11");
+		recorder.post("/api/recordings/" + id + "/chunks", chunk(id + "/chunks/000000-e0.ts", 0, 0, 10.0, hex('a')));
+		markFinal(id);
+
+		Api.Response reused = recorder.post("/api/recordings", registration(id, 1800000000000L, 0, "cc33"));
+
+		assertThat(reused.status()).isEqualTo(201);
+		JsonNode detail = admin.get("/api/recordings/" + id).json();
+		assertThat(detail.path("createdAt").asLong()).isEqualTo(1800000000000L);
+		assertThat(detail.path("chunks").path("count").asLong()).isZero();
+		RecordingId rid = RecordingId.of(id);
+		assertThat(redis.opsForList().size(RedisKeys.previous(rid))).isEqualTo(1);
+		assertThat(redis.opsForList().index(RedisKeys.previous(rid), 0)).contains("1700000005000")
+			.doesNotContain(TestSecrets.OPENVIDU_SECRET);
+		assertThat(redis.opsForHash().size(RedisKeys.chunks(rid) + ":1700000005000")).isEqualTo(1);
+	}
+
+	@Test
+	void anActiveRecordingCannotBeReplacedByANewOneWithTheSameId() {
+		register(0, "aa11");
+
+		Api.Response other = recorder.post("/api/recordings", registration(id, 1800000000000L, 0, "cc33"));
+
+		assertThat(other.status()).isEqualTo(409);
+		assertThat(other.problem()).isEqualTo("recording-id-in-use");
+	}
+
+	private void markFinal(String recordingId) {
+		// what the finalizer does at the end
+		assertThat(store.advance(RecordingId.of(recordingId), RecordingStatus.READY, Map.of()).code())
+			.isEqualTo("CHANGED");
+	}
+
+}

@@ -1,0 +1,60 @@
+package io.ov2ha.controller.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import io.ov2ha.controller.support.TestRedis;
+
+/** Two controllers (two instances) competing for one lease on a real Redis. */
+class RedisLeaseTest {
+
+	private static StringRedisTemplate template() {
+		java.net.URI uri = java.net.URI.create(TestRedis.url());
+		var factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(uri.getHost(), uri.getPort()));
+		factory.afterPropertiesSet();
+		factory.start();
+		return new StringRedisTemplate(factory);
+	}
+
+	@Test
+	void onlyOneHolderAndOnlyTheHolderRenewsOrReleases() {
+		StringRedisTemplate redis = template();
+		RedisLease a = new RedisLease(redis, new ControllerInstance());
+		RedisLease b = new RedisLease(redis, new ControllerInstance());
+		String key = RedisKeys.lease("test-" + System.nanoTime());
+
+		assertThat(a.tryAcquire(key, Duration.ofSeconds(10))).isTrue();
+		assertThat(b.tryAcquire(key, Duration.ofSeconds(10))).isFalse();
+		assertThat(b.renew(key, Duration.ofSeconds(10))).isFalse();
+		assertThat(b.release(key)).isFalse();
+		assertThat(a.acquireOrRenew(key, Duration.ofSeconds(10))).isTrue();
+		assertThat(a.release(key)).isTrue();
+		assertThat(b.tryAcquire(key, Duration.ofSeconds(10))).isTrue();
+	}
+
+	@Test
+	void anExpiredLeaseCanBeTakenOver() {
+		StringRedisTemplate redis = template();
+		RedisLease a = new RedisLease(redis, new ControllerInstance());
+		RedisLease b = new RedisLease(redis, new ControllerInstance());
+		String key = RedisKeys.lease("test-" + System.nanoTime());
+		a.tryAcquire(key, Duration.ofMillis(50));
+
+		long deadline = System.currentTimeMillis() + 5000;
+		boolean taken = false;
+		while (!taken && System.currentTimeMillis() < deadline) {
+			taken = b.tryAcquire(key, Duration.ofSeconds(10));
+		}
+
+		assertThat(taken).isTrue();
+		assertThat(a.renew(key, Duration.ofSeconds(10))).isFalse();
+		assertThat(a.release(key)).isFalse();
+	}
+
+}

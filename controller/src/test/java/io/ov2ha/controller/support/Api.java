@@ -1,0 +1,113 @@
+package io.ov2ha.controller.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small real-HTTP client for the controller's API. */
+public final class Api {
+
+	public static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private final String base;
+
+	private final String authorization;
+
+	private Api(String base, String authorization) {
+		this.base = base;
+		this.authorization = authorization;
+	}
+
+	public static Api at(int port) {
+		return new Api("http://127.0.0.1:" + port, null);
+	}
+
+	public Api as(String user, String password) {
+		String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+		return new Api(base, "Basic " + token);
+	}
+
+	public Api asRecorder() {
+		return as(TestSecrets.RECORDER_USER, TestSecrets.RECORDER_PASSWORD);
+	}
+
+	public Api asAdmin() {
+		return as(TestSecrets.ADMIN_USER, TestSecrets.ADMIN_PASSWORD);
+	}
+
+	public Api anonymous() {
+		return new Api(base, null);
+	}
+
+	public Response get(String path) {
+		return send("GET", path, null);
+	}
+
+	public Response post(String path, Object body) {
+		return send("POST", path, body);
+	}
+
+	public Response put(String path, Object body) {
+		return send("PUT", path, body);
+	}
+
+	public Response delete(String path) {
+		return send("DELETE", path, null);
+	}
+
+	/** Sends a body given as a String verbatim, any other object as JSON. */
+	public Response send(String method, String rawPath, Object body) {
+		HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+				: HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body));
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + rawPath))
+			.timeout(Duration.ofSeconds(15))
+			.method(method, publisher);
+		if (body != null) {
+			request.header("Content-Type", "application/json");
+		}
+		if (authorization != null) {
+			request.header("Authorization", authorization);
+		}
+		try {
+			HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+			return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+					response.headers().firstValue("WWW-Authenticate").orElse(null), response.body());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public record Response(int status, String contentType, String wwwAuthenticate, String body) {
+
+		public JsonNode json() {
+			return JSON.readTree(body);
+		}
+
+		/** The problem {@code type} slug, e.g. {@code stale-epoch}. */
+		public String problem() {
+			String type = json().path("type").asString("");
+			return type.substring(type.lastIndexOf(':') + 1);
+		}
+
+		public boolean isProblem() {
+			return contentType.startsWith("application/problem+json");
+		}
+
+	}
+
+}

@@ -1,0 +1,29 @@
+package io.ov2ha.controller.support;
+
+import java.util.List;
+
+/**
+ * Every secret value configured in the test suite. The log check (LogSecretsIT) fails if any
+ * of them appears in the captured output of the whole test run. Add new secrets here.
+ */
+public final class TestSecrets {
+
+	public static final String RECORDER_USER = "rec-user";
+
+	public static final String RECORDER_PASSWORD = "Rec0rder-Secret-7f3a91c2";
+
+	public static final String ADMIN_USER = "admin-user";
+
+	public static final String ADMIN_PASSWORD = "Adm1n-Secret-5d8e02b4";
+
+	/** The OpenVidu secret inside the layout URL a recorder registers with. */
+	public static final String OPENVIDU_SECRET = "OvSecret-b7c4e19a";
+
+	private TestSecrets() {
+	}
+
+	public static List<String> all() {
+		return List.of(RECORDER_PASSWORD, ADMIN_PASSWORD, OPENVIDU_SECRET);
+	}
+
+}

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# A stand-in for OpenVidu 2.32 CE's recording side, for the end-to-end tests. It drives the
+# recorder container and sends webhooks exactly as shared/research/openvidu2-recording-facts.md
+# describes (sections 1, 2, 3, 5, 6): container name, env and its order, /recordings bind,
+# host network, shm size; the 30 s wait for a non-empty <name>.mp4; "stopped" sent before the
+# container is touched; stop by `bash -c "echo 'q' > stop"` in the container's WORKDIR; a 30 s
+# wait for exit; <id>.info decides ready/failed; an exec on a dead container fails the stop
+# (no final webhook, container left behind), as in OpenVidu.
+#
+# Source it after scripts/lib/common.sh, call ov_init, then ov_start_recording/ov_stop_recording.
+# State per recording lives in files under $OV_STATE/<id>/.
+
+OV_RECORDINGS=""
+OV_IMAGE=""
+OV_WEBHOOK_URL=""
+OV_WEBHOOK_TOKEN=""
+OV_LAYOUT_BASE=""
+OV_SECRET=""
+OV_STATE=""
+OV_PUBLIC_URL="https://openvidu.example.test"
+OV_RESOLUTION=${OV_RESOLUTION:-640x360}
+OV_FRAMERATE=${OV_FRAMERATE:-15}
+
+# ov_init RECORDINGS_PATH IMAGE WEBHOOK_URL WEBHOOK_TOKEN LAYOUT_BASE_URL SECRET STATE_DIR
+ov_init() {
+	OV_RECORDINGS=$1 OV_IMAGE=$2 OV_WEBHOOK_URL=$3 OV_WEBHOOK_TOKEN=$4 OV_LAYOUT_BASE=$5 OV_SECRET=$6
+	OV_STATE=$7
+	mkdir -p "$OV_STATE" "$OV_RECORDINGS"
+}
+
+ov_now_ms() {
+	date +%s%3N
+}
+
+# ov_container_name ID: OpenVidu's name for the recorder container.
+ov_container_name() {
+	printf 'recording_%s' "${1//\~/_}"
+}
+
+# ov_state ID KEY [VALUE]: read or write one state value of a recording.
+ov_state() {
+	local file="$OV_STATE/$1/$2"
+	if (($# == 3)); then
+		mkdir -p "$OV_STATE/$1"
+		printf '%s' "$3" >"$file"
+	else
+		cat "$file" 2>/dev/null || true
+	fi
+}
+
+# ov_recording_json ID STATUS SIZE DURATION URL_JSON [RESOLUTION FRAMERATE HAS_AUDIO HAS_VIDEO]:
+# Recording.toJson(true), field order as Gson writes it (facts section 6).
+ov_recording_json() {
+	local id=$1 status=$2 size=$3 duration=$4 url=$5
+	local resolution=${6:-$OV_RESOLUTION} framerate=${7:-$OV_FRAMERATE} audio=${8:-true} video=${9:-true}
+	jq -cn --arg id "$id" --arg name "$(ov_state "$id" name)" --arg res "$resolution" \
+		--argjson fr "$framerate" --arg sid "$(ov_state "$id" session)" \
+		--arg usid "$(ov_state "$id" session)_$(ov_state "$id" session_start)" \
+		--argjson created "$(ov_state "$id" created_at)" --argjson size "$size" \
+		--argjson duration "$duration" --argjson url "$url" --argjson audio "$audio" \
+		--argjson video "$video" --arg status "$status" \
+		'{id:$id, object:"recording", name:$name, outputMode:"COMPOSED", resolution:$res,
+		  frameRate:$fr, recordingLayout:"BEST_FIT", sessionId:$sid, uniqueSessionId:$usid,
+		  createdAt:$created, size:$size, duration:($duration|tonumber), url:$url,
+		  hasAudio:$audio, hasVideo:$video, status:$status}' |
+		sed -E 's/"duration":([0-9]+)([,}])/"duration":\1.0\2/'
+}
+
+# ov_event ID STATUS TIMESTAMP SIZE DURATION [REASON] [RESOLUTION FRAMERATE HAS_AUDIO HAS_VIDEO]:
+# the recordingStatusChanged webhook body (facts section 5, field order).
+ov_event() {
+	local id=$1 status=$2 ts=$3 size=$4 duration=$5 reason=${6:-}
+	local resolution=${7:-$OV_RESOLUTION} framerate=${8:-$OV_FRAMERATE} audio=${9:-true} video=${10:-true}
+	jq -cn --arg sid "$(ov_state "$id" session)" \
+		--arg usid "$(ov_state "$id" session)_$(ov_state "$id" session_start)" \
+		--argjson ts "$ts" --argjson start "$(ov_state "$id" created_at)" --argjson duration "$duration" \
+		--arg reason "$reason" --arg id "$id" --arg name "$(ov_state "$id" name)" --arg res "$resolution" \
+		--argjson fr "$framerate" --argjson audio "$audio" --argjson video "$video" --argjson size "$size" \
+		--arg status "$status" \
+		'{sessionId:$sid, uniqueSessionId:$usid, timestamp:$ts, startTime:$start,
+		  duration:($duration|tonumber)} + (if $reason == "" then {} else {reason:$reason} end) +
+		 {id:$id, name:$name, outputMode:"COMPOSED", resolution:$res, frameRate:$fr,
+		  recordingLayout:"BEST_FIT", hasAudio:$audio, hasVideo:$video, size:$size,
+		  status:$status, event:"recordingStatusChanged"}' |
+		sed -E 's/"duration":([0-9]+)([,}])/"duration":\1.0\2/'
+}
+
+# ov_send_webhook JSON: one POST like OpenVidu's HttpWebhookSender: only 200 is success; I/O
+# errors are retried up to 5 attempts in all, other statuses are logged and dropped.
+ov_send_webhook() {
+	local body=$1 code
+	for _ in 1 2 3 4 5; do
+		code=$(curl -sS -o /dev/null -w '%{http_code}' --connect-timeout 10 --max-time 10 \
+			-H 'Content-Type: application/json' -H "Authorization: Bearer ${OV_WEBHOOK_TOKEN}" \
+			--data-binary "$body" "$OV_WEBHOOK_URL" 2>/dev/null) || code=000
+		if [[ "$code" == 200 ]]; then
+			return 0
+		fi
+		if [[ "$code" != 000 ]]; then
+			log "openvidu: webhook answered ${code}; no further action will be taken"
+			return 1
+		fi
+	done
+	log "openvidu: webhook unreachable after 5 attempts"
+	return 1
+}
+
+# ov_write_entity_file ID JSON: OpenVidu writes .recording.<id> from its in-memory object.
+ov_write_entity_file() {
+	printf '%s' "$2" >"$OV_RECORDINGS/$1/.recording.$1"
+}
+
+# ov_start_recording ID [NAME] [SESSION]: what RecordingManager.startRecording does for a
+# COMPOSED recording with video. Returns 0 when the recording started (webhook "started" sent).
+ov_start_recording() {
+	local id=$1 name=${2:-$1} session=${3:-${1%%\~*}}
+	local created_at container rid
+	created_at=$(ov_now_ms)
+	ov_state "$id" name "$name"
+	ov_state "$id" session "$session"
+	[[ -n "$(ov_state "$id" session_start)" ]] || ov_state "$id" session_start "$((created_at - 1000))"
+	ov_state "$id" created_at "$created_at"
+	local recording_json url
+	recording_json=$(ov_recording_json "$id" started 0 0 null)
+	url="${OV_LAYOUT_BASE%/}/dashboard/#/layout-best-fit/${session}/${OV_SECRET}/443/false"
+	url=${url/:\/\//://OPENVIDUAPP:${OV_SECRET}@}
+	container=$(docker run -d --pull never --name "$(ov_container_name "$id")" --network host \
+		--shm-size 536870912 -v "${OV_RECORDINGS%/}/:/recordings" \
+		-e DEBUG_MODE=false -e CONTAINER_WORKING_MODE=COMPOSED -e "URL=${url}" -e ONLY_VIDEO=false \
+		-e "RESOLUTION=${OV_RESOLUTION}" -e "FRAMERATE=${OV_FRAMERATE}" -e "VIDEO_ID=${id}" \
+		-e "VIDEO_NAME=${name}" -e VIDEO_FORMAT=mp4 -e "RECORDING_JSON=${recording_json}" \
+		--label ov2ha.test=e2e "$OV_IMAGE") || { log "openvidu: container start failed"; return 1; }
+	ov_state "$id" container "$container"
+	# waitForVideoFileNotEmpty: every 100 ms, up to 30 s
+	local deadline=$((SECONDS + 30)) mp4="$OV_RECORDINGS/$id/$name.mp4"
+	until [[ -s "$mp4" ]]; do
+		if ((SECONDS >= deadline)); then
+			log "openvidu: ${name}.mp4 not there after 30 s: start failed"
+			ov_send_webhook "$(ov_event "$id" failed "$(ov_now_ms)" 0 0)" || true
+			docker rm -f "$container" >/dev/null 2>&1 || true
+			ov_state "$id" status failed
+			return 1
+		fi
+		sleep 0.1
+	done
+	ov_state "$id" status started
+	rid=$id
+	ov_send_webhook "$(ov_event "$rid" started "$created_at" 0 0)" || true
+	return 0
+}
+
+# ov_stop_recording ID REASON: what RecordingManager.stopRecording + the composed stop do.
+# Sets state "stop_result" to ready, failed, or exec-failed (OpenVidu's uncaught exception).
+ov_stop_recording() {
+	local id=$1 reason=${2:-recordingStoppedByServer} container name
+	container=$(ov_state "$id" container)
+	name=$(ov_state "$id" name)
+	ov_write_entity_file "$id" "$(ov_recording_json "$id" stopped 0 0 null)"
+	ov_send_webhook "$(ov_event "$id" stopped "$(ov_now_ms)" 0 0 "$reason")" || true
+	if ! docker exec -d "$container" bash -c "echo 'q' > stop" >/dev/null 2>&1; then
+		# docker-java's ConflictException/NotFoundException is not caught by OpenVidu: the stop
+		# fails, no final webhook is sent and the container is not removed.
+		log "openvidu: exec on ${container:0:12} failed: recording stop failed (as OpenVidu)"
+		ov_state "$id" stop_result exec-failed
+		return 0
+	fi
+	if ! timeout 30 docker wait "$container" >/dev/null 2>&1; then
+		log "openvidu: container did not exit within 30 s: failRecordingCompletion"
+		docker rm -f "$container" >/dev/null 2>&1 || true
+		ov_write_entity_file "$id" "$(ov_recording_json "$id" failed 0 0 null)"
+		ov_state "$id" stop_result failed
+		return 0
+	fi
+	docker rm "$container" >/dev/null 2>&1 || true
+	local info="$OV_RECORDINGS/$id/$id.info" ts
+	ts=$(ov_now_ms)
+	if [[ -s "$info" ]] && jq -e '.streams | map(select(.codec_type == "video")) | length > 0' "$info" >/dev/null 2>&1; then
+		local size duration res fr audio
+		size=$(jq -r '.format.size | tonumber' "$info")
+		duration=$(jq -r '.format.duration | tonumber' "$info")
+		res=$(jq -r '.streams[] | select(.codec_type == "video") | "\(.width)x\(.height)"' "$info" | head -n1)
+		fr=$(jq -r '.streams[] | select(.codec_type == "video") | .r_frame_rate | split("/") | ((.[0]|tonumber) / (.[1]|tonumber) | floor)' "$info" | head -n1)
+		audio=$(jq -r '[.streams[] | select(.codec_type == "audio")] | length > 0' "$info")
+		rm -f "$info" # OpenVidu deletes the .info after reading it
+		ov_write_entity_file "$id" "$(ov_recording_json "$id" ready "$size" "$duration" \
+			"\"${OV_PUBLIC_URL}/openvidu/recordings/${id}/${name}.mp4\"" "$res" "$fr" "$audio" true)"
+		ov_send_webhook "$(ov_event "$id" ready "$ts" "$size" "$duration" "$reason" "$res" "$fr" "$audio" true)" || true
+		ov_state "$id" stop_result ready
+	else
+		ov_write_entity_file "$id" "$(ov_recording_json "$id" failed 0 0 null)"
+		ov_send_webhook "$(ov_event "$id" failed "$ts" 0 0 "$reason")" || true
+		ov_state "$id" stop_result failed
+	fi
+}

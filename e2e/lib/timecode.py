@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Reads the clock the end-to-end test page paints into every frame (e2e/page/index.html)
+back out of a recording, and reports the media timeline: first/last wall-clock time shown,
+frames decoded, and every jump in the clock larger than --gap-ms (a failover gap).
+
+Usage: timecode.py VIDEO [--gap-ms 500] [--fps-hint 15]   -> JSON on stdout
+       timecode.py VIDEO --near-ms MS  (the page paints 40 bits of the clock; default near = now)
+       timecode.py --selftest                              -> encodes known clocks, decodes them
+Only the Python standard library and the ffmpeg binary are used.
+"""
+import argparse
+import json
+import subprocess
+import sys
+
+BLOCK, ROW, BITS = 16, 24, 40
+WIDTH = BITS * BLOCK  # the strip the decoder reads: 640 x 48 pixels
+
+
+def bit_at(frame, width, x_block, y_row):
+    """Average of the 6x6 pixels in the middle of a block, thresholded."""
+    cx, cy = x_block * BLOCK + BLOCK // 2, y_row * ROW + ROW // 2
+    total = 0
+    for y in range(cy - 3, cy + 3):
+        row = y * width
+        for x in range(cx - 3, cx + 3):
+            total += frame[row + x]
+    return 1 if total / 36 > 128 else 0
+
+
+def decode(frame, width):
+    """(clock_ms, frame_no) from one gray frame, or None if the parity check fails."""
+    clock = 0
+    for i in range(BITS):
+        clock = clock * 2 + bit_at(frame, width, i, 0)
+    counter = 0
+    for i in range(24):
+        counter = counter * 2 + bit_at(frame, width, i, 1)
+    for i in range(16):
+        expected = 1 - ((clock >> (15 - i)) & 1)
+        if bit_at(frame, width, 24 + i, 1) != expected:
+            return None
+    return clock, counter
+
+
+def frames(video):
+    """Gray frames of the top-left 640x48 strip, with their presentation times."""
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                            "stream=width,height", "-of", "csv=p=0", video],
+                           capture_output=True, text=True, check=True)
+    width, height = (int(v) for v in probe.stdout.strip().split(",")[:2])
+    if width < WIDTH or height < 2 * ROW:
+        raise SystemExit("video is %dx%d; the test page needs at least %dx%d" % (width, height, WIDTH, 2 * ROW))
+    cmd = ["ffmpeg", "-v", "error", "-i", video, "-map", "0:v:0", "-vf",
+           "crop=%d:%d:0:0,format=gray" % (WIDTH, 2 * ROW), "-f", "rawvideo", "-"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    size = WIDTH * 2 * ROW
+    while True:
+        data = proc.stdout.read(size)
+        if len(data) < size:
+            break
+        yield data
+    proc.wait()
+
+
+def full_clock(clock, near_ms):
+    """The page paints the low 40 bits of Date.now(): add back the high part closest to near_ms."""
+    period = 1 << BITS
+    return clock + round((near_ms - clock) / period) * period
+
+
+def analyse(video, gap_ms, near_ms):
+    decoded, failed = [], 0
+    for frame in frames(video):
+        result = decode(frame, WIDTH)
+        if result is None:
+            failed += 1
+        else:
+            decoded.append(result)
+    if not decoded:
+        return {"frames": 0, "undecodable": failed}
+    clocks = [full_clock(c, near_ms) for c, _ in decoded]
+    jumps = []
+    backwards = 0
+    for prev, cur in zip(clocks, clocks[1:]):
+        delta = cur - prev
+        if delta < 0:
+            backwards += 1
+        if delta > gap_ms:
+            jumps.append({"from_ms": prev, "to_ms": cur, "gap_ms": delta})
+    deltas = sorted(b - a for a, b in zip(clocks, clocks[1:]) if 0 <= b - a <= gap_ms)
+    typical = deltas[len(deltas) // 2] if deltas else 0
+    return {
+        "frames": len(decoded),
+        "undecodable": failed,
+        "first_clock_ms": clocks[0],
+        "last_clock_ms": clocks[-1],
+        "wall_span_s": (clocks[-1] - clocks[0]) / 1000.0,
+        "typical_frame_ms": typical,
+        "backwards_steps": backwards,
+        "gaps": jumps,
+        "largest_gap_ms": max((j["gap_ms"] for j in jumps), default=0),
+        "missing_wall_s": sum(j["gap_ms"] - typical for j in jumps) / 1000.0,
+    }
+
+
+def selftest():
+    """Encodes frames with known clocks through x264 (as the recorder does) and decodes them."""
+    import os
+    import tempfile
+    start = 1_790_000_000_000
+    clocks = [start + i * 66 for i in range(30)] + [start + 30 * 66 + 4000 + i * 66 for i in range(30)]
+    height = 2 * ROW + 16
+    raw = bytearray()
+    for n, clock in enumerate(clocks):
+        img = bytearray([0x30] * (WIDTH * height))
+        def block(xb, yr, on):
+            for y in range(yr * ROW, yr * ROW + ROW):
+                for x in range(xb * BLOCK, xb * BLOCK + BLOCK):
+                    img[y * WIDTH + x] = 255 if on else 0
+        for i in range(BITS):
+            block(i, 0, (clock >> (BITS - 1 - i)) & 1)
+        for i in range(24):
+            block(i, 1, (n >> (23 - i)) & 1)
+        for i in range(16):
+            block(24 + i, 1, not ((clock >> (15 - i)) & 1))
+        raw += img
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "t.mp4")
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "rawvideo", "-pix_fmt", "gray", "-s",
+                        "%dx%d" % (WIDTH, height), "-r", "15", "-i", "-", "-c:v", "libx264", "-preset",
+                        "ultrafast", "-pix_fmt", "yuv420p", out], input=bytes(raw), check=True)
+        result = analyse(out, 500, start)
+    assert result["frames"] == len(clocks), result
+    assert result["first_clock_ms"] == clocks[0], result
+    assert len(result["gaps"]) == 1 and result["gaps"][0]["gap_ms"] == 4066, result
+    print("selftest ok: %d frames, gap %d ms" % (result["frames"], result["gaps"][0]["gap_ms"]))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("video", nargs="?")
+    parser.add_argument("--gap-ms", type=int, default=500)
+    parser.add_argument("--near-ms", type=int, default=None,
+                        help="a wall-clock time (ms) near the recording; default: now")
+    parser.add_argument("--selftest", action="store_true")
+    args = parser.parse_args()
+    if args.selftest:
+        selftest()
+        return
+    if not args.video:
+        parser.error("a video is required")
+    import time
+    near = args.near_ms if args.near_ms is not None else int(time.time() * 1000)
+    json.dump(analyse(args.video, args.gap_ms, near), sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
