@@ -118,6 +118,20 @@ config_errors_of() {
 	[[ $output == *"key=HA_RECORDING_STORAGE"* ]]
 }
 
+@test "durations accept seconds with or without a unit, as the controller's .env writes them" {
+	export HA_HEARTBEAT_INTERVAL=2s HA_CHUNK_DURATION=10
+	config_load 2>/dev/null
+	[ "$HA_HEARTBEAT_INTERVAL" = 2 ] && [ "$HA_CHUNK_DURATION" = 10 ]
+	export HA_HEARTBEAT_INTERVAL=1500ms HA_CHUNK_DURATION=010s
+	config_load 2>/dev/null
+	[ "$HA_HEARTBEAT_INTERVAL" = 2 ] && [ "$HA_CHUNK_DURATION" = 10 ]
+	for bad in 2m -1 1.5 0 61s 999999ms; do
+		export HA_HEARTBEAT_INTERVAL=$bad
+		run config_errors_of
+		[[ $output == *"key=HA_HEARTBEAT_INTERVAL"* ]] || { echo "accepted: $bad"; false; }
+	done
+}
+
 @test "a primary cannot start from another chunk than 0" {
 	export HA_EPOCH=0 HA_START_CHUNK=5
 	run config_errors_of

@@ -106,6 +106,22 @@ check_int() {
 	printf -v "$name" '%s' "$((10#$value))"
 }
 
+# check_seconds NAME VALUE MIN MAX: a duration in whole seconds, written as "10", "10s" or
+# "2000ms" (the controller's .env uses Spring's "2s" form; milliseconds round up).
+check_seconds() {
+	local name=$1 value=$2 min=$3 max=$4 seconds=''
+	if [[ $value =~ ^([0-9]{1,9})s?$ ]]; then
+		seconds=$((10#${BASH_REMATCH[1]}))
+	elif [[ $value =~ ^([0-9]{1,12})ms$ ]]; then
+		seconds=$(((10#${BASH_REMATCH[1]} + 999) / 1000))
+	fi
+	if [[ -z $seconds ]] || ((seconds < min || seconds > max)); then
+		config_error key="$name" reason="must be a number of seconds from $min to $max (e.g. 10 or 10s)"
+		return 1
+	fi
+	printf -v "$name" '%s' "$seconds"
+}
+
 check_http_url() {
 	local name=$1 value=$2
 	if [[ -z $value ]]; then
@@ -196,8 +212,8 @@ config_validate_ha() {
 		$HA_S3_PREFIX == /* || $HA_S3_PREFIX == *//* || $HA_S3_PREFIX =~ (^|/)\.\.?(/|$) ]]; then
 		config_error key=HA_S3_PREFIX reason="must be a relative key prefix of safe characters"
 	fi
-	check_int HA_CHUNK_DURATION "$HA_CHUNK_DURATION" 1 600 || true
-	check_int HA_HEARTBEAT_INTERVAL "$HA_HEARTBEAT_INTERVAL" 1 60 || true
+	check_seconds HA_CHUNK_DURATION "$HA_CHUNK_DURATION" 1 600 || true
+	check_seconds HA_HEARTBEAT_INTERVAL "$HA_HEARTBEAT_INTERVAL" 1 60 || true
 	check_int HA_EPOCH "$HA_EPOCH" 0 999999999 || true
 	check_int HA_START_CHUNK "$HA_START_CHUNK" 0 999999999 || true
 	if [[ $HA_EPOCH == 0 && $HA_START_CHUNK != 0 ]]; then

@@ -92,26 +92,45 @@ display_start_chromium() {
 	log_info chromium_started pid="$CHROMIUM_PID" url="$(mask_url "$url")"
 }
 
-# frame_max_luma: brightest luma (0-255) of one grabbed frame, scaled down; empty on error.
-frame_max_luma() {
+# frame_luma_range: "min max" luma (0-255) of one grabbed frame, scaled down; empty on error.
+frame_luma_range() {
 	ffmpeg -nostdin -hide_banner -loglevel error -f x11grab -draw_mouse 0 \
 		-video_size "${VIDEO_WIDTH}x${VIDEO_HEIGHT}" -i "$X_DISPLAY" -frames:v 1 \
 		-vf scale=64:36,format=gray -f rawvideo - 2>/dev/null |
-		od -An -v -tu1 | awk '{ for (i = 1; i <= NF; i++) if ($i > m) m = $i } END { if (NR) print m + 0 }'
+		od -An -v -tu1 | awk '{ for (i = 1; i <= NF; i++) { if (!n++ || $i < lo) lo = $i; if ($i > hi) hi = $i } }
+			END { if (n) print lo + 0, hi + 0 }'
 }
 
-# display_wait_painted TIMEOUT_S: returns once the screen is no longer black (Chromium has
-# painted), or 1 after the timeout. Avoids recording a black head.
+# display_wait_painted TIMEOUT_S: returns once the page shows, so the recording has no
+# black (or blank white) head; 1 after the timeout (the recording then starts anyway).
+# Shown means: the frame has content (not one flat colour, and not Chromium's near-white
+# canvas before the first paint), or one flat, non-black look has stayed for 2 s (a plain
+# page; the white canvas before the first paint is shorter).
 display_wait_painted() {
-	local timeout_s=$1 deadline luma
+	local timeout_s=$1 deadline range lo hi flat_since=0 flat_value=-1 now
 	deadline=$(($(now_ms) + timeout_s * 1000))
-	while (($(now_ms) < deadline)); do
-		luma=$(frame_max_luma || true)
-		if [[ -n $luma ]] && ((luma >= 24)); then
-			log_info page_painted max_luma="$luma"
-			return 0
+	while now=$(now_ms) && ((now < deadline)); do
+		range=$(frame_luma_range || true)
+		if [[ $range =~ ^([0-9]+)\ ([0-9]+)$ ]]; then
+			lo=${BASH_REMATCH[1]}
+			hi=${BASH_REMATCH[2]}
+			if ((hi - lo >= 24 && lo < 200)); then
+				log_info page_painted luma_min="$lo" luma_max="$hi"
+				return 0
+			fi
+			if ((hi >= 24)); then
+				if ((flat_value < 0 || hi - flat_value > 8 || flat_value - hi > 8)); then
+					flat_value=$hi
+					flat_since=$now
+				elif ((now - flat_since >= 2000)); then
+					log_info page_painted luma_min="$lo" luma_max="$hi" flat=true
+					return 0
+				fi
+			else
+				flat_value=-1
+			fi
 		fi
-		sleep 0.2
+		sleep 0.25
 	done
 	log_warn page_paint_timeout seconds="$timeout_s"
 	return 1
