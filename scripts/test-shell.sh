@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Shell checks for the whole repository:
 #   1. shellcheck on every tracked *.sh, every tracked *.bash and *.bats file, and every
-#      tracked extensionless file whose first line is a bash/sh shebang;
+#      tracked extensionless file whose first line is a bash/sh shebang (except mvnw, which
+#      the Maven Wrapper generates);
 #   2. bats on every */test/*.bats and tests/bats/*.bats.
 # Exits non-zero when any check fails. Needs: git, shellcheck, bats, plus what the tests
 # themselves use (ffmpeg, jq, curl).
@@ -28,7 +29,7 @@ shell_files() {
 		[[ -f $REPO_DIR/$f ]] || continue
 		case $f in
 		*.sh | *.bash | *.bats) printf '%s\0' "$f" ;;
-		*.*) ;;
+		*.* | mvnw) ;;
 		*)
 			IFS= read -r first <"$REPO_DIR/$f" || true
 			if [[ $first =~ ^#!(/usr/bin/env[[:space:]]+)?(/bin/|/usr/bin/)?(ba)?sh([[:space:]]|$) ]]; then
