@@ -19,9 +19,9 @@ headless_chrome_only() {
 		log_error config_invalid key=HEADLESS_CHROME_PORT reason="must be a port number"
 		exit "$EX_USAGE"
 	fi
-	log_info headless_chrome_starting port="$port"
+	log_info headless_chrome_starting port="$port" log=/tmp/headless-chrome.log
 	exec chromium --no-sandbox --headless --disable-gpu --disable-dev-shm-usage \
-		--remote-debugging-port="$port" --user-data-dir=/tmp/headless-chrome
+		--remote-debugging-port="$port" --user-data-dir=/tmp/headless-chrome >/tmp/headless-chrome.log 2>&1
 }
 
 main() {

@@ -46,6 +46,9 @@ median() {
 		if (NR % 2) printf "%g\n", v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# loadavg: the 1-minute load average now (other work on the machine skews the figures).
+loadavg() { cut -d' ' -f1 /proc/loadavg; }
+
 # range N...: "min-max".
 range() {
 	printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%g-%g\n", lo, hi }'
@@ -79,7 +82,8 @@ measure_image() {
 }
 
 measure_build_times() {
-	local i t tag base_times=() image_times=()
+	local i t tag base_times=() image_times=() load
+	load=$(loadavg)
 	for ((i = 1; i <= BUILD_RUNS; i++)); do
 		tag="ov2ha-bench/debian:base-$$-$i"
 		BENCH_TAGS+=("$tag")
@@ -95,11 +99,11 @@ measure_build_times() {
 		docker rmi "$tag" >/dev/null 2>&1 || true
 		log "build run $i: base ${base_times[-1]} s, image ${image_times[-1]} s"
 	done
-	RESULT+=("| Base image build (mmdebstrap \\| docker import) | $(median "${base_times[@]}") s (range $(range "${base_times[@]}"), $BUILD_RUNS runs) |")
-	RESULT+=("| Recorder image build, no cache (\`docker build --no-cache\`, apt from deb.debian.org) | $(median "${image_times[@]}") s (range $(range "${image_times[@]}"), $BUILD_RUNS runs) |")
+	RESULT+=("| Base image build (mmdebstrap \\| docker import) | $(median "${base_times[@]}") s (range $(range "${base_times[@]}"), $BUILD_RUNS runs; load $load) |")
+	RESULT+=("| Recorder image build, no cache (\`docker build --no-cache\`, apt from deb.debian.org) | $(median "${image_times[@]}") s (range $(range "${image_times[@]}"), $BUILD_RUNS runs; load $load) |")
 	t=$SECONDS
 	"$ROOT/scripts/build-recorder-image.sh" "$RECORDER_IMAGE" >/dev/null 2>&1
-	RESULT+=("| Recorder image rebuild, cached (scripts changed or not) | $((SECONDS - t)) s |")
+	RESULT+=("| Recorder image rebuild from the layer cache | $((SECONDS - t)) s |")
 }
 
 # cgroup_cpu_ns CONTAINER: CPU time used by the container so far, in ns (cgroup v1 or v2).
@@ -134,7 +138,9 @@ cpu_run() {
 	sleep "$CPU_WINDOW_S"
 	c2=$(cgroup_cpu_ns "$cid")
 	t2=$(now_ms)
-	mem=$(docker stats --no-stream --format '{{.MemUsage}}' "$cid" | awk '{ print $1 }')
+	# Memory in MiB (docker stats: usage without page cache).
+	mem=$(docker stats --no-stream --format '{{.MemUsage}}' "$cid" | awk '{ v = $1; u = v; gsub(/[0-9.]/, "", u); sub(/[A-Za-z]+$/, "", v)
+		f = (u == "GiB") ? 1024 : (u == "KiB") ? 1 / 1024 : 1; printf "%.0f", v * f }')
 	docker exec -d "$cid" bash -c "echo 'q' > stop"
 	timeout 30 docker wait "$cid" >/dev/null || true
 	docker rm -f "$cid" >/dev/null 2>&1 || true
@@ -142,18 +148,19 @@ cpu_run() {
 }
 
 measure_cpu() {
-	local res fr i out cores=() mems=() label
+	local res fr i out cores=() mems=() label load
 	for label in 1280x720@25 640x360@15; do
 		res=${label%@*}
 		fr=${label#*@}
 		cores=() mems=()
+		load=$(loadavg)
 		for ((i = 1; i <= CPU_RUNS; i++)); do
 			out=$(cpu_run "ses_cpu$$_${res}_$i" "$res" "$fr")
 			cores+=("${out%% *}")
 			mems+=("${out#* }")
-			log "cpu $label run $i: ${out%% *} cores, ${out#* }"
+			log "cpu $label run $i: ${out%% *} cores, ${out#* } MiB"
 		done
-		RESULT+=("| CPU of one recorder at $label (cgroup, ${CPU_WINDOW_S} s window after ${CPU_WARMUP_S} s) | $(median "${cores[@]}") cores (range $(range "${cores[@]}"), $CPU_RUNS runs); memory ${mems[*]} |")
+		RESULT+=("| CPU of one recorder at $label (cgroup, ${CPU_WINDOW_S} s window after ${CPU_WARMUP_S} s) | $(median "${cores[@]}") cores (range $(range "${cores[@]}"), $CPU_RUNS runs; load $load); memory $(median "${mems[@]}") MiB |")
 	done
 }
 
@@ -181,14 +188,15 @@ start_run() {
 }
 
 measure_start() {
-	local i out p=() c=() f=() r=()
+	local i out p=() c=() f=() r=() load
+	load=$(loadavg)
 	for ((i = 1; i <= START_RUNS; i++)); do
 		out=$(start_run "ses_start$$_$i")
 		read -r -a v <<<"$out"
 		p+=("${v[0]}") c+=("${v[1]}") f+=("${v[2]}") r+=("${v[3]}")
 		log "start run $i: placeholder ${v[0]} ms, capture ${v[1]} ms, first chunk ${v[2]} ms, reported ${v[3]} ms"
 	done
-	RESULT+=("| docker run -> non-empty \`<name>.mp4\` (OpenVidu's 30 s start check) | $(median "${p[@]}") ms (range $(range "${p[@]}"), $START_RUNS runs) |")
+	RESULT+=("| docker run -> non-empty \`<name>.mp4\` (OpenVidu's 30 s start check) | $(median "${p[@]}") ms (range $(range "${p[@]}"), $START_RUNS runs at 1280x720@25; load $load) |")
 	RESULT+=("| docker run -> capture started (first chunk file opened) | $(median "${c[@]}") ms (range $(range "${c[@]}")) |")
 	RESULT+=("| docker run -> first complete 10 s chunk | $(median "${f[@]}") ms (range $(range "${f[@]}")) |")
 	RESULT+=("| docker run -> first chunk in S3 and reported to the controller | $(median "${r[@]}") ms (range $(range "${r[@]}")) |")
@@ -201,7 +209,9 @@ write_section() {
 			Script: \`recorder-image/bench/measure.sh\`, run $(date -u +%Y-%m-%d).
 			Machine: $(machine).
 
-			Method: medians of several runs (count per line). The recorder records the test page
+			Method: medians of several runs (count per line), with the machine's 1-minute load
+			average when the group started (other work shares its 2 cores; builds and start times
+			suffer most from it). The recorder records the test page
 			(\`recorder-image/test/page/\`: moving clock and box, a tone) with the full local stack on
 			loopback (real controller with Redis, S3Proxy), started exactly as OpenVidu starts it.
 			CPU is the container cgroup's CPU time over the window divided by the wall time (1.00 = one

@@ -371,6 +371,10 @@ main() {
 	trap 'request_stop INT' INT
 	trap '' HUP PIPE
 	prepare_run_dir
+	# Only events reach the container log: the shell's own messages (a background job
+	# "Killed", a failed redirection) go to a file; log() writes to the saved stderr.
+	exec 9>&2 2>>"$OV2HA_RUN_DIR/stderr.log"
+	LOG_FD=9
 	log_info recorder_starting mode=COMPOSED pid="$$"
 	config_load || exit "$EX_CONFIG"
 	export URL ONLY_VIDEO RESOLUTION FRAMERATE VIDEO_ID VIDEO_NAME VIDEO_FORMAT RECORDING_JSON \

@@ -10,7 +10,8 @@ OV2HA_RUN_DIR=${OV2HA_RUN_DIR:-/tmp/ov2ha}
 LOG_COMPONENT=${LOG_COMPONENT:-recorder}
 
 # log LEVEL EVENT [key=value ...]
-# One line per event on stderr: "<UTC time> level=.. comp=.. event=.. key=value ...".
+# One line per event on stderr, or on LOG_FD when set: "<UTC time> level=.. comp=.. event=..
+# key=value ...".
 # Values containing blanks or quotes are double-quoted. debug lines only with DEBUG_MODE=true.
 log() {
 	local level=$1 event=$2
@@ -33,7 +34,7 @@ log() {
 		fi
 		line+=" $key=$value"
 	done
-	printf '%s\n' "$line" >&2
+	printf '%s\n' "$line" >&"${LOG_FD:-2}"
 }
 
 # log_component NAME: the comp= value of this process's log lines.

@@ -87,47 +87,51 @@ display_start_chromium() {
 	if [[ $DEBUG_MODE == true ]]; then
 		flags+=(--enable-logging=stderr --v=1)
 	fi
+	# A Chromium that died leaves its profile lock behind; a restart must not trip on it.
+	rm -f "$OV2HA_RUN_DIR/chromium-profile/"Singleton*
 	chromium "${flags[@]}" "$url" >>"$OV2HA_RUN_DIR/chromium.log" 2>&1 &
 	CHROMIUM_PID=$!
 	log_info chromium_started pid="$CHROMIUM_PID" url="$(mask_url "$url")"
 }
 
-# frame_luma_range: "min max" luma (0-255) of one grabbed frame, scaled down; empty on error.
-frame_luma_range() {
+# frame_luma: "min max mean" luma (0-255) of one grabbed frame, scaled down; empty on error.
+frame_luma() {
 	ffmpeg -nostdin -hide_banner -loglevel error -f x11grab -draw_mouse 0 \
 		-video_size "${VIDEO_WIDTH}x${VIDEO_HEIGHT}" -i "$X_DISPLAY" -frames:v 1 \
 		-vf scale=64:36,format=gray -f rawvideo - 2>/dev/null |
-		od -An -v -tu1 | awk '{ for (i = 1; i <= NF; i++) { if (!n++ || $i < lo) lo = $i; if ($i > hi) hi = $i } }
-			END { if (n) print lo + 0, hi + 0 }'
+		od -An -v -tu1 | awk '{ for (i = 1; i <= NF; i++) { if (!n++ || $i < lo) lo = $i; if ($i > hi) hi = $i; sum += $i } }
+			END { if (n) printf "%d %d %d\n", lo, hi, sum / n }'
 }
 
 # display_wait_painted TIMEOUT_S: returns once the page shows, so the recording has no
 # black (or blank white) head; 1 after the timeout (the recording then starts anyway).
-# Shown means: the frame has content (not one flat colour, and not Chromium's near-white
-# canvas before the first paint), or one flat, non-black look has stayed for 2 s (a plain
-# page; the white canvas before the first paint is shorter).
+# Before its first paint Chromium shows a black screen, then a white canvas. Shown means:
+# the frame has content (not one flat colour) and is not that nearly white canvas; or a
+# flat or white look has stayed the same for 2 s (a plain page).
 display_wait_painted() {
-	local timeout_s=$1 deadline range lo hi flat_since=0 flat_value=-1 now
+	local timeout_s=$1 deadline luma lo hi mean look last_look='' look_since=0 now
 	deadline=$(($(now_ms) + timeout_s * 1000))
 	while now=$(now_ms) && ((now < deadline)); do
-		range=$(frame_luma_range || true)
-		if [[ $range =~ ^([0-9]+)\ ([0-9]+)$ ]]; then
+		luma=$(frame_luma || true)
+		if [[ $luma =~ ^([0-9]+)\ ([0-9]+)\ ([0-9]+)$ ]]; then
 			lo=${BASH_REMATCH[1]}
 			hi=${BASH_REMATCH[2]}
-			if ((hi - lo >= 24 && lo < 200)); then
-				log_info page_painted luma_min="$lo" luma_max="$hi"
+			mean=${BASH_REMATCH[3]}
+			if ((hi - lo >= 24 && mean < 235)); then
+				log_info page_painted luma_min="$lo" luma_max="$hi" luma_mean="$mean"
 				return 0
 			fi
 			if ((hi >= 24)); then
-				if ((flat_value < 0 || hi - flat_value > 8 || flat_value - hi > 8)); then
-					flat_value=$hi
-					flat_since=$now
-				elif ((now - flat_since >= 2000)); then
-					log_info page_painted luma_min="$lo" luma_max="$hi" flat=true
+				look="$((lo / 8)) $((hi / 8)) $((mean / 8))"
+				if [[ $look != "$last_look" ]]; then
+					last_look=$look
+					look_since=$now
+				elif ((now - look_since >= 2000)); then
+					log_info page_painted luma_min="$lo" luma_max="$hi" luma_mean="$mean" plain=true
 					return 0
 				fi
 			else
-				flat_value=-1
+				last_look=''
 			fi
 		fi
 		sleep 0.25
