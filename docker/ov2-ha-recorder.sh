@@ -275,7 +275,7 @@ api() {
 	: >"$body"
 	API_STATUS=$(curl -sS -o "$body" -w '%{http_code}' -X "$method" --max-time "${API_TIMEOUT:-10}" \
 		-K <(curl_auth_config "$user" "$pass") "$@" "$CONTROLLER_URL$path" 2>/dev/null) || API_STATUS=${API_STATUS:-0}
-	[[ $API_STATUS =~ ^[0-9]{3}$ ]] || API_STATUS=0
+	[[ $API_STATUS =~ ^[1-9][0-9]{2}$ ]] || API_STATUS=0
 	API_BODY=$(cat "$body")
 }
 
@@ -377,21 +377,34 @@ controller_image() { printf '%s:%s' "$CONTROLLER_IMAGE_NAME" "$(image_tag "$REPO
 recorder_image() { printf '%s:%s' "$RECORDER_IMAGE_NAME" "$(image_tag "$REPO_DIR")"; }
 site_image() { printf '%s:%s' "$SITE_IMAGE_NAME" "$(image_tag "$REPO_DIR")"; }
 
+# ensure_base_image: debian:bookworm-slim, the base of the controller and recorder images:
+# pulled where a registry is reachable, else built locally by scripts/build-base-image.sh.
+ensure_base_image() {
+	local base=debian:bookworm-slim
+	image_exists "$base" && return 0
+	info "pulling $base"
+	docker pull "$base" >/dev/null 2>&1 && return 0
+	die "the base image $base is missing and cannot be pulled: build it locally (as root) with $REPO_DIR/scripts/build-base-image.sh"
+}
+
+# build_controller NOCACHE: the same build as the compose file's `controller.build`, with the
+# docker CLI directly: the legacy builder works everywhere (no buildx needed), never pulls
+# anything but the base image, and uses the host network (daemons without a bridge).
 build_controller() {
 	local nocache=$1
+	ensure_base_image
 	info "building $(controller_image) (first build downloads Maven dependencies: a few minutes)"
-	local -a args=(build)
+	local -a args=(build --network host -f "$SCRIPT_DIR/Dockerfile" -t "$(controller_image)"
+		--label "$OV2HA_LABEL" --label io.ov2ha.component=controller)
 	[[ $nocache == true ]] && args+=(--no-cache)
-	DOCKER_BUILDKIT=${DOCKER_BUILDKIT:-0} COMPOSE_DOCKER_CLI_BUILD=${COMPOSE_DOCKER_CLI_BUILD:-0} \
-		compose "${args[@]}" controller || die "building the controller image failed"
+	DOCKER_BUILDKIT=${DOCKER_BUILDKIT:-0} docker "${args[@]}" "$REPO_DIR" || die "building the controller image failed"
 }
 
 build_recorder() {
 	local nocache=$1 image
 	image=$(recorder_image)
 	[[ -d $REPO_DIR/recorder-image ]] || die "recorder-image/ is missing from this checkout"
-	docker image inspect debian:bookworm-slim >/dev/null 2>&1 || [[ ! -x $REPO_DIR/scripts/build-base-image.sh ]] ||
-		info "no debian:bookworm-slim image here: the build pulls it (without a registry, run scripts/build-base-image.sh first)"
+	ensure_base_image
 	info "building $image (Chromium, ffmpeg: a minute or two)"
 	if [[ -x $REPO_DIR/scripts/build-recorder-image.sh ]]; then
 		NO_CACHE=$([[ $nocache == true ]] && echo 1 || echo 0) "$REPO_DIR/scripts/build-recorder-image.sh" "$image" ||
