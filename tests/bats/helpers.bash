@@ -85,7 +85,7 @@ start_stack_under_test() {
 	mkdir -p "$dir/redis" "$dir/data" "$dir/ov"
 	fake_openvidu "$dir/ov"
 	redis-server --port "$T_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir/redis" \
-		--requirepass "$T_REDIS_PW" --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+		--requirepass "$T_REDIS_PW" --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" 3>&-
 	wait_until 10 test -s "$dir/redis.pid"
 	HA_PROFILE=production HA_CONTROLLER_PORT=$T_PORT HA_CONTROLLER_BIND_ADDRESS=127.0.0.1 \
 		HA_REDIS_URL="redis://:$T_REDIS_PW@127.0.0.1:$T_REDIS_PORT/0" \
@@ -93,7 +93,7 @@ start_stack_under_test() {
 		HA_RECORDER_USERNAME=recorder HA_RECORDER_PASSWORD=$T_RECORDER_PW \
 		HA_WEBHOOK_TOKEN=$T_TOKEN HA_DATA_DIR="$dir/data" HA_RECORDINGS_PATH="$dir/ov/recordings" \
 		HA_RECORDING_STORAGE=local HA_FAILOVER_ENABLED=false \
-		nohup java -XX:+UseSerialGC -Xmx256m -jar "$CONTROLLER_JAR" >"$dir/controller.log" 2>&1 &
+		nohup java -XX:+UseSerialGC -Xmx256m -jar "$CONTROLLER_JAR" >"$dir/controller.log" 2>&1 3>&- &
 	echo $! >"$dir/controller.pid"
 	T_ENV=$dir/docker.env
 	cat >"$T_ENV" <<EOF
@@ -147,4 +147,43 @@ register_recording() {
 		containerId: "", host: "bats"}')
 	curl -fsS -o /dev/null -K <(printf 'user = "recorder:%s"\n' "$T_RECORDER_PW") \
 		-H 'Content-Type: application/json' --data "$body" "http://127.0.0.1:$T_PORT/api/recordings"
+}
+
+# ---- stand-ins for docker and compose ------------------------------------------------------
+
+# make_stubs DIR: DIR/docker and DIR/compose that log every call to DIR/calls and answer like a
+# host where every image exists and every container of the project runs and is healthy.
+# `docker images` lists ours and foreign images, so that `clean` can be checked for precision.
+make_stubs() {
+	local dir=$1
+	mkdir -p "$dir"
+	cat >"$dir/docker" <<'STUB'
+#!/usr/bin/env bash
+echo "docker $*" >>"${STUB_LOG:?}"
+case $1 in
+info | version | pull | build | tag | rm | exec | cp) exit 0 ;;
+compose) exit 1 ;;
+image)
+	[[ $2 == rm ]] && exit 0
+	if [[ $* == *'.Id'* ]]; then echo sha256:0123; fi
+	exit 0
+	;;
+images) printf '%s\n' ov2-ha-controller:1.0 ov2-ha-recorder-site:1.0 ov2-ha-recorder:1.0 redis:7.2.7-alpine \
+	myorg/ov2-ha-controller:9 ov2-ha-controller-fork:2 ;;
+ps)
+	if [[ $* == *com.docker.compose.service=* ]]; then
+		s=${*##*com.docker.compose.service=}
+		echo "id-${s%% *}"
+	fi
+	;;
+inspect) echo "running healthy" ;;
+esac
+exit 0
+STUB
+	cat >"$dir/compose" <<'STUB'
+#!/usr/bin/env bash
+echo "compose $*" >>"${STUB_LOG:?}"
+exit 0
+STUB
+	chmod +x "$dir/docker" "$dir/compose"
 }

@@ -258,3 +258,55 @@ secrets_absent() {
 	docker image rm "ov2-ha-recorder-site:$tag" "ov2-ha-recorder:$tag" >/dev/null
 	docker image rm "$id1" >/dev/null 2>&1 || true
 }
+
+# The compose-driving commands, with stand-ins for docker and compose (the controller is real).
+stubbed() {
+	local stubs=$BATS_TEST_TMPDIR/stubs
+	[[ -x $stubs/docker ]] || make_stubs "$stubs"
+	export STUB_LOG=$stubs/calls
+	PATH="$stubs:$PATH" OV2HA_COMPOSE="$stubs/compose" "$OPS" "$@"
+}
+
+setup() {
+	STUB_LOG=$BATS_TEST_TMPDIR/stubs/calls
+}
+
+bundled_env() {
+	local env=$BATS_TEST_TMPDIR/bundled.env
+	"$INSTALLER" --auto --config-only --openvidu-path "$STACK_DIR/ov" --env-file "$env" >/dev/null 2>&1
+	sed -i "s#^HA_CONTROLLER_URL=.*#HA_CONTROLLER_URL=http://127.0.0.1:$T_PORT#; s#^HA_ADMIN_PASSWORD=.*#HA_ADMIN_PASSWORD=$T_ADMIN_PW#" "$env"
+	echo "$env"
+}
+
+@test "start brings up redis, minio, its init job, then the controller, and waits for health" {
+	local env
+	env=$(bundled_env)
+	run stubbed --env-file "$env" start --timeout 60
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"OV2 HA Recorder is running"* ]]
+	local calls
+	calls=$(grep '^compose' "$STUB_LOG" | sed 's/.*--profile redis --profile s3 //')
+	[ "$(printf '%s\n' "$calls")" = "$(printf '%s\n' 'up -d redis' 'up -d minio' 'run --rm minio-init' 'up -d controller')" ]
+	grep -q -- "-p $OV2HA_PROJECT -f $REPO_DIR/docker/docker-compose.yml --env-file $env" "$STUB_LOG"
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/controller.env")" = 600 ]
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/site/recorder.env")" = 600 ]
+}
+
+@test "stop --force and clean --volumes touch only this compose project; clean never prunes" {
+	local env
+	env=$(bundled_env)
+	run stubbed --env-file "$env" stop --force
+	[ "$status" -eq 0 ]
+	grep -q "^compose -p $OV2HA_PROJECT .* down --remove-orphans$" "$STUB_LOG"
+	ov_set "$STACK_DIR/ov" OPENVIDU_RECORDING_IMAGE openvidu/openvidu-recording:2.32.1
+	run stubbed --env-file "$env" clean --volumes --images --yes --force
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q "^compose -p $OV2HA_PROJECT .*--profile redis --profile s3 down --remove-orphans --volumes$" "$STUB_LOG"
+	run grep -c 'prune' "$STUB_LOG"
+	[ "$output" = 0 ]
+	[ "$(grep '^docker image rm' "$STUB_LOG" | sort | tr '\n' ' ')" = "docker image rm ov2-ha-controller:1.0 docker image rm ov2-ha-recorder-site:1.0 docker image rm ov2-ha-recorder:1.0 " ]
+	[ ! -e "$BATS_TEST_TMPDIR/controller.env" ]
+	[ ! -e "$BATS_TEST_TMPDIR/site" ]
+}
