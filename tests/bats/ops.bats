@@ -200,6 +200,7 @@ secrets_absent() {
 }
 
 @test "stop refuses while a recording is in progress" {
+	register_recording "ses_BatsStop$RANDOM"
 	run ops stop
 	[ "$status" -eq 1 ]
 	[[ $output == *"recording(s) in progress"* ]]
