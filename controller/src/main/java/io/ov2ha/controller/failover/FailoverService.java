@@ -18,7 +18,6 @@ import io.ov2ha.controller.docker.BackupSpec;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderContainer;
 import io.ov2ha.controller.docker.RecorderRuntime;
-import io.ov2ha.controller.docker.RecorderRuntimeException;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
