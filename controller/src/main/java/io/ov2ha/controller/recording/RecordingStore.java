@@ -98,7 +98,8 @@ public class RecordingStore {
 		args.addAll(List.of("containerId", r.containerId(), "host", r.host(), "recordingJson", r.recordingJson(), "env",
 				r.envJson(), "sessionId", r.sessionId(), "name", r.name()));
 		return run(REGISTER, List.of(RedisKeys.recording(r.id()), RedisKeys.containers(r.id()), RedisKeys.chunks(r.id()),
-				RedisKeys.previous(r.id()), RedisKeys.allIndex(), RedisKeys.heartbeatIndex()), args);
+				RedisKeys.previous(r.id()), RedisKeys.allIndex(), RedisKeys.heartbeatIndex(),
+				RedisKeys.containerIndex()), args);
 	}
 
 	/** Codes: OK (status, epoch), NOT_FOUND, FINAL (status, epoch), STALE_EPOCH (current epoch). */
@@ -157,7 +158,7 @@ public class RecordingStore {
 	Outcome delete(RecordingId id, boolean force) {
 		return run(DELETE,
 				List.of(RedisKeys.recording(id), RedisKeys.chunks(id), RedisKeys.containers(id), RedisKeys.allIndex(),
-						RedisKeys.heartbeatIndex()),
+						RedisKeys.heartbeatIndex(), RedisKeys.failoverState(id), RedisKeys.failovers(id)),
 				List.of(id.value(), force ? "1" : "0", RedisKeys.STATUS_INDEX_PREFIX));
 	}
 

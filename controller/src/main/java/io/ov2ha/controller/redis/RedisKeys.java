@@ -18,6 +18,11 @@ import io.ov2ha.controller.recording.RecordingId;
  * ov2ha:idx:status:&lt;STATUS&gt;            ZSET  recording ids in that status, score = createdAt (ms)
  * ov2ha:idx:heartbeat                  ZSET  non-final recordings, score = last heartbeat (ms)
  * ov2ha:lease:&lt;name&gt;                   STRING  a lease held by one controller (RedisLease), value = controller id
+ * ov2ha:rec:{id}:failover              HASH  failover state of the recording (schema 1; see FailoverStore)
+ * ov2ha:rec:{id}:failovers             HASH  failover history: "&lt;new epoch&gt;" -> failover JSON (schema 1)
+ * ov2ha:rec:{id}:failovers:&lt;createdAt&gt; HASH  failover history of an earlier recording with this id
+ * ov2ha:idx:containers                 HASH  recorder container id -> recording id (maps Docker events)
+ * ov2ha:failover:stats                 HASH  failovers ever claimed, by reason (all controllers)
  * </pre>
  *
  * The {@code {id}} hash tag keeps a recording's keys in one Redis Cluster slot. The indexes are
@@ -48,6 +53,22 @@ public final class RedisKeys {
 
 	public static String previous(RecordingId id) {
 		return recording(id) + ":previous";
+	}
+
+	public static String failoverState(RecordingId id) {
+		return recording(id) + ":failover";
+	}
+
+	public static String failovers(RecordingId id) {
+		return recording(id) + ":failovers";
+	}
+
+	public static String containerIndex() {
+		return PREFIX + "idx:containers";
+	}
+
+	public static String failoverStats() {
+		return PREFIX + "failover:stats";
 	}
 
 	public static String allIndex() {
