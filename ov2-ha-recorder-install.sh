@@ -353,7 +353,7 @@ compose_env() {
 	# The image OpenVidu and the controller start: the site image, exactly <name>:<tag>.
 	local image
 	image=$(cfg HA_RECORDER_IMAGE)
-	if [[ -z $image || $image == "$SITE_IMAGE_NAME":* || $image == ov2-ha-recorder:site ]]; then
+	if [[ -z $image || $image == "$SITE_IMAGE_NAME":* ]]; then
 		set_value HA_RECORDER_IMAGE "$SITE_IMAGE_NAME:$(image_tag "$REPO_DIR")"
 	else
 		warn "HA_RECORDER_IMAGE=$image is kept (not this installer's site image)"

@@ -63,7 +63,7 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 		}
 	}
 
-	public record Heartbeat(Duration interval, int maxMissed) {
+	public record Heartbeat(@DurationUnit(ChronoUnit.SECONDS) Duration interval, int maxMissed) {
 		public Heartbeat {
 			interval = interval == null ? Duration.ofSeconds(2) : interval;
 			maxMissed = maxMissed <= 0 ? 3 : maxMissed;
@@ -92,7 +92,7 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 			apiVersion = StringUtils.hasText(apiVersion) ? apiVersion : "1.41";
 			tlsVerify = tlsVerify == null ? "" : tlsVerify;
 			certPath = certPath == null ? "" : certPath;
-			recorderImage = StringUtils.hasText(recorderImage) ? recorderImage : "ov2-ha-recorder:site";
+			recorderImage = StringUtils.hasText(recorderImage) ? recorderImage : "ov2-ha-recorder-site:dev";
 			recordingsHostPath = recordingsHostPath == null ? "" : recordingsHostPath;
 		}
 	}

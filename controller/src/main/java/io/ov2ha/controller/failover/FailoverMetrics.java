@@ -49,7 +49,17 @@ class FailoverMetrics {
 			.register(registry);
 		for (FailoverReason reason : FailoverReason.values()) {
 			counter(reason);
+			detection(reason);
 		}
+	}
+
+	/** Registered for every reason at start, so dashboards and alerts see the series before the first failover. */
+	private Timer detection(FailoverReason reason) {
+		return Timer.builder("ov2ha.failover.detection")
+			.description("From the recorder's failure (best estimate) to its detection")
+			.tag("reason", reason.slug())
+			.publishPercentileHistogram()
+			.register(registry);
 	}
 
 	private Counter counter(FailoverReason reason) {
@@ -62,12 +72,7 @@ class FailoverMetrics {
 	void claimed(FailoverReason reason, Instant failedAt, Instant detectedAt) {
 		counter(reason).increment();
 		if (failedAt != null && !detectedAt.isBefore(failedAt)) {
-			Timer.builder("ov2ha.failover.detection")
-				.description("From the recorder's failure (best estimate) to its detection")
-				.tag("reason", reason.slug())
-				.publishPercentileHistogram()
-				.register(registry)
-				.record(Duration.between(failedAt, detectedAt));
+			detection(reason).record(Duration.between(failedAt, detectedAt));
 		}
 	}
 

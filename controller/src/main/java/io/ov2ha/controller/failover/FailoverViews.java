@@ -34,7 +34,7 @@ final class FailoverViews {
 	}
 
 	@Schema(description = "The recorder image backups are started from")
-	record Image(@Schema(example = "ov2-ha-recorder:site") String name, @Schema(description = "on the Docker host; never pulled") Boolean present) {
+	record Image(@Schema(example = "ov2-ha-recorder-site:dev") String name, @Schema(description = "on the Docker host; never pulled") Boolean present) {
 	}
 
 	@Schema(description = "The reconciliation loop")
