@@ -12,6 +12,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.recording.Recording;
@@ -57,6 +58,10 @@ class RecordingStateMachine {
 
 	private static final Set<String> STATUSES = Set.of("started", "stopped", "ready", "failed");
 
+	private static final RedisScript<Long> INDEX_SESSION = RedisScript.of("""
+			redis.call('SADD', KEYS[1], ARGV[1])
+			return redis.call('EXPIRE', KEYS[1], ARGV[2])""", Long.class);
+
 	private final RecordingStore store;
 
 	private final StringRedisTemplate redis;
@@ -77,7 +82,7 @@ class RecordingStateMachine {
 	static boolean affectsState(WebhookEvent event) {
 		if (event instanceof WebhookEvent.RecordingStatusChanged r) {
 			return RecordingId.isValid(r.id()) && r.startTime() != null && r.startTime() > 0
-					&& STATUSES.contains(r.status());
+					&& r.status() != null && STATUSES.contains(r.status());
 		}
 		return event instanceof WebhookEvent.SessionDestroyed s && RecordingId.isValid(s.sessionId());
 	}
@@ -152,8 +157,7 @@ class RecordingStateMachine {
 
 	private void stopped(WebhookEvent.RecordingStatusChanged e, RecordingId id, long createdAt, String now,
 			String eventId) {
-		Optional<Recording> current = store.find(id);
-		if (current.isEmpty() || current.get().createdAt() != createdAt) {
+		if (!isThisRecording(id, createdAt)) {
 			return;
 		}
 		String reason = e.reason() == null ? "" : e.reason();
@@ -174,6 +178,10 @@ class RecordingStateMachine {
 				Map.of("openviduStoppedAt", now, "stopReason", reason));
 	}
 
+	private boolean isThisRecording(RecordingId id, long createdAt) {
+		return Long.toString(createdAt).equals(store.fields(id, "createdAt").get(0));
+	}
+
 	private void publishStop(RecordingId id, String reason) {
 		try {
 			events.publishEvent(new RecordingStopRequested(id, reason, "openvidu"));
@@ -187,23 +195,25 @@ class RecordingStateMachine {
 
 	private void finished(WebhookEvent.RecordingStatusChanged e, RecordingId id, long createdAt, String now,
 			String eventId) {
-		Optional<Recording> current = store.find(id);
-		if (current.isEmpty() || current.get().createdAt() != createdAt) {
+		// only the fields needed (the whole document carries RECORDING_JSON and more)
+		List<String> current = store.fields(id, "createdAt", "failoverCount", "stopReason");
+		if (!Long.toString(createdAt).equals(current.get(0))) {
 			return;
 		}
-		Recording recording = current.get();
+		int failoverCount = current.get(1) == null ? 0 : Integer.parseInt(current.get(1));
+		boolean hasStopReason = current.get(2) != null && !current.get(2).isEmpty();
 		String status = e.status();
 		Map<String, String> once = new LinkedHashMap<>();
 		once.put("openviduFinalStatus", status);
 		once.put("openviduFinalAt", now);
-		if (recording.finalizedByController()) {
+		if (failoverCount > 0) { // Recording#finalizedByController
 			once.put("openviduFinalSuppressed", "1");
 			if (e.reason() != null) {
 				once.put("stopReason", e.reason());
 			}
 			store.annotate(id, createdAt, Map.of("openviduActivityAt", now), once);
 			LOG.info("event=webhook.openvidu_final_ignored recordingId=" + id + " status=" + status
-					+ " reason=controller_finalizes failoverCount=" + recording.failoverCount() + " eventId=" + eventId);
+					+ " reason=controller_finalizes failoverCount=" + failoverCount + " eventId=" + eventId);
 			return;
 		}
 		RecordingStatus target = "ready".equals(status) ? RecordingStatus.READY : RecordingStatus.FAILED;
@@ -214,7 +224,7 @@ class RecordingStateMachine {
 		fields.put("openviduFinalStatus", status);
 		fields.put("openviduFinalAt", now);
 		fields.put("openviduActivityAt", now);
-		if (e.reason() != null && recording.stopReason() == null) {
+		if (e.reason() != null && !hasStopReason) {
 			fields.put("stopReason", e.reason());
 		}
 		RecordingStore.Outcome outcome = store.transition(id, target, ACTIVE_OR_ABANDONED, fields);
@@ -257,9 +267,10 @@ class RecordingStateMachine {
 		if (!RecordingId.isValid(sessionId)) {
 			return;
 		}
-		String key = RedisKeys.sessionRecordings(sessionId);
-		redis.opsForSet().add(key, id.value());
-		redis.expire(key, SESSION_INDEX_TTL);
+		// one round trip on the shared connection (a pipeline would open a dedicated one): this runs
+		// before OpenVidu gets its answer
+		redis.execute(INDEX_SESSION, List.of(RedisKeys.sessionRecordings(sessionId)), id.value(),
+				Long.toString(SESSION_INDEX_TTL.toSeconds()));
 	}
 
 }

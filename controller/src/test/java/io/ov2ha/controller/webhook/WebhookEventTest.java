@@ -53,4 +53,13 @@ class WebhookEventTest {
 		assertThat(RecordingStateMachine.affectsState(e)).isFalse();
 	}
 
+	@Test
+	void aRecordingEventWithoutAStatusChangesNoState() {
+		WebhookEvent e = WebhookEvent.of(Api.JSON.readTree(
+				"{\"event\":\"recordingStatusChanged\",\"id\":\"ses_A\",\"startTime\":1700000005000}"));
+
+		assertThat(RecordingStateMachine.affectsState(e)).isFalse();
+		assertThat(RecordingStateMachine.isOpenViduFinal(e)).isFalse();
+	}
+
 }

@@ -25,7 +25,8 @@ import io.ov2ha.controller.support.TestSecrets;
 @ControllerTest
 class WebhookFuzzTest {
 
-	private static final int CASES = 1_200;
+	/** At least 1,000; -Dfuzz.cases=N for a longer soak, -Dfuzz.seed=S to replay a failure. */
+	private static final int CASES = Integer.getInteger("fuzz.cases", 1_200);
 
 	private static final String[] CONTENT_TYPES = { "application/json", "application/json; charset=UTF-8", "text/plain",
 			"application/octet-stream", "garbage", "application/", "*/*", "application/json; charset=latin1" };
