@@ -79,7 +79,9 @@ class WebhookController {
 					content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
 							schema = @Schema(type = "object", description = "OpenVidu event; `event` names its type"),
 							examples = @ExampleObject(name = "recordingStatusChanged", value = STARTED_EXAMPLE))))
-	@ApiResponse(responseCode = "200", description = "Stored durably")
+	@ApiResponse(responseCode = "200", description = "Stored durably",
+			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+					schema = @Schema(implementation = WebhookViews.Ack.class)))
 	@ApiRoles({})
 	@ApiErrors({ ProblemType.UNAUTHORIZED })
 	ResponseEntity<?> receive(
