@@ -29,6 +29,8 @@ public enum ProblemType {
 	UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", HttpStatus.UNSUPPORTED_MEDIA_TYPE),
 	DEPENDENCY_UNAVAILABLE("dependency-unavailable", "A backing service is unavailable",
 			HttpStatus.SERVICE_UNAVAILABLE),
+	WEBHOOK_DEAD_LETTER_NOT_FOUND("webhook-dead-letter-not-found", "Dead letter not found", HttpStatus.NOT_FOUND),
+	WEBHOOK_RELAY_DISABLED("webhook-relay-disabled", "Webhook relay is disabled", HttpStatus.CONFLICT),
 	INTERNAL_ERROR("internal-error", "Internal error", HttpStatus.INTERNAL_SERVER_ERROR);
 
 	/** Prefix of every problem {@code type}. */
