@@ -3,7 +3,7 @@
 # daemon. Source it (after common.sh); it defines functions only.
 
 # The Debian packages the suites use.
-PROVISION_PACKAGES=(docker.io redis-server ffmpeg mmdebstrap shellcheck bats jq curl unzip python3 procps)
+PROVISION_PACKAGES=(docker.io redis-server ffmpeg mmdebstrap shellcheck bats jq curl unzip python3 procps docker-compose)
 
 # provision_packages: installs missing packages with apt when running as root.
 provision_packages() {

@@ -1,5 +1,6 @@
 -- Register a recorder for a recording (atomic). See RecordingStore#register.
--- KEYS: 1 rec, 2 containers, 3 chunks, 4 previous, 5 idx:recordings, 6 idx:heartbeat
+-- KEYS: 1 rec, 2 containers, 3 chunks, 4 previous, 5 idx:recordings, 6 idx:heartbeat,
+--       7 idx:containers (container id -> recording id, maps Docker events)
 -- ARGV: 1 id, 2 createdAt, 3 epoch, 4 identity (container id or host), 5 containerJson,
 --       6 now, 7 status index prefix, then field/value pairs of the document to set on creation
 local rec = KEYS[1]
@@ -11,6 +12,10 @@ local function fields(from)
   return out
 end
 
+local function indexContainer()
+  if string.sub(ARGV[4], 1, 5) ~= 'host:' then redis.call('HSET', KEYS[7], ARGV[4], ARGV[1]) end
+end
+
 local function create()
   redis.call('HSET', rec, 'schema', '1', 'id', ARGV[1], 'createdAt', ARGV[2], 'status', 'RECORDING',
     'epoch', ARGV[3], 'identity', ARGV[4], 'registeredAt', ARGV[6], 'createdInRegistryAt', ARGV[6],
@@ -20,6 +25,7 @@ local function create()
   redis.call('ZADD', KEYS[5], ARGV[2], ARGV[1])
   redis.call('ZADD', ARGV[7] .. 'RECORDING', ARGV[2], ARGV[1])
   redis.call('ZADD', KEYS[6], ARGV[6], ARGV[1])
+  indexContainer()
   return {'CREATED'}
 end
 
@@ -64,4 +70,5 @@ redis.call('HSET', rec, 'identity', ARGV[4], 'registeredAt', ARGV[6], 'updatedAt
   'lastHeartbeatAt', ARGV[6], unpack(fields(8)))
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[5])
 redis.call('ZADD', KEYS[6], ARGV[6], ARGV[1])
+indexContainer()
 return {'CREATED'}

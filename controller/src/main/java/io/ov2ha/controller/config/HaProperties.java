@@ -2,8 +2,10 @@ package io.ov2ha.controller.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
 
@@ -13,7 +15,7 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("ha")
 public record HaProperties(Profile profile, Path dataDir, String recordingsPath, Redis redis, Security security,
-		Api api, Heartbeat heartbeat, Storage storage) {
+		Api api, Heartbeat heartbeat, Storage storage, Docker docker, Failover failover) {
 
 	public HaProperties {
 		profile = profile == null ? Profile.LOCAL : profile;
@@ -23,6 +25,8 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 		api = api == null ? new Api(null) : api;
 		heartbeat = heartbeat == null ? new Heartbeat(null, 0) : heartbeat;
 		storage = storage == null ? new Storage(null, null) : storage;
+		docker = docker == null ? new Docker(null, null, null, null, null, null) : docker;
+		failover = failover == null ? new Failover(true, 0, null, null, null, null, null, null) : failover;
 	}
 
 	public boolean production() {
@@ -59,7 +63,7 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 		}
 	}
 
-	public record Heartbeat(Duration interval, int maxMissed) {
+	public record Heartbeat(@DurationUnit(ChronoUnit.SECONDS) Duration interval, int maxMissed) {
 		public Heartbeat {
 			interval = interval == null ? Duration.ofSeconds(2) : interval;
 			maxMissed = maxMissed <= 0 ? 3 : maxMissed;
@@ -68,6 +72,61 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 		/** How long a recorder may stay silent before it counts as missing. */
 		public Duration timeout() {
 			return interval.multipliedBy(maxMissed);
+		}
+	}
+
+	/**
+	 * The container runtime that starts backup recorders.
+	 *
+	 * @param host Docker API endpoint ({@code unix:///var/run/docker.sock}, {@code tcp://host:2376})
+	 * @param apiVersion Docker API version the client speaks (docker-java does not negotiate)
+	 * @param tlsVerify {@code true}/{@code false}; empty: docker-java's standard {@code DOCKER_TLS_VERIFY}
+	 * @param certPath folder with ca.pem, cert.pem, key.pem; empty: the standard {@code DOCKER_CERT_PATH}
+	 * @param recorderImage image of backup recorders; the same image OpenVidu uses ({@code OPENVIDU_RECORDING_IMAGE})
+	 * @param recordingsHostPath the recordings folder as the Docker host sees it; empty: the recordings path
+	 */
+	public record Docker(String host, String apiVersion, String tlsVerify, String certPath, String recorderImage,
+			String recordingsHostPath) {
+		public Docker {
+			host = StringUtils.hasText(host) ? host : "unix:///var/run/docker.sock";
+			apiVersion = StringUtils.hasText(apiVersion) ? apiVersion : "1.41";
+			tlsVerify = tlsVerify == null ? "" : tlsVerify;
+			certPath = certPath == null ? "" : certPath;
+			recorderImage = StringUtils.hasText(recorderImage) ? recorderImage : "ov2-ha-recorder-site:dev";
+			recordingsHostPath = recordingsHostPath == null ? "" : recordingsHostPath;
+		}
+	}
+
+	/**
+	 * Failure detection and backup recorders.
+	 *
+	 * @param enabled whether this controller detects failures and starts backups
+	 * @param maxFailovers backups at most per recording; then the recording is FAILED
+	 * @param backoff wait before the 2nd failover of a recording (doubles for each further one),
+	 *        and between attempts to start one backup
+	 * @param chunkDuration the recorders' chunk length ({@code HA_CHUNK_DURATION}; a bare number is seconds)
+	 * @param stallGrace added to 2 chunk durations before a recorder without new chunks counts as stalled
+	 * @param stopTimeout how long a backup may take to finish after {@code q} before it is killed
+	 * @param reconcileInterval period of the reconciliation loop
+	 * @param recorderShmSize /dev/shm of a backup when RECORDING_JSON names none (OpenVidu's default)
+	 */
+	public record Failover(boolean enabled, int maxFailovers, Duration backoff,
+			@DurationUnit(ChronoUnit.SECONDS) Duration chunkDuration, Duration stallGrace, Duration stopTimeout,
+			Duration reconcileInterval, DataSize recorderShmSize) {
+		public Failover {
+			maxFailovers = maxFailovers <= 0 ? 5 : maxFailovers;
+			backoff = backoff == null ? Duration.ofSeconds(2) : backoff;
+			chunkDuration = chunkDuration == null || chunkDuration.isZero() ? Duration.ofSeconds(10) : chunkDuration;
+			stallGrace = stallGrace == null ? Duration.ofSeconds(5) : stallGrace;
+			stopTimeout = stopTimeout == null ? Duration.ofSeconds(30) : stopTimeout;
+			reconcileInterval = reconcileInterval == null || reconcileInterval.isZero() ? Duration.ofMillis(500)
+					: reconcileInterval;
+			recorderShmSize = recorderShmSize == null ? DataSize.ofMegabytes(512) : recorderShmSize;
+		}
+
+		/** No new complete chunk for longer than this: the recorder is stalled. */
+		public Duration stallTimeout() {
+			return chunkDuration.multipliedBy(2).plus(stallGrace);
 		}
 	}
 

@@ -1,23 +1,93 @@
 package io.ov2ha.controller.failover;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
+import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.docker.RuntimeStatus;
+
 /**
- * Whether the controller can start backup recorders. Until a container runtime is configured,
- * failover is reported as unavailable (status UNKNOWN, which does not make the controller
- * unhealthy: it still keeps state and relays webhooks).
+ * Whether this controller can start backup recorders: failover enabled, the Docker engine
+ * reachable, the recorder image present. Not available is DOWN in production (failures would
+ * not be recovered) and UNKNOWN in local mode or when disabled (the controller still keeps
+ * state and relays webhooks). Details: {@code available} and, when not, {@code reason}.
  */
 @Component("failover")
 class FailoverHealthIndicator implements HealthIndicator {
 
+	private static final Duration IMAGE_CHECK_TTL = Duration.ofSeconds(30);
+
+	private final HaProperties properties;
+
+	private final RecorderRuntime runtime;
+
+	private final FailoverReconciler reconciler;
+
+	private final Clock clock;
+
+	private volatile Boolean imagePresent;
+
+	private volatile Instant imageCheckedAt = Instant.EPOCH;
+
+	FailoverHealthIndicator(HaProperties properties, RecorderRuntime runtime, FailoverReconciler reconciler,
+			Clock clock) {
+		this.properties = properties;
+		this.runtime = runtime;
+		this.reconciler = reconciler;
+		this.clock = clock;
+	}
+
 	@Override
 	public Health health() {
-		return Health.unknown()
-			.withDetail("available", false)
-			.withDetail("reason", "no container runtime configured: backup recorders cannot be started")
+		if (!properties.failover().enabled()) {
+			return Health.unknown()
+				.withDetail("available", false)
+				.withDetail("reason", "failover is disabled (HA_FAILOVER_ENABLED=false)")
+				.build();
+		}
+		RuntimeStatus s = runtime.status();
+		String image = properties.docker().recorderImage();
+		if (!s.reachable()) {
+			return unavailable("the Docker engine at " + s.endpoint() + " does not answer: " + s.error());
+		}
+		if (!imagePresent(image)) {
+			return unavailable("the recorder image " + image + " is not on the Docker host (it is never pulled)");
+		}
+		return Health.up()
+			.withDetail("available", true)
+			.withDetail("dockerHost", s.endpoint())
+			.withDetail("recorderImage", image)
+			.withDetail("eventsConnected", s.eventsConnected())
+			.withDetail("reconcilerLeader", reconciler.leader())
 			.build();
+	}
+
+	private Health unavailable(String reason) {
+		Health.Builder b = properties.production() ? Health.down() : Health.unknown();
+		return b.withDetail("available", false).withDetail("reason", reason).build();
+	}
+
+	private boolean imagePresent(String image) {
+		Instant now = clock.instant();
+		Boolean cached = imagePresent;
+		if (cached != null && imageCheckedAt.plus(IMAGE_CHECK_TTL).isAfter(now)) {
+			return cached;
+		}
+		try {
+			cached = runtime.imagePresent(image);
+		}
+		catch (RuntimeException ex) {
+			cached = false;
+		}
+		imagePresent = cached;
+		imageCheckedAt = now;
+		return cached;
 	}
 
 }

@@ -33,6 +33,20 @@ import java.util.Map;
  * @param lastChunkAt when the last chunk was reported
  * @param failoverCount backups started for this recording
  * @param source who created the document: {@code recorder} or {@code webhook}
+ *
+ * <p>
+ * Fields the webhook feature adds to the hash (read with {@code RecordingStore#fields}):
+ * {@code openviduStartedAt}, {@code openviduStoppedAt} (when OpenVidu said started/stopped),
+ * {@code openviduFinalStatus} ({@code ready}/{@code failed}, OpenVidu's own outcome) with
+ * {@code openviduFinalAt}, {@code openviduFinalSuppressed} ({@code 1}: that outcome was stored but
+ * neither applied nor relayed because the controller finalizes this recording, see
+ * {@link #finalizedByController()}), {@code finalizedBy} ({@code openvidu} when OpenVidu's event
+ * made it final), {@code openviduActivityAt} (last OpenVidu event for it), {@code webhookStartedJson}
+ * (OpenVidu's {@code started} event), {@code sessionDestroyedAt}/{@code sessionDestroyedReason}
+ * (its session ended while it was not final), {@code controllerEventStatus}/{@code controllerEventId}/
+ * {@code controllerEventAt} (the recordingStatusChanged the controller emitted itself),
+ * {@code activityAt} (any feature working on it without heartbeats, e.g. a long finalization,
+ * sets it so the stale recording sweeper leaves it alone), {@code abandonedAt}.
  */
 public record Recording(int schema, RecordingId id, long createdAt, RecordingStatus status, String statusReason,
 		String stopReason, long epoch, String containerId, String host, String recordingJson, String env,
@@ -55,6 +69,16 @@ public record Recording(int schema, RecordingId id, long createdAt, RecordingSta
 
 	public boolean isFinal() {
 		return status.isFinal();
+	}
+
+	/**
+	 * Whether the controller, not OpenVidu, finalizes this recording: a backup took over
+	 * ({@code failoverCount > 0}), so OpenVidu's stop of its dead container cannot produce the
+	 * result. OpenVidu's own {@code ready}/{@code failed} is then stored but neither applied nor
+	 * relayed; the controller emits its own event ({@code webhook.ControllerEvents}).
+	 */
+	public boolean finalizedByController() {
+		return failoverCount > 0;
 	}
 
 	private static String empty(String s) {

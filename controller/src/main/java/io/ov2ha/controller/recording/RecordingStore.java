@@ -37,6 +37,12 @@ public class RecordingStore {
 
 	private static final RedisScript<List> DELETE = script("delete");
 
+	private static final RedisScript<List> WEBHOOK_STARTED = script("webhook-started");
+
+	private static final RedisScript<List> ANNOTATE = script("annotate");
+
+	private static final RedisScript<List> ABANDON = script("abandon");
+
 	private final StringRedisTemplate redis;
 
 	private final JsonMapper json;
@@ -98,7 +104,8 @@ public class RecordingStore {
 		args.addAll(List.of("containerId", r.containerId(), "host", r.host(), "recordingJson", r.recordingJson(), "env",
 				r.envJson(), "sessionId", r.sessionId(), "name", r.name()));
 		return run(REGISTER, List.of(RedisKeys.recording(r.id()), RedisKeys.containers(r.id()), RedisKeys.chunks(r.id()),
-				RedisKeys.previous(r.id()), RedisKeys.allIndex(), RedisKeys.heartbeatIndex()), args);
+				RedisKeys.previous(r.id()), RedisKeys.allIndex(), RedisKeys.heartbeatIndex(),
+				RedisKeys.containerIndex()), args);
 	}
 
 	/** Codes: OK (status, epoch), NOT_FOUND, FINAL (status, epoch), STALE_EPOCH (current epoch). */
@@ -157,8 +164,76 @@ public class RecordingStore {
 	Outcome delete(RecordingId id, boolean force) {
 		return run(DELETE,
 				List.of(RedisKeys.recording(id), RedisKeys.chunks(id), RedisKeys.containers(id), RedisKeys.allIndex(),
-						RedisKeys.heartbeatIndex()),
+						RedisKeys.heartbeatIndex(), RedisKeys.failoverState(id), RedisKeys.failovers(id)),
 				List.of(id.value(), force ? "1" : "0", RedisKeys.STATUS_INDEX_PREFIX));
+	}
+
+	/**
+	 * OpenVidu's {@code started} webhook for ({@code id}, {@code createdAt}): creates the document
+	 * ({@code source=webhook}, status RECORDING, epoch 0, no {@code registeredAt}) unless it exists;
+	 * the recorder's registration completes it later. {@code fields} are set on creation. Codes:
+	 * CREATED, EXISTS (status), REPLACED (createdAt of the finished recording archived as with a
+	 * registration), ID_IN_USE (createdAt, status of the active recording holding the id), OLDER
+	 * (createdAt of the newer recording holding the id).
+	 */
+	public Outcome createFromWebhook(RecordingId id, long createdAt, Map<String, String> fields) {
+		List<String> args = new ArrayList<>(List.of(id.value(), Long.toString(createdAt), Long.toString(clock.millis()),
+				RedisKeys.STATUS_INDEX_PREFIX));
+		fields.forEach((k, v) -> {
+			args.add(k);
+			args.add(v == null ? "" : v);
+		});
+		return run(WEBHOOK_STARTED, List.of(RedisKeys.recording(id), RedisKeys.containers(id), RedisKeys.chunks(id),
+				RedisKeys.previous(id), RedisKeys.allIndex()), args);
+	}
+
+	/**
+	 * Sets document fields other than the status, only on the recording ({@code id},
+	 * {@code createdAt}): {@code fields} always, {@code fieldsIfAbsent} only where not set yet.
+	 * Codes: OK (status, failoverCount), NOT_FOUND, OTHER_RECORDING (createdAt of the recording
+	 * now holding the id).
+	 */
+	public Outcome annotate(RecordingId id, long createdAt, Map<String, String> fields,
+			Map<String, String> fieldsIfAbsent) {
+		List<String> args = new ArrayList<>(List.of(Long.toString(createdAt), Integer.toString(fields.size())));
+		fields.forEach((k, v) -> {
+			args.add(k);
+			args.add(v == null ? "" : v);
+		});
+		fieldsIfAbsent.forEach((k, v) -> {
+			args.add(k);
+			args.add(v == null ? "" : v);
+		});
+		return run(ANNOTATE, List.of(RedisKeys.recording(id)), args);
+	}
+
+	/**
+	 * Moves the recording ({@code id}, {@code createdAt}) to ABANDONED if it is not final and none
+	 * of its activity times (creation, registration, status change, heartbeat, chunk,
+	 * {@code openviduActivityAt}, {@code activityAt}) is at or after {@code cutoffMillis}; checked
+	 * and changed atomically, so a heartbeat that lands first keeps it alive. Codes: ABANDONED
+	 * (previous status), ACTIVE (latest activity ms), FINAL (status), NOT_FOUND, OTHER_RECORDING.
+	 */
+	public Outcome abandonIfIdle(RecordingId id, long createdAt, long cutoffMillis, Map<String, String> fields) {
+		List<String> args = new ArrayList<>(List.of(id.value(), Long.toString(createdAt), Long.toString(cutoffMillis),
+				Long.toString(clock.millis()), RedisKeys.STATUS_INDEX_PREFIX));
+		fields.forEach((k, v) -> {
+			args.add(k);
+			args.add(v == null ? "" : v);
+		});
+		return run(ABANDON, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex()), args);
+	}
+
+	/** Raw document fields (null where absent), for fields {@link Recording} does not carry. */
+	public List<String> fields(RecordingId id, String... names) {
+		List<Object> values = redis.opsForHash().multiGet(RedisKeys.recording(id), List.of((Object[]) names));
+		return values.stream().map(v -> v == null ? null : v.toString()).toList();
+	}
+
+	/** Recording ids in one status, oldest {@code createdAt} first (from the status index). */
+	public List<String> idsInStatus(RecordingStatus status, long offset, long count) {
+		var ids = redis.opsForZSet().range(RedisKeys.statusIndex(status.name()), offset, offset + count - 1);
+		return ids == null ? List.of() : List.copyOf(ids);
 	}
 
 	public Optional<Recording> find(RecordingId id) {

@@ -18,6 +18,23 @@ import io.ov2ha.controller.recording.RecordingId;
  * ov2ha:idx:status:&lt;STATUS&gt;            ZSET  recording ids in that status, score = createdAt (ms)
  * ov2ha:idx:heartbeat                  ZSET  non-final recordings, score = last heartbeat (ms)
  * ov2ha:lease:&lt;name&gt;                   STRING  a lease held by one controller (RedisLease), value = controller id
+ * ov2ha:rec:{id}:failover              HASH  failover state of the recording (schema 1; see FailoverStore)
+ * ov2ha:rec:{id}:failovers             HASH  failover history: "&lt;new epoch&gt;" -> failover JSON (schema 1)
+ * ov2ha:rec:{id}:failovers:&lt;createdAt&gt; HASH  failover history of an earlier recording with this id
+ * ov2ha:idx:containers                 HASH  recorder container id -> recording id (maps Docker events)
+ * ov2ha:failover:stats                 HASH  failovers ever claimed, by reason (all controllers)
+ * ov2ha:session:{sid}:recordings       SET   recording ids OpenVidu reported for session sid (webhooks; TTL 7 days)
+ * ov2ha:webhook:events                 STREAM every accepted webhook event, in order (OpenVidu's and the controller's own);
+ *                                            entry fields: schema, origin, type, recordingId, receivedAt, relay (1/0),
+ *                                            note, body (the exact bytes received), [eventId] (default: the entry id),
+ *                                            [authorization] (only with HA_WEBHOOK_RELAY_FORWARD_AUTHORIZATION)
+ * ov2ha:webhook:relay                  HASH  relay state: schema, position (last processed entry id), counters,
+ *                                            last error, the head event's attempts and next attempt time
+ * ov2ha:webhook:pending                SET   entry ids stored but whose recording state change is not applied yet
+ * ov2ha:webhook:dedup:&lt;key&gt;            STRING entry id of an event already stored (OpenVidu retry of the same bytes,
+ *                                            or a controller event id), with a TTL
+ * ov2ha:webhook:dead                   HASH  dead letters: event id -> JSON document (schema 1)
+ * ov2ha:webhook:dead:idx               ZSET  dead letter event ids, score = when they were given up (ms)
  * </pre>
  *
  * The {@code {id}} hash tag keeps a recording's keys in one Redis Cluster slot. The indexes are
@@ -50,6 +67,22 @@ public final class RedisKeys {
 		return recording(id) + ":previous";
 	}
 
+	public static String failoverState(RecordingId id) {
+		return recording(id) + ":failover";
+	}
+
+	public static String failovers(RecordingId id) {
+		return recording(id) + ":failovers";
+	}
+
+	public static String containerIndex() {
+		return PREFIX + "idx:containers";
+	}
+
+	public static String failoverStats() {
+		return PREFIX + "failover:stats";
+	}
+
 	public static String allIndex() {
 		return PREFIX + "idx:recordings";
 	}
@@ -72,6 +105,46 @@ public final class RedisKeys {
 
 	public static String lease(String name, RecordingId id) {
 		return lease(name) + ":{" + id.value() + "}";
+	}
+
+	/**
+	 * Recording ids OpenVidu reported for one session (webhook {@code sessionId}, same character
+	 * rules as a recording id).
+	 */
+	public static String sessionRecordings(String sessionId) {
+		if (!RecordingId.isValid(sessionId)) {
+			throw new IllegalArgumentException("bad session id");
+		}
+		return PREFIX + "session:{" + sessionId + "}:recordings";
+	}
+
+	/** The webhook event stream (inbox of the state machine and outbox of the relay). */
+	public static String webhookEvents() {
+		return PREFIX + "webhook:events";
+	}
+
+	public static String webhookRelay() {
+		return PREFIX + "webhook:relay";
+	}
+
+	public static String webhookPending() {
+		return PREFIX + "webhook:pending";
+	}
+
+	/** {@code key}: a SHA-256 hex digest of a body, or {@code ctl:<controller event id>}. */
+	public static String webhookDedup(String key) {
+		if (!key.matches("[A-Za-z0-9_~:.-]{1,200}")) {
+			throw new IllegalArgumentException("bad dedup key");
+		}
+		return PREFIX + "webhook:dedup:" + key;
+	}
+
+	public static String webhookDeadLetters() {
+		return PREFIX + "webhook:dead";
+	}
+
+	public static String webhookDeadLetterIndex() {
+		return PREFIX + "webhook:dead:idx";
 	}
 
 }

@@ -141,6 +141,12 @@ final class ConfiguredUsers {
 						"HA_ADMIN_PASSWORD" }) {
 					writer.write(key + "=" + props.getProperty(key) + "\n");
 				}
+				// keep what other features generated into the same file (e.g. HA_WEBHOOK_TOKEN)
+				for (String key : new java.util.TreeSet<>(props.stringPropertyNames())) {
+					if (!key.matches("HA_(RECORDER|ADMIN)_(USERNAME|PASSWORD)")) {
+						writer.write(key + "=" + props.getProperty(key) + "\n");
+					}
+				}
 			}
 		}
 		catch (IOException ex) {

@@ -24,6 +24,8 @@ import io.ov2ha.controller.config.HaProperties;
 /**
  * Who may call what. Recorder operations: RECORDER or ADMIN. Everything else under /api and
  * the metrics: ADMIN. Public: health, API docs. Anything not listed is ADMIN (deny by default).
+ * OpenVidu's webhook ({@code POST /openvidu/webhook}) has its own filter chain, ordered first
+ * ({@code webhook.WebhookConfig}): no HTTP Basic there, the endpoint checks the webhook token.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {

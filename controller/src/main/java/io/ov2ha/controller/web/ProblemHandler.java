@@ -55,6 +55,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 			return respond(Problems.of(ProblemType.PAYLOAD_TOO_LARGE, "The request body is too large.",
 					Problems.safeInstance(request)));
 		}
+		String contentType = request.getContentType();
+		if (contentType != null && contentType.contains("*")) {
+			// Spring refuses a wildcard Content-Type with an IllegalArgumentException
+			return respond(Problems.of(ProblemType.UNSUPPORTED_MEDIA_TYPE,
+					"Content-Type must be a concrete media type (application/json).", Problems.safeInstance(request)));
+		}
 		LOG.error("event=api.internal_error path=" + Problems.safeInstance(request), ex);
 		return respond(Problems.of(ProblemType.INTERNAL_ERROR, "Unexpected error; it has been logged.",
 				Problems.safeInstance(request)));

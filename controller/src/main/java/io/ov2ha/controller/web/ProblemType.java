@@ -24,10 +24,13 @@ public enum ProblemType {
 	RECORDING_FINAL("recording-final", "Recording is already final", HttpStatus.CONFLICT),
 	RECORDING_ACTIVE("recording-active", "Recording is still active", HttpStatus.CONFLICT),
 	CHUNK_CONFLICT("chunk-conflict", "Chunk already reported with other content", HttpStatus.CONFLICT),
+	FAILOVER_REFUSED("failover-refused", "Failover not possible now", HttpStatus.CONFLICT),
 	PAYLOAD_TOO_LARGE("payload-too-large", "Request body too large", HttpStatus.CONTENT_TOO_LARGE),
 	UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", HttpStatus.UNSUPPORTED_MEDIA_TYPE),
 	DEPENDENCY_UNAVAILABLE("dependency-unavailable", "A backing service is unavailable",
 			HttpStatus.SERVICE_UNAVAILABLE),
+	WEBHOOK_DEAD_LETTER_NOT_FOUND("webhook-dead-letter-not-found", "Dead letter not found", HttpStatus.NOT_FOUND),
+	WEBHOOK_RELAY_DISABLED("webhook-relay-disabled", "Webhook relay is disabled", HttpStatus.CONFLICT),
 	INTERNAL_ERROR("internal-error", "Internal error", HttpStatus.INTERNAL_SERVER_ERROR);
 
 	/** Prefix of every problem {@code type}. */

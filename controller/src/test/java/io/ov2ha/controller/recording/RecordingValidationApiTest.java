@@ -122,6 +122,16 @@ class RecordingValidationApiTest {
 	}
 
 	@Test
+	void aWildcardContentTypeIs415NotA500() {
+		for (String type : new String[] { "*/*", "application/*", "*/json" }) {
+			Api.Response response = recorder.sendWithContentType("PUT", "/api/recordings/ses_x/heartbeat", type,
+					"{\"epoch\":0}");
+			assertThat(response.status()).as(type).isEqualTo(415);
+			assertThat(response.isProblem()).as(type).isTrue();
+		}
+	}
+
+	@Test
 	void aWrongContentTypeIs415() {
 		Api.Response response = recorder.send("POST", "/api/recordings", null);
 		assertThat(response.status()).isIn(400, 415);

@@ -23,7 +23,7 @@ class ConfiguredUsersTest {
 
 	private HaProperties properties(HaProperties.Profile profile, String recorderPassword, String adminPassword) {
 		return new HaProperties(profile, dir, null, null,
-				new HaProperties.Security("recorder", recorderPassword, "admin", adminPassword), null, null, null);
+				new HaProperties.Security("recorder", recorderPassword, "admin", adminPassword), null, null, null, null, null);
 	}
 
 	@Test
@@ -83,7 +83,7 @@ class ConfiguredUsersTest {
 	@Test
 	void sameUserNameForBothRolesIsRefused() {
 		HaProperties p = new HaProperties(HaProperties.Profile.PRODUCTION, dir, null, null,
-				new HaProperties.Security("ops", "recorder-password-1", "ops", "admin-password-22"), null, null, null);
+				new HaProperties.Security("ops", "recorder-password-1", "ops", "admin-password-22"), null, null, null, null, null);
 		assertThatThrownBy(() -> ConfiguredUsers.from(p, System.out)).hasMessageContaining("the same");
 	}
 

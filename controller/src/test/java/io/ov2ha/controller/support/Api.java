@@ -65,15 +65,24 @@ public final class Api {
 		return send("DELETE", path, null);
 	}
 
+	/** Sends a raw body with the given Content-Type. */
+	public Response sendWithContentType(String method, String rawPath, String contentType, String body) {
+		return send(method, rawPath, body, contentType);
+	}
+
 	/** Sends a body given as a String verbatim, any other object as JSON. */
 	public Response send(String method, String rawPath, Object body) {
+		return send(method, rawPath, body, "application/json");
+	}
+
+	private Response send(String method, String rawPath, Object body, String contentType) {
 		HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
 				: HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body));
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + rawPath))
 			.timeout(Duration.ofSeconds(15))
 			.method(method, publisher);
 		if (body != null) {
-			request.header("Content-Type", "application/json");
+			request.header("Content-Type", contentType);
 		}
 		if (authorization != null) {
 			request.header("Authorization", authorization);

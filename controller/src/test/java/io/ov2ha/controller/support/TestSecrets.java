@@ -19,11 +19,14 @@ public final class TestSecrets {
 	/** The OpenVidu secret inside the layout URL a recorder registers with. */
 	public static final String OPENVIDU_SECRET = "OvSecret-b7c4e19a";
 
+	/** HA_WEBHOOK_TOKEN of every controller the suite starts (set by TestRedisSessionListener). */
+	public static final String WEBHOOK_TOKEN = "WebhookToken-3e9d71a0c4b2";
+
 	private TestSecrets() {
 	}
 
 	public static List<String> all() {
-		return List.of(RECORDER_PASSWORD, ADMIN_PASSWORD, OPENVIDU_SECRET);
+		return List.of(RECORDER_PASSWORD, ADMIN_PASSWORD, OPENVIDU_SECRET, WEBHOOK_TOKEN);
 	}
 
 }

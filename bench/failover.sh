@@ -1,0 +1,347 @@
+#!/usr/bin/env bash
+# Measures failover with the controller and the test recorder image, and rewrites the
+# "Failover" section of BENCHMARKS.md (between <!-- BEGIN failover --> and <!-- END failover -->).
+#
+#   kill      docker kill -s KILL of the recording's recorder -> detection (history detectedAt),
+#             -> backup container started (backupStartedAt), -> backup capturing (its first
+#             chunk file exists), -> backup's first complete chunk reported (firstChunkAt)
+#   hang      SIGSTOP of every process of the recorder -> the same four times
+#   baseline  the same image started directly with docker run -> capturing, -> first complete
+#             chunk (the floor of the last two kill columns)
+#
+# Settings as shipped (heartbeat 2 s x 3, stall grace 5 s, reconcile 500 ms) except 2 s chunks.
+# Usage: bench/failover.sh [--no-write]
+# Environment: TRIALS (5), CHUNK_SECONDS (2).
+# Needs: root or docker access, docker, redis-server, java 17, curl, jq, python3. Builds the
+# controller jar and the test recorder image when missing (no registry: the base image comes
+# from scripts/build-base-image.sh). Removes the containers and the site image it created;
+# keeps ov2ha-test-recorder:bench as a build cache (layers shared with the tests' image).
+# shellcheck source-path=SCRIPTDIR
+set -Eeuo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+# shellcheck source=../scripts/lib/common.sh
+source "$ROOT/scripts/lib/common.sh"
+
+TRIALS=${TRIALS:-5}
+CHUNK_SECONDS=${CHUNK_SECONDS:-2}
+RUN=bench$$
+WORK=''
+REDIS_PID=''
+CONTROLLER_PID=''
+PORT=''
+SITE=''
+ADMIN_PASSWORD=''
+RECORDER_PASSWORD=''
+IDS=()
+declare -A RESULTS=()
+
+now_ms() { date +%s%3N; }
+
+# median N...: the median of numbers (mean of the middle two for an even count).
+median() {
+	(($# > 0)) || { echo n/a; return 0; }
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "n/a"; exit }
+		if (NR % 2) printf "%g\n", v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# range N...: "min-max".
+range() {
+	printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%g-%g\n", lo, hi }'
+}
+
+# seconds MS: milliseconds as seconds with 2 decimals.
+seconds() {
+	awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'
+}
+
+# replace_section FILE NAME CONTENT_FILE: replaces what is between the BEGIN/END markers of NAME.
+replace_section() {
+	local file=$1 name=$2 content=$3
+	grep -q "<!-- BEGIN ${name} -->" "$file" || die "no <!-- BEGIN ${name} --> marker in ${file}"
+	awk -v begin="<!-- BEGIN ${name} -->" -v end="<!-- END ${name} -->" -v content="$content" '
+		$0 == begin { print; while ((getline line < content) > 0) print line; skip = 1; next }
+		$0 == end { skip = 0 }
+		!skip { print }' "$file" >"$file.tmp"
+	mv "$file.tmp" "$file"
+}
+
+cleanup() {
+	local id c
+	for id in "${IDS[@]}"; do
+		for c in $(docker ps -aq --filter "label=io.ov2ha.recording-id=${id}" --filter label=io.ov2ha.managed=true); do
+			docker rm -f "$c" >/dev/null 2>&1 || true
+		done
+	done
+	for c in $(docker ps -aq --filter "label=ov2ha.bench=${RUN}"); do
+		docker rm -f "$c" >/dev/null 2>&1 || true
+	done
+	[[ -z $CONTROLLER_PID ]] || { kill "$CONTROLLER_PID" 2>/dev/null || true; wait "$CONTROLLER_PID" 2>/dev/null || true; }
+	[[ -z $REDIS_PID ]] || { kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; }
+	[[ -z $SITE ]] || docker rmi "$SITE" >/dev/null 2>&1 || true
+	[[ -z $WORK ]] || rm -rf "$WORK"
+}
+
+on_signal() {
+	log "interrupted"
+	exit 130
+}
+
+password() {
+	head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24
+}
+
+# api METHOD PATH: the admin API's answer body.
+api() {
+	curl -sS --max-time 10 -u "admin:${ADMIN_PASSWORD}" -X "$1" "http://127.0.0.1:${PORT}$2"
+}
+
+build_images() {
+	local image
+	image=ov2ha-test-recorder:bench
+	if ! docker image inspect debian:bookworm-slim >/dev/null 2>&1; then
+		"$ROOT/scripts/build-base-image.sh"
+	fi
+	log "building ${image} (cached when unchanged)"
+	docker build -q --network host -t "$image" "$ROOT/controller/src/test/docker/test-recorder" >/dev/null
+	mkdir -p "$WORK/site"
+	printf '%s\n' "HA_CONTROLLER_URL=http://127.0.0.1:${PORT}" "HA_RECORDER_USERNAME=recorder" \
+		"HA_RECORDER_PASSWORD=${RECORDER_PASSWORD}" "HA_RECORDING_STORAGE=local" \
+		"HA_CHUNK_DURATION=${CHUNK_SECONDS}" "HA_HEARTBEAT_INTERVAL=2" >"$WORK/site/recorder.env"
+	printf '%s\n' "FROM ${image}" "COPY recorder.env /etc/ov2-ha-recorder/recorder.env" \
+		"LABEL ov2ha.bench=${RUN}" >"$WORK/site/Dockerfile"
+	SITE=ov2ha-bench-site:${RUN}
+	docker build -q --network host -t "$SITE" "$WORK/site" >/dev/null
+	rm -f "$WORK/site/recorder.env"
+}
+
+start_stack() {
+	local redis_port jar=$ROOT/controller/target/ov2-ha-controller.jar
+	if [[ ! -f $jar ]]; then
+		log "building the controller jar"
+		(cd "$ROOT" && ./mvnw -B -ntp -q -pl controller -DskipTests package)
+	fi
+	redis_port=$(free_port)
+	redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no >"$WORK/redis.log" 2>&1 &
+	REDIS_PID=$!
+	wait_for 10 redis redis-cli -p "$redis_port" ping
+	mkdir -p "$WORK/recordings" "$WORK/data"
+	HA_PROFILE=production HA_CONTROLLER_PORT=$PORT HA_CONTROLLER_BIND_ADDRESS=127.0.0.1 \
+		HA_REDIS_URL=redis://127.0.0.1:${redis_port} HA_DATA_DIR=$WORK/data \
+		HA_RECORDINGS_PATH=$WORK/recordings HA_RECORDER_PASSWORD=$RECORDER_PASSWORD \
+		HA_ADMIN_PASSWORD=$ADMIN_PASSWORD HA_RECORDER_IMAGE=$SITE HA_CHUNK_DURATION=${CHUNK_SECONDS}s \
+		HA_RECORDING_STORAGE=local java -jar "$jar" >"$WORK/controller.log" 2>&1 &
+	CONTROLLER_PID=$!
+	wait_for 120 "controller health" curl -sf -u "admin:${ADMIN_PASSWORD}" \
+		"http://127.0.0.1:${PORT}/actuator/health/failover"
+	# the controller judges nothing during one heartbeat timeout after its start
+	sleep 7
+}
+
+# start_primary ID: a recorder started as OpenVidu starts it; prints its container id.
+start_primary() {
+	local id=$1 created rj
+	created=$(now_ms)
+	rj=$(jq -cn --arg id "$id" --argjson c "$created" '{id:$id, object:"recording", name:$id,
+		outputMode:"COMPOSED", resolution:"320x180", frameRate:10, recordingLayout:"BEST_FIT", sessionId:$id,
+		createdAt:$c, size:0, duration:0.0, url:null, hasAudio:true, hasVideo:true, status:"started"}')
+	docker run -d --name "recording_${id}" --network host --shm-size 64m -v "$WORK/recordings:/recordings" \
+		--label "ov2ha.bench=${RUN}" -e DEBUG_MODE=false -e CONTAINER_WORKING_MODE=COMPOSED \
+		-e "URL=https://OPENVIDUAPP:bench@ov.example.com/dashboard/#/layout-best-fit/${id}/bench/443/false" \
+		-e ONLY_VIDEO=false -e RESOLUTION=320x180 -e FRAMERATE=10 -e "VIDEO_ID=${id}" -e "VIDEO_NAME=${id}" \
+		-e VIDEO_FORMAT=mp4 -e "RECORDING_JSON=${rj}" "$SITE"
+}
+
+last_seq() {
+	api GET "/api/recordings/$1" | jq -r '.chunks.lastSeq // -1'
+}
+
+# has_chunks ID: true once the recording has 2 complete chunks.
+has_chunks() {
+	(($(last_seq "$1") >= 1))
+}
+
+# await_failover ID: waits for the backup's first chunk; prints "detected started first" (ms).
+await_failover() {
+	local id=$1 entry deadline=$((SECONDS + 60))
+	while ((SECONDS < deadline)); do
+		entry=$(api GET "/api/recordings/${id}/failovers" | jq -c '.failovers[0] // empty')
+		if [[ -n $entry ]] && [[ $(jq -r '.firstChunkAt // empty' <<<"$entry") != "" ]]; then
+			jq -r '[.detectedAt, .backupStartedAt, .firstChunkAt, .startChunk, .toEpoch, .reason] | @tsv' <<<"$entry"
+			return 0
+		fi
+		sleep 0.2
+	done
+	die "no failover of ${id} within 60 s; see ${WORK}/controller.log"
+}
+
+# capture_time FILE DEADLINE_S: the time (ms) the file first exists, polled every 20 ms.
+capture_time() {
+	local file=$1 deadline=$((SECONDS + $2))
+	while ((SECONDS < deadline)); do
+		[[ -e $file ]] && { now_ms; return 0; }
+		sleep 0.02
+	done
+	echo 0
+}
+
+# iso_ms ISO_TIME: milliseconds since the epoch.
+iso_ms() {
+	date -u -d "$1" +%s%3N
+}
+
+# trial KIND N: one failover trial; records detection/start/capture/first chunk in RESULTS.
+trial() {
+	local kind=$1 n=$2 id c t0 detected started first start_chunk epoch reason capture_file captured result
+	id=${RUN}${kind}${n}
+	IDS+=("$id")
+	c=$(start_primary "$id")
+	wait_for 60 "2 chunks of ${id}" has_chunks "$id"
+	captured=$(watch_capture "$id")
+	t0=$(now_ms)
+	if [[ $kind == kill ]]; then
+		docker kill -s KILL "$c" >/dev/null
+	else
+		# every process but PID 1, then PID 1 from outside: Docker still reports it running
+		docker exec "$c" bash -c 'kill -STOP -1' || true
+		docker kill -s STOP "$c" >/dev/null
+	fi
+	result=$(await_failover "$id")
+	read -r detected started first start_chunk epoch reason <<<"$result"
+	capture_file=$WORK/recordings/${id}/chunks/$(printf '%06d-e%d.ts' "$start_chunk" "$epoch")
+	[[ -e $capture_file ]] || die "no backup chunk ${capture_file}"
+	captured=$(wait_capture_result "$captured")
+	RESULTS[$kind.detect]+=" $(($(iso_ms "$detected") - t0))"
+	RESULTS[$kind.start]+=" $(($(iso_ms "$started") - t0))"
+	RESULTS[$kind.capture]+=" $((captured - t0))"
+	RESULTS[$kind.first]+=" $(($(iso_ms "$first") - t0))"
+	log "trial ${kind} ${n}: reason=${reason} detect=$(($(iso_ms "$detected") - t0)) start=$(($(iso_ms "$started") - t0)) capture=$((captured - t0)) first=$(($(iso_ms "$first") - t0)) ms"
+	api POST "/api/recordings/${id}/stop" >/dev/null
+	sleep 1
+	api DELETE "/api/recordings/${id}?force=true" >/dev/null || true
+	docker rm -f "$c" >/dev/null 2>&1 || true
+	for c in $(docker ps -aq --filter "label=io.ov2ha.recording-id=${id}" --filter label=io.ov2ha.managed=true); do
+		docker rm -f "$c" >/dev/null 2>&1 || true
+	done
+}
+
+# watch_capture ID: in the background, records when a chunk of epoch 1 first exists; prints its result file.
+watch_capture() {
+	local id=$1 out
+	out=$(mktemp "$WORK/capture.XXXXXX")
+	(
+		deadline=$((SECONDS + 60))
+		while ((SECONDS < deadline)); do
+			if compgen -G "$WORK/recordings/${id}/chunks/*-e1.ts" >/dev/null; then
+				now_ms >"$out.done"
+				exit 0
+			fi
+			sleep 0.02
+		done
+	) >/dev/null 2>&1 &
+	printf '%s' "$out"
+}
+
+wait_capture_result() {
+	local out=$1 deadline=$((SECONDS + 60))
+	while [[ ! -s $out.done ]] && ((SECONDS < deadline)); do sleep 0.05; done
+	cat "$out.done"
+}
+
+# baseline N: docker run of the recorder image -> capturing, -> first complete chunk (no controller involved).
+baseline() {
+	local n=$1 id c t0 captured first deadline
+	id=${RUN}base${n}
+	IDS+=("$id")
+	t0=$(now_ms)
+	c=$(docker run -d --network host -v "$WORK/recordings:/recordings" --label "ov2ha.bench=${RUN}" \
+		-e "VIDEO_ID=${id}" -e "RECORDING_JSON={\"id\":\"${id}\",\"createdAt\":1}" -e HA_EPOCH=1 \
+		-e HA_START_CHUNK=0 -e HA_CONTROLLER_URL=http://127.0.0.1:9 -e "HA_CHUNK_DURATION=${CHUNK_SECONDS}" \
+		"$SITE")
+	captured=$(capture_time "$WORK/recordings/${id}/chunks/000000-e1.ts" 30)
+	first=0
+	deadline=$((SECONDS + 30))
+	while ((SECONDS < deadline)); do
+		if [[ -s $WORK/recordings/${id}/chunks/segments-e1.csv ]]; then
+			first=$(now_ms)
+			break
+		fi
+		sleep 0.02
+	done
+	docker rm -f "$c" >/dev/null
+	RESULTS[base.capture]+=" $((captured - t0))"
+	RESULTS[base.first]+=" $((first - t0))"
+}
+
+row() {
+	local label=$1 kind=$2 col values out
+	out="| ${label} |"
+	for col in detect start capture first; do
+		# shellcheck disable=SC2206
+		values=(${RESULTS[$kind.$col]:-})
+		if ((${#values[@]} == 0)); then
+			out+=" - |"
+		else
+			out+=" $(seconds "$(median "${values[@]}")") s ($(range "${values[@]}") ms) |"
+		fi
+	done
+	printf '%s\n' "$out"
+}
+
+write_section() {
+	local file=$WORK/section.md cpu mem
+	cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+	mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+	{
+		echo "Script: \`bench/failover.sh\`, ${TRIALS} trials per kind, run $(date -u +%Y-%m-%d)."
+		echo "Machine: $(nproc) vCPU (${cpu}), ${mem}, $(. /etc/os-release && echo "$PRETTY_NAME"), Docker $(docker version -f '{{.Server.Version}}'), Java $(java -version 2>&1 | head -1 | cut -d'"' -f2)."
+		echo
+		echo "Method: one controller (production profile, Redis, default failover settings: heartbeat 2 s x 3,"
+		echo "reconcile every 500 ms, stall grace 5 s) and the test recorder image (bash + ffmpeg lavfi,"
+		echo "${CHUNK_SECONDS} s MPEG-TS chunks, local storage) started as OpenVidu starts its recorder. Each trial waits"
+		echo "for 2 chunks, then kills the recorder (\`docker kill -s KILL\`) or hangs it (SIGSTOP to every"
+		echo "process; Docker still reports it running). Times are from the kill/hang: detection and"
+		echo "backup start from the failover history, capturing = the backup's first chunk file exists"
+		echo "(polled every 20 ms), first chunk = the backup's first complete chunk reported to the"
+		echo "controller. Baseline: the same image started with \`docker run\` directly, no controller."
+		echo
+		echo "| Failure | detected | backup container started | backup capturing | backup's first complete chunk |"
+		echo "|---|---|---|---|---|"
+		row "kill -9 (median, range)" kill
+		row "hang, SIGSTOP (median, range)" hang
+		row "baseline: docker run (median, range)" base
+		echo
+		echo "Targets: death detected <= 1 s, backup capturing <= 3 s after death, hang detected <= 8 s."
+		echo "A death is seen through Docker's die event; a hang through heartbeats (2 s x 3 = 6 s"
+		echo "after the last heartbeat, which precedes the hang by up to 2 s). The first complete chunk"
+		echo "follows capturing by about one chunk duration (${CHUNK_SECONDS} s here, 10 s by default)."
+	} >"$file"
+	if [[ ${1:-} == --no-write ]]; then
+		cat "$file"
+	else
+		replace_section "$ROOT/BENCHMARKS.md" failover "$file"
+		log "wrote the failover section of BENCHMARKS.md"
+	fi
+}
+
+main() {
+	trap cleanup EXIT
+	trap on_signal INT TERM
+	WORK=$(mktemp -d /tmp/ov2ha-bench-failover.XXXXXX)
+	PORT=$(free_port)
+	ADMIN_PASSWORD=$(password)
+	RECORDER_PASSWORD=$(password)
+	build_images
+	start_stack
+	local n
+	for ((n = 1; n <= TRIALS; n++)); do baseline "$n"; done
+	for ((n = 1; n <= TRIALS; n++)); do trial kill "$n"; done
+	for ((n = 1; n <= TRIALS; n++)); do trial hang "$n"; done
+	write_section "${1:-}"
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	main "$@"
+fi

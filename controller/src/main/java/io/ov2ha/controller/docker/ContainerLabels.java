@@ -1,0 +1,79 @@
+package io.ov2ha.controller.docker;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import io.ov2ha.controller.recording.RecordingId;
+
+/**
+ * The labels and names of backup recorders. Every backup carries all of these labels, so any
+ * controller can find it again after a restart by label alone.
+ *
+ * <pre>
+ * io.ov2ha.managed=true                 started by an OV2 HA controller
+ * io.ov2ha.role=backup
+ * io.ov2ha.recording-id=&lt;id&gt;
+ * io.ov2ha.recording-created-at=&lt;ms&gt;    with the id: the unique recording (OpenVidu reuses ids)
+ * io.ov2ha.epoch=&lt;epoch&gt;
+ * io.ov2ha.controller=&lt;controller id&gt;  the controller that started it
+ * </pre>
+ *
+ * The name is {@code ov2ha-backup-<id with ~ as _>-e<epoch>}: it never equals nor starts with
+ * OpenVidu's {@code recording_<id>}, so OpenVidu's name clashes cannot happen.
+ */
+public final class ContainerLabels {
+
+	public static final String MANAGED = "io.ov2ha.managed";
+
+	public static final String ROLE = "io.ov2ha.role";
+
+	public static final String RECORDING_ID = "io.ov2ha.recording-id";
+
+	public static final String RECORDING_CREATED_AT = "io.ov2ha.recording-created-at";
+
+	public static final String EPOCH = "io.ov2ha.epoch";
+
+	public static final String CONTROLLER = "io.ov2ha.controller";
+
+	public static final String ROLE_BACKUP = "backup";
+
+	private static final Pattern DOCKER_ID = Pattern.compile("[0-9a-f]{64}");
+
+	private ContainerLabels() {
+	}
+
+	public static Map<String, String> backup(RecordingId id, long createdAt, long epoch, String controllerId) {
+		Map<String, String> labels = new LinkedHashMap<>();
+		labels.put(MANAGED, "true");
+		labels.put(ROLE, ROLE_BACKUP);
+		labels.put(RECORDING_ID, id.value());
+		labels.put(RECORDING_CREATED_AT, Long.toString(createdAt));
+		labels.put(EPOCH, Long.toString(epoch));
+		labels.put(CONTROLLER, controllerId);
+		return labels;
+	}
+
+	/** The labels that select every backup recorder. */
+	public static Map<String, String> managedBackups() {
+		return Map.of(MANAGED, "true", ROLE, ROLE_BACKUP);
+	}
+
+	public static String backupName(RecordingId id, long epoch) {
+		return "ov2ha-backup-" + id.value().replace('~', '_') + "-e" + epoch;
+	}
+
+	/** Whether the value is a complete Docker container id: the only form ever acted on. */
+	public static boolean isExactId(String containerId) {
+		return containerId != null && DOCKER_ID.matcher(containerId).matches();
+	}
+
+	/** The first 12 characters of an id, for logs. */
+	public static String shortId(String containerId) {
+		if (containerId == null) {
+			return "";
+		}
+		return containerId.length() > 12 ? containerId.substring(0, 12) : containerId;
+	}
+
+}

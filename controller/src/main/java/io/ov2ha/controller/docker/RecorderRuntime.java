@@ -1,0 +1,74 @@
+package io.ov2ha.controller.docker;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where recorder containers run. The failover logic talks only to this interface, so that
+ * another runtime (several Docker hosts, Kubernetes Jobs) can be added without touching it.
+ *
+ * <p>
+ * Containers are addressed by their exact id only (64 hex characters for Docker). No method
+ * finds containers by a name pattern: listing is by label, and the one name lookup is an
+ * exact name, for a primary recorder whose id is unknown.
+ */
+public interface RecorderRuntime {
+
+	/** Whether the runtime answers, cached for a few seconds (for health and status). */
+	RuntimeStatus status();
+
+	/** Whether the image exists on the runtime's host (it is never pulled). */
+	boolean imagePresent(String image);
+
+	/**
+	 * Creates and starts a backup recorder. Never pulls: a missing image is an error of kind
+	 * {@link RecorderRuntimeException.Kind#IMAGE_MISSING}.
+	 *
+	 * @return the started container's id
+	 */
+	String startBackup(BackupSpec spec);
+
+	/** The container with this exact id, or empty if the runtime does not know it. */
+	Optional<RecorderContainer> inspect(String containerId);
+
+	/**
+	 * The container with exactly this name (no pattern, no prefix), or empty. Used once per
+	 * primary recorder whose id the registration did not carry.
+	 */
+	Optional<RecorderContainer> inspectByExactName(String name);
+
+	/** Every container (running or not) carrying all of these labels. */
+	List<RecorderContainer> listByLabels(Map<String, String> labels);
+
+	/**
+	 * Stops a recorder the way OpenVidu does: {@code bash -c "echo 'q' > stop"} in the
+	 * container, then waits for it to exit, at most {@code timeout}; then kills it.
+	 */
+	StopResult stopGracefully(String containerId, Duration timeout);
+
+	/** Kills the container (SIGKILL). False if it was not running or is unknown. */
+	boolean kill(String containerId);
+
+	/** Removes a container that is not running (no force). False if unknown or still running. */
+	boolean remove(String containerId);
+
+	/**
+	 * Streams recorder container events (die, oom, health) to the listener until closed,
+	 * reconnecting on its own; after every (re)connection the listener is told, so that it can
+	 * reconcile everything it may have missed.
+	 */
+	AutoCloseable subscribe(RuntimeEventListener listener);
+
+	/**
+	 * How a graceful stop ended.
+	 *
+	 * @param exited the container exited by itself within the timeout
+	 * @param killed it had to be killed
+	 * @param exitCode its exit code, null if unknown
+	 */
+	record StopResult(boolean exited, boolean killed, Long exitCode) {
+	}
+
+}

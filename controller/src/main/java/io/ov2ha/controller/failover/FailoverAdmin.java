@@ -1,0 +1,157 @@
+package io.ov2ha.controller.failover;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.stereotype.Service;
+
+import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.docker.ContainerLabels;
+import io.ov2ha.controller.docker.RecorderContainer;
+import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.docker.RuntimeStatus;
+import io.ov2ha.controller.recording.Recording;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.recording.RecordingStore;
+import io.ov2ha.controller.redis.ControllerInstance;
+import io.ov2ha.controller.redis.RedisKeys;
+import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.web.ApiException;
+import io.ov2ha.controller.web.ProblemType;
+
+/** The failover API's operations: history, manual failover, status. */
+@Service
+class FailoverAdmin {
+
+	private static final Log LOG = LogFactory.getLog(FailoverAdmin.class);
+
+	private final HaProperties properties;
+
+	private final RecordingStore recordings;
+
+	private final FailoverStore store;
+
+	private final FailoverService failover;
+
+	private final FailoverReconciler reconciler;
+
+	private final RecorderRuntime runtime;
+
+	private final ActiveBackups activeBackups;
+
+	private final RedisLease lease;
+
+	private final ControllerInstance instance;
+
+	FailoverAdmin(HaProperties properties, RecordingStore recordings, FailoverStore store, FailoverService failover,
+			FailoverReconciler reconciler, RecorderRuntime runtime, ActiveBackups activeBackups, RedisLease lease,
+			ControllerInstance instance) {
+		this.properties = properties;
+		this.recordings = recordings;
+		this.store = store;
+		this.failover = failover;
+		this.reconciler = reconciler;
+		this.runtime = runtime;
+		this.activeBackups = activeBackups;
+		this.lease = lease;
+		this.instance = instance;
+	}
+
+	FailoverViews.History history(RecordingId id) {
+		Recording r = find(id);
+		FailoverState state = store.state(id, r.createdAt());
+		boolean pending = state.pending(r.epoch());
+		return new FailoverViews.History(id.value(), r.createdAt(), r.status(), r.epoch(), r.failoverCount(),
+				properties.failover().maxFailovers(), pending ? r.epoch() : null,
+				pending && !state.lastError().isEmpty() ? state.lastError() : null, store.history(id, r.createdAt()));
+	}
+
+	/** An admin's failover: kills the current recorder by id (if alive) and starts a backup. */
+	FailoverRecord manual(RecordingId id) {
+		if (!properties.failover().enabled()) {
+			throw new ApiException(ProblemType.DEPENDENCY_UNAVAILABLE,
+					"Failover is disabled on this controller (HA_FAILOVER_ENABLED=false).");
+		}
+		Recording r = find(id);
+		if (r.isFinal()) {
+			throw new ApiException(ProblemType.RECORDING_FINAL, "Recording " + id + " is already " + r.status() + ".",
+					Map.of("recordingStatus", r.status().name()));
+		}
+		if (r.status() != RecordingStatus.RECORDING) {
+			throw refused("Recording " + id + " is " + r.status() + "; only a RECORDING recording is failed over.");
+		}
+		RuntimeStatus status = runtime.status();
+		if (!status.reachable()) {
+			throw new ApiException(ProblemType.DEPENDENCY_UNAVAILABLE,
+					"The Docker engine at " + status.endpoint() + " does not answer; no backup can be started.");
+		}
+		String old = r.containerId();
+		if (!ContainerLabels.isExactId(old)) {
+			old = failover.currentContainer(r).map(RecorderContainer::id).orElse(old);
+		}
+		LOG.info("event=failover.manual_requested recordingId=" + id + " epoch=" + r.epoch());
+		FailoverService.Outcome outcome = failover.failover(r, FailoverReason.MANUAL,
+				new FailoverService.Evidence(null, "request", "requested by an admin", old, true), true);
+		return switch (outcome.code()) {
+			case "CLAIMED" -> store.historyEntry(id, outcome.newEpoch())
+				.orElseThrow(() -> new IllegalStateException("failover history entry missing"));
+			case "EXHAUSTED" -> throw refused("Recording " + id + " reached HA_MAX_FAILOVERS ("
+					+ properties.failover().maxFailovers() + "); it is now FAILED.");
+			case "PENDING" -> throw refused("A backup of recording " + id + " is being started (epoch "
+					+ outcome.current() + ").");
+			case "EPOCH_CHANGED" -> throw refused("Recording " + id + " changed epoch meanwhile (now "
+					+ outcome.current() + "); look again.");
+			case "NOT_RECORDING" -> throw refused("Recording " + id + " is " + outcome.current() + ".");
+			case "NO_ENVIRONMENT" -> throw refused("Recording " + id
+					+ " has no OpenVidu environment: its recorder never registered, so no backup can be started.");
+			case "NOT_FOUND" -> throw notFound(id);
+			default -> throw refused("Failover of recording " + id + " refused: " + outcome.code() + ".");
+		};
+	}
+
+	FailoverViews.Status status() {
+		boolean enabled = properties.failover().enabled();
+		RuntimeStatus s = runtime.status();
+		String image = properties.docker().recorderImage();
+		Boolean present = null;
+		if (enabled && s.reachable()) {
+			try {
+				present = runtime.imagePresent(image);
+			}
+			catch (RuntimeException ex) {
+				present = null;
+			}
+		}
+		List<FailoverViews.ActiveBackup> active = activeBackups.list()
+			.stream()
+			.map(b -> new FailoverViews.ActiveBackup(b.id().value(), b.epoch(), b.status(), b.containerId(),
+					b.state().pending(b.epoch())))
+			.toList();
+		var reconcilerView = new FailoverViews.Reconciler(instance.id(),
+				lease.holder(RedisKeys.lease(FailoverReconciler.LEASE)), reconciler.leader(), reconciler.lastTickAt(),
+				enabled ? reconciler.judgingFrom() : null, reconciler.lastFullReconcileAt(), reconciler.backupsFound());
+		return new FailoverViews.Status(enabled, enabled && s.reachable() && Boolean.TRUE.equals(present),
+				new FailoverViews.Docker(s.reachable(), s.endpoint(), s.version(), s.apiVersion(), s.error(),
+						s.eventsConnected()),
+				new FailoverViews.Image(image, present), reconcilerView, active, store.stats(),
+				properties.failover().maxFailovers());
+	}
+
+	private Recording find(RecordingId id) {
+		Optional<Recording> r = recordings.find(id);
+		return r.orElseThrow(() -> notFound(id));
+	}
+
+	private static ApiException notFound(RecordingId id) {
+		return new ApiException(ProblemType.RECORDING_NOT_FOUND, "No recording " + id + " is known.");
+	}
+
+	private static ApiException refused(String detail) {
+		return new ApiException(ProblemType.FAILOVER_REFUSED, detail);
+	}
+
+}

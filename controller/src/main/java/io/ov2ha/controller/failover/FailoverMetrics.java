@@ -1,0 +1,93 @@
+package io.ov2ha.controller.failover;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Failover metrics (Prometheus names in brackets):
+ * <ul>
+ * <li>{@code ov2ha.failovers{reason}} [ov2ha_failovers_total]: failovers claimed by this controller</li>
+ * <li>{@code ov2ha.failover.detection{reason}} [ov2ha_failover_detection_seconds]: failure to detection</li>
+ * <li>{@code ov2ha.failover.first.chunk} [ov2ha_failover_first_chunk_seconds]: failure to the backup's first chunk</li>
+ * <li>{@code ov2ha.failover.active.backups} [ov2ha_failover_active_backups]: recordings whose current recorder is a backup</li>
+ * <li>{@code ov2ha.failovers.exhausted} [ov2ha_failovers_exhausted_total]: recordings FAILED at the failover limit (alert on it)</li>
+ * <li>{@code ov2ha.failover.start.failures} [ov2ha_failover_start_failures_total]: backups that could not be started</li>
+ * </ul>
+ */
+@Component
+class FailoverMetrics {
+
+	private final MeterRegistry registry;
+
+	private final Counter exhausted;
+
+	private final Counter startFailures;
+
+	private final Timer firstChunk;
+
+	FailoverMetrics(MeterRegistry registry, ActiveBackups activeBackups) {
+		this.registry = registry;
+		this.exhausted = Counter.builder("ov2ha.failovers.exhausted")
+			.description("Recordings that reached HA_MAX_FAILOVERS and were marked FAILED")
+			.register(registry);
+		this.startFailures = Counter.builder("ov2ha.failover.start.failures")
+			.description("Attempts to start a backup recorder that failed")
+			.register(registry);
+		this.firstChunk = Timer.builder("ov2ha.failover.first.chunk")
+			.description("From the recorder's failure to the backup's first reported chunk")
+			.publishPercentileHistogram()
+			.register(registry);
+		Gauge.builder("ov2ha.failover.active.backups", activeBackups, ActiveBackups::count)
+			.description("Active recordings whose current recorder is a backup")
+			.register(registry);
+		for (FailoverReason reason : FailoverReason.values()) {
+			counter(reason);
+			detection(reason);
+		}
+	}
+
+	/** Registered for every reason at start, so dashboards and alerts see the series before the first failover. */
+	private Timer detection(FailoverReason reason) {
+		return Timer.builder("ov2ha.failover.detection")
+			.description("From the recorder's failure (best estimate) to its detection")
+			.tag("reason", reason.slug())
+			.publishPercentileHistogram()
+			.register(registry);
+	}
+
+	private Counter counter(FailoverReason reason) {
+		return Counter.builder("ov2ha.failovers")
+			.description("Failovers claimed by this controller, by reason")
+			.tag("reason", reason.slug())
+			.register(registry);
+	}
+
+	void claimed(FailoverReason reason, Instant failedAt, Instant detectedAt) {
+		counter(reason).increment();
+		if (failedAt != null && !detectedAt.isBefore(failedAt)) {
+			detection(reason).record(Duration.between(failedAt, detectedAt));
+		}
+	}
+
+	void firstChunk(Instant failedAt, Instant firstChunkAt) {
+		if (failedAt != null && !firstChunkAt.isBefore(failedAt)) {
+			firstChunk.record(Duration.between(failedAt, firstChunkAt));
+		}
+	}
+
+	void exhausted() {
+		exhausted.increment();
+	}
+
+	void startFailed() {
+		startFailures.increment();
+	}
+
+}

@@ -1,0 +1,293 @@
+package io.ov2ha.controller.failover;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.ZSetOperations;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Repository;
+
+import io.ov2ha.controller.recording.ChunkEntry;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.redis.RedisKeys;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Failover state, history and fencing in Redis (keys: {@link RedisKeys}). The decisions that
+ * must happen once across controller replicas are Lua scripts: claiming a failover (epoch + 1),
+ * taking a start attempt, recording the started backup.
+ *
+ * <p>
+ * State hash {@code ov2ha:rec:{id}:failover} (schema 1): createdAt, lastClaimAt, pendingEpoch,
+ * attempts, attemptBy, nextAttemptAt, lastError, epochSince, awaitFirstChunkEpoch,
+ * firstChunkSeq, progressSeq, progressAt, stopHandledEpoch (times in ms). History hash
+ * {@code ov2ha:rec:{id}:failovers}: new epoch -> {@link FailoverRecord} JSON.
+ */
+@Repository
+class FailoverStore {
+
+	private static final RedisScript<List> CLAIM = script("failover-claim");
+
+	private static final RedisScript<List> ATTEMPT = script("failover-attempt");
+
+	private static final RedisScript<List> STARTED = script("failover-started");
+
+	private static final RedisScript<List> UPDATE = script("failover-update");
+
+	private static final RedisScript<List> ADOPT = script("failover-adopt");
+
+	private static final String[] SNAPSHOT_FIELDS = { "status", "epoch", "createdAt", "containerId", "lastChunkSeq",
+			"lastChunkAt", "hbLastChunkSeq", "failoverCount", "registeredAt", "createdInRegistryAt", "updatedAt" };
+
+	private final StringRedisTemplate redis;
+
+	private final JsonMapper json;
+
+	FailoverStore(StringRedisTemplate redis, JsonMapper json) {
+		this.redis = redis;
+		this.json = json;
+	}
+
+	private static RedisScript<List> script(String name) {
+		DefaultRedisScript<List> script = new DefaultRedisScript<>();
+		script.setLocation(new ClassPathResource("redis/" + name + ".lua"));
+		script.setResultType(List.class);
+		return script;
+	}
+
+	/** A script's answer: a code and its values. */
+	record Result(String code, List<String> values) {
+
+		String value(int i) {
+			return values.size() > i ? values.get(i) : null;
+		}
+
+		long longValue(int i) {
+			return Long.parseLong(value(i));
+		}
+
+	}
+
+	@SuppressWarnings("unchecked")
+	private Result run(RedisScript<List> script, List<String> keys, List<String> args) {
+		List<Object> raw = redis.execute(script, keys, args.toArray());
+		List<String> values = new ArrayList<>();
+		for (int i = 1; i < raw.size(); i++) {
+			values.add(raw.get(i) == null ? null : raw.get(i).toString());
+		}
+		return new Result(raw.get(0).toString(), values);
+	}
+
+	/**
+	 * Claims the failover of the recorder of {@code observedEpoch}: increments the epoch (which
+	 * fences the old recorder), counts the failover, marks the new epoch as pending for this
+	 * controller and appends the history entry. See failover-claim.lua for the codes.
+	 */
+	Result claim(RecordingId id, long observedEpoch, int maxFailovers, String controllerId, Instant now,
+			long backoffMillis, long attemptLeaseMillis, FailoverReason reason, Map<String, Object> entry,
+			boolean manual) {
+		return run(CLAIM,
+				List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id),
+						RedisKeys.failoverStats()),
+				List.of(Long.toString(observedEpoch), Integer.toString(maxFailovers), controllerId,
+						Long.toString(now.toEpochMilli()), Long.toString(backoffMillis), Long.toString(attemptLeaseMillis),
+						reason.slug(), json.writeValueAsString(entry), manual ? "1" : "0"));
+	}
+
+	/** Takes the next start attempt of a pending epoch. Codes: see failover-attempt.lua. */
+	Result takeAttempt(RecordingId id, long epoch, String controllerId, Instant now, long leaseMillis,
+			int maxAttempts) {
+		return run(ATTEMPT, List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id)),
+				List.of(Long.toString(epoch), controllerId, Long.toString(now.toEpochMilli()),
+						Long.toString(leaseMillis), Integer.toString(maxAttempts)));
+	}
+
+	/** Records the started backup for its epoch. Codes: see failover-started.lua. */
+	Result started(RecordingId id, long epoch, String containerId, String host, Instant now, long startChunk,
+			Map<String, Object> patch) {
+		Map<String, Object> container = new LinkedHashMap<>();
+		container.put("epoch", epoch);
+		container.put("containerId", containerId);
+		container.put("host", host);
+		container.put("role", "backup");
+		container.put("since", now.toEpochMilli());
+		return run(STARTED,
+				List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id),
+						RedisKeys.containers(id), RedisKeys.containerIndex()),
+				List.of(Long.toString(epoch), containerId, json.writeValueAsString(container),
+						Long.toString(now.toEpochMilli()), id.value(), json.writeValueAsString(patch),
+						Long.toString(startChunk)));
+	}
+
+	/**
+	 * Sets state fields and merges {@code patch} into the history entry of {@code epoch}, if the
+	 * recording is still the one created at {@code createdAt}.
+	 */
+	boolean update(RecordingId id, long createdAt, Long epoch, Map<String, Object> patch, Map<String, String> state) {
+		List<String> args = new ArrayList<>(List.of(Long.toString(createdAt), epoch == null ? "" : epoch.toString(),
+				patch == null || patch.isEmpty() ? "" : json.writeValueAsString(patch)));
+		state.forEach((k, v) -> {
+			args.add(k);
+			args.add(v == null ? "" : v);
+		});
+		return run(UPDATE, List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id)),
+				args)
+			.code()
+			.equals("OK");
+	}
+
+	/** Records the container id of a primary found by OpenVidu's exact container name. */
+	boolean adoptPrimary(RecordingId id, long epoch, String containerId) {
+		return run(ADOPT, List.of(RedisKeys.recording(id), RedisKeys.containers(id), RedisKeys.containerIndex()),
+				List.of(Long.toString(epoch), containerId, id.value()))
+			.code()
+			.equals("ADOPTED");
+	}
+
+	FailoverState state(RecordingId id, long recordingCreatedAt) {
+		return FailoverState.fromHash(strings(redis.opsForHash().entries(RedisKeys.failoverState(id))),
+				recordingCreatedAt);
+	}
+
+	/** The failovers of the recording created at {@code createdAt}, by epoch. */
+	List<FailoverRecord> history(RecordingId id, long createdAt) {
+		List<FailoverRecord> out = new ArrayList<>();
+		for (Object v : redis.opsForHash().values(RedisKeys.failovers(id))) {
+			FailoverRecord r = FailoverRecord.fromJson(json.readTree(v.toString()));
+			if (r.createdAt() == createdAt) {
+				out.add(r);
+			}
+		}
+		out.sort(Comparator.comparingLong(FailoverRecord::toEpoch));
+		return out;
+	}
+
+	Optional<FailoverRecord> historyEntry(RecordingId id, long epoch) {
+		Object v = redis.opsForHash().get(RedisKeys.failovers(id), Long.toString(epoch));
+		return v == null ? Optional.empty() : Optional.of(FailoverRecord.fromJson(json.readTree(v.toString())));
+	}
+
+	/** Failovers ever claimed by all controllers sharing this Redis, by reason. */
+	Map<String, Long> stats() {
+		Map<String, Long> out = new LinkedHashMap<>();
+		redis.opsForHash()
+			.entries(RedisKeys.failoverStats())
+			.forEach((k, v) -> out.put(k.toString(), Long.parseLong(v.toString())));
+		return out;
+	}
+
+	/** The recording a recorder container belongs to, from the container index. */
+	Optional<RecordingId> recordingOfContainer(String containerId) {
+		Object v = redis.opsForHash().get(RedisKeys.containerIndex(), containerId);
+		return v == null || !RecordingId.isValid(v.toString()) ? Optional.empty()
+				: Optional.of(RecordingId.of(v.toString()));
+	}
+
+	/** When the chunk (seq, epoch) was reported, if it is in the manifest. */
+	Optional<Instant> chunkReportedAt(RecordingId id, long seq, long epoch) {
+		Object v = redis.opsForHash().get(RedisKeys.chunks(id), ChunkEntry.field(seq, epoch));
+		if (v == null) {
+			return Optional.empty();
+		}
+		JsonNode n = json.readTree(v.toString());
+		return n.path("reportedAt").isNumber() ? Optional.of(Instant.ofEpochMilli(n.path("reportedAt").asLong()))
+				: Optional.empty();
+	}
+
+	/**
+	 * Every non-final recording (the heartbeat index), with its last heartbeat and the fields
+	 * failure detection needs, read in one pipelined round trip.
+	 */
+	List<Snapshot> snapshots() {
+		var entries = redis.opsForZSet().rangeWithScores(RedisKeys.heartbeatIndex(), 0, -1);
+		if (entries == null || entries.isEmpty()) {
+			return List.of();
+		}
+		List<RecordingId> ids = new ArrayList<>();
+		List<Double> scores = new ArrayList<>();
+		for (ZSetOperations.TypedTuple<String> e : entries) {
+			if (e.getValue() != null && RecordingId.isValid(e.getValue())) {
+				ids.add(RecordingId.of(e.getValue()));
+				scores.add(e.getScore());
+			}
+		}
+		byte[][] fields = new byte[SNAPSHOT_FIELDS.length][];
+		for (int i = 0; i < fields.length; i++) {
+			fields[i] = SNAPSHOT_FIELDS[i].getBytes();
+		}
+		List<Object> results = redis.executePipelined((RedisCallback<Object>) connection -> {
+			for (RecordingId id : ids) {
+				connection.hashCommands().hMGet(RedisKeys.recording(id).getBytes(), fields);
+				connection.hashCommands().hGetAll(RedisKeys.failoverState(id).getBytes());
+			}
+			return null;
+		});
+		List<Snapshot> out = new ArrayList<>();
+		for (int i = 0; i < ids.size(); i++) {
+			List<?> values = (List<?>) results.get(2 * i);
+			Map<String, String> doc = new LinkedHashMap<>();
+			for (int f = 0; f < SNAPSHOT_FIELDS.length; f++) {
+				Object v = values == null || values.size() <= f ? null : values.get(f);
+				doc.put(SNAPSHOT_FIELDS[f], v == null ? null : v.toString());
+			}
+			if (doc.get("status") == null || doc.get("createdAt") == null) {
+				continue;
+			}
+			Map<String, String> state = strings((Map<?, ?>) results.get(2 * i + 1));
+			Double score = scores.get(i);
+			out.add(Snapshot.of(ids.get(i), doc, state,
+					score == null ? null : Instant.ofEpochMilli(score.longValue())));
+		}
+		return out;
+	}
+
+	/**
+	 * Drops container index entries of recordings that are final or gone (the index only maps
+	 * events of live recorders). Iterates the index itself, in batches.
+	 */
+	int cleanContainerIndex() {
+		List<String[]> stale = new ArrayList<>();
+		try (Cursor<Map.Entry<Object, Object>> cursor = redis.opsForHash()
+			.scan(RedisKeys.containerIndex(), ScanOptions.scanOptions().count(500).build())) {
+			while (cursor.hasNext()) {
+				Map.Entry<Object, Object> e = cursor.next();
+				String container = e.getKey().toString();
+				String id = e.getValue().toString();
+				if (!RecordingId.isValid(id)) {
+					stale.add(new String[] { container });
+					continue;
+				}
+				Object status = redis.opsForHash().get(RedisKeys.recording(RecordingId.of(id)), "status");
+				if (status == null || RecordingStatus.valueOf(status.toString()).isFinal()) {
+					stale.add(new String[] { container });
+				}
+			}
+		}
+		for (String[] s : stale) {
+			redis.opsForHash().delete(RedisKeys.containerIndex(), s[0]);
+		}
+		return stale.size();
+	}
+
+	private static Map<String, String> strings(Map<?, ?> map) {
+		Map<String, String> out = new LinkedHashMap<>();
+		if (map != null) {
+			map.forEach((k, v) -> out.put(k.toString(), v == null ? null : v.toString()));
+		}
+		return out;
+	}
+
+}

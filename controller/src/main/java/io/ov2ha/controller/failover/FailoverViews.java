@@ -1,0 +1,57 @@
+package io.ov2ha.controller.failover;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.ov2ha.controller.recording.RecordingStatus;
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/** What the failover API answers. */
+final class FailoverViews {
+
+	private FailoverViews() {
+	}
+
+	@Schema(description = "The failovers of a recording, oldest first")
+	record History(@Schema(example = "ses_AbC~1") String recordingId, @Schema(example = "1700000005000") long createdAt,
+			RecordingStatus status, @Schema(description = "current epoch", example = "1") long epoch,
+			@Schema(example = "1") int failoverCount, @Schema(description = "HA_MAX_FAILOVERS", example = "5") int maxFailovers,
+			@Schema(description = "a claimed epoch whose backup is not started yet, else null") Long pendingEpoch,
+			@Schema(description = "why the last start attempt of the pending backup failed") String pendingError,
+			List<FailoverRecord> failovers) {
+	}
+
+	@Schema(description = "A recording whose current recorder is a backup")
+	record ActiveBackup(@Schema(example = "ses_AbC~1") String recordingId, @Schema(example = "1") long epoch,
+			RecordingStatus status, String containerId, @Schema(description = "a start is pending or being retried") boolean pending) {
+	}
+
+	@Schema(description = "The Docker engine that runs backup recorders")
+	record Docker(@Schema(example = "true") boolean reachable, @Schema(example = "unix:///var/run/docker.sock") String host,
+			@Schema(example = "20.10.24") String version, @Schema(example = "1.41") String apiVersion, String error,
+			@Schema(description = "whether the die/oom/health event stream is connected") boolean eventsConnected) {
+	}
+
+	@Schema(description = "The recorder image backups are started from")
+	record Image(@Schema(example = "ov2-ha-recorder-site:dev") String name, @Schema(description = "on the Docker host; never pulled") Boolean present) {
+	}
+
+	@Schema(description = "The reconciliation loop")
+	record Reconciler(@Schema(description = "this controller's id") String controller,
+			@Schema(description = "the controller holding the reconciler lease") String leader,
+			@Schema(description = "whether this controller holds it") boolean isLeader, Instant lastTickAt,
+			@Schema(description = "heartbeat and chunk rules are applied from this time (start + heartbeat timeout)") Instant judgingFrom,
+			@Schema(description = "when this controller last listed the backup containers by label") Instant lastFullReconcileAt,
+			@Schema(description = "running backup containers that listing found (-1: not yet)", example = "1") int runningBackupsFound) {
+	}
+
+	@Schema(description = "Failover availability, activity and totals")
+	record Status(@Schema(description = "HA_FAILOVER_ENABLED") boolean enabled,
+			@Schema(description = "backups can be started: enabled, Docker reachable, image present") boolean available,
+			Docker docker, Image recorderImage, Reconciler reconciler, List<ActiveBackup> activeBackups,
+			@Schema(description = "failovers ever claimed by all controllers, by reason") Map<String, Long> failoversByReason,
+			@Schema(description = "HA_MAX_FAILOVERS", example = "5") int maxFailovers) {
+	}
+
+}

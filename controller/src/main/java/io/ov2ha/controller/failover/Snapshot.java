@@ -1,0 +1,63 @@
+package io.ov2ha.controller.failover;
+
+import java.time.Instant;
+import java.util.Map;
+
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStatus;
+
+/**
+ * What the reconciler knows of one non-final recording at one moment: the registry's fields
+ * failure detection uses, and the failover state.
+ *
+ * @param id recording id
+ * @param createdAt with the id, the unique recording
+ * @param status its status
+ * @param epoch current epoch
+ * @param containerId current recorder's container id (may be empty or not exact)
+ * @param heartbeatAt last heartbeat (heartbeat index score), or null
+ * @param lastChunkSeq highest chunk in the manifest, or null
+ * @param lastChunkAt when the manifest last grew, or null
+ * @param hbLastChunkSeq highest complete chunk from the last heartbeat, or null
+ * @param failoverCount failovers so far
+ * @param registeredAt first registration, or null (record created by a webhook)
+ * @param updatedAt last status change
+ * @param state its failover state
+ */
+record Snapshot(RecordingId id, long createdAt, RecordingStatus status, long epoch, String containerId,
+		Instant heartbeatAt, Long lastChunkSeq, Instant lastChunkAt, Long hbLastChunkSeq, int failoverCount,
+		Instant registeredAt, Instant updatedAt, FailoverState state) {
+
+	static Snapshot of(RecordingId id, Map<String, String> doc, Map<String, String> stateHash, Instant heartbeatAt) {
+		long createdAt = Long.parseLong(doc.get("createdAt"));
+		Long epoch = FailoverState.number(doc.get("epoch"));
+		Long failovers = FailoverState.number(doc.get("failoverCount"));
+		Instant registered = FailoverState.instant(doc.get("registeredAt"));
+		return new Snapshot(id, createdAt, RecordingStatus.valueOf(doc.get("status")), epoch == null ? 0 : epoch,
+				doc.get("containerId") == null ? "" : doc.get("containerId"), heartbeatAt,
+				FailoverState.number(doc.get("lastChunkSeq")), FailoverState.instant(doc.get("lastChunkAt")),
+				FailoverState.number(doc.get("hbLastChunkSeq")), failovers == null ? 0 : failovers.intValue(),
+				registered, FailoverState.instant(doc.get("updatedAt")), FailoverState.fromHash(stateHash, createdAt));
+	}
+
+	/** When the current epoch's recorder started: registration for the primary, else the backup start. */
+	Instant epochSince() {
+		if (epoch > 0 && state.epochSince() != null) {
+			return state.epochSince();
+		}
+		return registeredAt != null ? registeredAt : updatedAt;
+	}
+
+	/** The highest complete chunk anyone reported, -1 for none. */
+	long progressSeq() {
+		long seq = -1;
+		if (lastChunkSeq != null) {
+			seq = Math.max(seq, lastChunkSeq);
+		}
+		if (hbLastChunkSeq != null) {
+			seq = Math.max(seq, hbLastChunkSeq);
+		}
+		return seq;
+	}
+
+}

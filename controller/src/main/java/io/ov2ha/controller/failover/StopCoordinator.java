@@ -1,0 +1,192 @@
+package io.ov2ha.controller.failover;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.docker.ContainerLabels;
+import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.recording.Recording;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.recording.RecordingStopRequested;
+import io.ov2ha.controller.recording.RecordingStore;
+import io.ov2ha.controller.redis.RedisKeys;
+import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.LogValues;
+
+/**
+ * The end of a recording whose current recorder is a backup, which OpenVidu does not know:
+ * on {@link RecordingStopRequested} (OpenVidu's {@code stopped} webhook or an admin stop) the
+ * backup is stopped the way OpenVidu stops its recorder ({@code q}, bounded wait, then a kill by
+ * id), then the recording is finalized ({@link FinalizationTrigger}) and the final status event
+ * OpenVidu cannot send is emitted ({@link FinalStatusNotifier}). While the primary (epoch 0) is
+ * the current recorder, nothing is done: OpenVidu stops it itself.
+ *
+ * <p>
+ * This is the one place that wires stop, finalization and notification. A per-recording lease
+ * makes it happen once across controllers; the reconciler resumes a stop whose controller died.
+ */
+@Component
+class StopCoordinator implements DisposableBean {
+
+	private static final Log LOG = LogFactory.getLog(StopCoordinator.class);
+
+	static final String LEASE = "failover-stop";
+
+	private static final Duration POLL = Duration.ofMillis(200);
+
+	private final HaProperties properties;
+
+	private final RecordingStore recordings;
+
+	private final FailoverStore store;
+
+	private final RecorderRuntime runtime;
+
+	private final RedisLease lease;
+
+	private final FinalizationTrigger finalization;
+
+	private final FinalStatusNotifier notifier;
+
+	private final Clock clock;
+
+	private final ExecutorService executor;
+
+	StopCoordinator(HaProperties properties, RecordingStore recordings, FailoverStore store, RecorderRuntime runtime,
+			RedisLease lease, FinalizationTrigger finalization, FinalStatusNotifier notifier, Clock clock) {
+		this.properties = properties;
+		this.recordings = recordings;
+		this.store = store;
+		this.runtime = runtime;
+		this.lease = lease;
+		this.finalization = finalization;
+		this.notifier = notifier;
+		this.clock = clock;
+		AtomicInteger n = new AtomicInteger();
+		this.executor = Executors.newFixedThreadPool(2, r -> {
+			Thread t = new Thread(r, "failover-stop-" + n.incrementAndGet());
+			t.setDaemon(true);
+			return t;
+		});
+	}
+
+	@EventListener
+	void onStopRequested(RecordingStopRequested event) {
+		if (!properties.failover().enabled()) {
+			return;
+		}
+		submit(event.id(), event.reason());
+	}
+
+	/** Finishes a stop that no controller completed. */
+	void resume(RecordingId id) {
+		recordings.find(id).ifPresent(r -> submit(id, r.stopReason()));
+	}
+
+	private void submit(RecordingId id, String reason) {
+		try {
+			executor.execute(() -> {
+				try {
+					stop(id, reason);
+				}
+				catch (RuntimeException ex) {
+					LOG.warn("event=failover.stop_failed recordingId=" + id + " error="
+							+ LogValues.quote(ex.getClass().getSimpleName() + ": " + ex.getMessage()));
+				}
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			// shutting down: the reconciler of the next controller resumes it
+		}
+	}
+
+	void stop(RecordingId id, String reason) {
+		Optional<Recording> found = recordings.find(id);
+		if (found.isEmpty() || found.get().epoch() == 0 || found.get().isFinal()) {
+			return;
+		}
+		Duration stopTimeout = properties.failover().stopTimeout();
+		String key = RedisKeys.lease(LEASE, id);
+		if (!lease.tryAcquire(key, stopTimeout.multipliedBy(2).plusSeconds(60))) {
+			return;
+		}
+		try {
+			Recording r = awaitStartSettled(found.get(), stopTimeout);
+			if (r == null || r.epoch() == 0 || r.isFinal()) {
+				return;
+			}
+			FailoverState state = store.state(id, r.createdAt());
+			if (state.stopHandledEpoch() != null && state.stopHandledEpoch() == r.epoch()) {
+				return;
+			}
+			Map<String, Object> patch = new LinkedHashMap<>();
+			if (ContainerLabels.isExactId(r.containerId())) {
+				LOG.info("event=failover.backup_stopping recordingId=" + id + " epoch=" + r.epoch() + " containerId="
+						+ ContainerLabels.shortId(r.containerId()) + " reason=" + LogValues.quote(reason));
+				RecorderRuntime.StopResult result = runtime.stopGracefully(r.containerId(), stopTimeout);
+				patch.put("stoppedAt", clock.instant().toEpochMilli());
+				patch.put("stopExitCode", result.exitCode());
+				LOG.info("event=failover.backup_stopped recordingId=" + id + " epoch=" + r.epoch() + " containerId="
+						+ ContainerLabels.shortId(r.containerId()) + " exitCode=" + result.exitCode() + " killed="
+						+ result.killed());
+			}
+			store.update(id, r.createdAt(), r.epoch(), patch,
+					Map.of("stopHandledEpoch", Long.toString(r.epoch())));
+			Optional<RecordingStatus> status = finalization.finalizeAfterFailover(id);
+			if (status.isPresent() && status.get().isFinal()) {
+				notifier.finalStatusReached(id, status.get(), reason == null ? r.stopReason() : reason);
+			}
+		}
+		finally {
+			lease.release(key);
+		}
+	}
+
+	/** A backup being started when the stop came: wait until it is recorded (or given up). */
+	private Recording awaitStartSettled(Recording r, Duration timeout) {
+		Instant deadline = clock.instant().plus(timeout);
+		Recording current = r;
+		while (startInProgress(current) && clock.instant().isBefore(deadline)) {
+			try {
+				Thread.sleep(POLL.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return null;
+			}
+			current = recordings.find(r.id()).orElse(null);
+			if (current == null) {
+				return null;
+			}
+		}
+		return current;
+	}
+
+	private boolean startInProgress(Recording r) {
+		FailoverState state = store.state(r.id(), r.createdAt());
+		// pending with a live attempt lease: a controller is starting the backup right now
+		return state.pending(r.epoch()) && state.nextAttemptAt() != null && state.nextAttemptAt().isAfter(clock.instant());
+	}
+
+	@Override
+	public void destroy() {
+		executor.shutdownNow();
+	}
+
+}

@@ -1,0 +1,33 @@
+-- Mark a recording ABANDONED if it is still idle (atomic). See RecordingStore#abandonIfIdle.
+-- Idle: not final, and no activity field at or after the cutoff (a heartbeat, a chunk, a status
+-- change, an OpenVidu event, work by another feature recorded in activityAt).
+-- KEYS: 1 rec, 2 idx:heartbeat
+-- ARGV: 1 id, 2 createdAt, 3 cutoff (ms), 4 now, 5 status index prefix, then field/value pairs
+local activity = {'createdInRegistryAt', 'registeredAt', 'updatedAt', 'lastHeartbeatAt', 'lastChunkAt',
+  'openviduActivityAt', 'activityAt'}
+local cur = redis.call('HMGET', KEYS[1], 'createdAt', 'status')
+local createdAt, status = cur[1], cur[2]
+if not status then
+  return {'NOT_FOUND'}
+end
+if createdAt ~= ARGV[2] then
+  return {'OTHER_RECORDING', createdAt}
+end
+if status == 'READY' or status == 'FAILED' or status == 'ABANDONED' then
+  return {'FINAL', status}
+end
+local latest = 0
+local values = redis.call('HMGET', KEYS[1], unpack(activity))
+for _, v in ipairs(values) do
+  local n = tonumber(v)
+  if n and n > latest then latest = n end
+end
+if latest >= tonumber(ARGV[3]) then
+  return {'ACTIVE', tostring(latest)}
+end
+redis.call('HSET', KEYS[1], 'status', 'ABANDONED', 'updatedAt', ARGV[4])
+for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('ZREM', ARGV[5] .. status, ARGV[1])
+redis.call('ZADD', ARGV[5] .. 'ABANDONED', createdAt, ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return {'ABANDONED', status}

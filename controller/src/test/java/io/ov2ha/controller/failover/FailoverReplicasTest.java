@@ -1,0 +1,206 @@
+package io.ov2ha.controller.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.FileSystemUtils;
+import org.testcontainers.containers.GenericContainer;
+
+import com.github.dockerjava.api.model.Container;
+
+import io.ov2ha.controller.docker.ContainerLabels;
+import io.ov2ha.controller.support.Api;
+import io.ov2ha.controller.support.Recordings;
+import io.ov2ha.controller.support.TestControllers;
+import io.ov2ha.controller.support.TestDocker;
+import io.ov2ha.controller.support.TestRecorders;
+import io.ov2ha.controller.support.TestRedis;
+import tools.jackson.databind.JsonNode;
+
+/** Several controllers on one Redis: a restart finds its backup again, two replicas start one backup. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FailoverReplicasTest {
+
+	private int port;
+
+	private String site;
+
+	private Path recordings;
+
+	private final List<ConfigurableApplicationContext> controllers = new ArrayList<>();
+
+	private final List<GenericContainer<?>> containers = new ArrayList<>();
+
+	private final List<String> ids = new ArrayList<>();
+
+	@BeforeAll
+	void setUp() throws IOException {
+		TestDocker.assumeAvailable();
+		TestControllers.flushRedis();
+		recordings = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "replica-recordings");
+		port = TestRedis.freePort();
+		// the recorders talk to the controller on this port
+		site = TestDocker.siteImage(TestControllers.recorderSettings(port));
+	}
+
+	@AfterEach
+	void cleanUp() throws InterruptedException {
+		Api admin = Api.at(port).asAdmin();
+		if (controllers.isEmpty()) {
+			controllers.add(TestControllers.start(port, site, recordings, null));
+		}
+		for (String id : ids) {
+			admin.delete("/api/recordings/" + id + "?force=true");
+		}
+		Thread.sleep(500);
+		for (ConfigurableApplicationContext c : controllers) {
+			c.close();
+		}
+		controllers.clear();
+		for (GenericContainer<?> c : containers) {
+			System.out.println("--- logs of " + c.getContainerName() + "\n" + TestDocker.logs(c.getContainerId()));
+			c.stop();
+		}
+		containers.clear();
+		for (String id : ids) {
+			for (Container c : TestDocker.containers(Map.of(ContainerLabels.RECORDING_ID, id))) {
+				System.out.println("--- logs of backup " + c.getNames()[0] + "\n" + TestDocker.logs(c.getId()));
+			}
+			TestDocker.removeContainers(Map.of(ContainerLabels.MANAGED, "true", ContainerLabels.RECORDING_ID, id));
+		}
+		ids.clear();
+	}
+
+	@AfterAll
+	void tearDown() {
+		if (site != null) {
+			TestDocker.removeImage(site);
+		}		if (recordings != null) {
+			FileSystemUtils.deleteRecursively(recordings.toFile());
+		}
+	}
+
+	@Test
+	void aRestartedControllerFindsTheRunningBackupByLabelAndStartsNoOther() {
+		String id = newId("restart");
+		ConfigurableApplicationContext first = start(port);
+		GenericContainer<?> primary = primary(id);
+		Api admin = Api.at(port).asAdmin();
+		awaitChunk(admin, id, 0);
+		TestDocker.client().killContainerCmd(primary.getContainerId()).exec();
+		String backup = awaitBackup(admin, id, 1);
+
+		first.close();
+		controllers.remove(first);
+		ConfigurableApplicationContext second = start(port);
+
+		// found again by label after the full reconciliation; still the only recorder, still epoch 1
+		await().atMost(Duration.ofSeconds(30)).until(() -> {
+			JsonNode reconciler = admin.get("/api/failover/status").json().path("reconciler");
+			return reconciler.path("isLeader").asBoolean() && reconciler.path("runningBackupsFound").asInt() >= 1;
+		});
+		assertThat(activeBackup(admin, id, backup)).isTrue();
+		Instant judging = Instant.parse(admin.get("/api/failover/status").json().path("reconciler").path("judgingFrom").asString());
+		await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(judging.plusSeconds(5)));
+		JsonNode recording = admin.get("/api/recordings/" + id).json();
+		assertThat(recording.path("epoch").asLong()).isEqualTo(1);
+		assertThat(recording.path("failoverCount").asInt()).isEqualTo(1);
+		assertThat(recording.path("status").asString()).isEqualTo("RECORDING");
+		List<Container> backups = TestDocker.containers(Map.of(ContainerLabels.MANAGED, "true", ContainerLabels.RECORDING_ID, id));
+		assertThat(backups).extracting(Container::getId).containsExactly(backup);
+		assertThat(backups.get(0).getState()).isEqualTo("running");
+		// and it keeps recording under the restarted controller
+		long before = recording.path("chunks").path("lastSeq").asLong();
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> admin.get("/api/recordings/" + id).json().path("chunks").path("lastSeq").asLong() > before);
+		assertThat(second.isRunning()).isTrue();
+	}
+
+	@Test
+	void twoControllersRacingTheSameFailureStartExactlyOneBackup() {
+		String id = newId("race");
+		start(port);
+		start(TestRedis.freePort());
+		GenericContainer<?> primary = primary(id);
+		Api admin = Api.at(port).asAdmin();
+		awaitChunk(admin, id, 0);
+
+		// both controllers get Docker's die event and both try to fail over
+		TestDocker.client().killContainerCmd(primary.getContainerId()).exec();
+
+		String backup = awaitBackup(admin, id, 1);
+		await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> true);
+		List<Container> backups = TestDocker.containers(Map.of(ContainerLabels.MANAGED, "true", ContainerLabels.RECORDING_ID, id));
+		assertThat(backups).extracting(Container::getId).containsExactly(backup);
+		JsonNode history = admin.get("/api/recordings/" + id + "/failovers").json();
+		assertThat(history.path("epoch").asLong()).isEqualTo(1);
+		assertThat(history.path("failoverCount").asInt()).isEqualTo(1);
+		assertThat(history.path("failovers")).hasSize(1);
+	}
+
+	private ConfigurableApplicationContext start(int on) {
+		ConfigurableApplicationContext c = TestControllers.start(on, site, recordings, null);
+		controllers.add(c);
+		return c;
+	}
+
+	private String newId(String prefix) {
+		String id = Recordings.newId(prefix);
+		ids.add(id);
+		return id;
+	}
+
+	private GenericContainer<?> primary(String id) {
+		GenericContainer<?> c = TestRecorders.primary(site, id, System.currentTimeMillis(), null, recordings, Map.of());
+		containers.add(c);
+		c.start();
+		return c;
+	}
+
+	private static void awaitChunk(Api admin, String id, long seq) {
+		await().atMost(Duration.ofSeconds(40))
+			.until(() -> admin.get("/api/recordings/" + id).json().path("chunks").path("lastSeq").asLong(-1) >= seq);
+	}
+
+	private static String awaitBackup(Api admin, String id, long epoch) {
+		await().atMost(Duration.ofSeconds(40)).until(() -> {
+			for (JsonNode f : admin.get("/api/recordings/" + id + "/failovers").json().path("failovers")) {
+				if (f.path("toEpoch").asLong() == epoch && f.path("outcome").asString().equals("started")) {
+					return true;
+				}
+			}
+			return false;
+		});
+		for (JsonNode f : admin.get("/api/recordings/" + id + "/failovers").json().path("failovers")) {
+			if (f.path("toEpoch").asLong() == epoch) {
+				return f.path("backupContainerId").asString();
+			}
+		}
+		throw new AssertionError("no backup of epoch " + epoch);
+	}
+
+	private static boolean activeBackup(Api admin, String id, String containerId) {
+		for (JsonNode b : admin.get("/api/failover/status").json().path("activeBackups")) {
+			if (b.path("recordingId").asString().equals(id) && b.path("containerId").asString().equals(containerId)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+}

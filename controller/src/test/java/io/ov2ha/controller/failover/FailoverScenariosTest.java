@@ -1,0 +1,465 @@
+package io.ov2ha.controller.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.FileSystemUtils;
+import org.testcontainers.containers.GenericContainer;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Volume;
+
+import io.ov2ha.controller.docker.ContainerLabels;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.redis.ControllerInstance;
+import io.ov2ha.controller.support.Api;
+import io.ov2ha.controller.support.Recordings;
+import io.ov2ha.controller.support.TestControllers;
+import io.ov2ha.controller.support.TestDocker;
+import io.ov2ha.controller.support.TestRecorders;
+import io.ov2ha.controller.support.TestRedis;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Failover against the real Docker engine: a controller (heartbeat 1 s x 3, 2 s chunks,
+ * HA_MAX_FAILOVERS=2) and test recorders started the way OpenVidu starts its recorder.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FailoverScenariosTest {
+
+	private static final Duration FAILOVER_WAIT = Duration.ofSeconds(40);
+
+	private ConfigurableApplicationContext controller;
+
+	private Api admin;
+
+	private String site;
+
+	private Path recordings;
+
+	private final Hooks hooks = new Hooks();
+
+	private final List<GenericContainer<?>> containers = new ArrayList<>();
+
+	private final List<String> ids = new ArrayList<>();
+
+	private final List<String> extraContainers = new ArrayList<>();
+
+	/** Stands in for the finalizer and the webhook relay: records what the stop coordinator asked. */
+	static final class Hooks implements FinalizationTrigger, FinalStatusNotifier {
+
+		final Map<RecordingId, Boolean> finalized = new ConcurrentHashMap<>();
+
+		final Map<RecordingId, String> notified = new ConcurrentHashMap<>();
+
+		@Override
+		public Optional<RecordingStatus> finalizeAfterFailover(RecordingId id) {
+			finalized.put(id, true);
+			return Optional.of(RecordingStatus.READY);
+		}
+
+		@Override
+		public void finalStatusReached(RecordingId id, RecordingStatus status, String stopReason) {
+			notified.put(id, status + "/" + stopReason);
+		}
+
+	}
+
+	@BeforeAll
+	void startController() throws IOException {
+		TestDocker.assumeAvailable();
+		TestControllers.flushRedis();
+		recordings = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "failover-recordings");
+		int port = TestRedis.freePort();
+		site = TestDocker.siteImage(TestControllers.recorderSettings(port));
+		controller = TestControllers.start(port, site, recordings,
+				ctx -> ctx.getBeanFactory().registerSingleton("testHooks", hooks), "--ha.failover.max-failovers=2");
+		admin = Api.at(port).asAdmin();
+	}
+
+	@AfterEach
+	void cleanUp() throws InterruptedException {
+		// forget the recordings first: removing their containers must not look like a failure
+		for (String id : ids) {
+			admin.delete("/api/recordings/" + id + "?force=true");
+		}
+		Thread.sleep(500);
+		for (GenericContainer<?> c : containers) {
+			System.out.println("--- logs of " + c.getContainerName() + "\n" + TestDocker.logs(c.getContainerId()));
+			c.stop();
+		}
+		containers.clear();
+		for (String id : ids) {
+			for (var c : TestDocker.containers(Map.of(ContainerLabels.RECORDING_ID, id))) {
+				System.out.println("--- logs of backup " + c.getNames()[0] + "\n" + TestDocker.logs(c.getId()));
+			}
+			TestDocker.removeContainers(Map.of(ContainerLabels.MANAGED, "true", ContainerLabels.RECORDING_ID, id));
+		}
+		ids.clear();
+		for (String id : extraContainers) {
+			for (var c : TestDocker.containers(Map.of(TestDocker.TEST_LABEL + ".run", id))) {
+				System.out.println("--- logs of " + c.getNames()[0] + "\n" + TestDocker.logs(c.getId()));
+			}
+			TestDocker.removeContainers(Map.of(TestDocker.TEST_LABEL + ".run", id));
+		}
+		extraContainers.clear();
+	}
+
+	@AfterAll
+	void stopController() {
+		if (controller != null) {
+			controller.close();
+		}
+		if (site != null) {
+			TestDocker.removeImage(site);
+		}		if (recordings != null) {
+			FileSystemUtils.deleteRecursively(recordings.toFile());
+		}
+	}
+
+	// --- scenarios -----------------------------------------------------------------------------
+
+	@Test
+	void aKilledRecorderIsReplacedFromTheNextChunkWithItsEnvironmentEpochAndLabels() {
+		String id = newId("kill");
+		long createdAt = System.currentTimeMillis();
+		GenericContainer<?> primary = primary(id, createdAt, 128L * 1024 * 1024, Map.of());
+		awaitChunk(id, 1);
+
+		kill(primary, "SIGKILL");
+
+		JsonNode f = awaitBackupStarted(id, 1);
+		assertThat(f.path("reason").asString()).isEqualTo("container-died");
+		assertThat(f.path("fromEpoch").asLong()).isZero();
+		assertThat(f.path("oldContainerId").asString()).isEqualTo(primary.getContainerId());
+		assertThat(f.path("failedAtSource").asString()).isEqualTo("docker-event");
+		assertThat(f.path("detail").asString()).contains("137");
+		assertThat(f.path("detectionMillis").asLong()).isNotNegative();
+		// start chunk = the highest chunk known anywhere + 1 (here: the dead recorder's partial chunk on disk)
+		long expectedStart = highestChunkOnDisk(id, 0) + 1;
+		assertThat(f.path("startChunk").asLong()).isEqualTo(expectedStart);
+
+		InspectContainerResponse backup = TestDocker.client()
+			.inspectContainerCmd(f.path("backupContainerId").asString())
+			.exec();
+		assertThat(backup.getName()).isEqualTo("/ov2ha-backup-" + id + "-e1");
+		assertThat(backup.getConfig().getLabels()).containsAllEntriesOf(Map.of("io.ov2ha.managed", "true",
+				"io.ov2ha.role", "backup", "io.ov2ha.recording-id", id, "io.ov2ha.recording-created-at",
+				Long.toString(createdAt), "io.ov2ha.epoch", "1", "io.ov2ha.controller",
+				controller.getBean(ControllerInstance.class).id()));
+		HostConfig host = backup.getHostConfig();
+		assertThat(host.getNetworkMode()).isEqualTo("host");
+		assertThat(host.getShmSize()).isEqualTo(128L * 1024 * 1024);
+		assertThat(host.getBinds()).hasSize(1);
+		assertThat(host.getBinds()[0].getPath()).isEqualTo(recordings.toString());
+		assertThat(host.getBinds()[0].getVolume().getPath()).isEqualTo("/recordings");
+		// exactly OpenVidu's variables, plus the epoch and the start chunk; none of the controller's settings
+		Map<String, String> expected = new LinkedHashMap<>(TestRecorders.openViduEnv(id, createdAt, 128L * 1024 * 1024));
+		expected.put("HA_EPOCH", "1");
+		expected.put("HA_START_CHUNK", Long.toString(expectedStart));
+		assertThat(ownEnvironment(backup)).isEqualTo(expected);
+
+		// the backup records from its start chunk, and the history notes its first chunk
+		awaitChunkOfEpoch(id, expectedStart, 1);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> failovers(id).path("failovers").get(0).path("firstChunkAt").isString());
+
+		// a recorder of the replaced epoch that comes back is refused (409) and exits
+		String zombie = startZombie(id, createdAt);
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> !Boolean.TRUE.equals(TestDocker.client().inspectContainerCmd(zombie).exec().getState().getRunning()));
+		assertThat(TestDocker.client().inspectContainerCmd(zombie).exec().getState().getExitCodeLong()).isEqualTo(3L);
+		assertThat(TestDocker.logs(zombie)).contains("event=fenced");
+		assertThat(recording(id).path("epoch").asLong()).isEqualTo(1);
+		assertThat(recording(id).path("failoverCount").asInt()).isEqualTo(1);
+
+		// the end: the backup is stopped like OpenVidu stops its recorder, then finalized and announced
+		assertThat(admin.post("/api/recordings/" + id + "/stop", null).status()).isEqualTo(202);
+		await().atMost(Duration.ofSeconds(30)).until(() -> hooks.notified.containsKey(RecordingId.of(id)));
+		assertThat(hooks.finalized).containsKey(RecordingId.of(id));
+		assertThat(hooks.notified.get(RecordingId.of(id))).isEqualTo("READY/stoppedByAdmin");
+		InspectContainerResponse stopped = TestDocker.client().inspectContainerCmd(backup.getId()).exec();
+		assertThat(stopped.getState().getRunning()).isFalse();
+		assertThat(stopped.getState().getExitCodeLong()).isZero();
+		JsonNode after = failovers(id).path("failovers").get(0);
+		assertThat(after.path("stopExitCode").asLong()).isZero();
+		assertThat(after.path("stoppedAt").isString()).isTrue();
+	}
+
+	@Test
+	void aHungRecorderIsKilledByIdAndReplaced() throws Exception {
+		String id = newId("hang");
+		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, Map.of());
+		awaitChunk(id, 1);
+
+		freeze(primary);
+
+		JsonNode f = awaitBackupStarted(id, 1);
+		assertThat(f.path("reason").asString()).isEqualTo("hung");
+		assertThat(f.path("oldContainerId").asString()).isEqualTo(primary.getContainerId());
+		assertThat(f.path("oldContainerKilled").asBoolean()).isTrue();
+		assertThat(f.path("failedAtSource").asString()).isEqualTo("last-heartbeat");
+		var state = TestDocker.client().inspectContainerCmd(primary.getContainerId()).exec().getState();
+		assertThat(state.getRunning()).isFalse();
+		assertThat(state.getExitCodeLong()).isEqualTo(137L);
+		awaitChunkOfEpoch(id, f.path("startChunk").asLong(), 1);
+	}
+
+	@Test
+	void aRecorderWhoseChunksStallWhileItsHeartbeatsGoOnIsKilledAndReplaced() throws Exception {
+		String id = newId("stall");
+		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, Map.of());
+		awaitChunk(id, 1);
+
+		// ffmpeg freezes; the recorder's heartbeat loop goes on
+		var exec = primary.execInContainer("pkill", "-STOP", "ffmpeg");
+		assertThat(exec.getExitCode()).isZero();
+		long lastSeq = recording(id).path("chunks").path("lastSeq").asLong();
+
+		JsonNode f = awaitBackupStarted(id, 1);
+		assertThat(f.path("reason").asString()).isEqualTo("chunk-stall");
+		assertThat(f.path("oldContainerKilled").asBoolean()).isTrue();
+		assertThat(f.path("startChunk").asLong()).isGreaterThan(lastSeq);
+		assertThat(TestDocker.client().inspectContainerCmd(primary.getContainerId()).exec().getState().getRunning())
+			.isFalse();
+		awaitChunkOfEpoch(id, f.path("startChunk").asLong(), 1);
+	}
+
+	@Test
+	void afterTheFailoverLimitTheRecordingIsFailedAndNoFurtherContainerStarts() {
+		String id = newId("limit");
+		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, Map.of());
+		awaitChunk(id, 0);
+		kill(primary, "SIGKILL");
+		JsonNode first = awaitBackupStarted(id, 1);
+		awaitChunkOfEpoch(id, first.path("startChunk").asLong(), 1);
+
+		TestDocker.client().killContainerCmd(first.path("backupContainerId").asString()).exec();
+		JsonNode second = awaitBackupStarted(id, 2);
+		assertThat(second.path("failoverNumber").asInt()).isEqualTo(2);
+		awaitChunkOfEpoch(id, second.path("startChunk").asLong(), 2);
+
+		TestDocker.client().killContainerCmd(second.path("backupContainerId").asString()).exec();
+		await().atMost(FAILOVER_WAIT).until(() -> recording(id).path("status").asString().equals("FAILED"));
+		assertThat(recording(id).path("statusReason").asString()).contains("failover limit");
+		assertThat(recording(id).path("epoch").asLong()).isEqualTo(2);
+		// nothing else starts
+		await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> true);
+		assertThat(TestDocker.containers(Map.of(ContainerLabels.RECORDING_ID, id))).hasSize(2)
+			.allMatch(c -> !"running".equals(c.getState()));
+		assertThat(admin.get("/actuator/prometheus").body())
+			.containsPattern("ov2ha_failovers_exhausted_total(\\{[^}]*})? [1-9]");
+	}
+
+	@Test
+	void aContainerWithASimilarNameIsNeverTouched() {
+		String id = newId("room");
+		// OpenVidu's recorder of "<id>0" would be named like this: a bystander for "<id>"'s failover
+		GenericContainer<?> bystander = TestRecorders.bystander(site, RecordingId.of(id).openViduContainerName() + "0");
+		bystander.start();
+		containers.add(bystander);
+		String bystanderStartedAt = TestDocker.client()
+			.inspectContainerCmd(bystander.getContainerId())
+			.exec()
+			.getState()
+			.getStartedAt();
+		// registered without its container id: the controller finds it by its exact name
+		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, Map.of("TEST_HIDE_CONTAINER_ID", "1"));
+		awaitChunk(id, 0);
+		await().atMost(Duration.ofSeconds(15))
+			.until(() -> primary.getContainerId()
+				.equals(recording(id).path("currentContainer").path("containerId").asString()));
+
+		kill(primary, "SIGKILL");
+
+		JsonNode f = awaitBackupStarted(id, 1);
+		assertThat(f.path("reason").asString()).isEqualTo("container-died");
+		assertThat(f.path("oldContainerId").asString()).isEqualTo(primary.getContainerId());
+		var state = TestDocker.client().inspectContainerCmd(bystander.getContainerId()).exec().getState();
+		assertThat(state.getRunning()).isTrue();
+		assertThat(state.getStartedAt()).isEqualTo(bystanderStartedAt);
+		assertThat(TestDocker.client().inspectContainerCmd(bystander.getContainerId()).exec().getRestartCount())
+			.isZero();
+	}
+
+	@Test
+	void anAdminFailsARecordingOverAndSeesItInTheStatus() {
+		String id = newId("manual");
+		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, Map.of());
+		awaitChunk(id, 0);
+
+		Api.Response response = admin.post("/api/recordings/" + id + "/failover", null);
+
+		assertThat(response.status()).as(response.body()).isEqualTo(202);
+		JsonNode f = response.json();
+		assertThat(f.path("reason").asString()).isEqualTo("manual");
+		assertThat(f.path("toEpoch").asLong()).isEqualTo(1);
+		assertThat(f.path("oldContainerKilled").asBoolean()).isTrue();
+		assertThat(f.path("outcome").asString()).isEqualTo("started");
+		assertThat(TestDocker.client().inspectContainerCmd(primary.getContainerId()).exec().getState().getRunning())
+			.isFalse();
+		JsonNode history = failovers(id);
+		assertThat(history.path("failoverCount").asInt()).isEqualTo(1);
+		assertThat(history.path("maxFailovers").asInt()).isEqualTo(2);
+		assertThat(history.path("failovers")).hasSize(1);
+
+		JsonNode status = admin.get("/api/failover/status").json();
+		assertThat(status.path("available").asBoolean()).isTrue();
+		assertThat(status.path("docker").path("reachable").asBoolean()).isTrue();
+		assertThat(status.path("docker").path("eventsConnected").asBoolean()).isTrue();
+		assertThat(status.path("recorderImage").path("present").asBoolean()).isTrue();
+		assertThat(status.path("reconciler").path("isLeader").asBoolean()).isTrue();
+		assertThat(status.path("failoversByReason").path("manual").asLong()).isPositive();
+		await().atMost(Duration.ofSeconds(5)).until(() -> {
+			for (JsonNode b : admin.get("/api/failover/status").json().path("activeBackups")) {
+				if (b.path("recordingId").asString().equals(id)) {
+					return true;
+				}
+			}
+			return false;
+		});
+		JsonNode health = admin.get("/actuator/health").json().path("components");
+		assertThat(health.path("failover").path("status").asString()).isEqualTo("UP");
+		assertThat(health.path("docker").path("status").asString()).isEqualTo("UP");
+		assertThat(admin.get("/actuator/prometheus").body()).contains("ov2ha_failovers_total{")
+			.contains("reason=\"manual\"")
+			.contains("ov2ha_failover_active_backups");
+	}
+
+	// --- helpers -------------------------------------------------------------------------------
+
+	private String newId(String prefix) {
+		String id = Recordings.newId(prefix);
+		ids.add(id);
+		return id;
+	}
+
+	private GenericContainer<?> primary(String id, long createdAt, Long shmSize, Map<String, String> extraEnv) {
+		GenericContainer<?> c = TestRecorders.primary(site, id, createdAt, shmSize, recordings, extraEnv);
+		containers.add(c);
+		c.start();
+		return c;
+	}
+
+	/** SIGSTOP to every process of the container: it hangs, Docker still says it runs. */
+	private static void freeze(GenericContainer<?> c) throws Exception {
+		// every process but PID 1 (and the shell itself), then PID 1 from outside
+		assertThat(c.execInContainer("bash", "-c", "kill -STOP -1").getExitCode()).isZero();
+		kill(c, "SIGSTOP");
+	}
+
+	private static void kill(GenericContainer<?> c, String signal) {
+		TestDocker.client().killContainerCmd(c.getContainerId()).withSignal(signal).exec();
+	}
+
+	private JsonNode recording(String id) {
+		return admin.get("/api/recordings/" + id).json();
+	}
+
+	private JsonNode failovers(String id) {
+		return admin.get("/api/recordings/" + id + "/failovers").json();
+	}
+
+	private void awaitChunk(String id, long seq) {
+		await().atMost(Duration.ofSeconds(40))
+			.until(() -> recording(id).path("chunks").path("lastSeq").asLong(-1) >= seq);
+	}
+
+	private void awaitChunkOfEpoch(String id, long seq, long epoch) {
+		await().atMost(Duration.ofSeconds(40)).until(() -> {
+			for (JsonNode c : admin.get("/api/recordings/" + id + "/chunks").json().path("chunks")) {
+				if (c.path("seq").asLong() == seq && c.path("epoch").asLong() == epoch) {
+					return true;
+				}
+			}
+			return false;
+		});
+	}
+
+	private JsonNode awaitBackupStarted(String id, long epoch) {
+		await().atMost(FAILOVER_WAIT).until(() -> {
+			for (JsonNode f : failovers(id).path("failovers")) {
+				if (f.path("toEpoch").asLong() == epoch && f.path("outcome").asString().equals("started")) {
+					return true;
+				}
+			}
+			return false;
+		});
+		for (JsonNode f : failovers(id).path("failovers")) {
+			if (f.path("toEpoch").asLong() == epoch) {
+				return f;
+			}
+		}
+		throw new AssertionError("no failover to epoch " + epoch);
+	}
+
+	private long highestChunkOnDisk(String id, long epoch) {
+		try (Stream<Path> files = Files.list(recordings.resolve(id).resolve("chunks"))) {
+			return files.map(p -> p.getFileName().toString())
+				.filter(n -> n.endsWith("-e" + epoch + ".ts"))
+				.mapToLong(n -> Long.parseLong(n.substring(0, n.indexOf('-'))))
+				.max()
+				.orElse(-1);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** The container's environment without the variables its image sets. */
+	private static Map<String, String> ownEnvironment(InspectContainerResponse container) {
+		List<String> imageEnv = List.of(TestDocker.client()
+			.inspectImageCmd(container.getImageId())
+			.exec()
+			.getConfig()
+			.getEnv());
+		Map<String, String> env = new LinkedHashMap<>();
+		for (String kv : container.getConfig().getEnv()) {
+			if (!imageEnv.contains(kv)) {
+				env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+			}
+		}
+		return env;
+	}
+
+	/** A recorder of epoch 0 that was not killed and comes back after the failover. */
+	private String startZombie(String id, long createdAt) {
+		extraContainers.add(id);
+		List<String> env = new ArrayList<>();
+		TestRecorders.openViduEnv(id, createdAt, 128L * 1024 * 1024).forEach((k, v) -> env.add(k + "=" + v));
+		String zombie = TestDocker.client()
+			.createContainerCmd(site)
+			.withName("ov2ha-test-zombie-" + id)
+			.withEnv(env)
+			.withLabels(Map.of(TestDocker.TEST_LABEL, "zombie", TestDocker.TEST_LABEL + ".run", id))
+			.withHostConfig(HostConfig.newHostConfig()
+				.withNetworkMode("host")
+				.withBinds(new Bind(recordings.toString(), new Volume("/recordings"))))
+			.exec()
+			.getId();
+		TestDocker.client().startContainerCmd(zombie).exec();
+		return zombie;
+	}
+
+}

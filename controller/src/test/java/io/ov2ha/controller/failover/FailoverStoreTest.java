@@ -1,0 +1,194 @@
+package io.ov2ha.controller.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.redis.RedisKeys;
+import io.ov2ha.controller.support.Recordings;
+import io.ov2ha.controller.support.TestRedis;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The fencing scripts against a real Redis: exactly one claim per failure, limits, backoff. */
+class FailoverStoreTest {
+
+	private static LettuceConnectionFactory factory;
+
+	private static StringRedisTemplate redis;
+
+	private static FailoverStore store;
+
+	private final Instant now = Instant.now();
+
+	@BeforeAll
+	static void connect() {
+		URI url = URI.create(TestRedis.url());
+		factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(url.getHost(), url.getPort()));
+		factory.afterPropertiesSet();
+		redis = new StringRedisTemplate(factory);
+		store = new FailoverStore(redis, JsonMapper.builder().build());
+	}
+
+	@AfterAll
+	static void close() {
+		factory.destroy();
+	}
+
+	private RecordingId recording(long createdAt, String env) {
+		RecordingId id = RecordingId.of(Recordings.newId("fstore"));
+		redis.opsForHash()
+			.putAll(RedisKeys.recording(id), Map.of("schema", "1", "id", id.value(), "createdAt",
+					Long.toString(createdAt), "status", "RECORDING", "epoch", "0", "failoverCount", "0", "env", env,
+					"containerId", "c".repeat(64)));
+		return id;
+	}
+
+	private RecordingId recording() {
+		return recording(1700000005000L, "{\"VIDEO_ID\":\"x\"}");
+	}
+
+	private FailoverStore.Result claim(RecordingId id, long epoch, int max, Instant at, boolean manual) {
+		Map<String, Object> entry = new LinkedHashMap<>();
+		entry.put("recordingId", id.value());
+		entry.put("detectedAt", at.toEpochMilli());
+		return store.claim(id, epoch, max, "ctl-test", at, 1000, 20000, FailoverReason.CONTAINER_DIED, entry, manual);
+	}
+
+	@Test
+	void concurrentClaimsOfOneFailureHaveExactlyOneWinner() throws Exception {
+		RecordingId id = recording();
+		ExecutorService pool = Executors.newFixedThreadPool(8);
+		CountDownLatch go = new CountDownLatch(1);
+		List<Future<FailoverStore.Result>> results = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			Callable<FailoverStore.Result> task = () -> {
+				go.await();
+				return claim(id, 0, 5, now, false);
+			};
+			results.add(pool.submit(task));
+		}
+		go.countDown();
+		List<String> codes = new ArrayList<>();
+		for (Future<FailoverStore.Result> f : results) {
+			codes.add(f.get().code());
+		}
+		pool.shutdown();
+
+		assertThat(codes).filteredOn("CLAIMED"::equals).hasSize(1);
+		assertThat(codes).filteredOn(c -> !c.equals("CLAIMED")).containsOnly("EPOCH_CHANGED");
+		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "epoch")).isEqualTo("1");
+		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "failoverCount")).isEqualTo("1");
+		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "containerId")).isEqualTo("");
+		List<FailoverRecord> history = store.history(id, 1700000005000L);
+		assertThat(history).hasSize(1);
+		assertThat(history.get(0).fromEpoch()).isZero();
+		assertThat(history.get(0).toEpoch()).isEqualTo(1);
+		assertThat(history.get(0).reason()).isEqualTo("container-died");
+		assertThat(history.get(0).claimedBy()).isEqualTo("ctl-test");
+		assertThat(history.get(0).outcome()).isEqualTo("starting");
+	}
+
+	@Test
+	void aPendingEpochIsNotClaimedAgainButRetriedByOneAttemptAtATime() {
+		RecordingId id = recording();
+		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo("CLAIMED");
+		assertThat(claim(id, 1, 5, now.plusSeconds(60), false).code()).isEqualTo("PENDING");
+		// the claimer holds the first attempt's lease
+		assertThat(store.takeAttempt(id, 1, "ctl-b", now.plusSeconds(1), 20000, 5).code()).isEqualTo("WAIT");
+		FailoverStore.Result taken = store.takeAttempt(id, 1, "ctl-b", now.plusSeconds(21), 20000, 5);
+		assertThat(taken.code()).isEqualTo("TAKEN");
+		assertThat(taken.value(0)).isEqualTo("2");
+		assertThat(store.takeAttempt(id, 1, "ctl-c", now.plusSeconds(22), 20000, 5).code()).isEqualTo("WAIT");
+		assertThat(store.takeAttempt(id, 1, "ctl-c", now.plusSeconds(200), 20000, 2).code()).isEqualTo("EXHAUSTED");
+	}
+
+	@Test
+	void aStartedBackupClearsThePendingEpochAndIsIndexed() {
+		RecordingId id = recording();
+		claim(id, 0, 5, now, false);
+		String container = "d".repeat(64);
+		FailoverStore.Result r = store.started(id, 1, container, "docker", now.plusSeconds(1), 7,
+				Map.of("backupContainerId", container, "startChunk", 7));
+		assertThat(r.code()).isEqualTo("RECORDED");
+		assertThat(store.state(id, 1700000005000L).pending(1)).isFalse();
+		assertThat(store.state(id, 1700000005000L).awaitFirstChunkEpoch()).isEqualTo(1);
+		assertThat(store.recordingOfContainer(container)).contains(id);
+		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "containerId")).isEqualTo(container);
+		FailoverRecord entry = store.historyEntry(id, 1).orElseThrow();
+		assertThat(entry.outcome()).isEqualTo("started");
+		assertThat(entry.startChunk()).isEqualTo(7);
+		// a start recorded for an epoch that is no longer current is refused: its container gets killed
+		assertThat(store.started(id, 0, "e".repeat(64), "docker", now, 1, Map.of()).code()).isEqualTo("EPOCH_CHANGED");
+	}
+
+	@Test
+	void theLimitAndTheBackoffHold() {
+		RecordingId id = recording();
+		assertThat(claim(id, 0, 2, now, false).code()).isEqualTo("CLAIMED");
+		store.started(id, 1, "f".repeat(64), "docker", now, 1, Map.of());
+		// the second failover waits for the backoff (1 s) unless an admin asks
+		assertThat(claim(id, 1, 2, now.plusMillis(500), false).code()).isEqualTo("BACKOFF");
+		assertThat(claim(id, 1, 2, now.plusMillis(1100), false).code()).isEqualTo("CLAIMED");
+		store.started(id, 2, "a".repeat(64), "docker", now, 1, Map.of());
+		assertThat(claim(id, 2, 2, now.plusSeconds(60), true).code()).isEqualTo("EXHAUSTED");
+		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "epoch")).isEqualTo("2");
+	}
+
+	@Test
+	void backoffDoublesPerFailover() {
+		RecordingId id = recording();
+		claim(id, 0, 9, now, false);
+		store.started(id, 1, "1".repeat(64), "docker", now, 1, Map.of());
+		claim(id, 1, 9, now.plusMillis(1000), false);
+		store.started(id, 2, "2".repeat(64), "docker", now, 1, Map.of());
+		assertThat(claim(id, 2, 9, now.plusMillis(2900), false).code()).isEqualTo("BACKOFF");
+		assertThat(claim(id, 2, 9, now.plusMillis(3000), false).code()).isEqualTo("CLAIMED");
+	}
+
+	@Test
+	void aRecordingThatNeverRegisteredCannotBeFailedOver() {
+		RecordingId id = recording(1700000005000L, "");
+		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo("NO_ENVIRONMENT");
+	}
+
+	@Test
+	void aReusedIdStartsWithAFreshStateAndKeepsTheOldHistoryAside() {
+		RecordingId id = recording(1700000001000L, "{\"VIDEO_ID\":\"x\"}");
+		claim(id, 0, 5, now, false);
+		// OpenVidu reused the id: a new recording with another createdAt
+		redis.opsForHash()
+			.putAll(RedisKeys.recording(id), Map.of("createdAt", "1700000009000", "epoch", "0", "failoverCount", "0"));
+		assertThat(store.state(id, 1700000009000L)).isEqualTo(FailoverState.NONE);
+		assertThat(store.history(id, 1700000009000L)).isEmpty();
+		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo("CLAIMED");
+		assertThat(store.history(id, 1700000009000L)).hasSize(1);
+		assertThat(redis.hasKey(RedisKeys.failovers(id) + ":1700000001000")).isTrue();
+	}
+
+	@Test
+	void onlyRecordingRecordingsAreClaimed() {
+		RecordingId id = recording();
+		redis.opsForHash().put(RedisKeys.recording(id), "status", "STOPPING");
+		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo("NOT_RECORDING");
+		assertThat(claim(RecordingId.of(Recordings.newId("none")), 0, 5, now, false).code()).isEqualTo("NOT_FOUND");
+	}
+
+}

@@ -1,0 +1,146 @@
+package io.ov2ha.controller.webhook;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import io.ov2ha.controller.ControllerApplication;
+import io.ov2ha.controller.support.TestRedis;
+import io.ov2ha.controller.support.TestSecrets;
+
+/** Test helpers: OpenVidu-shaped events, posting them, controllers on their own Redis database. */
+final class Webhooks {
+
+	private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private Webhooks() {
+	}
+
+	record Response(int status, String contentType, String wwwAuthenticate, String body) {
+	}
+
+	static Response post(int port, byte[] body, Map<String, String> headers) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/openvidu/webhook"))
+			.timeout(Duration.ofSeconds(15))
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body));
+		headers.forEach(request::header);
+		try {
+			HttpResponse<String> r = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+			return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
+					r.headers().firstValue("WWW-Authenticate").orElse(null), r.body());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** As OpenVidu sends it: the token as a Bearer header, Content-Type application/json. */
+	static Response post(int port, String body) {
+		return post(port, body.getBytes(StandardCharsets.UTF_8), Map.of("Authorization",
+				"Bearer " + TestSecrets.WEBHOOK_TOKEN, "Content-Type", "application/json"));
+	}
+
+	/** recordingStatusChanged in OpenVidu 2.32's field order. */
+	static String recording(String id, long createdAt, String status, String reason, long timestamp) {
+		String sessionId = id.replaceAll("~.*", "");
+		boolean end = status.equals("ready") || status.equals("failed");
+		return "{\"sessionId\":\"" + sessionId + "\",\"uniqueSessionId\":\"" + sessionId + "_1700000000000\","
+				+ "\"timestamp\":" + timestamp + ",\"startTime\":" + createdAt + ",\"duration\":"
+				+ (end ? "14.52" : "0.0") + (reason == null ? "" : ",\"reason\":\"" + reason + "\"") + ",\"id\":\"" + id
+				+ "\",\"name\":\"" + id + "\",\"outputMode\":\"COMPOSED\",\"resolution\":\"1280x720\",\"frameRate\":25,"
+				+ "\"recordingLayout\":\"BEST_FIT\",\"hasAudio\":true,\"hasVideo\":true,\"size\":" + (end ? 1973428 : 0)
+				+ ",\"status\":\"" + status + "\",\"event\":\"recordingStatusChanged\"}";
+	}
+
+	static String started(String id, long createdAt) {
+		return recording(id, createdAt, "started", null, createdAt);
+	}
+
+	static String sessionDestroyed(String sessionId, String reason, long timestamp) {
+		return "{\"sessionId\":\"" + sessionId + "\",\"uniqueSessionId\":\"" + sessionId + "_1700000000000\","
+				+ "\"timestamp\":" + timestamp + ",\"startTime\":1700000000000,\"duration\":60,\"reason\":\"" + reason
+				+ "\",\"event\":\"sessionDestroyed\"}";
+	}
+
+	static String participantJoined(String sessionId, int n) {
+		return "{\"sessionId\":\"" + sessionId + "\",\"uniqueSessionId\":\"" + sessionId + "_1700000000000\","
+				+ "\"timestamp\":" + (1700000000000L + n) + ",\"participantId\":\"con_" + n + "\",\"connectionId\":\"con_"
+				+ n + "\",\"location\":\"unknown\",\"ip\":\"10.0.0." + (n % 250) + "\",\"platform\":\"Chrome 120\","
+				+ "\"clientData\":\"n=" + n + "\",\"serverData\":\"\",\"event\":\"participantJoined\"}";
+	}
+
+	/** A controller on its own Redis database (isolated from every other test), closed by the caller. */
+	static ConfigurableApplicationContext start(int database, String... extra) {
+		List<String> args = new ArrayList<>(List.of("--server.port=0", "--ha.profile=production",
+				"--spring.profiles.active=production", "--ha.security.recorder-username=" + TestSecrets.RECORDER_USER,
+				"--ha.security.recorder-password=" + TestSecrets.RECORDER_PASSWORD,
+				"--ha.security.admin-username=" + TestSecrets.ADMIN_USER,
+				"--ha.security.admin-password=" + TestSecrets.ADMIN_PASSWORD, "--ha.data-dir=target/test-data",
+				"--ha.redis.url=" + TestRedis.url() + "/" + database));
+		for (String e : extra) {
+			// an argument given twice would be read as "a,b": the caller's wins
+			String key = e.substring(0, e.indexOf('=') + 1);
+			args.removeIf(a -> a.startsWith(key));
+		}
+		args.addAll(List.of(extra));
+		return new SpringApplicationBuilder(ControllerApplication.class).run(args.toArray(String[]::new));
+	}
+
+	static int port(ConfigurableApplicationContext context) {
+		return ((WebServerApplicationContext) context).getWebServer().getPort();
+	}
+
+	/** A client of one Redis database, emptied first. */
+	static StringRedisTemplate freshDatabase(int database) {
+		URI uri = URI.create(TestRedis.url());
+		RedisStandaloneConfiguration config = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
+		config.setDatabase(database);
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(config);
+		factory.afterPropertiesSet();
+		factory.start();
+		StringRedisTemplate redis = new StringRedisTemplate(factory);
+		redis.execute((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
+			c.serverCommands().flushDb();
+			return null;
+		});
+		return redis;
+	}
+
+	/** Polls until the condition holds or the deadline passes (never a sleep as an assertion). */
+	static boolean await(Duration timeout, BooleanSupplier condition) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (condition.getAsBoolean()) {
+				return true;
+			}
+			try {
+				Thread.sleep(20);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
+		}
+		return condition.getAsBoolean();
+	}
+
+}
