@@ -74,17 +74,25 @@ _stack_start_controller() {
 	STACK_RECORDER_PASSWORD=$(_stack_secret)
 	STACK_ADMIN_PASSWORD=$(_stack_secret)
 	mkdir -p "$STACK_WORK/controller-data"
+	# Failover is off: these suites test the recorder, and a controller starting backups
+	# would create containers this shell did not start (the e2e suite covers failover).
 	env HA_PROFILE=production HA_CONTROLLER_PORT="$STACK_CONTROLLER_PORT" HA_CONTROLLER_BIND_ADDRESS=127.0.0.1 \
 		HA_REDIS_URL="redis://127.0.0.1:$STACK_REDIS_PORT" HA_DATA_DIR="$STACK_WORK/controller-data" \
 		HA_RECORDINGS_PATH="$STACK_WORK/recordings" HA_RECORDING_STORAGE=s3 HA_S3_PREFIX=recordings/ \
 		HA_RECORDER_USERNAME=recorder HA_ADMIN_USERNAME=admin HA_HEARTBEAT_INTERVAL=2s \
 		HA_RECORDER_PASSWORD="$STACK_RECORDER_PASSWORD" HA_ADMIN_PASSWORD="$STACK_ADMIN_PASSWORD" \
+		HA_WEBHOOK_TOKEN="$(_stack_secret)" HA_FAILOVER_ENABLED=false \
+		HA_CHUNK_DURATION="${STACK_CHUNK_DURATION}s" \
 		java -Xmx384m -XX:TieredStopAtLevel=1 -jar "$jar" >"$STACK_WORK/controller.log" 2>&1 </dev/null &
 	STACK_CONTROLLER_PID=$!
-	wait_for 90 "controller" _stack_controller_up || {
-		tail -n 20 "$STACK_WORK/controller.log" >&2
-		die "controller did not start; see $STACK_WORK/controller.log"
-	}
+	local deadline=$((SECONDS + 90))
+	until _stack_controller_up; do
+		if ! kill -0 "$STACK_CONTROLLER_PID" 2>/dev/null || ((SECONDS >= deadline)); then
+			grep -A6 -m1 'APPLICATION FAILED\|Exception' "$STACK_WORK/controller.log" >&2 || tail -n 20 "$STACK_WORK/controller.log" >&2
+			die "controller did not start; see $STACK_WORK/controller.log"
+		fi
+		sleep 0.2
+	done
 }
 
 _stack_start_page() {
