@@ -22,7 +22,7 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 		security = security == null ? new Security(null, null, null, null) : security;
 		api = api == null ? new Api(null) : api;
 		heartbeat = heartbeat == null ? new Heartbeat(null, 0) : heartbeat;
-		storage = storage == null ? new Storage(null, null) : storage;
+		storage = storage == null ? new Storage(null, null, null) : storage;
 	}
 
 	public boolean production() {
@@ -71,10 +71,38 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 		}
 	}
 
-	public record Storage(StorageMode mode, String s3Prefix) {
+	/**
+	 * Chunk storage.
+	 *
+	 * @param mode where chunks are stored
+	 * @param s3Prefix prefix of every chunk object key
+	 * @param s3 the S3-compatible server (mode s3)
+	 */
+	public record Storage(StorageMode mode, String s3Prefix, S3 s3) {
 		public Storage {
 			mode = mode == null ? StorageMode.LOCAL : mode;
 			s3Prefix = s3Prefix == null ? "recordings/" : s3Prefix;
+			s3 = s3 == null ? new S3(null, null, null, null, null) : s3;
+		}
+	}
+
+	/**
+	 * An S3-compatible server (path-style addressing).
+	 *
+	 * @param endpoint base URL, e.g. {@code http://minio:9000}; empty for AWS S3 itself
+	 * @param region signing region
+	 * @param bucket bucket of the chunks (created at startup if missing)
+	 * @param accessKey access key id
+	 * @param secretKey secret key (never logged)
+	 */
+	public record S3(String endpoint, String region, String bucket, String accessKey, String secretKey) {
+		public S3 {
+			region = region == null || region.isBlank() ? "us-east-1" : region;
+		}
+
+		@Override
+		public String toString() {
+			return "S3[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket + "]";
 		}
 	}
 

@@ -19,11 +19,16 @@ public final class TestSecrets {
 	/** The OpenVidu secret inside the layout URL a recorder registers with. */
 	public static final String OPENVIDU_SECRET = "OvSecret-b7c4e19a";
 
+	/** Credentials of the test S3-compatible server ({@link TestS3}); the secret key is a secret. */
+	public static final String S3_ACCESS_KEY = "test-s3-access";
+
+	public static final String S3_SECRET_KEY = "S3-Secret-9c2e7a415f";
+
 	private TestSecrets() {
 	}
 
 	public static List<String> all() {
-		return List.of(RECORDER_PASSWORD, ADMIN_PASSWORD, OPENVIDU_SECRET);
+		return List.of(RECORDER_PASSWORD, ADMIN_PASSWORD, OPENVIDU_SECRET, S3_SECRET_KEY);
 	}
 
 }
