@@ -18,6 +18,9 @@ import io.ov2ha.controller.recording.RecordingId;
  * ov2ha:idx:status:&lt;STATUS&gt;            ZSET  recording ids in that status, score = createdAt (ms)
  * ov2ha:idx:heartbeat                  ZSET  non-final recordings, score = last heartbeat (ms)
  * ov2ha:lease:&lt;name&gt;                   STRING  a lease held by one controller (RedisLease), value = controller id
+ * ov2ha:rec:{id}:finalize:&lt;createdAt&gt;  HASH  finalization of that recording (FinalizationStore, schema 1)
+ * ov2ha:idx:retention                 ZSET  "&lt;id&gt;:&lt;createdAt&gt;" of verified finals whose chunks await deletion,
+ *                                            score = when they may be deleted (ms)
  * </pre>
  *
  * The {@code {id}} hash tag keeps a recording's keys in one Redis Cluster slot. The indexes are
@@ -60,6 +63,15 @@ public final class RedisKeys {
 
 	public static String heartbeatIndex() {
 		return PREFIX + "idx:heartbeat";
+	}
+
+	/** The finalization of the recording (id, createdAt); keyed by createdAt because OpenVidu reuses ids. */
+	public static String finalization(RecordingId id, long createdAt) {
+		return recording(id) + ":finalize:" + createdAt;
+	}
+
+	public static String retentionIndex() {
+		return PREFIX + "idx:retention";
 	}
 
 	/** A lease named {@code name} ({@code [a-z0-9:._-]}); per-recording leases add the recording id. */

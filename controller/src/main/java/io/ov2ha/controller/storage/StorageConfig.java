@@ -58,7 +58,7 @@ class StorageConfig {
 			.httpClientBuilder(Apache5HttpClient.builder()
 				.connectionTimeout(Duration.ofSeconds(5))
 				.socketTimeout(Duration.ofSeconds(30))
-				.maxConnections(32))
+				.maxConnections(Math.max(16, storage.finalizer().downloads() * storage.finalizer().concurrency() + 4)))
 			.overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofMinutes(2)));
 		S3Presigner.Builder presigner = S3Presigner.builder()
 			.region(Region.of(s3.region()))

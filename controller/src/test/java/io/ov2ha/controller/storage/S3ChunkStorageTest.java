@@ -40,7 +40,8 @@ class S3ChunkStorageTest {
 		HaProperties properties = new HaProperties(HaProperties.Profile.PRODUCTION, null, null, null, null, null, null,
 				new HaProperties.Storage(HaProperties.StorageMode.S3, "recordings/",
 						new HaProperties.S3(TestS3.endpoint(), null, BUCKET, TestSecrets.S3_ACCESS_KEY,
-								TestSecrets.S3_SECRET_KEY)));
+								TestSecrets.S3_SECRET_KEY),
+						null, true, null, null));
 		storage = (S3ChunkStorage) new StorageConfig().chunkStorage(properties);
 		created = storage.ensureBucket();
 	}
