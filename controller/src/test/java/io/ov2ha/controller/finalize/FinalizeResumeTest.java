@@ -164,12 +164,11 @@ class FinalizeResumeTest {
 		}
 		assertThat(eventsA.seen).isEmpty();
 
+		// one of them as if A had been killed: its lease is still held until it expires
+		shared.opsForValue().set(RedisKeys.lease("finalize", RecordingId.of(cut.id)), "dead-controller",
+				Duration.ofSeconds(3));
 		Events eventsB = new Events();
 		try (ConfigurableApplicationContext b = start(null, eventsB)) {
-			StringRedisTemplate redisB = b.getBean(StringRedisTemplate.class);
-			// one of them as if A had been killed: its lease is still held until it expires
-			redisB.opsForValue().set(RedisKeys.lease("finalize", RecordingId.of(cut.id)), "dead-controller",
-					Duration.ofSeconds(2));
 			Api admin = Api.at(port(b)).asAdmin();
 			JsonNode first = poll(admin, cut.id);
 			JsonNode second = poll(admin, verified.id);

@@ -25,7 +25,7 @@ import org.springframework.test.context.ContextConfiguration;
 				"ha.storage.s3.bucket=" + TestS3.BUCKET, "ha.storage.s3.access-key=" + TestSecrets.S3_ACCESS_KEY,
 				"ha.storage.s3.secret-key=" + TestSecrets.S3_SECRET_KEY, "ha.storage.upload-final=true",
 				"ha.storage.finalizer.openvidu-url=https://ov.example.com/",
-				"ha.storage.finalizer.attempts=2", "ha.storage.finalizer.retry-delay=2s",
+				"ha.storage.finalizer.attempts=3", "ha.storage.finalizer.retry-delay=2s",
 				"ha.storage.finalizer.recovery-interval=300ms" })
 @ContextConfiguration(initializers = TestS3.Initializer.class)
 public @interface S3ControllerTest {
