@@ -47,17 +47,23 @@ class FinalStatusAnnouncer implements FinalStatusNotifier {
 	@EventListener
 	void onFinalized(RecordingFinalized finalized) {
 		if (!finalized.openViduSealsItself()) {
-			announce(finalized.id());
+			announce(finalized.id(), finalized.ready() ? new RecordingMedia(finalized.sizeBytes(),
+					finalized.durationSeconds(), finalized.resolution(), finalized.frameRate(), finalized.hasAudio(),
+					finalized.hasVideo()) : null);
 		}
 	}
 
 	@Override
 	public void finalStatusReached(RecordingId id, RecordingStatus status, String stopReason) {
-		announce(id);
+		announce(id, null);
 	}
 
-	/** Emits the recording's final status if it is final and the controller owns its announcement. */
-	void announce(RecordingId id) {
+	/**
+	 * Emits the recording's final status if it is final and the controller owns its announcement.
+	 *
+	 * @param known the final file when the caller has it; otherwise read from the finalization
+	 */
+	void announce(RecordingId id, RecordingMedia known) {
 		Optional<Recording> found = recordings.find(id);
 		if (found.isEmpty() || !found.get().isFinal() || found.get().status() == RecordingStatus.ABANDONED) {
 			return;
@@ -68,10 +74,10 @@ class FinalStatusAnnouncer implements FinalStatusNotifier {
 		if (!controllerAnnounces) {
 			return;
 		}
-		RecordingMedia media = null;
+		RecordingMedia media = known;
 		OpenViduRecordingStatus status = r.status() == RecordingStatus.READY ? OpenViduRecordingStatus.READY
 				: OpenViduRecordingStatus.FAILED;
-		if (status == OpenViduRecordingStatus.READY) {
+		if (status == OpenViduRecordingStatus.READY && media == null) {
 			Optional<Finalization.Output> output = finalizations.find(id).map(Finalization::output);
 			if (output.isEmpty()) {
 				LOG.warn("event=lifecycle.announce_skipped recordingId=" + id + " reason=no_verified_output");
@@ -80,6 +86,9 @@ class FinalStatusAnnouncer implements FinalStatusNotifier {
 			Finalization.Output out = output.get();
 			media = new RecordingMedia(out.sizeBytes(), out.durationSeconds(), out.resolution(), out.frameRate(),
 					out.hasAudio(), out.hasVideo());
+		}
+		if (status == OpenViduRecordingStatus.FAILED) {
+			media = null;
 		}
 		String eventId = events.emitRecordingStatusChanged(r, status, media);
 		LOG.info("event=lifecycle.final_announced recordingId=" + id + " status=" + status.wire() + " eventId=" + eventId);
