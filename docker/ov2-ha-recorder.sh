@@ -630,8 +630,8 @@ cmd_status() {
 		info "  $line"
 		heading "Failovers"
 		info "  started $(metric_sum ov2ha_failovers_total)   exhausted $(metric_sum ov2ha_failovers_exhausted_total)   backups active $(metric_sum ov2ha_failover_active_backups)"
-		info "  webhook relay: queued $(metric_sum ov2ha_webhook_relay_queue_depth)   dead letters $(metric_sum ov2ha_webhook_relay_dead_letters_total)"
-		info "  finalizations: ok $(metric_sum ov2ha_finalizations_total 'result="success"')   failed $(metric_sum ov2ha_finalizations_total 'result="failed"')"
+		info "  webhook relay: queued $(metric_sum ov2ha_webhook_relay_queue_depth)   dead letters $(metric_sum ov2ha_webhook_relay_dead_lettered_total)"
+		info "  finalizations: ok $(metric_sum ov2ha_finalizations_seconds_count 'outcome="ready"')   failed $(metric_sum ov2ha_finalizations_seconds_count 'outcome="failed"')"
 		info "  ('-' = not reported by this controller version)"
 	fi
 	if [[ -n $failover ]]; then

@@ -1,7 +1,7 @@
 -- Mark a recording ABANDONED if it is still idle (atomic). See RecordingStore#abandonIfIdle.
 -- Idle: not final, and no activity field at or after the cutoff (a heartbeat, a chunk, a status
 -- change, an OpenVidu event, work by another feature recorded in activityAt).
--- KEYS: 1 rec, 2 idx:heartbeat
+-- KEYS: 1 rec, 2 idx:heartbeat, 3 idx:upload-backlog
 -- ARGV: 1 id, 2 createdAt, 3 cutoff (ms), 4 now, 5 status index prefix, then field/value pairs
 local activity = {'createdInRegistryAt', 'registeredAt', 'updatedAt', 'lastHeartbeatAt', 'lastChunkAt',
   'openviduActivityAt', 'activityAt'}
@@ -30,4 +30,5 @@ for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('ZREM', ARGV[5] .. status, ARGV[1])
 redis.call('ZADD', ARGV[5] .. 'ABANDONED', createdAt, ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
 return {'ABANDONED', status}

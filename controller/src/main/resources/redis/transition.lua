@@ -1,5 +1,5 @@
 -- Move a recording to another status (atomic). See RecordingStore#advance / #transition.
--- KEYS: 1 rec, 2 idx:heartbeat
+-- KEYS: 1 rec, 2 idx:heartbeat, 3 idx:upload-backlog
 -- ARGV: 1 id, 2 target status, 3 mode ('advance' = only to a higher rank; 'from' = only from
 --       the statuses in ARGV[4]), 4 comma-separated allowed current statuses, 5 now,
 --       6 status index prefix, then field/value pairs to set with the change
@@ -23,6 +23,7 @@ if target ~= from then
 end
 if rank[target] == 4 then
   redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[1])
 else
   -- back to an active status (e.g. an admin retry): the failure detector must see it again
   if rank[from] == 4 then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1]) end

@@ -2,7 +2,8 @@
 -- KEYS: 1 stream, 2 relay state, 3 dedup key, 4 pending set,
 --       5 the event's recording (only read when ARGV[2] == '1')
 -- ARGV: 1 dedup TTL (ms), 2 '1' = OpenVidu's ready/failed: not relayed when the controller
---       finalizes that recording (failoverCount > 0), 3 the recording's createdAt,
+--       announces that recording's outcome (failoverCount > 0, controllerAnnounces = 1, or the
+--       controller is still FINALIZING it), 3 the recording's createdAt,
 --       4 '1' = its recording state change is still to be applied, then entry field/value pairs
 local existing = redis.call('GET', KEYS[3])
 if existing then
@@ -11,8 +12,8 @@ if existing then
 end
 local relay, note = '1', ''
 if ARGV[2] == '1' then
-  local cur = redis.call('HMGET', KEYS[5], 'createdAt', 'failoverCount')
-  if cur[1] == ARGV[3] and tonumber(cur[2] or '0') > 0 then
+  local cur = redis.call('HMGET', KEYS[5], 'createdAt', 'failoverCount', 'controllerAnnounces', 'status')
+  if cur[1] == ARGV[3] and (tonumber(cur[2] or '0') > 0 or cur[3] == '1' or cur[4] == 'FINALIZING') then
     relay, note = '0', 'controller-finalized'
   end
 end

@@ -24,7 +24,7 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 		security = security == null ? new Security(null, null, null, null) : security;
 		api = api == null ? new Api(null) : api;
 		heartbeat = heartbeat == null ? new Heartbeat(null, 0) : heartbeat;
-		storage = storage == null ? new Storage(null, null) : storage;
+		storage = storage == null ? new Storage(null, null, null, null, false, null, null) : storage;
 		docker = docker == null ? new Docker(null, null, null, null, null, null) : docker;
 		failover = failover == null ? new Failover(true, 0, null, null, null, null, null, null) : failover;
 	}
@@ -55,6 +55,13 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 
 	public record Security(String recorderUsername, String recorderPassword, String adminUsername,
 			String adminPassword) {
+
+		/** Never the passwords (a record's default toString would print them). */
+		@Override
+		public String toString() {
+			return "Security[recorderUsername=" + recorderUsername + ", recorderPassword=****, adminUsername="
+					+ adminUsername + ", adminPassword=****]";
+		}
 	}
 
 	public record Api(DataSize maxBodySize) {
@@ -130,10 +137,69 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 		}
 	}
 
-	public record Storage(StorageMode mode, String s3Prefix) {
+	/**
+	 * Chunk storage and finalization.
+	 *
+	 * @param mode where chunks are stored
+	 * @param s3Prefix prefix of every chunk object key
+	 * @param s3 the S3-compatible server (mode s3)
+	 * @param chunkRetention how long chunks are kept after a verified final before they are deleted
+	 * @param uploadFinal whether the final MP4 is also uploaded to S3 (mode s3)
+	 * @param downloadUrlExpiry validity of a presigned download URL of an uploaded final
+	 * @param finalizer how finalizations run
+	 */
+	public record Storage(StorageMode mode, String s3Prefix, S3 s3, Duration chunkRetention, boolean uploadFinal,
+			Duration downloadUrlExpiry, Finalizer finalizer) {
 		public Storage {
 			mode = mode == null ? StorageMode.LOCAL : mode;
 			s3Prefix = s3Prefix == null ? "recordings/" : s3Prefix;
+			s3 = s3 == null ? new S3(null, null, null, null, null) : s3;
+			chunkRetention = chunkRetention == null ? Duration.ofHours(24) : chunkRetention;
+			downloadUrlExpiry = downloadUrlExpiry == null ? Duration.ofHours(1) : downloadUrlExpiry;
+			finalizer = finalizer == null ? new Finalizer(null, null, 0, 0, 0, null, null) : finalizer;
+		}
+	}
+
+	/**
+	 * An S3-compatible server (path-style addressing).
+	 *
+	 * @param endpoint base URL, e.g. {@code http://minio:9000}; empty for AWS S3 itself
+	 * @param region signing region
+	 * @param bucket bucket of the chunks (created at startup if missing)
+	 * @param accessKey access key id
+	 * @param secretKey secret key (never logged)
+	 */
+	public record S3(String endpoint, String region, String bucket, String accessKey, String secretKey) {
+		public S3 {
+			region = region == null || region.isBlank() ? "us-east-1" : region;
+		}
+
+		@Override
+		public String toString() {
+			return "S3[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket + "]";
+		}
+	}
+
+	/**
+	 * How finalizations (joining the chunks into OpenVidu's MP4) run.
+	 *
+	 * @param openviduUrl OpenVidu's public URL, for the {@code url} of a sealed recording
+	 * @param timeout longest run of one ffmpeg join
+	 * @param concurrency finalizations running at once in this controller
+	 * @param downloads chunk downloads and checks running at once within one finalization
+	 * @param attempts attempts when chunk storage is unreachable, before the recording fails
+	 * @param retryDelay delay before the second attempt; doubles for each further one
+	 * @param recoveryInterval period of the scan that resumes unfinished finalizations
+	 */
+	public record Finalizer(String openviduUrl, Duration timeout, int concurrency, int downloads, int attempts,
+			Duration retryDelay, Duration recoveryInterval) {
+		public Finalizer {
+			timeout = timeout == null ? Duration.ofMinutes(15) : timeout;
+			concurrency = concurrency <= 0 ? 2 : concurrency;
+			downloads = downloads <= 0 ? 8 : downloads;
+			attempts = attempts <= 0 ? 5 : attempts;
+			retryDelay = retryDelay == null ? Duration.ofSeconds(15) : retryDelay;
+			recoveryInterval = recoveryInterval == null ? Duration.ofSeconds(10) : recoveryInterval;
 		}
 	}
 

@@ -62,10 +62,13 @@ class FailoverService {
 
 	private final Clock clock;
 
+	private final FinalStatusNotifier notifier;
+
 	FailoverService(HaProperties properties, FailoverStore store, RecordingStore recordings, RecorderRuntime runtime,
 			ChunkStorage chunkStorage, ControllerInstance instance, FailoverMetrics metrics, JsonMapper json,
-			Clock clock) {
+			Clock clock, FinalStatusNotifier notifier) {
 		this.properties = properties;
+		this.notifier = notifier;
 		this.store = store;
 		this.recordings = recordings;
 		this.runtime = runtime;
@@ -275,13 +278,16 @@ class FailoverService {
 	/** Marks the recording FAILED at the failover limit: no further containers. */
 	void exhaust(Recording r, String why) {
 		RecordingStore.Outcome outcome = recordings.transition(r.id(), RecordingStatus.FAILED,
-				List.of(RecordingStatus.RECORDING), Map.of("statusReason", "failover limit reached: " + why));
+				List.of(RecordingStatus.RECORDING),
+				Map.of("statusReason", "failover limit reached: " + why, "controllerAnnounces", "1"));
 		if (outcome.code().equals("CHANGED")) {
 			metrics.exhausted();
 			store.update(r.id(), r.createdAt(), r.epoch(), Map.of("outcome", "abandoned"),
 					Map.of("pendingEpoch", "", "nextAttemptAt", ""));
 			LOG.error("event=failover.exhausted recordingId=" + r.id() + " epoch=" + r.epoch() + " failovers="
 					+ r.failoverCount() + " reason=" + LogValues.quote(why));
+			// OpenVidu cannot tell the customer (its recorder is gone): the controller does
+			notifier.finalStatusReached(r.id(), RecordingStatus.FAILED, r.stopReason());
 		}
 	}
 

@@ -9,7 +9,10 @@ import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.redis.RedisKeys;
 
-/** {@code ov2ha_recordings{status=...}}: recordings per status, read from the status indexes. */
+/**
+ * {@code ov2ha_recordings{status=...}}: recordings per status, read from the status indexes;
+ * {@code ov2ha_recorder_upload_backlog_chunks}: the largest backlog an active recorder reported.
+ */
 @Component
 class RecordingMetrics implements MeterBinder {
 
@@ -26,6 +29,20 @@ class RecordingMetrics implements MeterBinder {
 				.description("Recordings in the registry by status")
 				.tag("status", status.name())
 				.register(registry);
+		}
+		Gauge.builder("ov2ha.recorder.upload.backlog.chunks", redis, RecordingMetrics::largestBacklog)
+			.description("Largest upload backlog (complete chunks not yet stored) among active recorders")
+			.register(registry);
+	}
+
+	private static double largestBacklog(StringRedisTemplate redis) {
+		try {
+			var top = redis.opsForZSet().reverseRangeWithScores(RedisKeys.uploadBacklogIndex(), 0, 0);
+			return top == null || top.isEmpty() || top.iterator().next().getScore() == null ? 0
+					: top.iterator().next().getScore();
+		}
+		catch (RuntimeException ex) {
+			return Double.NaN;
 		}
 	}
 

@@ -10,6 +10,7 @@ import java.util.TreeSet;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 
@@ -43,13 +44,16 @@ public class RecordingService {
 
 	private final Clock clock;
 
+	private final ObjectProvider<ChunkFindings> chunkFindings;
+
 	RecordingService(RecordingStore store, HaProperties properties, JsonMapper json, ApplicationEventPublisher events,
-			Clock clock) {
+			Clock clock, ObjectProvider<ChunkFindings> chunkFindings) {
 		this.store = store;
 		this.properties = properties;
 		this.json = json;
 		this.events = events;
 		this.clock = clock;
+		this.chunkFindings = chunkFindings;
 	}
 
 	record RegisterResult(boolean created, RecordingViews.Registered answer) {
@@ -158,10 +162,18 @@ public class RecordingService {
 	}
 
 	RecordingViews.Manifest manifest(RecordingId id) {
-		store.find(id).orElseThrow(() -> notFound(id));
+		Recording recording = store.find(id).orElseThrow(() -> notFound(id));
 		List<ChunkEntry> chunks = store.chunks(id);
+		ChunkFindings findings = chunkFindings.getIfAvailable();
+		List<ChunkFindings.Dropped> dropped = List.of();
+		ChunkFindings.Findings found = null;
+		if (findings != null) {
+			var result = findings.find(id, recording.createdAt());
+			found = result.map(ChunkFindings.Report::findings).orElse(null);
+			dropped = result.map(ChunkFindings.Report::dropped).orElse(List.of());
+		}
 		return new RecordingViews.Manifest(id.value(), chunks, gaps(chunks), chunks.size(),
-				chunks.stream().mapToDouble(ChunkEntry::durationSeconds).sum());
+				chunks.stream().mapToDouble(ChunkEntry::durationSeconds).sum(), dropped, found);
 	}
 
 	/** Missing sequence numbers between 0 and the highest known chunk. */

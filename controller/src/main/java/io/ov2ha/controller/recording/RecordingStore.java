@@ -110,7 +110,7 @@ public class RecordingStore {
 
 	/** Codes: OK (status, epoch), NOT_FOUND, FINAL (status, epoch), STALE_EPOCH (current epoch). */
 	Outcome heartbeat(RecordingId id, long epoch, Long lastChunkSeq, long uploadBacklog, long freeDiskBytes) {
-		return run(HEARTBEAT, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex()),
+		return run(HEARTBEAT, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()),
 				List.of(Long.toString(epoch), lastChunkSeq == null ? "" : lastChunkSeq.toString(),
 						Long.toString(uploadBacklog), Long.toString(freeDiskBytes), Long.toString(clock.millis()),
 						id.value()));
@@ -157,14 +157,16 @@ public class RecordingStore {
 			args.add(k);
 			args.add(v == null ? "" : v);
 		});
-		return run(TRANSITION, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex()), args);
+		return run(TRANSITION,
+				List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()), args);
 	}
 
 	/** Codes: DELETED (status), ACTIVE (status), NOT_FOUND. */
 	Outcome delete(RecordingId id, boolean force) {
 		return run(DELETE,
 				List.of(RedisKeys.recording(id), RedisKeys.chunks(id), RedisKeys.containers(id), RedisKeys.allIndex(),
-						RedisKeys.heartbeatIndex(), RedisKeys.failoverState(id), RedisKeys.failovers(id)),
+						RedisKeys.heartbeatIndex(), RedisKeys.failoverState(id), RedisKeys.failovers(id),
+						RedisKeys.uploadBacklogIndex()),
 				List.of(id.value(), force ? "1" : "0", RedisKeys.STATUS_INDEX_PREFIX));
 	}
 
@@ -221,7 +223,8 @@ public class RecordingStore {
 			args.add(k);
 			args.add(v == null ? "" : v);
 		});
-		return run(ABANDON, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex()), args);
+		return run(ABANDON, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()),
+				args);
 	}
 
 	/** Raw document fields (null where absent), for fields {@link Recording} does not carry. */

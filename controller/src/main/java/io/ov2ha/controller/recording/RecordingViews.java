@@ -71,7 +71,9 @@ final class RecordingViews {
 
 	@Schema(description = "The chunk manifest of a recording, ordered by (seq, epoch)")
 	record Manifest(@Schema(example = "ses_AbC~1") String recordingId, List<ChunkEntry> chunks, List<Gap> gaps,
-			@Schema(example = "42") long count, @Schema(example = "420.0") double seconds) {
+			@Schema(example = "42") long count, @Schema(example = "420.0") double seconds,
+			@Schema(description = "chunks the last finalization left out, with the reason") List<ChunkFindings.Dropped> dropped,
+			@Schema(description = "the last finalization's findings; null before any") ChunkFindings.Findings finalization) {
 	}
 
 }

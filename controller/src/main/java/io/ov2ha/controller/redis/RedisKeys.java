@@ -17,6 +17,7 @@ import io.ov2ha.controller.recording.RecordingId;
  * ov2ha:idx:recordings                 ZSET  every recording id, score = createdAt (ms)
  * ov2ha:idx:status:&lt;STATUS&gt;            ZSET  recording ids in that status, score = createdAt (ms)
  * ov2ha:idx:heartbeat                  ZSET  non-final recordings, score = last heartbeat (ms)
+ * ov2ha:idx:upload-backlog             ZSET  non-final recordings, score = upload backlog of their last heartbeat
  * ov2ha:lease:&lt;name&gt;                   STRING  a lease held by one controller (RedisLease), value = controller id
  * ov2ha:rec:{id}:failover              HASH  failover state of the recording (schema 1; see FailoverStore)
  * ov2ha:rec:{id}:failovers             HASH  failover history: "&lt;new epoch&gt;" -> failover JSON (schema 1)
@@ -35,6 +36,9 @@ import io.ov2ha.controller.recording.RecordingId;
  *                                            or a controller event id), with a TTL
  * ov2ha:webhook:dead                   HASH  dead letters: event id -> JSON document (schema 1)
  * ov2ha:webhook:dead:idx               ZSET  dead letter event ids, score = when they were given up (ms)
+ * ov2ha:rec:{id}:finalize:&lt;createdAt&gt;  HASH  finalization of that recording (FinalizationStore, schema 1)
+ * ov2ha:idx:retention                 ZSET  "&lt;id&gt;:&lt;createdAt&gt;" of verified finals whose chunks await deletion,
+ *                                            score = when they may be deleted (ms)
  * </pre>
  *
  * The {@code {id}} hash tag keeps a recording's keys in one Redis Cluster slot. The indexes are
@@ -93,6 +97,20 @@ public final class RedisKeys {
 
 	public static String heartbeatIndex() {
 		return PREFIX + "idx:heartbeat";
+	}
+
+	/** Non-final recordings by the upload backlog (chunks) their recorder reported last. */
+	public static String uploadBacklogIndex() {
+		return PREFIX + "idx:upload-backlog";
+	}
+
+	/** The finalization of the recording (id, createdAt); keyed by createdAt because OpenVidu reuses ids. */
+	public static String finalization(RecordingId id, long createdAt) {
+		return recording(id) + ":finalize:" + createdAt;
+	}
+
+	public static String retentionIndex() {
+		return PREFIX + "idx:retention";
 	}
 
 	/** A lease named {@code name} ({@code [a-z0-9:._-]}); per-recording leases add the recording id. */

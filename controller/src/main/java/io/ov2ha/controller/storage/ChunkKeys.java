@@ -16,6 +16,7 @@ import io.ov2ha.controller.recording.RecordingId;
  * local path         &lt;recordingId&gt;/chunks/&lt;file name&gt;            (relative to the recordings folder)
  * segment list       &lt;recordingId&gt;/chunks/segments-e&lt;epoch&gt;.csv
  * S3 object key      &lt;prefix&gt;&lt;recordingId&gt;/&lt;createdAt&gt;/&lt;file name&gt;
+ * final MP4 in S3    &lt;prefix&gt;&lt;recordingId&gt;/&lt;createdAt&gt;/final/&lt;VIDEO_NAME&gt;.mp4   (HA_UPLOAD_FINAL)
  * </pre>
  */
 public final class ChunkKeys {
@@ -23,6 +24,8 @@ public final class ChunkKeys {
 	public static final String CHUNK_DIR = "chunks";
 
 	private static final Pattern FILE = Pattern.compile("(\\d{6,})-e(\\d+)\\.ts");
+
+	private static final Pattern SEGMENT_LIST = Pattern.compile("segments-e\\d+\\.csv");
 
 	private ChunkKeys() {
 	}
@@ -46,6 +49,21 @@ public final class ChunkKeys {
 
 	public static String objectKey(String prefix, RecordingId id, long createdAt, long seq, long epoch) {
 		return objectPrefix(prefix, id, createdAt) + fileName(seq, epoch);
+	}
+
+	/** The folder of a recording's chunk files, relative to the recordings folder. */
+	public static String localDir(RecordingId id) {
+		return id.value() + "/" + CHUNK_DIR;
+	}
+
+	/** Whether a file name in the chunk folder is a recorder's segment list. */
+	public static boolean isSegmentList(String fileName) {
+		return SEGMENT_LIST.matcher(fileName).matches();
+	}
+
+	/** The S3 key of an uploaded final recording; outside the chunk names, so never listed as a chunk. */
+	public static String finalKey(String prefix, RecordingId id, long createdAt, String fileName) {
+		return objectPrefix(prefix, id, createdAt) + "final/" + fileName;
 	}
 
 	/** Parses a chunk file name (or the last segment of a key) into (seq, epoch). */

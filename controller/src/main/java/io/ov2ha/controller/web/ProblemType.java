@@ -25,6 +25,7 @@ public enum ProblemType {
 	RECORDING_ACTIVE("recording-active", "Recording is still active", HttpStatus.CONFLICT),
 	CHUNK_CONFLICT("chunk-conflict", "Chunk already reported with other content", HttpStatus.CONFLICT),
 	FAILOVER_REFUSED("failover-refused", "Failover not possible now", HttpStatus.CONFLICT),
+	FINAL_NOT_AVAILABLE("final-not-available", "No final recording file", HttpStatus.CONFLICT),
 	PAYLOAD_TOO_LARGE("payload-too-large", "Request body too large", HttpStatus.CONTENT_TOO_LARGE),
 	UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", HttpStatus.UNSUPPORTED_MEDIA_TYPE),
 	DEPENDENCY_UNAVAILABLE("dependency-unavailable", "A backing service is unavailable",

@@ -196,24 +196,29 @@ class RecordingStateMachine {
 	private void finished(WebhookEvent.RecordingStatusChanged e, RecordingId id, long createdAt, String now,
 			String eventId) {
 		// only the fields needed (the whole document carries RECORDING_JSON and more)
-		List<String> current = store.fields(id, "createdAt", "failoverCount", "stopReason");
+		List<String> current = store.fields(id, "createdAt", "failoverCount", "stopReason", "controllerAnnounces",
+				"status");
 		if (!Long.toString(createdAt).equals(current.get(0))) {
 			return;
 		}
 		int failoverCount = current.get(1) == null ? 0 : Integer.parseInt(current.get(1));
+		// the controller announces this outcome: a backup recorded, the controller's finalization
+		// decided it, or is still running (OpenVidu's recorder gave up waiting for it)
+		boolean controllerDecides = failoverCount > 0 || "1".equals(current.get(3)) || "FINALIZING".equals(current.get(4));
 		boolean hasStopReason = current.get(2) != null && !current.get(2).isEmpty();
 		String status = e.status();
 		Map<String, String> once = new LinkedHashMap<>();
 		once.put("openviduFinalStatus", status);
 		once.put("openviduFinalAt", now);
-		if (failoverCount > 0) { // Recording#finalizedByController
+		if (controllerDecides) { // Recording#finalizedByController
 			once.put("openviduFinalSuppressed", "1");
 			if (e.reason() != null) {
 				once.put("stopReason", e.reason());
 			}
 			store.annotate(id, createdAt, Map.of("openviduActivityAt", now), once);
 			LOG.info("event=webhook.openvidu_final_ignored recordingId=" + id + " status=" + status
-					+ " reason=controller_finalizes failoverCount=" + failoverCount + " eventId=" + eventId);
+					+ " reason=controller_finalizes failoverCount=" + failoverCount + " recordingStatus=" + current.get(4)
+					+ " eventId=" + eventId);
 			return;
 		}
 		RecordingStatus target = "ready".equals(status) ? RecordingStatus.READY : RecordingStatus.FAILED;

@@ -17,6 +17,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("ha.webhook")
 public record WebhookProperties(String token, Relay relay, Duration retention, int deadLetterMax) {
 
+	/** Never the token (a record's default toString would print it). */
+	@Override
+	public String toString() {
+		return "WebhookProperties[token=****, relay=" + relay + ", retention=" + retention + ", deadLetterMax="
+				+ deadLetterMax + "]";
+	}
+
 	public WebhookProperties {
 		token = token == null ? "" : token.trim();
 		relay = relay == null ? new Relay(null, null, false, null, null, 0, null, null, null) : relay;
@@ -37,6 +44,13 @@ public record WebhookProperties(String token, Relay relay, Duration retention, i
 	 */
 	public record Relay(String url, String headers, boolean forwardAuthorization, Duration connectTimeout,
 			Duration readTimeout, int maxAttempts, Duration maxAge, Duration retryInitialDelay, Duration retryMaxDelay) {
+
+		/** Never header values or URL credentials: they may hold the customer's secrets. */
+		@Override
+		public String toString() {
+			return "Relay[url=" + io.ov2ha.controller.support.Secrets.maskUrl(url) + ", headers="
+					+ (headers.isEmpty() ? "" : "****") + ", forwardAuthorization=" + forwardAuthorization + "]";
+		}
 
 		public Relay {
 			url = url == null ? "" : url.trim();

@@ -29,4 +29,11 @@ class HaPropertiesBindingTest {
 			.isEqualTo(Duration.ofSeconds(10));
 	}
 
+	@Test
+	void settingsNeverPrintTheirSecrets() {
+		HaProperties p = bind(Map.of("ha.security.recorder-password", "rec-secret-123456",
+				"ha.security.admin-password", "adm-secret-123456", "ha.storage.s3.secret-key", "s3-secret-123456"));
+		assertThat(p.toString()).doesNotContain("rec-secret-123456", "adm-secret-123456", "s3-secret-123456");
+	}
+
 }

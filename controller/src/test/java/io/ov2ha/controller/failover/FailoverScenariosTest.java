@@ -94,7 +94,10 @@ class FailoverScenariosTest {
 		int port = TestRedis.freePort();
 		site = TestDocker.siteImage(TestControllers.recorderSettings(port));
 		controller = TestControllers.start(port, site, recordings,
-				ctx -> ctx.getBeanFactory().registerSingleton("testHooks", hooks), "--ha.failover.max-failovers=2");
+				// primary: they stand in for the real finalizer and announcer in these scenarios
+				ctx -> ((org.springframework.context.support.GenericApplicationContext) ctx).registerBean("testHooks",
+						Hooks.class, () -> hooks, bd -> bd.setPrimary(true)),
+				"--ha.failover.max-failovers=2");
 		admin = Api.at(port).asAdmin();
 	}
 

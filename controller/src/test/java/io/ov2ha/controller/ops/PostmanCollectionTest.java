@@ -38,8 +38,7 @@ class PostmanCollectionTest {
 	 * Operations of issues 3-5 the collection already has and the controller does not serve yet.
 	 * The only tolerance of this test: the lead empties this set when those issues are merged.
 	 */
-	static final Set<String> PLANNED = Set.of("POST /openvidu/webhook", "POST /api/recordings/{}/finalize",
-			"GET /api/recordings/{}/download");
+	static final Set<String> PLANNED = Set.of();
 
 	private static final Pattern VARIABLE = Pattern.compile("\\{\\{([A-Za-z0-9_]+)}}");
 

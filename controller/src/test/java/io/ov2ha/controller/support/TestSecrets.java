@@ -22,11 +22,16 @@ public final class TestSecrets {
 	/** HA_WEBHOOK_TOKEN of every controller the suite starts (set by TestRedisSessionListener). */
 	public static final String WEBHOOK_TOKEN = "WebhookToken-3e9d71a0c4b2";
 
+	/** Credentials of the test S3-compatible server ({@link TestS3}); the secret key is a secret. */
+	public static final String S3_ACCESS_KEY = "test-s3-access";
+
+	public static final String S3_SECRET_KEY = "S3-Secret-9c2e7a415f";
+
 	private TestSecrets() {
 	}
 
 	public static List<String> all() {
-		return List.of(RECORDER_PASSWORD, ADMIN_PASSWORD, OPENVIDU_SECRET, WEBHOOK_TOKEN);
+		return List.of(RECORDER_PASSWORD, ADMIN_PASSWORD, OPENVIDU_SECRET, WEBHOOK_TOKEN, S3_SECRET_KEY);
 	}
 
 }

@@ -24,14 +24,14 @@ import io.ov2ha.controller.support.TestRedis;
 import io.ov2ha.controller.support.TestSecrets;
 
 /** Test helpers: OpenVidu-shaped events, posting them, controllers on their own Redis database. */
-final class Webhooks {
+public final class Webhooks {
 
 	private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	private Webhooks() {
 	}
 
-	record Response(int status, String contentType, String wwwAuthenticate, String body) {
+	public record Response(int status, String contentType, String wwwAuthenticate, String body) {
 	}
 
 	static Response post(int port, byte[] body, Map<String, String> headers) {
@@ -54,13 +54,13 @@ final class Webhooks {
 	}
 
 	/** As OpenVidu sends it: the token as a Bearer header, Content-Type application/json. */
-	static Response post(int port, String body) {
+	public static Response post(int port, String body) {
 		return post(port, body.getBytes(StandardCharsets.UTF_8), Map.of("Authorization",
 				"Bearer " + TestSecrets.WEBHOOK_TOKEN, "Content-Type", "application/json"));
 	}
 
 	/** recordingStatusChanged in OpenVidu 2.32's field order. */
-	static String recording(String id, long createdAt, String status, String reason, long timestamp) {
+	public static String recording(String id, long createdAt, String status, String reason, long timestamp) {
 		String sessionId = id.replaceAll("~.*", "");
 		boolean end = status.equals("ready") || status.equals("failed");
 		return "{\"sessionId\":\"" + sessionId + "\",\"uniqueSessionId\":\"" + sessionId + "_1700000000000\","
@@ -71,7 +71,7 @@ final class Webhooks {
 				+ ",\"status\":\"" + status + "\",\"event\":\"recordingStatusChanged\"}";
 	}
 
-	static String started(String id, long createdAt) {
+	public static String started(String id, long createdAt) {
 		return recording(id, createdAt, "started", null, createdAt);
 	}
 

@@ -1,0 +1,183 @@
+package io.ov2ha.controller.finalize;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.config.HaProperties.StorageMode;
+import io.ov2ha.controller.finalize.Finalization.State;
+import io.ov2ha.controller.recording.Recording;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.recording.RecordingStore;
+import io.ov2ha.controller.redis.RedisKeys;
+import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.storage.ChunkKeys;
+import io.ov2ha.controller.storage.ChunkStorage;
+import io.ov2ha.controller.storage.ChunkStorageException;
+import io.ov2ha.controller.support.LogValues;
+
+/**
+ * Deletes chunks (S3 objects and local chunk files) once a recording's final is verified and
+ * {@code HA_CHUNK_RETENTION} has passed, and never otherwise: only entries of the retention
+ * index (written when a finalization ends DONE) are considered, and each is checked again
+ * (finalization DONE and verified, recording READY). FAILED, ABANDONED and unfinished
+ * recordings are never in the index. One controller runs it at a time (lease {@code chunk-retention}).
+ */
+@Component
+class ChunkRetention implements DisposableBean {
+
+	private static final Log LOG = LogFactory.getLog(ChunkRetention.class);
+
+	static final Duration PERIOD = Duration.ofMinutes(1);
+
+	static final int BATCH = 50;
+
+	private final FinalizationStore store;
+
+	private final RecordingStore recordings;
+
+	private final ChunkStorage storage;
+
+	private final RedisLease lease;
+
+	private final Clock clock;
+
+	private final Path recordingsDir;
+
+	private final ScheduledExecutorService scheduler;
+
+	ChunkRetention(FinalizationStore store, RecordingStore recordings, ChunkStorage storage, RedisLease lease,
+			Clock clock, HaProperties properties) {
+		this.store = store;
+		this.recordings = recordings;
+		this.storage = storage;
+		this.lease = lease;
+		this.clock = clock;
+		this.recordingsDir = properties.recordingsDir();
+		this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+			Thread t = new Thread(r, "chunk-retention");
+			t.setDaemon(true);
+			return t;
+		});
+	}
+
+	@EventListener(ApplicationReadyEvent.class)
+	void startSchedule() {
+		scheduler.scheduleWithFixedDelay(() -> {
+			try {
+				run();
+			}
+			catch (RuntimeException ex) {
+				LOG.warn("event=retention.run_failed error=" + ex.getClass().getSimpleName());
+			}
+		}, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	/** One pass over the due entries; answers the recordings whose chunks were deleted. */
+	synchronized int run() {
+		String leaseKey = RedisKeys.lease("chunk-retention");
+		if (!lease.tryAcquire(leaseKey, PERIOD.multipliedBy(2))) {
+			return 0;
+		}
+		int cleaned = 0;
+		try {
+			for (String member : store.dueForRetention(clock.instant(), BATCH)) {
+				if (clean(member)) {
+					cleaned++;
+				}
+			}
+		}
+		finally {
+			lease.release(leaseKey);
+		}
+		return cleaned;
+	}
+
+	private boolean clean(String member) {
+		int colon = member.lastIndexOf(':');
+		RecordingId id = RecordingId.of(member.substring(0, colon));
+		long createdAt = Long.parseLong(member.substring(colon + 1));
+		Optional<Recording> current = recordings.find(id);
+		boolean currentIncarnation = current.isPresent() && current.get().createdAt() == createdAt;
+		Map<String, String> f = store.raw(id, createdAt);
+		boolean verified = State.DONE.name().equals(f.get("state")) && "1".equals(f.get("verified"));
+		if (!verified || currentIncarnation && current.get().status() != RecordingStatus.READY) {
+			// not a verified final (any more): never delete; drop the entry
+			LOG.warn("event=retention.skipped recordingId=" + id + " createdAt=" + createdAt
+					+ " reason=not_a_verified_final");
+			store.retentionDone(member);
+			return false;
+		}
+		int objects = 0;
+		int files = 0;
+		try {
+			if (storage.mode() == StorageMode.S3) {
+				for (ChunkStorage.StoredChunk chunk : storage.list(id, createdAt)) {
+					storage.delete(chunk.storageKey());
+					objects++;
+				}
+			}
+			// local chunk names carry no createdAt: only the current incarnation's folder is ours
+			if (currentIncarnation) {
+				files = deleteLocalChunks(id);
+			}
+		}
+		catch (ChunkStorageException | IOException ex) {
+			LOG.warn("event=retention.delete_failed recordingId=" + id + " error=" + LogValues.quote(ex.getMessage())
+					+ " retry=next_run");
+			return false;
+		}
+		store.set(id, createdAt, Map.of("chunksDeletedAt", FinalizationStore.ms(clock.instant())));
+		store.retentionDone(member);
+		LOG.info("event=retention.chunks_deleted recordingId=" + id + " createdAt=" + createdAt + " objects=" + objects
+				+ " files=" + files);
+		return true;
+	}
+
+	private int deleteLocalChunks(RecordingId id) throws IOException {
+		Path dir = recordingsDir.resolve(ChunkKeys.localDir(id));
+		int deleted = 0;
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+			for (Path file : entries) {
+				String name = file.getFileName().toString();
+				if (Files.isRegularFile(file) && (ChunkKeys.parse(name).isPresent() || ChunkKeys.isSegmentList(name))) {
+					Files.delete(file);
+					deleted++;
+				}
+			}
+		}
+		catch (NoSuchFileException ex) {
+			return 0;
+		}
+		try (DirectoryStream<Path> rest = Files.newDirectoryStream(dir)) {
+			if (!rest.iterator().hasNext()) {
+				Files.delete(dir);
+			}
+		}
+		return deleted;
+	}
+
+	@Override
+	public void destroy() {
+		scheduler.shutdownNow();
+	}
+
+}

@@ -1,0 +1,106 @@
+package io.ov2ha.controller.finalize;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.recording.Recording;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.recording.RecordingStore;
+import io.ov2ha.controller.redis.RedisKeys;
+import io.ov2ha.controller.redis.RedisLease;
+
+/**
+ * Resumes finalizations nobody runs: every {@code HA_FINALIZE_RECOVERY_INTERVAL}, one
+ * controller (lease {@code finalize-recovery}) walks the FINALIZING index and starts each
+ * recording whose finalize lease is free and whose next retry is due. A controller that died
+ * mid-join leaves its lease to expire; the next scan (here or on another replica) completes it.
+ */
+@Component
+class FinalizationRecovery implements DisposableBean {
+
+	private static final Log LOG = LogFactory.getLog(FinalizationRecovery.class);
+
+	static final int BATCH = 500;
+
+	private final FinalizationService service;
+
+	private final RecordingStore recordings;
+
+	private final StringRedisTemplate redis;
+
+	private final RedisLease lease;
+
+	private final Duration interval;
+
+	private final ScheduledExecutorService scheduler;
+
+	FinalizationRecovery(FinalizationService service, RecordingStore recordings, StringRedisTemplate redis,
+			RedisLease lease, HaProperties properties) {
+		this.service = service;
+		this.recordings = recordings;
+		this.redis = redis;
+		this.lease = lease;
+		this.interval = properties.storage().finalizer().recoveryInterval();
+		this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+			Thread t = new Thread(r, "finalize-recovery");
+			t.setDaemon(true);
+			return t;
+		});
+	}
+
+	@EventListener(ApplicationReadyEvent.class)
+	void startScanning() {
+		scheduler.scheduleWithFixedDelay(this::scanQuietly, Math.min(1000, interval.toMillis()), interval.toMillis(),
+				TimeUnit.MILLISECONDS);
+	}
+
+	private void scanQuietly() {
+		try {
+			scan();
+		}
+		catch (RuntimeException ex) {
+			LOG.warn("event=finalize.recovery_scan_failed error=" + ex.getClass().getSimpleName());
+		}
+	}
+
+	/** One scan; answers how many finalizations it started. */
+	int scan() {
+		if (service.stopping()
+				|| !lease.acquireOrRenew(RedisKeys.lease("finalize-recovery"), interval.multipliedBy(3))) {
+			return 0;
+		}
+		Set<String> ids = redis.opsForZSet().range(RedisKeys.statusIndex(RecordingStatus.FINALIZING.name()), 0, BATCH - 1);
+		int started = 0;
+		for (String value : ids == null ? Set.<String>of() : ids) {
+			RecordingId id = RecordingId.of(value);
+			Recording recording = recordings.find(id).orElse(null);
+			if (recording == null || recording.status() != RecordingStatus.FINALIZING
+					|| !service.due(id, recording.createdAt())) {
+				continue;
+			}
+			LOG.info("event=finalize.recovery_started recordingId=" + id);
+			service.start(id);
+			started++;
+		}
+		return started;
+	}
+
+	@Override
+	public void destroy() {
+		scheduler.shutdownNow();
+	}
+
+}

@@ -1,0 +1,210 @@
+package io.ov2ha.controller.finalize;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Repository;
+
+import io.ov2ha.controller.finalize.Finalization.State;
+import io.ov2ha.controller.finalize.Finalization.Step;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.redis.RedisKeys;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Finalization state in Redis: one hash per recording (id, createdAt), schema 1, and the
+ * retention index. Only the holder of the recording's finalize lease changes an attempt's
+ * fields; requests only create the document or re-arm a failed one (Lua, atomic).
+ */
+@Repository
+class FinalizationStore {
+
+	static final String SCHEMA = "1";
+
+	/**
+	 * Creates the document if absent; otherwise records the trigger if ARGV[5] is '1'.
+	 * ARGV: id, createdAt, trigger, now, overwrite trigger.
+	 */
+	private static final RedisScript<Long> REQUEST = RedisScript.of("""
+			if redis.call('EXISTS', KEYS[1]) == 0 then
+			  redis.call('HSET', KEYS[1], 'schema', '1', 'id', ARGV[1], 'createdAt', ARGV[2], 'state', 'PENDING',
+			    'attempts', '0', 'trigger', ARGV[3], 'requestedAt', ARGV[4])
+			  return 1
+			end
+			if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'trigger', ARGV[3]) end
+			return 0""", Long.class);
+
+	/**
+	 * Re-arms a finalization for another attempt now (admin retry): only from FAILED or
+	 * RETRY_WAIT. ARGV: trigger.
+	 */
+	private static final RedisScript<Long> REARM = RedisScript.of("""
+			local state = redis.call('HGET', KEYS[1], 'state')
+			if state == 'FAILED' or state == 'RETRY_WAIT' then
+			  redis.call('HSET', KEYS[1], 'state', 'PENDING', 'trigger', ARGV[1])
+			  redis.call('HDEL', KEYS[1], 'nextAttemptAt')
+			  return 1
+			end
+			return 0""", Long.class);
+
+	private static final TypeReference<List<Finalization.KeptChunk>> KEPT = new TypeReference<>() {
+	};
+
+	private static final TypeReference<List<Finalization.DroppedChunk>> DROPPED = new TypeReference<>() {
+	};
+
+	private static final TypeReference<List<Finalization.Gap>> GAPS = new TypeReference<>() {
+	};
+
+	private final StringRedisTemplate redis;
+
+	private final JsonMapper json;
+
+	FinalizationStore(StringRedisTemplate redis, JsonMapper json) {
+		this.redis = redis;
+		this.json = json;
+	}
+
+	/** The stored document fields, or empty. */
+	Map<String, String> raw(RecordingId id, long createdAt) {
+		Map<Object, Object> hash = redis.opsForHash().entries(RedisKeys.finalization(id, createdAt));
+		Map<String, String> out = new LinkedHashMap<>();
+		hash.forEach((k, v) -> out.put(k.toString(), v == null ? null : v.toString()));
+		return out;
+	}
+
+	Optional<Finalization> find(RecordingId id, long createdAt, String recordingStatus) {
+		Map<String, String> h = raw(id, createdAt);
+		if (h.isEmpty()) {
+			return Optional.empty();
+		}
+		return Optional.of(new Finalization(id.value(), createdAt, recordingStatus, State.valueOf(h.get("state")),
+				h.get("step") == null ? null : Step.valueOf(h.get("step")), intOr(h.get("attempts")), h.get("trigger"),
+				instant(h.get("requestedAt")), instant(h.get("startedAt")), instant(h.get("finishedAt")),
+				instant(h.get("nextAttemptAt")), h.get("controllerId"), h.get("error"),
+				h.get("output") == null ? null : json.readValue(h.get("output"), Finalization.Output.class),
+				list(h.get("kept"), KEPT), list(h.get("dropped"), DROPPED), list(h.get("gaps"), GAPS),
+				"1".equals(h.get("verified")), h.get("finalKey"), instant(h.get("chunksDeleteAfter")),
+				instant(h.get("chunksDeletedAt"))));
+	}
+
+	/** Records a request: creates the document (PENDING) if absent, and who asked. True if it was created. */
+	boolean request(RecordingId id, long createdAt, String trigger, Instant now) {
+		return request(id, createdAt, trigger, now, true);
+	}
+
+	/** Creates the document (PENDING) if absent; an existing one keeps its trigger. */
+	boolean ensure(RecordingId id, long createdAt, String trigger, Instant now) {
+		return request(id, createdAt, trigger, now, false);
+	}
+
+	private boolean request(RecordingId id, long createdAt, String trigger, Instant now, boolean overwrite) {
+		Long created = redis.execute(REQUEST, List.of(RedisKeys.finalization(id, createdAt)), id.value(),
+				Long.toString(createdAt), trigger, Long.toString(now.toEpochMilli()), overwrite ? "1" : "0");
+		return created != null && created == 1;
+	}
+
+	/** Re-arms a FAILED or RETRY_WAIT finalization for an attempt now. */
+	boolean rearm(RecordingId id, long createdAt, String trigger) {
+		Long done = redis.execute(REARM, List.of(RedisKeys.finalization(id, createdAt)), trigger);
+		return done != null && done == 1;
+	}
+
+	/** Starts an attempt; answers its number. */
+	long start(RecordingId id, long createdAt, String controllerId, Instant now) {
+		String key = RedisKeys.finalization(id, createdAt);
+		// the step stays: it tells the attempt where the last one got to
+		set(id, createdAt, Map.of("state", State.RUNNING.name(), "startedAt", ms(now), "controllerId", controllerId));
+		redis.opsForHash().delete(key, "error", "nextAttemptAt");
+		Long attempts = redis.opsForHash().increment(key, "attempts", 1);
+		return attempts == null ? 1 : attempts;
+	}
+
+	void step(RecordingId id, long createdAt, Step step, Map<String, String> fields) {
+		Map<String, String> all = new LinkedHashMap<>(fields);
+		all.put("step", step.name());
+		set(id, createdAt, all);
+	}
+
+	void chunks(RecordingId id, long createdAt, List<Finalization.KeptChunk> kept,
+			List<Finalization.DroppedChunk> dropped, List<Finalization.Gap> gaps) {
+		set(id, createdAt, Map.of("kept", json.writeValueAsString(kept), "dropped", json.writeValueAsString(dropped),
+				"gaps", json.writeValueAsString(gaps)));
+	}
+
+	void output(RecordingId id, long createdAt, Finalization.Output output) {
+		set(id, createdAt, Map.of("output", json.writeValueAsString(output)));
+	}
+
+	Finalization.Output output(RecordingId id, long createdAt) {
+		Object value = redis.opsForHash().get(RedisKeys.finalization(id, createdAt), "output");
+		return value == null ? null : json.readValue(value.toString(), Finalization.Output.class);
+	}
+
+	void retryWait(RecordingId id, long createdAt, String error, Instant next, Instant now) {
+		set(id, createdAt, Map.of("state", State.RETRY_WAIT.name(), "error", error, "nextAttemptAt", ms(next),
+				"finishedAt", ms(now)));
+	}
+
+	void failed(RecordingId id, long createdAt, String error, Instant now) {
+		set(id, createdAt, Map.of("state", State.FAILED.name(), "error", error, "finishedAt", ms(now)));
+	}
+
+	void done(RecordingId id, long createdAt, Instant now, Instant deleteAfter) {
+		set(id, createdAt, Map.of("state", State.DONE.name(), "step", Step.DONE.name(), "verified", "1",
+				"finishedAt", ms(now), "chunksDeleteAfter", ms(deleteAfter)));
+	}
+
+	/** A recorder waits for the result until then (ms); OpenVidu reads the files itself if it gets it in time. */
+	void recorderWaits(RecordingId id, long createdAt, Instant until) {
+		redis.opsForHash().put(RedisKeys.finalization(id, createdAt), "recorderWaitUntil", ms(until));
+	}
+
+	void set(RecordingId id, long createdAt, Map<String, String> fields) {
+		redis.opsForHash().putAll(RedisKeys.finalization(id, createdAt), fields);
+	}
+
+	// retention index: "<id>:<createdAt>" -> when the chunks may be deleted
+
+	void scheduleRetention(RecordingId id, long createdAt, Instant due) {
+		redis.opsForZSet().add(RedisKeys.retentionIndex(), member(id, createdAt), due.toEpochMilli());
+	}
+
+	List<String> dueForRetention(Instant now, int limit) {
+		Set<String> due = redis.opsForZSet().rangeByScore(RedisKeys.retentionIndex(), 0, now.toEpochMilli(), 0, limit);
+		return due == null ? List.of() : new ArrayList<>(due);
+	}
+
+	void retentionDone(String member) {
+		redis.opsForZSet().remove(RedisKeys.retentionIndex(), member);
+	}
+
+	static String member(RecordingId id, long createdAt) {
+		return id.value() + ":" + createdAt;
+	}
+
+	static String ms(Instant instant) {
+		return Long.toString(instant.toEpochMilli());
+	}
+
+	private <T> List<T> list(String value, TypeReference<List<T>> type) {
+		return value == null || value.isEmpty() ? List.of() : json.readValue(value, type);
+	}
+
+	private static int intOr(String s) {
+		return s == null || s.isEmpty() ? 0 : Integer.parseInt(s);
+	}
+
+	static Instant instant(String s) {
+		return s == null || s.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(s));
+	}
+
+}

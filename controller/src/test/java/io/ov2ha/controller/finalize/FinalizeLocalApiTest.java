@@ -1,0 +1,118 @@
+package io.ov2ha.controller.finalize;
+
+import static io.ov2ha.controller.finalize.FakeRecorder.ALL_LOCAL;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import io.ov2ha.controller.support.Api;
+import io.ov2ha.controller.support.ControllerTest;
+import io.ov2ha.controller.support.Recordings;
+import io.ov2ha.controller.support.TestSecrets;
+import tools.jackson.databind.JsonNode;
+
+/** Finalization with local chunk storage (chunks stay in the recordings folder). */
+@ControllerTest
+class FinalizeLocalApiTest {
+
+	static final Path RECORDINGS = Path.of("target/test-recordings");
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	StringRedisTemplate redis;
+
+	private FakeRecorder recorder(String prefix) {
+		return new FakeRecorder(Recordings.newId(prefix), System.currentTimeMillis(), Api.at(port), redis, RECORDINGS,
+				false);
+	}
+
+	@Test
+	void localChunksJoinAMissingRecordingFileIsCreatedAndTheFinalDownloads() throws Exception {
+		List<TestMedia.Chunk> chunks = TestMedia.audioVideo(6);
+		// the primary died before it wrote .recording.<id>: the controller creates it from RECORDING_JSON
+		FakeRecorder rec = recorder("local").register(false);
+		for (int i = 0; i < chunks.size(); i++) {
+			rec.chunk(i, chunks.get(i), ALL_LOCAL);
+		}
+
+		Api.Response r = rec.finalizeCall(20);
+
+		assertThat(r.status()).as(r.body()).isEqualTo(200);
+		JsonNode f = r.json();
+		assertThat(f.path("state").asString()).isEqualTo("DONE");
+		f.path("keptChunks").forEach(k -> assertThat(k.path("source").asString()).isEqualTo("local"));
+		double expected = chunks.stream().mapToDouble(TestMedia.Chunk::duration).sum();
+		JsonNode sealed = OpenViduCheck.assertSealedReady(rec.dir(), rec.id, expected);
+		assertThat(sealed.path("url").isNull()).as("no HA_OPENVIDU_URL: url stays null").isTrue();
+		assertThat(sealed.path("uniqueSessionId").asString()).isEqualTo(rec.id + "_1700000000000");
+		assertThat(rec.dir().resolve("chunks").resolve("000005-e0.ts")).exists();
+
+		HttpResponse<byte[]> download = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/recordings/" + rec.id + "/download"))
+				.header("Authorization", "Basic " + Base64.getEncoder()
+					.encodeToString((TestSecrets.ADMIN_USER + ":" + TestSecrets.ADMIN_PASSWORD).getBytes()))
+				.build(), HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(download.statusCode()).isEqualTo(200);
+		assertThat(download.headers().firstValue("Content-Type")).contains("video/mp4");
+		assertThat(download.body()).isEqualTo(Files.readAllBytes(rec.dir().resolve(rec.id + ".mp4")));
+	}
+
+	@Test
+	void aFailedVerificationKeepsEverythingAndAnAdminCanRetry() throws Exception {
+		List<TestMedia.Chunk> chunks = TestMedia.audioOnly(3);
+		FakeRecorder rec = recorder("novideo").register(true);
+		for (int i = 0; i < chunks.size(); i++) {
+			rec.chunk(i, chunks.get(i), ALL_LOCAL);
+		}
+		String metadataBefore = Files.readString(rec.dir().resolve(".recording." + rec.id));
+
+		Api.Response r = rec.finalizeCall(20);
+
+		assertThat(r.status()).isEqualTo(200);
+		assertThat(r.json().path("state").asString()).isEqualTo("FAILED");
+		assertThat(r.json().path("verified").asBoolean()).isFalse();
+		assertThat(r.json().path("error").asString())
+			.isEqualTo("verification failed: the joined file is not usable: no video stream");
+		JsonNode detail = Api.at(port).asAdmin().get("/api/recordings/" + rec.id).json();
+		assertThat(detail.path("status").asString()).isEqualTo("FAILED");
+		assertThat(detail.path("statusReason").asString()).contains("no video stream");
+		// untouched: chunks, placeholder, metadata; nothing OpenVidu would take for a result
+		for (int i = 0; i < chunks.size(); i++) {
+			assertThat(Files.readAllBytes(rec.dir().resolve("chunks").resolve(String.format("%06d-e0.ts", i))))
+				.isEqualTo(Files.readAllBytes(chunks.get(i).file()));
+		}
+		assertThat(Files.readString(rec.dir().resolve(rec.id + ".mp4"))).isEqualTo("placeholder");
+		assertThat(Files.readString(rec.dir().resolve(".recording." + rec.id))).isEqualTo(metadataBefore);
+		List<String> names = new ArrayList<>();
+		try (var files = Files.list(rec.dir())) {
+			files.forEach(p -> names.add(p.getFileName().toString()));
+		}
+		assertThat(names).containsExactlyInAnyOrder("chunks", rec.id + ".mp4", ".recording." + rec.id,
+				Joiner.WORK_DIR);
+		assertThat(Api.at(port).asAdmin().get("/api/recordings/" + rec.id + "/download").problem())
+			.isEqualTo("final-not-available");
+
+		Api.Response retry = Api.at(port).asAdmin().post("/api/recordings/" + rec.id + "/finalize?force=true", null);
+
+		assertThat(retry.status()).isEqualTo(200);
+		assertThat(retry.json().path("state").asString()).isEqualTo("FAILED");
+		assertThat(retry.json().path("attempts").asInt()).isEqualTo(2);
+		assertThat(retry.json().path("trigger").asString()).isEqualTo("admin");
+	}
+
+}

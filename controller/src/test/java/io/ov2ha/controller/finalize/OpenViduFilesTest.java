@@ -1,0 +1,84 @@
+package io.ov2ha.controller.finalize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.support.Api;
+
+class OpenViduFilesTest {
+
+	static final String STARTED = "{\"id\":\"ses_A\",\"object\":\"recording\",\"name\":\"ses_A\",\"outputMode\":\"COMPOSED\","
+			+ "\"resolution\":\"1280x720\",\"frameRate\":25,\"recordingLayout\":\"BEST_FIT\",\"sessionId\":\"ses_A\","
+			+ "\"uniqueSessionId\":\"ses_A_1700000000000\",\"createdAt\":1700000005000,\"size\":0,\"duration\":0.0,"
+			+ "\"url\":null,\"hasAudio\":true,\"hasVideo\":true,\"status\":\"started\"}";
+
+	static final OpenViduFiles.Facts FACTS = new OpenViduFiles.Facts(1234567, 600.0, true, true, 640, 360, 25);
+
+	@TempDir
+	Path dir;
+
+	private static OpenViduFiles files(String openviduUrl) {
+		HaProperties properties = new HaProperties(null, null, null, null, null, null, null,
+				new HaProperties.Storage(null, null, null, null, false, null,
+						new HaProperties.Finalizer(openviduUrl, null, 0, 0, 0, null, null)), null, null);
+		return new OpenViduFiles(new Media(Api.JSON), Api.JSON, properties);
+	}
+
+	@Test
+	void sealsTheExistingFileReadyKeepingEveryFieldInOpenVidusOrder() throws IOException {
+		Files.writeString(dir.resolve(".recording.ses_A"), STARTED);
+
+		String url = files("https://ov.example.com/").sealReady(dir, RecordingId.of("ses_A"), null, "ses_A.mp4", FACTS);
+
+		assertThat(url).isEqualTo("https://ov.example.com/openvidu/recordings/ses_A/ses_A.mp4");
+		assertThat(Files.readString(dir.resolve(".recording.ses_A"))).isEqualTo(
+				"{\"id\":\"ses_A\",\"object\":\"recording\",\"name\":\"ses_A\",\"outputMode\":\"COMPOSED\","
+						+ "\"resolution\":\"640x360\",\"frameRate\":25,\"recordingLayout\":\"BEST_FIT\",\"sessionId\":\"ses_A\","
+						+ "\"uniqueSessionId\":\"ses_A_1700000000000\",\"createdAt\":1700000005000,\"size\":1234567,"
+						+ "\"duration\":600.0,\"url\":\"https://ov.example.com/openvidu/recordings/ses_A/ses_A.mp4\","
+						+ "\"hasAudio\":true,\"hasVideo\":true,\"status\":\"ready\"}");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(".recording.ses_A"))))
+			.isEqualTo("rw-r--r--");
+		try (var list = Files.list(dir)) {
+			assertThat(list).hasSize(1);
+		}
+	}
+
+	@Test
+	void createsAMissingFileFromTheStoredRecordingJsonAndKeepsItsUrlWithoutAnOpenViduUrl() throws IOException {
+		String url = files("").sealReady(dir, RecordingId.of("ses_A"), STARTED, "ses_A.mp4", FACTS);
+
+		assertThat(url).isNull();
+		String sealed = Files.readString(dir.resolve(".recording.ses_A"));
+		assertThat(sealed).contains("\"url\":null").contains("\"status\":\"ready\"").contains("\"size\":1234567");
+	}
+
+	@Test
+	void readsFactsAsOpenViduDoesAndRefusesWhatItCouldNotUse() throws IOException {
+		String info = "{\"streams\":[{\"codec_type\":\"audio\"},{\"codec_type\":\"video\",\"width\":640,\"height\":360,"
+				+ "\"r_frame_rate\":\"30000/1001\"}],\"format\":{\"duration\":\"12.500000\",\"size\":\"99\"}}";
+		OpenViduFiles.Facts facts = OpenViduFiles.facts(Api.JSON.readTree(info));
+		assertThat(facts).isEqualTo(new OpenViduFiles.Facts(99, 12.5, true, true, 640, 360, 29));
+		assertThat(facts.resolution()).isEqualTo("640x360");
+
+		assertThatThrownBy(() -> OpenViduFiles.facts(Api.JSON.readTree(
+				"{\"streams\":[{\"codec_type\":\"video\",\"r_frame_rate\":\"0/0\"}],\"format\":{}}")))
+			.hasMessageContaining("r_frame_rate");
+		assertThatThrownBy(() -> OpenViduFiles.facts(Api.JSON.readTree(
+				"{\"streams\":[{\"codec_type\":\"audio\"}],\"format\":{}}")))
+			.hasMessageContaining("no video stream");
+		assertThat(OpenViduFiles.thumbnailHeight(1280, 720)).isEqualTo(270);
+		assertThat(OpenViduFiles.thumbnailHeight(1000, 333)).isEqualTo(158);
+	}
+
+}
