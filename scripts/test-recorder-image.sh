@@ -6,7 +6,8 @@
 # by side exactly as OpenVidu 2 starts them (name, env, /recordings bind, host network):
 #   A  1280x720@25, recorded >= 30 s, stopped with `echo 'q' > stop` through docker exec:
 #      must exit 0 within 30 s; its chunks are in S3, byte for byte; the controller's
-#      manifest lists them; audio and video are present; nothing secret in its logs
+#      manifest lists them; audio and video are present; nothing secret in its logs; the
+#      controller's finalize (asked by the recorder) left OpenVidu's <id>.info and the MP4
 #   B  640x360@15, another background colour, killed with `docker kill` in the middle of a
 #      chunk: the partial chunk must decode; its complete chunks are in S3 and reported
 # Both at once on the host network also prove that each films its own display.
@@ -206,6 +207,20 @@ partial_chunk_decodes() {
 	awk -v d="$dur" 'BEGIN { exit !(d >= 1.0) }'
 }
 
+# OpenVidu's files after the stop: <id>.info (ffprobe JSON with a video stream) and the final
+# MP4 in place of the placeholder, as the controller's finalize writes them.
+final_files_written() {
+	local id=$1 dir
+	dir="$WORK/recordings/$id"
+	[[ -s $dir/$id.info ]] || {
+		log "no $id.info"
+		return 1
+	}
+	jq -e '[.streams[] | select(.codec_type == "video")] | length == 1' "$dir/$id.info" >/dev/null || return 1
+	jq -e '.format.duration | tonumber >= 28' "$dir/$id.info" >/dev/null || return 1
+	ffprobe -v error -show_entries format=duration -of csv=p=0 "$dir/$id.mp4" >/dev/null
+}
+
 displays_differ() {
 	local a b
 	a=$(docker logs "$1" 2>&1 | sed -n 's/.*event=xvfb_started display=\(:[0-9]*\).*/\1/p')
@@ -254,8 +269,11 @@ main() {
 	timing stop_ms "$stop_ms"
 	check "A exits 0 within 30 s after q (rc=$rc_a, ${stop_ms} ms)" test "$rc_a" = 0
 
-	check "A wrote .recording.<id> = RECORDING_JSON" \
-		test "$(cat "$WORK/recordings/$id_a/.recording.$id_a")" = "$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$cid_a" | sed -n 's/^RECORDING_JSON=//p')"
+	check "A: finalize left <id>.info (video stream, >= 28 s) and the joined MP4 before A exited" \
+		final_files_written "$id_a"
+	check "A wrote .recording.<id> (RECORDING_JSON's id and createdAt; the controller seals it)" \
+		test "$(jq -c '{id, createdAt}' "$WORK/recordings/$id_a/.recording.$id_a")" = \
+		"$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$cid_a" | sed -n 's/^RECORDING_JSON=//p' | jq -c '{id, createdAt}')"
 	check "A recorded >= 3 complete chunks ($(csv_count "$id_a"))" has_chunks "$id_a" 3
 	check "A: every complete chunk is in S3, byte for byte" s3_matches_chunks "$id_a"
 	check "A: the controller's manifest lists every chunk (seq, epoch, checksum, key)" manifest_matches_chunks "$id_a"

@@ -263,15 +263,24 @@ drain_uploader() {
 	log_info uploader_finished exit_code="$rc"
 }
 
-# finalize DEADLINE_MS: asks the controller to join the chunks; bounded by the deadline.
+# finalize DEADLINE_MS: asks the controller to join the chunks, bounded by the deadline:
+# the controller is asked to answer (202 if not done) 2 s before curl gives up.
 finalize() {
-	local deadline=$1 max_s
+	local deadline=$1 max_s wait_s
 	max_s=$(((deadline - $(now_ms)) / 1000))
-	((max_s < 2)) && max_s=2
-	log_info finalize_requested max_time_s="$max_s"
-	api_call POST "/api/recordings/$VIDEO_ID/finalize" "{\"epoch\":$HA_EPOCH}" "$max_s"
+	((max_s < 3)) && max_s=3
+	wait_s=$((max_s - 2))
+	((wait_s > 25)) && wait_s=25
+	log_info finalize_requested wait_s="$wait_s" max_time_s="$max_s"
+	api_call POST "/api/recordings/$VIDEO_ID/finalize?waitSeconds=$wait_s" "{\"epoch\":$HA_EPOCH}" "$max_s"
 	case $API_OUTCOME in
-	ok) log_info finalize_done status="$API_STATUS" ;;
+	ok)
+		if [[ $API_STATUS == 202 ]]; then
+			log_info finalize_pending status="$API_STATUS" note="the controller goes on after this recorder exits"
+		else
+			log_info finalize_done status="$API_STATUS"
+		fi
+		;;
 	fenced)
 		if [[ $API_TYPE == "${PROBLEM_PREFIX}recording-final" ]]; then
 			log_info finalize_done status="$API_STATUS" problem=recording-final

@@ -39,6 +39,10 @@ stop_like_openvidu() {
 	[ "$(count_requests register)" = 1 ]
 	[ "$(count_requests finalize)" = 1 ]
 	grep -q '^finalize POST /api/recordings/ses_T/finalize {"epoch":0}$' "$STUB_DIR/requests.log"
+	# The controller is asked to answer 2 s before the recorder's curl gives up.
+	local wait_s
+	wait_s=$(grep -oE 'finalize.{0,2}waitSeconds=[0-9]+' "$STUB_DIR/argv.log" | grep -oE '[0-9]+$')
+	((wait_s >= 19 && wait_s <= 22))
 	# The register call carries the recording JSON and OpenVidu's environment.
 	local body
 	body=$(grep '^register ' "$STUB_DIR/requests.log" | head -n 1 | cut -d' ' -f4-)
