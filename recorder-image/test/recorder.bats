@@ -107,14 +107,19 @@ stop_like_openvidu() {
 }
 
 @test "a recorder that cannot register still records, and registers when it can" {
+	export OV2HA_BACKOFF_MAX=2 OV2HA_REGISTER_BACKOFF_MAX=2
 	touch "$STUB_DIR/controller_down"
 	start_recorder
 	wait_for 15 csv_has_lines 3
 	[ "$(count_requests register)" -ge 2 ]
 	[ "$(count_requests heartbeat)" = 0 ]
+	# The controller is back, but refuses chunk reports for a while: the heartbeats show
+	# the backlog of complete chunks not yet reported.
+	set_response chunks 503 0 '{}'
 	rm "$STUB_DIR/controller_down"
-	wait_for 15 requests_at_least heartbeat 1
-	wait_for 15 requests_at_least chunks 3
+	wait_for 15 log_count_above "$STUB_DIR/requests.log" '^heartbeat .*"uploadBacklog":[1-9]' 0
+	rm "$STUB_DIR/responses/chunks"
+	wait_for 20 log_count_above "$WORK/recorder.log" 'event=chunk_reported seq=2 ' 0
 	# A heartbeat answered 404 recording-not-found makes the primary register again.
 	local registers
 	registers=$(grep -c 'event=registered' "$WORK/recorder.log")
@@ -123,8 +128,7 @@ stop_like_openvidu() {
 	stop_like_openvidu
 	wait_exit "$RECORDER_PID" 30
 	[ "$EXIT_CODE" = 0 ]
-	# The backlog was visible in the heartbeats while the uploads waited.
-	grep -q '"uploadBacklog":[1-9]' "$STUB_DIR/requests.log"
+	[ "$(grep -c 'event=chunk_reported' "$WORK/recorder.log")" = "$(csv_lines)" ]
 }
 
 @test "stop within 30 s when S3 is down and the controller hangs on finalize" {
