@@ -1,0 +1,428 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# COMPOSED recording, chunked and crash-safe (docs/recorder-protocol.md).
+#
+#  1. settings: environment, then the env file; validated (exit 78 on errors)
+#  2. at once: .recording.<id> (primary) and a non-empty <VIDEO_NAME>.mp4 placeholder
+#  3. agent: register (primary) and heartbeats, in the background
+#  4. Xvfb on a free display, PulseAudio, Chromium kiosk on URL; wait until painted
+#  5. ffmpeg: MPEG-TS chunks, stdin = /stop; uploader follows the segment list
+#  6. stop on `echo 'q' > stop` or SIGTERM/SIGINT: last chunk closed, uploader drains
+#     (bounded), finalize asked (bounded), exit 0 well inside OpenVidu's 30 s
+#  Fenced by the controller (409): stop at once, exit 3. ffmpeg died: exit 1.
+set -Eeuo pipefail
+
+SCRIPT_DIR=$(cd "${BASH_SOURCE[0]%/*}" && pwd)
+# shellcheck source=lib/common.sh
+source "$SCRIPT_DIR/lib/common.sh"
+# shellcheck source=lib/config.sh
+source "$SCRIPT_DIR/lib/config.sh"
+# shellcheck source=lib/chunks.sh
+source "$SCRIPT_DIR/lib/chunks.sh"
+# shellcheck source=lib/api.sh
+source "$SCRIPT_DIR/lib/api.sh"
+# shellcheck source=lib/capture.sh
+source "$SCRIPT_DIR/lib/capture.sh"
+# shellcheck source=lib/display.sh
+source "$SCRIPT_DIR/lib/display.sh"
+# shellcheck source=lib/uploader.sh
+source "$SCRIPT_DIR/lib/uploader.sh"
+# shellcheck source=lib/agent.sh
+source "$SCRIPT_DIR/lib/agent.sh"
+
+# Internal knobs (tests and tuning; not site settings).
+OV2HA_CAPTURE=${OV2HA_CAPTURE:-x11}               # x11 | lavfi (host tests)
+OV2HA_PAINT_TIMEOUT=${OV2HA_PAINT_TIMEOUT:-8}     # s to wait for the first painted frame
+OV2HA_DRAIN_TIMEOUT=${OV2HA_DRAIN_TIMEOUT:-8}     # s the uploader may drain after stop
+OV2HA_STOP_TIMEOUT=${OV2HA_STOP_TIMEOUT:-24}      # s from stop to exit (OpenVidu allows 30)
+
+EX_FFMPEG_DIED=1
+EX_FENCED=3
+EX_CANTCREAT=73
+EX_TEMPFAIL=75
+EX_CONFIG=78
+
+STOP_REQUESTED=false
+FFMPEG_PID=''
+FFMPEG_RC=''
+AGENT_PID=''
+UPLOADER_PID=''
+CHROMIUM_RESTARTED_AT=0
+
+set_phase() { printf '%s\n' "$1" >"$OV2HA_RUN_DIR/phase"; }
+
+stop_file_has_q() { grep -q q "$OV2HA_STOP_FILE" 2>/dev/null; }
+
+# request_stop: SIGTERM/SIGINT become the same graceful `q` OpenVidu sends.
+request_stop() {
+	local signal=$1
+	log_info stop_requested source="$signal"
+	STOP_REQUESTED=true
+	printf 'q\n' >"$OV2HA_STOP_FILE" 2>/dev/null || true
+	kill_child
+}
+
+prepare_run_dir() {
+	(umask 077 && mkdir -p "$OV2HA_RUN_DIR")
+	chmod 0700 "$OV2HA_RUN_DIR"
+	rm -f "$OV2HA_RUN_DIR"/{fenced,ffmpeg.exited,stopping,uploader.done,phase}
+	: >"$OV2HA_STOP_FILE"
+}
+
+# detect_container_id: this container's id from the bind mounts Docker makes for
+# /etc/hostname, /etc/hosts and /etc/resolv.conf (host networking hides it from hostname),
+# then from the cgroup path; empty when not found.
+detect_container_id() {
+	local id=''
+	if [[ -r /proc/self/mountinfo ]]; then
+		id=$(awk '$5 == "/etc/hostname" || $5 == "/etc/hosts" || $5 == "/etc/resolv.conf" { print $4 }' \
+			/proc/self/mountinfo | grep -oE '/containers/[0-9a-f]{64}/' | head -n 1 || true)
+		id=${id#/containers/}
+		id=${id%/}
+	fi
+	if [[ -z $id && -r /proc/self/cgroup ]]; then
+		id=$(grep -oE '(docker[-/])[0-9a-f]{64}' /proc/self/cgroup | head -n 1 || true)
+		id=${id: -64}
+	fi
+	[[ $id =~ ^[0-9a-f]{64}$ ]] || id=''
+	printf '%s' "$id"
+}
+
+# chunks_of_epoch_exist: any chunk file or segment list of this epoch in the folder.
+chunks_of_epoch_exist() {
+	local f
+	for f in "$(chunk_dir)"/*-e"$HA_EPOCH".ts "$(segment_list_path)"; do
+		[[ -e $f ]] && return 0
+	done
+	return 1
+}
+
+# prepare_recording_folder: the recording's folder, OpenVidu's files, the chunk folder.
+prepare_recording_folder() {
+	local dir entity placeholder aside
+	dir=$(recording_dir)
+	entity="$dir/.recording.$VIDEO_ID"
+	placeholder="$dir/$VIDEO_NAME.$VIDEO_FORMAT"
+	mkdir -p "$dir"
+	if chunks_of_epoch_exist; then
+		if [[ $RECORDING_ROLE == primary && ! -e $entity ]]; then
+			# OpenVidu reuses a recording id once its .recording.<id> file is gone: the old
+			# chunks belong to an earlier recording. Keep them, out of the way.
+			aside="$dir/chunks-stale-$(now_ms)"
+			mv "$(chunk_dir)" "$aside"
+			log_warn stale_chunks_moved to="${aside##*/}"
+		else
+			log_error epoch_already_used epoch="$HA_EPOCH" folder="$(chunk_dir)" \
+				reason="a recorder never overwrites chunks of its own epoch"
+			return "$EX_TEMPFAIL"
+		fi
+	fi
+	mkdir -p "$(chunk_dir)"
+	chunk_dir >"$OV2HA_RUN_DIR/chunk_dir"
+	if [[ $RECORDING_ROLE == primary ]]; then
+		if [[ -e $entity ]]; then
+			log_warn recording_entity_exists file="${entity##*/}" action=kept
+		else
+			printf '%s\n' "$RECORDING_JSON" | atomic_write "$entity"
+			log_info recording_entity_written file="${entity##*/}"
+		fi
+	fi
+	if [[ -s $placeholder ]] && { [[ $RECORDING_ROLE == backup ]] || [[ -e $entity && $(stat -c %s "$placeholder") -gt 4096 ]]; }; then
+		log_info placeholder_skipped reason=file_exists bytes="$(stat -c %s "$placeholder")"
+	else
+		printf 'OV2 HA Recorder: recording %s in progress; the final MP4 replaces this file.\n' "$VIDEO_ID" |
+			atomic_write "$placeholder"
+		log_info placeholder_written file="${placeholder##*/}"
+	fi
+}
+
+start_agent() {
+	agent_run &
+	AGENT_PID=$!
+}
+
+start_uploader() {
+	uploader_run &
+	UPLOADER_PID=$!
+}
+
+# start_screen: Xvfb, PulseAudio (unless ONLY_VIDEO), Chromium, then wait for a painted frame.
+start_screen() {
+	[[ $OV2HA_CAPTURE == x11 ]] || return 0
+	display_start_xvfb "$VIDEO_WIDTH" "$VIDEO_HEIGHT" || return 1
+	if [[ $ONLY_VIDEO != true ]]; then
+		display_start_pulse || return 1
+	fi
+	display_start_chromium "$VIDEO_WIDTH" "$VIDEO_HEIGHT" "$URL"
+	display_wait_painted "$OV2HA_PAINT_TIMEOUT" || true
+}
+
+start_ffmpeg() {
+	capture_build_args "$OV2HA_CAPTURE" "$X_DISPLAY"
+	ffmpeg "${FFMPEG_ARGS[@]}" <"$OV2HA_STOP_FILE" >>"$OV2HA_RUN_DIR/ffmpeg.log" 2>&1 &
+	FFMPEG_PID=$!
+	log_info ffmpeg_started pid="$FFMPEG_PID" first_seq="$HA_START_CHUNK" \
+		chunk_seconds="$HA_CHUNK_DURATION" source="$OV2HA_CAPTURE" display="${X_DISPLAY:-none}"
+}
+
+# check_helpers: restarts the agent, uploader or Chromium if one ended on its own.
+check_helpers() {
+	local rc now
+	if [[ -n $AGENT_PID ]] && ! kill -0 "$AGENT_PID" 2>/dev/null; then
+		rc=0
+		wait "$AGENT_PID" || rc=$?
+		AGENT_PID=''
+		if [[ ! -e $OV2HA_RUN_DIR/fenced ]]; then
+			log_warn agent_restarted exit_code="$rc"
+			start_agent
+		fi
+	fi
+	if [[ -n $UPLOADER_PID ]] && ! kill -0 "$UPLOADER_PID" 2>/dev/null; then
+		rc=0
+		wait "$UPLOADER_PID" || rc=$?
+		UPLOADER_PID=''
+		if [[ ! -e $OV2HA_RUN_DIR/fenced ]]; then
+			log_warn uploader_restarted exit_code="$rc"
+			start_uploader
+		fi
+	fi
+	if [[ -n $CHROMIUM_PID && $STOP_REQUESTED == false ]] && ! kill -0 "$CHROMIUM_PID" 2>/dev/null; then
+		now=$(now_ms)
+		if ((now - CHROMIUM_RESTARTED_AT > 5000)); then
+			CHROMIUM_RESTARTED_AT=$now
+			log_warn chromium_exited action=restart
+			display_start_chromium "$VIDEO_WIDTH" "$VIDEO_HEIGHT" "$URL"
+		fi
+	fi
+}
+
+# supervise: returns when ffmpeg has exited or the recorder was fenced.
+supervise() {
+	local stop_seen_at=0 now
+	while :; do
+		[[ -e $OV2HA_RUN_DIR/fenced ]] && return 0
+		if ! kill -0 "$FFMPEG_PID" 2>/dev/null; then
+			FFMPEG_RC=0
+			wait "$FFMPEG_PID" || FFMPEG_RC=$?
+			return 0
+		fi
+		if [[ $STOP_REQUESTED == false ]] && stop_file_has_q; then
+			STOP_REQUESTED=true
+			log_info stop_requested source=stop_file
+		fi
+		if [[ $STOP_REQUESTED == true ]]; then
+			now=$(now_ms)
+			((stop_seen_at == 0)) && stop_seen_at=$now
+			# ffmpeg closes its chunk within a fraction of a second after q; if it does not,
+			# SIGINT (also graceful), then SIGKILL (the flushed partial chunk stays decodable).
+			if ((now - stop_seen_at > 8000)); then
+				log_warn ffmpeg_kill signal=KILL
+				kill -KILL "$FFMPEG_PID" 2>/dev/null || true
+			elif ((now - stop_seen_at > 4000)); then
+				log_warn ffmpeg_kill signal=INT
+				kill -INT "$FFMPEG_PID" 2>/dev/null || true
+			fi
+		fi
+		check_helpers
+		pause 0.2
+	done
+}
+
+# stop_helper PID: TERM, wait at most 3 s, then KILL.
+stop_helper() {
+	local pid=$1 i
+	[[ -n $pid ]] || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 30; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+# drain_uploader DEADLINE_MS: waits for the uploader to finish the last chunks.
+drain_uploader() {
+	local deadline=$1 rc=0 backlog
+	touch "$OV2HA_RUN_DIR/stopping"
+	while [[ -n $UPLOADER_PID ]] && kill -0 "$UPLOADER_PID" 2>/dev/null && (($(now_ms) < deadline)); do
+		[[ -e $OV2HA_RUN_DIR/fenced ]] && break
+		pause 0.1
+	done
+	if [[ -n $UPLOADER_PID ]] && kill -0 "$UPLOADER_PID" 2>/dev/null; then
+		stop_helper "$UPLOADER_PID"
+		UPLOADER_PID=''
+		backlog=$(($(segment_list_complete_lines "$(segment_list_path)") - $(lines_in "$OV2HA_RUN_DIR/uploader.done")))
+		log_warn uploader_drain_timeout backlog="$backlog" note="chunks stay on disk; the controller takes them from there"
+		return 0
+	fi
+	if [[ -n $UPLOADER_PID ]]; then
+		wait "$UPLOADER_PID" || rc=$?
+		UPLOADER_PID=''
+	fi
+	log_info uploader_finished exit_code="$rc"
+}
+
+# finalize DEADLINE_MS: asks the controller to join the chunks, bounded by the deadline:
+# the controller is asked to answer (202 if not done) 2 s before curl gives up.
+finalize() {
+	local deadline=$1 max_s wait_s
+	max_s=$(((deadline - $(now_ms)) / 1000))
+	((max_s < 3)) && max_s=3
+	wait_s=$((max_s - 2))
+	((wait_s > 25)) && wait_s=25
+	log_info finalize_requested wait_s="$wait_s" max_time_s="$max_s"
+	api_call POST "/api/recordings/$VIDEO_ID/finalize?waitSeconds=$wait_s" "{\"epoch\":$HA_EPOCH}" "$max_s"
+	case $API_OUTCOME in
+	ok)
+		if [[ $API_STATUS == 202 ]]; then
+			log_info finalize_pending status="$API_STATUS" note="the controller goes on after this recorder exits"
+		else
+			log_info finalize_done status="$API_STATUS"
+		fi
+		;;
+	fenced)
+		if [[ $API_TYPE == "${PROBLEM_PREFIX}recording-final" ]]; then
+			log_info finalize_done status="$API_STATUS" problem=recording-final
+		else
+			log_error finalize_refused status="$API_STATUS" problem="$(api_problem_name)"
+			return "$EX_FENCED"
+		fi
+		;;
+	*) log_warn finalize_failed status="$API_STATUS" problem="$(api_problem_name)" curl_rc="$API_CURL_RC" \
+		note="the controller finalizes later" ;;
+	esac
+	return 0
+}
+
+# on_fenced: stop recording at once, upload and report nothing more, delete nothing.
+on_fenced() {
+	log_error recording_stopped reason=fenced problem="$(head -n 1 "$OV2HA_RUN_DIR/fenced" 2>/dev/null)"
+	set_phase stopping
+	if [[ -n $FFMPEG_PID ]] && kill -0 "$FFMPEG_PID" 2>/dev/null; then
+		printf 'q\n' >"$OV2HA_STOP_FILE" 2>/dev/null || true
+		local i
+		for ((i = 0; i < 20; i++)); do
+			kill -0 "$FFMPEG_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$FFMPEG_PID" 2>/dev/null || true
+		wait "$FFMPEG_PID" 2>/dev/null || true
+	fi
+	stop_helper "$UPLOADER_PID"
+	stop_helper "$AGENT_PID"
+	display_stop
+	exit "$EX_FENCED"
+}
+
+# finish: after ffmpeg's exit; graceful stop (exit 0) or ffmpeg died (exit 1).
+finish() {
+	local stop_at drain_deadline stop_deadline chunks rc=0
+	stop_at=$(now_ms)
+	[[ -e $OV2HA_RUN_DIR/fenced ]] && on_fenced
+	touch "$OV2HA_RUN_DIR/ffmpeg.exited"
+	set_phase stopping
+	stop_file_has_q && STOP_REQUESTED=true
+	chunks=$(segment_list_complete_lines "$(segment_list_path)")
+	if [[ $STOP_REQUESTED == true ]]; then
+		log_info ffmpeg_exited exit_code="$FFMPEG_RC" chunks="$chunks" last_seq="$(last_complete_seq)"
+	else
+		log_error ffmpeg_died exit_code="$FFMPEG_RC" chunks="$chunks" \
+			last_log="$(grep -v '^[[:space:]]*$' "$OV2HA_RUN_DIR/ffmpeg.log" 2>/dev/null | tail -n 1 | cut -c1-300)"
+	fi
+	display_stop
+	drain_deadline=$((stop_at + OV2HA_DRAIN_TIMEOUT * 1000))
+	stop_deadline=$((stop_at + OV2HA_STOP_TIMEOUT * 1000))
+	drain_uploader "$drain_deadline"
+	[[ -e $OV2HA_RUN_DIR/fenced ]] && on_fenced
+	stop_helper "$AGENT_PID"
+	AGENT_PID=''
+	[[ -e $OV2HA_RUN_DIR/fenced ]] && on_fenced
+	if [[ $STOP_REQUESTED != true ]]; then
+		log_error recorder_exit exit_code="$EX_FFMPEG_DIED" reason=ffmpeg_died
+		exit "$EX_FFMPEG_DIED"
+	fi
+	finalize "$stop_deadline" || rc=$?
+	if [[ -s $(recording_dir)/$VIDEO_ID.info ]]; then
+		log_info info_file_present file="$VIDEO_ID.info"
+	fi
+	log_info recorder_exit exit_code="$rc" stop_ms="$(($(now_ms) - stop_at))"
+	exit "$rc"
+}
+
+# Startup was interrupted by a stop (before ffmpeg ran): nothing recorded, finalize anyway.
+stop_before_recording() {
+	local stop_at
+	stop_at=$(now_ms)
+	log_info stop_before_recording
+	FFMPEG_RC=none
+	touch "$OV2HA_RUN_DIR/ffmpeg.exited"
+	set_phase stopping
+	display_stop
+	stop_helper "$AGENT_PID"
+	AGENT_PID=''
+	[[ -e $OV2HA_RUN_DIR/fenced ]] && on_fenced
+	local rc=0
+	finalize "$((stop_at + OV2HA_STOP_TIMEOUT * 1000))" || rc=$?
+	exit "$rc"
+}
+
+on_error() {
+	log_error script_error line="$1" command="$2"
+}
+
+main() {
+	umask 022
+	export TZ=UTC
+	log_component main
+	trap 'on_error "$LINENO" "$BASH_COMMAND"' ERR
+	trap 'request_stop TERM' TERM
+	trap 'request_stop INT' INT
+	trap '' HUP PIPE
+	prepare_run_dir
+	# Only events reach the container log: the shell's own messages (a background job
+	# "Killed", a failed redirection) go to a file; log() writes to the saved stderr.
+	exec 9>&2 2>>"$OV2HA_RUN_DIR/stderr.log"
+	LOG_FD=9
+	log_info recorder_starting mode=COMPOSED pid="$$"
+	config_load || exit "$EX_CONFIG"
+	export URL ONLY_VIDEO RESOLUTION FRAMERATE VIDEO_ID VIDEO_NAME VIDEO_FORMAT RECORDING_JSON \
+		DEBUG_MODE CONTAINER_WORKING_MODE
+	config_protect_secrets
+	config_summary
+	api_init
+	local rc=0
+	prepare_recording_folder || rc=$?
+	if ((rc != 0)); then
+		exit "$rc"
+	fi
+	CONTAINER_ID=$(detect_container_id)
+	HOST_NAME=$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)
+	set_phase starting
+	start_agent
+	if ! start_screen; then
+		log_error recorder_exit exit_code="$EX_FFMPEG_DIED" reason=screen_failed
+		display_stop
+		stop_helper "$AGENT_PID"
+		exit "$EX_FFMPEG_DIED"
+	fi
+	[[ -e $OV2HA_RUN_DIR/fenced ]] && on_fenced
+	if [[ $STOP_REQUESTED == true ]] || stop_file_has_q; then
+		stop_before_recording
+	fi
+	start_ffmpeg
+	start_uploader
+	set_phase recording
+	supervise
+	finish
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	if [[ ! -d ${OV2HA_RECORDINGS_DIR} ]]; then
+		mkdir -p "$OV2HA_RECORDINGS_DIR" 2>/dev/null || {
+			log_error recordings_folder_missing path="$OV2HA_RECORDINGS_DIR"
+			exit "$EX_CANTCREAT"
+		}
+	fi
+	main "$@"
+fi

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2034 # FFMPEG_ARGS is read by composed-ha.sh, which sources this file
+# The ffmpeg command that records the screen (or, for tests, lavfi sources) into MPEG-TS
+# chunks. Requires common.sh and chunks.sh.
+#
+# Chunks: forced keyframes at every chunk boundary, packets flushed as written (a killed
+# recorder leaves a decodable partial chunk), timestamps reset per chunk, numbering from
+# HA_START_CHUNK, and ffmpeg's CSV segment list as the "chunk complete" signal.
+# stdin is the stop file, so OpenVidu's `echo 'q' > stop` ends ffmpeg gracefully.
+
+# capture_build_args SOURCE DISPLAY: fills the array FFMPEG_ARGS.
+#   SOURCE x11   : x11grab of DISPLAY (":N") plus PulseAudio's "rec" sink monitor
+#   SOURCE lavfi : test pattern and tone in real time (host tests without X)
+capture_build_args() {
+	local source=$1 display=${2:-} size gop vfilter
+	size="${VIDEO_WIDTH}x${VIDEO_HEIGHT}"
+	gop=$((FRAMERATE * HA_CHUNK_DURATION))
+	FFMPEG_ARGS=(-hide_banner -nostats -y)
+	if [[ $DEBUG_MODE == true ]]; then
+		FFMPEG_ARGS+=(-loglevel info)
+	else
+		FFMPEG_ARGS+=(-loglevel warning)
+	fi
+	case $source in
+	x11)
+		FFMPEG_ARGS+=(-thread_queue_size 512 -f x11grab -draw_mouse 0
+			-framerate "$FRAMERATE" -video_size "$size" -i "$display")
+		if [[ $ONLY_VIDEO != true ]]; then
+			FFMPEG_ARGS+=(-thread_queue_size 1024 -f pulse -i rec.monitor)
+		fi
+		;;
+	lavfi)
+		FFMPEG_ARGS+=(-re -f lavfi -i "testsrc2=size=${size}:rate=${FRAMERATE}")
+		if [[ $ONLY_VIDEO != true ]]; then
+			FFMPEG_ARGS+=(-re -f lavfi -i "sine=frequency=440:sample_rate=48000")
+		fi
+		;;
+	*)
+		log_error capture_source_unknown source="$source"
+		return 1
+		;;
+	esac
+	FFMPEG_ARGS+=(-map 0:v)
+	[[ $ONLY_VIDEO != true ]] && FFMPEG_ARGS+=(-map 1:a)
+	# libx264 with yuv420p needs even dimensions; pad an odd RESOLUTION by one pixel.
+	vfilter="fps=${FRAMERATE}"
+	if ((VIDEO_WIDTH % 2 || VIDEO_HEIGHT % 2)); then
+		vfilter+=",pad=ceil(iw/2)*2:ceil(ih/2)*2"
+	fi
+	FFMPEG_ARGS+=(-vf "$vfilter"
+		-c:v libx264 -preset ultrafast -tune zerolatency -crf 28 -pix_fmt yuv420p
+		-g "$gop" -sc_threshold 0
+		-force_key_frames "expr:gte(t,n_forced*${HA_CHUNK_DURATION})")
+	if [[ $ONLY_VIDEO != true ]]; then
+		FFMPEG_ARGS+=(-af aresample=async=1 -c:a aac -b:a 128k -ar 48000 -ac 2)
+	fi
+	FFMPEG_ARGS+=(-f segment -segment_time "$HA_CHUNK_DURATION"
+		-segment_start_number "$HA_START_CHUNK" -reset_timestamps 1
+		-segment_format mpegts -segment_format_options flush_packets=1
+		-segment_list "$(segment_list_path)" -segment_list_type csv
+		"$(chunk_file_pattern)")
+}

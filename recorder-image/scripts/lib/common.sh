@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Common helpers: logging, masking, time, backoff, interruptible child processes.
+# Sourced by every recorder script; defines functions and constants only.
+
+# Paths the recorder uses. OV2HA_* are internal knobs for tests, not site settings.
+OV2HA_RECORDINGS_DIR=${OV2HA_RECORDINGS_DIR:-/recordings}
+OV2HA_STOP_FILE=${OV2HA_STOP_FILE:-/stop}
+OV2HA_RUN_DIR=${OV2HA_RUN_DIR:-/tmp/ov2ha}
+
+LOG_COMPONENT=${LOG_COMPONENT:-recorder}
+
+# log LEVEL EVENT [key=value ...]
+# One line per event on stderr, or on LOG_FD when set: "<UTC time> level=.. comp=.. event=..
+# key=value ...".
+# Values containing blanks or quotes are double-quoted. debug lines only with DEBUG_MODE=true.
+log() {
+	local level=$1 event=$2
+	shift 2
+	if [[ $level == debug && ${DEBUG_MODE:-false} != true ]]; then
+		return 0
+	fi
+	local now=${EPOCHREALTIME:-0.000000} ts line kv key value
+	printf -v ts '%(%Y-%m-%dT%H:%M:%S)T' "${now%.*}"
+	line="$ts.${now#*.}"
+	line="${line:0:23}Z level=$level comp=$LOG_COMPONENT event=$event"
+	for kv in "$@"; do
+		key=${kv%%=*}
+		value=${kv#*=}
+		if [[ $value =~ [[:space:]\"\'\\] || -z $value ]]; then
+			value=${value//\\/\\\\}
+			value=${value//\"/\\\"}
+			value=${value//$'\n'/\\n}
+			value="\"$value\""
+		fi
+		line+=" $key=$value"
+	done
+	printf '%s\n' "$line" >&"${LOG_FD:-2}"
+}
+
+# log_component NAME: the comp= value of this process's log lines.
+log_component() { LOG_COMPONENT=$1; }
+
+log_info() { log info "$@"; }
+log_warn() { log warn "$@"; }
+log_error() { log error "$@"; }
+log_debug() { log debug "$@"; }
+
+# mask_url URL: "scheme://host[:port]" plus "***@" when the URL has userinfo and "/***"
+# when it has more after the authority. OpenVidu's layout URL holds its secret in userinfo,
+# path and query; nothing but scheme, host and port is ever printed, and anything that does
+# not parse as a plain host prints as "***".
+mask_url() {
+	local url=$1 scheme rest authority host tail masked
+	if [[ ! $url =~ ^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$ ]]; then
+		printf '***'
+		return 0
+	fi
+	scheme=${BASH_REMATCH[1]}
+	rest=${BASH_REMATCH[2]}
+	authority=${rest%%[/?#]*}
+	tail=${rest:${#authority}}
+	host=${authority##*@}
+	if [[ ! $host =~ ^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$ ]] ||
+		[[ $authority != *@* && $rest == *@* ]]; then
+		printf '%s://***' "$scheme"
+		return 0
+	fi
+	masked="$scheme://"
+	[[ $authority == *@* ]] && masked+="***@"
+	masked+=$host
+	[[ -n $tail && $tail != / ]] && masked+="/***"
+	printf '%s' "$masked"
+}
+
+# now_ms: wall clock in milliseconds, without forking.
+now_ms() {
+	local t=${EPOCHREALTIME/[.,]/}
+	printf '%s' "$((10#$t / 1000))"
+}
+
+# backoff_delay ATTEMPT CAP: 1, 2, 4, ... seconds, capped (ATTEMPT starts at 1).
+backoff_delay() {
+	local attempt=$1 cap=$2 delay=1
+	while ((attempt > 1 && delay < cap)); do
+		delay=$((delay * 2))
+		attempt=$((attempt - 1))
+	done
+	((delay > cap)) && delay=$cap
+	printf '%s' "$delay"
+}
+
+# pause SECONDS: a sleep that a trapped signal interrupts at once.
+pause() {
+	sleep "$1" &
+	CHILD_PID=$!
+	wait "$CHILD_PID" || true
+	CHILD_PID=
+}
+
+# run_child CMD...: run a command in the background and wait for it, so that a trapped
+# signal (TERM from the supervisor) is handled at once; the trap kills CHILD_PID.
+CHILD_PID=
+run_child() {
+	local rc=0
+	"$@" &
+	CHILD_PID=$!
+	wait "$CHILD_PID" || rc=$?
+	CHILD_PID=
+	return "$rc"
+}
+
+# kill_child: the TERM trap of a component that uses run_child/pause.
+kill_child() {
+	if [[ -n ${CHILD_PID:-} ]]; then
+		kill -TERM "$CHILD_PID" 2>/dev/null || true
+	fi
+}
+
+# is_uint VALUE: a non-negative decimal integer without leading sign.
+is_uint() {
+	[[ $1 =~ ^[0-9]+$ ]] && ((${#1} <= 18))
+}
+
+# atomic_write FILE: writes stdin to FILE through a temp file in the same folder + rename.
+# Temp names start with ".ov2ha-" so they never look like OpenVidu's ".recording." files.
+atomic_write() {
+	local target=$1 tmp
+	tmp=$(mktemp "${target%/*}/.ov2ha-tmp.XXXXXXXX")
+	if cat >"$tmp" && chmod 0644 "$tmp" && mv -f "$tmp" "$target"; then
+		return 0
+	fi
+	rm -f "$tmp"
+	return 1
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2034 # STACK_* variables are set for the scripts that source this file
+# A local stack for container tests and benchmarks of the recorder image, all on loopback:
+# Redis (redis-server), S3Proxy, the real controller (jar), a static page server for the
+# test page, and a site image (the recorder image plus recorder.env, as the installer
+# builds it). Recorders are started exactly as OpenVidu 2 starts them.
+#
+# Source after scripts/lib/common.sh and scripts/lib/s3proxy.sh. Functions:
+#   stack_start WORK_DIR        everything above; sets STACK_* (see below)
+#   stack_stop                  stops and removes only what this shell started
+#   stack_run_recorder ID RESOLUTION FRAMERATE [PAGE_QUERY] [EXTRA docker run args...]
+#                               sets STACK_LAST_CID to the container id
+#   stack_admin_get PATH        GET on the controller with the admin credentials
+#   stack_recorder_env          prints the recorder.env used in the site image
+# Settings: RECORDER_IMAGE (ov2-ha-recorder:dev), STACK_LABEL (ov2ha.test=recorder-image),
+# STACK_CHUNK_DURATION (10), CONTROLLER_JAR (controller/target/ov2-ha-controller.jar).
+
+RECORDER_IMAGE=${RECORDER_IMAGE:-ov2-ha-recorder:dev}
+STACK_LABEL=${STACK_LABEL:-ov2ha.test=recorder-image}
+STACK_CHUNK_DURATION=${STACK_CHUNK_DURATION:-10}
+STACK_BUCKET=chunks-test
+STACK_WORK=''
+STACK_REDIS_PID=''
+STACK_CONTROLLER_PID=''
+STACK_PAGE_PID=''
+STACK_SITE_IMAGE=''
+STACK_CONTAINERS=()
+STACK_OPENVIDU_SECRET=''
+
+_stack_secret() { head -c 24 /dev/urandom | base64 | tr -d '/+=' | cut -c1-24; }
+
+stack_require() {
+	local tool
+	for tool in docker java redis-server redis-cli ffmpeg ffprobe jq curl python3 sha256sum; do
+		command -v "$tool" >/dev/null || die "$tool is missing (see scripts/lib/provision.sh)"
+	done
+	docker info >/dev/null 2>&1 || die "no running Docker daemon reachable"
+}
+
+# stack_controller_jar: builds the controller jar when it is missing or older than its sources.
+stack_controller_jar() {
+	local root jar
+	root=$(repo_root)
+	jar=${CONTROLLER_JAR:-$root/controller/target/ov2-ha-controller.jar}
+	if [[ ! -f $jar ]] || [[ -n $(find "$root/controller/src" "$root/controller/pom.xml" -newer "$jar" -print -quit) ]]; then
+		log "building the controller jar"
+		(cd "$root" && ./mvnw -q -B -ntp -pl controller -am -DskipTests package) >&2 ||
+			die "controller build failed"
+	fi
+	[[ -f $jar ]] || die "controller jar not found: $jar"
+	printf '%s' "$jar"
+}
+
+_stack_start_redis() {
+	STACK_REDIS_PORT=$(free_loopback_port)
+	redis-server --bind 127.0.0.1 --port "$STACK_REDIS_PORT" --save '' --appendonly no \
+		--dir "$STACK_WORK" --logfile "$STACK_WORK/redis.log" --daemonize no >/dev/null 2>&1 </dev/null &
+	STACK_REDIS_PID=$!
+	wait_for 10 "redis" redis-cli -h 127.0.0.1 -p "$STACK_REDIS_PORT" ping ||
+		die "redis did not start; see $STACK_WORK/redis.log"
+}
+
+# _stack_controller_up: the controller answers its health endpoint (UP or DOWN both count:
+# failover is DOWN without a Docker configuration).
+_stack_controller_up() {
+	[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$STACK_CONTROLLER_URL/actuator/health") =~ ^(200|503)$ ]]
+}
+
+_stack_start_controller() {
+	local jar
+	jar=$(stack_controller_jar)
+	STACK_CONTROLLER_PORT=$(free_loopback_port)
+	STACK_CONTROLLER_URL="http://127.0.0.1:$STACK_CONTROLLER_PORT"
+	STACK_RECORDER_PASSWORD=$(_stack_secret)
+	STACK_ADMIN_PASSWORD=$(_stack_secret)
+	mkdir -p "$STACK_WORK/controller-data"
+	# Failover is off: these suites test the recorder, and a controller starting backups
+	# would create containers this shell did not start (the e2e suite covers failover).
+	env HA_PROFILE=production HA_CONTROLLER_PORT="$STACK_CONTROLLER_PORT" HA_CONTROLLER_BIND_ADDRESS=127.0.0.1 \
+		HA_REDIS_URL="redis://127.0.0.1:$STACK_REDIS_PORT" HA_DATA_DIR="$STACK_WORK/controller-data" \
+		HA_RECORDINGS_PATH="$STACK_WORK/recordings" HA_RECORDING_STORAGE=s3 HA_S3_PREFIX=recordings/ \
+		HA_RECORDER_USERNAME=recorder HA_ADMIN_USERNAME=admin HA_HEARTBEAT_INTERVAL=2s \
+		HA_RECORDER_PASSWORD="$STACK_RECORDER_PASSWORD" HA_ADMIN_PASSWORD="$STACK_ADMIN_PASSWORD" \
+		HA_WEBHOOK_TOKEN="$(_stack_secret)" HA_FAILOVER_ENABLED=false \
+		HA_S3_ENDPOINT="$S3PROXY_ENDPOINT" HA_S3_REGION=us-east-1 HA_S3_BUCKET="$STACK_BUCKET" \
+		HA_S3_ACCESS_KEY="$S3PROXY_ACCESS_KEY" HA_S3_SECRET_KEY="$S3PROXY_SECRET_KEY" \
+		HA_CHUNK_DURATION="${STACK_CHUNK_DURATION}s" \
+		java -Xmx384m -XX:TieredStopAtLevel=1 -jar "$jar" >"$STACK_WORK/controller.log" 2>&1 </dev/null &
+	STACK_CONTROLLER_PID=$!
+	local deadline=$((SECONDS + 90))
+	until _stack_controller_up; do
+		if ! kill -0 "$STACK_CONTROLLER_PID" 2>/dev/null || ((SECONDS >= deadline)); then
+			grep -A6 -m1 'APPLICATION FAILED\|Exception' "$STACK_WORK/controller.log" >&2 || tail -n 20 "$STACK_WORK/controller.log" >&2
+			die "controller did not start; see $STACK_WORK/controller.log"
+		fi
+		sleep 0.2
+	done
+}
+
+_stack_start_page() {
+	local root
+	root=$(repo_root)
+	STACK_PAGE_PORT=$(free_loopback_port)
+	python3 -m http.server "$STACK_PAGE_PORT" --bind 127.0.0.1 --directory "$root/recorder-image/test/page" \
+		>"$STACK_WORK/page.log" 2>&1 </dev/null &
+	STACK_PAGE_PID=$!
+	wait_for 10 "page server" curl -fs -o /dev/null "http://127.0.0.1:$STACK_PAGE_PORT/index.html" ||
+		die "page server did not start"
+}
+
+stack_recorder_env() {
+	cat <<-EOF
+		HA_CONTROLLER_URL=$STACK_CONTROLLER_URL
+		HA_RECORDER_USERNAME=recorder
+		HA_RECORDER_PASSWORD=$STACK_RECORDER_PASSWORD
+		HA_RECORDING_STORAGE=s3
+		HA_S3_ENDPOINT=$S3PROXY_ENDPOINT
+		HA_S3_REGION=us-east-1
+		HA_S3_BUCKET=$STACK_BUCKET
+		HA_S3_PREFIX=recordings/
+		HA_S3_ACCESS_KEY=$S3PROXY_ACCESS_KEY
+		HA_S3_SECRET_KEY=$S3PROXY_SECRET_KEY
+		HA_CHUNK_DURATION=$STACK_CHUNK_DURATION
+		HA_HEARTBEAT_INTERVAL=2s
+	EOF
+}
+
+# _stack_site_image: the recorder image with recorder.env baked in, as the installer does
+# (OpenVidu passes only its own variables to the recorder).
+_stack_site_image() {
+	local ctx="$STACK_WORK/site-image"
+	mkdir -p "$ctx"
+	(umask 077 && stack_recorder_env >"$ctx/recorder.env")
+	cat >"$ctx/Dockerfile" <<-EOF
+		FROM $RECORDER_IMAGE
+		COPY recorder.env /etc/ov2-ha-recorder/recorder.env
+		RUN chmod 0600 /etc/ov2-ha-recorder/recorder.env
+	EOF
+	STACK_SITE_IMAGE="ov2ha-recorder-site-test:$(date +%s)-$RANDOM"
+	DOCKER_BUILDKIT=0 docker build -q --network host --label "$STACK_LABEL" -t "$STACK_SITE_IMAGE" "$ctx" >/dev/null ||
+		die "site image build failed"
+}
+
+stack_start() {
+	STACK_WORK=$1
+	mkdir -p "$STACK_WORK/recordings" "$STACK_WORK/s3"
+	stack_require
+	docker image inspect "$RECORDER_IMAGE" >/dev/null 2>&1 || die "image $RECORDER_IMAGE not found"
+	_stack_start_redis
+	s3proxy_start "$STACK_WORK/s3" || die "S3Proxy did not start"
+	s3proxy_create_bucket "$STACK_BUCKET" || die "bucket creation failed"
+	_stack_start_controller
+	_stack_start_page
+	_stack_site_image
+	STACK_OPENVIDU_SECRET=$(_stack_secret)
+	log "stack up: controller=$STACK_CONTROLLER_URL s3=$S3PROXY_ENDPOINT redis=127.0.0.1:$STACK_REDIS_PORT page=$STACK_PAGE_PORT"
+}
+
+# stack_recording_json ID: RECORDING_JSON as OpenVidu's Recording.toJson(true) writes it.
+stack_recording_json() {
+	local id=$1 resolution=$2 framerate=$3
+	jq -cn --arg id "$id" --arg res "$resolution" --argjson fr "$framerate" --argjson created "$(date +%s%3N)" \
+		'{id:$id, object:"recording", name:$id, outputMode:"COMPOSED", resolution:$res, frameRate:$fr,
+		  recordingLayout:"BEST_FIT", sessionId:$id, uniqueSessionId:($id + "_1700000000000"),
+		  createdAt:$created, size:0, duration:0, url:null, hasAudio:true, hasVideo:true, status:"started"}' |
+		sed -E 's/"duration":0,/"duration":0.0,/'
+}
+
+# stack_run_recorder ID RESOLUTION FRAMERATE [PAGE_QUERY] [EXTRA docker run args...]: the
+# container as OpenVidu's ComposedRecordingService creates it (name, env in its order,
+# /recordings bind, host network, 512 MiB shm), plus the test label. Sets STACK_LAST_CID
+# (call it directly, not in $(...): the container list must survive for stack_stop).
+stack_run_recorder() {
+	local id=$1 resolution=$2 framerate=$3 query=${4:-} url cid
+	shift 4 || shift $#
+	# The layout URL carries OpenVidu's secret in userinfo, as OpenVidu builds it.
+	url="http://OPENVIDUAPP:${STACK_OPENVIDU_SECRET}@127.0.0.1:$STACK_PAGE_PORT/index.html?secret=${STACK_OPENVIDU_SECRET}${query:+&$query}"
+	cid=$(docker run -d --pull never --name "recording_${id//\~/_}" --network host --shm-size 536870912 \
+		-v "$STACK_WORK/recordings/:/recordings" --label "$STACK_LABEL" "$@" \
+		-e DEBUG_MODE=false -e CONTAINER_WORKING_MODE=COMPOSED -e "URL=$url" -e ONLY_VIDEO=false \
+		-e "RESOLUTION=$resolution" -e "FRAMERATE=$framerate" -e "VIDEO_ID=$id" -e "VIDEO_NAME=$id" \
+		-e VIDEO_FORMAT=mp4 -e "RECORDING_JSON=$(stack_recording_json "$id" "$resolution" "$framerate")" \
+		"$STACK_SITE_IMAGE") || die "docker run failed for $id"
+	STACK_CONTAINERS+=("$cid")
+	STACK_LAST_CID=$cid
+}
+
+stack_admin_get() {
+	printf 'user = "admin:%s"\n' "$STACK_ADMIN_PASSWORD" |
+		curl -K - -fsS --max-time 10 "$STACK_CONTROLLER_URL$1"
+}
+
+_stack_kill() {
+	local pid=$1 i
+	[[ -n $pid ]] || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+stack_stop() {
+	local cid
+	for cid in "${STACK_CONTAINERS[@]}"; do
+		docker rm -f "$cid" >/dev/null 2>&1 || true
+	done
+	STACK_CONTAINERS=()
+	if [[ -n $STACK_SITE_IMAGE ]]; then
+		docker rmi "$STACK_SITE_IMAGE" >/dev/null 2>&1 || true
+		STACK_SITE_IMAGE=''
+	fi
+	_stack_kill "$STACK_PAGE_PID"
+	_stack_kill "$STACK_CONTROLLER_PID"
+	s3proxy_stop 2>/dev/null || true
+	_stack_kill "$STACK_REDIS_PID"
+	STACK_PAGE_PID='' STACK_CONTROLLER_PID='' STACK_REDIS_PID=''
+}

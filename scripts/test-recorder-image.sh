@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# Container test of the recorder image on the real Docker engine.
+#
+# Builds the base image (if missing) and the recorder image (cached), then starts Redis,
+# S3Proxy, the real controller and the test page on loopback, and runs two recorders side
+# by side exactly as OpenVidu 2 starts them (name, env, /recordings bind, host network):
+#   A  1280x720@25, recorded >= 30 s, stopped with `echo 'q' > stop` through docker exec:
+#      must exit 0 within 30 s; its chunks are in S3, byte for byte; the controller's
+#      manifest lists them; audio and video are present; nothing secret in its logs; the
+#      controller's finalize (asked by the recorder) left OpenVidu's <id>.info and the MP4
+#   B  640x360@15, another background colour, killed with `docker kill` in the middle of a
+#      chunk: the partial chunk must decode; its complete chunks are in S3 and reported
+# Both at once on the host network also prove that each films its own display.
+#
+# Usage: scripts/test-recorder-image.sh
+# Environment: RECORDER_IMAGE (ov2-ha-recorder:dev), SKIP_BUILD=1 (use the image as it is),
+#   RECORD_SECONDS (32, seconds of media before the stop), KEEP_WORK=1 (keep the work folder for inspection).
+# Needs a running Docker daemon, java 17+, redis-server, ffmpeg, jq, curl, python3; root
+# for the base image (mmdebstrap) when it is missing. Removes only what it started.
+# shellcheck source-path=SCRIPTDIR
+set -Eeuo pipefail
+
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/s3proxy.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/s3proxy.sh"
+# shellcheck source=../recorder-image/test/lib/stack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../recorder-image/test/lib/stack.sh"
+
+ROOT=$(repo_root)
+RECORD_SECONDS=${RECORD_SECONDS:-32}
+WORK=''
+FAILURES=0
+TIMINGS=()
+
+# check DESCRIPTION COMMAND...: one assertion; failures are counted, the test goes on.
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		log "ok: $what"
+	else
+		log "FAIL: $what"
+		FAILURES=$((FAILURES + 1))
+	fi
+}
+
+timing() {
+	TIMINGS+=("$1=$2")
+	log "timing: $1=$2"
+}
+
+now_ms() { date +%s%3N; }
+
+cleanup() {
+	local rc=$?
+	if [[ -n $WORK && $rc -ne 0 || $FAILURES -ne 0 ]]; then
+		local cid
+		for cid in "${STACK_CONTAINERS[@]}"; do
+			log "logs of ${cid:0:12} (last 40 lines):"
+			docker logs --tail 40 "$cid" 2>&1 | sed 's/^/    /' >&2 || true
+		done
+	fi
+	stack_stop
+	if [[ -n $WORK ]]; then
+		if [[ ${KEEP_WORK:-0} == 1 ]]; then
+			log "work folder kept: $WORK"
+		else
+			rm -rf "$WORK"
+		fi
+	fi
+}
+
+build_images() {
+	local start=$SECONDS
+	if [[ ${SKIP_BUILD:-0} == 1 ]] && docker image inspect "$RECORDER_IMAGE" >/dev/null 2>&1; then
+		log "build skipped (SKIP_BUILD=1)"
+		return 0
+	fi
+	"$ROOT/scripts/build-base-image.sh"
+	"$ROOT/scripts/build-recorder-image.sh" "$RECORDER_IMAGE"
+	timing build_s $((SECONDS - start))
+}
+
+chunk_dir_of() { printf '%s/recordings/%s/chunks' "$WORK" "$1"; }
+csv_of() { printf '%s/segments-e0.csv' "$(chunk_dir_of "$1")"; }
+csv_count() { if [[ -f $(csv_of "$1") ]]; then wc -l <"$(csv_of "$1")"; else echo 0; fi; }
+has_chunks() { (($(csv_count "$1") >= $2)); }
+
+# media_at_least ID SECONDS: ffmpeg has recorded SECONDS since the first chunk started,
+# judged by the segment list's end time plus the time since its last line.
+media_at_least() {
+	local csv end age
+	csv=$(csv_of "$1")
+	[[ -s $csv ]] || return 1
+	end=$(tail -n 1 "$csv" | cut -d, -f3)
+	age=$(($(now_ms) - $(stat -c %Y "$csv") * 1000))
+	awk -v e="$end" -v a="$age" -v s="$2" 'BEGIN { exit !(e + a / 1000 >= s) }'
+}
+
+# wait_ms DEADLINE_S COMMAND...: polls COMMAND (20 ms); prints the elapsed ms since $T0.
+wait_ms() {
+	local deadline=$(($(now_ms) + $1 * 1000))
+	shift
+	until "$@" 2>/dev/null; do
+		(($(now_ms) < deadline)) || return 1
+		sleep 0.02
+	done
+	printf '%s' "$(($(now_ms) - T0))"
+}
+
+# The keys of one recording in S3 must be exactly its complete chunks, byte for byte.
+s3_matches_chunks() {
+	local id=$1 created file key
+	created=$(jq -r .createdAt "$WORK/recordings/$id/.recording.$id")
+	s3proxy_list_keys "$STACK_BUCKET" "recordings/$id/$created/" | sort >"$WORK/$id.s3keys"
+	cut -d, -f1 "$(csv_of "$id")" | sed "s#^#recordings/$id/$created/#" | sort >"$WORK/$id.expected"
+	diff -u "$WORK/$id.expected" "$WORK/$id.s3keys" >&2 || return 1
+	while IFS= read -r file; do
+		key="recordings/$id/$created/$file"
+		s3proxy_get "$STACK_BUCKET" "$key" "$WORK/s3-object" || return 1
+		cmp -s "$WORK/s3-object" "$(chunk_dir_of "$id")/$file" || {
+			log "object differs from the local chunk: $key"
+			return 1
+		}
+	done < <(cut -d, -f1 "$(csv_of "$id")")
+}
+
+# The controller's manifest lists every complete chunk with the local checksum and S3 key.
+manifest_matches_chunks() {
+	local id=$1 created file seq sum want got
+	created=$(jq -r .createdAt "$WORK/recordings/$id/.recording.$id")
+	stack_admin_get "/api/recordings/$id/chunks" >"$WORK/$id.manifest.json" || return 1
+	want=$(while IFS= read -r file; do
+		seq=$((10#${file%%-*}))
+		sum=$(sha256sum "$(chunk_dir_of "$id")/$file" | cut -d' ' -f1)
+		printf '%s 0 sha256:%s recordings/%s/%s/%s\n' "$seq" "$sum" "$id" "$created" "$file"
+	done < <(cut -d, -f1 "$(csv_of "$id")"))
+	got=$(jq -r '.chunks[] | "\(.seq) \(.epoch) \(.checksum) \(.storageKey)"' "$WORK/$id.manifest.json")
+	[[ $want == "$got" ]] || {
+		diff -u <(printf '%s\n' "$want") <(printf '%s\n' "$got") >&2
+		return 1
+	}
+}
+
+registered_container_is() {
+	local id=$1 cid=$2
+	[[ $(stack_admin_get "/api/recordings/$id" | jq -r .currentContainer.containerId) == "$cid" ]]
+}
+
+# Joins the chunks and checks video, audio (the page's tone is audible) and duration.
+joined_has_audio_video() {
+	local id=$1 min_s=$2 list out dur vol
+	list="$WORK/$id.concat"
+	out="$WORK/$id.joined.mp4"
+	cut -d, -f1 "$(csv_of "$id")" | sed "s#^#file '$(chunk_dir_of "$id")/#; s#\$#'#" >"$list"
+	ffmpeg -v error -y -f concat -safe 0 -i "$list" -c copy "$out" || return 1
+	ffprobe -v error -show_entries stream=codec_type -of csv=p=0 "$out" | sort -u | tr '\n' ' ' >"$WORK/$id.types"
+	[[ $(cat "$WORK/$id.types") == "audio video " ]] || return 1
+	dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$out")
+	vol=$(ffmpeg -hide_banner -i "$out" -af volumedetect -vn -f null - 2>&1 | sed -n 's/.*max_volume: \(-\?[0-9.]*\) dB/\1/p')
+	log "joined $id: duration=${dur}s max_volume=${vol}dB"
+	awk -v d="$dur" -v m="$min_s" -v v="$vol" 'BEGIN { exit !(d >= m && v > -30) }'
+}
+
+# first_frame_rgb ID: mean colour of a background patch of the first frame ("R G B").
+first_frame_rgb() {
+	local first
+	first="$(chunk_dir_of "$1")/$(head -n 1 "$(csv_of "$1")" | cut -d, -f1)"
+	ffmpeg -v error -i "$first" -frames:v 1 -vf "crop=iw/20:ih/20:iw/100:ih/3,scale=1:1" \
+		-f rawvideo -pix_fmt rgb24 - | od -An -tu1 | awk '{ print $1, $2, $3 }'
+}
+
+# colour_near "R G B" RRGGBB: within 24 of the expected colour on every channel.
+colour_near() {
+	local got=$1 hex=$2
+	awk -v got="$got" -v r=$((16#${hex:0:2})) -v g=$((16#${hex:2:2})) -v b=$((16#${hex:4:2})) 'BEGIN {
+		split(got, c, " "); d1 = c[1] - r; d2 = c[2] - g; d3 = c[3] - b
+		exit !(d1 * d1 <= 576 && d2 * d2 <= 576 && d3 * d3 <= 576) }'
+}
+
+logs_clean() {
+	local cid=$1 logs
+	logs=$(docker logs "$cid" 2>&1)
+	if grep -F -e "$STACK_RECORDER_PASSWORD" -e "$S3PROXY_SECRET_KEY" -e "$STACK_OPENVIDU_SECRET" <<<"$logs" >/dev/null; then
+		log "a secret appears in the logs of ${cid:0:12}"
+		return 1
+	fi
+	# One line per event, key=value.
+	if grep -vE '^[0-9T:.-]+Z level=(debug|info|warn|error) comp=[a-z]+ event=[a-z_]+( |$)' <<<"$logs" >&2; then
+		log "log lines of ${cid:0:12} that are not events (above)"
+		return 1
+	fi
+}
+
+partial_chunk_decodes() {
+	local id=$1 dir partial dur
+	dir=$(chunk_dir_of "$id")
+	partial=$(comm -13 <(cut -d, -f1 "$(csv_of "$id")" | sort) <(find "$dir" -maxdepth 1 -name '*.ts' -printf '%f\n' | sort))
+	[[ $(wc -w <<<"$partial") == 1 ]] || {
+		log "expected exactly one partial chunk, found: ${partial:-none}"
+		return 1
+	}
+	ffmpeg -v error -xerror -i "$dir/$partial" -f null - || return 1
+	dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$dir/$partial")
+	log "partial chunk $partial: $(stat -c %s "$dir/$partial") bytes, ${dur}s, decodes cleanly"
+	awk -v d="$dur" 'BEGIN { exit !(d >= 1.0) }'
+}
+
+# OpenVidu's files after the stop: <id>.info (ffprobe JSON with a video stream) and the final
+# MP4 in place of the placeholder, as the controller's finalize writes them.
+final_files_written() {
+	local id=$1 dir
+	dir="$WORK/recordings/$id"
+	[[ -s $dir/$id.info ]] || {
+		log "no $id.info"
+		return 1
+	}
+	jq -e '[.streams[] | select(.codec_type == "video")] | length == 1' "$dir/$id.info" >/dev/null || return 1
+	jq -e '.format.duration | tonumber >= 28' "$dir/$id.info" >/dev/null || return 1
+	ffprobe -v error -show_entries format=duration -of csv=p=0 "$dir/$id.mp4" >/dev/null
+}
+
+displays_differ() {
+	local a b
+	a=$(docker logs "$1" 2>&1 | sed -n 's/.*event=xvfb_started display=\(:[0-9]*\).*/\1/p')
+	b=$(docker logs "$2" 2>&1 | sed -n 's/.*event=xvfb_started display=\(:[0-9]*\).*/\1/p')
+	log "displays: A=$a B=$b"
+	[[ -n $a && -n $b && $a != "$b" ]]
+}
+
+main() {
+	local start=$SECONDS suffix id_a id_b cid_a cid_b t rc_a stop_ms health
+	trap cleanup EXIT
+	stack_require
+	build_images
+	WORK=$(mktemp -d /tmp/ov2ha-recorder-test.XXXXXX)
+	stack_start "$WORK"
+
+	suffix=$(date +%s)$RANDOM
+	id_a="ses_A$suffix"
+	id_b="ses_B${suffix}~1"
+	T0=$(now_ms)
+	stack_run_recorder "$id_a" 1280x720 25 ""
+	cid_a=$STACK_LAST_CID
+	stack_run_recorder "$id_b" 640x360 15 "bg=2a9d8f"
+	cid_b=$STACK_LAST_CID
+	log "recorders: A=$id_a (${cid_a:0:12}) B=$id_b (${cid_b:0:12})"
+
+	t=$(wait_ms 30 test -s "$WORK/recordings/$id_a/$id_a.mp4") || die "A: no non-empty $id_a.mp4 within 30 s"
+	timing placeholder_ms "$t"
+	t=$(wait_ms 40 has_chunks "$id_a" 1) || die "A: no complete chunk within 40 s"
+	timing first_chunk_ms "$t"
+	wait_ms 40 has_chunks "$id_b" 1 >/dev/null || die "B: no complete chunk within 40 s"
+
+	# B: kill it about 4 s into its second chunk.
+	sleep 4
+	docker kill "$cid_b" >/dev/null
+	check "B killed (exit 137)" test "$(docker wait "$cid_b")" = 137
+
+	# A: let it record at least RECORD_SECONDS of media, then stop it as OpenVidu does.
+	wait_ms 120 media_at_least "$id_a" "$RECORD_SECONDS" >/dev/null || die "A: recording stalled"
+	health=$(docker inspect -f '{{.State.Health.Status}}' "$cid_a")
+	check "A healthy while recording (health=$health)" test "$health" = healthy
+	t=$(now_ms)
+	docker exec -d "$cid_a" bash -c "echo 'q' > stop"
+	rc_a=$(timeout 30 docker wait "$cid_a") || rc_a=timeout
+	stop_ms=$(($(now_ms) - t))
+	timing stop_ms "$stop_ms"
+	check "A exits 0 within 30 s after q (rc=$rc_a, ${stop_ms} ms)" test "$rc_a" = 0
+
+	check "A: finalize left <id>.info (video stream, >= 28 s) and the joined MP4 before A exited" \
+		final_files_written "$id_a"
+	check "A wrote .recording.<id> (RECORDING_JSON's id and createdAt; the controller seals it)" \
+		test "$(jq -c '{id, createdAt}' "$WORK/recordings/$id_a/.recording.$id_a")" = \
+		"$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$cid_a" | sed -n 's/^RECORDING_JSON=//p' | jq -c '{id, createdAt}')"
+	check "A recorded >= 3 complete chunks ($(csv_count "$id_a"))" has_chunks "$id_a" 3
+	check "A: every complete chunk is in S3, byte for byte" s3_matches_chunks "$id_a"
+	check "A: the controller's manifest lists every chunk (seq, epoch, checksum, key)" manifest_matches_chunks "$id_a"
+	check "A: registered with its own container id" registered_container_is "$id_a" "$cid_a"
+	check "A: joined chunks have video and audible audio, >= $((RECORD_SECONDS - 2)) s" \
+		joined_has_audio_video "$id_a" $((RECORD_SECONDS - 2))
+	check "A: first frame shows the page, not black (rgb $(first_frame_rgb "$id_a"))" \
+		colour_near "$(first_frame_rgb "$id_a")" 1d3557
+	check "B: first frame shows B's own page (rgb $(first_frame_rgb "$id_b"))" \
+		colour_near "$(first_frame_rgb "$id_b")" 2a9d8f
+	check "A and B used different X displays" displays_differ "$cid_a" "$cid_b"
+	check "B: the partial chunk left by docker kill decodes" partial_chunk_decodes "$id_b"
+	check "B: its complete chunks are in S3" s3_matches_chunks "$id_b"
+	check "B: its complete chunks are reported" manifest_matches_chunks "$id_b"
+	check "A: logs are events only, without secrets" logs_clean "$cid_a"
+	check "B: logs are events only, without secrets" logs_clean "$cid_b"
+
+	timing total_s $((SECONDS - start))
+	log "timings: ${TIMINGS[*]}"
+	if ((FAILURES > 0)); then
+		log "FAILED: $FAILURES check(s)"
+		return 1
+	fi
+	log "PASSED"
+}
+
+main "$@"
