@@ -587,7 +587,8 @@ cmd_status() {
 			done < <(enabled_services)
 		fi
 		jq -n --arg url "$CONTROLLER_URL" --arg status "$status" --arg health "${health:-null}" \
-			--arg failover "${failover:-null}" --arg metrics "$METRICS" \
+			--arg failover "${failover:-null}" \
+			--rawfile metrics <(grep '^ov2ha_recordings{' <<<"$METRICS" || true) \
 			--args '{controller: $url, status: $status,
 				health: ($health | fromjson? // null),
 				failover: ($failover | fromjson? // null),

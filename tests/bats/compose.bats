@@ -86,10 +86,11 @@ rendered() {
 	[ "$(jq '[to_entries[] | select(.value == "")] | length' <<<"$env")" -eq 0 ]
 }
 
-@test "every HA_* variable the deployment reads is listed in .env_template" {
+@test "every HA_* variable the deployment and the recorder image read is listed in .env_template" {
 	local used listed name missing=()
 	used=$(grep -ohE '\bHA_[A-Z][A-Z0-9_]*[A-Z0-9]\b' "$REPO_DIR/docker/docker-compose.yml" "$REPO_DIR/docker/ov2-ha-recorder.sh" \
-		"$REPO_DIR/docker/lib/common.sh" "$REPO_DIR/ov2-ha-recorder-install.sh" "$REPO_DIR/docker/minio/minio-init.sh" | sort -u)
+		"$REPO_DIR/docker/lib/common.sh" "$REPO_DIR/ov2-ha-recorder-install.sh" "$REPO_DIR/docker/minio/minio-init.sh" \
+		"$REPO_DIR"/recorder-image/*.sh "$REPO_DIR"/recorder-image/scripts/*.sh "$REPO_DIR"/recorder-image/scripts/lib/*.sh | sort -u)
 	listed=$(grep -oE '^HA_[A-Z0-9_]+' "$REPO_DIR/.env_template" | sort -u)
 	for name in $used; do
 		grep -qx "$name" <<<"$listed" && continue

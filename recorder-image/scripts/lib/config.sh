@@ -5,13 +5,13 @@
 
 # HA settings the env file may set (KEY=value lines). Anything else in the file is ignored
 # with a warning: the file is a settings file, not a script, and is never sourced.
-HA_SETTING_KEYS=(
+RECORDER_SETTING_KEYS=(
 	HA_CONTROLLER_URL HA_RECORDER_USERNAME HA_RECORDER_PASSWORD
 	HA_RECORDING_STORAGE HA_S3_ENDPOINT HA_S3_REGION HA_S3_BUCKET HA_S3_PREFIX
 	HA_S3_ACCESS_KEY HA_S3_SECRET_KEY
 	HA_CHUNK_DURATION HA_HEARTBEAT_INTERVAL HA_EPOCH HA_START_CHUNK
 )
-HA_DEFAULT_ENV_FILE=/etc/ov2-ha-recorder/recorder.env
+RECORDER_DEFAULT_ENV_FILE=/etc/ov2-ha-recorder/recorder.env
 
 CONFIG_ERRORS=0
 
@@ -22,7 +22,7 @@ config_error() {
 
 is_ha_setting_key() {
 	local key=$1 known
-	for known in "${HA_SETTING_KEYS[@]}"; do
+	for known in "${RECORDER_SETTING_KEYS[@]}"; do
 		[[ $key == "$known" ]] && return 0
 	done
 	return 1
@@ -61,7 +61,7 @@ config_load_env_file() {
 config_locate_env_file() {
 	local file=${HA_RECORDER_ENV_FILE:-}
 	if [[ -z $file ]]; then
-		[[ -f $HA_DEFAULT_ENV_FILE ]] && printf '%s' "$HA_DEFAULT_ENV_FILE"
+		[[ -f $RECORDER_DEFAULT_ENV_FILE ]] && printf '%s' "$RECORDER_DEFAULT_ENV_FILE"
 		return 0
 	fi
 	printf '%s' "$file"

@@ -8,6 +8,9 @@
 # Settings: the container environment, then HA_RECORDER_ENV_FILE
 # (default /etc/ov2-ha-recorder/recorder.env) for anything not set. Test knobs:
 #   TEST_HIDE_CONTAINER_ID=1   register with an empty containerId
+#   TEST_SKIP_FINALIZE=1       on stop, exit 0 without asking for finalization (a controller
+#                              that was unreachable at that moment)
+#   TEST_EXIT_AFTER_CHUNKS=N:C exit with code C once N chunks are complete (e.g. 78: bad settings)
 # Exit codes: 0 stopped, 1 ffmpeg failed, 3 fenced by the controller (409).
 set -Eeuo pipefail
 
@@ -83,6 +86,14 @@ last_complete_seq() {
 	local last
 	last=$(tail -n 1 "$LIST" 2>/dev/null | cut -d, -f1)
 	[[ $last =~ ^([0-9]+)-e ]] && printf '%d' "$((10#${BASH_REMATCH[1]}))" || printf 'null'
+}
+
+complete_chunks() {
+	if [[ -f $LIST ]]; then
+		wc -l <"$LIST"
+	else
+		printf '0'
+	fi
 }
 
 heartbeats() {
@@ -165,6 +176,11 @@ main() {
 			reason=stopped
 			break
 		fi
+		if [[ -n ${TEST_EXIT_AFTER_CHUNKS:-} ]] && (($(complete_chunks) >= ${TEST_EXIT_AFTER_CHUNKS%%:*})); then
+			kill -KILL "$FFMPEG" 2>/dev/null || true
+			log "event=exit reason=test code=${TEST_EXIT_AFTER_CHUNKS##*:}"
+			exit "${TEST_EXIT_AFTER_CHUNKS##*:}"
+		fi
 		sleep 0.2
 	done
 	kill "$REPORTER" "$HEARTBEATS" 2>/dev/null || true
@@ -178,7 +194,9 @@ main() {
 		kill -INT "$FFMPEG" 2>/dev/null || true
 		wait "$FFMPEG" || true
 		report_chunks
-		api POST "/api/recordings/$VIDEO_ID/finalize" "{\"epoch\":$EPOCH}" >/dev/null
+		if [[ ${TEST_SKIP_FINALIZE:-0} != 1 ]]; then
+			api POST "/api/recordings/$VIDEO_ID/finalize" "{\"epoch\":$EPOCH}" >/dev/null
+		fi
 		log "event=exit reason=stopped lastChunk=$(last_complete_seq)"
 		exit 0
 		;;

@@ -295,10 +295,42 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			}
 			return;
 		}
+		if (!oom && exitCode != null && recorderExitIsFinal(r, containerId, exitCode.intValue())) {
+			return;
+		}
 		FailoverReason reason = oom ? FailoverReason.OOM_KILLED : FailoverReason.CONTAINER_DIED;
 		FailoverService.Evidence evidence = new FailoverService.Evidence(at, source,
 				"container exited" + (exitCode == null ? "" : " with code " + exitCode), containerId, false);
 		report(failover.failover(r, reason, evidence, false), r);
+	}
+
+	/**
+	 * Exit codes of the recorder that are not a failure a backup could fix (the recorder
+	 * protocol's table): 0 is a normal end whose stop notice was missed, 3 a fenced recorder, 64 an
+	 * unsupported mode, 73 and 78 a configuration a backup would fail on the same way.
+	 *
+	 * @return true when handled here (no failover)
+	 */
+	private boolean recorderExitIsFinal(Recording r, String containerId, int exitCode) {
+		switch (exitCode) {
+			case 0 -> stops.recorderFinished(r);
+			case 3, 64 -> LOG.warn("event=failover.recorder_exited recordingId=" + r.id() + " epoch=" + r.epoch()
+					+ " containerId=" + ContainerLabels.shortId(containerId) + " exitCode=" + exitCode + " action=none");
+			case 73, 78 -> {
+				String why = "the recorder cannot run here (exit code " + exitCode + ": "
+						+ (exitCode == 78 ? "invalid settings" : "recordings folder unusable")
+						+ "); a backup would fail the same way";
+				if (failover.fail(r, why)) {
+					LOG.error("event=failover.recorder_misconfigured recordingId=" + r.id() + " epoch=" + r.epoch()
+							+ " containerId=" + ContainerLabels.shortId(containerId) + " exitCode=" + exitCode
+							+ " action=failed");
+				}
+			}
+			default -> {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	@Override

@@ -277,18 +277,29 @@ class FailoverService {
 
 	/** Marks the recording FAILED at the failover limit: no further containers. */
 	void exhaust(Recording r, String why) {
-		RecordingStore.Outcome outcome = recordings.transition(r.id(), RecordingStatus.FAILED,
-				List.of(RecordingStatus.RECORDING),
-				Map.of("statusReason", "failover limit reached: " + why, "controllerAnnounces", "1"));
-		if (outcome.code().equals("CHANGED")) {
+		if (fail(r, "failover limit reached: " + why)) {
 			metrics.exhausted();
 			store.update(r.id(), r.createdAt(), r.epoch(), Map.of("outcome", "abandoned"),
 					Map.of("pendingEpoch", "", "nextAttemptAt", ""));
 			LOG.error("event=failover.exhausted recordingId=" + r.id() + " epoch=" + r.epoch() + " failovers="
 					+ r.failoverCount() + " reason=" + LogValues.quote(why));
-			// OpenVidu cannot tell the customer (its recorder is gone): the controller does
-			notifier.finalStatusReached(r.id(), RecordingStatus.FAILED, r.stopReason());
 		}
+	}
+
+	/**
+	 * Marks a RECORDING recording FAILED (its chunks are kept; an admin may still finalize them)
+	 * and has the customer told, since OpenVidu cannot: its recorder is gone.
+	 *
+	 * @return whether this call made it FAILED
+	 */
+	boolean fail(Recording r, String why) {
+		RecordingStore.Outcome outcome = recordings.transition(r.id(), RecordingStatus.FAILED,
+				List.of(RecordingStatus.RECORDING), Map.of("statusReason", why, "controllerAnnounces", "1"));
+		if (!outcome.code().equals("CHANGED")) {
+			return false;
+		}
+		notifier.finalStatusReached(r.id(), RecordingStatus.FAILED, r.stopReason());
+		return true;
 	}
 
 	/** The first chunk a backup writes: one past the highest chunk anyone knows of. */

@@ -94,6 +94,38 @@ class StopCoordinator implements DisposableBean {
 		submit(event.id(), event.reason());
 	}
 
+	/**
+	 * The current recorder exited 0 (it was stopped by {@code q} or SIGTERM) while the recording
+	 * was still RECORDING: the stop notice (OpenVidu's {@code stopped}) was missed. That is the
+	 * end of the recording, never a reason for a backup: it becomes STOPPING and is finalized.
+	 */
+	void recorderFinished(Recording r) {
+		RecordingStore.Outcome outcome = recordings.advance(r.id(), RecordingStatus.STOPPING,
+				Map.of("stopReason", "recorderExited", "statusReason", "the recorder stopped (exit code 0)"));
+		if (!"CHANGED".equals(outcome.code())) {
+			return;
+		}
+		LOG.info("event=failover.recorder_finished recordingId=" + r.id() + " epoch=" + r.epoch()
+				+ " status=RECORDING action=finalize");
+		try {
+			executor.execute(() -> {
+				try {
+					Optional<RecordingStatus> status = finalization.finalizeAfterFailover(r.id());
+					if (status.isPresent() && status.get().isFinal()) {
+						notifier.finalStatusReached(r.id(), status.get(), "recorderExited");
+					}
+				}
+				catch (RuntimeException ex) {
+					LOG.warn("event=failover.finalize_failed recordingId=" + r.id() + " error="
+							+ LogValues.quote(ex.getClass().getSimpleName() + ": " + ex.getMessage()));
+				}
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			// shutting down: the recording stays STOPPING for the next controller
+		}
+	}
+
 	/** Finishes a stop that no controller completed. */
 	void resume(RecordingId id) {
 		recordings.find(id).ifPresent(r -> submit(id, r.stopReason()));

@@ -276,6 +276,35 @@ class FailoverScenariosTest {
 	}
 
 	@Test
+	void aRecorderThatStoppedWhileTheStopNoticeWasMissedIsFinalizedNotReplaced() {
+		String id = newId("clean");
+		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, Map.of("TEST_SKIP_FINALIZE", "1"));
+		awaitChunk(id, 0);
+
+		// OpenVidu's "q", but its "stopped" webhook never reached the controller
+		execStop(primary);
+
+		await().atMost(FAILOVER_WAIT).until(() -> hooks.finalized.containsKey(RecordingId.of(id)));
+		JsonNode r = recording(id);
+		assertThat(r.path("stopReason").asString()).isEqualTo("recorderExited");
+		assertThat(r.path("epoch").asLong()).isZero();
+		assertThat(r.path("failoverCount").asInt()).isZero();
+		assertThat(TestDocker.containers(Map.of(ContainerLabels.RECORDING_ID, id))).isEmpty();
+	}
+
+	@Test
+	void aRecorderThatCannotRunHereFailsTheRecordingInsteadOfLoopingThroughBackups() {
+		String id = newId("badcfg");
+		primary(id, System.currentTimeMillis(), null, Map.of("TEST_EXIT_AFTER_CHUNKS", "1:78"));
+
+		await().atMost(FAILOVER_WAIT).until(() -> recording(id).path("status").asString().equals("FAILED"));
+		assertThat(recording(id).path("statusReason").asString()).contains("exit code 78");
+		assertThat(recording(id).path("failoverCount").asInt()).isZero();
+		assertThat(TestDocker.containers(Map.of(ContainerLabels.RECORDING_ID, id))).isEmpty();
+		assertThat(hooks.notified.get(RecordingId.of(id))).startsWith("FAILED");
+	}
+
+	@Test
 	void aContainerWithASimilarNameIsNeverTouched() {
 		String id = newId("room");
 		// OpenVidu's recorder of "<id>0" would be named like this: a bystander for "<id>"'s failover
@@ -370,6 +399,16 @@ class FailoverScenariosTest {
 		// every process but PID 1 (and the shell itself), then PID 1 from outside
 		assertThat(c.execInContainer("bash", "-c", "kill -STOP -1").getExitCode()).isZero();
 		kill(c, "SIGSTOP");
+	}
+
+	/** What OpenVidu does to stop its recorder: {@code bash -c "echo 'q' > stop"} in the WORKDIR. */
+	private static void execStop(GenericContainer<?> c) {
+		try {
+			assertThat(c.execInContainer("bash", "-c", "echo 'q' > stop").getExitCode()).isZero();
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private static void kill(GenericContainer<?> c, String signal) {
