@@ -24,8 +24,10 @@ set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # shellcheck source=lib/s3proxy.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/s3proxy.sh"
-# shellcheck source=../recorder-image/test/lib/stack.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../recorder-image/test/lib/stack.sh"
+# shellcheck source=lib/openvidu.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/openvidu.sh"
+# shellcheck source=lib/stack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
 
 ROOT=$(repo_root)
 RECORD_SECONDS=${RECORD_SECONDS:-32}

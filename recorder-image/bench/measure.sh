@@ -25,8 +25,10 @@ ROOT=$(cd "$BENCH_DIR/../.." && pwd)
 source "$ROOT/scripts/lib/common.sh"
 # shellcheck source=../../scripts/lib/s3proxy.sh
 source "$ROOT/scripts/lib/s3proxy.sh"
-# shellcheck source=../test/lib/stack.sh
-source "$ROOT/recorder-image/test/lib/stack.sh"
+# shellcheck source=../../scripts/lib/openvidu.sh
+source "$ROOT/scripts/lib/openvidu.sh"
+# shellcheck source=../../scripts/lib/stack.sh
+source "$ROOT/scripts/lib/stack.sh"
 
 BUILD_RUNS=${BUILD_RUNS:-3}
 CPU_RUNS=${CPU_RUNS:-3}

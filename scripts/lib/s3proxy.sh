@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034 # S3PROXY_* variables are set for the scripts that source this file
 # S3Proxy for tests: an S3-compatible server on a loopback port with a filesystem backend.
-# Source this file; it only defines functions and variables. Needs java (17+), curl
+# Source this file after scripts/lib/common.sh; it only defines functions and variables. Needs java (17+), curl
 # (7.75+, for --aws-sigv4), jq and sha1sum.
 #
 #   s3proxy_fetch                         jar from Maven Central into the cache (sha1 checked);
@@ -13,7 +13,6 @@
 #   s3proxy_create_bucket NAME            PUT bucket
 #   s3proxy_list_keys BUCKET [PREFIX]     one key per line
 #   s3proxy_get BUCKET KEY OUT_FILE       download one object
-#   free_loopback_port                    prints a TCP port nothing listens on (127.0.0.1)
 #
 # Settings: S3PROXY_VERSION (4.1.0), S3PROXY_SHA1 (pinned for 4.1.0), S3PROXY_CACHE_DIR
 # (~/.cache/ov2-ha-recorder), S3PROXY_ACCESS_KEY / S3PROXY_SECRET_KEY (generated test keys),
@@ -27,20 +26,6 @@ S3PROXY_MAVEN_URL=${S3PROXY_MAVEN_URL:-https://repo1.maven.org/maven2}
 S3PROXY_PID=${S3PROXY_PID:-}
 
 _s3proxy_log() { printf '%s s3proxy %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-
-# free_loopback_port: a random port in 20000-60999 on which nothing accepts connections.
-free_loopback_port() {
-	local port i
-	for ((i = 0; i < 50; i++)); do
-		port=$((20000 + RANDOM % 41000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			printf '%s' "$port"
-			return 0
-		fi
-	done
-	_s3proxy_log "error=\"no free port found\""
-	return 1
-}
 
 s3proxy_fetch() {
 	local name jar url sum
@@ -75,7 +60,7 @@ s3proxy_start() {
 		return 1
 	}
 	jar=$(s3proxy_fetch) || return 1
-	[[ -n $port ]] || port=$(free_loopback_port) || return 1
+	[[ -n $port ]] || port=$(free_port) || return 1
 	S3PROXY_ACCESS_KEY=${S3PROXY_ACCESS_KEY:-test-$RANDOM$RANDOM}
 	S3PROXY_SECRET_KEY=${S3PROXY_SECRET_KEY:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}
 	mkdir -p "$data_dir/objects"

@@ -7,9 +7,9 @@ OPS=$REPO_DIR/docker/ov2-ha-recorder.sh
 FIXTURES=$BATS_TEST_DIRNAME/fixtures
 export NO_COLOR=1
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
+# free_port (and log, die, wait_for) come from the project's shared script library.
+# shellcheck source=scripts/lib/common.sh
+source "$REPO_DIR/scripts/lib/common.sh"
 
 # wait_until SECONDS COMMAND...: polls every 0.2 s until COMMAND succeeds.
 wait_until() {

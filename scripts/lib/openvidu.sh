@@ -7,8 +7,9 @@
 # wait for exit; <id>.info decides ready/failed; an exec on a dead container fails the stop
 # (no final webhook, container left behind), as in OpenVidu.
 #
-# Source it after scripts/lib/common.sh, call ov_init, then ov_start_recording/ov_stop_recording.
-# State per recording lives in files under $OV_STATE/<id>/.
+# Source it after scripts/lib/common.sh. ov_docker_run is the one "docker run as OpenVidu does"
+# of the project (the container tests use it too); for the full stand-in call ov_init, then
+# ov_start_recording/ov_stop_recording. State per recording lives in files under $OV_STATE/<id>/.
 
 OV_RECORDINGS=""
 OV_IMAGE=""
@@ -20,6 +21,7 @@ OV_STATE=""
 OV_PUBLIC_URL="https://openvidu.example.test"
 OV_RESOLUTION=${OV_RESOLUTION:-640x360}
 OV_FRAMERATE=${OV_FRAMERATE:-15}
+OV_LABEL=${OV_LABEL:-ov2ha.test=e2e}
 
 # ov_init RECORDINGS_PATH IMAGE WEBHOOK_URL WEBHOOK_TOKEN LAYOUT_BASE_URL SECRET STATE_DIR
 ov_init() {
@@ -110,6 +112,21 @@ ov_write_entity_file() {
 	printf '%s' "$2" >"$OV_RECORDINGS/$1/.recording.$1"
 }
 
+# ov_docker_run IMAGE RECORDINGS_DIR ID NAME URL RECORDING_JSON RESOLUTION FRAMERATE [ARGS...]:
+# the recorder container exactly as ComposedRecordingService creates it (facts section 1): name
+# recording_<id with ~ as _>, host network, 512 MiB shm, <dir>/ bound at /recordings, and
+# OpenVidu's environment in its order; ARGS are extra `docker run` options (e.g. a label).
+# Prints the container id.
+ov_docker_run() {
+	local image=$1 dir=$2 id=$3 name=$4 url=$5 json=$6 resolution=$7 framerate=$8
+	shift 8
+	docker run -d --pull never --name "$(ov_container_name "$id")" --network host \
+		--shm-size 536870912 -v "${dir%/}/:/recordings" "$@" \
+		-e DEBUG_MODE=false -e CONTAINER_WORKING_MODE=COMPOSED -e "URL=${url}" -e ONLY_VIDEO=false \
+		-e "RESOLUTION=${resolution}" -e "FRAMERATE=${framerate}" -e "VIDEO_ID=${id}" \
+		-e "VIDEO_NAME=${name}" -e VIDEO_FORMAT=mp4 -e "RECORDING_JSON=${json}" "$image"
+}
+
 # ov_start_recording ID [NAME] [SESSION]: what RecordingManager.startRecording does for a
 # COMPOSED recording with video. Returns 0 when the recording started (webhook "started" sent).
 ov_start_recording() {
@@ -124,12 +141,8 @@ ov_start_recording() {
 	recording_json=$(ov_recording_json "$id" started 0 0 null)
 	url="${OV_LAYOUT_BASE%/}/dashboard/#/layout-best-fit/${session}/${OV_SECRET}/443/false"
 	url=${url/:\/\//://OPENVIDUAPP:${OV_SECRET}@}
-	container=$(docker run -d --pull never --name "$(ov_container_name "$id")" --network host \
-		--shm-size 536870912 -v "${OV_RECORDINGS%/}/:/recordings" \
-		-e DEBUG_MODE=false -e CONTAINER_WORKING_MODE=COMPOSED -e "URL=${url}" -e ONLY_VIDEO=false \
-		-e "RESOLUTION=${OV_RESOLUTION}" -e "FRAMERATE=${OV_FRAMERATE}" -e "VIDEO_ID=${id}" \
-		-e "VIDEO_NAME=${name}" -e VIDEO_FORMAT=mp4 -e "RECORDING_JSON=${recording_json}" \
-		--label ov2ha.test=e2e "$OV_IMAGE") || { log "openvidu: container start failed"; return 1; }
+	container=$(ov_docker_run "$OV_IMAGE" "$OV_RECORDINGS" "$id" "$name" "$url" "$recording_json" \
+		"$OV_RESOLUTION" "$OV_FRAMERATE" --label "$OV_LABEL") || { log "openvidu: container start failed"; return 1; }
 	ov_state "$id" container "$container"
 	# waitForVideoFileNotEmpty: every 100 ms, up to 30 s
 	local deadline=$((SECONDS + 30)) mp4="$OV_RECORDINGS/$id/$name.mp4"

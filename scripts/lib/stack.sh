@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034 # STACK_* variables are set for the scripts that source this file
-# A local stack for container tests and benchmarks of the recorder image, all on loopback:
+# A local stack for the container tests, the end-to-end suite and benchmarks, all on loopback:
 # Redis (redis-server), S3Proxy, the real controller (jar), a static page server for the
 # test page, and a site image (the recorder image plus recorder.env, as the installer
-# builds it). Recorders are started exactly as OpenVidu 2 starts them.
+# builds it). Recorders are started exactly as OpenVidu 2 starts them (scripts/lib/openvidu.sh).
 #
-# Source after scripts/lib/common.sh and scripts/lib/s3proxy.sh. Functions:
+# Source after scripts/lib/common.sh, scripts/lib/s3proxy.sh and scripts/lib/openvidu.sh.
+# Functions:
 #   stack_start WORK_DIR        everything above; sets STACK_* (see below)
 #   stack_stop                  stops and removes only what this shell started
+#   stack_restart_controller [SIGNAL]  stops the controller (TERM, or KILL for a crash) and
+#                               starts it again with the same port and settings
 #   stack_run_recorder ID RESOLUTION FRAMERATE [PAGE_QUERY] [EXTRA docker run args...]
 #                               sets STACK_LAST_CID to the container id
 #   stack_admin_get PATH        GET on the controller with the admin credentials
 #   stack_recorder_env          prints the recorder.env used in the site image
 # Settings: RECORDER_IMAGE (ov2-ha-recorder:dev), STACK_LABEL (ov2ha.test=recorder-image),
-# STACK_CHUNK_DURATION (10), CONTROLLER_JAR (controller/target/ov2-ha-controller.jar).
+# STACK_CHUNK_DURATION (10), CONTROLLER_JAR (controller/target/ov2-ha-controller.jar),
+# STACK_FAILOVER (false: the controller starts no backups), STACK_RELAY_URL (the controller's
+# webhook relay target, empty: none), STACK_PAGE_DIR (recorder-image/test/page),
+# STACK_OPENVIDU_URL (HA_OPENVIDU_URL of the controller, empty: none).
 
 RECORDER_IMAGE=${RECORDER_IMAGE:-ov2-ha-recorder:dev}
 STACK_LABEL=${STACK_LABEL:-ov2ha.test=recorder-image}
 STACK_CHUNK_DURATION=${STACK_CHUNK_DURATION:-10}
+STACK_FAILOVER=${STACK_FAILOVER:-false}
+STACK_RELAY_URL=${STACK_RELAY_URL:-}
+STACK_PAGE_DIR=${STACK_PAGE_DIR:-}
+STACK_OPENVIDU_URL=${STACK_OPENVIDU_URL:-}
+STACK_CONTROLLER_PORT=''
+STACK_WEBHOOK_TOKEN=''
+STACK_JAR=
 STACK_BUCKET=chunks-test
 STACK_WORK=''
 STACK_REDIS_PID=''
@@ -52,7 +65,7 @@ stack_controller_jar() {
 }
 
 _stack_start_redis() {
-	STACK_REDIS_PORT=$(free_loopback_port)
+	STACK_REDIS_PORT=$(free_port)
 	redis-server --bind 127.0.0.1 --port "$STACK_REDIS_PORT" --save '' --appendonly no \
 		--dir "$STACK_WORK" --logfile "$STACK_WORK/redis.log" --daemonize no >/dev/null 2>&1 </dev/null &
 	STACK_REDIS_PID=$!
@@ -66,26 +79,33 @@ _stack_controller_up() {
 	[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$STACK_CONTROLLER_URL/actuator/health") =~ ^(200|503)$ ]]
 }
 
-_stack_start_controller() {
-	local jar
-	jar=$(stack_controller_jar)
-	STACK_CONTROLLER_PORT=$(free_loopback_port)
+# _stack_controller_settings: the controller's passwords, token and port, chosen once so that
+# a restarted controller is the same controller.
+_stack_controller_settings() {
+	STACK_JAR=$(stack_controller_jar)
+	STACK_CONTROLLER_PORT=$(free_port)
 	STACK_CONTROLLER_URL="http://127.0.0.1:$STACK_CONTROLLER_PORT"
 	STACK_RECORDER_PASSWORD=$(_stack_secret)
 	STACK_ADMIN_PASSWORD=$(_stack_secret)
+	STACK_WEBHOOK_TOKEN=$(_stack_secret)
 	mkdir -p "$STACK_WORK/controller-data"
-	# Failover is off: these suites test the recorder, and a controller starting backups
-	# would create containers this shell did not start (the e2e suite covers failover).
+}
+
+_stack_start_controller() {
+	# Failover is off unless STACK_FAILOVER=true: the recorder suites test the recorder, and a
+	# controller starting backups would create containers this shell did not start.
 	env HA_PROFILE=production HA_CONTROLLER_PORT="$STACK_CONTROLLER_PORT" HA_CONTROLLER_BIND_ADDRESS=127.0.0.1 \
 		HA_REDIS_URL="redis://127.0.0.1:$STACK_REDIS_PORT" HA_DATA_DIR="$STACK_WORK/controller-data" \
 		HA_RECORDINGS_PATH="$STACK_WORK/recordings" HA_RECORDING_STORAGE=s3 HA_S3_PREFIX=recordings/ \
 		HA_RECORDER_USERNAME=recorder HA_ADMIN_USERNAME=admin HA_HEARTBEAT_INTERVAL=2s \
 		HA_RECORDER_PASSWORD="$STACK_RECORDER_PASSWORD" HA_ADMIN_PASSWORD="$STACK_ADMIN_PASSWORD" \
-		HA_WEBHOOK_TOKEN="$(_stack_secret)" HA_FAILOVER_ENABLED=false \
+		HA_WEBHOOK_TOKEN="$STACK_WEBHOOK_TOKEN" HA_FAILOVER_ENABLED="$STACK_FAILOVER" \
+		HA_RECORDER_IMAGE="$STACK_SITE_IMAGE" HA_WEBHOOK_RELAY_URL="$STACK_RELAY_URL" \
+		HA_OPENVIDU_URL="$STACK_OPENVIDU_URL" \
 		HA_S3_ENDPOINT="$S3PROXY_ENDPOINT" HA_S3_REGION=us-east-1 HA_S3_BUCKET="$STACK_BUCKET" \
 		HA_S3_ACCESS_KEY="$S3PROXY_ACCESS_KEY" HA_S3_SECRET_KEY="$S3PROXY_SECRET_KEY" \
 		HA_CHUNK_DURATION="${STACK_CHUNK_DURATION}s" \
-		java -Xmx384m -XX:TieredStopAtLevel=1 -jar "$jar" >"$STACK_WORK/controller.log" 2>&1 </dev/null &
+		java -Xmx384m -XX:TieredStopAtLevel=1 -jar "$STACK_JAR" >>"$STACK_WORK/controller.log" 2>&1 </dev/null &
 	STACK_CONTROLLER_PID=$!
 	local deadline=$((SECONDS + 90))
 	until _stack_controller_up; do
@@ -97,14 +117,26 @@ _stack_start_controller() {
 	done
 }
 
+# stack_restart_controller [SIGNAL]: TERM (a clean stop) or KILL (a crash), then the same
+# controller again (same port, settings and Redis).
+stack_restart_controller() {
+	local signal=${1:-TERM}
+	if [[ -n $STACK_CONTROLLER_PID ]]; then
+		kill "-$signal" "$STACK_CONTROLLER_PID" 2>/dev/null || true
+		wait "$STACK_CONTROLLER_PID" 2>/dev/null || true
+	fi
+	STACK_CONTROLLER_PID=''
+	_stack_start_controller
+}
+
 _stack_start_page() {
 	local root
 	root=$(repo_root)
-	STACK_PAGE_PORT=$(free_loopback_port)
-	python3 -m http.server "$STACK_PAGE_PORT" --bind 127.0.0.1 --directory "$root/recorder-image/test/page" \
+	STACK_PAGE_PORT=$(free_port)
+	python3 -m http.server "$STACK_PAGE_PORT" --bind 127.0.0.1 --directory "${STACK_PAGE_DIR:-$root/recorder-image/test/page}" \
 		>"$STACK_WORK/page.log" 2>&1 </dev/null &
 	STACK_PAGE_PID=$!
-	wait_for 10 "page server" curl -fs -o /dev/null "http://127.0.0.1:$STACK_PAGE_PORT/index.html" ||
+	wait_for 10 "page server" curl -fs -o /dev/null "http://127.0.0.1:$STACK_PAGE_PORT/" ||
 		die "page server did not start"
 }
 
@@ -149,11 +181,13 @@ stack_start() {
 	_stack_start_redis
 	s3proxy_start "$STACK_WORK/s3" || die "S3Proxy did not start"
 	s3proxy_create_bucket "$STACK_BUCKET" || die "bucket creation failed"
+	_stack_controller_settings
+	# the site image names the controller, and the controller names the site image (its backups)
+	_stack_site_image
 	_stack_start_controller
 	_stack_start_page
-	_stack_site_image
 	STACK_OPENVIDU_SECRET=$(_stack_secret)
-	log "stack up: controller=$STACK_CONTROLLER_URL s3=$S3PROXY_ENDPOINT redis=127.0.0.1:$STACK_REDIS_PORT page=$STACK_PAGE_PORT"
+	log "stack up: controller=$STACK_CONTROLLER_URL s3=$S3PROXY_ENDPOINT redis=127.0.0.1:$STACK_REDIS_PORT page=$STACK_PAGE_PORT failover=$STACK_FAILOVER"
 }
 
 # stack_recording_json ID: RECORDING_JSON as OpenVidu's Recording.toJson(true) writes it.
@@ -175,12 +209,9 @@ stack_run_recorder() {
 	shift 4 || shift $#
 	# The layout URL carries OpenVidu's secret in userinfo, as OpenVidu builds it.
 	url="http://OPENVIDUAPP:${STACK_OPENVIDU_SECRET}@127.0.0.1:$STACK_PAGE_PORT/index.html?secret=${STACK_OPENVIDU_SECRET}${query:+&$query}"
-	cid=$(docker run -d --pull never --name "recording_${id//\~/_}" --network host --shm-size 536870912 \
-		-v "$STACK_WORK/recordings/:/recordings" --label "$STACK_LABEL" "$@" \
-		-e DEBUG_MODE=false -e CONTAINER_WORKING_MODE=COMPOSED -e "URL=$url" -e ONLY_VIDEO=false \
-		-e "RESOLUTION=$resolution" -e "FRAMERATE=$framerate" -e "VIDEO_ID=$id" -e "VIDEO_NAME=$id" \
-		-e VIDEO_FORMAT=mp4 -e "RECORDING_JSON=$(stack_recording_json "$id" "$resolution" "$framerate")" \
-		"$STACK_SITE_IMAGE") || die "docker run failed for $id"
+	cid=$(ov_docker_run "$STACK_SITE_IMAGE" "$STACK_WORK/recordings" "$id" "$id" "$url" \
+		"$(stack_recording_json "$id" "$resolution" "$framerate")" "$resolution" "$framerate" \
+		--label "$STACK_LABEL" "$@") || die "docker run failed for $id"
 	STACK_CONTAINERS+=("$cid")
 	STACK_LAST_CID=$cid
 }
