@@ -342,6 +342,7 @@ finish() {
 		log_error recorder_exit exit_code="$EX_FFMPEG_DIED" reason=ffmpeg_died
 		exit "$EX_FFMPEG_DIED"
 	fi
+	write_stop_marker || log_warn stop_marker_failed
 	finalize "$stop_deadline" || rc=$?
 	if [[ -s $(recording_dir)/$VIDEO_ID.info ]]; then
 		log_info info_file_present file="$VIDEO_ID.info"
@@ -363,6 +364,7 @@ stop_before_recording() {
 	AGENT_PID=''
 	[[ -e $OV2HA_RUN_DIR/fenced ]] && on_fenced
 	local rc=0
+	write_stop_marker || log_warn stop_marker_failed
 	finalize "$((stop_at + OV2HA_STOP_TIMEOUT * 1000))" || rc=$?
 	exit "$rc"
 }

@@ -54,6 +54,8 @@ stop_like_openvidu() {
 	# Chunks stay on disk; placeholder stays (the controller replaces it).
 	[ "$(find "$(rec_dir)/chunks" -name '*-e0.ts' | wc -l)" = "$n" ]
 	[ -s "$(rec_dir)/ses_T.mp4" ]
+	# A normal end leaves the stop marker of its epoch (read by the controller).
+	[ "$(jq -r .epoch "$(rec_dir)/chunks/stopped-e0")" = 0 ]
 	grep -q 'event=recorder_exit exit_code=0' "$WORK/recorder.log"
 	assert_no_secrets "$WORK/recorder.log"
 }
@@ -167,6 +169,7 @@ stop_like_openvidu() {
 	wait_exit "$RECORDER_PID" 20
 	[ "$EXIT_CODE" = 1 ]
 	[ "$(count_requests finalize)" = 0 ]
+	[ ! -e "$(rec_dir)/chunks/stopped-e0" ]
 	grep -q 'event=ffmpeg_died' "$WORK/recorder.log"
 }
 

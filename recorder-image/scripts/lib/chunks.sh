@@ -7,6 +7,19 @@
 recording_dir() { printf '%s/%s' "$OV2HA_RECORDINGS_DIR" "$VIDEO_ID"; }
 chunk_dir() { printf '%s/%s/chunks' "$OV2HA_RECORDINGS_DIR" "$VIDEO_ID"; }
 segment_list_path() { printf '%s/segments-e%s.csv' "$(chunk_dir)" "$HA_EPOCH"; }
+# stop_marker_path: written when this recorder stops on `q`/SIGTERM (a normal end, not a crash).
+stop_marker_path() { printf '%s/stopped-e%s' "$(chunk_dir)" "$HA_EPOCH"; }
+
+# write_stop_marker: tells the controller this epoch ended normally, even when OpenVidu's
+# "stopped" webhook and this recorder's finalize call were lost (the controller was down):
+# a missing recorder with this marker is finalized, never replaced by a backup.
+write_stop_marker() {
+	local marker tmp
+	marker=$(stop_marker_path)
+	mkdir -p "$(chunk_dir)"
+	tmp="$marker.tmp"
+	printf '{"epoch":%s,"stoppedAt":%s}\n' "$HA_EPOCH" "$(date +%s%3N)" >"$tmp" && mv -f "$tmp" "$marker"
+}
 
 # chunk_file_name SEQ [EPOCH]: 000012-e1.ts (at least 6 digits).
 chunk_file_name() {

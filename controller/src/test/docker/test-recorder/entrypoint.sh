@@ -194,6 +194,7 @@ main() {
 		kill -INT "$FFMPEG" 2>/dev/null || true
 		wait "$FFMPEG" || true
 		report_chunks
+		printf '{"epoch":%s}\n' "$EPOCH" >"$CHUNKS/stopped-e$EPOCH"
 		if [[ ${TEST_SKIP_FINALIZE:-0} != 1 ]]; then
 			api POST "/api/recordings/$VIDEO_ID/finalize" "{\"epoch\":$EPOCH}" >/dev/null
 		fi

@@ -77,6 +77,8 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private final StopCoordinator stops;
 
+	private final StopMarkers stopMarkers;
+
 	private final RecorderRuntime runtime;
 
 	private final RedisLease lease;
@@ -93,6 +95,11 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	/** Containers the OOM killer hit (Docker sends oom before die), so the die needs no inspect. */
 	private final Map<String, Instant> oomKilled = new ConcurrentHashMap<>();
+
+	/** STOPPING recordings whose gone recorder the controller finalizes: when it last asked. */
+	private final Map<String, Instant> unfinishedStops = new ConcurrentHashMap<>();
+
+	private static final Duration UNFINISHED_STOP_EVERY = Duration.ofSeconds(30);
 
 	private volatile boolean running;
 
@@ -120,8 +127,9 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	FailoverReconciler(HaProperties properties, FailoverStore store, RecordingStore recordings,
 			FailoverService failover, StopCoordinator stops, RecorderRuntime runtime, RedisLease lease,
-			ControllerInstance instance, Clock clock) {
+			ControllerInstance instance, Clock clock, StopMarkers stopMarkers) {
 		this.properties = properties;
+		this.stopMarkers = stopMarkers;
 		this.store = store;
 		this.recordings = recordings;
 		this.failover = failover;
@@ -298,6 +306,10 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		if (!oom && exitCode != null && recorderExitIsFinal(r, containerId, exitCode.intValue())) {
 			return;
 		}
+		if (!oom && exitCode == null && stopMarkers.stoppedNormally(r.id(), r.epoch())) {
+			stops.recorderFinished(r);
+			return;
+		}
 		FailoverReason reason = oom ? FailoverReason.OOM_KILLED : FailoverReason.CONTAINER_DIED;
 		FailoverService.Evidence evidence = new FailoverService.Evidence(at, source,
 				"container exited" + (exitCode == null ? "" : " with code " + exitCode), containerId, false);
@@ -405,6 +417,9 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 				// a stop nobody finished (its controller died): finish it
 				stops.resume(s.id());
 			}
+			else if (s.epoch() == 0 && recorderGoneWhileStopping(s, now)) {
+				workers.submitIfIdle(key, () -> stops.finishGoneRecorder(s.id()));
+			}
 			return;
 		}
 		if (s.status() != RecordingStatus.RECORDING) {
@@ -434,6 +449,26 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			default -> {
 			}
 		}
+	}
+
+	/**
+	 * OpenVidu's recorder of a STOPPING recording went silent long ago without asking for its
+	 * finalization (the controller was unreachable then): finalize it, once in a while.
+	 */
+	private boolean recorderGoneWhileStopping(Snapshot s, Instant now) {
+		Duration quiet = properties.heartbeat().timeout();
+		boolean silent = s.heartbeatAt() == null || s.heartbeatAt().plus(quiet).isBefore(now);
+		boolean stoppedLongAgo = s.updatedAt() != null
+				&& s.updatedAt().plus(properties.failover().stopTimeout()).plusSeconds(10).isBefore(now);
+		if (!silent || !stoppedLongAgo || startedAt.plus(quiet).isAfter(now)) {
+			return false;
+		}
+		Instant last = unfinishedStops.get(s.id().value());
+		if (last != null && last.plus(UNFINISHED_STOP_EVERY).isAfter(now)) {
+			return false;
+		}
+		unfinishedStops.put(s.id().value(), now);
+		return true;
 	}
 
 	/** Chunk progress is the highest chunk from the manifest or a heartbeat; remember when it grew. */
@@ -480,11 +515,16 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 					true);
 		}
 		else if (c.isPresent()) {
-			reason = c.get().oomKilled() ? FailoverReason.OOM_KILLED : FailoverReason.CONTAINER_DIED;
-			Instant at = c.get().finishedAt() != null ? c.get().finishedAt() : j.lastHeartbeat();
-			evidence = new FailoverService.Evidence(at, c.get().finishedAt() != null ? "container-finished"
-					: "last-heartbeat", "container " + c.get().state() + " with code " + c.get().exitCode(),
-					c.get().id(), false);
+			// it exited while nobody listened: its exit code decides, as for a Docker event
+			onCurrentRecorderExit(r, c.get().id(), c.get().exitCode(),
+					c.get().finishedAt() != null ? c.get().finishedAt() : j.lastHeartbeat(), "container-finished",
+					c.get().oomKilled());
+			return;
+		}
+		else if (stopMarkers.stoppedNormally(r.id(), r.epoch())) {
+			// gone (OpenVidu removes its container after the stop) but it stopped normally
+			stops.recorderFinished(r);
+			return;
 		}
 		else {
 			reason = FailoverReason.HEARTBEAT_LOST;

@@ -107,16 +107,29 @@ class StopCoordinator implements DisposableBean {
 		}
 		LOG.info("event=failover.recorder_finished recordingId=" + r.id() + " epoch=" + r.epoch()
 				+ " status=RECORDING action=finalize");
+		finalizeInBackground(r.id(), "recorderExited");
+	}
+
+	/**
+	 * A STOPPING recording whose recorder went away without asking for its finalization (it
+	 * could not reach the controller): the controller finalizes it.
+	 */
+	void finishGoneRecorder(RecordingId id) {
+		LOG.info("event=failover.stop_unfinished recordingId=" + id + " action=finalize");
+		finalizeInBackground(id, null);
+	}
+
+	private void finalizeInBackground(RecordingId id, String reason) {
 		try {
 			executor.execute(() -> {
 				try {
-					Optional<RecordingStatus> status = finalization.finalizeAfterFailover(r.id());
+					Optional<RecordingStatus> status = finalization.finalizeAfterFailover(id);
 					if (status.isPresent() && status.get().isFinal()) {
-						notifier.finalStatusReached(r.id(), status.get(), "recorderExited");
+						notifier.finalStatusReached(id, status.get(), reason);
 					}
 				}
 				catch (RuntimeException ex) {
-					LOG.warn("event=failover.finalize_failed recordingId=" + r.id() + " error="
+					LOG.warn("event=failover.finalize_failed recordingId=" + id + " error="
 							+ LogValues.quote(ex.getClass().getSimpleName() + ": " + ex.getMessage()));
 				}
 			});

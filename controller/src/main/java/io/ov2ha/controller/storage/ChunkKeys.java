@@ -15,6 +15,7 @@ import io.ov2ha.controller.recording.RecordingId;
  * file name          &lt;seq:06d&gt;-e&lt;epoch&gt;.ts
  * local path         &lt;recordingId&gt;/chunks/&lt;file name&gt;            (relative to the recordings folder)
  * segment list       &lt;recordingId&gt;/chunks/segments-e&lt;epoch&gt;.csv
+ * stop marker        &lt;recordingId&gt;/chunks/stopped-e&lt;epoch&gt;           (the recorder of that epoch stopped normally)
  * S3 object key      &lt;prefix&gt;&lt;recordingId&gt;/&lt;createdAt&gt;/&lt;file name&gt;
  * final MP4 in S3    &lt;prefix&gt;&lt;recordingId&gt;/&lt;createdAt&gt;/final/&lt;VIDEO_NAME&gt;.mp4   (HA_UPLOAD_FINAL)
  * </pre>
@@ -40,6 +41,11 @@ public final class ChunkKeys {
 
 	public static String segmentList(RecordingId id, long epoch) {
 		return id.value() + "/" + CHUNK_DIR + "/segments-e" + epoch + ".csv";
+	}
+
+	/** Written by a recorder that stopped on {@code q}/SIGTERM: its epoch ended normally, not in a crash. */
+	public static String stopMarker(RecordingId id, long epoch) {
+		return id.value() + "/" + CHUNK_DIR + "/stopped-e" + epoch;
 	}
 
 	/** The S3 prefix under which all chunks of one recording live. */
