@@ -334,6 +334,28 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 			client().killContainerCmd(containerId).withSignal("SIGKILL").exec();
 			return true;
 		}
+		catch (ConflictException ex) {
+			// Docker refuses to kill a paused (frozen) container: thaw it, then kill it
+			return killPaused(containerId);
+		}
+		catch (NotFoundException ex) {
+			return false;
+		}
+		catch (RuntimeException ex) {
+			throw translate("kill " + ContainerLabels.shortId(containerId), ex);
+		}
+	}
+
+	private boolean killPaused(String containerId) {
+		try {
+			Boolean paused = client().inspectContainerCmd(containerId).exec().getState().getPaused();
+			if (!Boolean.TRUE.equals(paused)) {
+				return false;
+			}
+			client().unpauseContainerCmd(containerId).exec();
+			client().killContainerCmd(containerId).withSignal("SIGKILL").exec();
+			return true;
+		}
 		catch (NotFoundException | ConflictException ex) {
 			return false;
 		}

@@ -147,6 +147,17 @@ class DockerRecorderRuntimeTest {
 	}
 
 	@Test
+	void killsAFrozenContainer() {
+		String containerId = runtime.startBackup(spec(Recordings.newId("rtpause"), 1));
+		TestDocker.client().pauseContainerCmd(containerId).exec();
+
+		assertThat(runtime.kill(containerId)).isTrue();
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> !runtime.inspect(containerId).orElseThrow().running());
+		assertThat(runtime.inspect(containerId).orElseThrow().exitCode()).isEqualTo(137L);
+	}
+
+	@Test
 	void aMissingImageIsAClearErrorAndNothingIsPulled() {
 		BackupSpec spec = spec(Recordings.newId("rtnoimg"), 1);
 		BackupSpec missing = new BackupSpec(spec.name(), "ov2ha-no-such-image:never", spec.env(), spec.labels(),
