@@ -1,0 +1,340 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2034 # E2E_* variables are read by scripts/e2e.sh
+# The end-to-end scenarios. Source after scripts/lib/{common,s3proxy,openvidu,stack}.sh; needs
+# E2E_WORK (results under $E2E_WORK/results, one file per scenario run), E2E_HOOKS (the
+# customer's webhook log, JSON lines) and a started stack and stand-in (ov_init).
+#
+# Every scenario writes one result row (scenario|trial|result|metrics...) and logs each check.
+
+E2E_RECORD_SECONDS=${E2E_RECORD_SECONDS:-60}
+E2E_SHORT_SECONDS=${E2E_SHORT_SECONDS:-45}
+E2E_KILL_AT=${E2E_KILL_AT:-20}
+
+# --- small helpers ------------------------------------------------------------------------
+
+e2e_now() { date +%s%3N; }
+
+iso_ms() { date -d "$1" +%s%3N; }
+
+# admin PATH: GET with the admin credentials (credentials never on a command line).
+admin() { stack_admin_get "$1"; }
+
+# poll TIMEOUT_S COMMAND...: like wait_for, quiet.
+poll() { wait_for "$@"; }
+
+recording_json() { admin "/api/recordings/$1" 2>/dev/null; }
+
+chunk_count() { recording_json "$1" | jq -r '.chunks.count // 0'; }
+
+has_chunks() { (($(chunk_count "$1") >= $2)); }
+
+failover_count() { recording_json "$1" | jq -r '.failoverCount // 0'; }
+
+# failover_field ID N FIELD: a field of the Nth failover (1-based) of a recording.
+failover_field() { admin "/api/recordings/$1/failovers" | jq -r --argjson n "$(($2 - 1))" ".failovers[\$n].$3 // empty"; }
+
+backup_has_first_chunk() { [[ -n $(failover_field "$1" "$2" firstChunkAt) ]]; }
+
+backup_started() { [[ -n $(failover_field "$1" "$2" backupContainerId) ]]; }
+
+# final_event ID: the final (ready/failed) events the customer received for a recording.
+final_events() {
+	jq -c --arg id "$1" 'select(.body.id == $id and .body.event == "recordingStatusChanged"
+		and (.body.status == "ready" or .body.status == "failed"))' "$E2E_HOOKS"
+}
+
+customer_got_final() { [[ -n $(final_events "$1") ]]; }
+
+recording_is() { [[ $(recording_json "$1" | jq -r .status) == "$2" ]]; }
+
+# partial_chunk_kept EPOCH: the last finalization kept an unreported chunk of that epoch (the
+# partial chunk its recorder was writing when it was killed).
+partial_chunk_kept() {
+	jq -e --argjson e "$1" '[.finalization.keptUnreported[]? | select(.epoch == $e)] | length >= 1' \
+		"$E2E_WORK/results/$SCENARIO.manifest.json" >/dev/null
+}
+
+backlog_is_zero() { [[ $(recording_json "$1" | jq -r '.lastHeartbeat.uploadBacklog') == 0 ]]; }
+
+container_stopped() { [[ $(docker inspect -f '{{.State.Running}}' "$1" 2>/dev/null) == false ]]; }
+
+# --- checks -------------------------------------------------------------------------------
+
+# check LOG WHAT COMMAND...: one assertion of a scenario; failures are counted in CHECK_FAILED.
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		printf 'ok: %s\n' "$what" >>"$SCENARIO_LOG"
+	else
+		printf 'FAILED: %s\n' "$what" >>"$SCENARIO_LOG"
+		log "FAILED: ${SCENARIO}: ${what}"
+		CHECK_FAILED=$((CHECK_FAILED + 1))
+	fi
+}
+
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+eq() { [[ "$1" == "$2" ]]; }
+
+# verify_final ID STOP_MS EPOCHS MAX_GAP_S: everything a user checks after the recording.
+# Sets GAP_S, DURATION_S, WALL_S for the result row.
+verify_final() {
+	local id=$1 stop_ms=$2 epochs=$3 max_gap=$4
+	local dir="$STACK_WORK/recordings/$id" name mp4 probe info_state
+	name=$(ov_state "$id" name)
+	mp4="$dir/$name.mp4"
+	probe=$(ffprobe -v error -show_format -show_streams -of json "$mp4" 2>/dev/null || echo '{}')
+	DURATION_S=$(jq -r '.format.duration // 0' <<<"$probe")
+	check "the final MP4 has video" eq "$(jq '[.streams[]? | select(.codec_type == "video")] | length' <<<"$probe")" 1
+	check "the final MP4 has audio" eq "$(jq '[.streams[]? | select(.codec_type == "audio")] | length' <<<"$probe")" 1
+	check ".recording.$id is sealed ready" eq "$(jq -r .status "$dir/.recording.$id" 2>/dev/null)" ready
+	check ".recording.$id has the file's real size" eq "$(jq -r .size "$dir/.recording.$id" 2>/dev/null)" "$(stat -c %s "$mp4" 2>/dev/null)"
+	check "the thumbnail $id.jpg is there" test -s "$dir/$id.jpg"
+	# OpenVidu reads and deletes <id>.info when its own stop succeeded; otherwise it stays
+	info_state=$(ov_state "$id" stop_result)
+	if [[ $info_state == ready ]]; then
+		check "OpenVidu's own stop read $id.info and sealed the recording ready" eq "$info_state" ready
+	else
+		check "$id.info is there for OpenVidu" test -s "$dir/$id.info"
+	fi
+	# the customer's webhooks: started, stopped, then exactly one final, ready
+	local statuses finals
+	statuses=$(jq -r --arg id "$id" 'select(.body.id == $id and .body.event == "recordingStatusChanged") | .body.status' "$E2E_HOOKS" | paste -sd, -)
+	finals=$(final_events "$id")
+	check "the customer got started, stopped, ready ($statuses)" eq "$statuses" "started,stopped,ready"
+	FINAL_ORIGIN=$(jq -r '.headers["X-OV2HA-Origin"] // .headers["X-Ov2ha-Origin"] // "?"' <<<"$finals" | head -n 1)
+	# the manifest: every epoch wrote, no gap between 0 and the last chunk
+	local manifest
+	manifest=$(admin "/api/recordings/$id/chunks")
+	printf '%s\n' "$manifest" >"$E2E_WORK/results/$SCENARIO.manifest.json"
+	check "the final misses no chunk (finalization gaps)" eq "$(jq '.finalization.gaps | length' <<<"$manifest")" 0
+	check "the chunks come from epochs $epochs" eq "$(jq -r '[.chunks[].epoch] | unique | map(tostring) | join(",")' <<<"$manifest")" "$epochs"
+	check "no chunk was dropped" eq "$(jq '(.dropped // []) | length' <<<"$manifest")" 0
+	# the media timeline, from the clock the page paints into every frame
+	local tc created_ms
+	created_ms=$(ov_state "$id" created_at)
+	tc=$(python3 "$(repo_root)/e2e/lib/timecode.py" "$mp4" --gap-ms 700 --near-ms "$created_ms" 2>/dev/null || echo '{}')
+	printf '%s\n' "$tc" >"$E2E_WORK/results/$SCENARIO.timecode.json"
+	GAP_S=$(jq -r '(.largest_gap_ms // 0) / 1000' <<<"$tc")
+	WALL_S=$(jq -r '.wall_span_s // 0' <<<"$tc")
+	local first last frames bad missing
+	first=$(jq -r '.first_clock_ms // 0' <<<"$tc")
+	last=$(jq -r '.last_clock_ms // 0' <<<"$tc")
+	frames=$(jq -r '.frames // 0' <<<"$tc")
+	bad=$(jq -r '.undecodable // 0' <<<"$tc")
+	missing=$(jq -r '.missing_wall_s // 0' <<<"$tc")
+	check "the page's clock is readable in the recording ($frames frames, $bad unreadable)" \
+		awk -v f="$frames" -v b="$bad" 'BEGIN { exit !(f > 100 && b <= f / 50) }'
+	check "the clock never runs backwards (no chunk out of order)" eq "$(jq -r '.backwards_steps // -1' <<<"$tc")" 0
+	check "capture began within 8 s of the container start" le "$(((first - created_ms) / 1000))" 8
+	check "the recording runs to the stop (last frame within 3 s of it)" ge "$last" "$((stop_ms - 3000))"
+	check "the largest gap is ${GAP_S} s (at most ${max_gap} s)" le "$GAP_S" "$max_gap"
+	check "the duration ${DURATION_S} s is the clock's span minus the gaps (${WALL_S} - ${missing})" \
+		awk -v d="$DURATION_S" -v w="$WALL_S" -v m="$missing" 'BEGIN { x = d - (w - m); exit !(x > -1.5 && x < 1.5) }'
+}
+
+# --- the flow of one recording ------------------------------------------------------------
+
+# begin NAME TRIAL: opens a scenario run.
+begin() {
+	SCENARIO="$1-$2"
+	SCENARIO_NAME=$1
+	SCENARIO_TRIAL=$2
+	SCENARIO_LOG="$E2E_WORK/results/$SCENARIO.log"
+	CHECK_FAILED=0
+	GAP_S='' DURATION_S='' WALL_S='' DETECT_S='' CAPTURE_S='' FIRST_CHUNK_S='' STOP_READY_S='' FINAL_ORIGIN=''
+	: >"$SCENARIO_LOG"
+	log "scenario ${SCENARIO}: start"
+}
+
+# finish NOTE: writes the result row.
+finish() {
+	local result=passed
+	((CHECK_FAILED == 0)) || result=FAILED
+	printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$SCENARIO_NAME" "$SCENARIO_TRIAL" "$result" \
+		"${DETECT_S:--}" "${CAPTURE_S:--}" "${FIRST_CHUNK_S:--}" "${GAP_S:--}" "${STOP_READY_S:--}" \
+		"${DURATION_S:--}" "${WALL_S:--}" "${FINAL_ORIGIN:--}" "$1" >"$E2E_WORK/results/$SCENARIO.row"
+	log "scenario ${SCENARIO}: ${result} (${CHECK_FAILED} failed checks)"
+}
+
+# start_recording ID: OpenVidu starts it; its first chunk is reported.
+start_recording() {
+	local id=$1
+	check "OpenVidu's start succeeded (non-empty MP4 within 30 s)" ov_start_recording "$id"
+	check "the recording is known to the controller" poll 20 "recording ${id}" recording_json "$id"
+}
+
+# record_until ID SECONDS_AFTER_START: waits until that long after OpenVidu created it.
+record_until() {
+	local until_ms=$(($(ov_state "$1" created_at) + $2 * 1000)) left
+	left=$(((until_ms - $(e2e_now)) / 1000))
+	((left > 0)) && sleep "$left"
+	return 0
+}
+
+# stop_recording ID: OpenVidu stops it; STOP_READY_S is stop -> the customer's final event.
+stop_recording() {
+	local id=$1 t0
+	t0=$(e2e_now)
+	STOP_MS=$t0
+	ov_stop_recording "$id" lastParticipantLeft
+	check "the customer gets a final event within 60 s of the stop" poll 60 "final event of ${id}" customer_got_final "$id"
+	local received
+	received=$(final_events "$id" | jq -r .received_ms | head -n 1)
+	[[ -n $received ]] && STOP_READY_S=$(awk -v a="$received" -v b="$t0" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
+}
+
+# failover_metrics ID N KILL_MS: from the Nth failover's history and the timeline.
+failover_metrics() {
+	local id=$1 n=$2 kill_ms=$3 detected first
+	detected=$(failover_field "$id" "$n" detectedAt)
+	first=$(failover_field "$id" "$n" firstChunkAt)
+	[[ -n $detected ]] && DETECT_S=$(awk -v a="$(iso_ms "$detected")" -v b="$kill_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	[[ -n $first ]] && FIRST_CHUNK_S=$(awk -v a="$(iso_ms "$first")" -v b="$kill_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+}
+
+# capture_metric ID KILL_MS: when the backup's first frame was painted (from the recording's
+# clock: the end of the gap that contains the kill), relative to the kill.
+capture_metric() {
+	local tc="$E2E_WORK/results/$SCENARIO.timecode.json" to
+	to=$(jq -r --argjson k "$2" '[.gaps[]? | select(.to_ms >= $k)] | first | .to_ms // empty' "$tc" 2>/dev/null)
+	[[ -n $to ]] && CAPTURE_S=$(awk -v a="$to" -v b="$2" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	return 0
+}
+
+# --- scenarios ----------------------------------------------------------------------------
+
+# 1. A normal recording: OpenVidu's own flow succeeds.
+scenario_normal() {
+	local id="ses_${E2E_RUN}n${1}"
+	begin normal "$1"
+	start_recording "$id"
+	record_until "$id" "$E2E_RECORD_SECONDS"
+	stop_recording "$id"
+	verify_final "$id" "$STOP_MS" 0 1
+	check "OpenVidu itself announced ready (origin $FINAL_ORIGIN)" eq "$FINAL_ORIGIN" openvidu
+	check "no failover happened" eq "$(failover_count "$id")" 0
+	finish "${E2E_RECORD_SECONDS} s, no failure"
+}
+
+# 2. The primary is killed at ~20 s and the recording stopped at ~60 s.
+scenario_killed() {
+	local id="ses_${E2E_RUN}k${1}~1" kill_ms
+	begin killed "$1"
+	start_recording "$id"
+	record_until "$id" "$E2E_KILL_AT"
+	kill_ms=$(e2e_now)
+	docker kill "$(ov_state "$id" container)" >/dev/null
+	check "a backup started" poll 30 "backup of ${id}" backup_started "$id" 1
+	check "the backup wrote its first chunk" poll 40 "first chunk of the backup" backup_has_first_chunk "$id" 1
+	check "the failover reason is container-died" eq "$(failover_field "$id" 1 reason)" container-died
+	record_until "$id" "$E2E_RECORD_SECONDS"
+	stop_recording "$id"
+	check "OpenVidu's own stop failed on its dead container (as in OpenVidu)" eq "$(ov_state "$id" stop_result)" exec-failed
+	verify_final "$id" "$STOP_MS" 0,1 5
+	check "the controller announced ready (origin $FINAL_ORIGIN)" eq "$FINAL_ORIGIN" controller
+	check "the dead recorder's partial chunk is in the final" partial_chunk_kept 0
+	failover_metrics "$id" 1 "$kill_ms"
+	capture_metric "$id" "$kill_ms"
+	finish "killed at ${E2E_KILL_AT} s"
+}
+
+# 3. The primary freezes (docker pause): fenced (killed by id), replaced.
+scenario_frozen() {
+	local id="ses_${E2E_RUN}f${1}" freeze_ms
+	begin frozen "$1"
+	start_recording "$id"
+	record_until "$id" "$E2E_KILL_AT"
+	freeze_ms=$(e2e_now)
+	docker pause "$(ov_state "$id" container)" >/dev/null
+	check "a backup started" poll 40 "backup of ${id}" backup_started "$id" 1
+	check "the failover reason is hung" eq "$(failover_field "$id" 1 reason)" hung
+	check "the frozen primary was killed by the controller" poll 20 "frozen primary killed" \
+		container_stopped "$(ov_state "$id" container)"
+	record_until "$id" "$E2E_SHORT_SECONDS"
+	stop_recording "$id"
+	verify_final "$id" "$STOP_MS" 0,1 12
+	failover_metrics "$id" 1 "$freeze_ms"
+	capture_metric "$id" "$freeze_ms"
+	finish "frozen at ${E2E_KILL_AT} s"
+}
+
+# 4. Two failovers in one recording: the primary killed, then the first backup killed.
+scenario_twice() {
+	local id="ses_${E2E_RUN}t${1}" kill_ms backup
+	begin twice "$1"
+	start_recording "$id"
+	record_until "$id" 15
+	kill_ms=$(e2e_now)
+	docker kill "$(ov_state "$id" container)" >/dev/null
+	check "the first backup wrote its first chunk" poll 40 "first backup's chunk" backup_has_first_chunk "$id" 1
+	backup=$(failover_field "$id" 1 backupContainerId)
+	docker kill "$backup" >/dev/null 2>&1 || true
+	check "a second backup wrote its first chunk" poll 40 "second backup's chunk" backup_has_first_chunk "$id" 2
+	check "the recording is at epoch 2" eq "$(recording_json "$id" | jq -r .epoch)" 2
+	record_until "$id" "$E2E_RECORD_SECONDS"
+	stop_recording "$id"
+	verify_final "$id" "$STOP_MS" 0,1,2 5
+	failover_metrics "$id" 1 "$kill_ms"
+	finish "primary and first backup killed"
+}
+
+# 5a. The controller is killed (kill -9) mid-recording and restarted: no spurious failover.
+scenario_controller_restart() {
+	local id="ses_${E2E_RUN}r${1}"
+	begin controller-restart "$1"
+	start_recording "$id"
+	record_until "$id" 15
+	stack_restart_controller KILL
+	record_until "$id" "$E2E_SHORT_SECONDS"
+	stop_recording "$id"
+	check "no failover happened" eq "$(failover_count "$id")" 0
+	verify_final "$id" "$STOP_MS" 0 1
+	finish "controller killed at 15 s"
+}
+
+# 5b. The controller is down while OpenVidu stops the recording (its stopped webhook, the
+# recorder's finalize call and OpenVidu's final webhook are all lost): after its restart the
+# controller finalizes the recording (never a backup) and announces it.
+scenario_controller_down_at_stop() {
+	local id="ses_${E2E_RUN}d${1}"
+	begin controller-down-at-stop "$1"
+	start_recording "$id"
+	record_until "$id" "$E2E_SHORT_SECONDS"
+	kill -KILL "$STACK_CONTROLLER_PID" 2>/dev/null || true
+	wait "$STACK_CONTROLLER_PID" 2>/dev/null || true
+	STOP_MS=$(e2e_now)
+	ov_stop_recording "$id" lastParticipantLeft
+	check "OpenVidu's recorder exited by itself (its container is gone)" eq "$(ov_state "$id" stop_result)" failed
+	stack_restart_controller KILL
+	check "the controller finalizes it after its restart" poll 120 "final event of ${id}" customer_got_final "$id"
+	check "no failover happened" eq "$(failover_count "$id")" 0
+	check "the controller announced ready" eq "$(final_events "$id" | jq -r .body.status | head -n 1)" ready
+	# OpenVidu sealed it failed (no .info when its recorder exited); the controller resealed it
+	local statuses
+	statuses=$(jq -r --arg id "$id" 'select(.body.id == $id and .body.event == "recordingStatusChanged") | .body.status' "$E2E_HOOKS" | paste -sd, -)
+	check "the customer got started, ready ($statuses: OpenVidu's stopped and failed were lost)" eq "$statuses" "started,ready"
+	local dir="$STACK_WORK/recordings/$id"
+	check ".recording.$id is sealed ready by the controller" eq "$(jq -r .status "$dir/.recording.$id")" ready
+	check "the final MP4 has video" eq "$(ffprobe -v error -select_streams v -show_entries stream=codec_type -of csv=p=0 "$dir/$(ov_state "$id" name).mp4" | head -n 1)" video
+	finish "controller down during the stop"
+}
+
+# 6. S3 is unreachable for 30 s in the middle: nothing lost.
+scenario_s3_outage() {
+	local id="ses_${E2E_RUN}s${1}"
+	begin s3-outage "$1"
+	start_recording "$id"
+	record_until "$id" 15
+	s3proxy_stop
+	record_until "$id" 45
+	s3proxy_start "$STACK_WORK/s3" "$S3PROXY_PORT" >/dev/null
+	check "the recorder's backlog drains after S3 is back" poll 60 "upload backlog" backlog_is_zero "$id"
+	record_until "$id" "$E2E_RECORD_SECONDS"
+	stop_recording "$id"
+	check "no failover happened" eq "$(failover_count "$id")" 0
+	verify_final "$id" "$STOP_MS" 0 1
+	finish "S3 down from 15 s to 45 s"
+}

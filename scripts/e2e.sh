@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# The end-to-end proof: recordings survive their recorder, the way a user experiences it.
+# Everything is real (the controller, Redis, S3Proxy, the Docker engine, the recorder image with
+# Chromium) except OpenVidu 2 itself, played by a faithful stand-in (scripts/lib/openvidu.sh)
+# that serves a test layout (a clock painted into every frame), starts and stops the recorder
+# exactly as OpenVidu does, and sends its webhooks. A receiver plays the customer's webhook
+# endpoint. Each scenario checks the final MP4, OpenVidu's files, the customer's webhooks, the
+# chunk manifest, and the media timeline read back from the recording.
+#
+# Usage: scripts/e2e.sh [--trials N] [--only NAME]... [--no-benchmarks]
+#   NAME: normal, killed, frozen, twice, controller-restart, controller-down-at-stop, s3-outage
+# Settings: E2E_TRIALS (5, trials of "killed"), E2E_RECORD_SECONDS (60), E2E_SHORT_SECONDS (45),
+# E2E_KILL_AT (20), E2E_PARALLEL (2: independent scenarios run side by side).
+# shellcheck source-path=SCRIPTDIR
+set -Eeuo pipefail
+
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/s3proxy.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/s3proxy.sh"
+# shellcheck source=lib/openvidu.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/openvidu.sh"
+# shellcheck source=lib/stack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
+# shellcheck source=../bench/lib/bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../bench/lib/bench.sh"
+# shellcheck source=../e2e/lib/scenarios.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib/scenarios.sh"
+
+ROOT=$(repo_root)
+E2E_TRIALS=${E2E_TRIALS:-5}
+E2E_PARALLEL=${E2E_PARALLEL:-2}
+E2E_RUN="e2e$(date +%s | tail -c 6)"
+E2E_WORK=''
+E2E_HOOKS=''
+ONLY=()
+BENCHMARKS=true
+RECEIVER_PID=''
+STARTED_AT=$SECONDS
+
+usage() {
+	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+wanted() {
+	((${#ONLY[@]} == 0)) || [[ " ${ONLY[*]} " == *" $1 "* ]]
+}
+
+cleanup() {
+	local dir
+	[[ -n $RECEIVER_PID ]] && kill "$RECEIVER_PID" 2>/dev/null
+	stack_stop
+	# the stand-in's recorders, and the backups the controller started for this run's recordings
+	docker ps -aq --filter "label=$OV_LABEL" | xargs -r docker rm -f >/dev/null 2>&1 || true
+	for dir in "$E2E_WORK"/openvidu/*/; do
+		[[ -d $dir ]] || continue
+		docker ps -aq --filter "label=io.ov2ha.recording-id=$(basename "$dir")" | xargs -r docker rm -f >/dev/null 2>&1 || true
+	done
+	if [[ ${E2E_KEEP:-0} == 1 ]]; then
+		log "kept: $E2E_WORK"
+	else
+		rm -rf "$E2E_WORK"
+	fi
+}
+
+build_images() {
+	"$ROOT/scripts/build-base-image.sh"
+	"$ROOT/scripts/build-recorder-image.sh"
+}
+
+start_everything() {
+	E2E_WORK=$(mktemp -d /tmp/ov2ha-e2e.XXXXXX)
+	mkdir -p "$E2E_WORK/results" "$E2E_WORK/page/dashboard"
+	# OpenVidu's default layout URL is <host>/dashboard/#/layout-best-fit/<session>/<secret>/...
+	cp "$ROOT/e2e/page/index.html" "$E2E_WORK/page/index.html"
+	cp "$ROOT/e2e/page/index.html" "$E2E_WORK/page/dashboard/index.html"
+	E2E_HOOKS="$E2E_WORK/customer-webhooks.jsonl"
+	local receiver_port
+	receiver_port=$(free_port)
+	python3 "$ROOT/e2e/lib/receiver.py" "$receiver_port" "$E2E_HOOKS" &
+	RECEIVER_PID=$!
+	STACK_FAILOVER=true
+	STACK_RELAY_URL="http://127.0.0.1:${receiver_port}/openvidu-events"
+	STACK_PAGE_DIR="$E2E_WORK/page"
+	STACK_LABEL="ov2ha.e2e-run=$E2E_RUN"
+	STACK_OPENVIDU_URL=$OV_PUBLIC_URL
+	OV_LABEL="ov2ha.e2e-run=$E2E_RUN"
+	stack_start "$E2E_WORK/stack"
+	ov_init "$STACK_WORK/recordings" "$STACK_SITE_IMAGE" "$STACK_CONTROLLER_URL/openvidu/webhook" \
+		"$STACK_WEBHOOK_TOKEN" "http://127.0.0.1:$STACK_PAGE_PORT" "$STACK_OPENVIDU_SECRET" "$E2E_WORK/openvidu"
+	wait_for 10 "customer receiver" curl -s -o /dev/null -X POST "http://127.0.0.1:${receiver_port}/ping" ||
+		die "the customer's receiver did not start"
+	: >"$E2E_HOOKS"
+}
+
+# side_by_side COMMAND...: runs scenario commands E2E_PARALLEL at a time, in subshells (only
+# their own pids are waited for: the stack's servers are children of this shell too).
+side_by_side() {
+	local cmd pid pids=()
+	for cmd in "$@"; do
+		(eval "$cmd") &
+		pids+=($!)
+		while (($(running_count "${pids[@]}") >= E2E_PARALLEL)); do
+			sleep 1
+		done
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" || true
+	done
+}
+
+running_count() {
+	local pid n=0
+	for pid in "$@"; do
+		kill -0 "$pid" 2>/dev/null && n=$((n + 1))
+	done
+	printf '%s' "$n"
+}
+
+run_scenarios() {
+	local runs=() i
+	wanted normal && runs+=("scenario_normal 1")
+	if wanted killed; then
+		for ((i = 1; i <= E2E_TRIALS; i++)); do
+			runs+=("scenario_killed $i")
+		done
+	fi
+	wanted frozen && runs+=("scenario_frozen 1")
+	wanted twice && runs+=("scenario_twice 1")
+	((${#runs[@]} == 0)) || side_by_side "${runs[@]}"
+	# these restart the controller or take S3 away from everybody: one at a time
+	wanted controller-restart && scenario_controller_restart 1
+	wanted controller-down-at-stop && scenario_controller_down_at_stop 1
+	wanted s3-outage && scenario_s3_outage 1
+	return 0
+}
+
+# table: the result rows, and 0 when every scenario passed.
+table() {
+	local row failed=0 count=0
+	printf '\n%-24s %-5s %-7s %8s %8s %8s %8s %8s %9s %9s %-10s %s\n' SCENARIO TRIAL RESULT \
+		DETECT_S CAPTURE_S CHUNK1_S GAP_S STOP→RDY DURATION_S CLOCK_S ANNOUNCER NOTE
+	for row in "$E2E_WORK"/results/*.row; do
+		[[ -f $row ]] || continue
+		count=$((count + 1))
+		IFS='|' read -r name trial result detect capture first gap stop duration wall origin note <"$row"
+		printf '%-24s %-5s %-7s %8s %8s %8s %8s %8s %9s %9s %-10s %s\n' "$name" "$trial" "$result" "$detect" \
+			"$capture" "$first" "$gap" "$stop" "$duration" "$wall" "$origin" "$note"
+		if [[ $result != passed ]]; then
+			failed=1
+			sed 's/^/    /' "${row%.row}.log" >&2
+		fi
+	done
+	((count > 0)) || { log "no scenario ran"; return 1; }
+	return "$failed"
+}
+
+# column NAME FIELD: the values of one metric over the passed runs of a scenario.
+column() {
+	local row
+	for row in "$E2E_WORK"/results/"$1"-*.row; do
+		[[ -f $row ]] || continue
+		awk -F'|' -v f="$2" '$3 == "passed" && $f != "-" && $f != "" { print $f }' "$row"
+	done
+}
+
+stat_line() {
+	local values
+	mapfile -t values < <(column "$1" "$2")
+	if ((${#values[@]} == 0)); then
+		printf '-'
+	else
+		printf '%s (min %s, max %s, n=%s)' "$(median "${values[@]}")" \
+			"$(printf '%s\n' "${values[@]}" | sort -g | head -n 1)" "$(printf '%s\n' "${values[@]}" | sort -g | tail -n 1)" \
+			"${#values[@]}"
+	fi
+}
+
+write_benchmarks() {
+	local out="$E2E_WORK/section.md" row
+	{
+		# shellcheck disable=SC2016 # the backquotes are Markdown
+		printf 'Script: `scripts/e2e.sh` (run %s, %d s in all). Machine: %s.\n\n' "$(date -u +%Y-%m-%d)" \
+			"$((SECONDS - STARTED_AT))" "$(machine_line)"
+		cat <<-'MD'
+			Method: everything real (controller jar, Debian redis-server, S3Proxy, Docker engine, the recorder
+			image with Chromium; 640x360@15, 10 s chunks, heartbeat 2 s x 3) except OpenVidu 2, played by
+			`scripts/lib/openvidu.sh`; the customer's webhooks go to a local receiver. Times are measured from
+			the `docker kill` (or `docker pause`): detection = the failover's `detectedAt`; capture = the first
+			frame of the backup in the final MP4, read from the clock the test page paints into every frame;
+			first chunk = the backup's first chunk report; gap = the largest jump of that clock in the final
+			MP4 (media lost); stop→ready = OpenVidu's stop call to the customer receiving `ready`. Two
+			scenarios run side by side on the 2 vCPUs (scenarios 5 and 6 alone).
+
+		MD
+		printf '| Scenario 2, primary killed at %s s (medians) | value |\n|---|---|\n' "$E2E_KILL_AT"
+		printf '| detection latency, s | %s |\n' "$(stat_line killed 4)"
+		printf '| backup capturing after the kill, s | %s |\n' "$(stat_line killed 5)"
+		printf '| backup first chunk reported after the kill, s | %s |\n' "$(stat_line killed 6)"
+		printf '| media gap in the final file, s | %s |\n' "$(stat_line killed 7)"
+		printf '| stop → ready, s | %s |\n\n' "$(stat_line killed 8)"
+		printf 'Targets: detection ≤ 1 s, gap ≤ 5 s, stop → ready ≤ 5 s.\n\n'
+		printf '| Scenario | Trial | Result | Detect s | Capture s | Chunk1 s | Gap s | Stop→ready s | Duration s | Clock span s | Announced by |\n'
+		printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
+		for row in "$E2E_WORK"/results/*.row; do
+			[[ -f $row ]] || continue
+			IFS='|' read -r name trial result detect capture first gap stop duration wall origin note <"$row"
+			printf '| %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$note" "$trial" "$result" \
+				"$detect" "$capture" "$first" "$gap" "$stop" "$duration" "$wall" "$origin"
+		done
+	} >"$out"
+	write_section e2e "$out"
+}
+
+main() {
+	while (($# > 0)); do
+		case "$1" in
+		--trials) E2E_TRIALS=$2; shift 2 ;;
+		--only) ONLY+=("$2"); shift 2 ;;
+		--no-benchmarks) BENCHMARKS=false; shift ;;
+		-h | --help) usage; return 0 ;;
+		*) usage >&2; die "unknown argument: $1" ;;
+		esac
+	done
+	cd "$ROOT"
+	stack_require
+	build_images
+	trap cleanup EXIT
+	start_everything
+	python3 "$ROOT/e2e/lib/timecode.py" --selftest >/dev/null || die "the timecode decoder's self-test failed"
+	run_scenarios
+	local rc=0
+	table || rc=1
+	if [[ $BENCHMARKS == true && $rc == 0 && ${#ONLY[@]} == 0 ]]; then
+		write_benchmarks
+	fi
+	log "e2e: $((SECONDS - STARTED_AT)) s, $([[ $rc == 0 ]] && echo passed || echo FAILED)"
+	return "$rc"
+}
+
+main "$@"
