@@ -124,7 +124,7 @@ verify_final() {
 	frames=$(jq -r '.frames // 0' <<<"$tc")
 	bad=$(jq -r '.undecodable // 0' <<<"$tc")
 	missing=$(jq -r '.missing_wall_s // 0' <<<"$tc")
-	check "the page's clock is readable in the recording ($frames frames, $bad unreadable)" \
+	check "the page's clock is readable in the recording ($frames frames, $bad unreadable, $(jq -r '.page_stalls // 0' <<<"$tc") page stalls)" \
 		awk -v f="$frames" -v b="$bad" 'BEGIN { exit !(f > 100 && b <= f / 50) }'
 	check "the clock never runs backwards (no chunk out of order)" eq "$(jq -r '.backwards_steps // -1' <<<"$tc")" 0
 	check "capture began within 8 s of the container start" le "$(((first - created_ms) / 1000))" 8
