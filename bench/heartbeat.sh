@@ -3,10 +3,12 @@
 # recordings with wrk against the controller jar and a Debian redis-server on this machine,
 # and writes req/s, p50/p99 latency and the controller's RSS into BENCHMARKS.md (section
 # "heartbeat"). Baseline in the same invocation: GET /actuator/health/liveness (no Redis, no
-# authentication) with the same connections and duration.
+# authentication) with the same connections and duration. The main figures use 16 connections
+# (wrk is a closed loop: more connections only queue on the 2 cores); a 64-connection run shows
+# the saturation.
 #
-# Usage: bench/heartbeat.sh            (RUNS=3 DURATION=20 CONNECTIONS=64 IDS=1000 THREADS=2)
-#        JAVA_OPTS="-Xmx256m" bench/heartbeat.sh
+# Usage: bench/heartbeat.sh   (RUNS=3 DURATION=20 CONNECTIONS=16 SATURATION_CONNECTIONS=64 IDS=1000 THREADS=2)
+#        JAVA_OPTS="..." bench/heartbeat.sh   (default: the compose stack's HA_JAVA_OPTS)
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 # shellcheck source=../scripts/lib/common.sh
@@ -16,10 +18,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/bench.sh"
 
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-20}
-CONNECTIONS=${CONNECTIONS:-64}
+CONNECTIONS=${CONNECTIONS:-16}
+SATURATION_CONNECTIONS=${SATURATION_CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 IDS=${IDS:-1000}
-JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=4}
+JAVA_OPTS=${JAVA_OPTS:-$(sed -n 's/^HA_JAVA_OPTS=//p' "$(dirname "${BASH_SOURCE[0]}")/../.env_template")}
 ROOT=$(repo_root)
 JAR="$ROOT/controller/target/ov2-ha-controller.jar"
 WORK=""
@@ -47,7 +50,8 @@ start_services() {
 	HA_PROFILE=production HA_CONTROLLER_PORT=$PORT HA_CONTROLLER_BIND_ADDRESS=127.0.0.1 \
 		HA_REDIS_URL="redis://127.0.0.1:${redis_port}" HA_DATA_DIR="$WORK/data" \
 		HA_RECORDER_USERNAME=recorder HA_RECORDER_PASSWORD="$PASSWORD" \
-		HA_ADMIN_USERNAME=admin HA_ADMIN_PASSWORD="${PASSWORD}-admin" \
+		HA_ADMIN_USERNAME=admin HA_ADMIN_PASSWORD="${PASSWORD}-admin" HA_WEBHOOK_TOKEN="${PASSWORD}-token" \
+		HA_FAILOVER_ENABLED=false \
 		java $JAVA_OPTS -jar "$JAR" >"$WORK/controller.log" 2>&1 &
 	CONTROLLER_PID=$!
 	wait_for 90 "controller" curl -fsS "http://127.0.0.1:${PORT}/actuator/health/liveness" ||
@@ -94,14 +98,17 @@ main() {
 	start_services
 	register_recordings
 	log "registered ${IDS} recordings; warming up"
-	DURATION=10 run_wrk heartbeat.lua /api/recordings >/dev/null
-	local hb_rps=() hb_p50=() hb_p99=() base_rps=() base_p50=() base_p99=() errors=0 run line
+	DURATION=30 run_wrk heartbeat.lua /api/recordings >/dev/null
+	local hb_rps=() hb_p50=() hb_p99=() base_rps=() base_p50=() base_p99=() sat_rps=() sat_p50=() sat_p99=() errors=0 run line
 	for ((run = 1; run <= RUNS; run++)); do
 		line=$(run_wrk baseline.lua /actuator/health/liveness)
 		base_rps+=("$(field rps "$line")") base_p50+=("$(field p50_ms "$line")") base_p99+=("$(field p99_ms "$line")")
 		line=$(run_wrk heartbeat.lua /api/recordings)
 		log "run ${run}: heartbeat ${line#RESULT }"
 		hb_rps+=("$(field rps "$line")") hb_p50+=("$(field p50_ms "$line")") hb_p99+=("$(field p99_ms "$line")")
+		errors=$((errors + $(field errors_status "$line") + $(field errors_other "$line")))
+		line=$(CONNECTIONS=$SATURATION_CONNECTIONS run_wrk heartbeat.lua /api/recordings)
+		sat_rps+=("$(field rps "$line")") sat_p50+=("$(field p50_ms "$line")") sat_p99+=("$(field p99_ms "$line")")
 		errors=$((errors + $(field errors_status "$line") + $(field errors_other "$line")))
 	done
 	local rss hwm
@@ -114,9 +121,10 @@ main() {
 	cat >"$out" <<MD
 Script: \`bench/heartbeat.sh\` (run $(date -u +%Y-%m-%d)). Machine: $(machine_line).
 
-Method: controller jar (\`${JAVA_OPTS}\`, production profile, HTTP Basic on every request) and
+Method: controller jar (\`${JAVA_OPTS}\`, production profile, HTTP Basic on every request,
+failover detection off: this measures the API) and
 Debian redis-server on loopback; ${IDS} recordings registered; wrk (${THREADS} threads,
-${CONNECTIONS} connections, ${DURATION} s per run, after a 10 s warm-up) sends
+${CONNECTIONS} connections, ${DURATION} s per run, after a 30 s warm-up) sends
 \`PUT /api/recordings/{id}/heartbeat\` round-robin over the ${IDS} ids. Each run also measures
 the baseline \`GET /actuator/health/liveness\` (no Redis, no authentication) with the same
 settings. wrk runs on the same 2 cores. Medians of ${RUNS} runs.
@@ -126,6 +134,7 @@ settings. wrk runs on the same 2 cores. Medians of ${RUNS} runs.
 | heartbeat (authenticated, one Redis Lua call) | ${m_rps} | ${m_p50} | ${m_p99} |
 | baseline: liveness (no auth, no Redis) | ${b_rps} | ${b_p50} | ${b_p99} |
 | ratio heartbeat / baseline | $(awk -v a="$m_rps" -v b="$b_rps" 'BEGIN {printf "%.2f", a/b}') | | |
+| saturation: heartbeat with ${SATURATION_CONNECTIONS} connections | $(median "${sat_rps[@]}") | $(median "${sat_p50[@]}") | $(median "${sat_p99[@]}") |
 
 Per-run heartbeat requests/s: ${hb_rps[*]}. Non-2xx or socket errors: ${errors}.
 Controller RSS after the runs: ${rss} MiB (peak ${hwm} MiB).
