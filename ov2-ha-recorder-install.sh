@@ -70,16 +70,6 @@ GENERATED_SECRETS=()
 MIN_FREE_GB=2
 WARN_FREE_GB=10
 
-usage() {
-	awk 'NR > 1 && !/^#/ { exit } NR > 1 && !/^# shellcheck/' "$SCRIPT_PATH" | sed 's/^# \{0,1\}//'
-}
-
-usage_error() {
-	error "$*"
-	info "Run: ${0##*/} --help"
-	exit 2
-}
-
 parse_args() {
 	while (($#)); do
 		case $1 in

@@ -43,16 +43,6 @@ TMP_DIR=''
 
 # ---- usage --------------------------------------------------------------------------------
 
-usage() {
-	awk 'NR > 1 && !/^#/ { exit } NR > 1 && !/^# shellcheck/' "$SCRIPT_PATH" | sed 's/^# \{0,1\}//'
-}
-
-usage_error() {
-	error "$*"
-	info "Run: ${0##*/} --help"
-	exit 2
-}
-
 # command_help NAME: the help text of one command.
 command_help() {
 	case $1 in

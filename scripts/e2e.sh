@@ -212,6 +212,21 @@ write_benchmarks() {
 	write_section e2e "$out"
 }
 
+# no_secrets_in_logs: the controller's log of the whole run holds none of the stack's secrets
+# (passwords, webhook token, S3 secret, and OpenVidu's secret carried by every layout URL).
+no_secrets_in_logs() {
+	local secret leaked=0
+	for secret in "$STACK_RECORDER_PASSWORD" "$STACK_ADMIN_PASSWORD" "$STACK_WEBHOOK_TOKEN" \
+		"$S3PROXY_SECRET_KEY" "$STACK_OPENVIDU_SECRET"; do
+		if grep -qF -- "$secret" "$STACK_WORK/controller.log"; then
+			log "FAILED: a secret (${secret:0:3}...) is in the controller's log"
+			leaked=1
+		fi
+	done
+	((leaked == 0)) && log "ok: no secret in the controller's log ($(wc -l <"$STACK_WORK/controller.log") lines)"
+	return "$leaked"
+}
+
 main() {
 	while (($# > 0)); do
 		case "$1" in
@@ -231,6 +246,7 @@ main() {
 	run_scenarios
 	local rc=0
 	table || rc=1
+	no_secrets_in_logs || rc=1
 	if [[ $BENCHMARKS == true && $rc == 0 && ${#ONLY[@]} == 0 ]]; then
 		write_benchmarks
 	fi

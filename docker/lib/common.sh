@@ -34,6 +34,19 @@ die() {
 	exit 1
 }
 ok() { printf '%s%s%s\n' "$C_GRN" "$*" "$C_OFF" >&2; }
+
+# usage: the calling script's header comment (SCRIPT_PATH), as its --help.
+usage() {
+	awk 'NR > 1 && !/^#/ { exit } NR > 1 && !/^# shellcheck/' "$SCRIPT_PATH" | sed 's/^# \{0,1\}//'
+}
+
+# usage_error MESSAGE: a wrong command line: the message, a pointer to --help, exit 2.
+usage_error() {
+	error "$*"
+	info "Run: ${0##*/} --help"
+	exit 2
+}
+
 heading() { printf '\n%s%s%s\n' "$C_BLD" "$*" "$C_OFF" >&2; }
 
 # require_command NAME HINT: dies with HINT when NAME is not on the PATH.

@@ -35,18 +35,7 @@ public final class Recordings {
 		recordingJson.put("hasAudio", true);
 		recordingJson.put("hasVideo", true);
 		recordingJson.put("status", "started");
-		Map<String, String> env = new LinkedHashMap<>();
-		env.put("DEBUG_MODE", "false");
-		env.put("CONTAINER_WORKING_MODE", "COMPOSED");
-		env.put("URL", "https://OPENVIDUAPP:" + TestSecrets.OPENVIDU_SECRET + "@ov.example.com/dashboard/#/layout-best-fit/"
-				+ id + "/" + TestSecrets.OPENVIDU_SECRET + "/443/false");
-		env.put("ONLY_VIDEO", "false");
-		env.put("RESOLUTION", "1280x720");
-		env.put("FRAMERATE", "25");
-		env.put("VIDEO_ID", id);
-		env.put("VIDEO_NAME", id);
-		env.put("VIDEO_FORMAT", "mp4");
-		env.put("RECORDING_JSON", "{\"id\":\"" + id + "\"}");
+		Map<String, String> env = openViduEnv(id, "1280x720", "25", "{\"id\":\"" + id + "\"}");
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("recordingId", id);
 		body.put("epoch", epoch);
@@ -55,6 +44,23 @@ public final class Recordings {
 		body.put("containerId", containerId);
 		body.put("host", "test-host");
 		return body;
+	}
+
+	/** Exactly the variables OpenVidu sets on its recorder, in its order (the layout URL holds its secret). */
+	public static Map<String, String> openViduEnv(String id, String resolution, String framerate, String recordingJson) {
+		Map<String, String> env = new LinkedHashMap<>();
+		env.put("DEBUG_MODE", "false");
+		env.put("CONTAINER_WORKING_MODE", "COMPOSED");
+		env.put("URL", "https://OPENVIDUAPP:" + TestSecrets.OPENVIDU_SECRET + "@ov.example.com/dashboard/#/layout-best-fit/"
+				+ id + "/" + TestSecrets.OPENVIDU_SECRET + "/443/false");
+		env.put("ONLY_VIDEO", "false");
+		env.put("RESOLUTION", resolution);
+		env.put("FRAMERATE", framerate);
+		env.put("VIDEO_ID", id);
+		env.put("VIDEO_NAME", id);
+		env.put("VIDEO_FORMAT", "mp4");
+		env.put("RECORDING_JSON", recordingJson);
+		return env;
 	}
 
 	public static Map<String, Object> heartbeat(long epoch, Long lastChunkSeq) {

@@ -35,19 +35,7 @@ public final class TestRecorders {
 
 	/** Exactly the variables OpenVidu sets on its recorder (the layout URL holds its secret). */
 	public static Map<String, String> openViduEnv(String id, long createdAt, Long shmSize) {
-		Map<String, String> env = new LinkedHashMap<>();
-		env.put("DEBUG_MODE", "false");
-		env.put("CONTAINER_WORKING_MODE", "COMPOSED");
-		env.put("URL", "https://OPENVIDUAPP:" + TestSecrets.OPENVIDU_SECRET + "@ov.example.com/dashboard/#/layout-best-fit/"
-				+ id + "/" + TestSecrets.OPENVIDU_SECRET + "/443/false");
-		env.put("ONLY_VIDEO", "false");
-		env.put("RESOLUTION", "320x180");
-		env.put("FRAMERATE", "10");
-		env.put("VIDEO_ID", id);
-		env.put("VIDEO_NAME", id);
-		env.put("VIDEO_FORMAT", "mp4");
-		env.put("RECORDING_JSON", recordingJson(id, createdAt, shmSize));
-		return env;
+		return Recordings.openViduEnv(id, "320x180", "10", recordingJson(id, createdAt, shmSize));
 	}
 
 	/** A container of the recorder image, not started, named and configured as OpenVidu does. */
