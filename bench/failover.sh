@@ -132,6 +132,7 @@ start_stack() {
 		HA_REDIS_URL=redis://127.0.0.1:${redis_port} HA_DATA_DIR=$WORK/data \
 		HA_RECORDINGS_PATH=$WORK/recordings HA_RECORDER_PASSWORD=$RECORDER_PASSWORD \
 		HA_ADMIN_PASSWORD=$ADMIN_PASSWORD HA_RECORDER_IMAGE=$SITE HA_CHUNK_DURATION=${CHUNK_SECONDS}s \
+		HA_WEBHOOK_TOKEN="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" \
 		HA_RECORDING_STORAGE=local java -jar "$jar" >"$WORK/controller.log" 2>&1 &
 	CONTROLLER_PID=$!
 	wait_for 120 "controller health" curl -sf -u "admin:${ADMIN_PASSWORD}" \

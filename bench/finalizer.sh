@@ -99,6 +99,7 @@ start_controller() {
 	HA_PROFILE=production HA_CONTROLLER_PORT=$port HA_CONTROLLER_BIND_ADDRESS=127.0.0.1 \
 		HA_REDIS_URL="redis://127.0.0.1:${redisport}" HA_DATA_DIR="$OUT/data" HA_RECORDINGS_PATH="$OUT/recordings" \
 		HA_ADMIN_PASSWORD="$ADMIN_PW" HA_RECORDER_PASSWORD="$REC_PW" HA_RECORDING_STORAGE=s3 \
+		HA_WEBHOOK_TOKEN="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" HA_FAILOVER_ENABLED=false \
 		HA_S3_ENDPOINT="http://127.0.0.1:${s3port}" HA_S3_BUCKET=$BUCKET HA_S3_ACCESS_KEY=$AK HA_S3_SECRET_KEY="$SK" \
 		java -jar "$ROOT/controller/target/ov2-ha-controller.jar" >"$OUT/controller.log" 2>&1 &
 	PIDS+=("$!")
