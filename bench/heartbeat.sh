@@ -30,10 +30,17 @@ REDIS_PID=""
 CONTROLLER_PID=""
 
 cleanup() {
-	[[ -n "$CONTROLLER_PID" ]] && kill "$CONTROLLER_PID" 2>/dev/null && wait "$CONTROLLER_PID" 2>/dev/null
-	[[ -n "$REDIS_PID" ]] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
+	local rc=$?
+	if [[ -n "$CONTROLLER_PID" ]]; then
+		kill "$CONTROLLER_PID" 2>/dev/null
+		wait "$CONTROLLER_PID" 2>/dev/null || true
+	fi
+	if [[ -n "$REDIS_PID" ]]; then
+		kill "$REDIS_PID" 2>/dev/null
+		wait "$REDIS_PID" 2>/dev/null || true
+	fi
 	[[ -n "$WORK" ]] && rm -rf "$WORK"
-	return 0
+	exit "$rc"
 }
 
 start_services() {

@@ -2,7 +2,7 @@
 # Argument handling of bench/webhook.sh (the measurement itself is run by hand, never in tests).
 
 setup() {
-	SCRIPT="$BATS_TEST_DIRNAME/webhook.sh"
+	SCRIPT="$BATS_TEST_DIRNAME/../webhook.sh"
 }
 
 @test "--help prints the usage and exits 0" {
