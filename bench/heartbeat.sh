@@ -8,7 +8,8 @@
 # the saturation.
 #
 # Usage: bench/heartbeat.sh   (RUNS=3 DURATION=20 CONNECTIONS=16 SATURATION_CONNECTIONS=64 IDS=1000 THREADS=2)
-#        JAVA_OPTS="..." bench/heartbeat.sh   (default: the compose stack's HA_JAVA_OPTS)
+#        JAVA_OPTS="..." bench/heartbeat.sh   (default: the compose stack's HA_JAVA_OPTS;
+#        MALLOC_ARENA_MAX defaults to 2, as in the controller image)
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 # shellcheck source=../scripts/lib/common.sh
@@ -22,6 +23,8 @@ CONNECTIONS=${CONNECTIONS:-16}
 SATURATION_CONNECTIONS=${SATURATION_CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 IDS=${IDS:-1000}
+# The controller image sets MALLOC_ARENA_MAX=2 (docker/Dockerfile); measure the same process.
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 JAVA_OPTS=${JAVA_OPTS:-$(sed -n 's/^HA_JAVA_OPTS=//p' "$(dirname "${BASH_SOURCE[0]}")/../.env_template")}
 ROOT=$(repo_root)
 JAR="$ROOT/controller/target/ov2-ha-controller.jar"
@@ -128,7 +131,7 @@ main() {
 	cat >"$out" <<MD
 Script: \`bench/heartbeat.sh\` (run $(date -u +%Y-%m-%d)). Machine: $(machine_line).
 
-Method: controller jar (\`${JAVA_OPTS}\`, production profile, HTTP Basic on every request,
+Method: controller jar (\`${JAVA_OPTS}\`, \`MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX}\` as in the image, production profile, HTTP Basic on every request,
 failover detection off: this measures the API) and
 Debian redis-server on loopback; ${IDS} recordings registered; wrk (${THREADS} threads,
 ${CONNECTIONS} connections, ${DURATION} s per run, after a 30 s warm-up) sends
