@@ -23,6 +23,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 # shellcheck source=../scripts/lib/common.sh
 source "$ROOT/scripts/lib/common.sh"
+# shellcheck source=lib/bench.sh
+source "$BENCH_DIR/lib/bench.sh"
 
 TRIALS=${TRIALS:-5}
 CHUNK_SECONDS=${CHUNK_SECONDS:-2}
@@ -39,33 +41,9 @@ declare -A RESULTS=()
 
 now_ms() { date +%s%3N; }
 
-# median N...: the median of numbers (mean of the middle two for an even count).
-median() {
-	(($# > 0)) || { echo n/a; return 0; }
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "n/a"; exit }
-		if (NR % 2) printf "%g\n", v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# range N...: "min-max".
-range() {
-	printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%g-%g\n", lo, hi }'
-}
-
 # seconds MS: milliseconds as seconds with 2 decimals.
 seconds() {
 	awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'
-}
-
-# replace_section FILE NAME CONTENT_FILE: replaces what is between the BEGIN/END markers of NAME.
-replace_section() {
-	local file=$1 name=$2 content=$3
-	grep -q "<!-- BEGIN ${name} -->" "$file" || die "no <!-- BEGIN ${name} --> marker in ${file}"
-	awk -v begin="<!-- BEGIN ${name} -->" -v end="<!-- END ${name} -->" -v content="$content" '
-		$0 == begin { print; while ((getline line < content) > 0) print line; skip = 1; next }
-		$0 == end { skip = 0 }
-		!skip { print }' "$file" >"$file.tmp"
-	mv "$file.tmp" "$file"
 }
 
 cleanup() {
@@ -128,12 +106,14 @@ start_stack() {
 	REDIS_PID=$!
 	wait_for 10 redis redis-cli -p "$redis_port" ping
 	mkdir -p "$WORK/recordings" "$WORK/data"
+	image_jvm_env
+	# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
 	HA_PROFILE=production HA_CONTROLLER_PORT=$PORT HA_CONTROLLER_BIND_ADDRESS=127.0.0.1 \
 		HA_REDIS_URL=redis://127.0.0.1:${redis_port} HA_DATA_DIR=$WORK/data \
 		HA_RECORDINGS_PATH=$WORK/recordings HA_RECORDER_PASSWORD=$RECORDER_PASSWORD \
 		HA_ADMIN_PASSWORD=$ADMIN_PASSWORD HA_RECORDER_IMAGE=$SITE HA_CHUNK_DURATION=${CHUNK_SECONDS}s \
 		HA_WEBHOOK_TOKEN="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" \
-		HA_RECORDING_STORAGE=local java -jar "$jar" >"$WORK/controller.log" 2>&1 &
+		HA_RECORDING_STORAGE=local java $JAVA_OPTS -jar "$jar" >"$WORK/controller.log" 2>&1 &
 	CONTROLLER_PID=$!
 	wait_for 120 "controller health" curl -sf -u "admin:${ADMIN_PASSWORD}" \
 		"http://127.0.0.1:${PORT}/actuator/health/failover"
@@ -291,7 +271,8 @@ row() {
 	printf '%s\n' "$out"
 }
 
-write_section() {
+# write_figures [--no-write]: the failover section (printed instead of written with --no-write).
+write_figures() {
 	local file=$WORK/section.md cpu mem
 	cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 	mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
@@ -299,7 +280,7 @@ write_section() {
 		echo "Script: \`bench/failover.sh\`, ${TRIALS} trials per kind, run $(date -u +%Y-%m-%d)."
 		echo "Machine: $(nproc) vCPU (${cpu}), ${mem}, $(. /etc/os-release && echo "$PRETTY_NAME"), Docker $(docker version -f '{{.Server.Version}}'), Java $(java -version 2>&1 | head -1 | cut -d'"' -f2)."
 		echo
-		echo "Method: one controller (production profile, Redis, default failover settings: heartbeat 2 s x 3,"
+		echo "Method: one controller (production profile, the image's JVM settings, Redis, default failover settings: heartbeat 2 s x 3,"
 		echo "reconcile every 500 ms, stall grace 5 s) and the test recorder image (bash + ffmpeg lavfi,"
 		echo "${CHUNK_SECONDS} s MPEG-TS chunks, local storage) started as OpenVidu starts its recorder. Each trial waits"
 		echo "for 2 chunks, then kills the recorder (\`docker kill -s KILL\`) or hangs it (SIGSTOP to every"
@@ -322,7 +303,7 @@ write_section() {
 	if [[ ${1:-} == --no-write ]]; then
 		cat "$file"
 	else
-		replace_section "$ROOT/BENCHMARKS.md" failover "$file"
+		write_section failover "$file"
 		log "wrote the failover section of BENCHMARKS.md"
 	fi
 }
@@ -340,7 +321,7 @@ main() {
 	for ((n = 1; n <= TRIALS; n++)); do baseline "$n"; done
 	for ((n = 1; n <= TRIALS; n++)); do trial kill "$n"; done
 	for ((n = 1; n <= TRIALS; n++)); do trial hang "$n"; done
-	write_section "${1:-}"
+	write_figures "${1:-}"
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

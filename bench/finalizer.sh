@@ -5,6 +5,7 @@
 # same bytes as the baseline in the same run. Rewrites the "finalizer" section of BENCHMARKS.md.
 #
 # Usage: bench/finalizer.sh [RUNS]   (default 3; medians are reported)
+#        JAVA_OPTS="..." bench/finalizer.sh   (default: the controller image's JVM options)
 # Needs: JDK 17+, ffmpeg, curl (with --aws-sigv4), jq, redis-server. Everything it makes is under
 # bench/out/ (the generated chunks are kept there for the next run).
 # shellcheck source-path=SCRIPTDIR
@@ -12,6 +13,8 @@ set -Eeuo pipefail
 
 # shellcheck source=../scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+# shellcheck source=lib/bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench.sh"
 
 ROOT=$(repo_root)
 OUT="$ROOT/bench/out"
@@ -96,12 +99,14 @@ start_controller() {
 	fi
 	rm -rf "$OUT/recordings" "$OUT/data"
 	mkdir -p "$OUT/recordings" "$OUT/data"
+	image_jvm_env
+	# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
 	HA_PROFILE=production HA_CONTROLLER_PORT=$port HA_CONTROLLER_BIND_ADDRESS=127.0.0.1 \
 		HA_REDIS_URL="redis://127.0.0.1:${redisport}" HA_DATA_DIR="$OUT/data" HA_RECORDINGS_PATH="$OUT/recordings" \
 		HA_ADMIN_PASSWORD="$ADMIN_PW" HA_RECORDER_PASSWORD="$REC_PW" HA_RECORDING_STORAGE=s3 \
 		HA_WEBHOOK_TOKEN="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" HA_FAILOVER_ENABLED=false \
 		HA_S3_ENDPOINT="http://127.0.0.1:${s3port}" HA_S3_BUCKET=$BUCKET HA_S3_ACCESS_KEY=$AK HA_S3_SECRET_KEY="$SK" \
-		java -jar "$ROOT/controller/target/ov2-ha-controller.jar" >"$OUT/controller.log" 2>&1 &
+		java $JAVA_OPTS -jar "$ROOT/controller/target/ov2-ha-controller.jar" >"$OUT/controller.log" 2>&1 &
 	PIDS+=("$!")
 	wait_for 120 "controller" curl -sf "http://127.0.0.1:${port}/actuator/health"
 }
@@ -179,24 +184,6 @@ ffmpeg_seconds() {
 	awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", (e - s) / 1e9 }'
 }
 
-median() {
-	sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-
-# write_section TEXT: replaces the finalizer section of BENCHMARKS.md.
-write_section() {
-	local text=$1 file="$ROOT/BENCHMARKS.md"
-	TEXT="$text" python3 - "$file" <<-'EOF'
-		import os, re, sys
-		path = sys.argv[1]
-		doc = open(path).read()
-		new = "<!-- BEGIN finalizer -->\n" + os.environ["TEXT"].rstrip("\n") + "\n<!-- END finalizer -->"
-		doc, n = re.subn(r"<!-- BEGIN finalizer -->.*?<!-- END finalizer -->", lambda m: new, doc, flags=re.S)
-		n == 1 or sys.exit("finalizer markers not found in " + path)
-		open(path, "w").write(doc)
-	EOF
-}
-
 main() {
 	command -v ffmpeg >/dev/null || die "ffmpeg is needed"
 	command -v redis-server >/dev/null || die "redis-server is needed"
@@ -233,10 +220,10 @@ main() {
 	done
 
 	local m_local m_s3 m_cat m_ffmpeg bytes duration out
-	m_ffmpeg=$(printf '%s\n' "${ffmpeg_times[@]}" | median)
-	m_local=$(printf '%s\n' "${local_times[@]}" | median)
-	m_s3=$(printf '%s\n' "${s3_times[@]}" | median)
-	m_cat=$(printf '%s\n' "${cat_times[@]}" | median)
+	m_ffmpeg=$(median "${ffmpeg_times[@]}")
+	m_local=$(median "${local_times[@]}")
+	m_s3=$(median "${s3_times[@]}")
+	m_cat=$(median "${cat_times[@]}")
 	bytes=$(cat "$CHUNKS"/*-e0.ts | wc -c)
 	out=$(curl -sf -u "admin:$ADMIN_PW" "http://127.0.0.1:${PORT}/api/recordings/$id/finalization")
 	duration=$(jq -r .output.durationSeconds <<<"$out")
@@ -248,13 +235,12 @@ main() {
 	local met_local met_s3
 	met_local=$(awk -v t="$m_local" -v r="$ratio_local" 'BEGIN { printf "%s (10 s), %s (2.5x)", t <= 10 ? "yes" : "no", r <= 2.5 ? "yes" : "no" }')
 	met_s3=$(awk -v t="$m_s3" 'BEGIN { print (t <= 30 ? "yes" : "no") }')
-	write_section "$(
-		cat <<-EOF
+	cat >"$OUT/section.md" <<-EOF
 			Script: \`bench/finalizer.sh\` (run $(date -u +%Y-%m-%d), $RUNS runs, medians).
 
 			- Machine: $(nproc) vCPU ($cpu), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(java -version 2>&1 | head -1 | tr -d '"'), $(ffmpeg -version | head -1 | cut -d' ' -f1-3); load average before the run: $LOAD.
 			- Recording: 360 chunks x 10 s (1 hour), 640x360 25 fps H.264 (~600 kbit/s) + AAC 64 kbit/s, $((bytes / 1048576)) MiB; final $duration s.
-			- Method: the controller jar (production profile, S3 mode, Redis, S3Proxy 4.1.0 as a separate process with a filesystem store on the same disk) finalizes a fresh registered recording whose 360 chunks were reported; the time is the recorder's \`POST /finalize\` until the result is DONE (list, checks with SHA-256, downloads, ffmpeg concat with \`+faststart\`, verification, \`.info\`, thumbnail, \`.recording\`). "Local chunks": the chunk files are in the recordings folder (S3 has them too); "S3-only": they are only in S3 (downloaded, 8 in parallel). Baseline: \`cat\` of the same chunk files into one file, same run, warm page cache.
+			- Method: the controller jar (\`${JAVA_OPTS}\`, \`MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX}\` as in the image; production profile, S3 mode, Redis, S3Proxy 4.1.0 as a separate process with a filesystem store on the same disk) finalizes a fresh registered recording whose 360 chunks were reported; the time is the recorder's \`POST /finalize\` until the result is DONE (list, checks with SHA-256, downloads, ffmpeg concat with \`+faststart\`, verification, \`.info\`, thumbnail, \`.recording\`). "Local chunks": the chunk files are in the recordings folder (S3 has them too); "S3-only": they are only in S3 (downloaded, 8 in parallel). Baseline: \`cat\` of the same chunk files into one file, same run, warm page cache.
 
 			| Case | Median | Runs | Ratio to \`cat\` | Target | Met |
 			|---|---|---|---|---|---|
@@ -268,7 +254,7 @@ main() {
 			join is several times \`cat\`; the finalizer adds the SHA-256 and structure check of every
 			chunk, verification and OpenVidu's files on top of it.
 		EOF
-	)"
+	write_section finalizer "$OUT/section.md"
 	log "local ${m_local}s, S3-only ${m_s3}s, cat ${m_cat}s; BENCHMARKS.md updated"
 	cleanup
 	PIDS=()

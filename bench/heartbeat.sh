@@ -23,9 +23,7 @@ CONNECTIONS=${CONNECTIONS:-16}
 SATURATION_CONNECTIONS=${SATURATION_CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 IDS=${IDS:-1000}
-# The controller image sets MALLOC_ARENA_MAX=2 (docker/Dockerfile); measure the same process.
-export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
-JAVA_OPTS=${JAVA_OPTS:-$(sed -n 's/^HA_JAVA_OPTS=//p' "$(dirname "${BASH_SOURCE[0]}")/../.env_template")}
+image_jvm_env
 ROOT=$(repo_root)
 JAR="$ROOT/controller/target/ov2-ha-controller.jar"
 WORK=""

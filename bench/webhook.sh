@@ -10,6 +10,8 @@ set -Eeuo pipefail
 
 # shellcheck source=../scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+# shellcheck source=lib/bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench.sh"
 
 ROOT=$(repo_root)
 RUNS=3
@@ -89,40 +91,20 @@ start_controller() {
 	CONTROLLER_PORT=$(free_port)
 	RECEIVER_PORT=$(free_port)
 	TOKEN="bench-token-$(date +%s%N)"
+	image_jvm_env
+	# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
 	HA_PROFILE=production HA_REDIS_URL="redis://127.0.0.1:${REDIS_PORT}" \
 		HA_CONTROLLER_PORT="$CONTROLLER_PORT" HA_CONTROLLER_BIND_ADDRESS=127.0.0.1 \
 		HA_DATA_DIR="$WORK/data" HA_RECORDINGS_PATH="$WORK/recordings" \
 		HA_RECORDER_PASSWORD="bench-recorder-$RANDOM$RANDOM" HA_ADMIN_PASSWORD="bench-admin-$RANDOM$RANDOM" \
 		HA_WEBHOOK_TOKEN="$TOKEN" HA_WEBHOOK_RELAY_URL="http://127.0.0.1:${RECEIVER_PORT}/hook" HA_FAILOVER_ENABLED=false \
 		HA_WEBHOOK_RELAY_READ_TIMEOUT=120s \
-		java -jar "$ROOT/controller/target/ov2-ha-controller.jar" >"$WORK/controller.log" 2>&1 &
+		java $JAVA_OPTS -jar "$ROOT/controller/target/ov2-ha-controller.jar" >"$WORK/controller.log" 2>&1 &
 	CONTROLLER_PID=$!
 	if ! wait_for 120 "the controller" curl -fsS "http://127.0.0.1:${CONTROLLER_PORT}/actuator/health"; then
 		tail -n 40 "$WORK/controller.log" >&2
 		die "the controller did not start"
 	fi
-}
-
-machine() {
-	local cpu os
-	cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
-	os=$(. /etc/os-release 2>/dev/null && printf '%s' "${PRETTY_NAME:-unknown}")
-	printf '%s vCPU (%s), %s GiB RAM, %s, %s, %s' "$(nproc)" "${cpu:-unknown CPU}" \
-		"$(free -g | awk '/^Mem:/ {print $2}')" "$os" \
-		"$(java -version 2>&1 | head -n 1 | tr -d '"')" "$(redis-server --version | awk '{print $1, $2, $3}')"
-}
-
-# write_section FILE: replaces the lines between the webhook markers of BENCHMARKS.md.
-write_section() {
-	local section=$1
-	python3 - "$ROOT/BENCHMARKS.md" "$section" <<'PY'
-import sys
-path, section = sys.argv[1], open(sys.argv[2]).read().rstrip("\n")
-text = open(path).read()
-begin, end = "<!-- BEGIN webhook -->", "<!-- END webhook -->"
-start, stop = text.index(begin) + len(begin), text.index(end)
-open(path, "w").write(text[:start] + "\n" + section + "\n" + text[stop:])
-PY
 }
 
 main() {
@@ -145,8 +127,9 @@ main() {
 	fi
 	{
 		printf 'Measured %s by bench/webhook.sh on %s; load average %s at the start (%s).\n\n' \
-			"$(date -u +%Y-%m-%d)" "$(machine)" "$LOAD_AT_START" "the machine is shared: p99 moves with its load"
-		printf 'Method: one controller jar (production profile, default JVM settings) on loopback with its own\n'
+			"$(date -u +%Y-%m-%d)" "$(machine_line), $(redis-server --version | awk '{print $1, $2, $3}')" "$LOAD_AT_START" "the machine is shared: p99 moves with its load"
+		printf 'Method: one controller jar (production profile, JVM settings of the image: %s, MALLOC_ARENA_MAX=%s)\n' "$JAVA_OPTS" "$MALLOC_ARENA_MAX"
+		printf 'on loopback with its own\n'
 		printf 'redis-server (append-only file, fsync every second) and a local receiver as HA_WEBHOOK_RELAY_URL.\n'
 		printf 'Ack: %s webhooks per run posted one at a time, as OpenVidu sends them (30%% recordingStatusChanged\n' "$EVENTS"
 		printf 'started/stopped/ready of new recordings, which drive the state machine; 70%% participant/webrtc\n'
@@ -159,7 +142,7 @@ main() {
 	} >"$WORK/section.md"
 	cat "$WORK/section.md"
 	if ((WRITE)); then
-		write_section "$WORK/section.md"
+		write_section webhook "$WORK/section.md"
 		log "BENCHMARKS.md: webhook section rewritten"
 	fi
 }

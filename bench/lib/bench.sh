@@ -11,17 +11,31 @@ machine_line() {
 		"$(. /etc/os-release && echo "$PRETTY_NAME")" "$java"
 }
 
-# median NUMBERS...: the median (average of the two middle values for an even count).
+# median NUMBERS...: the median (average of the two middle values for an even count); n/a
+# without numbers.
 median() {
+	(($# > 0)) || { echo n/a; return 0; }
 	printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.6g\n", (a[NR/2]+a[NR/2+1])/2}'
 }
 
-# write_section NAME CONTENT_FILE: replaces the text between <!-- BEGIN NAME --> and
-# <!-- END NAME --> in BENCHMARKS.md with the file's content.
+# range NUMBERS...: "min-max".
+range() {
+	printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%g-%g\n", lo, hi }'
+}
+
+# image_jvm_env: the controller image's JVM settings, so that a benchmark measures the process
+# users run: JAVA_OPTS (default: HA_JAVA_OPTS of .env_template) and MALLOC_ARENA_MAX=2 (set by
+# docker/Dockerfile). Start the controller with `java $JAVA_OPTS -jar ...`.
+image_jvm_env() {
+	JAVA_OPTS=${JAVA_OPTS:-$(sed -n 's/^HA_JAVA_OPTS=//p' "$(repo_root)/.env_template")}
+	export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+}
+
+# write_section NAME CONTENT_FILE [TARGET]: replaces the text between <!-- BEGIN NAME --> and
+# <!-- END NAME --> in TARGET (default: the repository's BENCHMARKS.md) with the file's content.
 write_section() {
-	local name=$1 content=$2 file
-	file="$(repo_root)/BENCHMARKS.md"
-	grep -q "<!-- BEGIN ${name} -->" "$file" || die "BENCHMARKS.md has no section ${name}"
+	local name=$1 content=$2 file=${3:-$(repo_root)/BENCHMARKS.md}
+	grep -q "<!-- BEGIN ${name} -->" "$file" || die "${file} has no section ${name}"
 	python3 - "$file" "$name" "$content" <<'PY'
 import re, sys
 path, name, content = sys.argv[1], sys.argv[2], open(sys.argv[3]).read().rstrip("\n")

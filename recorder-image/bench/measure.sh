@@ -29,6 +29,8 @@ source "$ROOT/scripts/lib/s3proxy.sh"
 source "$ROOT/scripts/lib/openvidu.sh"
 # shellcheck source=../../scripts/lib/stack.sh
 source "$ROOT/scripts/lib/stack.sh"
+# shellcheck source=../../bench/lib/bench.sh
+source "$ROOT/bench/lib/bench.sh"
 
 BUILD_RUNS=${BUILD_RUNS:-3}
 CPU_RUNS=${CPU_RUNS:-3}
@@ -41,20 +43,8 @@ RESULT=()
 
 now_ms() { date +%s%3N; }
 
-# median N...: the median of numbers (mean of the middle two for an even count).
-median() {
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "n/a"; exit }
-		if (NR % 2) printf "%g\n", v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 # loadavg: the 1-minute load average now (other work on the machine skews the figures).
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
-
-# range N...: "min-max".
-range() {
-	printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%g-%g\n", lo, hi }'
-}
 
 cleanup() {
 	local tag
@@ -204,9 +194,10 @@ measure_start() {
 	RESULT+=("| docker run -> first chunk in S3 and reported to the controller | $(median "${r[@]}") ms (range $(range "${r[@]}")) |")
 }
 
-write_section() {
-	local file="$ROOT/BENCHMARKS.md" section
-	section=$(
+# write_figures: the recorder-image section of BENCHMARKS.md from RESULT.
+write_figures() {
+	local section=$WORK/section.md
+	{
 		cat <<-EOF
 			Script: \`recorder-image/bench/measure.sh\`, run $(date -u +%Y-%m-%d).
 			Machine: $(machine).
@@ -224,12 +215,8 @@ write_section() {
 			|---|---|
 		EOF
 		printf '%s\n' "${RESULT[@]}"
-	)
-	awk -v section="$section" '
-		/<!-- BEGIN recorder-image -->/ { print; print section; skip = 1; next }
-		/<!-- END recorder-image -->/ { skip = 0 }
-		!skip { print }' "$file" >"$file.tmp"
-	mv "$file.tmp" "$file"
+	} >"$section"
+	write_section recorder-image "$section"
 	log "BENCHMARKS.md updated"
 }
 
@@ -248,7 +235,7 @@ main() {
 	measure_cpu
 	printf '%s\n' "${RESULT[@]}"
 	if [[ $write == true ]]; then
-		write_section
+		write_figures
 	fi
 }
 
