@@ -39,8 +39,6 @@ RECORDER_PASSWORD=''
 IDS=()
 declare -A RESULTS=()
 
-now_ms() { date +%s%3N; }
-
 # seconds MS: milliseconds as seconds with 2 decimals.
 seconds() {
 	awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'
@@ -273,12 +271,10 @@ row() {
 
 # write_figures [--no-write]: the failover section (printed instead of written with --no-write).
 write_figures() {
-	local file=$WORK/section.md cpu mem
-	cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
-	mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+	local file=$WORK/section.md
 	{
 		echo "Script: \`bench/failover.sh\`, ${TRIALS} trials per kind, run $(date -u +%Y-%m-%d)."
-		echo "Machine: $(nproc) vCPU (${cpu}), ${mem}, $(. /etc/os-release && echo "$PRETTY_NAME"), Docker $(docker version -f '{{.Server.Version}}'), Java $(java -version 2>&1 | head -1 | cut -d'"' -f2)."
+		echo "Machine: $(machine_line), Docker $(docker version -f '{{.Server.Version}}')."
 		echo
 		echo "Method: one controller (production profile, the image's JVM settings, Redis, default failover settings: heartbeat 2 s x 3,"
 		echo "reconcile every 500 ms, stall grace 5 s) and the test recorder image (bash + ffmpeg lavfi,"

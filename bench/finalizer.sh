@@ -227,18 +227,17 @@ main() {
 	bytes=$(cat "$CHUNKS"/*-e0.ts | wc -c)
 	out=$(curl -sf -u "admin:$ADMIN_PW" "http://127.0.0.1:${PORT}/api/recordings/$id/finalization")
 	duration=$(jq -r .output.durationSeconds <<<"$out")
-	local ratio_local ratio_s3 ratio_ffmpeg cpu
+	local ratio_local ratio_s3 ratio_ffmpeg
 	ratio_local=$(awk -v a="$m_local" -v b="$m_cat" 'BEGIN { printf "%.1f", a / b }')
 	ratio_s3=$(awk -v a="$m_s3" -v b="$m_cat" 'BEGIN { printf "%.1f", a / b }')
 	ratio_ffmpeg=$(awk -v a="$m_ffmpeg" -v b="$m_cat" 'BEGIN { printf "%.1f", a / b }')
-	cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 	local met_local met_s3
 	met_local=$(awk -v t="$m_local" -v r="$ratio_local" 'BEGIN { printf "%s (10 s), %s (2.5x)", t <= 10 ? "yes" : "no", r <= 2.5 ? "yes" : "no" }')
 	met_s3=$(awk -v t="$m_s3" 'BEGIN { print (t <= 30 ? "yes" : "no") }')
 	cat >"$OUT/section.md" <<-EOF
 			Script: \`bench/finalizer.sh\` (run $(date -u +%Y-%m-%d), $RUNS runs, medians).
 
-			- Machine: $(nproc) vCPU ($cpu), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(java -version 2>&1 | head -1 | tr -d '"'), $(ffmpeg -version | head -1 | cut -d' ' -f1-3); load average before the run: $LOAD.
+			- Machine: $(machine_line), $(ffmpeg -version | head -1 | cut -d' ' -f1-3); load average before the run: $LOAD.
 			- Recording: 360 chunks x 10 s (1 hour), 640x360 25 fps H.264 (~600 kbit/s) + AAC 64 kbit/s, $((bytes / 1048576)) MiB; final $duration s.
 			- Method: the controller jar (\`${JAVA_OPTS}\`, \`MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX}\` as in the image; production profile, S3 mode, Redis, S3Proxy 4.1.0 as a separate process with a filesystem store on the same disk) finalizes a fresh registered recording whose 360 chunks were reported; the time is the recorder's \`POST /finalize\` until the result is DONE (list, checks with SHA-256, downloads, ffmpeg concat with \`+faststart\`, verification, \`.info\`, thumbnail, \`.recording\`). "Local chunks": the chunk files are in the recordings folder (S3 has them too); "S3-only": they are only in S3 (downloaded, 8 in parallel). Baseline: \`cat\` of the same chunk files into one file, same run, warm page cache.
 

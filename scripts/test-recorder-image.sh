@@ -52,8 +52,6 @@ timing() {
 	log "timing: $1=$2"
 }
 
-now_ms() { date +%s%3N; }
-
 cleanup() {
 	local rc=$?
 	if [[ -n $WORK && $rc -ne 0 || $FAILURES -ne 0 ]]; then

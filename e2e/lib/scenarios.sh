@@ -12,8 +12,6 @@ E2E_KILL_AT=${E2E_KILL_AT:-20}
 
 # --- small helpers ------------------------------------------------------------------------
 
-e2e_now() { date +%s%3N; }
-
 iso_ms() { date -d "$1" +%s%3N; }
 
 # admin PATH: GET with the admin credentials (credentials never on a command line).
@@ -168,7 +166,7 @@ start_recording() {
 # record_until ID SECONDS_AFTER_START: waits until that long after OpenVidu created it.
 record_until() {
 	local until_ms=$(($(ov_state "$1" created_at) + $2 * 1000)) left
-	left=$(((until_ms - $(e2e_now)) / 1000))
+	left=$(((until_ms - $(now_ms)) / 1000))
 	((left > 0)) && sleep "$left"
 	return 0
 }
@@ -176,7 +174,7 @@ record_until() {
 # stop_recording ID: OpenVidu stops it; STOP_READY_S is stop -> the customer's final event.
 stop_recording() {
 	local id=$1 t0
-	t0=$(e2e_now)
+	t0=$(now_ms)
 	STOP_MS=$t0
 	ov_stop_recording "$id" lastParticipantLeft
 	check "the customer gets a final event within 60 s of the stop" poll 60 "final event of ${id}" customer_got_final "$id"
@@ -225,7 +223,7 @@ scenario_killed() {
 	begin killed "$1"
 	start_recording "$id"
 	record_until "$id" "$E2E_KILL_AT"
-	kill_ms=$(e2e_now)
+	kill_ms=$(now_ms)
 	docker kill "$(ov_state "$id" container)" >/dev/null
 	check "a backup started" poll 30 "backup of ${id}" backup_started "$id" 1
 	check "the backup wrote its first chunk" poll 40 "first chunk of the backup" backup_has_first_chunk "$id" 1
@@ -247,7 +245,7 @@ scenario_frozen() {
 	begin frozen "$1"
 	start_recording "$id"
 	record_until "$id" "$E2E_KILL_AT"
-	freeze_ms=$(e2e_now)
+	freeze_ms=$(now_ms)
 	docker pause "$(ov_state "$id" container)" >/dev/null
 	check "a backup started" poll 40 "backup of ${id}" backup_started "$id" 1
 	check "the failover reason is hung" eq "$(failover_field "$id" 1 reason)" hung
@@ -267,7 +265,7 @@ scenario_twice() {
 	begin twice "$1"
 	start_recording "$id"
 	record_until "$id" 15
-	kill_ms=$(e2e_now)
+	kill_ms=$(now_ms)
 	docker kill "$(ov_state "$id" container)" >/dev/null
 	check "the first backup wrote its first chunk" poll 40 "first backup's chunk" backup_has_first_chunk "$id" 1
 	backup=$(failover_field "$id" 1 backupContainerId)
@@ -305,7 +303,7 @@ scenario_controller_down_at_stop() {
 	record_until "$id" "$E2E_SHORT_SECONDS"
 	kill -KILL "$STACK_CONTROLLER_PID" 2>/dev/null || true
 	wait "$STACK_CONTROLLER_PID" 2>/dev/null || true
-	STOP_MS=$(e2e_now)
+	STOP_MS=$(now_ms)
 	ov_stop_recording "$id" lastParticipantLeft
 	check "OpenVidu's recorder exited by itself (its container is gone)" eq "$(ov_state "$id" stop_result)" failed
 	stack_restart_controller KILL

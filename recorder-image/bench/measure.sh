@@ -41,8 +41,6 @@ WORK=''
 BENCH_TAGS=()
 RESULT=()
 
-now_ms() { date +%s%3N; }
-
 # loadavg: the 1-minute load average now (other work on the machine skews the figures).
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
 
@@ -53,15 +51,6 @@ cleanup() {
 		docker rmi "$tag" >/dev/null 2>&1 || true
 	done
 	[[ -z $WORK ]] || rm -rf "$WORK"
-}
-
-machine() {
-	local cpu
-	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-	printf '%s vCPU (%s), %s GiB RAM, %s, kernel %s, Docker %s' "$(nproc)" "$cpu" \
-		"$(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)" \
-		"$(. /etc/os-release && printf '%s' "$PRETTY_NAME")" "$(uname -r)" \
-		"$(docker version -f '{{.Server.Version}}' 2>/dev/null)"
 }
 
 measure_image() {
@@ -200,7 +189,7 @@ write_figures() {
 	{
 		cat <<-EOF
 			Script: \`recorder-image/bench/measure.sh\`, run $(date -u +%Y-%m-%d).
-			Machine: $(machine).
+			Machine: $(machine_line), kernel $(uname -r), Docker $(docker version -f '{{.Server.Version}}' 2>/dev/null).
 
 			Method: medians of several runs (count per line), with the machine's 1-minute load
 			average when the group started (other work shares its 2 cores; builds and start times

@@ -17,6 +17,11 @@ repo_root() {
 	cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd
 }
 
+# now_ms: the time now in milliseconds since the epoch.
+now_ms() {
+	date +%s%3N
+}
+
 # free_port: a free TCP port on 127.0.0.1.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -30,10 +30,6 @@ ov_init() {
 	mkdir -p "$OV_STATE" "$OV_RECORDINGS"
 }
 
-ov_now_ms() {
-	date +%s%3N
-}
-
 # ov_container_name ID: OpenVidu's name for the recorder container.
 ov_container_name() {
 	printf 'recording_%s' "${1//\~/_}"
@@ -132,7 +128,7 @@ ov_docker_run() {
 ov_start_recording() {
 	local id=$1 name=${2:-$1} session=${3:-${1%%\~*}}
 	local created_at container rid
-	created_at=$(ov_now_ms)
+	created_at=$(now_ms)
 	ov_state "$id" name "$name"
 	ov_state "$id" session "$session"
 	[[ -n "$(ov_state "$id" session_start)" ]] || ov_state "$id" session_start "$((created_at - 1000))"
@@ -149,7 +145,7 @@ ov_start_recording() {
 	until [[ -s "$mp4" ]]; do
 		if ((SECONDS >= deadline)); then
 			log "openvidu: ${name}.mp4 not there after 30 s: start failed"
-			ov_send_webhook "$(ov_event "$id" failed "$(ov_now_ms)" 0 0)" || true
+			ov_send_webhook "$(ov_event "$id" failed "$(now_ms)" 0 0)" || true
 			docker rm -f "$container" >/dev/null 2>&1 || true
 			ov_state "$id" status failed
 			return 1
@@ -169,7 +165,7 @@ ov_stop_recording() {
 	container=$(ov_state "$id" container)
 	name=$(ov_state "$id" name)
 	ov_write_entity_file "$id" "$(ov_recording_json "$id" stopped 0 0 null)"
-	ov_send_webhook "$(ov_event "$id" stopped "$(ov_now_ms)" 0 0 "$reason")" || true
+	ov_send_webhook "$(ov_event "$id" stopped "$(now_ms)" 0 0 "$reason")" || true
 	if ! docker exec -d "$container" bash -c "echo 'q' > stop" >/dev/null 2>&1; then
 		# docker-java's ConflictException/NotFoundException is not caught by OpenVidu: the stop
 		# fails, no final webhook is sent and the container is not removed.
@@ -186,7 +182,7 @@ ov_stop_recording() {
 	fi
 	docker rm "$container" >/dev/null 2>&1 || true
 	local info="$OV_RECORDINGS/$id/$id.info" ts
-	ts=$(ov_now_ms)
+	ts=$(now_ms)
 	if [[ -s "$info" ]] && jq -e '.streams | map(select(.codec_type == "video")) | length > 0' "$info" >/dev/null 2>&1; then
 		local size duration res fr audio
 		size=$(jq -r '.format.size | tonumber' "$info")
