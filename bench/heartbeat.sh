@@ -32,14 +32,8 @@ CONTROLLER_PID=""
 
 cleanup() {
 	local rc=$?
-	if [[ -n "$CONTROLLER_PID" ]]; then
-		kill "$CONTROLLER_PID" 2>/dev/null
-		wait "$CONTROLLER_PID" 2>/dev/null || true
-	fi
-	if [[ -n "$REDIS_PID" ]]; then
-		kill "$REDIS_PID" 2>/dev/null
-		wait "$REDIS_PID" 2>/dev/null || true
-	fi
+	stop_pid "$CONTROLLER_PID"
+	stop_pid "$REDIS_PID"
 	[[ -n "$WORK" ]] && rm -rf "$WORK"
 	exit "$rc"
 }

@@ -225,8 +225,13 @@ cleanup() {
 	return 0
 }
 
+# export_compose_env: what docker-compose.yml reads besides the env file. HA_IMAGE_TAG is the
+# resolved tag (the project version when .env leaves it empty), so that compose runs exactly the
+# images `build` made.
 export_compose_env() {
 	export OV2HA_ENV_DIR=$ENV_DIR
+	HA_IMAGE_TAG=$(image_tag "$REPO_DIR")
+	export HA_IMAGE_TAG
 }
 
 need_compose() {
@@ -477,12 +482,11 @@ cmd_start() {
 	load_settings
 	need_docker
 	need_compose
-	validate_all >/dev/null 2>"${TMPDIR:-/tmp}/ov2ha-validate.$$" || {
-		cat "${TMPDIR:-/tmp}/ov2ha-validate.$$" >&2
-		rm -f "${TMPDIR:-/tmp}/ov2ha-validate.$$"
+	make_tmp
+	validate_all >/dev/null 2>"$TMP_DIR/validate" || {
+		cat "$TMP_DIR/validate" >&2
 		die "settings are not valid (see above); fix $ENV_FILE"
 	}
-	rm -f "${TMPDIR:-/tmp}/ov2ha-validate.$$"
 	write_controller_env "$ENV_DIR"
 	ensure_images "$nobuild"
 	local deadline=$((SECONDS + timeout))
@@ -1052,7 +1056,7 @@ redis_snapshot() {
 		docker exec "$id" rm -f /tmp/ov2ha-backup.rdb
 		return 0
 	fi
-	local url host port db pass userinfo rest
+	local url host port db pass userinfo
 	url=$(cfg HA_REDIS_URL)
 	[[ $url =~ ^redis://(([^@]*)@)?([^:/]+)(:([0-9]+))?(/([0-9]+))?$ ]] ||
 		die "backup of an external Redis needs HA_REDIS_URL as redis://[:password@]host:port[/db] (rediss:// is not supported here; use your provider's backups)"
@@ -1060,12 +1064,12 @@ redis_snapshot() {
 	host=${BASH_REMATCH[3]}
 	port=${BASH_REMATCH[5]:-6379}
 	db=${BASH_REMATCH[7]:-0}
-	rest=${userinfo#*:}
-	pass=''
-	[[ $userinfo == *:* ]] && pass=$rest
-	[[ $userinfo != *:* && -n $userinfo ]] && pass=$userinfo
 	local user=''
-	[[ $userinfo == *:* ]] && user=${userinfo%%:*}
+	if [[ $userinfo == *:* ]]; then
+		user=${userinfo%%:*} pass=${userinfo#*:}
+	else
+		pass=$userinfo
+	fi
 	local -a args=(-h "$host" -p "$port" -n "$db")
 	[[ -n $user ]] && args+=(--user "$user")
 	if command -v redis-cli >/dev/null 2>&1; then
@@ -1075,8 +1079,8 @@ redis_snapshot() {
 		local image
 		image=$(cfg HA_REDIS_IMAGE redis:7.2.7-alpine)
 		image_exists "$image" || die "redis-cli is needed for the backup: apt-get install redis-tools"
-		docker run --rm --pull never --network host -e REDISCLI_AUTH="$pass" -v "$TMP_DIR:/out" "$image" \
-			redis-cli "${args[@]}" --rdb /out/redis.rdb >/dev/null || die "redis snapshot failed"
+		docker run --rm --pull never --network host -e REDISCLI_AUTH="$pass" -v "$(dirname "$out"):/out" "$image" \
+			redis-cli "${args[@]}" --rdb "/out/$(basename "$out")" >/dev/null || die "redis snapshot failed"
 	fi
 }
 

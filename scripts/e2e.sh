@@ -48,7 +48,7 @@ wanted() {
 
 cleanup() {
 	local dir
-	[[ -n $RECEIVER_PID ]] && kill "$RECEIVER_PID" 2>/dev/null
+	stop_pid "$RECEIVER_PID"
 	stack_stop
 	# the stand-in's recorders, and the backups the controller started for this run's recordings
 	docker ps -aq --filter "label=$OV_LABEL" | xargs -r docker rm -f >/dev/null 2>&1 || true

@@ -91,11 +91,6 @@ env_get() {
 		END { if (found) printf "%s", v }' "$file"
 }
 
-# env_has FILE KEY: true when FILE assigns KEY on an uncommented line.
-env_has() {
-	[[ -r $1 ]] && grep -q "^$2=" "$1"
-}
-
 # env_set_in_text KEY VALUE: filter stdin -> stdout, replacing the value of the first
 # uncommented KEY= line (later duplicates are dropped); appends KEY=VALUE when absent.
 env_set_in_text() {

@@ -143,6 +143,8 @@ begin() {
 	CHECK_FAILED=0
 	GAP_S='' DURATION_S='' WALL_S='' DETECT_S='' CAPTURE_S='' FIRST_CHUNK_S='' STOP_READY_S='' FINAL_ORIGIN=''
 	: >"$SCENARIO_LOG"
+	# a scenario that aborts before finish() still counts, as FAILED
+	printf '%s|%s|FAILED|-|-|-|-|-|-|-|-|aborted before its end\n' "$1" "$2" >"$E2E_WORK/results/$SCENARIO.row"
 	log "scenario ${SCENARIO}: start"
 }
 
@@ -191,6 +193,7 @@ failover_metrics() {
 	first=$(failover_field "$id" "$n" firstChunkAt)
 	[[ -n $detected ]] && DETECT_S=$(awk -v a="$(iso_ms "$detected")" -v b="$kill_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
 	[[ -n $first ]] && FIRST_CHUNK_S=$(awk -v a="$(iso_ms "$first")" -v b="$kill_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	return 0
 }
 
 # capture_metric ID KILL_MS: when the backup's first frame was painted (from the recording's

@@ -22,6 +22,20 @@ now_ms() {
 	date +%s%3N
 }
 
+# stop_pid PID: stops a process this script started: TERM, up to 5 s, then KILL; reaps it.
+# Never fails (an empty PID or a process already gone is fine), so it is safe in EXIT traps.
+stop_pid() {
+	local pid=${1:-} i
+	[[ -n $pid ]] || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
 # free_port: a free TCP port on 127.0.0.1.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -100,15 +100,8 @@ s3proxy_start() {
 }
 
 s3proxy_stop() {
-	local i
 	[[ -n ${S3PROXY_PID:-} ]] || return 0
-	kill -TERM "$S3PROXY_PID" 2>/dev/null || true
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$S3PROXY_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$S3PROXY_PID" 2>/dev/null || true
-	wait "$S3PROXY_PID" 2>/dev/null || true
+	stop_pid "$S3PROXY_PID"
 	_s3proxy_log "event=stopped pid=$S3PROXY_PID"
 	S3PROXY_PID=''
 }

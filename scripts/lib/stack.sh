@@ -221,18 +221,6 @@ stack_admin_get() {
 		curl -K - -fsS --max-time 10 "$STACK_CONTROLLER_URL$1"
 }
 
-_stack_kill() {
-	local pid=$1 i
-	[[ -n $pid ]] || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-
 stack_stop() {
 	local cid
 	for cid in "${STACK_CONTAINERS[@]}"; do
@@ -243,9 +231,9 @@ stack_stop() {
 		docker rmi "$STACK_SITE_IMAGE" >/dev/null 2>&1 || true
 		STACK_SITE_IMAGE=''
 	fi
-	_stack_kill "$STACK_PAGE_PID"
-	_stack_kill "$STACK_CONTROLLER_PID"
+	stop_pid "$STACK_PAGE_PID"
+	stop_pid "$STACK_CONTROLLER_PID"
 	s3proxy_stop 2>/dev/null || true
-	_stack_kill "$STACK_REDIS_PID"
+	stop_pid "$STACK_REDIS_PID"
 	STACK_PAGE_PID='' STACK_CONTROLLER_PID='' STACK_REDIS_PID=''
 }
