@@ -2,7 +2,6 @@ package io.ov2ha.controller.failover;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -108,7 +107,7 @@ class FailoverAdmin {
 			case "NOT_RECORDING" -> throw refused("Recording " + id + " is " + outcome.current() + ".");
 			case "NO_ENVIRONMENT" -> throw refused("Recording " + id
 					+ " has no OpenVidu environment: its recorder never registered, so no backup can be started.");
-			case "NOT_FOUND" -> throw notFound(id);
+			case "NOT_FOUND" -> throw RecordingStore.notFound(id);
 			default -> throw refused("Failover of recording " + id + " refused: " + outcome.code() + ".");
 		};
 	}
@@ -142,13 +141,9 @@ class FailoverAdmin {
 	}
 
 	private Recording find(RecordingId id) {
-		Optional<Recording> r = recordings.find(id);
-		return r.orElseThrow(() -> notFound(id));
+		return recordings.require(id);
 	}
 
-	private static ApiException notFound(RecordingId id) {
-		return new ApiException(ProblemType.RECORDING_NOT_FOUND, "No recording " + id + " is known.");
-	}
 
 	private static ApiException refused(String detail) {
 		return new ApiException(ProblemType.FAILOVER_REFUSED, detail);

@@ -26,13 +26,4 @@ public enum FailoverReason {
 		return slug;
 	}
 
-	public static FailoverReason ofSlug(String slug) {
-		for (FailoverReason r : values()) {
-			if (r.slug.equals(slug)) {
-				return r;
-			}
-		}
-		throw new IllegalArgumentException("unknown failover reason");
-	}
-
 }

@@ -6,7 +6,8 @@ import io.ov2ha.controller.recording.RecordingStatus;
 /**
  * Emits the final {@code recordingStatusChanged} event ({@code ready} or {@code failed}) that
  * OpenVidu cannot send when a backup finished the recording, marked as coming from the
- * controller. Implemented by the webhook relay; the default only logs.
+ * controller. Implemented in the lifecycle package (FinalStatusAnnouncer), which queues it for the
+ * webhook relay.
  */
 public interface FinalStatusNotifier {
 

@@ -8,8 +8,8 @@ import io.ov2ha.controller.recording.RecordingStatus;
 /**
  * Joins a recording's chunks into OpenVidu's final files when its last recorder was a backup
  * (OpenVidu's own stop only reaches the primary, which is gone). Called by the
- * {@link StopCoordinator} after the backup has been stopped. Implemented by the finalizer; the
- * default only logs.
+ * {@link StopCoordinator} after the backup has been stopped. Implemented in the lifecycle package
+ * (FailoverFinalization), which starts the finalizer.
  */
 public interface FinalizationTrigger {
 

@@ -52,12 +52,6 @@ final class KeyedExecutor {
 		return true;
 	}
 
-	boolean busy(String key) {
-		synchronized (queues) {
-			return queues.containsKey(key);
-		}
-	}
-
 	private void drain(String key) {
 		while (true) {
 			Runnable task;

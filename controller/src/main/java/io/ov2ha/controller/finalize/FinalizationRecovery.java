@@ -1,7 +1,6 @@
 package io.ov2ha.controller.finalize;
 
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +10,6 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
@@ -39,19 +37,16 @@ class FinalizationRecovery implements DisposableBean {
 
 	private final RecordingStore recordings;
 
-	private final StringRedisTemplate redis;
-
 	private final RedisLease lease;
 
 	private final Duration interval;
 
 	private final ScheduledExecutorService scheduler;
 
-	FinalizationRecovery(FinalizationService service, RecordingStore recordings, StringRedisTemplate redis,
-			RedisLease lease, HaProperties properties) {
+	FinalizationRecovery(FinalizationService service, RecordingStore recordings, RedisLease lease,
+			HaProperties properties) {
 		this.service = service;
 		this.recordings = recordings;
-		this.redis = redis;
 		this.lease = lease;
 		this.interval = properties.storage().finalizer().recoveryInterval();
 		this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -82,9 +77,11 @@ class FinalizationRecovery implements DisposableBean {
 				|| !lease.acquireOrRenew(RedisKeys.lease("finalize-recovery"), interval.multipliedBy(3))) {
 			return 0;
 		}
-		Set<String> ids = redis.opsForZSet().range(RedisKeys.statusIndex(RecordingStatus.FINALIZING.name()), 0, BATCH - 1);
 		int started = 0;
-		for (String value : ids == null ? Set.<String>of() : ids) {
+		for (String value : recordings.idsInStatus(RecordingStatus.FINALIZING, 0, BATCH)) {
+			if (!RecordingId.isValid(value)) {
+				continue;
+			}
 			RecordingId id = RecordingId.of(value);
 			Recording recording = recordings.find(id).orElse(null);
 			if (recording == null || recording.status() != RecordingStatus.FINALIZING

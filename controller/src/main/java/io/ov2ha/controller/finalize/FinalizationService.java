@@ -66,8 +66,6 @@ public class FinalizationService implements SmartLifecycle {
 	/** Longest wait of a finalize call: a recorder must still exit inside OpenVidu's 30 s window. */
 	public static final Duration MAX_WAIT = Duration.ofSeconds(25);
 
-	public static final Duration DEFAULT_WAIT = Duration.ofSeconds(20);
-
 	private static final Duration POLL = Duration.ofMillis(200);
 
 	/** Who asks for a finalization. */
@@ -238,8 +236,7 @@ public class FinalizationService implements SmartLifecycle {
 	// ------------------------------------------------------------------ requests
 
 	private Recording begin(RecordingId id, Trigger trigger) {
-		Recording recording = recordings.find(id).orElseThrow(() -> new ApiException(ProblemType.RECORDING_NOT_FOUND,
-				"No recording " + id + " is known."));
+		Recording recording = recordings.require(id);
 		if (trigger.epoch() != null && trigger.epoch() != recording.epoch()) {
 			throw new ApiException(ProblemType.STALE_EPOCH,
 					"Epoch " + trigger.epoch() + " of recording " + id + " is not the current epoch "
@@ -289,8 +286,7 @@ public class FinalizationService implements SmartLifecycle {
 		}
 		LOG.info("event=finalize.requested recordingId=" + id + " source=" + trigger.source().label()
 				+ (trigger.epoch() != null ? " epoch=" + trigger.epoch() : "") + " force=" + trigger.force());
-		Recording now = recordings.find(id).orElseThrow(() -> new ApiException(ProblemType.RECORDING_NOT_FOUND,
-				"No recording " + id + " is known."));
+		Recording now = recordings.require(id);
 		if (now.createdAt() != recording.createdAt()) {
 			throw new ApiException(ProblemType.RECORDING_NOT_FOUND, "Recording " + id + " was replaced meanwhile.");
 		}

@@ -27,8 +27,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 class FinalizationStore {
 
-	static final String SCHEMA = "1";
-
 	/**
 	 * Creates the document if absent; otherwise records the trigger if ARGV[5] is '1'.
 	 * ARGV: id, createdAt, trigger, now, overwrite trigger.

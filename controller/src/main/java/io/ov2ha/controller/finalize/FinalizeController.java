@@ -116,8 +116,7 @@ class FinalizeController {
 	@ApiErrors({ ProblemType.INVALID_RECORDING_ID, ProblemType.RECORDING_NOT_FOUND, ProblemType.NOT_FOUND })
 	Finalization finalization(@Parameter(description = "Recording id", example = "ses_AbC~1") @PathVariable String id) {
 		RecordingId recordingId = RecordingId.of(id);
-		recordings.find(recordingId)
-			.orElseThrow(() -> new ApiException(ProblemType.RECORDING_NOT_FOUND, "No recording " + id + " is known."));
+		recordings.require(recordingId);
 		return service.find(recordingId)
 			.orElseThrow(() -> new ApiException(ProblemType.NOT_FOUND, "Recording " + id + " was never finalized."));
 	}
@@ -139,8 +138,7 @@ class FinalizeController {
 	@ApiErrors({ ProblemType.INVALID_RECORDING_ID, ProblemType.RECORDING_NOT_FOUND, ProblemType.FINAL_NOT_AVAILABLE })
 	ResponseEntity<?> download(@Parameter(description = "Recording id", example = "ses_AbC~1") @PathVariable String id) {
 		RecordingId recordingId = RecordingId.of(id);
-		Recording recording = recordings.find(recordingId)
-			.orElseThrow(() -> new ApiException(ProblemType.RECORDING_NOT_FOUND, "No recording " + id + " is known."));
+		Recording recording = recordings.require(recordingId);
 		if (recording.status() != RecordingStatus.READY) {
 			throw new ApiException(ProblemType.FINAL_NOT_AVAILABLE,
 					"Recording " + id + " is " + recording.status() + "; only a READY recording has a final file.",

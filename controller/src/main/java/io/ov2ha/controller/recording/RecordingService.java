@@ -103,7 +103,7 @@ public class RecordingService {
 		return switch (outcome.code()) {
 			case "OK" -> new RecordingViews.HeartbeatAck(id.value(), Long.parseLong(outcome.value(1)),
 					RecordingStatus.valueOf(outcome.value(0)));
-			case "NOT_FOUND" -> throw notFound(id);
+			case "NOT_FOUND" -> throw RecordingStore.notFound(id);
 			case "FINAL" -> throw final_(id, outcome.value(0));
 			case "STALE_EPOCH" -> throw staleEpoch(id, request.epoch(), outcome.value(0));
 			default -> throw unexpected(outcome);
@@ -114,7 +114,7 @@ public class RecordingService {
 		if (!Double.isFinite(request.durationSeconds())) {
 			throw invalid("durationSeconds must be a finite number.");
 		}
-		Recording recording = store.find(id).orElseThrow(() -> notFound(id));
+		Recording recording = store.require(id);
 		String expected = expectedStorageKey(recording, request.seq(), request.epoch());
 		if (!expected.equals(request.storageKey())) {
 			throw new ApiException(ProblemType.INVALID_REQUEST,
@@ -130,7 +130,7 @@ public class RecordingService {
 					outcome.code().equals("CREATED"));
 			case "CHUNK_CONFLICT" -> throw new ApiException(ProblemType.CHUNK_CONFLICT, "Chunk " + request.seq()
 					+ " of epoch " + request.epoch() + " was already reported with another checksum.");
-			case "NOT_FOUND" -> throw notFound(id);
+			case "NOT_FOUND" -> throw RecordingStore.notFound(id);
 			case "FINAL" -> throw final_(id, outcome.value(0));
 			case "STALE_EPOCH" -> throw staleEpoch(id, request.epoch(), outcome.value(0));
 			default -> throw unexpected(outcome);
@@ -144,7 +144,7 @@ public class RecordingService {
 	}
 
 	RecordingViews.Detail get(RecordingId id) {
-		Recording r = store.find(id).orElseThrow(() -> notFound(id));
+		Recording r = store.require(id);
 		List<ContainerEntry> containers = store.containers(id);
 		ContainerEntry current = containers.stream().filter(c -> c.epoch() == r.epoch()).findFirst().orElse(null);
 		return new RecordingViews.Detail(r.id().value(), r.createdAt(), r.status(), r.statusReason(), r.stopReason(),
@@ -162,7 +162,7 @@ public class RecordingService {
 	}
 
 	RecordingViews.Manifest manifest(RecordingId id) {
-		Recording recording = store.find(id).orElseThrow(() -> notFound(id));
+		Recording recording = store.require(id);
 		List<ChunkEntry> chunks = store.chunks(id);
 		ChunkFindings findings = chunkFindings.getIfAvailable();
 		List<ChunkFindings.Dropped> dropped = List.of();
@@ -206,7 +206,7 @@ public class RecordingService {
 					throw final_(id, status.name());
 				}
 			}
-			case "NOT_FOUND" -> throw notFound(id);
+			case "NOT_FOUND" -> throw RecordingStore.notFound(id);
 			default -> throw unexpected(outcome);
 		}
 		return get(id);
@@ -221,7 +221,7 @@ public class RecordingService {
 					"Recording " + id + " is " + outcome.value(0)
 							+ "; stop it first or delete with force=true (its state is then lost).",
 					Map.of("recordingStatus", outcome.value(0)));
-			case "NOT_FOUND" -> throw notFound(id);
+			case "NOT_FOUND" -> throw RecordingStore.notFound(id);
 			default -> throw unexpected(outcome);
 		}
 	}
@@ -294,9 +294,6 @@ public class RecordingService {
 		return containerId.length() > 12 ? containerId.substring(0, 12) : containerId;
 	}
 
-	static ApiException notFound(RecordingId id) {
-		return new ApiException(ProblemType.RECORDING_NOT_FOUND, "No recording " + id + " is known.");
-	}
 
 	private static ApiException invalid(String detail) {
 		return new ApiException(ProblemType.INVALID_REQUEST, detail);

@@ -17,6 +17,8 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Repository;
 
 import io.ov2ha.controller.redis.RedisKeys;
+import io.ov2ha.controller.web.ApiException;
+import io.ov2ha.controller.web.ProblemType;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -237,6 +239,16 @@ public class RecordingStore {
 	public List<String> idsInStatus(RecordingStatus status, long offset, long count) {
 		var ids = redis.opsForZSet().range(RedisKeys.statusIndex(status.name()), offset, offset + count - 1);
 		return ids == null ? List.of() : List.copyOf(ids);
+	}
+
+	/** The recording, or the API's "recording not found" problem. */
+	public Recording require(RecordingId id) {
+		return find(id).orElseThrow(() -> notFound(id));
+	}
+
+	/** The API's one "recording not found" problem (404). */
+	public static ApiException notFound(RecordingId id) {
+		return new ApiException(ProblemType.RECORDING_NOT_FOUND, "No recording " + id + " is known.");
 	}
 
 	public Optional<Recording> find(RecordingId id) {

@@ -102,7 +102,7 @@ class FinalOutcomeTest {
 		finalizerEnds(id, RecordingStatus.READY, false);
 
 		events.publishEvent(finalized(id, RecordingStatus.READY, 0, true));
-		Webhooks.post(port, Webhooks.recording(id.value(), T0, "ready", "lastParticipantLeft", T0 + 70_000));
+		Webhooks.send(port, Webhooks.recording(id.value(), T0, "ready", "lastParticipantLeft", T0 + 70_000));
 
 		assertThat(controllerEvents(id)).isEmpty();
 		assertThat(relayedFinals(id)).singleElement().satisfies(j -> assertThat(j.path("status").asString()).isEqualTo("ready"));
@@ -115,7 +115,7 @@ class FinalOutcomeTest {
 		store.transition(id, RecordingStatus.FINALIZING, List.of(RecordingStatus.STOPPING), Map.of());
 
 		// the recorder exited before the join ended: OpenVidu found no .info
-		Webhooks.post(port, Webhooks.recording(id.value(), T0, "failed", "lastParticipantLeft", T0 + 70_000));
+		Webhooks.send(port, Webhooks.recording(id.value(), T0, "failed", "lastParticipantLeft", T0 + 70_000));
 		assertThat(store.find(id).orElseThrow().status()).as("OpenVidu's failed is not the outcome")
 			.isEqualTo(RecordingStatus.FINALIZING);
 
@@ -140,7 +140,7 @@ class FinalOutcomeTest {
 
 		events.publishEvent(finalized(id, RecordingStatus.FAILED, 0, true));
 		// the recorder exits, OpenVidu has no .info either
-		Webhooks.post(port, Webhooks.recording(id.value(), T0, "failed", "lastParticipantLeft", T0 + 70_000));
+		Webhooks.send(port, Webhooks.recording(id.value(), T0, "failed", "lastParticipantLeft", T0 + 70_000));
 
 		assertThat(relayedFinals(id)).singleElement().satisfies(j -> {
 			assertThat(j.path("status").asString()).isEqualTo("failed");

@@ -19,7 +19,7 @@ public final class TestSecrets {
 	/** The OpenVidu secret inside the layout URL a recorder registers with. */
 	public static final String OPENVIDU_SECRET = "OvSecret-b7c4e19a";
 
-	/** HA_WEBHOOK_TOKEN of every controller the suite starts (set by TestRedisSessionListener). */
+	/** HA_WEBHOOK_TOKEN of every controller the suite starts (set by TestWebhookTokenPostProcessor). */
 	public static final String WEBHOOK_TOKEN = "WebhookToken-3e9d71a0c4b2";
 
 	/** Credentials of the test S3-compatible server ({@link TestS3}); the secret key is a secret. */

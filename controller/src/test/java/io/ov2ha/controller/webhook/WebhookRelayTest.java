@@ -231,10 +231,10 @@ class WebhookRelayTest {
 			long t0 = 1700000005000L;
 			assertThat(Api.at(port).asRecorder().post("/api/recordings", registration(id, t0, 0, "abc1")).status())
 				.isEqualTo(201);
-			Webhooks.post(port, Webhooks.started(id, t0));
-			Webhooks.post(port, Webhooks.recording(id, t0, "stopped", "lastParticipantLeft", t0 + 30_000));
+			Webhooks.send(port, Webhooks.started(id, t0));
+			Webhooks.send(port, Webhooks.recording(id, t0, "stopped", "lastParticipantLeft", t0 + 30_000));
 			redis.opsForHash().put(RedisKeys.recording(RecordingId.of(id)), "failoverCount", "1");
-			Webhooks.post(port, Webhooks.recording(id, t0, "failed", "lastParticipantLeft", t0 + 60_000));
+			Webhooks.send(port, Webhooks.recording(id, t0, "failed", "lastParticipantLeft", t0 + 60_000));
 			store.transition(RecordingId.of(id), RecordingStatus.READY, List.of(RecordingStatus.STOPPING), Map.of());
 			controller.getBean(ControllerEvents.class)
 				.emitRecordingStatusChanged(store.find(RecordingId.of(id)).orElseThrow(), OpenViduRecordingStatus.READY,
@@ -263,7 +263,7 @@ class WebhookRelayTest {
 			int port = Webhooks.port(controller);
 			String id = Recordings.newId("crash");
 			long t0 = 1700000005000L;
-			Webhooks.post(port, Webhooks.started(id, t0));
+			Webhooks.send(port, Webhooks.started(id, t0));
 			// stored, but the controller "died" before applying it: only the queue saw it
 			String stopped = Webhooks.recording(id, t0, "stopped", "recordingStoppedByServer", t0 + 5_000);
 			controller.getBean(WebhookQueue.class)

@@ -59,6 +59,14 @@ public final class Webhooks {
 				"Bearer " + TestSecrets.WEBHOOK_TOKEN, "Content-Type", "application/json"));
 	}
 
+	/** Posts a webhook as OpenVidu does and checks that the controller took it (200). */
+	public static void send(int port, String body) {
+		Response response = post(port, body);
+		if (response.status() != 200) {
+			throw new AssertionError("webhook refused: " + response.status() + " " + response.body());
+		}
+	}
+
 	/** recordingStatusChanged in OpenVidu 2.32's field order. */
 	public static String recording(String id, long createdAt, String status, String reason, long timestamp) {
 		String sessionId = id.replaceAll("~.*", "");
