@@ -1,5 +1,9 @@
 package io.ov2ha.controller.support;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -20,7 +24,36 @@ public final class Secrets {
 
 	private static final Pattern LAYOUT_FRAGMENT = Pattern.compile("#/layout-[^/]+/[^/]+/([^/]+)/");
 
+	/** Letters and digits without the look-alikes (0/O, 1/l/I): easy to copy from a console. */
+	private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
 	private Secrets() {
+	}
+
+	/** A new random secret of LENGTH characters (about 5.8 bits each). */
+	public static String random(int length) {
+		StringBuilder out = new StringBuilder(length);
+		for (int i = 0; i < length; i++) {
+			out.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+		}
+		return out.toString();
+	}
+
+	/** SHA-256 of the bytes. */
+	public static byte[] sha256(byte[] bytes) {
+		try {
+			return MessageDigest.getInstance("SHA-256").digest(bytes);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** SHA-256 of the UTF-8 bytes of the value (compared with MessageDigest.isEqual: constant time). */
+	public static byte[] sha256(String value) {
+		return sha256(value.getBytes(StandardCharsets.UTF_8));
 	}
 
 	/** A copy of an OpenVidu recorder environment with the OpenVidu secret masked. */

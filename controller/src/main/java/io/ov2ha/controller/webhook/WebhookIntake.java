@@ -4,8 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
 
@@ -18,6 +16,7 @@ import org.springframework.stereotype.Service;
 
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.support.LogValues;
+import io.ov2ha.controller.support.Secrets;
 import io.ov2ha.controller.web.ApiException;
 import io.ov2ha.controller.web.ProblemType;
 import tools.jackson.core.JacksonException;
@@ -150,12 +149,7 @@ class WebhookIntake {
 	}
 
 	static String sha256(byte[] body) {
-		try {
-			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return HexFormat.of().formatHex(Secrets.sha256(body));
 	}
 
 }

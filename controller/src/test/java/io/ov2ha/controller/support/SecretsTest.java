@@ -34,4 +34,18 @@ class SecretsTest {
 			.containsEntry("URL", "http://u:****@h/");
 	}
 
+	@Test
+	void randomSecretsHaveTheLengthAndAlphabetAskedAndDiffer() {
+		String a = Secrets.random(24);
+		String b = Secrets.random(24);
+		assertThat(a).hasSize(24).matches("[A-HJ-NP-Za-km-z2-9]+");
+		assertThat(a).isNotEqualTo(b);
+	}
+
+	@Test
+	void sha256OfAStringIsTheDigestOfItsUtf8Bytes() {
+		assertThat(java.util.HexFormat.of().formatHex(Secrets.sha256("abc")))
+			.isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	}
+
 }
