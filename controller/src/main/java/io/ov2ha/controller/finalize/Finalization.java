@@ -3,6 +3,7 @@ package io.ov2ha.controller.finalize;
 import java.time.Instant;
 import java.util.List;
 
+import io.ov2ha.controller.recording.ChunkFindings;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
@@ -37,7 +38,7 @@ public record Finalization(@Schema(example = "ses_AbC~1") String recordingId,
 		@Schema(example = "DONE") State state, @Schema(example = "DONE") Step step, @Schema(example = "1") int attempts,
 		@Schema(example = "recorder") String trigger, Instant requestedAt, Instant startedAt, Instant finishedAt,
 		Instant nextAttemptAt, String controllerId, String error, Output output, List<KeptChunk> keptChunks,
-		List<DroppedChunk> droppedChunks, List<Gap> gaps, boolean verified, String finalKey, Instant chunksDeleteAfter,
+		List<ChunkFindings.Dropped> droppedChunks, List<ChunkFindings.Range> gaps, boolean verified, String finalKey, Instant chunksDeleteAfter,
 		Instant chunksDeletedAt) {
 
 	/** Where a finalization is. */
@@ -83,14 +84,6 @@ public record Finalization(@Schema(example = "ses_AbC~1") String recordingId,
 			@Schema(description = "false when only a storage listing knew it (its report was lost, or a partial chunk of a dead recorder)") boolean reported) {
 	}
 
-	@Schema(description = "A chunk left out of the final")
-	public record DroppedChunk(@Schema(example = "7") long seq, @Schema(example = "0") long epoch,
-			@Schema(example = "recordings/ses_AbC~1/1700000005000/000007-e0.ts") String storageKey,
-			@Schema(example = "empty (0 bytes)") String reason) {
-	}
 
-	@Schema(description = "Sequence numbers missing from the final")
-	public record Gap(@Schema(example = "7") long fromSeq, @Schema(example = "8") long toSeq) {
-	}
 
 }

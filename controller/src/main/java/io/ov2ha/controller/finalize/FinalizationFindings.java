@@ -22,8 +22,7 @@ class FinalizationFindings implements ChunkFindings {
 		return store.find(id, createdAt, null).map(f -> new Report(new Findings(f.state().name(), f.finishedAt(),
 				f.keptChunks().size(), f.keptChunks().stream().mapToDouble(Finalization.KeptChunk::durationSeconds).sum(),
 				f.keptChunks().stream().filter(k -> !k.reported()).map(k -> new Chunk(k.seq(), k.epoch())).toList(),
-				f.gaps().stream().map(g -> new Range(g.fromSeq(), g.toSeq())).toList(), f.error()),
-				f.droppedChunks().stream().map(d -> new Dropped(d.seq(), d.epoch(), d.storageKey(), d.reason())).toList()));
+				f.gaps(), f.error()), f.droppedChunks()));
 	}
 
 }

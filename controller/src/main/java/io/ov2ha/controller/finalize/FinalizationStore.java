@@ -14,6 +14,7 @@ import org.springframework.stereotype.Repository;
 
 import io.ov2ha.controller.finalize.Finalization.State;
 import io.ov2ha.controller.finalize.Finalization.Step;
+import io.ov2ha.controller.recording.ChunkFindings;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.redis.RedisKeys;
 import tools.jackson.core.type.TypeReference;
@@ -56,10 +57,10 @@ class FinalizationStore {
 	private static final TypeReference<List<Finalization.KeptChunk>> KEPT = new TypeReference<>() {
 	};
 
-	private static final TypeReference<List<Finalization.DroppedChunk>> DROPPED = new TypeReference<>() {
+	private static final TypeReference<List<ChunkFindings.Dropped>> DROPPED = new TypeReference<>() {
 	};
 
-	private static final TypeReference<List<Finalization.Gap>> GAPS = new TypeReference<>() {
+	private static final TypeReference<List<ChunkFindings.Range>> GAPS = new TypeReference<>() {
 	};
 
 	private final StringRedisTemplate redis;
@@ -133,7 +134,7 @@ class FinalizationStore {
 	}
 
 	void chunks(RecordingId id, long createdAt, List<Finalization.KeptChunk> kept,
-			List<Finalization.DroppedChunk> dropped, List<Finalization.Gap> gaps) {
+			List<ChunkFindings.Dropped> dropped, List<ChunkFindings.Range> gaps) {
 		set(id, createdAt, Map.of("kept", json.writeValueAsString(kept), "dropped", json.writeValueAsString(dropped),
 				"gaps", json.writeValueAsString(gaps)));
 	}

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -34,6 +33,7 @@ import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.config.HaProperties.StorageMode;
 import io.ov2ha.controller.finalize.Finalization.Step;
 import io.ov2ha.controller.recording.ChunkEntry;
+import io.ov2ha.controller.recording.ChunkFindings;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStore;
@@ -140,7 +140,7 @@ class Joiner implements DisposableBean {
 	}
 
 	/** The chunks of an attempt. */
-	record Plan(List<Kept> kept, List<Finalization.DroppedChunk> dropped, List<Finalization.Gap> gaps) {
+	record Plan(List<Kept> kept, List<ChunkFindings.Dropped> dropped, List<ChunkFindings.Range> gaps) {
 
 		double expectedSeconds() {
 			return kept.stream().mapToDouble(Kept::duration).sum();
@@ -258,7 +258,7 @@ class Joiner implements DisposableBean {
 	private record Usable(Kept kept) implements Examined {
 	}
 
-	private record Dropped(Finalization.DroppedChunk dropped) implements Examined {
+	private record Dropped(ChunkFindings.Dropped dropped) implements Examined {
 	}
 
 	Plan prepare(Recording recording, Path work, Guard guard) throws IOException {
@@ -353,7 +353,7 @@ class Joiner implements DisposableBean {
 		}
 
 		List<Kept> kept = new ArrayList<>();
-		List<Finalization.DroppedChunk> dropped = new ArrayList<>();
+		List<ChunkFindings.Dropped> dropped = new ArrayList<>();
 		for (Examined e : results) {
 			if (e instanceof Usable u) {
 				kept.add(u.kept());
@@ -379,21 +379,8 @@ class Joiner implements DisposableBean {
 	}
 
 	/** Sequence numbers from 0 to the highest known one that no kept chunk has. */
-	static List<Finalization.Gap> gaps(List<Kept> kept, long lastSeq) {
-		TreeSet<Long> seqs = new TreeSet<>();
-		kept.forEach(k -> seqs.add(k.seq()));
-		List<Finalization.Gap> gaps = new ArrayList<>();
-		long expected = 0;
-		for (long seq : seqs) {
-			if (seq > expected) {
-				gaps.add(new Finalization.Gap(expected, seq - 1));
-			}
-			expected = seq + 1;
-		}
-		if (lastSeq >= expected) {
-			gaps.add(new Finalization.Gap(expected, lastSeq));
-		}
-		return gaps;
+	static List<ChunkFindings.Range> gaps(List<Kept> kept, long lastSeq) {
+		return ChunkFindings.Range.gaps(kept.stream().map(Kept::seq).toList(), lastSeq);
 	}
 
 	private Examined examine(RecordingId id, Candidate c, Path cache) throws IOException {
@@ -527,7 +514,7 @@ class Joiner implements DisposableBean {
 	private static Examined dropped(Candidate c, String reason) {
 		String key = c.report() != null ? c.report().storageKey() : c.remote() != null ? c.remote().storageKey()
 				: c.local() != null ? c.local().getFileName().toString() : "";
-		return new Dropped(new Finalization.DroppedChunk(c.seq(), c.epoch(), key, reason));
+		return new Dropped(new ChunkFindings.Dropped(c.seq(), c.epoch(), key, reason));
 	}
 
 	private static FinalizeFailure storageFailure(String what, ChunkStorageException ex) {

@@ -1,8 +1,11 @@
 package io.ov2ha.controller.recording;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 
@@ -32,6 +35,25 @@ public interface ChunkFindings {
 
 	@Schema(description = "A range of sequence numbers")
 	record Range(@Schema(example = "7") long fromSeq, @Schema(example = "8") long toSeq) {
+
+		/**
+		 * The sequence numbers from 0 to LAST_SEQ (or to the highest of SEQS when LAST_SEQ is
+		 * lower) that SEQS does not hold, as ranges.
+		 */
+		public static List<Range> gaps(Collection<Long> seqs, long lastSeq) {
+			List<Range> gaps = new ArrayList<>();
+			long expected = 0;
+			for (long seq : new TreeSet<>(seqs)) {
+				if (seq > expected) {
+					gaps.add(new Range(expected, seq - 1));
+				}
+				expected = seq + 1;
+			}
+			if (lastSeq >= expected) {
+				gaps.add(new Range(expected, lastSeq));
+			}
+			return gaps;
+		}
 	}
 
 	@Schema(description = "A chunk the last finalization left out, with the reason")

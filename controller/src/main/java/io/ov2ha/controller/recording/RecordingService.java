@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -177,18 +176,8 @@ public class RecordingService {
 	}
 
 	/** Missing sequence numbers between 0 and the highest known chunk. */
-	static List<RecordingViews.Gap> gaps(List<ChunkEntry> chunks) {
-		TreeSet<Long> seqs = new TreeSet<>();
-		chunks.forEach(c -> seqs.add(c.seq()));
-		List<RecordingViews.Gap> gaps = new ArrayList<>();
-		long expected = 0;
-		for (long seq : seqs) {
-			if (seq > expected) {
-				gaps.add(new RecordingViews.Gap(expected, seq - 1));
-			}
-			expected = seq + 1;
-		}
-		return gaps;
+	static List<ChunkFindings.Range> gaps(List<ChunkEntry> chunks) {
+		return ChunkFindings.Range.gaps(chunks.stream().map(ChunkEntry::seq).toList(), -1);
 	}
 
 	/** Admin stop: the recording moves to STOPPING and stop listeners act on it. */

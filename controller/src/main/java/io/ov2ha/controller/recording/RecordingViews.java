@@ -65,12 +65,8 @@ final class RecordingViews {
 			@Schema(description = "OpenVidu environment of the primary; the OpenVidu secret is masked") Map<String, String> env) {
 	}
 
-	@Schema(description = "A missing range of sequence numbers in the manifest")
-	record Gap(@Schema(example = "7") long fromSeq, @Schema(example = "8") long toSeq) {
-	}
-
 	@Schema(description = "The chunk manifest of a recording, ordered by (seq, epoch)")
-	record Manifest(@Schema(example = "ses_AbC~1") String recordingId, List<ChunkEntry> chunks, List<Gap> gaps,
+	record Manifest(@Schema(example = "ses_AbC~1") String recordingId, List<ChunkEntry> chunks, List<ChunkFindings.Range> gaps,
 			@Schema(example = "42") long count, @Schema(example = "420.0") double seconds,
 			@Schema(description = "chunks the last finalization left out, with the reason") List<ChunkFindings.Dropped> dropped,
 			@Schema(description = "the last finalization's findings; null before any") ChunkFindings.Findings finalization) {
