@@ -95,8 +95,8 @@ parse_args() {
 		shift
 	done
 	[[ -z $STORAGE_ARG || $STORAGE_ARG =~ ^(s3|local)$ ]] || usage_error "--storage: s3 or local"
-	[[ -z $CONTROLLER_URL_ARG || $CONTROLLER_URL_ARG =~ ^https?://[^/]+/?$ ]] ||
-		usage_error "--controller-url must be http(s)://host:port"
+	[[ -z $CONTROLLER_URL_ARG ]] || valid_controller_url "$CONTROLLER_URL_ARG" ||
+		usage_error "--controller-url must be http(s)://host[:port] (letters, digits, '.', '-', or [IPv6]; port 1-65535; no path, no spaces or control characters)"
 	[[ -z $EXTERNAL_REDIS || $EXTERNAL_REDIS =~ ^rediss?:// ]] || usage_error "--external-redis must be a redis:// or rediss:// URL"
 	CONTROLLER_URL_ARG=${CONTROLLER_URL_ARG%/}
 	ENV_DIR=$(cd "$(dirname "$ENV_FILE")" 2>/dev/null && pwd) || usage_error "folder of $ENV_FILE does not exist"
@@ -188,6 +188,7 @@ OV_VERSION=''
 OV_RECORDINGS=''
 OV_DOMAIN=''
 OV_HTTPS_PORT=''
+OV_COMPOSED_URL=''
 
 detect_openvidu() {
 	local default=/opt/openvidu existing
@@ -217,6 +218,7 @@ detect_openvidu() {
 	info "  recordings: $OV_RECORDINGS"
 	OV_DOMAIN=$(env_get "$OV_ENV" DOMAIN_OR_PUBLIC_IP)
 	OV_HTTPS_PORT=$(env_get "$OV_ENV" HTTPS_PORT)
+	OV_COMPOSED_URL=$(env_get "$OV_ENV" OPENVIDU_RECORDING_COMPOSED_URL)
 	info "  public address: ${OV_DOMAIN:-<not set>}${OV_HTTPS_PORT:+ (https port $OV_HTTPS_PORT)}"
 	if [[ $(env_get "$OV_ENV" OPENVIDU_RECORDING) != true ]]; then
 		warn "OPENVIDU_RECORDING is not true in $OV_ENV: OpenVidu records nothing until you enable it"
@@ -294,18 +296,24 @@ compose_env() {
 	if [[ -n $CONTROLLER_URL_ARG ]]; then
 		url=$CONTROLLER_URL_ARG
 	else
-		url=$(cfg HA_CONTROLLER_URL)
+		# The template's URL names the default port: derived again unless the existing .env
+		# set a URL, so that a changed HA_CONTROLLER_PORT is what recorders and OpenVidu use.
+		url=${old[HA_CONTROLLER_URL]:-}
 		if [[ -z $url ]]; then
 			[[ $publish == 0.0.0.0 || $publish == '::' ]] && publish=127.0.0.1
 			url="http://$publish:$port"
 		fi
 		url=$(ask "Controller URL for the recorders and OpenVidu (host network)" "$url")
 	fi
+	valid_controller_url "$url" ||
+		die "controller URL '$url' is not http(s)://host[:port] (no path, no spaces or control characters); nothing changed"
 	set_value HA_CONTROLLER_URL "${url%/}"
 
 	# Credentials and tokens: generated once, kept afterwards.
 	secret HA_ADMIN_PASSWORD 32
 	secret HA_RECORDER_PASSWORD 32
+	# read-only Prometheus user (GET /actuator/prometheus only)
+	secret HA_METRICS_PASSWORD 32
 	secret HA_WEBHOOK_TOKEN 40
 
 	# Redis.
@@ -349,12 +357,33 @@ compose_env() {
 		warn "HA_RECORDER_IMAGE=$image is kept (not this installer's site image)"
 	fi
 
-	# OpenVidu's public URL, for the controller's calls to OpenVidu.
+	# OpenVidu's public URL, for the controller's calls to OpenVidu and the host (and port) a
+	# recorder's layout URL must name; a separate OPENVIDU_RECORDING_COMPOSED_URL adds its host.
 	if [[ -z $(cfg HA_OPENVIDU_URL) && -n $OV_DOMAIN ]]; then
 		local ov_url="https://$OV_DOMAIN"
 		[[ -n $OV_HTTPS_PORT && $OV_HTTPS_PORT != 443 ]] && ov_url+=":$OV_HTTPS_PORT"
 		set_value HA_OPENVIDU_URL "$ov_url"
 	fi
+	if [[ -z $(cfg HA_RECORDER_URL_HOSTS) && -n $OV_COMPOSED_URL ]]; then
+		local composed=${OV_COMPOSED_URL#*://}
+		composed=${composed%%[/?#]*}
+		composed=${composed##*@}
+		composed=${composed%:*}
+		if [[ $composed =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]]; then
+			set_value HA_RECORDER_URL_HOSTS "$composed"
+		else
+			warn "OPENVIDU_RECORDING_COMPOSED_URL names no plain host: set HA_RECORDER_URL_HOSTS yourself"
+		fi
+	fi
+	# OpenVidu's secret: the controller asks OpenVidu's REST API whether a recording's session
+	# still exists before it starts a backup and while one records (never printed).
+	local ov_secret
+	ov_secret=$(env_get "$OV_ENV" OPENVIDU_SECRET)
+	if [[ -n $ov_secret && $(cfg HA_OPENVIDU_SECRET) != "$ov_secret" ]]; then
+		set_value HA_OPENVIDU_SECRET "$ov_secret"
+	fi
+	[[ -n $(cfg HA_OPENVIDU_URL) || -n $(cfg HA_RECORDER_URL_HOSTS) ]] ||
+		warn "HA_OPENVIDU_URL is not set (no DOMAIN_OR_PUBLIC_IP in $OV_ENV): the controller refuses recorders until it is"
 
 	migrate_webhook
 	NEW_ENV+=$'\n'
@@ -372,7 +401,10 @@ migrate_webhook() {
 		set_value HA_WEBHOOK_RELAY_HEADERS ''
 		relay=''
 	fi
-	[[ -z $relay ]] || return 0
+	if [[ -n $relay ]]; then
+		set_relay_url "$relay"
+		return 0
+	fi
 	source=$(pristine_openvidu_env)
 	enabled=$(env_get "$source" OPENVIDU_WEBHOOK)
 	endpoint=$(env_get "$source" OPENVIDU_WEBHOOK_ENDPOINT)
@@ -381,11 +413,24 @@ migrate_webhook() {
 	if is_controller_webhook_url "$endpoint" "$controller"; then
 		return 0
 	fi
-	set_value HA_WEBHOOK_RELAY_URL "$endpoint"
 	if [[ -n $headers && $headers != '[]' ]]; then
 		set_value HA_WEBHOOK_RELAY_HEADERS "$headers"
 	fi
 	info "  your webhook endpoint $(mask_value URL "$endpoint") becomes the relay target (HA_WEBHOOK_RELAY_URL)"
+	set_relay_url "$endpoint"
+}
+
+# set_relay_url URL: HA_WEBHOOK_RELAY_URL, reachable from the controller container: a loopback
+# host (127.0.0.1, localhost, ::1) would be the container itself, so it becomes
+# host.docker.internal, which the compose file maps to the host.
+set_relay_url() {
+	local url=$1 reachable
+	reachable=$(container_reachable_url "$url")
+	if [[ $reachable != "$url" ]]; then
+		warn "the relay target $(mask_value URL "$url") is on the host's loopback, which the controller (a container on a bridge network) cannot reach: using $(mask_value URL "$reachable") instead. Your application must accept connections from Docker's bridge networks there (listen on 0.0.0.0 or the docker0 address, not only on 127.0.0.1)"
+		[[ $url != https:* ]] || warn "an https relay target's certificate must also be valid for host.docker.internal"
+	fi
+	set_value HA_WEBHOOK_RELAY_URL "$reachable"
 }
 
 # print_env_changes OLD_FILE: the keys whose values change, secrets masked.
@@ -506,6 +551,15 @@ openvidu_env_text() {
 	printf '%s' "$text"
 }
 
+# private_copy FILE COPY: COPY of FILE with mode 600 from the start (it holds the webhook token),
+# owner and times kept.
+private_copy() {
+	(umask 077 && cp "$1" "$2")
+	chmod 600 "$2"
+	touch -r "$1" "$2"
+	chown --reference="$1" "$2" 2>/dev/null || true
+}
+
 OV_CHANGED=false
 OV_NEW=''
 OV_NEEDS_WRITE=false
@@ -534,7 +588,7 @@ plan_openvidu() {
 apply_openvidu() {
 	[[ $OV_NEEDS_WRITE == true ]] || return 0
 	[[ -f $OPENVIDU_PATH/.env.ov2ha-original ]] || cp -p "$OV_ENV" "$OPENVIDU_PATH/.env.ov2ha-original"
-	cp -p "$OV_ENV" "$OV_ENV.ov2ha-backup-$STAMP"
+	private_copy "$OV_ENV" "$OV_ENV.ov2ha-backup-$STAMP"
 	local tmp
 	tmp=$(mktemp "$OV_ENV.XXXXXX")
 	printf '%s' "$OV_NEW" >"$tmp"
@@ -606,7 +660,8 @@ summary() {
 	if [[ $SHOW_SECRETS == true ]]; then
 		heading "Secrets (keep them safe; they are in $ENV_FILE)"
 		local key
-		for key in HA_ADMIN_USERNAME HA_ADMIN_PASSWORD HA_RECORDER_USERNAME HA_RECORDER_PASSWORD HA_WEBHOOK_TOKEN \
+		for key in HA_ADMIN_USERNAME HA_ADMIN_PASSWORD HA_RECORDER_USERNAME HA_RECORDER_PASSWORD \
+			HA_METRICS_USERNAME HA_METRICS_PASSWORD HA_WEBHOOK_TOKEN \
 			HA_MINIO_ROOT_USER HA_MINIO_ROOT_PASSWORD; do
 			[[ -n $(cfg "$key") ]] && printf '  %s=%s\n' "$key" "$(cfg "$key")"
 		done
@@ -677,7 +732,7 @@ uninstall() {
 		if [[ $DRY_RUN == true ]]; then
 			info "  would restore $OV_ENV from $original (byte for byte)"
 		else
-			cp -p "$OV_ENV" "$OV_ENV.ov2ha-uninstalled-$STAMP"
+			private_copy "$OV_ENV" "$OV_ENV.ov2ha-uninstalled-$STAMP"
 			cp -p "$original" "$OV_ENV.tmp-$STAMP"
 			mv -f "$OV_ENV.tmp-$STAMP" "$OV_ENV"
 			ok "  restored $OV_ENV from $original"
@@ -690,7 +745,7 @@ uninstall() {
 		if [[ $DRY_RUN == true ]]; then
 			info "  would restore ${OWNED_KEYS[*]} in $OV_ENV to their original values"
 		else
-			cp -p "$OV_ENV" "$OV_ENV.ov2ha-uninstalled-$STAMP"
+			private_copy "$OV_ENV" "$OV_ENV.ov2ha-uninstalled-$STAMP"
 			local tmp
 			tmp=$(mktemp "$OV_ENV.XXXXXX")
 			printf '%s' "$new" >"$tmp"

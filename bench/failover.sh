@@ -6,10 +6,13 @@
 #             -> backup container started (backupStartedAt), -> backup capturing (its first
 #             chunk file exists), -> backup's first complete chunk reported (firstChunkAt)
 #   hang      SIGSTOP of every process of the recorder -> the same four times
+#   stall     SIGSTOP of ffmpeg alone (the recorder's heartbeats go on, showing no progress)
 #   baseline  the same image started directly with docker run -> capturing, -> first complete
 #             chunk (the floor of the last two kill columns)
 #
-# Settings as shipped (heartbeat 2 s x 3, stall grace 5 s, reconcile 500 ms) except 2 s chunks.
+# Every kind runs twice in one run: on the quiet machine, then with a busy loop on one core
+# (a loaded host). Settings as shipped (heartbeat 1 s x 5, stall timeout 3 s, reconcile 500 ms)
+# except 2 s chunks.
 # Usage: bench/failover.sh [--no-write]
 # Environment: TRIALS (5), CHUNK_SECONDS (2).
 # Needs: root or docker access, docker, redis-server, java 17, curl, jq, python3. Builds the
@@ -71,7 +74,7 @@ password() {
 
 # api METHOD PATH: the admin API's answer body.
 api() {
-	curl -sS --max-time 10 -u "admin:${ADMIN_PASSWORD}" -X "$1" "http://127.0.0.1:${PORT}$2"
+	curl -sS --max-time 10 -u "admin:${ADMIN_PASSWORD}" -H "X-Requested-By: ov2-ha-recorder" -X "$1" "http://127.0.0.1:${PORT}$2"
 }
 
 build_images() {
@@ -85,7 +88,7 @@ build_images() {
 	mkdir -p "$WORK/site"
 	printf '%s\n' "HA_CONTROLLER_URL=http://127.0.0.1:${PORT}" "HA_RECORDER_USERNAME=recorder" \
 		"HA_RECORDER_PASSWORD=${RECORDER_PASSWORD}" "HA_RECORDING_STORAGE=local" \
-		"HA_CHUNK_DURATION=${CHUNK_SECONDS}" "HA_HEARTBEAT_INTERVAL=2" >"$WORK/site/recorder.env"
+		"HA_CHUNK_DURATION=${CHUNK_SECONDS}" "HA_HEARTBEAT_INTERVAL=1" >"$WORK/site/recorder.env"
 	printf '%s\n' "FROM ${image}" "COPY recorder.env /etc/ov2-ha-recorder/recorder.env" \
 		"LABEL ov2ha.bench=${RUN}" >"$WORK/site/Dockerfile"
 	SITE=ov2ha-bench-site:${RUN}
@@ -111,12 +114,13 @@ start_stack() {
 		HA_RECORDINGS_PATH=$WORK/recordings HA_RECORDER_PASSWORD=$RECORDER_PASSWORD \
 		HA_ADMIN_PASSWORD=$ADMIN_PASSWORD HA_RECORDER_IMAGE=$SITE HA_CHUNK_DURATION=${CHUNK_SECONDS}s \
 		HA_WEBHOOK_TOKEN="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" \
+		HA_RECORDER_URL_HOSTS=ov.example.com \
 		HA_RECORDING_STORAGE=local java $JAVA_OPTS -jar "$jar" >"$WORK/controller.log" 2>&1 &
 	CONTROLLER_PID=$!
 	wait_for 120 "controller health" curl -sf -u "admin:${ADMIN_PASSWORD}" \
 		"http://127.0.0.1:${PORT}/actuator/health/failover"
 	# the controller judges nothing during one heartbeat timeout after its start
-	sleep 7
+	sleep 5
 }
 
 # start_primary ID: a recorder started as OpenVidu starts it; prints its container id.
@@ -171,10 +175,13 @@ iso_ms() {
 	date -u -d "$1" +%s%3N
 }
 
-# trial KIND N: one failover trial; records detection/start/capture/first chunk in RESULTS.
+# trial KIND N [LOAD]: one failover trial; records detection/start/capture/first chunk in
+# RESULTS under KIND (KIND-hog with LOAD=hog).
 trial() {
-	local kind=$1 n=$2 id c t0 detected started first start_chunk epoch reason capture_file captured result
-	id=${RUN}${kind}${n}
+	local kind=$1 n=$2 load=${3:-quiet} id c t0 detected started first start_chunk epoch reason capture_file captured result key
+	key=$kind
+	[[ $load == hog ]] && key=$kind-hog
+	id=${RUN}${kind}${load:0:1}${n}
 	IDS+=("$id")
 	c=$(start_primary "$id")
 	wait_for 60 "2 chunks of ${id}" has_chunks "$id"
@@ -182,6 +189,8 @@ trial() {
 	t0=$(now_ms)
 	if [[ $kind == kill ]]; then
 		docker kill -s KILL "$c" >/dev/null
+	elif [[ $kind == stall ]]; then
+		docker exec "$c" pkill -STOP -x ffmpeg
 	else
 		# every process but PID 1, then PID 1 from outside: Docker still reports it running
 		docker exec "$c" bash -c 'kill -STOP -1' || true
@@ -192,11 +201,12 @@ trial() {
 	capture_file=$WORK/recordings/${id}/chunks/$(printf '%06d-e%d.ts' "$start_chunk" "$epoch")
 	[[ -e $capture_file ]] || die "no backup chunk ${capture_file}"
 	captured=$(wait_capture_result "$captured")
-	RESULTS[$kind.detect]+=" $(($(iso_ms "$detected") - t0))"
-	RESULTS[$kind.start]+=" $(($(iso_ms "$started") - t0))"
-	RESULTS[$kind.capture]+=" $((captured - t0))"
-	RESULTS[$kind.first]+=" $(($(iso_ms "$first") - t0))"
-	log "trial ${kind} ${n}: reason=${reason} detect=$(($(iso_ms "$detected") - t0)) start=$(($(iso_ms "$started") - t0)) capture=$((captured - t0)) first=$(($(iso_ms "$first") - t0)) ms"
+	RESULTS[$key.detect]+=" $(($(iso_ms "$detected") - t0))"
+	RESULTS[$key.start]+=" $(($(iso_ms "$started") - t0))"
+	RESULTS[$key.capture]+=" $((captured - t0))"
+	RESULTS[$key.first]+=" $(($(iso_ms "$first") - t0))"
+	RESULTS[$key.reason]+=" ${reason}"
+	log "trial ${key} ${n}: reason=${reason} detect=$(($(iso_ms "$detected") - t0)) start=$(($(iso_ms "$started") - t0)) capture=$((captured - t0)) first=$(($(iso_ms "$first") - t0)) ms"
 	api POST "/api/recordings/${id}/stop" >/dev/null
 	sleep 1
 	api DELETE "/api/recordings/${id}?force=true" >/dev/null || true
@@ -276,25 +286,36 @@ write_figures() {
 		echo "Script: \`bench/failover.sh\`, ${TRIALS} trials per kind, run $(date -u +%Y-%m-%d)."
 		echo "Machine: $(machine_line), Docker $(docker version -f '{{.Server.Version}}')."
 		echo
-		echo "Method: one controller (production profile, the image's JVM settings, Redis, default failover settings: heartbeat 2 s x 3,"
-		echo "reconcile every 500 ms, stall grace 5 s) and the test recorder image (bash + ffmpeg lavfi,"
-		echo "${CHUNK_SECONDS} s MPEG-TS chunks, local storage) started as OpenVidu starts its recorder. Each trial waits"
-		echo "for 2 chunks, then kills the recorder (\`docker kill -s KILL\`) or hangs it (SIGSTOP to every"
-		echo "process; Docker still reports it running). Times are from the kill/hang: detection and"
+		echo "Method: one controller (production profile, the image's JVM settings, Redis, default failover settings: heartbeat 1 s x 4,"
+		echo "stall timeout 3 s, reconcile every 500 ms) and the test recorder image (bash + ffmpeg lavfi, phase and"
+		echo "progress in its heartbeats, ${CHUNK_SECONDS} s MPEG-TS chunks, local storage) started as OpenVidu starts its recorder."
+		echo "Each trial waits for 2 chunks, then kills the recorder (\`docker kill -s KILL\`), hangs it (SIGSTOP to every"
+		echo "process; Docker still reports it running) or stalls its ffmpeg alone (SIGSTOP to ffmpeg; the heartbeats go on)."
+		echo "Every kind runs on the quiet machine, then again with a busy loop on one of the 2 cores (\"hog\" rows)."
+		echo "Times are from the kill/hang/stall: detection and"
 		echo "backup start from the failover history, capturing = the backup's first chunk file exists"
 		echo "(polled every 20 ms), first chunk = the backup's first complete chunk reported to the"
 		echo "controller. Baseline: the same image started with \`docker run\` directly, no controller."
 		echo
 		echo "| Failure | detected | backup container started | backup capturing | backup's first complete chunk |"
 		echo "|---|---|---|---|---|"
-		row "kill -9 (median, range)" kill
-		row "hang, SIGSTOP (median, range)" hang
+		row "kill -9, quiet (median, range)" kill
+		row "kill -9, hog (median, range)" kill-hog
+		row "hang, SIGSTOP, quiet (median, range)" hang
+		row "hang, SIGSTOP, hog (median, range)" hang-hog
+		row "ffmpeg stall, quiet (median, range)" stall
+		row "ffmpeg stall, hog (median, range)" stall-hog
 		row "baseline: docker run (median, range)" base
 		echo
-		echo "Targets: death detected <= 1 s, backup capturing <= 3 s after death, hang detected <= 8 s."
-		echo "A death is seen through Docker's die event; a hang through heartbeats (2 s x 3 = 6 s"
-		echo "after the last heartbeat, which precedes the hang by up to 2 s). The first complete chunk"
-		echo "follows capturing by about one chunk duration (${CHUNK_SECONDS} s here, 10 s by default)."
+		echo "Reasons seen: kill:${RESULTS[kill.reason]:-}; hang:${RESULTS[hang.reason]:-}; stall:${RESULTS[stall.reason]:-};"
+		echo "with the hog: kill:${RESULTS[kill-hog.reason]:-}; hang:${RESULTS[hang-hog.reason]:-}; stall:${RESULTS[stall-hog.reason]:-}."
+		echo
+		echo "Targets: death detected <= 1 s, backup capturing <= 3 s after death, stall detected <= 3 s."
+		echo "A death is seen through Docker's die event; a hang through the silence of its heartbeats"
+		echo "(1 s x 4 = 4 s after the last one, which precedes the hang by up to 1 s); a stall through"
+		echo "heartbeats that show no media progress for 3 s (plus up to one heartbeat: a heartbeat must"
+		echo "prove it). The first complete chunk follows capturing by about one chunk duration"
+		echo "(${CHUNK_SECONDS} s here, 10 s by default)."
 	} >"$file"
 	if [[ ${1:-} == --no-write ]]; then
 		cat "$file"
@@ -315,8 +336,17 @@ main() {
 	start_stack
 	local n
 	for ((n = 1; n <= TRIALS; n++)); do baseline "$n"; done
-	for ((n = 1; n <= TRIALS; n++)); do trial kill "$n"; done
-	for ((n = 1; n <= TRIALS; n++)); do trial hang "$n"; done
+	local load hog=''
+	for load in quiet hog; do
+		if [[ $load == hog ]]; then
+			timeout 1800 sh -c 'while :; do :; done' &
+			hog=$!
+		fi
+		for ((n = 1; n <= TRIALS; n++)); do trial kill "$n" "$load"; done
+		for ((n = 1; n <= TRIALS; n++)); do trial hang "$n" "$load"; done
+		for ((n = 1; n <= TRIALS; n++)); do trial stall "$n" "$load"; done
+	done
+	stop_pid "$hog"
 	write_figures "${1:-}"
 }
 

@@ -6,8 +6,9 @@
 # - supplementary group: the group of the Docker socket (if mounted), to start backup recorders;
 # - ambient capabilities DAC_OVERRIDE, FOWNER, CHOWN only: recorder containers and OpenVidu run
 #   as root and create each recording's folder as root (mode 755); the finalizer must write the
-#   final MP4, .info, thumbnail and sealed .recording.<id> there. Every other capability is
-#   dropped from the bounding set.
+#   final MP4, .info, thumbnail and sealed .recording.<id> there, and give them OpenVidu's owner
+#   (CHOWN: HA_RECORDINGS_OWNER, default the recordings folder's owner). Every other capability
+#   is dropped from the bounding set.
 # Started as a non-root user (compose `user:`), it runs the JVM directly.
 set -Eeuo pipefail
 

@@ -11,7 +11,7 @@ STALL_SECONDS=${OV2HA_STALL_SECONDS:-15}
 main() {
 	local phase='' chunk_dir newest age
 	[[ -r $RUN_DIR/phase ]] && phase=$(<"$RUN_DIR/phase")
-	[[ $phase == recording ]] || exit 0
+	[[ $phase == capturing ]] || exit 0
 	[[ -r $RUN_DIR/chunk_dir ]] || exit 0
 	chunk_dir=$(<"$RUN_DIR/chunk_dir")
 	newest=$(find "$chunk_dir" -maxdepth 1 -name '*.ts' -newermt "${STALL_SECONDS} seconds ago" -print -quit 2>/dev/null || true)

@@ -12,6 +12,9 @@ CONTROLLER_IMAGE_NAME=ov2-ha-controller
 RECORDER_IMAGE_NAME=ov2-ha-recorder
 SITE_IMAGE_NAME=ov2-ha-recorder-site
 RECORDER_ENV_PATH=/etc/ov2-ha-recorder/recorder.env
+# The label of the controller image's build stage (docker/Dockerfile): `clean --images` finds
+# the untagged image the legacy builder leaves behind by it.
+BUILD_STAGE_LABEL=io.ov2ha.build-stage=controller
 # The header OpenVidu sends with every webhook (OPENVIDU_WEBHOOK_HEADERS); the controller
 # accepts a webhook only with "Authorization: Bearer <HA_WEBHOOK_TOKEN>".
 WEBHOOK_AUTH_HEADER=Authorization
@@ -171,6 +174,16 @@ seconds_of() {
 	esac
 }
 
+# valid_controller_url URL: http(s)://host[:port][/], nothing else: it is written into
+# OpenVidu's .env and the recorders' settings, so no control character, space or quote.
+valid_controller_url() {
+	local url=$1 port
+	[[ $url != *[[:cntrl:]]* ]] || return 1
+	[[ $url =~ ^https?://([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(:([0-9]{1,5}))?/?$ ]] || return 1
+	port=${BASH_REMATCH[4]}
+	[[ -z $port ]] || ((10#$port >= 1 && 10#$port <= 65535))
+}
+
 # url_host_port URL: "host port" of an http(s) URL (default ports 80/443).
 url_host_port() {
 	local url=$1 rest host port
@@ -188,6 +201,30 @@ url_host_port() {
 		[[ $url == https:* ]] && port=443 || port=80
 	fi
 	printf '%s %s' "${host,,}" "$port"
+}
+
+# is_loopback_host HOST: localhost, 127.0.0.0/8, ::1 (with or without brackets), 0.0.0.0.
+is_loopback_host() {
+	local host=${1,,}
+	host=${host#[}
+	host=${host%]}
+	[[ $host == localhost || $host == localhost. || $host =~ ^127\.[0-9]+\.[0-9]+\.[0-9]+$ || $host == ::1 ||
+		$host == 0:0:0:0:0:0:0:1 || $host == 0.0.0.0 ]]
+}
+
+# container_reachable_url URL: URL as the controller container must call it. The controller runs
+# on a bridge network, where 127.0.0.1 is the container itself: a loopback host becomes
+# host.docker.internal (the compose file maps it to the host). Other URLs are unchanged.
+container_reachable_url() {
+	local url=$1 scheme userinfo host rest
+	if [[ $url =~ ^(https?://)([^/@?#]*@)?(\[[^]/]*\]|[^]/:?#]+)(.*)$ ]]; then
+		scheme=${BASH_REMATCH[1]} userinfo=${BASH_REMATCH[2]} host=${BASH_REMATCH[3]} rest=${BASH_REMATCH[4]}
+		if is_loopback_host "$host"; then
+			printf '%s%shost.docker.internal%s' "$scheme" "$userinfo" "$rest"
+			return 0
+		fi
+	fi
+	printf '%s' "$url"
 }
 
 # local_addresses: loopback names and every address of this host.
@@ -278,7 +315,7 @@ write_controller_env() {
 recorder_env_text() {
 	local url=$1 chunk heartbeat storage endpoint
 	chunk=$(seconds_of "$(cfg HA_CHUNK_DURATION 10)") || die "HA_CHUNK_DURATION must be seconds, e.g. 10 or 10s"
-	heartbeat=$(seconds_of "$(cfg HA_HEARTBEAT_INTERVAL 2)") || die "HA_HEARTBEAT_INTERVAL must be seconds, e.g. 2 or 2s"
+	heartbeat=$(seconds_of "$(cfg HA_HEARTBEAT_INTERVAL 1)") || die "HA_HEARTBEAT_INTERVAL must be seconds, e.g. 1 or 1s"
 	storage=$(cfg HA_RECORDING_STORAGE s3)
 	echo "# OV2 HA recorder settings, generated from docker/.env by the installer and ov2-ha-recorder.sh."
 	echo "HA_CONTROLLER_URL=$url"

@@ -73,12 +73,14 @@ def analyse(video, gap_ms, near_ms):
     """The media timeline. A gap is wall time missing from the media: a jump of the clock beyond
     what the frames before it cover. When the page stalls (the browser did not paint), frames
     repeat the same clock and then it jumps: those frames covered the time, nothing is missing."""
-    decoded, failed = [], 0
-    for frame in frames(video):
+    decoded, failed, first_index = [], 0, None
+    for index, frame in enumerate(frames(video)):
         result = decode(frame, WIDTH)
         if result is None:
             failed += 1
         else:
+            if first_index is None:
+                first_index = index
             decoded.append(result)
     if not decoded:
         return {"frames": 0, "undecodable": failed}
@@ -99,11 +101,24 @@ def analyse(video, gap_ms, near_ms):
         if lost > gap_ms:
             gaps.append({"from_ms": prev, "to_ms": cur, "gap_ms": round(lost), "clock_jump_ms": delta})
         prev, run = cur, 1
+    # the final run: frames after the clock's last change. When the browser stops painting
+    # near the end (a starved host), the recorder still captured them: the last frame was taken
+    # (run - 1) frames after the first one showing that clock.
+    trailing_ms = round((run - 1) * frame_ms)
     return {
         "frames": len(decoded),
         "undecodable": failed,
         "first_clock_ms": clocks[0],
+        # frames before the first one that shows the page (blank while the browser starts)
+        "first_clock_frame": first_index,
+        "first_clock_media_ms": round(first_index * frame_ms),
+        # media time of frames without a readable clock (blank while a browser starts)
+        "undecodable_ms": round(failed * frame_ms),
         "last_clock_ms": clocks[-1],
+        # media time the page showed its last clock for (0 when it painted to the end)
+        "trailing_stall_ms": trailing_ms,
+        # when the last frame was captured: its clock plus the frames that repeated it
+        "last_frame_wall_ms": clocks[-1] + trailing_ms,
         "wall_span_s": (clocks[-1] - clocks[0]) / 1000.0,
         "frame_ms": round(frame_ms, 3),
         "backwards_steps": backwards,
@@ -132,6 +147,8 @@ def selftest():
     clocks = [start + i * 66 for i in range(30)] + [start + 30 * 66 + 4000 + i * 66 for i in range(30)]
     stalled = clocks[-1] + 66
     clocks += [stalled] * 10 + [stalled + 10 * 66 + i * 66 for i in range(10)]
+    # and the page stops painting for the last 5 frames: the recorder still captured them
+    clocks += [clocks[-1] + 66] * 5
     height = 2 * ROW + 16
     raw = bytearray()
     for n, clock in enumerate(clocks):
@@ -155,8 +172,11 @@ def selftest():
         result = analyse(out, 500, start)
     assert result["frames"] == len(clocks), result
     assert result["first_clock_ms"] == clocks[0], result
+    assert result["first_clock_frame"] == 0, result
     assert len(result["gaps"]) == 1 and abs(result["gaps"][0]["gap_ms"] - 4000) <= 1, result
     assert result["page_stalls"] == 0 or result["largest_gap_ms"] < 4100, result
+    assert result["trailing_stall_ms"] == round(4 * 1000 / 15), result
+    assert result["last_frame_wall_ms"] == clocks[-1] + result["trailing_stall_ms"], result
     print("selftest ok: %d frames, gap %d ms, stalls not counted" % (result["frames"], result["gaps"][0]["gap_ms"]))
 
 

@@ -3,10 +3,14 @@
 # COMPOSED recording, chunked and crash-safe (docs/recorder-protocol.md).
 #
 #  1. settings: environment, then the env file; validated (exit 78 on errors)
-#  2. at once: .recording.<id> (primary) and a non-empty <VIDEO_NAME>.mp4 placeholder
-#  3. agent: register (primary) and heartbeats, in the background
-#  4. Xvfb on a free display, PulseAudio, Chromium kiosk on URL; wait until painted
-#  5. ffmpeg: MPEG-TS chunks, stdin = /stop; uploader follows the segment list
+#  2. Xvfb on a free display and PulseAudio (unless ONLY_VIDEO), launched side by side; the
+#     chunk folder meanwhile
+#  3. ffmpeg as soon as they accept clients: MPEG-TS chunks, stdin = /stop, progress to the
+#     run dir; then .recording.<id> (primary) and a non-empty <VIDEO_NAME>.mp4 placeholder
+#  4. agent (register (primary), heartbeats with phase and progress) and uploader (follows
+#     the segment list), in the background
+#  5. Chromium kiosk on URL once ffmpeg captures (at most 3 s after ffmpeg's start), never
+#     waited for: frames before its first paint are blank, as with OpenVidu's own recorder
 #  6. stop on `echo 'q' > stop` or SIGTERM/SIGINT: last chunk closed, uploader drains
 #     (bounded), finalize asked (bounded), exit 0 well inside OpenVidu's 30 s
 #  Fenced by the controller (409): stop at once, exit 3. ffmpeg died: exit 1.
@@ -23,6 +27,8 @@ source "$SCRIPT_DIR/lib/chunks.sh"
 source "$SCRIPT_DIR/lib/api.sh"
 # shellcheck source=lib/capture.sh
 source "$SCRIPT_DIR/lib/capture.sh"
+# shellcheck source=lib/progress.sh
+source "$SCRIPT_DIR/lib/progress.sh"
 # shellcheck source=lib/display.sh
 source "$SCRIPT_DIR/lib/display.sh"
 # shellcheck source=lib/uploader.sh
@@ -32,9 +38,9 @@ source "$SCRIPT_DIR/lib/agent.sh"
 
 # Internal knobs (tests and tuning; not site settings).
 OV2HA_CAPTURE=${OV2HA_CAPTURE:-x11}               # x11 | lavfi (host tests)
-OV2HA_PAINT_TIMEOUT=${OV2HA_PAINT_TIMEOUT:-8}     # s to wait for the first painted frame
 OV2HA_DRAIN_TIMEOUT=${OV2HA_DRAIN_TIMEOUT:-8}     # s the uploader may drain after stop
 OV2HA_STOP_TIMEOUT=${OV2HA_STOP_TIMEOUT:-24}      # s from stop to exit (OpenVidu allows 30)
+OV2HA_BROWSER_WAIT_MS=${OV2HA_BROWSER_WAIT_MS:-0} # ms Chromium may wait for ffmpeg's first frame (0: starts with ffmpeg)
 
 EX_FFMPEG_DIED=1
 EX_FENCED=3
@@ -48,10 +54,30 @@ FFMPEG_RC=''
 AGENT_PID=''
 UPLOADER_PID=''
 CHROMIUM_RESTARTED_AT=0
+PHASE=''
 
-set_phase() { printf '%s\n' "$1" >"$OV2HA_RUN_DIR/phase"; }
+# set_phase PHASE [key=value ...]: starting (until ffmpeg reports its first frame),
+# capturing, stopping (after q/SIGTERM, fenced or ffmpeg's exit). Only forwards: a stopping
+# recorder never goes back to capturing. The agent reports the phase in every heartbeat.
+set_phase() {
+	local phase=$1
+	shift
+	[[ $phase != "$PHASE" && $PHASE != stopping ]] || return 0
+	PHASE=$phase
+	printf '%s\n' "$phase" >"$OV2HA_RUN_DIR/phase"
+	log_info phase_changed phase="$phase" "$@"
+}
 
-stop_file_has_q() { grep -q q "$OV2HA_STOP_FILE" 2>/dev/null; }
+# stop_file_has_q: OpenVidu wrote its `q` (read with builtins: the supervisor looks 5 times a
+# second; a second descriptor on the file takes nothing from ffmpeg's stdin).
+stop_file_has_q() {
+	local line
+	[[ -s $OV2HA_STOP_FILE ]] || return 1
+	while IFS= read -r line || [[ -n $line ]]; do
+		[[ $line == *q* ]] && return 0
+	done <"$OV2HA_STOP_FILE"
+	return 1
+}
 
 # request_stop: SIGTERM/SIGINT become the same graceful `q` OpenVidu sends.
 request_stop() {
@@ -65,7 +91,7 @@ request_stop() {
 prepare_run_dir() {
 	(umask 077 && mkdir -p "$OV2HA_RUN_DIR")
 	chmod 0700 "$OV2HA_RUN_DIR"
-	rm -f "$OV2HA_RUN_DIR"/{fenced,ffmpeg.exited,stopping,uploader.done,phase}
+	rm -f "$OV2HA_RUN_DIR"/{fenced,ffmpeg.exited,stopping,uploader.done,phase,progress}
 	: >"$OV2HA_STOP_FILE"
 }
 
@@ -97,12 +123,11 @@ chunks_of_epoch_exist() {
 	return 1
 }
 
-# prepare_recording_folder: the recording's folder, OpenVidu's files, the chunk folder.
-prepare_recording_folder() {
-	local dir entity placeholder aside
+# prepare_chunk_folder: the recording's folder and the chunk folder, before ffmpeg starts.
+prepare_chunk_folder() {
+	local dir entity aside
 	dir=$(recording_dir)
 	entity="$dir/.recording.$VIDEO_ID"
-	placeholder="$dir/$VIDEO_NAME.$VIDEO_FORMAT"
 	mkdir -p "$dir"
 	if chunks_of_epoch_exist; then
 		if [[ $RECORDING_ROLE == primary && ! -e $entity ]]; then
@@ -119,6 +144,15 @@ prepare_recording_folder() {
 	fi
 	mkdir -p "$(chunk_dir)"
 	chunk_dir >"$OV2HA_RUN_DIR/chunk_dir"
+}
+
+# write_openvidu_files: .recording.<id> (primary) and the non-empty placeholder OpenVidu
+# checks for within 30 s; written just after ffmpeg started, so capture does not wait for them.
+write_openvidu_files() {
+	local dir entity placeholder
+	dir=$(recording_dir)
+	entity="$dir/.recording.$VIDEO_ID"
+	placeholder="$dir/$VIDEO_NAME.$VIDEO_FORMAT"
 	if [[ $RECORDING_ROLE == primary ]]; then
 		if [[ -e $entity ]]; then
 			log_warn recording_entity_exists file="${entity##*/}" action=kept
@@ -146,23 +180,59 @@ start_uploader() {
 	UPLOADER_PID=$!
 }
 
-# start_screen: Xvfb, PulseAudio (unless ONLY_VIDEO), Chromium, then wait for a painted frame.
-start_screen() {
+# Screen: what ffmpeg films and hears, Xvfb and PulseAudio (unless ONLY_VIDEO), launched as
+# soon as the settings are known (screen_launch) and waited for just before ffmpeg
+# (screen_wait). Chromium comes after ffmpeg (start_browser): capture never waits for the page.
+screen_audio() { if [[ $ONLY_VIDEO == true ]]; then printf false; else printf true; fi; }
+
+screen_launch() {
 	[[ $OV2HA_CAPTURE == x11 ]] || return 0
-	display_start_xvfb "$VIDEO_WIDTH" "$VIDEO_HEIGHT" || return 1
-	if [[ $ONLY_VIDEO != true ]]; then
-		display_start_pulse || return 1
-	fi
-	display_start_chromium "$VIDEO_WIDTH" "$VIDEO_HEIGHT" "$URL"
-	display_wait_painted "$OV2HA_PAINT_TIMEOUT" || true
+	display_launch "$VIDEO_WIDTH" "$VIDEO_HEIGHT" "$(screen_audio)"
 }
 
+screen_wait() {
+	[[ $OV2HA_CAPTURE == x11 ]] || return 0
+	display_wait "$VIDEO_WIDTH" "$VIDEO_HEIGHT" "$(screen_audio)"
+}
+
+# start_browser: Chromium on URL, once ffmpeg captures (or OV2HA_BROWSER_WAIT_MS after ffmpeg
+# started, whichever comes first). Chromium's start is a burst of processes; on a loaded host
+# it would delay ffmpeg's own start by seconds. Called by the supervisor.
+BROWSER_STARTED=false
+FFMPEG_STARTED_AT=0
+start_browser() {
+	[[ $BROWSER_STARTED == false ]] || return 0
+	local now
+	now_ms_to now
+	[[ $PHASE != starting ]] || ((now - FFMPEG_STARTED_AT >= OV2HA_BROWSER_WAIT_MS)) || return 0
+	BROWSER_STARTED=true
+	[[ $OV2HA_CAPTURE == x11 ]] || return 0
+	display_start_chromium "$VIDEO_WIDTH" "$VIDEO_HEIGHT" "$URL"
+}
+
+# start_ffmpeg: ffmpeg's progress goes through a pipe to progress_follow, which keeps only
+# the last block (progress_file). The follower ends with ffmpeg (EOF); if it died first,
+# ffmpeg's progress writes fail (SIGPIPE is ignored) and the recording goes on.
 start_ffmpeg() {
 	capture_build_args "$OV2HA_CAPTURE" "$X_DISPLAY"
-	ffmpeg "${FFMPEG_ARGS[@]}" <"$OV2HA_STOP_FILE" >>"$OV2HA_RUN_DIR/ffmpeg.log" 2>&1 &
+	ffmpeg "${FFMPEG_ARGS[@]}" <"$OV2HA_STOP_FILE" 3> >(progress_follow "$(progress_file)") \
+		>>"$OV2HA_RUN_DIR/ffmpeg.log" 2>&1 &
 	FFMPEG_PID=$!
+	now_ms_to FFMPEG_STARTED_AT
 	log_info ffmpeg_started pid="$FFMPEG_PID" first_seq="$HA_START_CHUNK" \
 		chunk_seconds="$HA_CHUNK_DURATION" source="$OV2HA_CAPTURE" display="${X_DISPLAY:-none}"
+}
+
+# note_first_frame: starting -> capturing once ffmpeg reports its first frame. first_frame_ms
+# is the wall time of that frame: when the report arrived minus the media time it covers.
+note_first_frame() {
+	[[ $PHASE == starting ]] || return 0
+	progress_read "$(progress_file)" || return 0
+	[[ $PROGRESS_FRAMES != null ]] && ((PROGRESS_FRAMES > 0)) || return 0
+	local media_ms=0
+	[[ $PROGRESS_MEDIA_MS != null ]] && media_ms=$PROGRESS_MEDIA_MS
+	set_phase capturing frames="$PROGRESS_FRAMES" media_ms="$PROGRESS_MEDIA_MS" \
+		first_frame_ms="$((PROGRESS_WALL_MS - media_ms))"
 }
 
 # check_helpers: restarts the agent, uploader or Chromium if one ended on its own.
@@ -210,7 +280,10 @@ supervise() {
 			STOP_REQUESTED=true
 			log_info stop_requested source=stop_file
 		fi
+		note_first_frame
+		[[ $STOP_REQUESTED == true ]] || start_browser
 		if [[ $STOP_REQUESTED == true ]]; then
+			set_phase stopping
 			now=$(now_ms)
 			((stop_seen_at == 0)) && stop_seen_at=$now
 			# ffmpeg closes its chunk within a fraction of a second after q; if it does not,
@@ -356,6 +429,7 @@ stop_before_recording() {
 	local stop_at
 	stop_at=$(now_ms)
 	log_info stop_before_recording
+	write_openvidu_files
 	FFMPEG_RC=none
 	touch "$OV2HA_RUN_DIR/ffmpeg.exited"
 	set_phase stopping
@@ -393,28 +467,31 @@ main() {
 	config_protect_secrets
 	config_summary
 	api_init
+	set_phase starting
+	# The critical path to the first frame: screen, chunk folder, ffmpeg. Everything else
+	# (OpenVidu's files, agent, uploader, Chromium) comes after ffmpeg was started.
+	screen_launch
 	local rc=0
-	prepare_recording_folder || rc=$?
+	prepare_chunk_folder || rc=$?
 	if ((rc != 0)); then
+		display_stop
 		exit "$rc"
 	fi
-	CONTAINER_ID=$(detect_container_id)
-	HOST_NAME=$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)
-	set_phase starting
-	start_agent
-	if ! start_screen; then
+	if ! screen_wait; then
 		log_error recorder_exit exit_code="$EX_FFMPEG_DIED" reason=screen_failed
+		write_openvidu_files
 		display_stop
-		stop_helper "$AGENT_PID"
 		exit "$EX_FFMPEG_DIED"
 	fi
-	[[ -e $OV2HA_RUN_DIR/fenced ]] && on_fenced
 	if [[ $STOP_REQUESTED == true ]] || stop_file_has_q; then
 		stop_before_recording
 	fi
 	start_ffmpeg
+	write_openvidu_files
+	CONTAINER_ID=$(detect_container_id)
+	HOST_NAME=$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)
+	start_agent
 	start_uploader
-	set_phase recording
 	supervise
 	finish
 }

@@ -20,6 +20,7 @@ setup() {
 	[ "$(api_classify 409 "${p}container-conflict")" = fenced ]
 	[ "$(api_classify 409 "${p}recording-final")" = fenced ]
 	[ "$(api_classify 409 "${p}chunk-conflict")" = invalid ]
+	[ "$(api_classify 409 "${p}too-many-chunks")" = invalid ]
 	[ "$(api_classify 409 '')" = retry ]
 	[ "$(api_classify 404 "${p}recording-not-found")" = not_found ]
 	[ "$(api_classify 404 '')" = retry ]
@@ -50,5 +51,5 @@ setup() {
 	grep -qF 'user = "recorder:rec-pass\"wo\\rd"' "$STUB_DIR/auth.log"
 	assert_no_secrets "$STUB_DIR/argv.log"
 	# No request body file is left behind.
-	[ -z "$(find "$OV2HA_RUN_DIR" -name 'api.*')" ]
+	[ -z "$(find "$OV2HA_RUN_DIR" -name 'api.*' -size +0)" ]
 }

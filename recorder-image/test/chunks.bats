@@ -92,7 +92,7 @@ teardown() {
 	mkdir -p "$(chunk_dir)"
 	capture_build_args lavfi
 	: >"$OV2HA_STOP_FILE"
-	ffmpeg "${FFMPEG_ARGS[@]}" <"$OV2HA_STOP_FILE" 2>"$WORK/ffmpeg.log" 3>&- &
+	ffmpeg "${FFMPEG_ARGS[@]}" <"$OV2HA_STOP_FILE" 2>"$WORK/ffmpeg.log" 3>/dev/null &
 	local pid=$!
 	BG_PIDS+=("$pid")
 	wait_for 10 csv_has_lines 2 1

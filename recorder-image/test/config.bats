@@ -149,7 +149,7 @@ config_errors_of() {
 }
 
 @test "unsafe VIDEO_NAME and S3 prefix values are refused" {
-	for bad in 'a/b' '..' '.recording.x' ''; do
+	for bad in 'a/b' '..' '.recording.x' '.ov2ha-final-1.mp4' '.ov2ha-x' ''; do
 		export VIDEO_NAME=$bad
 		[ -n "$bad" ] || unset VIDEO_NAME VIDEO_ID
 		run config_errors_of

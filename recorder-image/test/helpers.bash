@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # shellcheck disable=SC2034 # variables set here (EXIT_CODE, ...) are read by the .bats files
-# Shared setup for the recorder's bats tests: a private temp tree, stub curl and rclone
-# first in PATH, and a valid COMPOSED environment that records lavfi sources (no X).
+# Shared setup for the recorder's bats tests: a private temp tree, the stub curl (controller
+# and S3) first in PATH, and a valid COMPOSED environment that records lavfi sources (no X).
 
 TEST_DIR_ROOT=$(cd "${BATS_TEST_DIRNAME}" && pwd)
 IMAGE_DIR=$(cd "$TEST_DIR_ROOT/.." && pwd)
@@ -51,6 +51,8 @@ load_libs() {
 	source "$SCRIPTS_DIR/lib/api.sh"
 	# shellcheck source=../scripts/lib/capture.sh
 	source "$SCRIPTS_DIR/lib/capture.sh"
+	# shellcheck source=../scripts/lib/progress.sh
+	source "$SCRIPTS_DIR/lib/progress.sh"
 	# shellcheck source=../scripts/lib/uploader.sh
 	source "$SCRIPTS_DIR/lib/uploader.sh"
 	# shellcheck source=../scripts/lib/agent.sh

@@ -68,6 +68,31 @@ chunk_sums() {
 			'{seq:$seq,epoch:0,durationSeconds:10,sizeBytes:$size,checksum:$sum,storageKey:$key}')" ]
 	done
 	[ "$(wc -l <"$OV2HA_RUN_DIR/uploader.done")" = 3 ]
+	# Each PUT is signed with the chunk's SHA-256 (S3 checks the body), the keys from a private
+	# config file: never on the command line.
+	sum=$(sha256sum "$(chunk_dir)/000001-e0.ts" | cut -d' ' -f1)
+	grep -qx "chunks-test/recordings/ses_T/1700000005000/000001-e0.ts sha256=$sum user=AKTEST" "$STUB_DIR/s3.log"
+	[ "$(stat -c %a "$OV2HA_RUN_DIR/s3.curl.conf")" = 600 ]
+	assert_no_secrets "$STUB_DIR/argv.log" "$WORK/uploader.log"
+}
+
+@test "a complete chunk is picked up at once (the segment list is followed, not rescanned)" {
+	start_uploader_bg
+	wait_for 5 grep -q event=uploader_started "$WORK/uploader.log"
+	local t0
+	add_chunk 0
+	t0=$(now_ms)
+	wait_for 5 requests_at_least chunks 1
+	echo "complete -> reported: $(($(now_ms) - t0)) ms" >&3
+	add_chunk 1
+	wait_for 5 requests_at_least chunks 2
+	finish_uploader
+	[ "$EXIT_CODE" = 0 ]
+}
+
+@test "keys are percent-encoded for S3's canonical URI" {
+	[ "$(uri_encode_path "recordings/ses_A~1/17/000001-e0.ts")" = "recordings/ses_A~1/17/000001-e0.ts" ]
+	[ "$(uri_encode_path "p!x*(y)'z/a b")" = "p%21x%2A%28y%29%27z/a%20b" ]
 }
 
 @test "S3 down: retries with backoff, keeps every chunk, uploads all once S3 is back" {
@@ -77,10 +102,10 @@ chunk_sums() {
 	local before
 	before=$(chunk_sums)
 	start_uploader_bg
-	wait_for 10 log_count_above "$STUB_DIR/rclone.log" 000000-e0 2
+	wait_for 10 log_count_above "$STUB_DIR/s3.log" 000000-e0 2
 	# Head-of-line retry: chunk 1 waits for chunk 0; nothing reported, nothing deleted.
 	[ "$(count_requests chunks)" = 0 ]
-	if grep -q 000001-e0 "$STUB_DIR/rclone.log"; then false; fi
+	if grep -q 000001-e0 "$STUB_DIR/s3.log"; then false; fi
 	grep -q 'event=chunk_upload_failed seq=0' "$WORK/uploader.log"
 	[ "$(chunk_sums)" = "$before" ]
 	rm "$STUB_DIR/s3_down"
@@ -96,11 +121,11 @@ chunk_sums() {
 	add_chunk 0
 	start_uploader_bg
 	wait_for 10 requests_at_least chunks 3
-	[ "$(grep -c 000000-e0 "$STUB_DIR/rclone.log")" = 1 ]
+	[ "$(grep -c 000000-e0 "$STUB_DIR/s3.log")" = 1 ]
 	rm "$STUB_DIR/controller_down"
 	finish_uploader
 	[ "$EXIT_CODE" = 0 ]
-	[ "$(grep -c 000000-e0 "$STUB_DIR/rclone.log")" = 1 ]
+	[ "$(grep -c 000000-e0 "$STUB_DIR/s3.log")" = 1 ]
 	grep -q 'event=chunk_reported seq=0 status=201' "$WORK/uploader.log"
 }
 
@@ -137,7 +162,7 @@ chunk_sums() {
 	start_uploader_bg
 	finish_uploader
 	[ "$EXIT_CODE" = 0 ]
-	[ ! -e "$STUB_DIR/rclone.log" ]
+	[ ! -e "$STUB_DIR/s3.log" ]
 	grep -q '"storageKey":"ses_T/chunks/000000-e0.ts"' "$STUB_DIR/requests.log"
 }
 

@@ -5,7 +5,10 @@
 # host network, shm size; the 30 s wait for a non-empty <name>.mp4; "stopped" sent before the
 # container is touched; stop by `bash -c "echo 'q' > stop"` in the container's WORKDIR; a 30 s
 # wait for exit; <id>.info decides ready/failed; an exec on a dead container fails the stop
-# (no final webhook, container left behind), as in OpenVidu.
+# (no final webhook, container left behind), as in OpenVidu. Its REST API, as far as the
+# controller asks it (GET session, GET recording, Basic auth, 404s), runs with ov_rest_start
+# (scripts/lib/openvidu-rest.py); ov_restart plays an OpenVidu restart (sessions are in memory:
+# all gone; startup cleanup of stranded containers), with or without its stopped webhooks.
 #
 # Source it after scripts/lib/common.sh. ov_docker_run is the one "docker run as OpenVidu does"
 # of the project (the container tests use it too); for the full stand-in call ov_init, then
@@ -22,6 +25,7 @@ OV_PUBLIC_URL="https://openvidu.example.test"
 OV_RESOLUTION=${OV_RESOLUTION:-640x360}
 OV_FRAMERATE=${OV_FRAMERATE:-15}
 OV_LABEL=${OV_LABEL:-ov2ha.test=e2e}
+OV_REST_PORT=""
 
 # ov_init RECORDINGS_PATH IMAGE WEBHOOK_URL WEBHOOK_TOKEN LAYOUT_BASE_URL SECRET STATE_DIR
 ov_init() {
@@ -133,6 +137,9 @@ ov_start_recording() {
 	ov_state "$id" session "$session"
 	[[ -n "$(ov_state "$id" session_start)" ]] || ov_state "$id" session_start "$((created_at - 1000))"
 	ov_state "$id" created_at "$created_at"
+	# the session exists in OpenVidu's memory (a participant created it before the recording)
+	[[ -s "$OV_STATE/sessions/$session" ]] || { mkdir -p "$OV_STATE/sessions" &&
+		printf '%s' "$(ov_state "$id" session_start)" >"$OV_STATE/sessions/$session"; }
 	local recording_json url
 	recording_json=$(ov_recording_json "$id" started 0 0 null)
 	url="${OV_LAYOUT_BASE%/}/dashboard/#/layout-best-fit/${session}/${OV_SECRET}/443/false"
@@ -164,6 +171,7 @@ ov_stop_recording() {
 	local id=$1 reason=${2:-recordingStoppedByServer} container name
 	container=$(ov_state "$id" container)
 	name=$(ov_state "$id" name)
+	ov_state "$id" status stopped
 	ov_write_entity_file "$id" "$(ov_recording_json "$id" stopped 0 0 null)"
 	ov_send_webhook "$(ov_event "$id" stopped "$(now_ms)" 0 0 "$reason")" || true
 	if ! docker exec -d "$container" bash -c "echo 'q' > stop" >/dev/null 2>&1; then
@@ -200,4 +208,90 @@ ov_stop_recording() {
 		ov_send_webhook "$(ov_event "$id" failed "$ts" 0 0 "$reason")" || true
 		ov_state "$id" stop_result failed
 	fi
+}
+
+# ov_clean_stranded_containers ID: what OpenVidu does at every start (RecordingManager
+# initializeRecordingManager -> LocalDockerManager.cleanStrandedContainers, facts addendum 2):
+# force-remove every container, in any state, whose image *as Docker lists it* starts with the
+# recording image's repo (OPENVIDU_RECORDING_IMAGE without its tag). On this shared test machine
+# the rule is applied to the containers of one recording only (OpenVidu's own recorder of it and
+# the controller's backups of it). Prints the ids it removed.
+ov_clean_stranded_containers() {
+	local id=$1 repo=${OV_IMAGE%:*} cid image name label
+	while IFS=$'\t' read -r cid image name label; do
+		[[ $name == "$(ov_container_name "$id")" || $label == "$id" ]] || continue
+		if [[ $image == "$repo"* ]]; then
+			docker rm -f "$cid" >/dev/null 2>&1 || true
+			printf '%s\n' "$cid"
+		fi
+	done < <(docker ps -a --no-trunc --format '{{.ID}}	{{.Image}}	{{.Names}}	{{.Label "io.ov2ha.recording-id"}}')
+}
+
+
+# ov_rest_start [PORT]: OpenVidu's REST API (scripts/lib/openvidu-rest.py) on 127.0.0.1:PORT (a
+# free one by default; kept across ov_restart). The controller's HA_OPENVIDU_API_URL is then
+# http://127.0.0.1:$OV_REST_PORT and HA_OPENVIDU_SECRET the stand-in's secret.
+ov_rest_start() {
+	OV_REST_PORT=${1:-${OV_REST_PORT:-$(free_port)}}
+	OV_REST_SECRET=$OV_SECRET python3 "$(dirname "${BASH_SOURCE[0]}")/openvidu-rest.py" "$OV_REST_PORT" \
+		"$OV_STATE" "$OV_RECORDINGS" &
+	printf '%s' "$!" >"$OV_STATE/rest.pid"
+	local deadline=$((SECONDS + 10))
+	until curl -s -o /dev/null "http://127.0.0.1:$OV_REST_PORT/"; do
+		((SECONDS < deadline)) || { log "openvidu: REST API did not start"; return 1; }
+		sleep 0.1
+	done
+}
+
+# ov_rest_stop: OpenVidu's REST API goes away (connection refused), as when the server is down.
+ov_rest_stop() {
+	local pid
+	pid=$(cat "$OV_STATE/rest.pid" 2>/dev/null || true)
+	if [[ -n $pid ]]; then
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		rm -f "$OV_STATE/rest.pid"
+	fi
+}
+
+# ov_close_session SESSION: the session ends (last participant left, autostop 0): its started
+# recordings are stopped with reason lastParticipantLeft, then OpenVidu forgets the session.
+ov_close_session() {
+	local session=$1 dir id
+	for dir in "$OV_STATE"/*/; do
+		id=$(basename "$dir")
+		[[ $id != sessions && $(ov_state "$id" session) == "$session" && $(ov_state "$id" status) == started ]] || continue
+		ov_stop_recording "$id" lastParticipantLeft
+	done
+	rm -f "$OV_STATE/sessions/$session"
+}
+
+# ov_restart [--no-webhooks]: OpenVidu restarts (facts addendum 5). Its REST API is down
+# meanwhile. By default its @PreDestroy closes every session: each started recording is stopped
+# with reason openviduServerStopped (stopped webhook first). With --no-webhooks it was killed
+# (crash, SIGKILL): nothing is sent, .recording.<id> stays as it was. Either way its memory is
+# gone (no session exists afterwards), and at start cleanStrandedContainers removes every
+# container whose image starts with the recording image's repo (ov_clean_stranded_containers).
+ov_restart() {
+	local webhooks=true dir id
+	[[ ${1:-} == --no-webhooks ]] && webhooks=false
+	ov_rest_stop
+	for dir in "$OV_STATE"/*/; do
+		[[ -d $dir ]] || continue
+		id=$(basename "$dir")
+		[[ $id != sessions && $(ov_state "$id" status) == started ]] || continue
+		if [[ $webhooks == true ]]; then
+			ov_stop_recording "$id" openviduServerStopped
+		else
+			ov_state "$id" status lost
+		fi
+	done
+	rm -rf "$OV_STATE/sessions"
+	for dir in "$OV_STATE"/*/; do
+		[[ -d $dir ]] || continue
+		id=$(basename "$dir")
+		[[ $id != sessions ]] || continue
+		ov_clean_stranded_containers "$id" >/dev/null
+	done
+	ov_rest_start "$OV_REST_PORT"
 }

@@ -19,7 +19,9 @@
 # STACK_CHUNK_DURATION (10), CONTROLLER_JAR (controller/target/ov2-ha-controller.jar),
 # STACK_FAILOVER (false: the controller starts no backups), STACK_RELAY_URL (the controller's
 # webhook relay target, empty: none), STACK_PAGE_DIR (recorder-image/test/page),
-# STACK_OPENVIDU_URL (HA_OPENVIDU_URL of the controller, empty: none).
+# STACK_OPENVIDU_URL (HA_OPENVIDU_URL of the controller, empty: none), STACK_OPENVIDU_API_URL
+# (OpenVidu's REST API the controller asks before and during a backup, with the stand-in's
+# secret; empty: the controller does not ask).
 
 RECORDER_IMAGE=${RECORDER_IMAGE:-ov2-ha-recorder:dev}
 STACK_LABEL=${STACK_LABEL:-ov2ha.test=recorder-image}
@@ -28,6 +30,7 @@ STACK_FAILOVER=${STACK_FAILOVER:-false}
 STACK_RELAY_URL=${STACK_RELAY_URL:-}
 STACK_PAGE_DIR=${STACK_PAGE_DIR:-}
 STACK_OPENVIDU_URL=${STACK_OPENVIDU_URL:-}
+STACK_OPENVIDU_API_URL=${STACK_OPENVIDU_API_URL:-}
 STACK_CONTROLLER_PORT=''
 STACK_WEBHOOK_TOKEN=''
 STACK_JAR=
@@ -97,17 +100,20 @@ _stack_start_controller() {
 	env HA_PROFILE=production HA_CONTROLLER_PORT="$STACK_CONTROLLER_PORT" HA_CONTROLLER_BIND_ADDRESS=127.0.0.1 \
 		HA_REDIS_URL="redis://127.0.0.1:$STACK_REDIS_PORT" HA_DATA_DIR="$STACK_WORK/controller-data" \
 		HA_RECORDINGS_PATH="$STACK_WORK/recordings" HA_RECORDING_STORAGE=s3 HA_S3_PREFIX=recordings/ \
-		HA_RECORDER_USERNAME=recorder HA_ADMIN_USERNAME=admin HA_HEARTBEAT_INTERVAL=2s \
+		HA_RECORDER_USERNAME=recorder HA_ADMIN_USERNAME=admin HA_HEARTBEAT_INTERVAL=1s \
 		HA_RECORDER_PASSWORD="$STACK_RECORDER_PASSWORD" HA_ADMIN_PASSWORD="$STACK_ADMIN_PASSWORD" \
 		HA_WEBHOOK_TOKEN="$STACK_WEBHOOK_TOKEN" HA_FAILOVER_ENABLED="$STACK_FAILOVER" \
 		HA_RECORDER_IMAGE="$STACK_SITE_IMAGE" HA_WEBHOOK_RELAY_URL="$STACK_RELAY_URL" \
-		HA_OPENVIDU_URL="$STACK_OPENVIDU_URL" \
+		HA_OPENVIDU_URL="$STACK_OPENVIDU_URL" HA_RECORDER_URL_HOSTS=127.0.0.1 \
+		HA_OPENVIDU_API_URL="$STACK_OPENVIDU_API_URL" \
+		HA_OPENVIDU_SECRET="${STACK_OPENVIDU_API_URL:+$STACK_OPENVIDU_SECRET}" \
 		HA_S3_ENDPOINT="$S3PROXY_ENDPOINT" HA_S3_REGION=us-east-1 HA_S3_BUCKET="$STACK_BUCKET" \
 		HA_S3_ACCESS_KEY="$S3PROXY_ACCESS_KEY" HA_S3_SECRET_KEY="$S3PROXY_SECRET_KEY" \
 		HA_CHUNK_DURATION="${STACK_CHUNK_DURATION}s" \
 		java -Xmx384m -XX:TieredStopAtLevel=1 -jar "$STACK_JAR" >>"$STACK_WORK/controller.log" 2>&1 </dev/null &
 	STACK_CONTROLLER_PID=$!
-	local deadline=$((SECONDS + 90))
+	# a JVM start on a loaded 2-core host (recorders, a busy loop) took 82 s: allow 180 s
+	local deadline=$((SECONDS + 180))
 	until _stack_controller_up; do
 		if ! kill -0 "$STACK_CONTROLLER_PID" 2>/dev/null || ((SECONDS >= deadline)); then
 			grep -A6 -m1 'APPLICATION FAILED\|Exception' "$STACK_WORK/controller.log" >&2 || tail -n 20 "$STACK_WORK/controller.log" >&2
@@ -153,7 +159,7 @@ stack_recorder_env() {
 		HA_S3_ACCESS_KEY=$S3PROXY_ACCESS_KEY
 		HA_S3_SECRET_KEY=$S3PROXY_SECRET_KEY
 		HA_CHUNK_DURATION=$STACK_CHUNK_DURATION
-		HA_HEARTBEAT_INTERVAL=2s
+		HA_HEARTBEAT_INTERVAL=1s
 	EOF
 }
 
@@ -181,12 +187,12 @@ stack_start() {
 	_stack_start_redis
 	s3proxy_start "$STACK_WORK/s3" || die "S3Proxy did not start"
 	s3proxy_create_bucket "$STACK_BUCKET" || die "bucket creation failed"
+	STACK_OPENVIDU_SECRET=$(_stack_secret)
 	_stack_controller_settings
 	# the site image names the controller, and the controller names the site image (its backups)
 	_stack_site_image
 	_stack_start_controller
 	_stack_start_page
-	STACK_OPENVIDU_SECRET=$(_stack_secret)
 	log "stack up: controller=$STACK_CONTROLLER_URL s3=$S3PROXY_ENDPOINT redis=127.0.0.1:$STACK_REDIS_PORT page=$STACK_PAGE_PORT failover=$STACK_FAILOVER"
 }
 
@@ -216,9 +222,12 @@ stack_run_recorder() {
 	STACK_LAST_CID=$cid
 }
 
+# stack_admin_get PATH: GET with the admin credentials; a controller starved by a loaded host
+# may miss one 10 s answer (or be restarting): two more tries on a timeout, a refused connection
+# or a 5xx before the caller sees an empty answer (a 404 answers at once: polls wait for it).
 stack_admin_get() {
 	printf 'user = "admin:%s"\n' "$STACK_ADMIN_PASSWORD" |
-		curl -K - -fsS --max-time 10 "$STACK_CONTROLLER_URL$1"
+		curl -K - -fsS --max-time 10 --retry 2 --retry-connrefused --retry-delay 1 "$STACK_CONTROLLER_URL$1"
 }
 
 stack_stop() {

@@ -59,6 +59,9 @@ rendered() {
 	local redis_cmd
 	redis_cmd=$(jq -r '.services.redis.command | join(" ")' <<<"$json")
 	[[ $redis_cmd == *"--appendonly yes"* && $redis_cmd == *"--maxmemory-policy noeviction"* ]]
+	# a memory limit (HA_REDIS_MAXMEMORY, 256mb by default), so Redis and not the host runs out first
+	[[ $redis_cmd == *'--maxmemory "'*'{HA_REDIS_MAXMEMORY:-256mb}" --maxmemory-policy noeviction'* ]]
+	[ "$(jq -r '.services.redis.environment.HA_REDIS_MAXMEMORY' <<<"$json")" = 256mb ]
 	[[ $redis_cmd != *"$(env_value "$T/docker/.env" HA_REDIS_PASSWORD)"* ]]
 	# MinIO: no console.
 	[ "$(jq -r '.services.minio.environment.MINIO_BROWSER' <<<"$json")" = off ]
@@ -71,6 +74,33 @@ rendered() {
 	rec=$(env_value "$T/docker/.env" HA_RECORDINGS_PATH)
 	jq -e --arg v "$rec:$rec:rw" '.services.controller.volumes | map(select(. == $v)) | length == 1' <<<"$json" >/dev/null ||
 		jq -e --arg s "$rec" '.services.controller.volumes | map(select(type == "object" and .source == $s and .target == $s)) | length == 1' <<<"$json" >/dev/null
+}
+
+@test "the bundled Redis's password file works with a password holding \" and \\" {
+	command -v docker-compose >/dev/null || skip "docker-compose is not installed"
+	local pw='p"w\\x\"q\n$x`y' dir=$BATS_TEST_TMPDIR/redis script port
+	mkdir -p "$dir/bin"
+	sed -i "s/^HA_REDIS_PASSWORD=.*/HA_REDIS_PASSWORD=ok/" "$T/docker/.env"
+	# The container's command, with the config written here instead of the container's /tmp.
+	script=$(rendered | jq -r '.services.redis.command[2]')
+	[[ $script == *'/tmp/ov2ha-auth.conf'* ]]
+	script=${script//\/tmp\/ov2ha-auth.conf/$dir/auth.conf}
+	script=${script//'$$'/'$'} # `config` prints compose's escaped form
+	printf '#!/bin/sh\nexit 0\n' >"$dir/bin/chown"
+	printf '#!/bin/sh\nexit 0\n' >"$dir/bin/docker-entrypoint.sh"
+	chmod +x "$dir/bin/chown" "$dir/bin/docker-entrypoint.sh"
+	HA_REDIS_PASSWORD=$pw PATH="$dir/bin:$PATH" sh -c "$script"
+	[ "$(stat -c %a "$dir/auth.conf")" = 600 ]
+	port=$(free_port)
+	redis-server "$dir/auth.conf" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
+		--daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" 3>&-
+	wait_until 10 test -s "$dir/redis.pid"
+	run env REDISCLI_AUTH="$pw" redis-cli -p "$port" ping
+	local answer=$output
+	run env REDISCLI_AUTH=wrong redis-cli -p "$port" ping
+	kill "$(cat "$dir/redis.pid")"
+	[ "$answer" = PONG ]
+	[[ $output != PONG ]]
 }
 
 @test "the controller gets its settings but not MinIO's, Redis's or the recorders' secrets" {
@@ -120,7 +150,7 @@ rendered() {
 	command -v shellcheck >/dev/null || skip "shellcheck is not installed"
 	cd "$REPO_DIR"
 	run shellcheck -x ov2-ha-recorder-install.sh docker/ov2-ha-recorder.sh docker/lib/common.sh \
-		docker/controller-entrypoint.sh tests/bats/helpers.bash
+		docker/controller-entrypoint.sh docker/redis-restore.sh tests/bats/helpers.bash
 	echo "$output"
 	[ "$status" -eq 0 ]
 	run shellcheck -s sh docker/minio/minio-init.sh

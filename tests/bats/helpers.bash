@@ -92,7 +92,7 @@ start_stack_under_test() {
 		HA_ADMIN_USERNAME=admin HA_ADMIN_PASSWORD=$T_ADMIN_PW \
 		HA_RECORDER_USERNAME=recorder HA_RECORDER_PASSWORD=$T_RECORDER_PW \
 		HA_WEBHOOK_TOKEN=$T_TOKEN HA_DATA_DIR="$dir/data" HA_RECORDINGS_PATH="$dir/ov/recordings" \
-		HA_RECORDING_STORAGE=local HA_FAILOVER_ENABLED=false \
+		HA_RECORDING_STORAGE=local HA_FAILOVER_ENABLED=false HA_RECORDER_URL_HOSTS=example.invalid \
 		nohup java -XX:+UseSerialGC -Xmx256m -jar "$CONTROLLER_JAR" >"$dir/controller.log" 2>&1 3>&- &
 	echo $! >"$dir/controller.pid"
 	T_ENV=$dir/docker.env
@@ -143,7 +143,7 @@ register_recording() {
 	body=$(jq -cn --arg id "$id" --argjson c "$created" '{recordingId: $id, epoch: 0,
 		recordingJson: {id: $id, name: $id, sessionId: "ses_bats", createdAt: $c, outputMode: "COMPOSED", hasVideo: true, hasAudio: false, status: "started"},
 		env: {URL: "https://example.invalid/layout", ONLY_VIDEO: "true", RESOLUTION: "640x360", FRAMERATE: "15", VIDEO_ID: $id,
-			VIDEO_NAME: $id, VIDEO_FORMAT: "mp4", RECORDING_JSON: "{}", DEBUG_MODE: "false", CONTAINER_WORKING_MODE: "COMPOSED"},
+			VIDEO_NAME: $id, VIDEO_FORMAT: "mp4", RECORDING_JSON: ({id: $id} | tojson), DEBUG_MODE: "false", CONTAINER_WORKING_MODE: "COMPOSED"},
 		containerId: "", host: "bats"}')
 	curl -fsS -o /dev/null -K <(printf 'user = "recorder:%s"\n' "$T_RECORDER_PW") \
 		-H 'Content-Type: application/json' --data "$body" "http://127.0.0.1:$T_PORT/api/recordings"
@@ -161,18 +161,45 @@ make_stubs() {
 #!/usr/bin/env bash
 echo "docker $*" >>"${STUB_LOG:?}"
 case $1 in
-info | version | pull | build | tag | rm | exec | cp) exit 0 ;;
+info | version | pull | build | tag | rm) exit 0 ;;
+exec)
+	# redis-cli --rdb reports its progress on stderr, as the real one does
+	[[ $* == *redis-cli* ]] && echo "sending REPLCONF capa eof" >&2 && echo "SYNC sent to master, writing 123 bytes" >&2
+	exit 0
+	;;
+cp)
+	[[ $2 == *:* && $3 != *:* ]] && printf 'REDIS0011stub' >"$3"
+	exit 0
+	;;
+run)
+	# redis-cli --rdb /out/FILE with -v DIR:/out: the snapshot appears in DIR
+	if [[ $* == *--rdb* ]]; then
+		all=$*
+		out=${all##*--rdb /out/}
+		dir=${all##*-v }
+		dir=${dir%%:/out*}
+		printf 'REDIS0011stub' >"$dir/${out%% *}"
+	fi
+	exit 0
+	;;
 compose) exit 1 ;;
 image)
 	[[ $2 == rm ]] && exit 0
 	if [[ $* == *'.Id'* ]]; then echo sha256:0123; fi
 	exit 0
 	;;
-images) printf '%s\n' ov2-ha-controller:1.0 ov2-ha-recorder-site:1.0 ov2-ha-recorder:1.0 redis:7.2.7-alpine \
-	myorg/ov2-ha-controller:9 ov2-ha-controller-fork:2 ;;
+images)
+	if [[ $* == *build-stage=controller* ]]; then
+		echo sha256:buildstage0123
+	else
+		printf '%s\n' ov2-ha-controller:1.0 ov2-ha-recorder-site:1.0 ov2-ha-recorder:1.0 redis:7.2.7-alpine \
+			myorg/ov2-ha-controller:9 ov2-ha-controller-fork:2
+	fi
+	;;
 ps)
 	if [[ $* == *com.docker.compose.service=* ]]; then
-		s=${*##*com.docker.compose.service=}
+		all=$*
+		s=${all##*com.docker.compose.service=}
 		echo "id-${s%% *}"
 	fi
 	;;
@@ -186,4 +213,46 @@ echo "compose $*" >>"${STUB_LOG:?}"
 exit 0
 STUB
 	chmod +x "$dir/docker" "$dir/compose"
+}
+
+# ---- a stand-in controller: a folder served over HTTP ---------------------------------------
+
+# start_fake_controller DIR: tests/bats/fixtures/fake-controller.py serving DIR (GET PATH answers
+# DIR/PATH; requests logged to DIR/requests.log), and DIR/docker.env for the ops script.
+# Exports FAKE_PORT, FAKE_ENV, FAKE_PID.
+start_fake_controller() {
+	local dir=$1
+	export FAKE_PORT FAKE_ENV FAKE_PID
+	mkdir -p "$dir/www" "$dir/ov/recordings"
+	FAKE_PORT=$(free_port)
+	python3 "$FIXTURES/fake-controller.py" "$FAKE_PORT" "$dir/www" >"$dir/fake.log" 2>&1 3>&- &
+	FAKE_PID=$!
+	wait_until 10 test -e "$dir/www/ready"
+	FAKE_ENV=$dir/docker.env
+	cat >"$FAKE_ENV" <<ENV
+HA_PROFILE=production
+HA_CONTROLLER_URL=http://127.0.0.1:$FAKE_PORT
+HA_ADMIN_USERNAME=admin
+HA_ADMIN_PASSWORD=Adm1n-fake-$RANDOM$RANDOM$RANDOM
+HA_RECORDER_PASSWORD=Rec0rder-fake-$RANDOM$RANDOM$RANDOM
+HA_WEBHOOK_TOKEN=T0ken-fake-$RANDOM$RANDOM$RANDOM$RANDOM
+HA_BUNDLED_REDIS=false
+HA_REDIS_URL=redis://127.0.0.1:1/0
+HA_BUNDLED_S3=false
+HA_RECORDING_STORAGE=local
+HA_RECORDINGS_PATH=$dir/ov/recordings
+HA_OPENVIDU_PATH=$dir/ov
+HA_IMAGE_TAG=bats-fake-$RANDOM$RANDOM
+ENV
+	chmod 600 "$FAKE_ENV"
+}
+
+stop_fake_controller() {
+	stop_pid "${FAKE_PID:-}"
+}
+
+# make_mp4 FILE SECONDS: a small real MP4 (video only) lasting SECONDS.
+make_mp4() {
+	ffmpeg -v error -y -f lavfi -i "testsrc=size=160x120:rate=10:duration=$2" -c:v mpeg4 -q:v 10 \
+		-f mp4 "$1" </dev/null
 }

@@ -74,7 +74,7 @@ secrets_not_printed() {
 	local rec=$CFGDIR/site/recorder.env
 	[ "$(env_value "$rec" HA_CONTROLLER_URL)" = "http://127.0.0.1:15443" ]
 	[ "$(env_value "$rec" HA_RECORDER_PASSWORD)" = "$recorder" ]
-	[ "$(env_value "$rec" HA_HEARTBEAT_INTERVAL)" = 2 ]
+	[ "$(env_value "$rec" HA_HEARTBEAT_INTERVAL)" = 1 ]
 	[ "$(env_value "$rec" HA_CHUNK_DURATION)" = 10 ]
 	[ "$(env_value "$rec" HA_S3_ENDPOINT)" = "http://127.0.0.1:9000" ]
 	[ "$(env_value "$rec" HA_S3_ACCESS_KEY)" = ov2ha-recorder ]
@@ -190,6 +190,37 @@ secrets_not_printed() {
 	[ "$(env_value "$OV/.env" OPENVIDU_WEBHOOK_ENDPOINT)" = https://app.example.com/openvidu-events ]
 }
 
+@test "a webhook endpoint on the host's loopback becomes host.docker.internal, with a clear message" {
+	ov_set "$OV" OPENVIDU_WEBHOOK true
+	ov_set "$OV" OPENVIDU_WEBHOOK_ENDPOINT http://127.0.0.1:5055/openvidu-events
+	run install
+	[ "$status" -eq 0 ]
+	[ "$(env_value "$ENVF" HA_WEBHOOK_RELAY_URL)" = http://host.docker.internal:5055/openvidu-events ]
+	[[ $output == *"cannot reach"*"host.docker.internal:5055"* ]]
+	grep -q '^HA_WEBHOOK_RELAY_URL=http://host.docker.internal:5055/openvidu-events$' "$CFGDIR/controller.env"
+	# The compose file maps that name to the host.
+	grep -q '"host.docker.internal:host-gateway"' "$REPO_DIR/docker/docker-compose.yml"
+	run "$OPS" --env-file "$ENVF" validate
+	[[ $output != *"is on the loopback"* ]]
+	# A loopback relay target already in the settings (an older installation) is rewritten too.
+	sed -i 's#^HA_WEBHOOK_RELAY_URL=.*#HA_WEBHOOK_RELAY_URL=http://localhost:5055/x#' "$ENVF"
+	run install
+	[ "$status" -eq 0 ]
+	[ "$(env_value "$ENVF" HA_WEBHOOK_RELAY_URL)" = http://host.docker.internal:5055/x ]
+	# Uninstall gives OpenVidu its own loopback endpoint back.
+	"$INSTALLER" --uninstall --config-only --env-file "$ENVF"
+	[ "$(env_value "$OV/.env" OPENVIDU_WEBHOOK_ENDPOINT)" = http://127.0.0.1:5055/openvidu-events ]
+}
+
+@test "validate refuses a relay target on the loopback and names the reachable one" {
+	install
+	sed -i 's#^HA_WEBHOOK_RELAY_URL=.*#HA_WEBHOOK_RELAY_URL=http://127.0.0.1:5055/hook#' "$ENVF"
+	run "$OPS" --env-file "$ENVF" validate
+	[ "$status" -eq 1 ]
+	[[ $output == *"HA_WEBHOOK_RELAY_URL=http://127.0.0.1:5055/hook is on the loopback"* ]]
+	[[ $output == *"Use http://host.docker.internal:5055/hook"* ]]
+}
+
 @test "an endpoint that is the controller itself never becomes the relay target" {
 	ov_set "$OV" OPENVIDU_WEBHOOK true
 	ov_set "$OV" OPENVIDU_WEBHOOK_ENDPOINT http://localhost:15443/openvidu/webhook
@@ -217,12 +248,57 @@ secrets_not_printed() {
 	[ "$(env_value "$OV/.env" OPENVIDU_WEBHOOK_EVENTS)" = '[sessionCreated,sessionDestroyed,recordingStatusChanged]' ]
 }
 
+@test "--controller-url refuses a newline, spaces, a path or a bad port, and nothing changes" {
+	local before url
+	before=$(snapshot "$OV" "$CFGDIR")
+	for url in $'http://127.0.0.1:15443\nOPENVIDU_SECRET=x' 'http://127.0.0.1:15443 x' \
+		'http://127.0.0.1:99999' 'ftp://127.0.0.1:15443' 'http://127.0.0.1:15443/ctl' $'http://127.0.0.1:15443\t'; do
+		run install --controller-url "$url"
+		[ "$status" -eq 2 ]
+		[[ $output == *"--controller-url must be http(s)://host[:port]"* ]]
+	done
+	[ "$(snapshot "$OV" "$CFGDIR")" = "$before" ]
+	run install --controller-url http://10.0.0.5:15443/
+	[ "$status" -eq 0 ]
+	[ "$(env_value "$ENVF" HA_CONTROLLER_URL)" = http://10.0.0.5:15443 ]
+}
+
+@test "OpenVidu .env copies holding the webhook token are mode 600" {
+	install
+	sed -i 's/^HA_CONTROLLER_PORT=.*/HA_CONTROLLER_PORT=15999/' "$ENVF"
+	install --controller-url http://127.0.0.1:15999
+	local f
+	for f in "$OV"/.env.ov2ha-backup-*; do
+		[ "$(stat -c %a "$f")" = 600 ]
+	done
+	ov_set "$OV" OPENVIDU_RECORDING_AUTOSTOP_TIMEOUT 300
+	run "$INSTALLER" --uninstall --config-only --env-file "$ENVF"
+	[ "$status" -eq 0 ]
+	f=$(ls "$OV"/.env.ov2ha-uninstalled-*)
+	grep -q "Bearer $(env_value "$ENVF" HA_WEBHOOK_TOKEN)" "$f"
+	[ "$(stat -c %a "$f")" = 600 ]
+	[ "$(stat -c %a "$OV/.env")" = 644 ]
+}
+
 @test "--show-secrets prints the admin password in the summary; the default never does" {
 	run install
 	secrets_not_printed
 	run install --show-secrets
 	[ "$status" -eq 0 ]
 	[[ $output == *"HA_ADMIN_PASSWORD=$(env_value "$ENVF" HA_ADMIN_PASSWORD)"* ]]
+}
+
+@test "OpenVidu's public URL and its composed-recording host become the recorder URL checks" {
+	ov_set "$OV" OPENVIDU_RECORDING_COMPOSED_URL "https://composer.example.com:4443/base"
+	run install
+	[ "$status" -eq 0 ]
+	[ "$(env_value "$ENVF" HA_OPENVIDU_URL)" = "https://openvidu.example.com" ]
+	[ "$(env_value "$ENVF" HA_RECORDER_URL_HOSTS)" = composer.example.com ]
+	# OpenVidu's secret, for the controller's questions to OpenVidu's REST API; never printed
+	[ "$(env_value "$ENVF" HA_OPENVIDU_SECRET)" = MY_SECRET ]
+	grep -q '^HA_OPENVIDU_SECRET=MY_SECRET$' "$CFGDIR/controller.env"
+	[[ $output != *MY_SECRET* ]]
+	grep -q '^HA_RECORDER_URL_HOSTS=composer.example.com$' "$CFGDIR/controller.env"
 }
 
 @test "--external-redis and --storage local are kept in the settings" {
@@ -261,4 +337,18 @@ secrets_not_printed() {
 	run "$OPS" --env-file "$ENVF" validate
 	[ "$status" -eq 0 ]
 	secrets_not_printed
+}
+
+@test "a controller port set in .env before the installation is the port of the derived controller URL" {
+	printf 'HA_CONTROLLER_PORT=15999\n' >"$ENVF"
+	chmod 600 "$ENVF"
+	run install
+	[ "$status" -eq 0 ]
+	[ "$(env_value "$ENVF" HA_CONTROLLER_URL)" = http://127.0.0.1:15999 ]
+	[ "$(env_value "$OV/.env" OPENVIDU_WEBHOOK_ENDPOINT)" = http://127.0.0.1:15999/openvidu/webhook ]
+	# a URL the .env sets is kept on a re-run
+	sed -i 's#^HA_CONTROLLER_URL=.*#HA_CONTROLLER_URL=http://10.0.0.5:15999#' "$ENVF"
+	run install
+	[ "$status" -eq 0 ]
+	[ "$(env_value "$ENVF" HA_CONTROLLER_URL)" = http://10.0.0.5:15999 ]
 }

@@ -37,7 +37,7 @@ secrets_absent() {
 	[ "$status" -eq 0 ]
 	local c help=$output
 	for c in start stop restart status logs health config validate reconfigure build test-api \
-		test-recording list-recordings download backup clean; do
+		test-recording list-recordings download backup restore clean; do
 		[[ $help == *"  $c "* ]]
 		run "$OPS" "$c" --help
 		[ "$status" -eq 0 ]
@@ -241,7 +241,7 @@ secrets_absent() {
 	[ "$(stat -c %a "$BATS_TEST_TMPDIR/site")" = 700 ]
 	[ "$(stat -c %a "$BATS_TEST_TMPDIR/site/recorder.env")" = 600 ]
 	grep -q "^HA_RECORDER_PASSWORD=$T_RECORDER_PW$" "$BATS_TEST_TMPDIR/site/recorder.env"
-	grep -q '^HA_HEARTBEAT_INTERVAL=2$' "$BATS_TEST_TMPDIR/site/recorder.env"
+	grep -q '^HA_HEARTBEAT_INTERVAL=1$' "$BATS_TEST_TMPDIR/site/recorder.env"
 	cid=$(docker create "ov2-ha-recorder-site:$tag" /none)
 	listing=$(docker cp "$cid:/etc/ov2-ha-recorder/recorder.env" - | tar -tvf -)
 	docker rm "$cid" >/dev/null
@@ -307,7 +307,10 @@ bundled_env() {
 	grep -q "^compose -p $OV2HA_PROJECT .*--profile redis --profile s3 down --remove-orphans --volumes$" "$STUB_LOG"
 	run grep -c 'prune' "$STUB_LOG"
 	[ "$output" = 0 ]
-	[ "$(grep '^docker image rm' "$STUB_LOG" | sort | tr '\n' ' ')" = "docker image rm ov2-ha-controller:1.0 docker image rm ov2-ha-recorder-site:1.0 docker image rm ov2-ha-recorder:1.0 " ]
+	local tag
+	tag=$(env_value "$env" HA_IMAGE_TAG)
+	tag=${tag:-$(bash -c 'source "$1/docker/lib/common.sh"; project_version "$1"' _ "$REPO_DIR")}
+	[ "$(grep '^docker image rm' "$STUB_LOG" | sort | tr '\n' ' ')" = "docker image rm ov2-ha-controller:$tag docker image rm ov2-ha-recorder-site:$tag docker image rm ov2-ha-recorder:$tag docker image rm sha256:buildstage0123 " ]
 	[ ! -e "$BATS_TEST_TMPDIR/controller.env" ]
 	[ ! -e "$BATS_TEST_TMPDIR/site" ]
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The agent: registers the recording (primary only) and sends heartbeats to the controller.
-# Runs as a background subshell of composed-ha.sh. Requires common.sh, chunks.sh, api.sh.
+# Runs as a background subshell of composed-ha.sh. Requires common.sh, chunks.sh, api.sh,
+# progress.sh.
 #
 # - A recorder that cannot register keeps recording; the agent retries with backoff.
 # - A 404 recording-not-found on a heartbeat makes the primary register again.
@@ -27,30 +28,52 @@ agent_register_body() {
 	}'
 }
 
-# agent_heartbeat_body: epoch, highest complete chunk, upload backlog, free disk.
+# agent_heartbeat_body [FREE_DISK_BYTES]: sets HEARTBEAT_BODY: epoch, phase, ffmpeg's
+# progress (media time, frames, speed), highest complete chunk, upload backlog, free disk
+# (measured when not given). docs/recorder-protocol.md describes the fields. Runs in the
+# agent's own shell (not in $(...)): it follows the segment list and uploader.done as they
+# grow, so a heartbeat reads only what is new and starts no process.
+AGENT_SEGMENT_LIST='' AGENT_PROGRESS='' AGENT_CHUNKS=0 AGENT_LAST_SEQ=null AGENT_DONE=0
+HEARTBEAT_BODY=''
 agent_heartbeat_body() {
-	local last complete done_count backlog free
-	last=$(last_complete_seq)
-	complete=$(segment_list_complete_lines "$(segment_list_path)")
-	done_count=$(lines_in "$OV2HA_RUN_DIR/uploader.done")
-	backlog=$((complete - done_count))
+	local free=${1:-} phase=starting line backlog
+	[[ -n $AGENT_SEGMENT_LIST ]] || AGENT_SEGMENT_LIST=$(segment_list_path)
+	[[ -n $AGENT_PROGRESS ]] || AGENT_PROGRESS=$(progress_file)
+	if [[ -f $OV2HA_RUN_DIR/phase ]]; then
+		read -r phase <"$OV2HA_RUN_DIR/phase" || true
+	fi
+	case $phase in
+	starting | capturing | stopping) ;;
+	*) phase=starting ;;
+	esac
+	progress_read "$AGENT_PROGRESS" || true
+	follow_new_lines segment_list "$AGENT_SEGMENT_LIST"
+	for line in "${FOLLOWED[@]}"; do
+		AGENT_CHUNKS=$((AGENT_CHUNKS + 1))
+		if parse_segment_line "$line"; then AGENT_LAST_SEQ=$SEG_SEQ; fi
+	done
+	follow_new_lines uploader_done "$OV2HA_RUN_DIR/uploader.done"
+	AGENT_DONE=$((AGENT_DONE + ${#FOLLOWED[@]}))
+	backlog=$((AGENT_CHUNKS - AGENT_DONE))
 	((backlog < 0)) && backlog=0
-	free=$(free_disk_bytes "$(recording_dir)")
+	[[ -n $free ]] || free=$(free_disk_bytes "$(recording_dir)")
 	[[ $free =~ ^[0-9]+$ ]] || free=null
-	printf '{"epoch":%s,"lastChunkSeq":%s,"uploadBacklog":%s,"freeDiskBytes":%s}' \
-		"$HA_EPOCH" "${last:-null}" "$backlog" "$free"
+	printf -v HEARTBEAT_BODY '{"epoch":%s,"phase":"%s","mediaTimeMs":%s,"frames":%s,"speed":%s,"lastChunkSeq":%s,"uploadBacklog":%s,"freeDiskBytes":%s}' \
+		"$HA_EPOCH" "$phase" "$PROGRESS_MEDIA_MS" "$PROGRESS_FRAMES" "$PROGRESS_SPEED" \
+		"$AGENT_LAST_SEQ" "$backlog" "$free"
 }
 
 # agent_run: the agent's main loop. Exits 3 when fenced, 143 on TERM.
 agent_run() {
-	local registered=false attempt=0 next_register=0 reachable=unknown tick elapsed_ms wait_ms body
+	local registered=false attempt=0 next_register=0 reachable=unknown tick now elapsed_ms wait_ms wait_s body
+	local free='' free_at=0
 	log_component agent
 	trap 'kill_child; exit 143' TERM
 	trap '' INT
 	[[ $RECORDING_ROLE == backup ]] && registered=true
 	log_info agent_started role="$RECORDING_ROLE" heartbeat_seconds="$HA_HEARTBEAT_INTERVAL"
 	while :; do
-		tick=$(now_ms)
+		now_ms_to tick
 		if [[ $registered == false ]] && ((tick >= next_register)); then
 			api_call POST /api/recordings "$(agent_register_body)" "$OV2HA_REGISTER_TIMEOUT"
 			case $API_OUTCOME in
@@ -72,7 +95,13 @@ agent_run() {
 			esac
 		fi
 		if [[ $registered == true ]]; then
-			body=$(agent_heartbeat_body)
+			# Free disk changes slowly: measured every 10 s, not on every heartbeat.
+			if ((tick - free_at >= 10000)); then
+				free=$(free_disk_bytes "$(recording_dir)")
+				free_at=$tick
+			fi
+			agent_heartbeat_body "$free"
+			body=$HEARTBEAT_BODY
 			api_call PUT "/api/recordings/$VIDEO_ID/heartbeat" "$body" "$HA_HEARTBEAT_INTERVAL"
 			case $API_OUTCOME in
 			ok)
@@ -103,14 +132,16 @@ agent_run() {
 				;;
 			esac
 		fi
-		elapsed_ms=$(($(now_ms) - tick))
+		now_ms_to now
+		elapsed_ms=$((now - tick))
 		wait_ms=$((HA_HEARTBEAT_INTERVAL * 1000 - elapsed_ms))
 		((wait_ms < 100)) && wait_ms=100
 		if [[ $registered == false ]]; then
 			# Not registered yet: wake up for the next register attempt, at most a tick away.
-			local until_register=$((next_register - $(now_ms)))
+			local until_register=$((next_register - now))
 			((until_register < wait_ms)) && wait_ms=$((until_register < 100 ? 100 : until_register))
 		fi
-		pause "$((wait_ms / 1000)).$(printf '%03d' $((wait_ms % 1000)))"
+		printf -v wait_s '%d.%03d' $((wait_ms / 1000)) $((wait_ms % 1000))
+		pause "$wait_s"
 	done
 }

@@ -7,16 +7,8 @@ PROBLEM_PREFIX=urn:ov2-ha-recorder:problem:
 
 # api_init: writes the curl config with the recorder credentials into the private run dir.
 api_init() {
-	local user
 	CURL_CONFIG="$OV2HA_RUN_DIR/curl.conf"
-	# curl config syntax: inside double quotes, backslash and double quote are escaped.
-	user="$HA_RECORDER_USERNAME:$HA_RECORDER_PASSWORD"
-	user=${user//\\/\\\\}
-	user=${user//\"/\\\"}
-	(
-		umask 077
-		printf 'user = "%s"\n' "$user" >"$CURL_CONFIG"
-	)
+	write_curl_credentials "$CURL_CONFIG" "$HA_RECORDER_USERNAME" "$HA_RECORDER_PASSWORD"
 }
 
 # api_call METHOD PATH BODY MAX_TIME
@@ -25,7 +17,7 @@ api_init() {
 #   ok        2xx
 #   fenced    409 stale-epoch | container-conflict | recording-final: stop at once
 #   not_found 404 recording-not-found: (primary) register again, keep recording
-#   invalid   400, or 409 chunk-conflict: log, do not retry the same body
+#   invalid   400, or 409 chunk-conflict | too-many-chunks: log, do not retry the same body
 #   retry     anything else (timeouts, 5xx, 401, ...): retry with backoff
 api_call() {
 	local method=$1 path=$2 body=$3 max_time=$4 base rc=0
@@ -38,12 +30,20 @@ api_call() {
 		--connect-timeout 2 --max-time "$max_time" -X "$method" \
 		-H 'Content-Type: application/json' -H 'Accept: application/json, application/problem+json' \
 		--data-binary "@$base.req" "$HA_CONTROLLER_URL$path" >"$base.status" 2>/dev/null || rc=$?
-	API_STATUS=$(<"$base.status")
+	# Builtins where they do (heartbeats run every second): read, not $(<file) or head.
+	API_STATUS='' API_BODY='' API_TYPE=''
+	read -r API_STATUS <"$base.status" || true
 	[[ $API_STATUS =~ ^[0-9]{3}$ ]] || API_STATUS=000
 	API_CURL_RC=$rc
-	API_BODY=$(head -c 4096 "$base.out")
-	rm -f "$base.req" "$base.out" "$base.status"
-	API_TYPE=$(jq -r 'if type == "object" then (.type // empty) else empty end' <<<"$API_BODY" 2>/dev/null || true)
+	IFS= read -r -d '' -N 4096 API_BODY <"$base.out" || true
+	# Emptied, not removed (no process): the register request holds OpenVidu's secret.
+	: >"$base.req"
+	: >"$base.out"
+	: >"$base.status"
+	# Only an error answer carries a problem type worth a jq.
+	if [[ $API_STATUS != 2?? ]]; then
+		API_TYPE=$(jq -r 'if type == "object" then (.type // empty) else empty end' <<<"$API_BODY" 2>/dev/null || true)
+	fi
 	API_OUTCOME=$(api_classify "$API_STATUS" "$API_TYPE")
 }
 
@@ -57,7 +57,7 @@ api_classify() {
 		"${PROBLEM_PREFIX}stale-epoch" | "${PROBLEM_PREFIX}container-conflict" | "${PROBLEM_PREFIX}recording-final")
 			printf fenced
 			;;
-		"${PROBLEM_PREFIX}chunk-conflict") printf invalid ;;
+		"${PROBLEM_PREFIX}chunk-conflict" | "${PROBLEM_PREFIX}too-many-chunks") printf invalid ;;
 		*) printf retry ;;
 		esac
 		;;

@@ -6,7 +6,8 @@
 # Chunks: forced keyframes at every chunk boundary, packets flushed as written (a killed
 # recorder leaves a decodable partial chunk), timestamps reset per chunk, numbering from
 # HA_START_CHUNK, and ffmpeg's CSV segment list as the "chunk complete" signal.
-# stdin is the stop file, so OpenVidu's `echo 'q' > stop` ends ffmpeg gracefully.
+# stdin is the stop file, so OpenVidu's `echo 'q' > stop` ends ffmpeg gracefully; fd 3 takes
+# ffmpeg's progress report every 0.5 s (progress.sh reads it).
 
 # capture_build_args SOURCE DISPLAY: fills the array FFMPEG_ARGS.
 #   SOURCE x11   : x11grab of DISPLAY (":N") plus PulseAudio's "rec" sink monitor
@@ -15,7 +16,7 @@ capture_build_args() {
 	local source=$1 display=${2:-} size gop vfilter
 	size="${VIDEO_WIDTH}x${VIDEO_HEIGHT}"
 	gop=$((FRAMERATE * HA_CHUNK_DURATION))
-	FFMPEG_ARGS=(-hide_banner -nostats -y)
+	FFMPEG_ARGS=(-hide_banner -nostats -y -progress pipe:3 -stats_period 0.5)
 	if [[ $DEBUG_MODE == true ]]; then
 		FFMPEG_ARGS+=(-loglevel info)
 	else

@@ -43,19 +43,24 @@ storage_key() {
 	fi
 }
 
-# decimal_to_micros VALUE: "2.021333" -> 2021333 (non-negative decimals, no fork).
+# decimal_to_micros VALUE [NAME]: "2.021333" -> 2021333 (non-negative decimals); printed, or
+# set into NAME without a subshell.
 decimal_to_micros() {
 	local value=$1 int frac=000000
 	int=${value%%.*}
 	[[ $value == *.* ]] && frac="${value#*.}000000"
-	printf '%s' "$((10#$int * 1000000 + 10#${frac:0:6}))"
+	if [[ -n ${2:-} ]]; then
+		printf -v "$2" '%s' "$((10#$int * 1000000 + 10#${frac:0:6}))"
+	else
+		printf '%s' "$((10#$int * 1000000 + 10#${frac:0:6}))"
+	fi
 }
 
 # parse_segment_line LINE: ffmpeg's CSV segment list line "<file>,<start>,<end>".
 # Sets SEG_FILE, SEG_SEQ, SEG_EPOCH and SEG_DURATION (seconds with 6 decimals, end - start).
 # Returns 1 for a line that is not a chunk of the expected form.
 parse_segment_line() {
-	local line=${1%$'\r'} file start end micros
+	local line=${1%$'\r'} file start end micros start_us end_us
 	# ffmpeg quotes a file name only when it contains a comma or a quote; ours never do.
 	[[ $line =~ ^([^,\"]+),([0-9]{1,9}(\.[0-9]+)?),([0-9]{1,9}(\.[0-9]+)?)$ ]] || return 1
 	file=${BASH_REMATCH[1]}
@@ -65,7 +70,9 @@ parse_segment_line() {
 	SEG_FILE=$file
 	SEG_SEQ=$((10#${BASH_REMATCH[1]}))
 	SEG_EPOCH=$((10#${BASH_REMATCH[2]}))
-	micros=$(($(decimal_to_micros "$end") - $(decimal_to_micros "$start")))
+	decimal_to_micros "$end" end_us
+	decimal_to_micros "$start" start_us
+	micros=$((end_us - start_us))
 	((micros < 0)) && micros=0
 	printf -v SEG_DURATION '%d.%06d' "$((micros / 1000000))" "$((micros % 1000000))"
 }
@@ -100,14 +107,6 @@ lines_in() {
 	else
 		printf '0'
 	fi
-}
-
-# file_size FILE / file_sha256 FILE
-file_size() { stat -c %s -- "$1"; }
-file_sha256() {
-	local sum
-	sum=$(sha256sum -- "$1") || return 1
-	printf 'sha256:%s' "${sum%% *}"
 }
 
 # free_disk_bytes DIR

@@ -72,10 +72,16 @@ mask_url() {
 	printf '%s' "$masked"
 }
 
-# now_ms: wall clock in milliseconds, without forking.
+# now_ms: wall clock in milliseconds. now_ms_to NAME sets NAME to it without a subshell
+# (for loops that run every second or more often).
 now_ms() {
-	local t=${EPOCHREALTIME/[.,]/}
-	printf '%s' "$((10#$t / 1000))"
+	local now_ms_value
+	now_ms_to now_ms_value
+	printf '%s' "$now_ms_value"
+}
+now_ms_to() {
+	local now_ms_us=${EPOCHREALTIME/[.,]/}
+	printf -v "$1" '%s' "$((10#$now_ms_us / 1000))"
 }
 
 # backoff_delay ATTEMPT CAP: 1, 2, 4, ... seconds, capped (ATTEMPT starts at 1).
@@ -89,12 +95,13 @@ backoff_delay() {
 	printf '%s' "$delay"
 }
 
-# pause SECONDS: a sleep that a trapped signal interrupts at once.
+# pause SECONDS: a sleep without a process: a read with a timeout on a pipe that nobody
+# writes to (the loops of the recorder wake up several times a second; a `sleep` process per
+# wake-up would cost more than the work). A trapped signal interrupts it at once.
+PAUSE_FD=
 pause() {
-	sleep "$1" &
-	CHILD_PID=$!
-	wait "$CHILD_PID" || true
-	CHILD_PID=
+	[[ -n $PAUSE_FD ]] || exec {PAUSE_FD}<> <(:)
+	read -r -t "$1" -u "$PAUSE_FD" _ || true
 }
 
 # run_child CMD...: run a command in the background and wait for it, so that a trapped
@@ -109,11 +116,51 @@ run_child() {
 	return "$rc"
 }
 
-# kill_child: the TERM trap of a component that uses run_child/pause.
+# kill_child: the TERM trap of a component that uses run_child.
 kill_child() {
 	if [[ -n ${CHILD_PID:-} ]]; then
 		kill -TERM "$CHILD_PID" 2>/dev/null || true
 	fi
+}
+
+# follow_new_lines NAME FILE: the complete lines appended to FILE (a file that is only ever
+# appended to) since the last call with the same NAME, in the array FOLLOWED. The file is read
+# through a descriptor kept open, so a call costs a read and no process; a line still
+# without its newline is kept for the next call. Nothing when FILE does not exist yet.
+declare -gA FOLLOW_FD=() FOLLOW_PARTIAL=()
+FOLLOWED=()
+follow_new_lines() {
+	local name=$1 file=$2 fd line
+	FOLLOWED=()
+	fd=${FOLLOW_FD[$name]:-}
+	if [[ -z $fd ]]; then
+		[[ -f $file ]] || return 0
+		exec {fd}<"$file"
+		FOLLOW_FD[$name]=$fd
+	fi
+	while :; do
+		line=''
+		if IFS= read -r -u "$fd" line; then
+			FOLLOWED+=("${FOLLOW_PARTIAL[$name]:-}$line")
+			FOLLOW_PARTIAL[$name]=''
+		else
+			FOLLOW_PARTIAL[$name]+=$line
+			return 0
+		fi
+	done
+}
+
+# write_curl_credentials FILE USER PASSWORD: a private curl config (mode 600) with
+# `user = "USER:PASSWORD"`, so credentials never appear on a command line (curl -K FILE).
+# curl config syntax: inside double quotes, backslash and double quote are escaped.
+write_curl_credentials() {
+	local file=$1 user="$2:$3"
+	user=${user//\\/\\\\}
+	user=${user//\"/\\\"}
+	(
+		umask 077
+		printf 'user = "%s"\n' "$user" >"$file"
+	)
 }
 
 # is_uint VALUE: a non-negative decimal integer without leading sign.

@@ -91,7 +91,7 @@ config_apply_defaults() {
 	: "${HA_S3_ACCESS_KEY:=}"
 	: "${HA_S3_SECRET_KEY:=}"
 	: "${HA_CHUNK_DURATION:=10}"
-	: "${HA_HEARTBEAT_INTERVAL:=2}"
+	: "${HA_HEARTBEAT_INTERVAL:=1}"
 	: "${HA_EPOCH:=0}"
 	: "${HA_START_CHUNK:=0}"
 }
@@ -140,8 +140,8 @@ config_validate_openvidu() {
 	[[ $VIDEO_ID =~ ^[A-Za-z0-9_~-]{1,128}$ ]] ||
 		config_error key=VIDEO_ID reason="must match [A-Za-z0-9_~-]{1,128}"
 	if [[ -z $VIDEO_NAME || $VIDEO_NAME == */* || $VIDEO_NAME == . || $VIDEO_NAME == .. ||
-		$VIDEO_NAME == .recording.* || ${#VIDEO_NAME} -gt 200 ]]; then
-		config_error key=VIDEO_NAME reason="must be a plain file name (no /, not . or .., max 200)"
+		$VIDEO_NAME == .recording.* || $VIDEO_NAME == .ov2ha-* || ${#VIDEO_NAME} -gt 200 ]]; then
+		config_error key=VIDEO_NAME reason="must be a plain file name (no /, not . or .., not .recording.* or .ov2ha-*, max 200)"
 	fi
 	[[ $VIDEO_FORMAT == mp4 ]] || config_error key=VIDEO_FORMAT reason="only mp4 is supported"
 	[[ $ONLY_VIDEO == true || $ONLY_VIDEO == false ]] ||

@@ -14,21 +14,46 @@ PULSE_PID=
 CHROMIUM_PID=
 X_DISPLAY=
 
-# display_start_xvfb WIDTH HEIGHT: starts Xvfb on a free display; sets X_DISPLAY (":N").
-display_start_xvfb() {
-	local width=$1 height=$2 fd_file="$OV2HA_RUN_DIR/xvfb.display" n="" i
-	: >"$fd_file"
+# display_launch WIDTH HEIGHT AUDIO: starts Xvfb and, when AUDIO is true, PulseAudio, side by
+# side, without waiting: the caller does other work meanwhile, then display_wait.
+display_launch() {
+	local width=$1 height=$2 audio=$3
+	display_launch_xvfb "$width" "$height"
+	if [[ $audio == true ]]; then
+		display_launch_pulse
+	fi
+}
+
+# display_wait WIDTH HEIGHT AUDIO: returns once Xvfb (and PulseAudio) accept clients; 1 when
+# one failed.
+display_wait() {
+	local width=$1 height=$2 audio=$3
+	display_wait_xvfb "$width" "$height" || return 1
+	[[ $audio == true ]] || return 0
+	display_wait_pulse
+}
+
+# display_launch_xvfb WIDTH HEIGHT: starts Xvfb; it reports its display number on fd 3.
+display_launch_xvfb() {
+	local width=$1 height=$2
+	: >"$OV2HA_RUN_DIR/xvfb.display"
 	Xvfb -displayfd 3 -screen 0 "${width}x${height}x24" -nolisten tcp -noreset \
-		3>"$fd_file" >"$OV2HA_RUN_DIR/xvfb.log" 2>&1 &
+		3>"$OV2HA_RUN_DIR/xvfb.display" >"$OV2HA_RUN_DIR/xvfb.log" 2>&1 &
 	XVFB_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		read -r n <"$fd_file" || true
+}
+
+# display_wait_xvfb WIDTH HEIGHT: waits (5 s at most) for Xvfb's display number; sets
+# X_DISPLAY (":N") and DISPLAY.
+display_wait_xvfb() {
+	local width=$1 height=$2 n="" i
+	for ((i = 0; i < 250; i++)); do
+		read -r n <"$OV2HA_RUN_DIR/xvfb.display" || true
 		[[ $n =~ ^[0-9]+$ ]] && break
 		if ! kill -0 "$XVFB_PID" 2>/dev/null; then
 			log_error xvfb_failed log="$(tail -n 1 "$OV2HA_RUN_DIR/xvfb.log" 2>/dev/null)"
 			return 1
 		fi
-		sleep 0.05
+		pause 0.02
 	done
 	if [[ ! $n =~ ^[0-9]+$ ]]; then
 		log_error xvfb_timeout
@@ -39,10 +64,9 @@ display_start_xvfb() {
 	log_info xvfb_started display="$X_DISPLAY" pid="$XVFB_PID" size="${width}x${height}"
 }
 
-# display_start_pulse: a private PulseAudio with one null sink "rec" as default; ffmpeg
+# display_launch_pulse: a private PulseAudio with one null sink "rec" as default; ffmpeg
 # records its monitor. The socket lives in XDG_RUNTIME_DIR inside the container.
-display_start_pulse() {
-	local i
+display_launch_pulse() {
 	export XDG_RUNTIME_DIR="$OV2HA_RUN_DIR/xdg"
 	mkdir -p "$XDG_RUNTIME_DIR"
 	chmod 0700 "$XDG_RUNTIME_DIR"
@@ -55,13 +79,18 @@ display_start_pulse() {
 		--file="$OV2HA_RUN_DIR/pulse.pa" --log-target=stderr \
 		>"$OV2HA_RUN_DIR/pulse.log" 2>&1 &
 	PULSE_PID=$!
+}
+
+# display_wait_pulse: waits (5 s at most) until PulseAudio answers.
+display_wait_pulse() {
+	local i
 	for ((i = 0; i < 100; i++)); do
 		if pactl info >/dev/null 2>&1; then
 			log_info pulseaudio_started pid="$PULSE_PID"
 			return 0
 		fi
 		kill -0 "$PULSE_PID" 2>/dev/null || break
-		sleep 0.05
+		pause 0.05
 	done
 	log_error pulseaudio_failed log="$(tail -n 1 "$OV2HA_RUN_DIR/pulse.log" 2>/dev/null)"
 	return 1
@@ -92,52 +121,6 @@ display_start_chromium() {
 	chromium "${flags[@]}" "$url" >>"$OV2HA_RUN_DIR/chromium.log" 2>&1 &
 	CHROMIUM_PID=$!
 	log_info chromium_started pid="$CHROMIUM_PID" url="$(mask_url "$url")"
-}
-
-# frame_luma: "min max mean" luma (0-255) of one grabbed frame, scaled down; empty on error.
-frame_luma() {
-	ffmpeg -nostdin -hide_banner -loglevel error -f x11grab -draw_mouse 0 \
-		-video_size "${VIDEO_WIDTH}x${VIDEO_HEIGHT}" -i "$X_DISPLAY" -frames:v 1 \
-		-vf scale=64:36,format=gray -f rawvideo - 2>/dev/null |
-		od -An -v -tu1 | awk '{ for (i = 1; i <= NF; i++) { if (!n++ || $i < lo) lo = $i; if ($i > hi) hi = $i; sum += $i } }
-			END { if (n) printf "%d %d %d\n", lo, hi, sum / n }'
-}
-
-# display_wait_painted TIMEOUT_S: returns once the page shows, so the recording has no
-# black (or blank white) head; 1 after the timeout (the recording then starts anyway).
-# Before its first paint Chromium shows a black screen, then a white canvas. Shown means:
-# the frame has content (not one flat colour) and is not that nearly white canvas; or a
-# flat or white look has stayed the same for 2 s (a plain page).
-display_wait_painted() {
-	local timeout_s=$1 deadline luma lo hi mean look last_look='' look_since=0 now
-	deadline=$(($(now_ms) + timeout_s * 1000))
-	while now=$(now_ms) && ((now < deadline)); do
-		luma=$(frame_luma || true)
-		if [[ $luma =~ ^([0-9]+)\ ([0-9]+)\ ([0-9]+)$ ]]; then
-			lo=${BASH_REMATCH[1]}
-			hi=${BASH_REMATCH[2]}
-			mean=${BASH_REMATCH[3]}
-			if ((hi - lo >= 24 && mean < 235)); then
-				log_info page_painted luma_min="$lo" luma_max="$hi" luma_mean="$mean"
-				return 0
-			fi
-			if ((hi >= 24)); then
-				look="$((lo / 8)) $((hi / 8)) $((mean / 8))"
-				if [[ $look != "$last_look" ]]; then
-					last_look=$look
-					look_since=$now
-				elif ((now - look_since >= 2000)); then
-					log_info page_painted luma_min="$lo" luma_max="$hi" luma_mean="$mean" plain=true
-					return 0
-				fi
-			else
-				last_look=''
-			fi
-		fi
-		sleep 0.25
-	done
-	log_warn page_paint_timeout seconds="$timeout_s"
-	return 1
 }
 
 # display_stop: ends Chromium, PulseAudio and Xvfb: TERM, then KILL after 3 s.

@@ -16,40 +16,56 @@
 OV2HA_BACKOFF_MAX=${OV2HA_BACKOFF_MAX:-30}
 OV2HA_UPLOAD_TIMEOUT=${OV2HA_UPLOAD_TIMEOUT:-120}
 OV2HA_REPORT_TIMEOUT=${OV2HA_REPORT_TIMEOUT:-10}
+OV2HA_UPLOADER_POLL=${OV2HA_UPLOADER_POLL:-0.1} # s between looks at the segment list
 
 declare -A UPLOADER_DONE=()
 UPLOADER_QUEUE=()
-UPLOADER_CONSUMED=0
 # The chunk at the head of the queue: its facts, and whether its upload is confirmed.
 HEAD_SEQ=''
 HEAD_UPLOADED=false
 HEAD_SIZE=''
 HEAD_SUM=''
 
-# s3_env: rclone reads this remote ("ha:") from the environment of the uploader process
-# only, so the keys appear on no command line and in no other process.
-s3_env() {
-	export RCLONE_CONFIG_HA_TYPE=s3
-	export RCLONE_CONFIG_HA_PROVIDER=Other
-	export RCLONE_CONFIG_HA_ENDPOINT="$HA_S3_ENDPOINT"
-	export RCLONE_CONFIG_HA_REGION="$HA_S3_REGION"
-	export RCLONE_CONFIG_HA_ACCESS_KEY_ID="$HA_S3_ACCESS_KEY"
-	export RCLONE_CONFIG_HA_SECRET_ACCESS_KEY="$HA_S3_SECRET_KEY"
-	export RCLONE_CONFIG_HA_FORCE_PATH_STYLE=true
-	export RCLONE_CONFIG_HA_NO_CHECK_BUCKET=true
-	export RCLONE_CONFIG="$OV2HA_RUN_DIR/rclone.conf"
-	[[ -e $RCLONE_CONFIG ]] || : >"$RCLONE_CONFIG"
+# s3_init: the S3 keys in a private curl config file (mode 600, in the run dir), so they
+# appear on no command line and in no environment.
+s3_init() {
+	S3_CURL_CONFIG="$OV2HA_RUN_DIR/s3.curl.conf"
+	write_curl_credentials "$S3_CURL_CONFIG" "$HA_S3_ACCESS_KEY" "$HA_S3_SECRET_KEY"
 }
 
-# s3_upload FILE KEY: one upload attempt (rclone's own retries off: the caller backs off).
+# uri_encode_path PATH: percent-encodes every byte but A-Z a-z 0-9 - . _ ~ and /, as S3's
+# canonical URI does (keys are ASCII: see the settings' validation).
+uri_encode_path() {
+	local in=$1 out='' c i
+	for ((i = 0; i < ${#in}; i++)); do
+		c=${in:i:1}
+		case $c in
+		[A-Za-z0-9._~/-]) out+=$c ;;
+		*) printf -v c '%%%02X' "'$c" && out+=$c ;;
+		esac
+	done
+	printf '%s' "$out"
+}
+
+# s3_upload FILE KEY SHA256_HEX: one PUT of FILE to KEY (path-style, AWS SigV4 signed by curl:
+# one small process per chunk, where an rclone start cost seconds on a loaded host). S3
+# checks the body against the SHA-256 in the signed x-amz-content-sha256 header.
 s3_upload() {
-	local file=$1 key=$2 err="$OV2HA_RUN_DIR/rclone.err"
-	if run_child timeout -k 5 "$OV2HA_UPLOAD_TIMEOUT" rclone copyto "$file" "ha:$HA_S3_BUCKET/$key" \
-		--retries 1 --low-level-retries 2 --contimeout 5s --timeout 30s \
-		--no-traverse --no-check-dest --log-level ERROR --stats 0 2>"$err"; then
+	local file=$1 key=$2 sum=$3 out="$OV2HA_RUN_DIR/s3.out" status='' rc=0 code
+	: >"$out"
+	run_child curl -sS -K "$S3_CURL_CONFIG" --aws-sigv4 "aws:amz:$HA_S3_REGION:s3" \
+		-H "x-amz-content-sha256: $sum" -H 'Expect:' \
+		--connect-timeout 5 --max-time "$OV2HA_UPLOAD_TIMEOUT" --speed-limit 1 --speed-time 30 \
+		-T "$file" -o "$out" -w '%{http_code}' \
+		"$HA_S3_ENDPOINT/$HA_S3_BUCKET/$(uri_encode_path "$key")" >"$out.status" 2>"$out.err" || rc=$?
+	read -r status <"$out.status" || true
+	[[ $status =~ ^[0-9]{3}$ ]] || status=000
+	if ((rc == 0)) && [[ $status == 2?? ]]; then
 		return 0
 	fi
-	UPLOAD_ERROR=$(grep -v '^[[:space:]]*$' "$err" | tail -n 1 | cut -c1-300)
+	# S3's error code only (its error document can echo the access key id).
+	code=$(sed -n 's:.*<Code>\([A-Za-z0-9]*\)</Code>.*:\1:p' "$out" 2>/dev/null | head -n 1)
+	UPLOAD_ERROR="status=$status curl_rc=$rc${code:+ code=$code} $(grep -v '^[[:space:]]*$' "$out.err" | tail -n 1 | cut -c1-200)"
 	return 1
 }
 
@@ -67,16 +83,15 @@ uploader_mark_done() {
 	printf '%s %s\n' "$seq" "$result" >>"$OV2HA_RUN_DIR/uploader.done"
 }
 
-# uploader_poll: appends the new complete lines of the segment list to the queue.
+# uploader_poll: appends the segment list's new complete lines to the queue (follow_new_lines:
+# one read, no process, so the uploader looks every OV2HA_UPLOADER_POLL seconds and picks up
+# a complete chunk at once).
+UPLOADER_LIST=''
+UPLOADER_CHUNK_DIR=''
 uploader_poll() {
-	local csv total
-	local -a lines=()
-	csv=$(segment_list_path)
-	total=$(segment_list_complete_lines "$csv")
-	((total > UPLOADER_CONSUMED)) || return 0
-	mapfile -t -s "$UPLOADER_CONSUMED" -n "$((total - UPLOADER_CONSUMED))" lines <"$csv"
-	UPLOADER_CONSUMED=$((UPLOADER_CONSUMED + ${#lines[@]}))
-	UPLOADER_QUEUE+=("${lines[@]}")
+	[[ -n $UPLOADER_LIST ]] || UPLOADER_LIST=$(segment_list_path)
+	follow_new_lines segment_list "$UPLOADER_LIST"
+	UPLOADER_QUEUE+=("${FOLLOWED[@]}")
 }
 
 # uploader_report SEQ FILE DURATION: returns 0 done, 1 retry, 3 fenced.
@@ -111,7 +126,7 @@ uploader_report() {
 # uploader_process LINE: returns 0 when the chunk needs no more work, 1 to retry later,
 # 3 when fenced.
 uploader_process() {
-	local line=$1 path key started
+	local line=$1 path key started now
 	if ! parse_segment_line "$line"; then
 		log_warn segment_line_ignored line="${line:0:120}"
 		return 0
@@ -121,7 +136,8 @@ uploader_process() {
 		return 0
 	fi
 	[[ -z ${UPLOADER_DONE[$SEG_SEQ]:-} ]] || return 0
-	path="$(chunk_dir)/$SEG_FILE"
+	[[ -n $UPLOADER_CHUNK_DIR ]] || UPLOADER_CHUNK_DIR=$(chunk_dir)
+	path="$UPLOADER_CHUNK_DIR/$SEG_FILE"
 	if [[ $HEAD_SEQ != "$SEG_SEQ" ]]; then
 		if [[ ! -f $path ]]; then
 			log_error chunk_missing seq="$SEG_SEQ" file="$SEG_FILE"
@@ -130,18 +146,20 @@ uploader_process() {
 		fi
 		HEAD_SEQ=$SEG_SEQ
 		HEAD_UPLOADED=false
-		HEAD_SIZE=$(file_size "$path")
-		HEAD_SUM=$(file_sha256 "$path")
+		HEAD_SIZE=$(stat -c %s -- "$path")
+		HEAD_SUM=$(sha256sum -- "$path")
+		HEAD_SUM="sha256:${HEAD_SUM%% *}"
 	fi
 	if [[ $HA_RECORDING_STORAGE == s3 && $HEAD_UPLOADED == false ]]; then
 		key=$(storage_key "$SEG_FILE")
-		started=$(now_ms)
-		if ! s3_upload "$path" "$key"; then
+		now_ms_to started
+		if ! s3_upload "$path" "$key" "${HEAD_SUM#sha256:}"; then
 			log_warn chunk_upload_failed seq="$SEG_SEQ" key="$key" error="${UPLOAD_ERROR:-unknown}"
 			return 1
 		fi
 		HEAD_UPLOADED=true
-		log_info chunk_uploaded seq="$SEG_SEQ" key="$key" bytes="$HEAD_SIZE" ms="$(($(now_ms) - started))"
+		now_ms_to now
+		log_info chunk_uploaded seq="$SEG_SEQ" key="$key" bytes="$HEAD_SIZE" ms="$((now - started))"
 	fi
 	uploader_report "$SEG_SEQ" "$SEG_FILE" "$SEG_DURATION"
 }
@@ -163,7 +181,7 @@ uploader_run() {
 	log_component uploader
 	trap 'kill_child; log_info uploader_stopped backlog="$(uploader_backlog)"; exit 143' TERM
 	trap '' INT
-	[[ $HA_RECORDING_STORAGE == s3 ]] && s3_env
+	[[ $HA_RECORDING_STORAGE == s3 ]] && s3_init
 	uploader_load_done
 	log_info uploader_started storage="$HA_RECORDING_STORAGE" segment_list="$(segment_list_path)"
 	while :; do
@@ -178,7 +196,7 @@ uploader_run() {
 				fi
 				continue
 			fi
-			pause 0.3
+			pause "$OV2HA_UPLOADER_POLL"
 			continue
 		fi
 		rc=0

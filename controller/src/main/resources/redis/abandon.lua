@@ -2,7 +2,10 @@
 -- Idle: not final, and no activity field at or after the cutoff (a heartbeat, a chunk, a status
 -- change, an OpenVidu event, work by another feature recorded in activityAt).
 -- KEYS: 1 rec, 2 idx:heartbeat, 3 idx:upload-backlog
--- ARGV: 1 id, 2 createdAt, 3 cutoff (ms), 4 now, 5 status index prefix, then field/value pairs
+-- ARGV: 1 id, 2 createdAt, 3 cutoff (ms), 4 now, 5 status index prefix, 6 state retention (ms,
+--       HA_STATE_RETENTION), then field/value pairs
+-- Returns: ABANDONED (previous status) | ACTIVE (latest activity, ms) | FINAL (status) | NOT_FOUND |
+--          OTHER_RECORDING (createdAt of the recording now holding the id)
 local activity = {'createdInRegistryAt', 'registeredAt', 'updatedAt', 'lastHeartbeatAt', 'lastChunkAt',
   'openviduActivityAt', 'activityAt'}
 local cur = redis.call('HMGET', KEYS[1], 'createdAt', 'status')
@@ -26,9 +29,10 @@ if latest >= tonumber(ARGV[3]) then
   return {'ACTIVE', tostring(latest)}
 end
 redis.call('HSET', KEYS[1], 'status', 'ABANDONED', 'updatedAt', ARGV[4])
-for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('ZREM', ARGV[5] .. status, ARGV[1])
 redis.call('ZADD', ARGV[5] .. 'ABANDONED', createdAt, ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
+reckeys.retain(KEYS[1], createdAt, ARGV[6])
 return {'ABANDONED', status}

@@ -3,6 +3,8 @@
 -- KEYS: 1 rec
 -- ARGV: 1 createdAt, 2 number of field/value pairs that are always set (n), then those n pairs,
 --       then pairs that are set only when the field is absent
+-- Returns: OK (status, failoverCount) | NOT_FOUND | OTHER_RECORDING (createdAt of the recording
+--          now holding the id)
 local cur = redis.call('HMGET', KEYS[1], 'createdAt', 'status', 'failoverCount')
 if not cur[1] then
   return {'NOT_FOUND'}

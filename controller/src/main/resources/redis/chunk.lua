@@ -1,15 +1,18 @@
 -- Add a chunk to the manifest (atomic). See RecordingStore#reportChunk.
 -- KEYS: 1 rec, 2 chunks
--- ARGV: 1 epoch, 2 manifest field, 3 chunk JSON, 4 checksum, 5 durationSeconds, 6 seq, 7 now
-local cur = redis.call('HMGET', KEYS[1], 'status', 'epoch', 'lastChunkSeq')
-local status, epoch, lastSeq = cur[1], cur[2], cur[3]
+-- ARGV: 1 epoch, 2 manifest field, 3 chunk JSON, 4 checksum, 5 durationSeconds, 6 seq, 7 now,
+--       8 most chunks a recording may have
+-- Returns: CREATED | REPEATED | CHUNK_CONFLICT | NOT_FOUND | FINAL (status, epoch) |
+--          STALE_EPOCH (epoch) | TOO_MANY_CHUNKS (chunk count)
+local cur = redis.call('HMGET', KEYS[1], 'status', 'epoch', 'lastChunkSeq', 'chunkCount')
+local status, epoch, lastSeq, count = cur[1], cur[2], cur[3], cur[4]
 if not status then
   return {'NOT_FOUND'}
 end
 if status == 'READY' or status == 'FAILED' or status == 'ABANDONED' then
   return {'FINAL', status, epoch}
 end
-if tonumber(ARGV[1]) ~= tonumber(epoch) then
+if not exact.eq(ARGV[1], epoch) then
   return {'STALE_EPOCH', epoch}
 end
 local existing = redis.call('HGET', KEYS[2], ARGV[2])
@@ -19,10 +22,13 @@ if existing then
   end
   return {'CHUNK_CONFLICT'}
 end
+if exact.cmp(count or '0', ARGV[8]) ~= -1 then
+  return {'TOO_MANY_CHUNKS', count}
+end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 redis.call('HINCRBY', KEYS[1], 'chunkCount', 1)
 redis.call('HINCRBYFLOAT', KEYS[1], 'chunkSeconds', ARGV[5])
-if (not lastSeq) or lastSeq == '' or tonumber(ARGV[6]) > tonumber(lastSeq) then
+if (not lastSeq) or lastSeq == '' or exact.cmp(ARGV[6], lastSeq) == 1 then
   redis.call('HSET', KEYS[1], 'lastChunkSeq', ARGV[6])
 end
 redis.call('HSET', KEYS[1], 'lastChunkAt', ARGV[7])

@@ -4,7 +4,7 @@
 -- ARGV: 1 epoch, 2 container id, 3 recording id
 -- Returns: ADOPTED | UNCHANGED
 local cur = redis.call('HMGET', KEYS[1], 'epoch', 'containerId', 'status')
-if not cur[3] or tonumber(cur[1]) ~= tonumber(ARGV[1]) or (cur[2] and cur[2] ~= '') then
+if not cur[3] or not exact.eq(cur[1], ARGV[1]) or (cur[2] and cur[2] ~= '') then
   return {'UNCHANGED'}
 end
 redis.call('HSET', KEYS[1], 'containerId', ARGV[2])

@@ -11,11 +11,11 @@ end
 if cur[1] ~= 'RECORDING' then
   return {'NOT_RECORDING', cur[1]}
 end
-if tonumber(cur[2]) ~= tonumber(ARGV[1]) then
+if not exact.eq(cur[2], ARGV[1]) then
   return {'EPOCH_CHANGED', cur[2]}
 end
 local st = redis.call('HMGET', KEYS[2], 'pendingEpoch', 'attempts', 'nextAttemptAt')
-if (not st[1]) or st[1] == '' or tonumber(st[1]) ~= tonumber(ARGV[1]) then
+if (not st[1]) or st[1] == '' or not exact.eq(st[1], ARGV[1]) then
   return {'NOT_PENDING'}
 end
 local now = tonumber(ARGV[3])

@@ -8,7 +8,7 @@ local status, epoch = cur[1], cur[2]
 if not status then
   return {'NOT_FOUND'}
 end
-if tonumber(epoch) ~= tonumber(ARGV[1]) then
+if not exact.eq(epoch, ARGV[1]) then
   return {'EPOCH_CHANGED', epoch}
 end
 if status == 'READY' or status == 'FAILED' or status == 'ABANDONED' then

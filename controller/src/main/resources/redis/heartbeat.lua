@@ -1,6 +1,10 @@
 -- Record a heartbeat (atomic, one round trip). See RecordingStore#heartbeat.
 -- KEYS: 1 rec, 2 idx:heartbeat, 3 idx:upload-backlog
--- ARGV: 1 epoch, 2 lastChunkSeq ('' = none), 3 uploadBacklog, 4 freeDiskBytes, 5 now, 6 id
+-- ARGV: 1 epoch, 2 lastChunkSeq ('' = none), 3 uploadBacklog, 4 freeDiskBytes, 5 now, 6 id,
+--       7 phase ('' = not reported), 8 mediaTimeMs, 9 frames, 10 speed ('' = not reported)
+-- Returns: OK (status, epoch) | NOT_FOUND | FINAL (status, epoch) | STALE_EPOCH (epoch)
+-- Progress: hbAdvancedAt is the time of the last heartbeat of this epoch whose media time or
+-- frame count grew (the first capturing heartbeat of an epoch counts); a new epoch starts over.
 local cur = redis.call('HMGET', KEYS[1], 'status', 'epoch')
 local status, epoch = cur[1], cur[2]
 if not status then
@@ -9,11 +13,32 @@ end
 if status == 'READY' or status == 'FAILED' or status == 'ABANDONED' then
   return {'FINAL', status, epoch}
 end
-if tonumber(ARGV[1]) ~= tonumber(epoch) then
+if not exact.eq(ARGV[1], epoch) then
   return {'STALE_EPOCH', epoch}
 end
+local prev = redis.call('HMGET', KEYS[1], 'hbEpoch', 'hbMediaTimeMs', 'hbFrames', 'hbAdvancedAt')
+local sameEpoch = prev[1] == ARGV[1]
+local function grew(new, old)
+  if new == '' then return false end
+  if not old or old == '' then return true end
+  return tonumber(new) > tonumber(old)
+end
+local advanced = false
+if ARGV[7] == 'capturing' then
+  if not sameEpoch or not prev[4] or prev[4] == '' then
+    advanced = true
+  else
+    advanced = grew(ARGV[8], prev[2]) or grew(ARGV[9], prev[3])
+  end
+end
 redis.call('HSET', KEYS[1], 'lastHeartbeatAt', ARGV[5], 'hbLastChunkSeq', ARGV[2],
-  'hbUploadBacklog', ARGV[3], 'hbFreeDiskBytes', ARGV[4])
+  'hbUploadBacklog', ARGV[3], 'hbFreeDiskBytes', ARGV[4], 'hbEpoch', ARGV[1], 'hbPhase', ARGV[7],
+  'hbMediaTimeMs', ARGV[8], 'hbFrames', ARGV[9], 'hbSpeed', ARGV[10])
+if advanced then
+  redis.call('HSET', KEYS[1], 'hbAdvancedAt', ARGV[5])
+elseif not sameEpoch then
+  redis.call('HSET', KEYS[1], 'hbAdvancedAt', '')
+end
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[6])
 return {'OK', status, epoch}

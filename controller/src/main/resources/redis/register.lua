@@ -3,6 +3,9 @@
 --       7 idx:containers (container id -> recording id, maps Docker events)
 -- ARGV: 1 id, 2 createdAt, 3 epoch, 4 identity (container id or host), 5 containerJson,
 --       6 now, 7 status index prefix, then field/value pairs of the document to set on creation
+-- Returns: CREATED | REPEATED | ID_IN_USE (createdAt, status) | FINAL (status, epoch) |
+--          STALE_EPOCH (epoch) | CONTAINER_CONFLICT (epoch) | EPOCH_NOT_ISSUED (a new recording
+--          registers at epoch 0 only: any other epoch is one the controller never issued)
 local rec = KEYS[1]
 local final = {READY = true, FAILED = true, ABANDONED = true}
 
@@ -30,6 +33,7 @@ local function create()
 end
 
 if redis.call('EXISTS', rec) == 0 then
+  if ARGV[3] ~= '0' then return {'EPOCH_NOT_ISSUED'} end
   return create()
 end
 
@@ -40,6 +44,7 @@ if createdAt ~= ARGV[2] then
   if not final[status] then
     return {'ID_IN_USE', createdAt, status}
   end
+  if ARGV[3] ~= '0' then return {'EPOCH_NOT_ISSUED'} end
   -- OpenVidu reused the id of a finished recording: keep the old one's state under its createdAt.
   local flat = redis.call('HGETALL', rec)
   local doc = {}
@@ -56,7 +61,7 @@ end
 if final[status] then
   return {'FINAL', status, epoch}
 end
-if tonumber(ARGV[3]) ~= tonumber(epoch) then
+if not exact.eq(ARGV[3], epoch) then
   return {'STALE_EPOCH', epoch}
 end
 if identity and identity ~= '' and identity ~= ARGV[4] then

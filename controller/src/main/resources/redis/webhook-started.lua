@@ -4,6 +4,9 @@
 -- the recording's createdAt, so (id, createdAt) is the same key the recorder registers with.
 -- KEYS: 1 rec, 2 containers, 3 chunks, 4 previous, 5 idx:recordings
 -- ARGV: 1 id, 2 createdAt, 3 now, 4 status index prefix, then field/value pairs set on creation
+-- Returns: CREATED | EXISTS (status) | REPLACED (createdAt of the finished recording archived) |
+--          ID_IN_USE (createdAt, status of the active recording) | OLDER (createdAt of the newer
+--          recording holding the id)
 local rec = KEYS[1]
 local final = {READY = true, FAILED = true, ABANDONED = true}
 

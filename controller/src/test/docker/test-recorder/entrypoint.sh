@@ -11,6 +11,11 @@
 #   TEST_SKIP_FINALIZE=1       on stop, exit 0 without asking for finalization (a controller
 #                              that was unreachable at that moment)
 #   TEST_EXIT_AFTER_CHUNKS=N:C exit with code C once N chunks are complete (e.g. 78: bad settings)
+#   TEST_START_DELAY=S         stay in phase "starting" (heartbeats, no capture) for S seconds,
+#                              like a real recorder whose browser starts slowly on a loaded host
+#   TEST_LEGACY_HEARTBEAT=1    heartbeats without phase and progress (an older recorder image)
+# Heartbeats carry the phase (starting, capturing, stopping) and ffmpeg's -progress (media time,
+# frames, speed), as the real recorder's do.
 # Exit codes: 0 stopped, 1 ffmpeg failed, 3 fenced by the controller (409).
 set -Eeuo pipefail
 
@@ -96,18 +101,41 @@ complete_chunks() {
 	fi
 }
 
+# progress_fields: ',"phase":…,"mediaTimeMs":…,"frames":…,"speed":…' from the last lines of
+# ffmpeg's -progress file (empty for a legacy heartbeat).
+progress_fields() {
+	[[ ${TEST_LEGACY_HEARTBEAT:-0} == 1 ]] && return 0
+	local phase=starting
+	grep -q q /stop 2>/dev/null && phase=stopping
+	tail -n 24 "$STATE/progress" 2>/dev/null | awk -F= -v phase="$phase" '
+		$1 == "frame" { f = $2 } $1 == "out_time_us" { t = $2 } $1 == "speed" { s = $2 }
+		END {
+			sub(/x$/, "", s)
+			if (f !~ /^[0-9]+$/ || f == 0) { f = "null"; t = "null" }
+			else if (t ~ /^[0-9]+$/) { t = int(t / 1000) } else { t = "null" }
+			if (s !~ /^[0-9.]+$/) { s = "null" }
+			if (phase == "starting" && f != "null") { phase = "capturing" }
+			printf ",\"phase\":\"%s\",\"mediaTimeMs\":%s,\"frames\":%s,\"speed\":%s", phase, t, f, s
+		}'
+}
+
+# heartbeats: one every HB seconds, measured from the start of the previous one (the time a
+# heartbeat takes on a loaded host does not stretch the period).
 heartbeats() {
-	local lines reported body
+	local lines reported body t0 wait_ms
 	set +e
 	while [[ ! -e $STATE/fenced ]]; do
+		t0=$(date +%s%3N)
 		lines=0
 		[[ -f $LIST ]] && lines=$(wc -l <"$LIST")
 		reported=$(cat "$STATE/reported" 2>/dev/null || true)
-		body=$(printf '{"epoch":%s,"lastChunkSeq":%s,"uploadBacklog":%s,"freeDiskBytes":%s}' "$EPOCH" \
+		body=$(printf '{"epoch":%s,"lastChunkSeq":%s,"uploadBacklog":%s,"freeDiskBytes":%s%s}' "$EPOCH" \
 			"$(last_complete_seq)" "$((lines - ${reported:-0}))" \
-			"$(df -B1 --output=avail /recordings | tail -n 1 | tr -d ' ')")
+			"$(df -B1 --output=avail /recordings | tail -n 1 | tr -d ' ')" "$(progress_fields)")
 		api PUT "/api/recordings/$VIDEO_ID/heartbeat" "$body" >/dev/null
-		sleep "$HB"
+		wait_ms=$((HB * 1000 - ($(date +%s%3N) - t0)))
+		((wait_ms < 100)) && wait_ms=100
+		sleep "$((wait_ms / 1000)).$(printf '%03d' $((wait_ms % 1000)))"
 	done
 }
 
@@ -142,7 +170,7 @@ reporter() {
 }
 
 record() {
-	ffmpeg -hide_banner -loglevel error -nostdin -re \
+	ffmpeg -hide_banner -loglevel error -nostdin -progress "$STATE/progress" -stats_period 0.5 -re \
 		-f lavfi -i "testsrc=size=320x180:rate=10" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
 		-c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p \
 		-g "$((10 * SEG))" -keyint_min "$((10 * SEG))" -sc_threshold 0 \
@@ -161,9 +189,13 @@ main() {
 		exit 3
 	fi
 	trap 'echo q >/stop' TERM INT
-	record
 	heartbeats &
 	HEARTBEATS=$!
+	if [[ -n ${TEST_START_DELAY:-} ]]; then
+		log "event=slow_start seconds=$TEST_START_DELAY"
+		sleep "$TEST_START_DELAY"
+	fi
+	record
 	reporter &
 	REPORTER=$!
 	local reason=ffmpeg_exited

@@ -45,6 +45,15 @@ class LogSecretsIT {
 			}
 		}
 		assertThat(leaks).as("secrets found in the test run's output").isEmpty();
+
+		// what hostile requests send (forged tokens, relay-loop origins without the token) is never logged
+		List<String> echoed = new ArrayList<>();
+		for (String value : TestSecrets.hostile()) {
+			if (log.contains(value)) {
+				echoed.add(value);
+			}
+		}
+		assertThat(echoed).as("hostile request values found in the test run's output").isEmpty();
 	}
 
 	private static List<Path> captured() throws IOException {

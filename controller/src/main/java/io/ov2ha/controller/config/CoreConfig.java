@@ -2,15 +2,25 @@ package io.ov2ha.controller.config;
 
 import java.time.Clock;
 
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+
+import io.ov2ha.controller.redis.RedisClock;
 
 @Configuration(proxyBeanMethods = false)
 class CoreConfig {
 
+	/** A singleton of this name replaces the host's clock under Redis's (tests play a skewed host). */
+	static final String HOST_CLOCK = "hostClock";
+
+	/** The one clock every part of the controller reads: Redis's time (see {@link RedisClock}). */
 	@Bean
-	Clock clock() {
-		return Clock.systemUTC();
+	@Primary
+	RedisClock clock(BeanFactory beans) {
+		Clock host = beans.containsBean(HOST_CLOCK) ? beans.getBean(HOST_CLOCK, Clock.class) : Clock.systemUTC();
+		return new RedisClock(host);
 	}
 
 }

@@ -21,12 +21,12 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 		profile = profile == null ? Profile.LOCAL : profile;
 		dataDir = dataDir == null ? Path.of("data") : dataDir;
 		redis = redis == null ? new Redis(null, 0) : redis;
-		security = security == null ? new Security(null, null, null, null) : security;
+		security = security == null ? new Security(null, null, null, null, null, null) : security;
 		api = api == null ? new Api(null) : api;
 		heartbeat = heartbeat == null ? new Heartbeat(null, 0) : heartbeat;
 		storage = storage == null ? new Storage(null, null, null, null, false, null, null) : storage;
-		docker = docker == null ? new Docker(null, null, null, null, null, null) : docker;
-		failover = failover == null ? new Failover(true, 0, null, null, null, null, null, null) : failover;
+		docker = docker == null ? new Docker(null, null, null, null, null, null, null, 0, null, 0) : docker;
+		failover = failover == null ? new Failover(true, 0, null, null, null, null, null, null, null, null, 0, null, null, null) : failover;
 	}
 
 	public boolean production() {
@@ -53,14 +53,19 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 	public record Redis(String url, int embeddedPort) {
 	}
 
+	/**
+	 * The API users. The metrics user (read-only: {@code GET /actuator/prometheus}) exists only
+	 * when its password is set.
+	 */
 	public record Security(String recorderUsername, String recorderPassword, String adminUsername,
-			String adminPassword) {
+			String adminPassword, String metricsUsername, String metricsPassword) {
 
 		/** Never the passwords (a record's default toString would print them). */
 		@Override
 		public String toString() {
 			return "Security[recorderUsername=" + recorderUsername + ", recorderPassword=****, adminUsername="
-					+ adminUsername + ", adminPassword=****]";
+					+ adminUsername + ", adminPassword=****, metricsUsername=" + metricsUsername
+					+ ", metricsPassword=****]";
 		}
 	}
 
@@ -72,8 +77,8 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 
 	public record Heartbeat(@DurationUnit(ChronoUnit.SECONDS) Duration interval, int maxMissed) {
 		public Heartbeat {
-			interval = interval == null ? Duration.ofSeconds(2) : interval;
-			maxMissed = maxMissed <= 0 ? 3 : maxMissed;
+			interval = interval == null ? Duration.ofSeconds(1) : interval;
+			maxMissed = maxMissed <= 0 ? 5 : maxMissed;
 		}
 
 		/** How long a recorder may stay silent before it counts as missing. */
@@ -91,9 +96,16 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 	 * @param certPath folder with ca.pem, cert.pem, key.pem; empty: the standard {@code DOCKER_CERT_PATH}
 	 * @param recorderImage image of backup recorders; the same image OpenVidu uses ({@code OPENVIDU_RECORDING_IMAGE})
 	 * @param recordingsHostPath the recordings folder as the Docker host sees it; empty: the recordings path
+	 * @param recorderLogMaxSize json-file log rotation of backup recorders: size of one file
+	 *        ({@code 10m}; Docker's form: digits and k, m or g)
+	 * @param recorderLogMaxFiles json-file log rotation of backup recorders: files kept
+	 * @param recorderMemoryLimit memory limit of a backup recorder; null: none
+	 * @param recorderCpus CPU limit of a backup recorder (e.g. 1.5); 0: none
 	 */
 	public record Docker(String host, String apiVersion, String tlsVerify, String certPath, String recorderImage,
-			String recordingsHostPath) {
+			String recordingsHostPath, String recorderLogMaxSize, int recorderLogMaxFiles, DataSize recorderMemoryLimit,
+			double recorderCpus) {
+
 		public Docker {
 			host = StringUtils.hasText(host) ? host : "unix:///var/run/docker.sock";
 			apiVersion = StringUtils.hasText(apiVersion) ? apiVersion : "1.41";
@@ -101,6 +113,18 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 			certPath = certPath == null ? "" : certPath;
 			recorderImage = StringUtils.hasText(recorderImage) ? recorderImage : "ov2-ha-recorder-site:dev";
 			recordingsHostPath = recordingsHostPath == null ? "" : recordingsHostPath;
+			recorderLogMaxSize = StringUtils.hasText(recorderLogMaxSize) ? recorderLogMaxSize.trim() : "10m";
+			if (!recorderLogMaxSize.matches("[1-9][0-9]{0,5}[kmg]?")) {
+				throw new IllegalArgumentException(
+						"HA_RECORDER_LOG_MAX_SIZE must be Docker's size form, e.g. 10m (is: " + recorderLogMaxSize + ")");
+			}
+			recorderLogMaxFiles = recorderLogMaxFiles <= 0 ? 3 : recorderLogMaxFiles;
+			if (recorderMemoryLimit != null && recorderMemoryLimit.toBytes() <= 0) {
+				recorderMemoryLimit = null;
+			}
+			if (recorderCpus < 0 || Double.isNaN(recorderCpus) || Double.isInfinite(recorderCpus)) {
+				throw new IllegalArgumentException("HA_RECORDER_CPUS must be a number of CPUs >= 0 (0: no limit)");
+			}
 		}
 	}
 
@@ -108,20 +132,53 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 	 * Failure detection and backup recorders.
 	 *
 	 * @param enabled whether this controller detects failures and starts backups
-	 * @param maxFailovers backups at most per recording; then the recording is FAILED
+	 * @param maxFailovers backups at most per recording, 1..100 (0: the default 5); then the recording is FAILED
 	 * @param backoff wait before the 2nd failover of a recording (doubles for each further one),
 	 *        and between attempts to start one backup
 	 * @param chunkDuration the recorders' chunk length ({@code HA_CHUNK_DURATION}; a bare number is seconds)
-	 * @param stallGrace added to 2 chunk durations before a recorder without new chunks counts as stalled
+	 * @param stallGrace added to 2 chunk durations before a recorder that reports no phase (an
+	 *        older recorder) and writes no new chunk counts as stalled
 	 * @param stopTimeout how long a backup may take to finish after {@code q} before it is killed
 	 * @param reconcileInterval period of the reconciliation loop
 	 * @param recorderShmSize /dev/shm of a backup when RECORDING_JSON names none (OpenVidu's default)
+	 * @param stallTimeout a capturing recorder whose heartbeats show no media progress for this
+	 *        long is stalled
+	 * @param startTimeout a recorder that has not captured its first frame this long after its
+	 *        start (or after this controller's start) has failed to start
+	 * @param maxConcurrentBackups backups running at once across all controllers, 1..1000 (0: the
+	 *        default 10); a failover over it is deferred and retried
+	 * @param cpuPressureThreshold the host's CPU pressure (PSI {@code some avg10}, percent) from
+	 *        which the host counts as saturated, 1..100 (0: off; default 90): a recorder that is
+	 *        silent or stalled then gets {@code cpuPressureTimeout} before it is replaced (a cold
+	 *        backup on a saturated host does worse than a starved recorder that catches up)
+	 * @param cpuPressureTimeout silence or stall a saturated host's recorder gets (default 15 s;
+	 *        never shorter than the normal timeouts)
+	 * @param cpuPressureFile where the host's CPU pressure is read (default /proc/pressure/cpu)
 	 */
 	public record Failover(boolean enabled, int maxFailovers, Duration backoff,
 			@DurationUnit(ChronoUnit.SECONDS) Duration chunkDuration, Duration stallGrace, Duration stopTimeout,
-			Duration reconcileInterval, DataSize recorderShmSize) {
+			Duration reconcileInterval, DataSize recorderShmSize, Duration stallTimeout, Duration startTimeout,
+			int maxConcurrentBackups, Integer cpuPressureThreshold, Duration cpuPressureTimeout,
+			String cpuPressureFile) {
+
+		public static final int MAX_FAILOVERS_LIMIT = 100;
+
+		public static final int MAX_CONCURRENT_BACKUPS_LIMIT = 1000;
+
 		public Failover {
-			maxFailovers = maxFailovers <= 0 ? 5 : maxFailovers;
+			stallTimeout = stallTimeout == null || stallTimeout.isZero() ? Duration.ofSeconds(3) : stallTimeout;
+			startTimeout = startTimeout == null || startTimeout.isZero() ? Duration.ofSeconds(60) : startTimeout;
+			maxFailovers = maxFailovers == 0 ? 5 : maxFailovers;
+			maxConcurrentBackups = maxConcurrentBackups == 0 ? 10 : maxConcurrentBackups;
+			if (maxFailovers < 1 || maxFailovers > MAX_FAILOVERS_LIMIT) {
+				throw new ConfigurationException("HA_MAX_FAILOVERS is " + maxFailovers + "; it must be 1.." + MAX_FAILOVERS_LIMIT + ".",
+						"Set HA_MAX_FAILOVERS to the backups a recording may have, e.g. 5.");
+			}
+			if (maxConcurrentBackups < 1 || maxConcurrentBackups > MAX_CONCURRENT_BACKUPS_LIMIT) {
+				throw new ConfigurationException("HA_MAX_CONCURRENT_BACKUPS is " + maxConcurrentBackups + "; it must be 1.."
+						+ MAX_CONCURRENT_BACKUPS_LIMIT + ".",
+						"Set HA_MAX_CONCURRENT_BACKUPS to the backup recorders the hosts can run at once, e.g. 10.");
+			}
 			backoff = backoff == null ? Duration.ofSeconds(2) : backoff;
 			chunkDuration = chunkDuration == null || chunkDuration.isZero() ? Duration.ofSeconds(10) : chunkDuration;
 			stallGrace = stallGrace == null ? Duration.ofSeconds(5) : stallGrace;
@@ -129,10 +186,25 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 			reconcileInterval = reconcileInterval == null || reconcileInterval.isZero() ? Duration.ofMillis(500)
 					: reconcileInterval;
 			recorderShmSize = recorderShmSize == null ? DataSize.ofMegabytes(512) : recorderShmSize;
+			cpuPressureThreshold = cpuPressureThreshold == null ? 90 : cpuPressureThreshold;
+			if (cpuPressureThreshold < 0 || cpuPressureThreshold > 100) {
+				throw new ConfigurationException("HA_CPU_PRESSURE_THRESHOLD is " + cpuPressureThreshold
+						+ "; it must be a percentage 1..100 (0: off).",
+						"Set HA_CPU_PRESSURE_THRESHOLD to the host CPU pressure that counts as saturated, e.g. 90.");
+			}
+			cpuPressureTimeout = cpuPressureTimeout == null || cpuPressureTimeout.isZero() ? Duration.ofSeconds(15)
+					: cpuPressureTimeout;
+			if (cpuPressureTimeout.isNegative()) {
+				throw new ConfigurationException("HA_CPU_PRESSURE_TIMEOUT is " + cpuPressureTimeout.toSeconds()
+						+ " s; it must be positive.", "Set HA_CPU_PRESSURE_TIMEOUT to the patience a saturated host's "
+								+ "recorder gets, e.g. 15s (HA_CPU_PRESSURE_THRESHOLD=0 turns the deferral off).");
+			}
+			cpuPressureFile = cpuPressureFile == null || cpuPressureFile.isBlank() ? "/proc/pressure/cpu"
+					: cpuPressureFile;
 		}
 
-		/** No new complete chunk for longer than this: the recorder is stalled. */
-		public Duration stallTimeout() {
+		/** No new complete chunk for longer than this: a recorder that reports no phase is stalled. */
+		public Duration chunkStallTimeout() {
 			return chunkDuration.multipliedBy(2).plus(stallGrace);
 		}
 	}
@@ -156,7 +228,7 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 			s3 = s3 == null ? new S3(null, null, null, null, null) : s3;
 			chunkRetention = chunkRetention == null ? Duration.ofHours(24) : chunkRetention;
 			downloadUrlExpiry = downloadUrlExpiry == null ? Duration.ofHours(1) : downloadUrlExpiry;
-			finalizer = finalizer == null ? new Finalizer(null, null, 0, 0, 0, null, null) : finalizer;
+			finalizer = finalizer == null ? new Finalizer(null, null, 0, 0, 0, null, null, null) : finalizer;
 		}
 	}
 
@@ -190,9 +262,11 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 	 * @param attempts attempts when chunk storage is unreachable, before the recording fails
 	 * @param retryDelay delay before the second attempt; doubles for each further one
 	 * @param recoveryInterval period of the scan that resumes unfinished finalizations
+	 * @param recordingsOwner {@code uid:gid} of the files written into the recordings folder; empty:
+	 *        the recordings folder's owner
 	 */
 	public record Finalizer(String openviduUrl, Duration timeout, int concurrency, int downloads, int attempts,
-			Duration retryDelay, Duration recoveryInterval) {
+			Duration retryDelay, Duration recoveryInterval, String recordingsOwner) {
 		public Finalizer {
 			timeout = timeout == null ? Duration.ofMinutes(15) : timeout;
 			concurrency = concurrency <= 0 ? 2 : concurrency;
@@ -200,6 +274,11 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 			attempts = attempts <= 0 ? 5 : attempts;
 			retryDelay = retryDelay == null ? Duration.ofSeconds(15) : retryDelay;
 			recoveryInterval = recoveryInterval == null ? Duration.ofSeconds(10) : recoveryInterval;
+			recordingsOwner = StringUtils.hasText(recordingsOwner) ? recordingsOwner.trim() : null;
+			if (recordingsOwner != null && !recordingsOwner.matches("\\d{1,9}:\\d{1,9}")) {
+				throw new ConfigurationException("HA_RECORDINGS_OWNER is not uid:gid as numbers.",
+						"Set HA_RECORDINGS_OWNER to the numeric owner of OpenVidu's recordings (e.g. 1000:1000), or leave it empty for the recordings folder's owner.");
+			}
 		}
 	}
 

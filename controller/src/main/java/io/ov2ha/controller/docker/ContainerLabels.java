@@ -36,6 +36,12 @@ public final class ContainerLabels {
 
 	public static final String CONTROLLER = "io.ov2ha.controller";
 
+	/**
+	 * The image name a backup was started from ({@code HA_RECORDER_IMAGE}); the container itself
+	 * is created from that image's id, which OpenVidu's startup cleanup cannot match.
+	 */
+	public static final String IMAGE = "io.ov2ha.image";
+
 	public static final String ROLE_BACKUP = "backup";
 
 	private static final Pattern DOCKER_ID = Pattern.compile("[0-9a-f]{64}");

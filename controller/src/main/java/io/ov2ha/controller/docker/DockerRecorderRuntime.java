@@ -30,6 +30,7 @@ import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.Version;
 import com.github.dockerjava.api.model.Volume;
@@ -64,6 +65,8 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 
 	private static final Duration EXEC_WAIT = Duration.ofSeconds(5);
 
+	private final HaProperties.Docker settings;
+
 	private final String endpoint;
 
 	private final String apiVersion;
@@ -83,6 +86,7 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 	private volatile boolean eventsConnected;
 
 	public DockerRecorderRuntime(HaProperties.Docker settings, Clock clock) {
+		this.settings = settings;
 		this.endpoint = settings.host();
 		this.apiVersion = settings.apiVersion();
 		this.clock = clock;
@@ -176,23 +180,50 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 		}
 	}
 
-	@Override
-	public String startBackup(BackupSpec spec) {
-		DockerClient client = client();
-		List<String> env = new ArrayList<>();
-		spec.env().forEach((k, v) -> env.add(k + "=" + v));
+	/**
+	 * A backup's host settings: OpenVidu's (host network, the recordings bind, /dev/shm), never
+	 * restarted, and what OpenVidu does not set: json-file log rotation and the optional memory
+	 * and CPU limits ({@code HA_RECORDER_LOG_MAX_SIZE}, {@code HA_RECORDER_LOG_MAX_FILES},
+	 * {@code HA_RECORDER_MEMORY_LIMIT}, {@code HA_RECORDER_CPUS}).
+	 */
+	static HostConfig hostConfig(BackupSpec spec, HaProperties.Docker settings) {
 		HostConfig host = HostConfig.newHostConfig()
 			.withNetworkMode("host")
 			.withBinds(new Bind(spec.recordingsHostPath(), new Volume("/recordings")))
 			.withShmSize(spec.shmSizeBytes())
 			.withAutoRemove(false)
-			.withRestartPolicy(RestartPolicy.noRestart());
+			.withRestartPolicy(RestartPolicy.noRestart())
+			.withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of("max-size",
+					settings.recorderLogMaxSize(), "max-file", Integer.toString(settings.recorderLogMaxFiles()))));
+		if (settings.recorderMemoryLimit() != null) {
+			// swap included: a recorder that outgrows its limit is killed, not slowed down
+			host.withMemory(settings.recorderMemoryLimit().toBytes())
+				.withMemorySwap(settings.recorderMemoryLimit().toBytes());
+		}
+		if (settings.recorderCpus() > 0) {
+			host.withNanoCPUs(Math.round(settings.recorderCpus() * 1_000_000_000d));
+		}
+		return host;
+	}
+
+	@Override
+	public String startBackup(BackupSpec spec) {
+		DockerClient client = client();
+		List<String> env = new ArrayList<>();
+		spec.env().forEach((k, v) -> env.add(k + "=" + v));
+		HostConfig host = hostConfig(spec, settings);
 		String id;
 		try {
-			id = client.createContainerCmd(spec.image())
+			// created from the image's id, not its name: Docker then reports the id as the
+			// container's image, so OpenVidu's startup cleanup (cleanStrandedContainers: every
+			// container whose image name starts with the recording image's repo) cannot match it
+			String imageId = client.inspectImageCmd(spec.image()).exec().getId();
+			Map<String, String> labels = new LinkedHashMap<>(spec.labels());
+			labels.put(ContainerLabels.IMAGE, spec.image());
+			id = client.createContainerCmd(imageId)
 				.withName(spec.name())
 				.withEnv(env)
-				.withLabels(spec.labels())
+				.withLabels(labels)
 				.withHostConfig(host)
 				.exec()
 				.getId();

@@ -3,20 +3,37 @@ package io.ov2ha.controller.failover;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.ov2ha.controller.recording.RecorderProgress;
+
 /**
  * The failure detection rules, as a pure function of what the registry knows (a
  * {@link Snapshot}) and the time. Docker's die/oom events are handled before this: they need
- * no judging.
+ * no judging. The current recorder's phase and capture progress come from its heartbeats
+ * (docs/recorder-protocol.md):
  *
  * <ul>
- * <li><b>silent</b>: no heartbeat for {@code interval x missed} AND no chunk progress for
- * {@link #arrivalWindow()} -> the runtime decides: container gone or exited: heartbeat-lost;
- * still running: hung (killed).</li>
- * <li><b>chunks arriving</b>: heartbeats missing but chunks keep coming -> never failed over.</li>
- * <li><b>stalled</b>: heartbeats alive but no new complete chunk (manifest or heartbeat) for
- * 2 chunk durations + grace -> chunk-stall (killed).</li>
+ * <li><b>starting</b> (no heartbeat yet in this epoch, or phase {@code starting}): judged only
+ * against the start deadline ({@code HA_START_TIMEOUT}) -> start-timeout; never stalled.</li>
+ * <li><b>silent</b>: it spoke in this epoch, then no heartbeat for {@code interval x missed}
+ * -> the runtime decides: container gone or exited: heartbeat-lost; still running: hung. Unless
+ * a chunk report arrived after its last heartbeat (<b>chunks arriving</b>: it works, only its
+ * heartbeats fail).</li>
+ * <li><b>capturing</b>: stalled when its heartbeats show no media progress for
+ * {@code HA_STALL_TIMEOUT} (from the last heartbeat that showed progress to the latest one: a
+ * heartbeat must prove the stall). Slower than real time but advancing is <b>slow</b>:
+ * reported, never failed over for it alone.</li>
+ * <li><b>stopping</b>: never stalled (its container's exit and its silence still count).</li>
+ * <li>A recorder that reports no phase (an older recorder): stalled when no new complete chunk
+ * for 2 chunk durations + grace.</li>
  * <li>Nothing is judged before {@code judgeFrom} (controller start + one heartbeat timeout:
  * recorders kept recording while no controller listened).</li>
+ * <li><b>A saturated host</b> (its CPU pressure at or over {@code HA_CPU_PRESSURE_THRESHOLD}): a
+ * recorder that would be silent or stalled by the normal timeouts gets
+ * {@code HA_CPU_PRESSURE_TIMEOUT} first (<b>deferred</b>, reported): a starved recorder catches up,
+ * a cold backup on the same host would start slower still and add to the load. A deferred silence
+ * still asks the runtime (the reconciler, every few seconds): a container that exited or is gone
+ * is handled at once; only a running one waits. Docker's death events are never judged here; the
+ * start deadline is not changed.</li>
  * </ul>
  */
 final class DetectionRules {
@@ -25,69 +42,179 @@ final class DetectionRules {
 
 		/** Too early after the controller start. */
 		NOT_JUDGED,
-		/** Heartbeats and chunks as expected. */
+		/** Starting, within its start deadline. */
+		STARTING,
+		/** Heartbeats and progress as expected. */
 		HEALTHY,
-		/** Heartbeats missing but chunks keep arriving: the recorder works. */
+		/** Capturing and advancing, but slower than real time: reported only. */
+		SLOW,
+		/** Heartbeats missing but a chunk arrived after the last one: the recorder works. */
 		CHUNKS_ARRIVING,
-		/** No heartbeat and no chunk progress: ask the runtime whether the container runs. */
+		/** It spoke in this epoch, then went silent: ask the runtime whether the container runs. */
 		SILENT,
-		/** Heartbeats arrive, chunks do not. */
-		STALLED
+		/** Still starting (or silent since its start) after the start deadline. */
+		START_TIMEOUT,
+		/** Heartbeats arrive, the media time does not advance. */
+		MEDIA_STALLED,
+		/** An older recorder without phase: heartbeats arrive, chunks do not. */
+		CHUNK_STALLED,
+		/**
+		 * Silent or stalled by the normal timeouts, but the host is saturated: not yet replaced
+		 * (within {@code HA_CPU_PRESSURE_TIMEOUT}); reported only.
+		 */
+		DEFERRED_HOST_SATURATED
 
 	}
 
 	/**
 	 * @param kind the verdict
 	 * @param lastHeartbeat last sign of life (heartbeat, or the start of the current epoch)
-	 * @param lastProgress last chunk progress (or the start of the epoch, or the controller start)
+	 * @param lastProgress last progress (media time, or chunk for an older recorder; or the
+	 *        start of the epoch, or the controller start)
+	 * @param deferred for {@link Kind#DEFERRED_HOST_SATURATED}: the verdict the normal timeouts gave
+	 *        (SILENT: the container may be gone, which no load excuses); null otherwise
 	 */
-	record Judgement(Kind kind, Instant lastHeartbeat, Instant lastProgress) {
+	record Judgement(Kind kind, Instant lastHeartbeat, Instant lastProgress, Kind deferred) {
+
+		Judgement(Kind kind, Instant lastHeartbeat, Instant lastProgress) {
+			this(kind, lastHeartbeat, lastProgress, null);
+		}
+
 	}
 
-	private final Duration heartbeatTimeout;
+	/**
+	 * @param heartbeatInterval the recorders' heartbeat period
+	 * @param heartbeatTimeout silence after which a recorder counts as missing
+	 * @param chunkDuration the recorders' chunk length
+	 * @param chunkStallTimeout no new chunk for this long stalls an older recorder (2 chunks + grace)
+	 * @param stallTimeout no media progress for this long stalls a capturing recorder
+	 * @param startTimeout a recorder still starting after this long has failed to start
+	 * @param pressureThreshold host CPU pressure (percent) from which the host is saturated (0: never)
+	 * @param pressureTimeout silence or stall a recorder gets on a saturated host
+	 */
+	record Settings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
+			Duration chunkStallTimeout, Duration stallTimeout, Duration startTimeout, double pressureThreshold,
+			Duration pressureTimeout) {
 
-	private final Duration heartbeatInterval;
+		/** Without host load awareness. */
+		Settings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
+				Duration chunkStallTimeout, Duration stallTimeout, Duration startTimeout) {
+			this(heartbeatInterval, heartbeatTimeout, chunkDuration, chunkStallTimeout, stallTimeout, startTimeout, 0,
+					Duration.ZERO);
+		}
 
-	private final Duration chunkDuration;
+		/** Whether a host CPU pressure (percent; NaN: unknown) counts as saturated. */
+		boolean saturated(double cpuPressure) {
+			return pressureThreshold > 0 && !Double.isNaN(cpuPressure) && cpuPressure >= pressureThreshold;
+		}
 
-	private final Duration stallTimeout;
+		/** A timeout as it applies on a host under that pressure: never shorter than normal. */
+		Duration underPressure(Duration normal, double cpuPressure) {
+			return saturated(cpuPressure) && pressureTimeout.compareTo(normal) > 0 ? pressureTimeout : normal;
+		}
 
-	DetectionRules(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
-			Duration stallTimeout) {
-		this.heartbeatInterval = heartbeatInterval;
-		this.heartbeatTimeout = heartbeatTimeout;
-		this.chunkDuration = chunkDuration;
-		this.stallTimeout = stallTimeout;
 	}
 
-	/** Chunks count as "still arriving" when one came within this window. */
+	private final Settings settings;
+
+	DetectionRules(Settings settings) {
+		this.settings = settings;
+	}
+
+	/** A chunk reported after the last heartbeat keeps counting as "arriving" for this long. */
 	Duration arrivalWindow() {
-		Duration chunkCadence = chunkDuration.plus(heartbeatInterval);
-		return chunkCadence.compareTo(heartbeatTimeout) > 0 ? chunkCadence : heartbeatTimeout;
+		Duration chunkCadence = settings.chunkDuration().plus(settings.heartbeatInterval());
+		return chunkCadence.compareTo(settings.heartbeatTimeout()) > 0 ? chunkCadence : settings.heartbeatTimeout();
+	}
+
+	/** {@link #judge(Snapshot, Instant, Instant, double)} with the host's CPU pressure unknown. */
+	Judgement judge(Snapshot s, Instant now, Instant controllerStart) {
+		return judge(s, now, controllerStart, Double.NaN);
 	}
 
 	/**
 	 * @param s the recording
 	 * @param now the time
 	 * @param controllerStart when this controller started
+	 * @param cpuPressure the host's CPU pressure in percent (NaN: unknown)
 	 */
-	Judgement judge(Snapshot s, Instant now, Instant controllerStart) {
+	Judgement judge(Snapshot s, Instant now, Instant controllerStart, double cpuPressure) {
+		Judgement normal = judgeWith(s, now, controllerStart, settings.heartbeatTimeout(), settings.stallTimeout(),
+				settings.chunkStallTimeout());
+		if (!replaces(normal.kind()) || normal.kind() == Kind.START_TIMEOUT || !settings.saturated(cpuPressure)) {
+			return normal;
+		}
+		Judgement patient = judgeWith(s, now, controllerStart,
+				settings.underPressure(settings.heartbeatTimeout(), cpuPressure),
+				settings.underPressure(settings.stallTimeout(), cpuPressure),
+				settings.underPressure(settings.chunkStallTimeout(), cpuPressure));
+		return replaces(patient.kind()) ? patient
+				: new Judgement(Kind.DEFERRED_HOST_SATURATED, normal.lastHeartbeat(), normal.lastProgress(),
+						normal.kind());
+	}
+
+	/** Whether a verdict leads to a replacement check (the runtime or a kill). */
+	private static boolean replaces(Kind kind) {
+		return kind == Kind.SILENT || kind == Kind.START_TIMEOUT || kind == Kind.MEDIA_STALLED
+				|| kind == Kind.CHUNK_STALLED;
+	}
+
+	private Judgement judgeWith(Snapshot s, Instant now, Instant controllerStart, Duration heartbeatTimeout,
+			Duration stallTimeout, Duration chunkStallTimeout) {
 		Instant since = s.epochSince();
 		Instant lastHeartbeat = latest(s.heartbeatAt(), since);
-		Instant lastProgress = latest(latest(s.lastChunkAt(), s.state().progressAt()), latest(since, controllerStart));
-		if (now.isBefore(controllerStart.plus(heartbeatTimeout))) {
-			return new Judgement(Kind.NOT_JUDGED, lastHeartbeat, lastProgress);
+		Instant judgedFrom = latest(since, controllerStart);
+		Instant lastChunkProgress = latest(latest(s.lastChunkAt(), s.state().progressAt()), judgedFrom);
+		if (now.isBefore(controllerStart.plus(settings.heartbeatTimeout()))) {
+			return new Judgement(Kind.NOT_JUDGED, lastHeartbeat, lastChunkProgress);
 		}
-		Duration silentFor = lastHeartbeat == null ? Duration.ZERO : Duration.between(lastHeartbeat, now);
-		Duration stalledFor = Duration.between(lastProgress, now);
-		if (silentFor.compareTo(heartbeatTimeout) > 0) {
-			return new Judgement(stalledFor.compareTo(arrivalWindow()) > 0 ? Kind.SILENT : Kind.CHUNKS_ARRIVING,
-					lastHeartbeat, lastProgress);
+		if (!spokeInThisEpoch(s)) {
+			return starting(now, judgedFrom, lastHeartbeat, lastChunkProgress);
 		}
-		if (stalledFor.compareTo(stallTimeout) > 0) {
-			return new Judgement(Kind.STALLED, lastHeartbeat, lastProgress);
+		if (Duration.between(s.heartbeatAt(), now).compareTo(heartbeatTimeout) > 0) {
+			boolean chunkSinceHeartbeat = s.lastChunkAt() != null && s.lastChunkAt().isAfter(s.heartbeatAt())
+					&& Duration.between(s.lastChunkAt(), now).compareTo(arrivalWindow()) <= 0;
+			return new Judgement(chunkSinceHeartbeat ? Kind.CHUNKS_ARRIVING : Kind.SILENT, lastHeartbeat,
+					lastChunkProgress);
 		}
-		return new Judgement(Kind.HEALTHY, lastHeartbeat, lastProgress);
+		RecorderProgress p = s.progress();
+		if (p.phase() == null) {
+			boolean stalled = Duration.between(lastChunkProgress, now).compareTo(chunkStallTimeout) > 0;
+			return new Judgement(stalled ? Kind.CHUNK_STALLED : Kind.HEALTHY, lastHeartbeat, lastChunkProgress);
+		}
+		return switch (p.phase()) {
+			case STARTING -> starting(now, judgedFrom, lastHeartbeat, lastChunkProgress);
+			case STOPPING -> new Judgement(Kind.HEALTHY, lastHeartbeat, lastChunkProgress);
+			case CAPTURING -> capturing(s, p, lastHeartbeat, stallTimeout);
+		};
+	}
+
+	/**
+	 * Whether the current epoch's recorder has sent a heartbeat (every heartbeat records its
+	 * epoch; a registration alone is not one: on a loaded host the first heartbeat may take
+	 * seconds).
+	 */
+	private static boolean spokeInThisEpoch(Snapshot s) {
+		return s.heartbeatAt() != null && s.progress().of(s.epoch());
+	}
+
+	private Judgement starting(Instant now, Instant judgedFrom, Instant lastHeartbeat, Instant lastProgress) {
+		boolean late = judgedFrom != null
+				&& Duration.between(judgedFrom, now).compareTo(settings.startTimeout()) > 0;
+		return new Judgement(late ? Kind.START_TIMEOUT : Kind.STARTING, lastHeartbeat, lastProgress);
+	}
+
+	private static Judgement capturing(Snapshot s, RecorderProgress p, Instant lastHeartbeat, Duration stallTimeout) {
+		Instant advancedAt = p.advancedAt();
+		if (advancedAt == null) {
+			// capturing reported by data older than progress tracking: the next heartbeats tell
+			return new Judgement(Kind.HEALTHY, lastHeartbeat, lastHeartbeat);
+		}
+		// only what a heartbeat proved counts: from the last progress to the latest heartbeat
+		if (Duration.between(advancedAt, s.heartbeatAt()).compareTo(stallTimeout) >= 0) {
+			return new Judgement(Kind.MEDIA_STALLED, lastHeartbeat, advancedAt);
+		}
+		return new Judgement(p.slow() ? Kind.SLOW : Kind.HEALTHY, lastHeartbeat, advancedAt);
 	}
 
 	private static Instant latest(Instant a, Instant b) {

@@ -40,14 +40,14 @@ class FailoverAdmin {
 
 	private final RecorderRuntime runtime;
 
-	private final ActiveBackups activeBackups;
+	private final RecorderCensus census;
 
 	private final RedisLease lease;
 
 	private final ControllerInstance instance;
 
 	FailoverAdmin(HaProperties properties, RecordingStore recordings, FailoverStore store, FailoverService failover,
-			FailoverReconciler reconciler, RecorderRuntime runtime, ActiveBackups activeBackups, RedisLease lease,
+			FailoverReconciler reconciler, RecorderRuntime runtime, RecorderCensus census, RedisLease lease,
 			ControllerInstance instance) {
 		this.properties = properties;
 		this.recordings = recordings;
@@ -55,7 +55,7 @@ class FailoverAdmin {
 		this.failover = failover;
 		this.reconciler = reconciler;
 		this.runtime = runtime;
-		this.activeBackups = activeBackups;
+		this.census = census;
 		this.lease = lease;
 		this.instance = instance;
 	}
@@ -66,7 +66,9 @@ class FailoverAdmin {
 		boolean pending = state.pending(r.epoch());
 		return new FailoverViews.History(id.value(), r.createdAt(), r.status(), r.epoch(), r.failoverCount(),
 				properties.failover().maxFailovers(), pending ? r.epoch() : null,
-				pending && !state.lastError().isEmpty() ? state.lastError() : null, store.history(id, r.createdAt()));
+				pending && !state.lastError().isEmpty() ? state.lastError() : null, store.history(id, r.createdAt()),
+				state.endedBy().isEmpty() ? null : state.endedBy(), state.endDetail().isEmpty() ? null : state.endDetail(),
+				state.endedAt());
 	}
 
 	/** An admin's failover: kills the current recorder by id (if alive) and starts a backup. */
@@ -96,19 +98,22 @@ class FailoverAdmin {
 		FailoverService.Outcome outcome = failover.failover(r, FailoverReason.MANUAL,
 				new FailoverService.Evidence(null, "request", "requested by an admin", old, true), true);
 		return switch (outcome.code()) {
-			case "CLAIMED" -> store.historyEntry(id, outcome.newEpoch())
+			case CLAIMED -> store.historyEntry(id, outcome.newEpoch())
 				.orElseThrow(() -> new IllegalStateException("failover history entry missing"));
-			case "EXHAUSTED" -> throw refused("Recording " + id + " reached HA_MAX_FAILOVERS ("
+			case EXHAUSTED -> throw refused("Recording " + id + " reached HA_MAX_FAILOVERS ("
 					+ properties.failover().maxFailovers() + "); it is now FAILED.");
-			case "PENDING" -> throw refused("A backup of recording " + id + " is being started (epoch "
+			case PENDING -> throw refused("A backup of recording " + id + " is being started (epoch "
 					+ outcome.current() + ").");
-			case "EPOCH_CHANGED" -> throw refused("Recording " + id + " changed epoch meanwhile (now "
+			case EPOCH_CHANGED -> throw refused("Recording " + id + " changed epoch meanwhile (now "
 					+ outcome.current() + "); look again.");
-			case "NOT_RECORDING" -> throw refused("Recording " + id + " is " + outcome.current() + ".");
-			case "NO_ENVIRONMENT" -> throw refused("Recording " + id
+			case NOT_RECORDING -> throw refused("Recording " + id + " is " + outcome.current() + ".");
+			case NO_ENVIRONMENT -> throw refused("Recording " + id
 					+ " has no OpenVidu environment: its recorder never registered, so no backup can be started.");
-			case "NOT_FOUND" -> throw RecordingStore.notFound(id);
-			default -> throw refused("Failover of recording " + id + " refused: " + outcome.code() + ".");
+			case NOT_FOUND -> throw RecordingStore.notFound(id);
+			// a manual failover has no backoff: BACKOFF means the global cap
+			case BACKOFF, CAPPED -> throw refused("Failover of recording " + id + " deferred: " + outcome.current()
+					+ " backup recorders are running, HA_MAX_CONCURRENT_BACKUPS=" + properties.failover().maxConcurrentBackups()
+					+ "; try again when one has ended.");
 		};
 	}
 
@@ -125,7 +130,7 @@ class FailoverAdmin {
 				present = null;
 			}
 		}
-		List<FailoverViews.ActiveBackup> active = activeBackups.list()
+		List<FailoverViews.ActiveBackup> active = census.backups()
 			.stream()
 			.map(b -> new FailoverViews.ActiveBackup(b.id().value(), b.epoch(), b.status(), b.containerId(),
 					b.state().pending(b.epoch())))
@@ -136,7 +141,8 @@ class FailoverAdmin {
 		return new FailoverViews.Status(enabled, enabled && s.reachable() && Boolean.TRUE.equals(present),
 				new FailoverViews.Docker(s.reachable(), s.endpoint(), s.version(), s.apiVersion(), s.error(),
 						s.eventsConnected()),
-				new FailoverViews.Image(image, present), reconcilerView, active, store.stats(),
+				new FailoverViews.Image(image, present), reconcilerView, active,
+				census.slow().stream().map(FailoverViews.SlowRecorder::of).toList(), store.stats(),
 				properties.failover().maxFailovers());
 	}
 

@@ -29,7 +29,7 @@ class FailoverController {
 	@GetMapping("/api/recordings/{id}/failovers")
 	@Operation(summary = "Failover history of a recording", description = """
 			Every failover of the recording, oldest first: why (container-died, oom-killed, heartbeat-lost, \
-			hung, chunk-stall, manual), when the recorder failed and when that was detected, the old and \
+			hung, chunk-stall, media-stall, start-timeout, manual), when the recorder failed and when that was detected, the old and \
 			the new container and epoch, the backup's start chunk, when it started and when its first \
 			chunk arrived. Also the current epoch, the failover count and limit, and a pending start.""")
 	@ApiRoles({ "ADMIN" })

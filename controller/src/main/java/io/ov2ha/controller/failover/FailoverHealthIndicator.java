@@ -16,7 +16,8 @@ import io.ov2ha.controller.docker.RuntimeStatus;
  * Whether this controller can start backup recorders: failover enabled, the Docker engine
  * reachable, the recorder image present. Not available is DOWN in production (failures would
  * not be recovered) and UNKNOWN in local mode or when disabled (the controller still keeps
- * state and relays webhooks). Details: {@code available} and, when not, {@code reason}.
+ * state and relays webhooks). Details: {@code available} and, when not, {@code reason};
+ * {@code slowRecorders}: recorders capturing slower than real time (reported, not failed over).
  */
 @Component("failover")
 class FailoverHealthIndicator implements HealthIndicator {
@@ -31,12 +32,15 @@ class FailoverHealthIndicator implements HealthIndicator {
 
 	private final Clock clock;
 
+	private final RecorderCensus census;
+
 	private volatile Boolean imagePresent;
 
 	private volatile Instant imageCheckedAt = Instant.EPOCH;
 
 	FailoverHealthIndicator(HaProperties properties, RecorderRuntime runtime, FailoverReconciler reconciler,
-			Clock clock) {
+			Clock clock, RecorderCensus census) {
+		this.census = census;
 		this.properties = properties;
 		this.runtime = runtime;
 		this.reconciler = reconciler;
@@ -65,6 +69,7 @@ class FailoverHealthIndicator implements HealthIndicator {
 			.withDetail("recorderImage", image)
 			.withDetail("eventsConnected", s.eventsConnected())
 			.withDetail("reconcilerLeader", reconciler.leader())
+			.withDetail("slowRecorders", census.slowCount())
 			.build();
 	}
 

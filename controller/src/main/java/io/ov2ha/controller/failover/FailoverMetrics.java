@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.Timer;
 
 import org.springframework.stereotype.Component;
 
+import io.ov2ha.controller.openvidu.OpenViduClient;
+
 /**
  * Failover metrics (Prometheus names in brackets):
  * <ul>
@@ -17,8 +19,11 @@ import org.springframework.stereotype.Component;
  * <li>{@code ov2ha.failover.detection{reason}} [ov2ha_failover_detection_seconds]: failure to detection</li>
  * <li>{@code ov2ha.failover.first.chunk} [ov2ha_failover_first_chunk_seconds]: failure to the backup's first chunk</li>
  * <li>{@code ov2ha.failover.active.backups} [ov2ha_failover_active_backups]: recordings whose current recorder is a backup</li>
+ * <li>{@code ov2ha.recorders.slow} [ov2ha_recorders_slow]: recorders capturing slower than real time</li>
  * <li>{@code ov2ha.failovers.exhausted} [ov2ha_failovers_exhausted_total]: recordings FAILED at the failover limit (alert on it)</li>
  * <li>{@code ov2ha.failover.start.failures} [ov2ha_failover_start_failures_total]: backups that could not be started</li>
+ * <li>{@code ov2ha.failover.deferred{reason}} [ov2ha_failover_deferred_total]: failovers deferred because
+ * HA_MAX_CONCURRENT_BACKUPS backups run (once per recording and epoch; retried)</li>
  * </ul>
  */
 @Component
@@ -32,8 +37,12 @@ class FailoverMetrics {
 
 	private final Timer firstChunk;
 
-	FailoverMetrics(MeterRegistry registry, ActiveBackups activeBackups) {
+	FailoverMetrics(MeterRegistry registry, RecorderCensus census, OpenViduClient openvidu) {
 		this.registry = registry;
+		Gauge.builder("ov2ha.openvidu.api.misconfigured", openvidu, o -> o.misconfigured() ? 1 : 0)
+			.description("1 when OpenVidu's REST API cannot be asked as configured (secret, URL, certificate): "
+					+ "recordings go on as without the checks")
+			.register(registry);
 		this.exhausted = Counter.builder("ov2ha.failovers.exhausted")
 			.description("Recordings that reached HA_MAX_FAILOVERS and were marked FAILED")
 			.register(registry);
@@ -44,12 +53,21 @@ class FailoverMetrics {
 			.description("From the recorder's failure to the backup's first reported chunk")
 			.publishPercentileHistogram()
 			.register(registry);
-		Gauge.builder("ov2ha.failover.active.backups", activeBackups, ActiveBackups::count)
+		Gauge.builder("ov2ha.failover.active.backups", census, RecorderCensus::backupCount)
 			.description("Active recordings whose current recorder is a backup")
 			.register(registry);
+		Gauge.builder("ov2ha.recorders.slow", census, RecorderCensus::slowCount)
+			.description("Recorders capturing slower than real time (ffmpeg speed < 0.9): reported, never failed over for it")
+			.register(registry);
 		for (FailoverReason reason : FailoverReason.values()) {
-			counter(reason);
-			detection(reason);
+			if (reason.replacesRecorder()) {
+				counter(reason);
+				detection(reason);
+				deferredCounter(reason);
+			}
+			else {
+				endedCounter(reason);
+			}
 		}
 	}
 
@@ -80,6 +98,28 @@ class FailoverMetrics {
 		if (failedAt != null && !firstChunkAt.isBefore(failedAt)) {
 			firstChunk.record(Duration.between(failedAt, firstChunkAt));
 		}
+	}
+
+	private Counter deferredCounter(FailoverReason reason) {
+		return Counter.builder("ov2ha.failover.deferred")
+			.description("Failovers deferred because HA_MAX_CONCURRENT_BACKUPS backup recorders were running")
+			.tag("reason", reason.slug())
+			.register(registry);
+	}
+
+	void deferred(FailoverReason reason) {
+		deferredCounter(reason).increment();
+	}
+
+	private Counter endedCounter(FailoverReason reason) {
+		return Counter.builder("ov2ha.failover.ended")
+			.description("Recordings ended and finalized instead of getting a backup, by the reason OpenVidu gave")
+			.tag("reason", reason.slug())
+			.register(registry);
+	}
+
+	void ended(FailoverReason reason) {
+		endedCounter(reason).increment();
 	}
 
 	void exhausted() {

@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,7 +52,15 @@ import io.ov2ha.controller.support.LogValues;
  * the registry; stale ones are killed, lost ones adopted, deaths missed while the stream was
  * down are acted on.</li>
  * </ul>
- * Nothing is judged on heartbeats or chunks until one heartbeat timeout after start.
+ * Nothing is judged on heartbeats or chunks until one heartbeat timeout after start. With
+ * {@code HA_OPENVIDU_SECRET} set, OpenVidu is asked before every backup and periodically while
+ * one records ({@link OpenViduGate}): a session it no longer has ends the recording instead. The
+ * questions run on threads of their own; the workers only act on the answers, so a slow OpenVidu
+ * never holds up a failover.
+ *
+ * <p>
+ * Started and stopped with the context; a start after a stop makes new threads (the test
+ * framework pauses a cached context that way).
  */
 @Component
 class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
@@ -66,6 +76,9 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	private static final Duration PRIMARY_LOOKUP_EVERY = Duration.ofSeconds(30);
 
 	private static final Duration WARN_EVERY = Duration.ofMinutes(1);
+
+	/** A silent recorder of a saturated host: how often the runtime is asked whether it still runs. */
+	private static final Duration SATURATED_SILENCE_CHECK_EVERY = Duration.ofSeconds(2);
 
 	private final HaProperties properties;
 
@@ -89,9 +102,15 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private final DetectionRules rules;
 
+	private final OpenViduGate gate;
+
+	private final HostPressure pressure;
+
 	private final Map<String, Instant> warned = new ConcurrentHashMap<>();
 
 	private final Map<String, Instant> primaryLookups = new ConcurrentHashMap<>();
+
+	private final Map<String, Instant> saturatedSilenceChecks = new ConcurrentHashMap<>();
 
 	/** Containers the OOM killer hit (Docker sends oom before die), so the die needs no inspect. */
 	private final Map<String, Instant> oomKilled = new ConcurrentHashMap<>();
@@ -121,14 +140,17 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private ExecutorService pool;
 
-	private KeyedExecutor workers;
+	private volatile KeyedExecutor workers;
 
 	private AutoCloseable subscription;
 
 	FailoverReconciler(HaProperties properties, FailoverStore store, RecordingStore recordings,
 			FailoverService failover, StopCoordinator stops, RecorderRuntime runtime, RedisLease lease,
-			ControllerInstance instance, Clock clock, StopMarkers stopMarkers) {
+			ControllerInstance instance, Clock clock, StopMarkers stopMarkers, OpenViduGate gate,
+			HostPressure pressure) {
 		this.properties = properties;
+		this.pressure = pressure;
+		this.gate = gate;
 		this.stopMarkers = stopMarkers;
 		this.store = store;
 		this.recordings = recordings;
@@ -139,8 +161,10 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		this.instance = instance;
 		this.clock = clock;
 		var hb = properties.heartbeat();
-		this.rules = new DetectionRules(hb.interval(), hb.timeout(), properties.failover().chunkDuration(),
-				properties.failover().stallTimeout());
+		var f = properties.failover();
+		this.rules = new DetectionRules(new DetectionRules.Settings(hb.interval(), hb.timeout(), f.chunkDuration(),
+				f.chunkStallTimeout(), f.stallTimeout(), f.startTimeout(), f.cpuPressureThreshold(),
+				f.cpuPressureTimeout()));
 	}
 
 	// --- lifecycle -------------------------------------------------------------------------
@@ -197,8 +221,13 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			Thread.currentThread().interrupt();
 		}
 		if (leader) {
-			lease.release(RedisKeys.lease(LEASE));
 			leader = false;
+			try {
+				lease.release(RedisKeys.lease(LEASE));
+			}
+			catch (RuntimeException ex) {
+				// Redis unreachable: the lease expires by itself
+			}
 		}
 		LOG.info("event=failover.reconciler_stopped controller=" + instance.id());
 	}
@@ -313,7 +342,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		FailoverReason reason = oom ? FailoverReason.OOM_KILLED : FailoverReason.CONTAINER_DIED;
 		FailoverService.Evidence evidence = new FailoverService.Evidence(at, source,
 				"container exited" + (exitCode == null ? "" : " with code " + exitCode), containerId, false);
-		report(failover.failover(r, reason, evidence, false), r);
+		replace(r, reason, evidence);
 	}
 
 	/**
@@ -388,7 +417,9 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 				Instant old = now.minus(INDEX_CLEANUP_EVERY);
 				warned.values().removeIf(t -> t.isBefore(old));
 				primaryLookups.values().removeIf(t -> t.isBefore(old));
+				saturatedSilenceChecks.values().removeIf(t -> t.isBefore(old));
 				oomKilled.values().removeIf(t -> t.isBefore(old));
+				gate.forgetOlderThan(old);
 				int removed = store.cleanContainerIndex();
 				if (removed > 0) {
 					LOG.info("event=failover.index_cleaned removed=" + removed);
@@ -434,21 +465,84 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			if (next == null || !next.isAfter(now)) {
 				workers.submitIfIdle(key, () -> failover.retryStart(s.id(), s.epoch()));
 			}
+			else if (gate.backupCheckDue(s, now)) {
+				// a backup that cannot start is retried only while OpenVidu still has the session
+				workers.submitIfIdle(key, () -> gate.checkBackup(s.id(), s.epoch(), decisions(s.id())));
+			}
 			return;
 		}
 		if (s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId())) {
 			identifyPrimary(s, now);
 		}
-		DetectionRules.Judgement j = rules.judge(s, now, startedAt);
-		switch (j.kind()) {
-			case SILENT -> workers.submitIfIdle(key, () -> onSilent(s.id(), s.epoch(), j));
-			case STALLED -> workers.submitIfIdle(key, () -> onStalled(s.id(), s.epoch(), j));
-			case CHUNKS_ARRIVING -> warnEvery("arriving:" + key, "event=failover.heartbeats_missing recordingId="
-					+ key + " epoch=" + s.epoch() + " lastHeartbeat=" + j.lastHeartbeat()
-					+ " lastProgress=" + j.lastProgress() + " action=none reason=recent_chunk_progress");
-			default -> {
-			}
+		Runnable action = action(s, rules.judge(s, now, startedAt, pressure.percent()));
+		if (action != null) {
+			workers.submitIfIdle(key, action);
 		}
+		else if (s.epoch() > 0 && gate.backupCheckDue(s, now)) {
+			// a backup records a session OpenVidu may no longer have: ask
+			workers.submitIfIdle(key, () -> gate.checkBackup(s.id(), s.epoch(), decisions(s.id())));
+		}
+	}
+
+	/**
+	 * Where a decision on OpenVidu's answer runs: the recording's worker queue, behind what is
+	 * already queued for it (never on an OpenVidu thread). Dropped once stopped.
+	 */
+	private Executor decisions(RecordingId id) {
+		return task -> {
+			if (!running) {
+				return;
+			}
+			try {
+				workers.submit(id.value(), task);
+			}
+			catch (RejectedExecutionException ex) {
+				// stopping
+			}
+		};
+	}
+
+	/**
+	 * A failed recorder: a backup, unless OpenVidu says the recording is over (or a stale death
+	 * stays unconfirmed; {@link OpenViduGate}), which ends it instead. With the OpenVidu checks
+	 * on, the backup starts on the recording's worker queue once OpenVidu answered.
+	 */
+	private void replace(Recording r, FailoverReason reason, FailoverService.Evidence evidence) {
+		gate.beforeBackup(r, evidence, startedAt, decisions(r.id()),
+				now -> report(failover.failover(now, reason, evidence, false), now));
+	}
+
+	/** What a judgement asks for: a failover check to run for the recording, or null (logged here). */
+	private Runnable action(Snapshot s, DetectionRules.Judgement j) {
+		String key = s.id().value();
+		return switch (j.kind()) {
+			case SILENT -> () -> onSilent(s.id(), s.epoch(), j, FailoverReason.HUNG);
+			case START_TIMEOUT -> () -> onSilent(s.id(), s.epoch(), j, FailoverReason.START_TIMEOUT);
+			case CHUNK_STALLED -> () -> onStalled(s.id(), s.epoch(), j, FailoverReason.CHUNK_STALL);
+			case MEDIA_STALLED -> () -> onStalled(s.id(), s.epoch(), j, FailoverReason.MEDIA_STALL);
+			case CHUNKS_ARRIVING -> {
+				warnEvery("arriving:" + key, "event=failover.heartbeats_missing recordingId=" + key + " epoch="
+						+ s.epoch() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()
+						+ " action=none reason=recent_chunk_progress");
+				yield null;
+			}
+			case DEFERRED_HOST_SATURATED -> {
+				warnEvery("saturated:" + key, "event=failover.host_saturated recordingId=" + key + " epoch="
+						+ s.epoch() + " verdict=" + j.deferred() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress="
+						+ j.lastProgress() + " cpuPressurePct=" + pressure.percent() + " waitSeconds="
+						+ properties.failover().cpuPressureTimeout().toSeconds() + " action=wait");
+				// no load excuses a container that exited or is gone: the runtime is asked (running: waits)
+				yield j.deferred() == DetectionRules.Kind.SILENT && saturatedSilenceCheckDue(key)
+						? () -> onSilent(s.id(), s.epoch(), j, null) : null;
+			}
+			case SLOW -> {
+				warnEvery("slow:" + key, "event=failover.recorder_slow recordingId=" + key + " epoch=" + s.epoch()
+						+ " speed=" + s.progress().speed() + " mediaTimeMs=" + s.progress().mediaTimeMs()
+						+ " action=none reason=advancing_slower_than_real_time");
+				yield null;
+			}
+			default -> null;
+		};
 	}
 
 	/**
@@ -499,9 +593,24 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		}));
 	}
 
-	private void onSilent(RecordingId id, long epoch, DetectionRules.Judgement j) {
+	private boolean saturatedSilenceCheckDue(String key) {
+		Instant now = clock.instant();
+		Instant last = saturatedSilenceChecks.get(key);
+		if (last != null && last.plus(SATURATED_SILENCE_CHECK_EVERY).isAfter(now)) {
+			return false;
+		}
+		saturatedSilenceChecks.put(key, now);
+		return true;
+	}
+
+	/**
+	 * Silent, or not started in time: the runtime decides. Running: killed and replaced
+	 * ({@code whenRunning}: hung or start-timeout; null: left alone, the host is saturated);
+	 * exited: its exit code decides; gone: heartbeat-lost (or its normal stop).
+	 */
+	private void onSilent(RecordingId id, long epoch, DetectionRules.Judgement j, FailoverReason whenRunning) {
 		Optional<Recording> found = current(id, epoch);
-		if (found.isEmpty() || !runtimeReachable(id)) {
+		if (found.isEmpty() || gate.awaiting(found.get()) || !runtimeReachable(id)) {
 			return;
 		}
 		Recording r = found.get();
@@ -509,10 +618,16 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		FailoverService.Evidence evidence;
 		FailoverReason reason;
 		if (c.isPresent() && c.get().running()) {
-			reason = FailoverReason.HUNG;
-			evidence = new FailoverService.Evidence(j.lastHeartbeat(), "last-heartbeat",
-					"no heartbeat and no chunk since " + j.lastHeartbeat() + " while the container runs", c.get().id(),
-					true);
+			if (whenRunning == null) {
+				return;
+			}
+			reason = whenRunning;
+			evidence = whenRunning == FailoverReason.START_TIMEOUT
+					? new FailoverService.Evidence(j.lastHeartbeat(), "start-deadline", "still starting "
+							+ properties.failover().startTimeout().toSeconds() + " s after its start while the container runs",
+							c.get().id(), true)
+					: new FailoverService.Evidence(j.lastHeartbeat(), "last-heartbeat",
+							"no heartbeat since " + j.lastHeartbeat() + " while the container runs", c.get().id(), true);
 		}
 		else if (c.isPresent()) {
 			// it exited while nobody listened: its exit code decides, as for a Docker event
@@ -532,12 +647,12 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 					"no heartbeat since " + j.lastHeartbeat() + " and no such container on the runtime",
 					r.containerId(), false);
 		}
-		report(failover.failover(r, reason, evidence, false), r);
+		replace(r, reason, evidence);
 	}
 
-	private void onStalled(RecordingId id, long epoch, DetectionRules.Judgement j) {
+	private void onStalled(RecordingId id, long epoch, DetectionRules.Judgement j, FailoverReason reason) {
 		Optional<Recording> found = current(id, epoch);
-		if (found.isEmpty() || !runtimeReachable(id)) {
+		if (found.isEmpty() || gate.awaiting(found.get()) || !runtimeReachable(id)) {
 			return;
 		}
 		Recording r = found.get();
@@ -548,10 +663,14 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 					c.get().oomKilled());
 			return;
 		}
-		FailoverService.Evidence evidence = new FailoverService.Evidence(j.lastProgress(), "last-chunk",
-				"heartbeats arrive but no new complete chunk since " + j.lastProgress(),
-				c.map(RecorderContainer::id).orElse(r.containerId()), true);
-		report(failover.failover(r, FailoverReason.CHUNK_STALL, evidence, false), r);
+		FailoverService.Evidence evidence = reason == FailoverReason.MEDIA_STALL
+				? new FailoverService.Evidence(j.lastProgress(), "last-progress",
+						"heartbeats arrive but the media time has not advanced since " + j.lastProgress(),
+						c.map(RecorderContainer::id).orElse(r.containerId()), true)
+				: new FailoverService.Evidence(j.lastProgress(), "last-chunk",
+						"heartbeats arrive but no new complete chunk since " + j.lastProgress(),
+						c.map(RecorderContainer::id).orElse(r.containerId()), true);
+		replace(r, reason, evidence);
 	}
 
 	private Optional<Recording> current(RecordingId id, long epoch) {
@@ -583,26 +702,19 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			.stream()
 			.filter(s -> s.id().equals(id))
 			.findFirst()
-			.ifPresent(s -> {
-				DetectionRules.Judgement j = rules.judge(s, now, startedAt);
-				if (j.kind() == DetectionRules.Kind.STALLED) {
-					onStalled(id, s.epoch(), j);
-				}
-				else if (j.kind() == DetectionRules.Kind.SILENT) {
-					onSilent(id, s.epoch(), j);
-				}
-			});
+			.map(s -> action(s, rules.judge(s, now, startedAt, pressure.percent())))
+			.ifPresent(Runnable::run);
 	}
 
 	private void report(FailoverService.Outcome outcome, Recording r) {
 		switch (outcome.code()) {
-			case "CLAIMED", "EXHAUSTED", "NOT_RECORDING", "NOT_FOUND" -> {
+			case CLAIMED, EXHAUSTED, NOT_RECORDING, NOT_FOUND -> {
 			}
-			case "EPOCH_CHANGED", "PENDING" -> LOG.info("event=failover.claim_lost recordingId=" + r.id() + " observedEpoch="
+			case EPOCH_CHANGED, PENDING -> LOG.info("event=failover.claim_lost recordingId=" + r.id() + " observedEpoch="
 					+ r.epoch() + " currentEpoch=" + outcome.current() + " reason=another_controller_or_event_won");
-			case "BACKOFF" -> warnEvery("backoff:" + r.id(), "event=failover.backoff recordingId=" + r.id()
+			case BACKOFF, CAPPED -> warnEvery("backoff:" + r.id(), "event=failover.backoff recordingId=" + r.id()
 					+ " epoch=" + r.epoch() + " retryAt=" + outcome.retryAt());
-			case "NO_ENVIRONMENT" -> warnEvery("noenv:" + r.id(), "event=failover.impossible recordingId=" + r.id()
+			case NO_ENVIRONMENT -> warnEvery("noenv:" + r.id(), "event=failover.impossible recordingId=" + r.id()
 					+ " reason=no_openvidu_environment detail=\"the recorder never registered\"");
 			default -> LOG.warn("event=failover.refused recordingId=" + r.id() + " code=" + outcome.code());
 		}

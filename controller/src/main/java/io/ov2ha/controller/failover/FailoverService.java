@@ -94,15 +94,22 @@ class FailoverService {
 	/**
 	 * How a failover request ended.
 	 *
-	 * @param code CLAIMED, or the claim's refusal code (see failover-claim.lua), or EXHAUSTED
+	 * @param code CLAIMED, or why not: an answer of failover-claim.lua (a CAPPED claim is told
+	 *        as BACKOFF, with the running backups in {@code current})
 	 * @param newEpoch the claimed epoch, else null
 	 * @param retryAt for BACKOFF: when a failover becomes possible
-	 * @param current for NOT_RECORDING: the status; for EPOCH_CHANGED/PENDING: the epoch
+	 * @param current for NOT_RECORDING: the status; for EPOCH_CHANGED/PENDING: the epoch; for a
+	 *        BACKOFF because HA_MAX_CONCURRENT_BACKUPS backups run: their number (else null)
 	 */
-	record Outcome(String code, Long newEpoch, Instant retryAt, String current) {
+	record Outcome(FailoverStore.ClaimCode code, Long newEpoch, Instant retryAt, String current) {
 
 		boolean claimed() {
-			return code.equals("CLAIMED");
+			return code == FailoverStore.ClaimCode.CLAIMED;
+		}
+
+		/** A refusal of the claim, with its value. */
+		static Outcome refused(FailoverStore.ClaimCode code, FailoverStore.Typed<FailoverStore.ClaimCode> claim) {
+			return new Outcome(code, null, null, claim.value(0));
 		}
 
 	}
@@ -118,24 +125,47 @@ class FailoverService {
 		entry.put("detectedAt", detectedAt.toEpochMilli());
 		entry.put("oldContainerId", evidence.oldContainerId() == null ? "" : evidence.oldContainerId());
 		var failover = properties.failover();
-		FailoverStore.Result claim = store.claim(r.id(), r.epoch(), failover.maxFailovers(), instance.id(), detectedAt,
-				failover.backoff().toMillis(), ATTEMPT_LEASE.toMillis(), reason, entry, manual);
+		var claim = store.claim(r.id(), r.epoch(), failover.maxFailovers(), instance.id(), detectedAt,
+				failover.backoff().toMillis(), ATTEMPT_LEASE.toMillis(), reason, entry, manual,
+				failover.maxConcurrentBackups());
 		switch (claim.code()) {
-			case "CLAIMED" -> {
+			case CLAIMED -> {
 			}
-			case "EXHAUSTED" -> {
+			case CAPPED -> {
+				// deferred, never dropped: the detector asks again; BACKOFF tells it to wait
+				if ("1".equals(claim.value(1))) {
+					metrics.deferred(reason);
+					LOG.warn("event=failover.deferred recordingId=" + r.id() + " reason=" + reason.slug() + " epoch="
+							+ r.epoch() + " runningBackups=" + claim.value(0) + " maxConcurrentBackups="
+							+ failover.maxConcurrentBackups() + " action=retry_when_a_backup_ends");
+				}
+				return new Outcome(FailoverStore.ClaimCode.BACKOFF, null, detectedAt.plus(failover.backoff()), claim.value(0));
+			}
+			case EXHAUSTED -> {
 				exhaust(r, "the recorder failed (" + reason.slug() + ") after " + claim.value(0)
 						+ " failovers; HA_MAX_FAILOVERS=" + failover.maxFailovers());
 				if (evidence.killOld()) {
 					killQuietly(evidence.oldContainerId());
 				}
-				return new Outcome("EXHAUSTED", null, null, null);
+				return new Outcome(FailoverStore.ClaimCode.EXHAUSTED, null, null, null);
 			}
-			case "BACKOFF" -> {
-				return new Outcome("BACKOFF", null, Instant.ofEpochMilli(claim.longValue(0)), null);
+			case BACKOFF -> {
+				return new Outcome(FailoverStore.ClaimCode.BACKOFF, null, Instant.ofEpochMilli(claim.longValue(0)), null);
 			}
-			default -> {
-				return new Outcome(claim.code(), null, null, claim.value(0));
+			case NOT_FOUND -> {
+				return Outcome.refused(FailoverStore.ClaimCode.NOT_FOUND, claim);
+			}
+			case NOT_RECORDING -> {
+				return Outcome.refused(FailoverStore.ClaimCode.NOT_RECORDING, claim);
+			}
+			case EPOCH_CHANGED -> {
+				return Outcome.refused(FailoverStore.ClaimCode.EPOCH_CHANGED, claim);
+			}
+			case PENDING -> {
+				return Outcome.refused(FailoverStore.ClaimCode.PENDING, claim);
+			}
+			case NO_ENVIRONMENT -> {
+				return Outcome.refused(FailoverStore.ClaimCode.NO_ENVIRONMENT, claim);
 			}
 		}
 		long newEpoch = claim.longValue(0);
@@ -150,20 +180,20 @@ class FailoverService {
 			store.update(r.id(), r.createdAt(), newEpoch, Map.of("oldContainerKilled", killed), Map.of());
 		}
 		startBackup(r.id(), newEpoch, 1);
-		return new Outcome("CLAIMED", newEpoch, null, null);
+		return new Outcome(FailoverStore.ClaimCode.CLAIMED, newEpoch, null, null);
 	}
 
 	/** Retries starting the backup of a claimed epoch whose earlier attempt failed or was lost. */
 	void retryStart(RecordingId id, long epoch) {
-		FailoverStore.Result taken = store.takeAttempt(id, epoch, instance.id(), clock.instant(),
+		var taken = store.takeAttempt(id, epoch, instance.id(), clock.instant(),
 				ATTEMPT_LEASE.toMillis(), properties.failover().maxFailovers());
 		switch (taken.code()) {
-			case "TAKEN" -> {
+			case TAKEN -> {
 				LOG.info("event=failover.start_retry recordingId=" + id + " epoch=" + epoch + " attempt="
 						+ taken.value(0));
 				startBackup(id, epoch, Integer.parseInt(taken.value(0)));
 			}
-			case "EXHAUSTED" -> recordings.find(id)
+			case EXHAUSTED -> recordings.find(id)
 				.ifPresent(r -> exhaust(r, "the backup of epoch " + epoch + " could not be started in "
 						+ taken.value(0) + " attempts"));
 			default -> {
@@ -182,8 +212,10 @@ class FailoverService {
 		long startChunk = -1;
 		String containerId;
 		String name;
+		StepTimes steps = new StepTimes();
 		try {
 			Optional<RecorderContainer> existing = existingBackup(r, epoch);
+			steps.lap("listMs");
 			if (existing.isPresent()) {
 				// started by an attempt whose controller died before recording it: adopt, never duplicate
 				containerId = existing.get().id();
@@ -194,8 +226,10 @@ class FailoverService {
 			}
 			else {
 				startChunk = startChunk(r);
+				steps.lap("chunkLookupMs");
 				BackupSpec spec = spec(r, epoch, startChunk);
 				containerId = runtime.startBackup(spec);
+				steps.lap("dockerMs");
 				name = spec.name();
 			}
 		}
@@ -203,7 +237,27 @@ class FailoverService {
 			startFailed(r, epoch, attempt, startChunk, ex.getMessage());
 			return;
 		}
-		recordStarted(r, epoch, containerId, name, startChunk);
+		recordStarted(r, epoch, containerId, name, startChunk, steps);
+	}
+
+	/** Where the time of a backup start goes, for its log line ({@code listMs=.. dockerMs=..}). */
+	private static final class StepTimes {
+
+		private final StringBuilder text = new StringBuilder();
+
+		private long last = System.nanoTime();
+
+		void lap(String key) {
+			long now = System.nanoTime();
+			text.append(' ').append(key).append('=').append((now - last) / 1_000_000);
+			last = now;
+		}
+
+		@Override
+		public String toString() {
+			return text.toString();
+		}
+
 	}
 
 	private Optional<RecorderContainer> existingBackup(Recording r, long epoch) {
@@ -223,7 +277,8 @@ class FailoverService {
 		return Optional.ofNullable(adopt);
 	}
 
-	private void recordStarted(Recording r, long epoch, String containerId, String name, long startChunk) {
+	private void recordStarted(Recording r, long epoch, String containerId, String name, long startChunk,
+			StepTimes steps) {
 		Instant now = clock.instant();
 		Map<String, Object> patch = new LinkedHashMap<>();
 		patch.put("backupContainerId", containerId);
@@ -233,10 +288,10 @@ class FailoverService {
 			patch.put("startChunk", startChunk);
 		}
 		patch.put("error", null);
-		FailoverStore.Result result = store.started(r.id(), epoch, containerId, runtime.status().endpoint(), now,
+		var result = store.started(r.id(), epoch, containerId, runtime.status().endpoint(), now,
 				startChunk, patch);
 		switch (result.code()) {
-			case "RECORDED" -> {
+			case RECORDED -> {
 				RecordingStatus status = RecordingStatus.valueOf(result.value(0));
 				if (status != RecordingStatus.RECORDING) {
 					// the recording was stopped while the backup was starting: it has nothing to record
@@ -246,7 +301,7 @@ class FailoverService {
 					return;
 				}
 				LOG.info("event=failover.backup_started recordingId=" + r.id() + " epoch=" + epoch + " containerId="
-						+ ContainerLabels.shortId(containerId) + " name=" + name + " startChunk=" + startChunk);
+						+ ContainerLabels.shortId(containerId) + " name=" + name + " startChunk=" + startChunk + steps);
 			}
 			default -> {
 				// superseded (another failover claimed a later epoch) or the recording ended: never two writers
@@ -293,9 +348,9 @@ class FailoverService {
 	 * @return whether this call made it FAILED
 	 */
 	boolean fail(Recording r, String why) {
-		RecordingStore.Outcome outcome = recordings.transition(r.id(), RecordingStatus.FAILED,
-				List.of(RecordingStatus.RECORDING), Map.of("statusReason", why, "controllerAnnounces", "1"));
-		if (!outcome.code().equals("CHANGED")) {
+		var outcome = recordings.transition(r.id(), RecordingStatus.FAILED, List.of(RecordingStatus.RECORDING),
+				Map.of("statusReason", why, "controllerAnnounces", "1"));
+		if (outcome.code() != RecordingStore.TransitionCode.CHANGED) {
 			return false;
 		}
 		notifier.finalStatusReached(r.id(), RecordingStatus.FAILED, r.stopReason());

@@ -3,6 +3,8 @@ package io.ov2ha.controller.failover;
 import java.time.Instant;
 import java.util.Map;
 
+import io.ov2ha.controller.support.EpochMillis;
+
 /**
  * The failover state of one recording (hash {@code ov2ha:rec:{id}:failover}, schema 1).
  *
@@ -19,13 +21,18 @@ import java.util.Map;
  * @param progressSeq highest complete chunk seen (manifest or heartbeat)
  * @param progressAt when {@code progressSeq} last grew
  * @param stopHandledEpoch the epoch whose backup the stop coordinator has stopped
+ * @param endedBy why the recording was ended instead of getting (or keeping) a backup: a
+ *        {@link FailoverReason} slug such as {@code openvidu-session-gone}; empty: not so ended
+ * @param endDetail what was observed (OpenVidu's answer)
+ * @param endedAt when that was decided
  */
 record FailoverState(Long createdAt, Instant lastClaimAt, Long pendingEpoch, int attempts, String attemptBy,
 		Instant nextAttemptAt, String lastError, Instant epochSince, Long awaitFirstChunkEpoch, Long firstChunkSeq,
-		Long progressSeq, Instant progressAt, Long stopHandledEpoch) {
+		Long progressSeq, Instant progressAt, Long stopHandledEpoch, String endedBy, String endDetail,
+		Instant endedAt) {
 
 	static final FailoverState NONE = new FailoverState(null, null, null, 0, "", null, "", null, null, null, null,
-			null, null);
+			null, null, "", "", null);
 
 	static FailoverState fromHash(Map<String, String> h, long recordingCreatedAt) {
 		Long createdAt = number(h.get("createdAt"));
@@ -38,7 +45,8 @@ record FailoverState(Long createdAt, Instant lastClaimAt, Long pendingEpoch, int
 				attempts == null ? 0 : attempts.intValue(), orEmpty(h.get("attemptBy")),
 				instant(h.get("nextAttemptAt")), orEmpty(h.get("lastError")), instant(h.get("epochSince")),
 				number(h.get("awaitFirstChunkEpoch")), number(h.get("firstChunkSeq")), number(h.get("progressSeq")),
-				instant(h.get("progressAt")), number(h.get("stopHandledEpoch")));
+				instant(h.get("progressAt")), number(h.get("stopHandledEpoch")), orEmpty(h.get("endedBy")),
+				orEmpty(h.get("endDetail")), instant(h.get("endedAt")));
 	}
 
 	boolean pending(long epoch) {
@@ -50,20 +58,11 @@ record FailoverState(Long createdAt, Instant lastClaimAt, Long pendingEpoch, int
 	}
 
 	static Long number(String s) {
-		if (s == null || s.isEmpty()) {
-			return null;
-		}
-		try {
-			return Long.valueOf(s);
-		}
-		catch (NumberFormatException ex) {
-			return null;
-		}
+		return EpochMillis.longOrNull(s);
 	}
 
 	static Instant instant(String s) {
-		Long ms = number(s);
-		return ms == null ? null : Instant.ofEpochMilli(ms);
+		return EpochMillis.instantOrNull(s);
 	}
 
 }

@@ -8,19 +8,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations;
-import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Repository;
 
 import io.ov2ha.controller.recording.ChunkEntry;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.redis.LuaScripts;
 import io.ov2ha.controller.redis.RedisKeys;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,7 +49,8 @@ class FailoverStore {
 	private static final RedisScript<List> ADOPT = script("failover-adopt");
 
 	private static final String[] SNAPSHOT_FIELDS = { "status", "epoch", "createdAt", "containerId", "lastChunkSeq",
-			"lastChunkAt", "hbLastChunkSeq", "failoverCount", "registeredAt", "createdInRegistryAt", "updatedAt" };
+			"lastChunkAt", "hbLastChunkSeq", "failoverCount", "registeredAt", "createdInRegistryAt", "updatedAt",
+			"hbEpoch", "hbPhase", "hbMediaTimeMs", "hbFrames", "hbSpeed", "hbAdvancedAt" };
 
 	private final StringRedisTemplate redis;
 
@@ -62,14 +62,87 @@ class FailoverStore {
 	}
 
 	private static RedisScript<List> script(String name) {
-		DefaultRedisScript<List> script = new DefaultRedisScript<>();
-		script.setLocation(new ClassPathResource("redis/" + name + ".lua"));
-		script.setResultType(List.class);
-		return script;
+		return LuaScripts.load(name);
 	}
 
-	/** A script's answer: a code and its values. */
-	record Result(String code, List<String> values) {
+	/** Answers of failover-claim.lua. */
+	enum ClaimCode {
+
+		/** Claimed: the epoch was incremented; values: the new epoch, the failover number. */
+		CLAIMED,
+		/** No such recording. */
+		NOT_FOUND,
+		/** The recording is not RECORDING; value 0: its status. */
+		NOT_RECORDING,
+		/** The epoch is not the observed one; value 0: the current epoch. */
+		EPOCH_CHANGED,
+		/** A backup of the current epoch is being started already; value 0: the epoch. */
+		PENDING,
+		/** HA_MAX_FAILOVERS reached; value 0: the failover count. */
+		EXHAUSTED,
+		/** Too soon after the last claim; value 0: when a claim is possible again (ms). */
+		BACKOFF,
+		/** The recorder never registered its OpenVidu environment: no backup can be started. */
+		NO_ENVIRONMENT,
+		/** HA_MAX_CONCURRENT_BACKUPS backups run: deferred; values: running, '1' on the first deferral. */
+		CAPPED
+
+	}
+
+	/** Answers of failover-attempt.lua. */
+	enum AttemptCode {
+
+		/** This controller takes the attempt; value 0: the attempt number. */
+		TAKEN,
+		/** The recording is gone or not RECORDING; value 0: its status ('' when gone). */
+		NOT_RECORDING,
+		/** The epoch is not the claimed one; value 0: the current epoch. */
+		EPOCH_CHANGED,
+		/** Nothing to start: the epoch is not pending (its backup was recorded already). */
+		NOT_PENDING,
+		/** Another attempt holds the lease; value 0: when the next attempt may start (ms). */
+		WAIT,
+		/** Every attempt was used; value 0: the attempt count. */
+		EXHAUSTED
+
+	}
+
+	/** Answers of failover-started.lua. */
+	enum StartedCode {
+
+		/** The backup holds the epoch; value 0: the recording's status. */
+		RECORDED,
+		/** No such recording. */
+		NOT_FOUND,
+		/** A later epoch was claimed meanwhile; value 0: the current epoch. */
+		EPOCH_CHANGED,
+		/** The recording ended meanwhile; value 0: its status. */
+		FINAL
+
+	}
+
+	/** Answers of failover-update.lua. */
+	enum UpdateCode {
+
+		/** Updated. */
+		OK,
+		/** The recording is gone or another one holds its id: nothing changed. */
+		GONE
+
+	}
+
+	/** Answers of failover-adopt.lua. */
+	enum AdoptCode {
+
+		/** The container id is recorded. */
+		ADOPTED,
+		/** Nothing changed: the recording is gone, at another epoch, or has a container id. */
+		UNCHANGED
+
+	}
+
+	/** The typed answer of a script: its code and values. */
+	record Typed<C extends Enum<C>>(C code, List<String> values) {
 
 		String value(int i) {
 			return values.size() > i ? values.get(i) : null;
@@ -81,42 +154,57 @@ class FailoverStore {
 
 	}
 
+	/** The answer {@code code} as one of {@code codes}; an answer the enum does not know is a bug. */
+	static <C extends Enum<C>> Typed<C> typed(String code, List<String> values, Class<C> codes) {
+		try {
+			return new Typed<>(Enum.valueOf(codes, code), values);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException("unexpected answer " + code + " of a " + codes.getSimpleName() + " script");
+		}
+	}
+
 	@SuppressWarnings("unchecked")
-	private Result run(RedisScript<List> script, List<String> keys, List<String> args) {
+	private <C extends Enum<C>> Typed<C> run(RedisScript<List> script, List<String> keys, List<String> args,
+			Class<C> codes) {
 		List<Object> raw = redis.execute(script, keys, args.toArray());
 		List<String> values = new ArrayList<>();
 		for (int i = 1; i < raw.size(); i++) {
 			values.add(raw.get(i) == null ? null : raw.get(i).toString());
 		}
-		return new Result(raw.get(0).toString(), values);
+		return typed(raw.get(0).toString(), values, codes);
 	}
 
 	/**
 	 * Claims the failover of the recorder of {@code observedEpoch}: increments the epoch (which
 	 * fences the old recorder), counts the failover, marks the new epoch as pending for this
-	 * controller and appends the history entry. See failover-claim.lua for the codes.
+	 * controller and appends the history entry, unless {@code maxConcurrentBackups} backups of
+	 * other recordings run (CAPPED: the next epoch's history entry says {@code deferred}). See
+	 * failover-claim.lua for the codes.
 	 */
-	Result claim(RecordingId id, long observedEpoch, int maxFailovers, String controllerId, Instant now,
+	Typed<ClaimCode> claim(RecordingId id, long observedEpoch, int maxFailovers, String controllerId, Instant now,
 			long backoffMillis, long attemptLeaseMillis, FailoverReason reason, Map<String, Object> entry,
-			boolean manual) {
+			boolean manual, int maxConcurrentBackups) {
 		return run(CLAIM,
 				List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id),
-						RedisKeys.failoverStats()),
+						RedisKeys.failoverStats(), RedisKeys.backupIndex()),
 				List.of(Long.toString(observedEpoch), Integer.toString(maxFailovers), controllerId,
 						Long.toString(now.toEpochMilli()), Long.toString(backoffMillis), Long.toString(attemptLeaseMillis),
-						reason.slug(), json.writeValueAsString(entry), manual ? "1" : "0"));
+						reason.slug(), json.writeValueAsString(entry), manual ? "1" : "0",
+						Integer.toString(maxConcurrentBackups), RedisKeys.RECORDING_KEY_PREFIX, id.value()),
+				ClaimCode.class);
 	}
 
 	/** Takes the next start attempt of a pending epoch. Codes: see failover-attempt.lua. */
-	Result takeAttempt(RecordingId id, long epoch, String controllerId, Instant now, long leaseMillis,
+	Typed<AttemptCode> takeAttempt(RecordingId id, long epoch, String controllerId, Instant now, long leaseMillis,
 			int maxAttempts) {
 		return run(ATTEMPT, List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id)),
 				List.of(Long.toString(epoch), controllerId, Long.toString(now.toEpochMilli()),
-						Long.toString(leaseMillis), Integer.toString(maxAttempts)));
+						Long.toString(leaseMillis), Integer.toString(maxAttempts)), AttemptCode.class);
 	}
 
 	/** Records the started backup for its epoch. Codes: see failover-started.lua. */
-	Result started(RecordingId id, long epoch, String containerId, String host, Instant now, long startChunk,
+	Typed<StartedCode> started(RecordingId id, long epoch, String containerId, String host, Instant now, long startChunk,
 			Map<String, Object> patch) {
 		Map<String, Object> container = new LinkedHashMap<>();
 		container.put("epoch", epoch);
@@ -129,7 +217,7 @@ class FailoverStore {
 						RedisKeys.containers(id), RedisKeys.containerIndex()),
 				List.of(Long.toString(epoch), containerId, json.writeValueAsString(container),
 						Long.toString(now.toEpochMilli()), id.value(), json.writeValueAsString(patch),
-						Long.toString(startChunk)));
+						Long.toString(startChunk)), StartedCode.class);
 	}
 
 	/**
@@ -143,18 +231,16 @@ class FailoverStore {
 			args.add(k);
 			args.add(v == null ? "" : v);
 		});
-		return run(UPDATE, List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id)),
-				args)
-			.code()
-			.equals("OK");
+		return run(UPDATE, List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id)), args,
+				UpdateCode.class)
+			.code() == UpdateCode.OK;
 	}
 
 	/** Records the container id of a primary found by OpenVidu's exact container name. */
 	boolean adoptPrimary(RecordingId id, long epoch, String containerId) {
 		return run(ADOPT, List.of(RedisKeys.recording(id), RedisKeys.containers(id), RedisKeys.containerIndex()),
-				List.of(Long.toString(epoch), containerId, id.value()))
-			.code()
-			.equals("ADOPTED");
+				List.of(Long.toString(epoch), containerId, id.value()), AdoptCode.class)
+			.code() == AdoptCode.ADOPTED;
 	}
 
 	FailoverState state(RecordingId id, long recordingCreatedAt) {

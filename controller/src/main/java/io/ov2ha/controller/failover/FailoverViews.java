@@ -19,7 +19,10 @@ final class FailoverViews {
 			@Schema(example = "1") int failoverCount, @Schema(description = "HA_MAX_FAILOVERS", example = "5") int maxFailovers,
 			@Schema(description = "a claimed epoch whose backup is not started yet, else null") Long pendingEpoch,
 			@Schema(description = "why the last start attempt of the pending backup failed") String pendingError,
-			List<FailoverRecord> failovers) {
+			List<FailoverRecord> failovers,
+			@Schema(description = "why the recording was ended instead of getting (or keeping) a backup, else null: openvidu-session-gone, openvidu-recording-gone, openvidu-recording-stopped, openvidu-unreachable, stale-death-unconfirmed", example = "openvidu-session-gone") String endedBy,
+			@Schema(description = "what was observed then (OpenVidu's answer)", example = "OpenVidu answered session-gone") String endDetail,
+			@Schema(description = "when that was decided") Instant endedAt) {
 	}
 
 	@Schema(description = "A recording whose current recorder is a backup")
@@ -50,8 +53,19 @@ final class FailoverViews {
 	record Status(@Schema(description = "HA_FAILOVER_ENABLED") boolean enabled,
 			@Schema(description = "backups can be started: enabled, Docker reachable, image present") boolean available,
 			Docker docker, Image recorderImage, Reconciler reconciler, List<ActiveBackup> activeBackups,
+			@Schema(description = "recorders capturing slower than real time (ffmpeg speed < 0.9): reported, never failed over for it alone") List<SlowRecorder> slowRecorders,
 			@Schema(description = "failovers ever claimed by all controllers, by reason") Map<String, Long> failoversByReason,
 			@Schema(description = "HA_MAX_FAILOVERS", example = "5") int maxFailovers) {
+	}
+
+	@Schema(description = "A recorder capturing slower than real time")
+	record SlowRecorder(@Schema(example = "ses_AbC~1") String recordingId, @Schema(example = "0") long epoch,
+			@Schema(description = "ffmpeg's speed", example = "0.82") Double speed,
+			@Schema(description = "media time written, ms", example = "123400") Long mediaTimeMs) {
+
+		static SlowRecorder of(Snapshot s) {
+			return new SlowRecorder(s.id().value(), s.epoch(), s.progress().speed(), s.progress().mediaTimeMs());
+		}
 	}
 
 }

@@ -3,6 +3,7 @@ package io.ov2ha.controller.failover;
 import java.time.Instant;
 import java.util.Map;
 
+import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 
@@ -23,10 +24,11 @@ import io.ov2ha.controller.recording.RecordingStatus;
  * @param registeredAt first registration, or null (record created by a webhook)
  * @param updatedAt last status change
  * @param state its failover state
+ * @param progress phase and capture progress from the heartbeats (of any epoch: see {@link RecorderProgress#of})
  */
 record Snapshot(RecordingId id, long createdAt, RecordingStatus status, long epoch, String containerId,
 		Instant heartbeatAt, Long lastChunkSeq, Instant lastChunkAt, Long hbLastChunkSeq, int failoverCount,
-		Instant registeredAt, Instant updatedAt, FailoverState state) {
+		Instant registeredAt, Instant updatedAt, FailoverState state, RecorderProgress progress) {
 
 	static Snapshot of(RecordingId id, Map<String, String> doc, Map<String, String> stateHash, Instant heartbeatAt) {
 		long createdAt = Long.parseLong(doc.get("createdAt"));
@@ -37,7 +39,8 @@ record Snapshot(RecordingId id, long createdAt, RecordingStatus status, long epo
 				doc.get("containerId") == null ? "" : doc.get("containerId"), heartbeatAt,
 				FailoverState.number(doc.get("lastChunkSeq")), FailoverState.instant(doc.get("lastChunkAt")),
 				FailoverState.number(doc.get("hbLastChunkSeq")), failovers == null ? 0 : failovers.intValue(),
-				registered, FailoverState.instant(doc.get("updatedAt")), FailoverState.fromHash(stateHash, createdAt));
+				registered, FailoverState.instant(doc.get("updatedAt")), FailoverState.fromHash(stateHash, createdAt),
+				RecorderProgress.fromHash(doc));
 	}
 
 	/** When the current epoch's recorder started: registration for the primary, else the backup start. */

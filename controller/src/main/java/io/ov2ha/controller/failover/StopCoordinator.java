@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -100,14 +101,56 @@ class StopCoordinator implements DisposableBean {
 	 * end of the recording, never a reason for a backup: it becomes STOPPING and is finalized.
 	 */
 	void recorderFinished(Recording r) {
-		RecordingStore.Outcome outcome = recordings.advance(r.id(), RecordingStatus.STOPPING,
+		var outcome = recordings.advance(r.id(), RecordingStatus.STOPPING,
 				Map.of("stopReason", "recorderExited", "statusReason", "the recorder stopped (exit code 0)"));
-		if (!"CHANGED".equals(outcome.code())) {
+		if (outcome.code() != RecordingStore.TransitionCode.CHANGED) {
 			return;
 		}
 		LOG.info("event=failover.recorder_finished recordingId=" + r.id() + " epoch=" + r.epoch()
 				+ " status=RECORDING action=finalize");
 		finalizeInBackground(r.id(), "recorderExited");
+	}
+
+	/**
+	 * OpenVidu says the recording's session or recording is over (or could not confirm it): the
+	 * recording becomes STOPPING and ends like a stop: a backup (epoch > 0) is stopped the way
+	 * OpenVidu stops its recorder; a primary that may still run ({@code killOld}) is stopped by
+	 * its exact id; then it is finalized with what was recorded and announced once.
+	 *
+	 * @return whether this call ended it (false: it was ending or final already)
+	 */
+	boolean endWithoutBackup(Recording r, String stopReason, String statusReason, String oldContainerId,
+			boolean killOld) {
+		// the controller ends it, so it owns the final event: an outcome OpenVidu relays meanwhile
+		// (e.g. a failed from stopping a live primary) is not passed on, the customer is told once
+		var outcome = recordings.transition(r.id(), RecordingStatus.STOPPING, List.of(RecordingStatus.RECORDING),
+				Map.of("stopReason", stopReason, "statusReason", statusReason, "controllerAnnounces", "1"));
+		if (outcome.code() != RecordingStore.TransitionCode.CHANGED) {
+			return false;
+		}
+		if (r.epoch() > 0) {
+			submit(r.id(), stopReason);
+			return true;
+		}
+		try {
+			executor.execute(() -> {
+				if (killOld && ContainerLabels.isExactId(oldContainerId)) {
+					try {
+						runtime.stopGracefully(oldContainerId, properties.failover().stopTimeout());
+					}
+					catch (RuntimeException ex) {
+						LOG.warn("event=failover.recorder_stop_failed recordingId=" + r.id() + " containerId="
+								+ ContainerLabels.shortId(oldContainerId) + " error="
+								+ LogValues.quote(ex.getClass().getSimpleName() + ": " + ex.getMessage()));
+					}
+				}
+				finalizeNow(r.id(), stopReason);
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			// shutting down: the recording stays STOPPING for the next controller
+		}
+		return true;
 	}
 
 	/**
@@ -121,21 +164,23 @@ class StopCoordinator implements DisposableBean {
 
 	private void finalizeInBackground(RecordingId id, String reason) {
 		try {
-			executor.execute(() -> {
-				try {
-					Optional<RecordingStatus> status = finalization.finalizeAfterFailover(id);
-					if (status.isPresent() && status.get().isFinal()) {
-						notifier.finalStatusReached(id, status.get(), reason);
-					}
-				}
-				catch (RuntimeException ex) {
-					LOG.warn("event=failover.finalize_failed recordingId=" + id + " error="
-							+ LogValues.quote(ex.getClass().getSimpleName() + ": " + ex.getMessage()));
-				}
-			});
+			executor.execute(() -> finalizeNow(id, reason));
 		}
 		catch (RejectedExecutionException ex) {
 			// shutting down: the recording stays STOPPING for the next controller
+		}
+	}
+
+	private void finalizeNow(RecordingId id, String reason) {
+		try {
+			Optional<RecordingStatus> status = finalization.finalizeAfterFailover(id);
+			if (status.isPresent() && status.get().isFinal()) {
+				notifier.finalStatusReached(id, status.get(), reason);
+			}
+		}
+		catch (RuntimeException ex) {
+			LOG.warn("event=failover.finalize_failed recordingId=" + id + " error="
+					+ LogValues.quote(ex.getClass().getSimpleName() + ": " + ex.getMessage()));
 		}
 	}
 

@@ -15,9 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
@@ -40,9 +38,13 @@ import io.ov2ha.controller.support.LogValues;
  * index (written when a finalization ends DONE) are considered, and each is checked again
  * (finalization DONE and verified, recording READY). FAILED, ABANDONED and unfinished
  * recordings are never in the index. One controller runs it at a time (lease {@code chunk-retention}).
+ *
+ * <p>
+ * Runs while the context runs: a stop (a shutdown, or the test framework pausing a cached context)
+ * ends the schedule before Redis goes away, a start after it schedules anew on a new thread.
  */
 @Component
-class ChunkRetention implements DisposableBean {
+class ChunkRetention implements SmartLifecycle {
 
 	private static final Log LOG = LogFactory.getLog(ChunkRetention.class);
 
@@ -62,7 +64,11 @@ class ChunkRetention implements DisposableBean {
 
 	private final Path recordingsDir;
 
-	private final ScheduledExecutorService scheduler;
+	/** Guards {@link #scheduler} (not the passes: {@link #run()} locks the bean itself). */
+	private final Object lifecycle = new Object();
+
+	/** Null while stopped. */
+	private volatile ScheduledExecutorService scheduler;
 
 	ChunkRetention(FinalizationStore store, RecordingStore recordings, ChunkStorage storage, RedisLease lease,
 			Clock clock, HaProperties properties) {
@@ -72,23 +78,62 @@ class ChunkRetention implements DisposableBean {
 		this.lease = lease;
 		this.clock = clock;
 		this.recordingsDir = properties.recordingsDir();
-		this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-			Thread t = new Thread(r, "chunk-retention");
-			t.setDaemon(true);
-			return t;
-		});
 	}
 
-	@EventListener(ApplicationReadyEvent.class)
-	void startSchedule() {
-		scheduler.scheduleWithFixedDelay(() -> {
-			try {
-				run();
+	@Override
+	public void start() {
+		start(PERIOD);
+	}
+
+	/** Schedules a pass every {@code period}, the first one {@code period} from now. */
+	void start(Duration period) {
+		synchronized (lifecycle) {
+			if (scheduler != null) {
+				return;
 			}
-			catch (RuntimeException ex) {
-				LOG.warn("event=retention.run_failed error=" + ex.getClass().getSimpleName());
+			ScheduledExecutorService created = Executors.newSingleThreadScheduledExecutor(r -> {
+				Thread t = new Thread(r, "chunk-retention");
+				t.setDaemon(true);
+				return t;
+			});
+			created.scheduleWithFixedDelay(() -> {
+				try {
+					run();
+				}
+				catch (RuntimeException ex) {
+					LOG.warn("event=retention.run_failed error=" + ex.getClass().getSimpleName() + " message="
+							+ LogValues.quote(ex.getMessage()));
+				}
+			}, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+			scheduler = created;
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return scheduler != null;
+	}
+
+	/** Ends the schedule; a pass under way ends after the recording it is at. Idempotent. */
+	@Override
+	public void stop() {
+		ScheduledExecutorService old;
+		synchronized (lifecycle) {
+			old = scheduler;
+			scheduler = null;
+		}
+		if (old == null) {
+			return;
+		}
+		old.shutdownNow();
+		try {
+			if (!old.awaitTermination(10, TimeUnit.SECONDS)) {
+				LOG.warn("event=retention.shutdown_incomplete");
 			}
-		}, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	/** One pass over the due entries; answers the recordings whose chunks were deleted. */
@@ -100,6 +145,9 @@ class ChunkRetention implements DisposableBean {
 		int cleaned = 0;
 		try {
 			for (String member : store.dueForRetention(clock.instant(), BATCH)) {
+				if (Thread.currentThread().isInterrupted()) {
+					break; // stopping
+				}
 				if (clean(member)) {
 					cleaned++;
 				}
@@ -173,11 +221,6 @@ class ChunkRetention implements DisposableBean {
 			}
 		}
 		return deleted;
-	}
-
-	@Override
-	public void destroy() {
-		scheduler.shutdownNow();
 	}
 
 }

@@ -127,9 +127,9 @@ public class FinalizationService implements SmartLifecycle {
 
 	private final MeterRegistry meters;
 
-	private final ExecutorService workers;
+	private volatile ExecutorService workers;
 
-	private final ScheduledExecutorService timers;
+	private volatile ScheduledExecutorService timers;
 
 	/** Finalizations queued or running in this controller, by recording id. */
 	private final Map<String, CompletableFuture<Finalization>> running = new ConcurrentHashMap<>();
@@ -152,13 +152,21 @@ public class FinalizationService implements SmartLifecycle {
 		for (String outcome : new String[] { "ready", "failed", "retry", "aborted" }) {
 			finalizationTimer(outcome);
 		}
+		this.workers = newWorkers(settings.finalizer().concurrency());
+		this.timers = newTimers();
+	}
+
+	private static ExecutorService newWorkers(int concurrency) {
 		AtomicInteger n = new AtomicInteger();
-		this.workers = Executors.newFixedThreadPool(settings.finalizer().concurrency(), r -> {
+		return Executors.newFixedThreadPool(concurrency, r -> {
 			Thread t = new Thread(r, "finalize-" + n.incrementAndGet());
 			t.setDaemon(true);
 			return t;
 		});
-		this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+	}
+
+	private static ScheduledExecutorService newTimers() {
+		return Executors.newSingleThreadScheduledExecutor(r -> {
 			Thread t = new Thread(r, "finalize-timers");
 			t.setDaemon(true);
 			return t;
@@ -238,10 +246,7 @@ public class FinalizationService implements SmartLifecycle {
 	private Recording begin(RecordingId id, Trigger trigger) {
 		Recording recording = recordings.require(id);
 		if (trigger.epoch() != null && trigger.epoch() != recording.epoch()) {
-			throw new ApiException(ProblemType.STALE_EPOCH,
-					"Epoch " + trigger.epoch() + " of recording " + id + " is not the current epoch "
-							+ recording.epoch() + "; this recorder has been replaced and must stop.",
-					Map.of("currentEpoch", recording.epoch()));
+			throw staleEpoch(id, trigger.epoch(), recording.epoch());
 		}
 		String reason = "finalization requested by " + trigger.source().label()
 				+ (trigger.epoch() != null ? " (epoch " + trigger.epoch() + ")" : "");
@@ -274,8 +279,15 @@ public class FinalizationService implements SmartLifecycle {
 							Map.of("recordingStatus", recording.status().name()));
 				}
 				store.request(id, recording.createdAt(), trigger.source().label(), clock.instant());
-				recordings.transition(id, RecordingStatus.FINALIZING,
-						List.of(RecordingStatus.RECORDING, RecordingStatus.STOPPING), Map.of("statusReason", reason));
+				// a recorder's finalize moves the recording only while its epoch is current, in the
+				// same atomic step: a failover may claim the next epoch after the check above
+				List<RecordingStatus> active = List.of(RecordingStatus.RECORDING, RecordingStatus.STOPPING);
+				Map<String, String> fields = Map.of("statusReason", reason);
+				var moved = trigger.epoch() == null ? recordings.transition(id, RecordingStatus.FINALIZING, active, fields)
+						: recordings.transitionAtEpoch(id, RecordingStatus.FINALIZING, active, trigger.epoch(), fields);
+				if (moved.code() == RecordingStore.TransitionCode.STALE_EPOCH) {
+					throw staleEpoch(id, trigger.epoch(), Long.parseLong(moved.value(0)));
+				}
 			}
 			case FINALIZING -> {
 				store.request(id, recording.createdAt(), trigger.source().label(), clock.instant());
@@ -291,6 +303,12 @@ public class FinalizationService implements SmartLifecycle {
 			throw new ApiException(ProblemType.RECORDING_NOT_FOUND, "Recording " + id + " was replaced meanwhile.");
 		}
 		return now;
+	}
+
+	private static ApiException staleEpoch(RecordingId id, long epoch, long current) {
+		return new ApiException(ProblemType.STALE_EPOCH, "Epoch " + epoch + " of recording " + id
+				+ " is not the current epoch " + current + "; this recorder has been replaced and must stop.",
+				Map.of("currentEpoch", current));
 	}
 
 	private static ApiException final_(RecordingId id, RecordingStatus status, String hint) {
@@ -458,7 +476,7 @@ public class FinalizationService implements SmartLifecycle {
 		// OpenVidu seals it itself only when its own recorder is still waiting for this result;
 		// otherwise the controller announces it (and OpenVidu's own final event is not relayed)
 		boolean controllerAnnounces = recording.epoch() > 0 || !waiting;
-		RecordingStore.Outcome outcome = recordings.transition(id, RecordingStatus.READY,
+		var outcome = recordings.transition(id, RecordingStatus.READY,
 				List.of(RecordingStatus.FINALIZING, RecordingStatus.FAILED, RecordingStatus.ABANDONED), Map.of("statusReason", "finalized: " + Joiner.format(
 						out.durationSeconds()) + " s from " + f.keptChunks().size() + " chunks, " + f.droppedChunks().size()
 						+ " dropped", "finalizedAt", Long.toString(now.toEpochMilli()), "controllerAnnounces",
@@ -589,9 +607,18 @@ public class FinalizationService implements SmartLifecycle {
 		return SmartLifecycle.DEFAULT_PHASE - 4096;
 	}
 
+	/**
+	 * The workers start with the bean; after a {@link #stop()} without a close (a context stopped
+	 * and started again, as the test framework pauses a cached context) they start anew, or every
+	 * later finalization would be refused silently.
+	 */
 	@Override
-	public void start() {
-		// the workers start with the bean
+	public synchronized void start() {
+		if (stopping.get()) {
+			workers = newWorkers(settings.finalizer().concurrency());
+			timers = newTimers();
+			stopping.set(false);
+		}
 	}
 
 	@Override
@@ -600,7 +627,7 @@ public class FinalizationService implements SmartLifecycle {
 	}
 
 	@Override
-	public void stop() {
+	public synchronized void stop() {
 		if (!stopping.compareAndSet(false, true)) {
 			return;
 		}

@@ -2,6 +2,7 @@ package io.ov2ha.controller.finalize;
 
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.finalize.FinalizationService.Source;
 import io.ov2ha.controller.finalize.FinalizationService.Trigger;
+import io.ov2ha.controller.recording.RecorderLimits;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
@@ -63,7 +65,7 @@ class FinalizeController {
 	}
 
 	@Schema(description = "Finalize request; recorders send their epoch")
-	record FinalizeRequest(@Schema(description = "The caller's epoch; required for recorders", example = "0") Long epoch) {
+	record FinalizeRequest(@Schema(description = "The caller's epoch, 0..1000000; required for recorders", example = "0", minimum = "0", maximum = "1000000") Long epoch) {
 	}
 
 	@PostMapping("/{id}/finalize")
@@ -98,6 +100,10 @@ class FinalizeController {
 		Long epoch = request == null ? null : request.epoch();
 		if (!admin && epoch == null) {
 			throw new ApiException(ProblemType.INVALID_REQUEST, "epoch is required.");
+		}
+		if (epoch != null && (epoch < 0 || epoch > RecorderLimits.MAX_EPOCH)) {
+			throw new ApiException(ProblemType.INVALID_REQUEST,
+					"epoch must be between 0 and " + RecorderLimits.MAX_EPOCH + ".");
 		}
 		if (!admin && force) {
 			throw new ApiException(ProblemType.INVALID_REQUEST, "force is for admins only.");
@@ -156,7 +162,7 @@ class FinalizeController {
 		}
 		String fileName = f != null && f.output() != null ? f.output().fileName() : null;
 		Path file = fileName == null ? null : properties.recordingsDir().resolve(recordingId.value()).resolve(fileName);
-		if (file == null || !Files.isRegularFile(file)) {
+		if (file == null || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
 			throw new ApiException(ProblemType.FINAL_NOT_AVAILABLE,
 					"The final file of recording " + id + " is not in the recordings folder.");
 		}

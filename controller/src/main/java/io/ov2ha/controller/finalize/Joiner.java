@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -37,6 +39,7 @@ import io.ov2ha.controller.recording.ChunkFindings;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStore;
+import io.ov2ha.controller.recording.VideoName;
 import io.ov2ha.controller.storage.ChunkKeys;
 import io.ov2ha.controller.storage.ChunkStorage;
 import io.ov2ha.controller.storage.ChunkStorage.StoredChunk;
@@ -72,7 +75,11 @@ class Joiner implements DisposableBean {
 		return TEMP_PREFIX + attempt + ".mp4.tmp";
 	}
 
-	/** Downloads, the concat list and ffmpeg logs of an attempt, in the recording folder. */
+	/**
+	 * Downloads and the concat list of an attempt, in the recording folder. Made afresh for each
+	 * join (whatever was at that name is removed, a link is not followed), so that nothing a
+	 * recorder planted there is written through.
+	 */
 	static final String WORK_DIR = ".ov2ha-finalize";
 
 	/** A chunk found only by listing (a partial chunk of a dead recorder) must last at least this long. */
@@ -159,6 +166,9 @@ class Joiner implements DisposableBean {
 		String fileName = finalFileName(recording);
 		Path dir = recordings.resolve(id.value());
 		Files.createDirectories(dir);
+		if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+			throw FinalizeFailure.permanent("the recording folder is a symbolic link, not a folder");
+		}
 		Path finalFile = dir.resolve(fileName);
 		Path work = dir.resolve(WORK_DIR);
 		Map<String, String> state = store.raw(id, createdAt);
@@ -178,8 +188,9 @@ class Joiner implements DisposableBean {
 			LOG.info("event=finalize.resumed recordingId=" + id + " from=" + reached + " reason=final_file_in_place");
 		}
 		else {
-			boolean verifiedTemp = reached == Step.VERIFIED && output != null && sizeOf(temp) == output.sizeBytes()
-					&& stillVerifies(temp, output, work);
+			boolean verifiedTemp = reached == Step.VERIFIED && output != null
+					&& Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS) && sizeOf(temp) == output.sizeBytes()
+					&& stillVerifies(temp, output);
 			if (verifiedTemp) {
 				LOG.info("event=finalize.resumed recordingId=" + id + " from=" + reached
 						+ " reason=verified_join_in_place");
@@ -188,7 +199,7 @@ class Joiner implements DisposableBean {
 				if (reached != Step.PREPARING) {
 					LOG.info("event=finalize.resumed recordingId=" + id + " from=" + reached + " reason=join_again");
 				}
-				Files.createDirectories(work);
+				freshWorkDir(work);
 				temp = dir.resolve(tempName(attempt));
 				store.step(id, createdAt, Step.PREPARING, Map.of("tempFile", temp.getFileName().toString()));
 				before(id, Step.PREPARING, guard);
@@ -210,8 +221,8 @@ class Joiner implements DisposableBean {
 			}
 			before(id, Step.COMMITTED, guard);
 			guard.check();
+			files.own(temp);
 			Files.move(temp, finalFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-			OpenViduFiles.readable(finalFile);
 			store.step(id, createdAt, Step.COMMITTED, Map.of());
 			LOG.info("event=finalize.committed recordingId=" + id + " file=" + LogValues.quote(fileName) + " sizeBytes="
 					+ output.sizeBytes() + " durationSeconds=" + format(output.durationSeconds()));
@@ -487,8 +498,7 @@ class Joiner implements DisposableBean {
 		if (problem != null) {
 			return dropped(c, problem);
 		}
-		Path scratch = cache.resolve(ChunkKeys.fileName(c.seq(), c.epoch()) + ".check");
-		Media.Result decode = media.decodeCheck(file, scratch);
+		Media.Result decode = media.decodeCheck(file);
 		if (!decode.ok()) {
 			return dropped(c, "undecodable: " + decode.lastError());
 		}
@@ -502,7 +512,7 @@ class Joiner implements DisposableBean {
 	}
 
 	private double probedDuration(Path file) throws IOException {
-		JsonNode probe = media.probe(file, file.resolveSibling(file.getFileName() + ".probe"));
+		JsonNode probe = media.probe(file);
 		try {
 			return Double.parseDouble(probe.path("format").path("duration").asString("0"));
 		}
@@ -534,10 +544,12 @@ class Joiner implements DisposableBean {
 				.append(String.format(Locale.ROOT, "%.6f", k.duration()))
 				.append('\n');
 		}
-		Files.writeString(list, concat, StandardCharsets.UTF_8);
+		Files.writeString(list, concat, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+		// ffmpeg -y writes through whatever is at the output name: it must be our own new file
 		Files.deleteIfExists(temp);
+		Files.createFile(temp);
 		long started = System.nanoTime();
-		Media.Result r = media.join(list, temp, properties.storage().finalizer().timeout(), work.resolve("join.log"));
+		Media.Result r = media.join(list, temp, properties.storage().finalizer().timeout());
 		if (!r.ok()) {
 			Files.deleteIfExists(temp);
 			throw FinalizeFailure.permanent("ffmpeg join failed: " + r.lastError());
@@ -553,7 +565,7 @@ class Joiner implements DisposableBean {
 			throws IOException {
 		JsonNode probe;
 		try {
-			probe = media.probe(temp, work.resolve("verify.err"));
+			probe = media.probe(temp);
 		}
 		catch (IOException ex) {
 			throw verificationFailed(temp, "the joined file cannot be read: " + ex.getMessage());
@@ -604,10 +616,9 @@ class Joiner implements DisposableBean {
 	}
 
 	/** Whether a verified join left by an earlier attempt is still the same file. */
-	private boolean stillVerifies(Path temp, Finalization.Output output, Path work) {
+	private boolean stillVerifies(Path temp, Finalization.Output output) {
 		try {
-			Files.createDirectories(work);
-			OpenViduFiles.Facts facts = OpenViduFiles.facts(media.probe(temp, work.resolve("reverify.err")));
+			OpenViduFiles.Facts facts = OpenViduFiles.facts(media.probe(temp));
 			return Math.abs(facts.durationSeconds() - output.durationSeconds()) < 0.001;
 		}
 		catch (IOException | RuntimeException ex) {
@@ -631,27 +642,22 @@ class Joiner implements DisposableBean {
 
 	// ---------------------------------------------------------------- names and files
 
-	/** {@code <VIDEO_NAME>.mp4}; the name comes from OpenVidu and must be a plain file name. */
+	/** {@code <VIDEO_NAME>.mp4}; the name comes from OpenVidu and must pass {@link VideoName#problem}. */
 	String finalFileName(Recording recording) {
-		String name = null;
+		String videoName = null;
 		if (recording.env() != null && !recording.env().isEmpty()) {
 			try {
-				name = json.readTree(recording.env()).path("VIDEO_NAME").asString(null);
+				videoName = json.readTree(recording.env()).path("VIDEO_NAME").asString(null);
 			}
 			catch (JacksonException ex) {
-				name = null;
+				videoName = null;
 			}
 		}
-		if (name == null || name.isEmpty()) {
-			name = recording.name();
-		}
-		if (name == null || name.isEmpty()) {
-			name = recording.id().value();
-		}
-		if (name.contains("/") || name.contains("\\") || name.indexOf('\0') >= 0 || name.equals(".")
-				|| name.equals("..") || name.startsWith(".recording.") || name.length() > 200
-				|| name.chars().anyMatch(Character::isISOControl)) {
-			throw FinalizeFailure.permanent("VIDEO_NAME " + LogValues.quote(name) + " is not a usable file name");
+		String name = VideoName.effective(videoName, recording.name(), recording.id());
+		String problem = VideoName.problem(name);
+		if (problem != null) {
+			throw FinalizeFailure.permanent("VIDEO_NAME " + LogValues.quote(name) + " is not a usable file name: "
+					+ problem);
 		}
 		return name + ".mp4";
 	}
@@ -673,20 +679,41 @@ class Joiner implements DisposableBean {
 		}
 	}
 
+	/** Removes whatever is at the work folder's name (a link itself, not its target) and creates the folder anew. */
+	static void freshWorkDir(Path work) throws IOException {
+		remove(work);
+		Files.createDirectory(work);
+	}
+
+	/** Deletes a folder with its content, or a file, or a link (the link itself, also a dangling one). */
+	static void remove(Path entry) throws IOException {
+		if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+			FileSystemUtils.deleteRecursively(entry);
+		}
+		else {
+			Files.deleteIfExists(entry);
+		}
+	}
+
 	static void deleteWork(Path work) {
 		try {
-			FileSystemUtils.deleteRecursively(work);
+			remove(work);
 		}
 		catch (IOException ex) {
 			LOG.warn("event=finalize.cleanup_failed path=" + LogValues.quote(work.toString()));
 		}
 	}
 
-	/** Joined files of attempts that never got verified (a controller stopped during the join). */
+	/**
+	 * Everything under the controller's reserved prefix ({@link VideoName#RESERVED_PREFIX}, never
+	 * a final's name) left in the folder once the recording is sealed: joined files of attempts
+	 * that never got verified (a controller stopped during the join), temporary files, and
+	 * whatever a recorder planted there. Links are deleted, never followed.
+	 */
 	private static void deleteTemps(Path dir) {
-		try (var files = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
+		try (var files = Files.newDirectoryStream(dir, VideoName.RESERVED_PREFIX + "*")) {
 			for (Path file : files) {
-				Files.deleteIfExists(file);
+				remove(file);
 			}
 		}
 		catch (IOException ex) {

@@ -1,14 +1,17 @@
 package io.ov2ha.controller.finalize;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.springframework.stereotype.Component;
 
@@ -18,8 +21,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * ffmpeg and ffprobe (Debian's, from the PATH), always started with an argument list (never a
- * shell), with a timeout, stdin closed and stderr captured to a file. The exit code is checked,
- * and callers verify results as well: ffmpeg's concat exits 0 after a silent truncation.
+ * shell), with a timeout and stdin closed. Their standard output and error are read through
+ * pipes, never through files: recorders write into the recording folders as root, and a file
+ * name there is one a planted symbolic link could redirect. The exit code is checked, and
+ * callers verify results as well: ffmpeg's concat exits 0 after a silent truncation.
  */
 @Component
 class Media {
@@ -30,14 +35,24 @@ class Media {
 
 	private static final int ERROR_TAIL = 600;
 
+	/** More standard output than any ffprobe document of a recording (its streams and format). */
+	static final int MAX_OUTPUT = 8 * 1024 * 1024;
+
 	private final JsonMapper json;
 
 	Media(JsonMapper json) {
 		this.json = json;
 	}
 
-	/** A finished process. {@code errors} is the end of its stderr (paths only, no secrets). */
-	record Result(int exitCode, String errors) {
+	/**
+	 * A finished process. {@code errors} is the end of its stderr (paths only, no secrets),
+	 * {@code output} its standard output when asked for (else empty).
+	 */
+	record Result(int exitCode, String errors, byte[] output) {
+
+		Result(int exitCode, String errors) {
+			this(exitCode, errors, new byte[0]);
+		}
 
 		boolean ok() {
 			return exitCode == 0;
@@ -64,109 +79,134 @@ class Media {
 	/**
 	 * Runs a tool to completion.
 	 *
-	 * @param stdout file for the standard output, or null to discard it
-	 * @param stderr file for the standard error
-	 * @throws IOException if it cannot start or does not finish within the timeout (it is killed)
+	 * @param captureOutput keep its standard output (at most {@link #MAX_OUTPUT} bytes), else discard it
+	 * @throws IOException if it cannot start, does not finish within the timeout (it is killed) or
+	 * prints more than {@link #MAX_OUTPUT}
 	 */
-	Result run(List<String> command, Duration timeout, Path stdout, Path stderr) throws IOException {
+	Result run(List<String> command, Duration timeout, boolean captureOutput) throws IOException {
 		ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(devNull()))
-			.redirectError(stderr.toFile())
-			.redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(stdout.toFile()));
+			.redirectError(ProcessBuilder.Redirect.PIPE)
+			.redirectOutput(captureOutput ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.DISCARD);
 		Process process = builder.start();
+		CompletableFuture<byte[]> errors = drain(process.getErrorStream(), ERROR_TAIL, true);
+		CompletableFuture<byte[]> output = captureOutput ? drain(process.getInputStream(), MAX_OUTPUT, false)
+				: CompletableFuture.completedFuture(new byte[0]);
 		try {
 			if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				process.destroyForcibly();
 				process.waitFor(5, TimeUnit.SECONDS);
 				throw new IOException(command.get(0) + " did not finish within " + timeout.toSeconds() + " s");
 			}
+			byte[] out = output.get(5, TimeUnit.SECONDS);
+			if (out == null) {
+				throw new IOException(command.get(0) + " printed more than " + MAX_OUTPUT + " bytes");
+			}
+			return new Result(process.exitValue(), new String(errors.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8),
+					out);
 		}
 		catch (InterruptedException ex) {
 			process.destroyForcibly();
 			Thread.currentThread().interrupt();
 			throw new Interrupted();
 		}
-		return new Result(process.exitValue(), tail(stderr));
+		catch (ExecutionException | TimeoutException ex) {
+			throw new IOException(command.get(0) + ": its output could not be read", ex);
+		}
+	}
+
+	/**
+	 * Reads a stream to its end on its own thread (so that a full pipe never blocks the tool):
+	 * the last {@code limit} bytes ({@code tail}), or all bytes, or null beyond {@code limit}.
+	 */
+	private static CompletableFuture<byte[]> drain(InputStream in, int limit, boolean tail) {
+		CompletableFuture<byte[]> result = new CompletableFuture<>();
+		Thread reader = new Thread(() -> {
+			try (in) {
+				ByteArrayOutputStream kept = new ByteArrayOutputStream();
+				byte[] buffer = new byte[8192];
+				boolean overflow = false;
+				for (int n; (n = in.read(buffer)) >= 0;) {
+					if (overflow) {
+						continue;
+					}
+					kept.write(buffer, 0, n);
+					if (kept.size() > limit) {
+						if (tail) {
+							byte[] all = kept.toByteArray();
+							kept.reset();
+							kept.write(all, all.length - limit, limit);
+						}
+						else {
+							overflow = true;
+						}
+					}
+				}
+				result.complete(overflow ? null : kept.toByteArray());
+			}
+			catch (IOException ex) {
+				result.completeExceptionally(ex);
+			}
+		}, "media-pipe");
+		reader.setDaemon(true);
+		reader.start();
+		return result;
 	}
 
 	/** {@code ffprobe -show_format -show_streams} as JSON. */
-	JsonNode probe(Path file, Path scratch) throws IOException {
-		Path out = scratch.resolveSibling(scratch.getFileName() + ".json");
+	JsonNode probe(Path file) throws IOException {
+		Result r = run(List.of("ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
+				file.toString()), PROBE_TIMEOUT, true);
+		if (!r.ok()) {
+			throw new IOException("ffprobe failed: " + r.lastError());
+		}
 		try {
-			Result r = run(List.of("ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
-					file.toString()), PROBE_TIMEOUT, out, scratch);
-			if (!r.ok()) {
-				throw new IOException("ffprobe failed: " + r.lastError());
-			}
-			return json.readTree(Files.readString(out, StandardCharsets.UTF_8));
+			return json.readTree(r.output());
 		}
 		catch (JacksonException ex) {
 			throw new IOException("ffprobe printed no JSON", ex);
 		}
-		finally {
-			Files.deleteIfExists(out);
-			Files.deleteIfExists(scratch);
-		}
 	}
 
-	/** OpenVidu's own command: {@code ffprobe -v quiet -print_format json -show_format -show_streams <mp4>}. */
-	Result info(Path mp4, Path out, Path scratch) throws IOException {
-		try {
-			return run(List.of("ffprobe", "-v", "quiet", "-print_format", "json", "-show_format", "-show_streams",
-					mp4.toString()), PROBE_TIMEOUT, out, scratch);
-		}
-		finally {
-			Files.deleteIfExists(scratch);
-		}
+	/**
+	 * OpenVidu's own command: {@code ffprobe -v quiet -print_format json -show_format -show_streams <mp4>};
+	 * its document is the result's {@code output}.
+	 */
+	Result info(Path mp4) throws IOException {
+		return run(List.of("ffprobe", "-v", "quiet", "-print_format", "json", "-show_format", "-show_streams",
+				mp4.toString()), PROBE_TIMEOUT, true);
 	}
 
 	/** Decodes every stream of a file; passes only if ffmpeg reports no error at all. */
-	Result decodeCheck(Path file, Path scratch) throws IOException {
-		try {
-			Result r = run(List.of("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-xerror", "-i",
-					file.toString(), "-map", "0:v?", "-map", "0:a?", "-f", "null", "-"), CHECK_TIMEOUT, null, scratch);
-			return r.ok() && !r.errors().isBlank() ? new Result(1, r.errors()) : r;
-		}
-		finally {
-			Files.deleteIfExists(scratch);
-		}
+	Result decodeCheck(Path file) throws IOException {
+		Result r = run(List.of("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-xerror", "-i",
+				file.toString(), "-map", "0:v?", "-map", "0:a?", "-f", "null", "-"), CHECK_TIMEOUT, false);
+		return r.ok() && !r.errors().isBlank() ? new Result(1, r.errors()) : r;
 	}
 
-	/** Joins the files of an ffconcat list with stream copy into an MP4 with the index in front. */
-	Result join(Path ffconcat, Path output, Duration timeout, Path log) throws IOException {
+	/**
+	 * Joins the files of an ffconcat list with stream copy into an MP4 with the index in front.
+	 * {@code output} must be a file the caller has just created exclusively ({@code -y} writes
+	 * through whatever is at that name).
+	 */
+	Result join(Path ffconcat, Path output, Duration timeout) throws IOException {
 		return run(List.of("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe",
 				"0", "-i", ffconcat.toString(), "-map", "0:v?", "-map", "0:a?", "-c", "copy", "-movflags", "+faststart",
-				"-f", "mp4", output.toString()), timeout, null, log);
+				"-f", "mp4", output.toString()), timeout, false);
 	}
 
-	/** One JPEG frame at {@code atSeconds}, scaled to width x height. */
-	Result thumbnail(Path mp4, double atSeconds, int width, int height, Path output, Path scratch) throws IOException {
-		try {
-			return run(List.of("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-ss",
-					String.format(Locale.ROOT, "%.3f", atSeconds), "-i", mp4.toString(), "-frames:v", "1", "-vf",
-					"scale=" + width + ":" + height, "-f", "image2", "-c:v", "mjpeg", output.toString()), PROBE_TIMEOUT,
-					null, scratch);
-		}
-		finally {
-			Files.deleteIfExists(scratch);
-		}
+	/**
+	 * One JPEG frame at {@code atSeconds}, scaled to width x height, into {@code output}, a file
+	 * the caller has just created exclusively.
+	 */
+	Result thumbnail(Path mp4, double atSeconds, int width, int height, Path output) throws IOException {
+		return run(List.of("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-ss",
+				String.format(Locale.ROOT, "%.3f", atSeconds), "-i", mp4.toString(), "-frames:v", "1", "-vf",
+				"scale=" + width + ":" + height, "-f", "image2", "-update", "1", "-c:v", "mjpeg", output.toString()),
+				PROBE_TIMEOUT, false);
 	}
 
 	private static java.io.File devNull() {
 		return new java.io.File("/dev/null");
-	}
-
-	private static String tail(Path file) throws IOException {
-		try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-			long length = f.length();
-			long from = Math.max(0, length - ERROR_TAIL);
-			byte[] bytes = new byte[(int) (length - from)];
-			f.seek(from);
-			f.readFully(bytes);
-			return new String(bytes, StandardCharsets.UTF_8);
-		}
-		catch (java.io.FileNotFoundException ex) {
-			return "";
-		}
 	}
 
 }

@@ -1,11 +1,15 @@
 package io.ov2ha.controller.finalize;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import org.springframework.stereotype.Component;
@@ -23,7 +27,11 @@ import tools.jackson.databind.node.ObjectNode;
  * writes them (see openvidu2-recording-facts §3, §6, §7): {@code <id>.info} (ffprobe JSON),
  * {@code <id>.jpg} (thumbnail) and {@code .recording.<id>} (Gson JSON, sealed {@code ready}).
  * Each is written under a temporary name (never starting with {@code .recording.}, which
- * OpenVidu parses) and renamed into place, readable by everyone (0644).
+ * OpenVidu parses) and renamed into place, readable by everyone (0644) and owned like the
+ * recordings folder ({@link RecordingsOwner}). Recorders write into the
+ * same folder as root, so no name there is trusted: temporary files get random names and are
+ * created exclusively, links are never followed (read, chmod), and ffprobe's output comes
+ * through a pipe.
  */
 @Component
 class OpenViduFiles {
@@ -32,15 +40,21 @@ class OpenViduFiles {
 
 	static final int THUMBNAIL_WIDTH = 480;
 
+	/** More than any {@code .recording.<id>} OpenVidu writes; the rest of a bigger file is not read. */
+	static final int MAX_RECORDING_FILE = 1024 * 1024;
+
 	private final Media media;
 
 	private final JsonMapper json;
 
 	private final String openviduUrl;
 
-	OpenViduFiles(Media media, JsonMapper json, HaProperties properties) {
+	private final RecordingsOwner owner;
+
+	OpenViduFiles(Media media, JsonMapper json, HaProperties properties, RecordingsOwner owner) {
 		this.media = media;
 		this.json = json;
+		this.owner = owner;
 		String url = properties.storage().finalizer().openviduUrl();
 		this.openviduUrl = StringUtils.hasText(url) ? url.trim().replaceAll("/+$", "") : null;
 	}
@@ -96,35 +110,42 @@ class OpenViduFiles {
 
 	/** Writes {@code <id>.info} with OpenVidu's exact ffprobe command and answers what it says. */
 	Facts writeInfo(Path dir, RecordingId id, Path mp4) throws IOException {
-		Path tmp = dir.resolve(".ov2ha-info.tmp");
-		Media.Result r = media.info(mp4, tmp, dir.resolve(".ov2ha-info.err"));
+		Media.Result r = media.info(mp4);
 		if (!r.ok()) {
-			Files.deleteIfExists(tmp);
 			throw new IOException("ffprobe of the final file failed: " + r.lastError());
 		}
 		Facts facts;
 		try {
-			facts = facts(json.readTree(Files.readString(tmp, StandardCharsets.UTF_8)));
+			facts = facts(json.readTree(r.output()));
 		}
 		catch (JacksonException ex) {
-			Files.deleteIfExists(tmp);
 			throw new IOException("ffprobe of the final file printed no JSON");
 		}
-		publish(tmp, dir.resolve(id.value() + ".info"));
+		Path tmp = createTemp(dir, ".ov2ha-info-", ".tmp");
+		try {
+			Files.write(tmp, r.output(), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+			publish(tmp, dir.resolve(id.value() + ".info"));
+		}
+		finally {
+			Files.deleteIfExists(tmp);
+		}
 		return facts;
 	}
 
 	/** {@code <id>.jpg}: one frame from the middle, 480 px wide, even height as OpenVidu's recorder does. */
 	void writeThumbnail(Path dir, RecordingId id, Path mp4, Facts facts) throws IOException {
 		int height = thumbnailHeight(facts.width(), facts.height());
-		Path tmp = dir.resolve(".ov2ha-thumb.tmp.jpg");
-		Media.Result r = media.thumbnail(mp4, facts.durationSeconds() / 2, THUMBNAIL_WIDTH, height, tmp,
-				dir.resolve(".ov2ha-thumb.err"));
-		if (!r.ok() || !Files.isRegularFile(tmp) || Files.size(tmp) == 0) {
-			Files.deleteIfExists(tmp);
-			throw new IOException("thumbnail failed: " + r.lastError());
+		Path tmp = createTemp(dir, ".ov2ha-thumb-", ".jpg");
+		try {
+			Media.Result r = media.thumbnail(mp4, facts.durationSeconds() / 2, THUMBNAIL_WIDTH, height, tmp);
+			if (!r.ok() || !Files.isRegularFile(tmp, LinkOption.NOFOLLOW_LINKS) || Files.size(tmp) == 0) {
+				throw new IOException("thumbnail failed: " + r.lastError());
+			}
+			publish(tmp, dir.resolve(id.value() + ".jpg"));
 		}
-		publish(tmp, dir.resolve(id.value() + ".jpg"));
+		finally {
+			Files.deleteIfExists(tmp);
+		}
 	}
 
 	static int thumbnailHeight(int width, int height) {
@@ -180,19 +201,29 @@ class OpenViduFiles {
 			doc.put("frameRate", facts.frameRate());
 		}
 		doc.put("status", "ready");
-		Path tmp = dir.resolve(".ov2ha-recording-" + id.value() + ".tmp");
-		Files.writeString(tmp, json.writeValueAsString(doc), StandardCharsets.UTF_8);
-		publish(tmp, file);
+		Path tmp = createTemp(dir, ".ov2ha-recording-", ".tmp");
+		try {
+			Files.writeString(tmp, json.writeValueAsString(doc), StandardCharsets.UTF_8, StandardOpenOption.WRITE,
+					LinkOption.NOFOLLOW_LINKS);
+			publish(tmp, file);
+		}
+		finally {
+			Files.deleteIfExists(tmp);
+		}
 		JsonNode written = doc.get("url");
 		return written == null || written.isNull() ? null : written.asString();
 	}
 
+	/** The file's JSON object; null if it is missing, not a regular file (a link, a FIFO) or not an object. */
 	private ObjectNode read(Path file) throws IOException {
-		try {
-			return parse(Files.readString(file, StandardCharsets.UTF_8));
-		}
-		catch (NoSuchFileException ex) {
+		if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
 			return null;
+		}
+		try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+			return parse(new String(in.readNBytes(MAX_RECORDING_FILE), StandardCharsets.UTF_8));
+		}
+		catch (FileSystemException ex) {
+			return null; // gone, replaced by a link meanwhile, or not readable: written anew
 		}
 	}
 
@@ -209,15 +240,38 @@ class OpenViduFiles {
 		}
 	}
 
-	/** Makes a finished temporary file readable by everyone and renames it into place. */
-	static void publish(Path tmp, Path target) throws IOException {
-		readable(tmp);
+	/**
+	 * A new, empty file with a random name in {@code dir}, created exclusively (it fails rather
+	 * than open anything already there, a planted link included), readable by the controller only
+	 * until {@link #publish} renames it into place.
+	 */
+	static Path createTemp(Path dir, String prefix, String suffix) throws IOException {
+		return Files.createTempFile(dir, prefix, suffix);
+	}
+
+	/**
+	 * Makes a finished temporary file readable by everyone, gives it the recordings' owner and
+	 * renames it into place (replacing a link, never following one).
+	 */
+	void publish(Path tmp, Path target) throws IOException {
+		own(tmp);
 		Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 	}
 
+	/** Mode 0644 and the recordings' owner ({@link RecordingsOwner}) on a file about to be published. */
+	void own(Path file) {
+		readable(file);
+		owner.apply(file);
+	}
+
+	/** Mode 0644 on the file itself; a symbolic link is left alone (never the file it points to). */
 	static void readable(Path file) {
 		try {
-			Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+			PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
+					LinkOption.NOFOLLOW_LINKS);
+			if (view != null && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+				view.setPermissions(PosixFilePermissions.fromString("rw-r--r--"));
+			}
 		}
 		catch (IOException | UnsupportedOperationException ex) {
 			// not a POSIX file system, or not ours to change: the default mode stays

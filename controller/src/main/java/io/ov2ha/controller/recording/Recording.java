@@ -3,6 +3,8 @@ package io.ov2ha.controller.recording;
 import java.time.Instant;
 import java.util.Map;
 
+import io.ov2ha.controller.support.EpochMillis;
+
 /**
  * A recording document as stored in Redis (hash {@code ov2ha:rec:{id}}, schema 1). Fields
  * that a later event fills in are null until then.
@@ -33,6 +35,7 @@ import java.util.Map;
  * @param lastChunkAt when the last chunk was reported
  * @param failoverCount backups started for this recording
  * @param source who created the document: {@code recorder} or {@code webhook}
+ * @param progress phase and capture progress from the current recorder's heartbeats
  *
  * <p>
  * Fields the webhook feature adds to the hash (read with {@code RecordingStore#fields}):
@@ -52,7 +55,8 @@ public record Recording(int schema, RecordingId id, long createdAt, RecordingSta
 		String stopReason, long epoch, String containerId, String host, String recordingJson, String env,
 		String sessionId, String name, Instant registeredAt, Instant createdInRegistryAt, Instant updatedAt,
 		Instant lastHeartbeatAt, Long heartbeatLastChunkSeq, Long uploadBacklog, Long freeDiskBytes, long chunkCount,
-		double chunkSeconds, Long lastChunkSeq, Instant lastChunkAt, int failoverCount, String source) {
+		double chunkSeconds, Long lastChunkSeq, Instant lastChunkAt, int failoverCount, String source,
+		RecorderProgress progress) {
 
 	static Recording fromHash(Map<String, String> h) {
 		return new Recording(intOr(h.get("schema"), 1), RecordingId.of(h.get("id")), longOr(h.get("createdAt"), 0),
@@ -64,7 +68,7 @@ public record Recording(int schema, RecordingId id, long createdAt, RecordingSta
 				longOrNull(h.get("hbFreeDiskBytes")), longOr(h.get("chunkCount"), 0),
 				h.get("chunkSeconds") == null ? 0 : Double.parseDouble(h.get("chunkSeconds")),
 				longOrNull(h.get("lastChunkSeq")), instant(h.get("lastChunkAt")), intOr(h.get("failoverCount"), 0),
-				h.get("source"));
+				h.get("source"), RecorderProgress.fromHash(h));
 	}
 
 	public boolean isFinal() {
@@ -94,11 +98,11 @@ public record Recording(int schema, RecordingId id, long createdAt, RecordingSta
 	}
 
 	private static Long longOrNull(String s) {
-		return s == null || s.isEmpty() ? null : Long.valueOf(s);
+		return EpochMillis.longOrNull(s);
 	}
 
 	private static Instant instant(String s) {
-		return s == null || s.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(s));
+		return EpochMillis.instantOrNull(s);
 	}
 
 }

@@ -45,12 +45,20 @@ class RecordingController {
 	@Operation(summary = "Register a recorder", description = """
 			Called by a primary recorder when it starts. Idempotent: repeating the same registration \
 			(same epoch and container) answers 200 with the same body. A different container at the \
-			same epoch is refused with 409 container-conflict.""")
+			same epoch is refused with 409 container-conflict. A new recording registers at epoch 0 \
+			only (409 epoch-not-issued). The environment is checked before it is stored (400 \
+			invalid-recorder-environment naming the variable): URL must be http(s) on OpenVidu's host \
+			(HA_OPENVIDU_URL, HA_RECORDER_URL_HOSTS), RESOLUTION 2x2..7680x4320, FRAMERATE 1..60, \
+			VIDEO_FORMAT mp4 (docs/recorder-protocol.md). 400 invalid-request when \
+			recordingJson.createdAt is not a positive integer within a 64-bit long, or when the final's \
+			name (env.VIDEO_NAME, else recordingJson.name, else the id) is not a plain file name of at \
+			most 200 characters or starts with the reserved `.recording.` or `.ov2ha-`.""")
 	@ApiResponse(responseCode = "201", description = "Registered")
 	@ApiResponse(responseCode = "200", description = "Already registered (identical repeat)")
 	@ApiRoles({ "RECORDER", "ADMIN" })
-	@ApiErrors({ ProblemType.INVALID_RECORDING_ID, ProblemType.STALE_EPOCH, ProblemType.CONTAINER_CONFLICT,
-			ProblemType.RECORDING_ID_IN_USE, ProblemType.RECORDING_FINAL })
+	@ApiErrors({ ProblemType.INVALID_RECORDING_ID, ProblemType.INVALID_RECORDER_ENVIRONMENT, ProblemType.STALE_EPOCH,
+			ProblemType.EPOCH_NOT_ISSUED, ProblemType.CONTAINER_CONFLICT, ProblemType.RECORDING_ID_IN_USE,
+			ProblemType.RECORDING_FINAL })
 	ResponseEntity<RecordingViews.Registered> register(@Valid @RequestBody RecordingRequests.Register request) {
 		RecordingService.RegisterResult result = service.register(request);
 		return ResponseEntity.status(result.created() ? HttpStatus.CREATED : HttpStatus.OK).body(result.answer());
@@ -71,12 +79,14 @@ class RecordingController {
 	@PostMapping("/{id}/chunks")
 	@Operation(summary = "Report a stored chunk", description = """
 			Sent after each chunk is stored. Repeating an identical report answers 200; the same \
-			(seq, epoch) with another checksum is 409 chunk-conflict; a stale epoch is 409 stale-epoch.""")
+			(seq, epoch) with another checksum is 409 chunk-conflict; a stale epoch is 409 stale-epoch; \
+			seq above 10000000 or epoch above 1000000 is 400; a recording with 100000 chunks gets 409 \
+			too-many-chunks.""")
 	@ApiResponse(responseCode = "201", description = "Added to the manifest")
 	@ApiResponse(responseCode = "200", description = "Already in the manifest (identical repeat)")
 	@ApiRoles({ "RECORDER", "ADMIN" })
 	@ApiErrors({ ProblemType.INVALID_RECORDING_ID, ProblemType.RECORDING_NOT_FOUND, ProblemType.STALE_EPOCH,
-			ProblemType.CHUNK_CONFLICT, ProblemType.RECORDING_FINAL })
+			ProblemType.CHUNK_CONFLICT, ProblemType.TOO_MANY_CHUNKS, ProblemType.RECORDING_FINAL })
 	ResponseEntity<RecordingViews.ChunkAccepted> reportChunk(
 			@Parameter(description = "Recording id", example = "ses_AbC~1") @PathVariable String id,
 			@Valid @RequestBody RecordingRequests.ChunkReport request) {

@@ -14,6 +14,12 @@ public record RecordingId(String value) {
 
 	public static final int MAX_LENGTH = 128;
 
+	/**
+	 * The ids of the ops script's self-test recordings ({@code test-recording}): a session
+	 * OpenVidu never had, whose events never reach the customer.
+	 */
+	public static final String SELF_TEST_PREFIX = "ov2ha-selftest-";
+
 	private static final Pattern VALID = Pattern.compile("[A-Za-z0-9_~-]{1," + MAX_LENGTH + "}");
 
 	public RecordingId {

@@ -1,11 +1,9 @@
 package io.ov2ha.controller.recording;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -29,10 +27,6 @@ public class RecordingService {
 
 	private static final Log LOG = LogFactory.getLog(RecordingService.class);
 
-	/** The variables OpenVidu sets on its recorder; the only ones stored and given to backups. */
-	static final Set<String> OPENVIDU_ENV = Set.of("DEBUG_MODE", "CONTAINER_WORKING_MODE", "URL", "ONLY_VIDEO",
-			"RESOLUTION", "FRAMERATE", "VIDEO_ID", "VIDEO_NAME", "VIDEO_FORMAT", "RECORDING_JSON");
-
 	private final RecordingStore store;
 
 	private final HaProperties properties;
@@ -45,8 +39,11 @@ public class RecordingService {
 
 	private final ObjectProvider<ChunkFindings> chunkFindings;
 
+	private final RecorderEnvironment environment;
+
 	RecordingService(RecordingStore store, HaProperties properties, JsonMapper json, ApplicationEventPublisher events,
-			Clock clock, ObjectProvider<ChunkFindings> chunkFindings) {
+			Clock clock, ObjectProvider<ChunkFindings> chunkFindings, RecorderEnvironment environment) {
+		this.environment = environment;
 		this.store = store;
 		this.properties = properties;
 		this.json = json;
@@ -65,29 +62,37 @@ public class RecordingService {
 			throw invalid("recordingJson.id must equal recordingId.");
 		}
 		JsonNode createdAtNode = recordingJson.path("createdAt");
-		if (!createdAtNode.isIntegralNumber() || createdAtNode.asLong() <= 0) {
+		if (!createdAtNode.isIntegralNumber() || !createdAtNode.canConvertToLong() || createdAtNode.asLong() <= 0) {
 			throw invalid("recordingJson.createdAt must be OpenVidu's creation time in milliseconds.");
 		}
 		long createdAt = createdAtNode.asLong();
-		Map<String, String> env = openViduEnv(id, request.env());
+		Map<String, String> env = environment.check(id, request.env());
+		String videoName = VideoName.effective(env.get("VIDEO_NAME"), recordingJson.path("name").asString(null), id);
+		String nameProblem = VideoName.problem(videoName);
+		if (nameProblem != null) {
+			throw invalid("VIDEO_NAME (or recordingJson.name) " + nameProblem + "; it names the final file.");
+		}
 		var registration = new RecordingStore.Registration(id, createdAt, request.epoch(), request.containerId(),
 				request.host(), json.writeValueAsString(recordingJson), json.writeValueAsString(env),
 				recordingJson.path("sessionId").asString(""), recordingJson.path("name").asString(id.value()));
-		RecordingStore.Outcome outcome = store.register(registration);
+		RecordingStore.Result<RecordingStore.RegisterCode> outcome = store.register(registration);
 		switch (outcome.code()) {
-			case "CREATED", "REPEATED" -> {
+			case CREATED, REPEATED -> {
 			}
-			case "ID_IN_USE" -> throw new ApiException(ProblemType.RECORDING_ID_IN_USE,
+			case ID_IN_USE -> throw new ApiException(ProblemType.RECORDING_ID_IN_USE,
 					"Recording " + id + " is active with createdAt " + outcome.value(0) + "; it cannot be registered again"
 							+ " with createdAt " + createdAt + " until it is final.");
-			case "FINAL" -> throw final_(id, outcome.value(0));
-			case "STALE_EPOCH" -> throw staleEpoch(id, request.epoch(), outcome.value(0));
-			case "CONTAINER_CONFLICT" -> throw new ApiException(ProblemType.CONTAINER_CONFLICT,
+			case FINAL -> throw final_(id, outcome.value(0));
+			case STALE_EPOCH -> throw staleEpoch(id, request.epoch(), outcome.value(0));
+			case CONTAINER_CONFLICT -> throw new ApiException(ProblemType.CONTAINER_CONFLICT,
 					"Another container is registered for recording " + id + " at epoch " + request.epoch() + ".",
 					Map.of("currentEpoch", Long.parseLong(outcome.value(0))));
-			default -> throw unexpected(outcome);
+			case EPOCH_NOT_ISSUED -> throw new ApiException(ProblemType.EPOCH_NOT_ISSUED, "Recording " + id
+					+ " is new: its recorder registers at epoch 0. Epoch " + request.epoch()
+					+ " was never issued (backups are started and registered by the controller).",
+					Map.of("currentEpoch", 0));
 		}
-		boolean created = outcome.code().equals("CREATED");
+		boolean created = outcome.code() == RecordingStore.RegisterCode.CREATED;
 		if (created) {
 			LOG.info("event=recording.registered recordingId=" + id + " createdAt=" + createdAt + " epoch="
 					+ request.epoch() + " containerId=" + shortId(request.containerId()) + " host=" + request.host());
@@ -97,15 +102,16 @@ public class RecordingService {
 	}
 
 	RecordingViews.HeartbeatAck heartbeat(RecordingId id, RecordingRequests.Heartbeat request) {
-		RecordingStore.Outcome outcome = store.heartbeat(id, request.epoch(), request.lastChunkSeq(),
-				orZero(request.uploadBacklog()), orZero(request.freeDiskBytes()));
+		RecordingStore.Result<RecordingStore.HeartbeatCode> outcome = store.heartbeat(id, request.epoch(),
+				request.lastChunkSeq(), orZero(request.uploadBacklog()), orZero(request.freeDiskBytes()),
+				RecorderProgress.Phase.ofSlug(request.phase()), request.mediaTimeMs(), request.frames(),
+				request.speed());
 		return switch (outcome.code()) {
-			case "OK" -> new RecordingViews.HeartbeatAck(id.value(), Long.parseLong(outcome.value(1)),
+			case OK -> new RecordingViews.HeartbeatAck(id.value(), Long.parseLong(outcome.value(1)),
 					RecordingStatus.valueOf(outcome.value(0)));
-			case "NOT_FOUND" -> throw RecordingStore.notFound(id);
-			case "FINAL" -> throw final_(id, outcome.value(0));
-			case "STALE_EPOCH" -> throw staleEpoch(id, request.epoch(), outcome.value(0));
-			default -> throw unexpected(outcome);
+			case NOT_FOUND -> throw RecordingStore.notFound(id);
+			case FINAL -> throw final_(id, outcome.value(0));
+			case STALE_EPOCH -> throw staleEpoch(id, request.epoch(), outcome.value(0));
 		};
 	}
 
@@ -123,16 +129,19 @@ public class RecordingService {
 		}
 		ChunkEntry chunk = new ChunkEntry(request.seq(), request.epoch(), request.durationSeconds(),
 				request.sizeBytes(), request.checksum(), request.storageKey(), clock.instant());
-		RecordingStore.Outcome outcome = store.reportChunk(id, chunk);
+		RecordingStore.Result<RecordingStore.ChunkCode> outcome = store.reportChunk(id, chunk,
+				RecorderLimits.MAX_CHUNKS);
 		return switch (outcome.code()) {
-			case "CREATED", "REPEATED" -> new RecordingViews.ChunkAccepted(id.value(), request.seq(), request.epoch(),
-					outcome.code().equals("CREATED"));
-			case "CHUNK_CONFLICT" -> throw new ApiException(ProblemType.CHUNK_CONFLICT, "Chunk " + request.seq()
+			case CREATED, REPEATED -> new RecordingViews.ChunkAccepted(id.value(), request.seq(), request.epoch(),
+					outcome.code() == RecordingStore.ChunkCode.CREATED);
+			case CHUNK_CONFLICT -> throw new ApiException(ProblemType.CHUNK_CONFLICT, "Chunk " + request.seq()
 					+ " of epoch " + request.epoch() + " was already reported with another checksum.");
-			case "NOT_FOUND" -> throw RecordingStore.notFound(id);
-			case "FINAL" -> throw final_(id, outcome.value(0));
-			case "STALE_EPOCH" -> throw staleEpoch(id, request.epoch(), outcome.value(0));
-			default -> throw unexpected(outcome);
+			case NOT_FOUND -> throw RecordingStore.notFound(id);
+			case FINAL -> throw final_(id, outcome.value(0));
+			case STALE_EPOCH -> throw staleEpoch(id, request.epoch(), outcome.value(0));
+			case TOO_MANY_CHUNKS -> throw new ApiException(ProblemType.TOO_MANY_CHUNKS, "Recording " + id
+					+ " has " + RecorderLimits.MAX_CHUNKS + " chunks, the most a recording may have; chunk "
+					+ request.seq() + " is not added.", Map.of("maxChunks", RecorderLimits.MAX_CHUNKS));
 		};
 	}
 
@@ -148,8 +157,7 @@ public class RecordingService {
 		ContainerEntry current = containers.stream().filter(c -> c.epoch() == r.epoch()).findFirst().orElse(null);
 		return new RecordingViews.Detail(r.id().value(), r.createdAt(), r.status(), r.statusReason(), r.stopReason(),
 				r.epoch(), r.sessionId(), r.name(), r.source(), current, containers, r.registeredAt(), r.updatedAt(),
-				new RecordingViews.LastHeartbeat(r.lastHeartbeatAt(), r.heartbeatLastChunkSeq(), r.uploadBacklog(),
-						r.freeDiskBytes()),
+				RecordingViews.LastHeartbeat.of(r),
 				new RecordingViews.ChunkTotals(r.chunkCount(), r.chunkSeconds(), r.lastChunkSeq(), r.lastChunkAt()),
 				r.failoverCount(), parseOrNull(r.recordingJson()), maskedEnv(r.env()));
 	}
@@ -182,36 +190,35 @@ public class RecordingService {
 
 	/** Admin stop: the recording moves to STOPPING and stop listeners act on it. */
 	RecordingViews.Detail stop(RecordingId id) {
-		RecordingStore.Outcome outcome = store.advance(id, RecordingStatus.STOPPING,
+		RecordingStore.Result<RecordingStore.TransitionCode> outcome = store.advance(id, RecordingStatus.STOPPING,
 				Map.of("stopReason", "stoppedByAdmin", "statusReason", "stop requested by an admin"));
 		switch (outcome.code()) {
-			case "CHANGED" -> {
+			case CHANGED -> {
 				LOG.info("event=recording.stop_requested recordingId=" + id + " source=admin");
 				events.publishEvent(new RecordingStopRequested(id, "stoppedByAdmin", "admin"));
 			}
-			case "UNCHANGED" -> {
+			case UNCHANGED -> {
 				RecordingStatus status = RecordingStatus.valueOf(outcome.value(0));
 				if (status.isFinal()) {
 					throw final_(id, status.name());
 				}
 			}
-			case "NOT_FOUND" -> throw RecordingStore.notFound(id);
-			default -> throw unexpected(outcome);
+			case NOT_FOUND -> throw RecordingStore.notFound(id);
+			case STALE_EPOCH -> throw new IllegalStateException("advance without an epoch answered STALE_EPOCH");
 		}
 		return get(id);
 	}
 
 	void delete(RecordingId id, boolean force) {
-		RecordingStore.Outcome outcome = store.delete(id, force);
+		RecordingStore.Result<RecordingStore.DeleteCode> outcome = store.delete(id, force);
 		switch (outcome.code()) {
-			case "DELETED" -> LOG.info("event=recording.deleted recordingId=" + id + " status=" + outcome.value(0)
+			case DELETED -> LOG.info("event=recording.deleted recordingId=" + id + " status=" + outcome.value(0)
 					+ " force=" + force);
-			case "ACTIVE" -> throw new ApiException(ProblemType.RECORDING_ACTIVE,
+			case ACTIVE -> throw new ApiException(ProblemType.RECORDING_ACTIVE,
 					"Recording " + id + " is " + outcome.value(0)
 							+ "; stop it first or delete with force=true (its state is then lost).",
 					Map.of("recordingStatus", outcome.value(0)));
-			case "NOT_FOUND" -> throw RecordingStore.notFound(id);
-			default -> throw unexpected(outcome);
+			case NOT_FOUND -> throw RecordingStore.notFound(id);
 		}
 	}
 
@@ -229,29 +236,6 @@ public class RecordingService {
 			throw invalid("recordingJson must be a JSON object.");
 		}
 		return parsed;
-	}
-
-	private static Map<String, String> openViduEnv(RecordingId id, Map<String, String> env) {
-		Map<String, String> kept = new LinkedHashMap<>();
-		List<String> dropped = new ArrayList<>();
-		env.forEach((key, value) -> {
-			if (OPENVIDU_ENV.contains(key) && value != null) {
-				kept.put(key, value);
-			}
-			else {
-				dropped.add(key);
-			}
-		});
-		if (kept.containsKey("VIDEO_ID") && !kept.get("VIDEO_ID").equals(id.value())) {
-			throw invalid("env.VIDEO_ID must equal recordingId.");
-		}
-		if (!dropped.isEmpty()) {
-			LOG.warn("event=recording.env_ignored recordingId=" + id + " variables=" + dropped.stream()
-				.filter(k -> k.matches("[A-Za-z0-9_]{1,64}"))
-				.sorted()
-				.toList() + " reason=not_an_openvidu_variable");
-		}
-		return kept;
 	}
 
 	private Map<String, String> maskedEnv(String envJson) {
@@ -297,10 +281,6 @@ public class RecordingService {
 		return new ApiException(ProblemType.STALE_EPOCH, "Epoch " + epoch + " of recording " + id
 				+ " is not the current epoch " + current + "; this recorder has been replaced and must stop.",
 				Map.of("currentEpoch", Long.parseLong(current)));
-	}
-
-	private static IllegalStateException unexpected(RecordingStore.Outcome outcome) {
-		return new IllegalStateException("unexpected store outcome " + outcome.code());
 	}
 
 }

@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Repository;
 
+import io.ov2ha.controller.redis.LuaScripts;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.web.ApiException;
 import io.ov2ha.controller.web.ProblemType;
@@ -45,42 +45,183 @@ public class RecordingStore {
 
 	private static final RedisScript<List> ABANDON = script("abandon");
 
+	private static final RedisScript<List> PRUNE = script("prune");
+
+	/** Every status, for scripts that clear a recording from every status index. */
+	private static final String ALL_STATUSES = String.join(",",
+			java.util.Arrays.stream(RecordingStatus.values()).map(Enum::name).toList());
+
 	private final StringRedisTemplate redis;
 
 	private final JsonMapper json;
 
 	private final Clock clock;
 
-	RecordingStore(StringRedisTemplate redis, JsonMapper json, Clock clock) {
+	private final String retentionMillis;
+
+	RecordingStore(StringRedisTemplate redis, JsonMapper json, Clock clock, StateRetentionProperties retention) {
 		this.redis = redis;
 		this.json = json;
 		this.clock = clock;
+		this.retentionMillis = Long.toString(retention.retention().toMillis());
 	}
 
 	private static RedisScript<List> script(String name) {
-		DefaultRedisScript<List> script = new DefaultRedisScript<>();
-		script.setLocation(new ClassPathResource("redis/" + name + ".lua"));
-		script.setResultType(List.class);
-		return script;
+		return LuaScripts.load(name);
 	}
 
-	/** The outcome of a script: a code and its values (see each script's header). */
-	public record Outcome(String code, List<String> values) {
+	/** The typed outcome of a script: its code as an enum, and its values (see each script's header). */
+	public record Result<C extends Enum<C>>(C code, List<String> values) {
 
-		String value(int i) {
+		public String value(int i) {
 			return values.size() > i ? values.get(i) : null;
 		}
 
 	}
 
+	/** Answers of register.lua. */
+	enum RegisterCode {
+
+		/** Registered: the recording is new (or replaces a finished one with its id). */
+		CREATED,
+		/** The same recorder registered again: nothing changed. */
+		REPEATED,
+		/** Another recording holding the id is active; values: its createdAt, its status. */
+		ID_IN_USE,
+		/** The recording is final; values: status, epoch. */
+		FINAL,
+		/** The epoch is not the current one; value 0: the current epoch. */
+		STALE_EPOCH,
+		/** Another container is registered at this epoch; value 0: the epoch. */
+		CONTAINER_CONFLICT,
+		/** A new recording at an epoch other than 0: one the controller never issued. */
+		EPOCH_NOT_ISSUED
+
+	}
+
+	/** Answers of heartbeat.lua. */
+	enum HeartbeatCode {
+
+		/** Recorded; values: status, epoch. */
+		OK,
+		/** No such recording. */
+		NOT_FOUND,
+		/** The recording is final; values: status, epoch. */
+		FINAL,
+		/** The epoch is not the current one; value 0: the current epoch. */
+		STALE_EPOCH
+
+	}
+
+	/** Answers of chunk.lua. */
+	enum ChunkCode {
+
+		/** Added to the manifest. */
+		CREATED,
+		/** Reported before with the same checksum: nothing changed. */
+		REPEATED,
+		/** Reported before with another checksum: nothing changed. */
+		CHUNK_CONFLICT,
+		/** No such recording. */
+		NOT_FOUND,
+		/** The recording is final; values: status, epoch. */
+		FINAL,
+		/** The epoch is not the current one; value 0: the current epoch. */
+		STALE_EPOCH,
+		/** The manifest is full; value 0: its chunk count. */
+		TOO_MANY_CHUNKS
+
+	}
+
+	/** Answers of transition.lua. */
+	public enum TransitionCode {
+
+		/** Moved; value 0: the previous status. */
+		CHANGED,
+		/** Not moved (not allowed from the current status); value 0: the status. */
+		UNCHANGED,
+		/** No such recording. */
+		NOT_FOUND,
+		/** Not moved: the epoch is not the expected one; value 0: the current epoch. */
+		STALE_EPOCH
+
+	}
+
+	/** Answers of delete.lua. */
+	enum DeleteCode {
+
+		/** Every key is gone; value 0: the status it had. */
+		DELETED,
+		/** Not deleted: not final and not forced; value 0: the status. */
+		ACTIVE,
+		/** No such recording. */
+		NOT_FOUND
+
+	}
+
+	/** Answers of webhook-started.lua. */
+	public enum WebhookStartedCode {
+
+		/** The document was created from the webhook. */
+		CREATED,
+		/** The recording (id, createdAt) exists (its recorder registered first); value 0: its status. */
+		EXISTS,
+		/** A finished recording with the id was archived, the document created; value 0: its createdAt. */
+		REPLACED,
+		/** An active recording holds the id; values: its createdAt, its status. */
+		ID_IN_USE,
+		/** A late event: a newer recording holds the id; value 0: its createdAt. */
+		OLDER
+
+	}
+
+	/** Answers of annotate.lua. */
+	public enum AnnotateCode {
+
+		/** The fields are set; values: status, failoverCount. */
+		OK,
+		/** No such recording. */
+		NOT_FOUND,
+		/** Another recording now holds the id: nothing set; value 0: its createdAt. */
+		OTHER_RECORDING
+
+	}
+
+	/** Answers of abandon.lua. */
+	public enum AbandonCode {
+
+		/** Moved to ABANDONED; value 0: the previous status. */
+		ABANDONED,
+		/** Not idle: kept; value 0: its latest activity (ms). */
+		ACTIVE,
+		/** Final already; value 0: its status. */
+		FINAL,
+		/** No such recording. */
+		NOT_FOUND,
+		/** Another recording now holds the id: nothing changed; value 0: its createdAt. */
+		OTHER_RECORDING
+
+	}
+
 	@SuppressWarnings("unchecked")
-	private Outcome run(RedisScript<List> script, List<String> keys, List<String> args) {
+	private <C extends Enum<C>> Result<C> run(RedisScript<List> script, List<String> keys, List<String> args,
+			Class<C> codes) {
 		List<Object> raw = redis.execute(script, keys, args.toArray());
 		List<String> values = new ArrayList<>();
 		for (int i = 1; i < raw.size(); i++) {
 			values.add(raw.get(i) == null ? null : raw.get(i).toString());
 		}
-		return new Outcome(raw.get(0).toString(), values);
+		return typed(raw.get(0).toString(), values, codes);
+	}
+
+	/** The answer {@code code} as one of {@code codes}; an answer the enum does not know is a bug. */
+	static <C extends Enum<C>> Result<C> typed(String code, List<String> values, Class<C> codes) {
+		try {
+			return new Result<>(Enum.valueOf(codes, code), values);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException("unexpected answer " + code + " of a " + codes.getSimpleName() + " script");
+		}
 	}
 
 	/** A new registration's document fields. */
@@ -95,9 +236,10 @@ public class RecordingStore {
 
 	/**
 	 * Registers the recorder of {@code epoch}. Codes: CREATED, REPEATED, ID_IN_USE (createdAt,
-	 * status), FINAL (status), STALE_EPOCH (current epoch), CONTAINER_CONFLICT.
+	 * status), FINAL (status), STALE_EPOCH (current epoch), CONTAINER_CONFLICT, EPOCH_NOT_ISSUED
+	 * (a new recording at an epoch other than 0).
 	 */
-	Outcome register(Registration r) {
+	Result<RegisterCode> register(Registration r) {
 		long now = clock.millis();
 		String container = toJson(Map.of("epoch", r.epoch(), "containerId", r.containerId(), "host", r.host(), "role",
 				r.epoch() == 0 ? "primary" : "backup", "since", now));
@@ -107,19 +249,29 @@ public class RecordingStore {
 				r.envJson(), "sessionId", r.sessionId(), "name", r.name()));
 		return run(REGISTER, List.of(RedisKeys.recording(r.id()), RedisKeys.containers(r.id()), RedisKeys.chunks(r.id()),
 				RedisKeys.previous(r.id()), RedisKeys.allIndex(), RedisKeys.heartbeatIndex(),
-				RedisKeys.containerIndex()), args);
+				RedisKeys.containerIndex()), args, RegisterCode.class);
 	}
 
 	/** Codes: OK (status, epoch), NOT_FOUND, FINAL (status, epoch), STALE_EPOCH (current epoch). */
-	Outcome heartbeat(RecordingId id, long epoch, Long lastChunkSeq, long uploadBacklog, long freeDiskBytes) {
+	Result<HeartbeatCode> heartbeat(RecordingId id, long epoch, Long lastChunkSeq, long uploadBacklog,
+			long freeDiskBytes, RecorderProgress.Phase phase, Long mediaTimeMs, Long frames, Double speed) {
 		return run(HEARTBEAT, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()),
-				List.of(Long.toString(epoch), lastChunkSeq == null ? "" : lastChunkSeq.toString(),
-						Long.toString(uploadBacklog), Long.toString(freeDiskBytes), Long.toString(clock.millis()),
-						id.value()));
+				List.of(Long.toString(epoch), orEmpty(lastChunkSeq), Long.toString(uploadBacklog),
+						Long.toString(freeDiskBytes), Long.toString(clock.millis()), id.value(),
+						phase == null ? "" : phase.slug(), orEmpty(mediaTimeMs), orEmpty(frames),
+						speed == null || !Double.isFinite(speed) ? "" : Double.toString(speed)),
+				HeartbeatCode.class);
 	}
 
-	/** Codes: CREATED, REPEATED, CHUNK_CONFLICT, NOT_FOUND, FINAL (status, epoch), STALE_EPOCH (epoch). */
-	Outcome reportChunk(RecordingId id, ChunkEntry chunk) {
+	private static String orEmpty(Long value) {
+		return value == null ? "" : value.toString();
+	}
+
+	/**
+	 * Codes: CREATED, REPEATED, CHUNK_CONFLICT, NOT_FOUND, FINAL (status, epoch), STALE_EPOCH
+	 * (epoch), TOO_MANY_CHUNKS (count: the manifest holds {@code maxChunks} already).
+	 */
+	Result<ChunkCode> reportChunk(RecordingId id, ChunkEntry chunk, int maxChunks) {
 		Map<String, Object> doc = new LinkedHashMap<>();
 		doc.put("schema", 1);
 		doc.put("seq", chunk.seq());
@@ -132,7 +284,8 @@ public class RecordingStore {
 		return run(CHUNK, List.of(RedisKeys.recording(id), RedisKeys.chunks(id)),
 				List.of(Long.toString(chunk.epoch()), ChunkEntry.field(chunk.seq(), chunk.epoch()), toJson(doc),
 						chunk.checksum(), Double.toString(chunk.durationSeconds()), Long.toString(chunk.seq()),
-						Long.toString(chunk.reportedAt().toEpochMilli())));
+						Long.toString(chunk.reportedAt().toEpochMilli()), Integer.toString(maxChunks)),
+				ChunkCode.class);
 	}
 
 	/**
@@ -140,36 +293,93 @@ public class RecordingStore {
 	 * event moves a recording backwards). Codes: CHANGED (previous status), UNCHANGED (status),
 	 * NOT_FOUND.
 	 */
-	public Outcome advance(RecordingId id, RecordingStatus target, Map<String, String> fields) {
-		return transition(id, target, "advance", List.of(), fields);
+	public Result<TransitionCode> advance(RecordingId id, RecordingStatus target, Map<String, String> fields) {
+		return transition(id, target, "advance", List.of(), null, fields);
 	}
 
 	/** Moves the recording to {@code target} only from one of {@code from} (compare-and-set). */
-	public Outcome transition(RecordingId id, RecordingStatus target, List<RecordingStatus> from,
+	public Result<TransitionCode> transition(RecordingId id, RecordingStatus target, List<RecordingStatus> from,
 			Map<String, String> fields) {
-		return transition(id, target, "from", from, fields);
+		return transition(id, target, "from", from, null, fields);
 	}
 
-	private Outcome transition(RecordingId id, RecordingStatus target, String mode, List<RecordingStatus> from,
-			Map<String, String> fields) {
+	/**
+	 * Like {@link #transition(RecordingId, RecordingStatus, List, Map)}, and only while the
+	 * recording is at {@code epoch}, checked in the same atomic step: a failover that claimed the
+	 * next epoch meanwhile makes it STALE_EPOCH (current epoch) and nothing changes.
+	 */
+	public Result<TransitionCode> transitionAtEpoch(RecordingId id, RecordingStatus target,
+			List<RecordingStatus> from, long epoch, Map<String, String> fields) {
+		return transition(id, target, "from", from, epoch, fields);
+	}
+
+	private Result<TransitionCode> transition(RecordingId id, RecordingStatus target, String mode,
+			List<RecordingStatus> from, Long epoch, Map<String, String> fields) {
 		List<String> args = new ArrayList<>(List.of(id.value(), target.name(), mode,
 				String.join(",", from.stream().map(Enum::name).toList()), Long.toString(clock.millis()),
-				RedisKeys.STATUS_INDEX_PREFIX));
+				RedisKeys.STATUS_INDEX_PREFIX, epoch == null ? "" : epoch.toString(), retentionMillis));
 		fields.forEach((k, v) -> {
 			args.add(k);
 			args.add(v == null ? "" : v);
 		});
 		return run(TRANSITION,
-				List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()), args);
+				List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()), args,
+				TransitionCode.class);
 	}
 
-	/** Codes: DELETED (status), ACTIVE (status), NOT_FOUND. */
-	Outcome delete(RecordingId id, boolean force) {
-		return run(DELETE,
-				List.of(RedisKeys.recording(id), RedisKeys.chunks(id), RedisKeys.containers(id), RedisKeys.allIndex(),
-						RedisKeys.heartbeatIndex(), RedisKeys.failoverState(id), RedisKeys.failovers(id),
-						RedisKeys.uploadBacklogIndex()),
-				List.of(id.value(), force ? "1" : "0", RedisKeys.STATUS_INDEX_PREFIX));
+	/**
+	 * Deletes every key of the recording (also those of earlier recordings with its id) and its
+	 * entries in every index. Codes: DELETED (status), ACTIVE (status), NOT_FOUND.
+	 */
+	Result<DeleteCode> delete(RecordingId id, boolean force) {
+		return run(DELETE, indexKeys(id), List.of(id.value(), force ? "1" : "0", RedisKeys.STATUS_INDEX_PREFIX,
+				ALL_STATUSES), DeleteCode.class);
+	}
+
+	/** The document key and every index a recording can be in (delete.lua, prune.lua). */
+	private static List<String> indexKeys(RecordingId id) {
+		return List.of(RedisKeys.recording(id), RedisKeys.allIndex(), RedisKeys.heartbeatIndex(),
+				RedisKeys.uploadBacklogIndex(), RedisKeys.backupIndex(), RedisKeys.containerIndex());
+	}
+
+	/** Answers of prune.lua. */
+	public enum PruneCode {
+
+		/** The recording is gone (its keys expired): its index entries were removed. */
+		PRUNED,
+		/** Final without an expiry (finished before HA_STATE_RETENTION existed): it got one. */
+		EXPIRING,
+		/** Final, expiring already. */
+		KEPT,
+		/** Not final (value 0: its status). */
+		ACTIVE
+
+	}
+
+	/**
+	 * Index upkeep of one recording id: if its document is gone, removes it from every index (and
+	 * the given container ids from the container index, where they still map to it); if it is
+	 * final without an expiry, sets one (HA_STATE_RETENTION from its last change).
+	 */
+	public Result<PruneCode> prune(RecordingId id, List<String> containerIds) {
+		List<String> args = new ArrayList<>(List.of(id.value(), RedisKeys.STATUS_INDEX_PREFIX, ALL_STATUSES,
+				retentionMillis, Long.toString(clock.millis())));
+		args.addAll(containerIds);
+		return run(PRUNE, indexKeys(id), args, PruneCode.class);
+	}
+
+	/**
+	 * The container index (recorder container id -> recording id), read with HSCAN (Redis is not
+	 * blocked), grouped by recording id.
+	 */
+	public Map<String, List<String>> containerIndex() {
+		Map<String, List<String>> byRecording = new LinkedHashMap<>();
+		try (var cursor = redis.<String, String>opsForHash()
+			.scan(RedisKeys.containerIndex(), ScanOptions.scanOptions().count(500).build())) {
+			cursor.forEachRemaining(
+					e -> byRecording.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(e.getKey()));
+		}
+		return byRecording;
 	}
 
 	/**
@@ -180,7 +390,7 @@ public class RecordingStore {
 	 * registration), ID_IN_USE (createdAt, status of the active recording holding the id), OLDER
 	 * (createdAt of the newer recording holding the id).
 	 */
-	public Outcome createFromWebhook(RecordingId id, long createdAt, Map<String, String> fields) {
+	public Result<WebhookStartedCode> createFromWebhook(RecordingId id, long createdAt, Map<String, String> fields) {
 		List<String> args = new ArrayList<>(List.of(id.value(), Long.toString(createdAt), Long.toString(clock.millis()),
 				RedisKeys.STATUS_INDEX_PREFIX));
 		fields.forEach((k, v) -> {
@@ -188,7 +398,7 @@ public class RecordingStore {
 			args.add(v == null ? "" : v);
 		});
 		return run(WEBHOOK_STARTED, List.of(RedisKeys.recording(id), RedisKeys.containers(id), RedisKeys.chunks(id),
-				RedisKeys.previous(id), RedisKeys.allIndex()), args);
+				RedisKeys.previous(id), RedisKeys.allIndex()), args, WebhookStartedCode.class);
 	}
 
 	/**
@@ -197,7 +407,7 @@ public class RecordingStore {
 	 * Codes: OK (status, failoverCount), NOT_FOUND, OTHER_RECORDING (createdAt of the recording
 	 * now holding the id).
 	 */
-	public Outcome annotate(RecordingId id, long createdAt, Map<String, String> fields,
+	public Result<AnnotateCode> annotate(RecordingId id, long createdAt, Map<String, String> fields,
 			Map<String, String> fieldsIfAbsent) {
 		List<String> args = new ArrayList<>(List.of(Long.toString(createdAt), Integer.toString(fields.size())));
 		fields.forEach((k, v) -> {
@@ -208,7 +418,7 @@ public class RecordingStore {
 			args.add(k);
 			args.add(v == null ? "" : v);
 		});
-		return run(ANNOTATE, List.of(RedisKeys.recording(id)), args);
+		return run(ANNOTATE, List.of(RedisKeys.recording(id)), args, AnnotateCode.class);
 	}
 
 	/**
@@ -218,15 +428,16 @@ public class RecordingStore {
 	 * and changed atomically, so a heartbeat that lands first keeps it alive. Codes: ABANDONED
 	 * (previous status), ACTIVE (latest activity ms), FINAL (status), NOT_FOUND, OTHER_RECORDING.
 	 */
-	public Outcome abandonIfIdle(RecordingId id, long createdAt, long cutoffMillis, Map<String, String> fields) {
+	public Result<AbandonCode> abandonIfIdle(RecordingId id, long createdAt, long cutoffMillis,
+			Map<String, String> fields) {
 		List<String> args = new ArrayList<>(List.of(id.value(), Long.toString(createdAt), Long.toString(cutoffMillis),
-				Long.toString(clock.millis()), RedisKeys.STATUS_INDEX_PREFIX));
+				Long.toString(clock.millis()), RedisKeys.STATUS_INDEX_PREFIX, retentionMillis));
 		fields.forEach((k, v) -> {
 			args.add(k);
 			args.add(v == null ? "" : v);
 		});
 		return run(ABANDON, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()),
-				args);
+				args, AbandonCode.class);
 	}
 
 	/** Raw document fields (null where absent), for fields {@link Recording} does not carry. */

@@ -48,7 +48,20 @@ final class RecordingViews {
 	}
 
 	@Schema(description = "Last heartbeat of the current recorder")
-	record LastHeartbeat(Instant at, Long lastChunkSeq, Long uploadBacklog, Long freeDiskBytes) {
+	record LastHeartbeat(Instant at, Long lastChunkSeq, Long uploadBacklog, Long freeDiskBytes,
+			@Schema(description = "The current recorder's phase (starting, capturing, stopping); null when it reports none or has not sent a heartbeat yet", example = "capturing") String phase,
+			@Schema(description = "Media time its ffmpeg has written in this epoch, ms", example = "123400") Long mediaTimeMs,
+			@Schema(description = "Frames its ffmpeg has written in this epoch", example = "3085") Long frames,
+			@Schema(description = "ffmpeg's speed, 1.0 = real time", example = "0.99") Double speed,
+			@Schema(description = "Capturing slower than real time (speed < 0.9): reported, never failed over for it alone") boolean slow,
+			@Schema(description = "Last heartbeat of this epoch that showed the media time advancing") Instant progressAt) {
+
+		static LastHeartbeat of(Recording r) {
+			RecorderProgress p = r.progress().of(r.epoch()) ? r.progress() : RecorderProgress.NONE;
+			return new LastHeartbeat(r.lastHeartbeatAt(), r.heartbeatLastChunkSeq(), r.uploadBacklog(), r.freeDiskBytes(),
+					p.phase() == null ? null : p.phase().slug(), p.mediaTimeMs(), p.frames(), p.speed(), p.slow(),
+					p.advancedAt());
+		}
 	}
 
 	@Schema(description = "Chunk totals from the manifest")

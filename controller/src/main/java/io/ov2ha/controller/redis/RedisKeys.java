@@ -24,6 +24,8 @@ import io.ov2ha.controller.recording.RecordingId;
  * ov2ha:rec:{id}:failovers:&lt;createdAt&gt; HASH  failover history of an earlier recording with this id
  * ov2ha:idx:containers                 HASH  recorder container id -> recording id (maps Docker events)
  * ov2ha:failover:stats                 HASH  failovers ever claimed, by reason (all controllers)
+ * ov2ha:idx:backups                    ZSET  recordings whose backup was claimed, score = claim time (ms); for
+ *                                            HA_MAX_CONCURRENT_BACKUPS, pruned at each claim (failover-claim.lua)
  * ov2ha:session:{sid}:recordings       SET   recording ids OpenVidu reported for session sid (webhooks; TTL 7 days)
  * ov2ha:webhook:events                 STREAM every accepted webhook event, in order (OpenVidu's and the controller's own);
  *                                            entry fields: schema, origin, type, recordingId, receivedAt, relay (1/0),
@@ -41,6 +43,12 @@ import io.ov2ha.controller.recording.RecordingId;
  *                                            score = when they may be deleted (ms)
  * </pre>
  *
+ * Retention: when a recording becomes final, every {@code ov2ha:rec:{id}...} key of it gets the
+ * expiry {@code HA_STATE_RETENTION} (transition.lua, abandon.lua; removed again if it becomes
+ * active); {@code FinishedStatePruner} then removes its index entries once the keys are gone.
+ * The scripts build a recording's key list in {@code redis/lib/reckeys.lua} from the suffixes
+ * above: a new per-recording key must be added there too, or it neither expires nor is deleted.
+ *
  * The {@code {id}} hash tag keeps a recording's keys in one Redis Cluster slot. The indexes are
  * updated in the same Lua script as the document, which needs a single Redis primary
  * (standalone or Sentinel).
@@ -52,11 +60,14 @@ public final class RedisKeys {
 	/** Prefix of the per-status indexes; the status name follows. */
 	public static final String STATUS_INDEX_PREFIX = PREFIX + "idx:status:";
 
+	/** Prefix of a recording's key ({@link #recording}: prefix, id, closing brace); for scripts. */
+	public static final String RECORDING_KEY_PREFIX = PREFIX + "rec:{";
+
 	private RedisKeys() {
 	}
 
 	public static String recording(RecordingId id) {
-		return PREFIX + "rec:{" + id.value() + "}";
+		return RECORDING_KEY_PREFIX + id.value() + "}";
 	}
 
 	public static String chunks(RecordingId id) {
@@ -93,6 +104,14 @@ public final class RedisKeys {
 
 	public static String statusIndex(String status) {
 		return STATUS_INDEX_PREFIX + status;
+	}
+
+	/**
+	 * Recordings whose backup was claimed (member: id, score: claim time in ms), for the global
+	 * cap HA_MAX_CONCURRENT_BACKUPS; members no longer RECORDING/STOPPING are pruned at each claim.
+	 */
+	public static String backupIndex() {
+		return PREFIX + "idx:backups";
 	}
 
 	public static String heartbeatIndex() {

@@ -18,7 +18,9 @@ import io.ov2ha.controller.config.LocalCredentials;
 import io.ov2ha.controller.support.Secrets;
 
 /**
- * The two users of the API, from configuration. Only SHA-256 digests of the credentials are
+ * The users of the API, from configuration: recorder, admin, and the optional read-only
+ * metrics user (only {@code GET /actuator/prometheus}; exists when {@code HA_METRICS_PASSWORD}
+ * is set, which the installer does). Only SHA-256 digests of the credentials are
  * kept; a login is checked by comparing digests in constant time (microseconds, so that
  * thousands of recorder heartbeats per second stay cheap, unlike a password hash per request).
  *
@@ -41,9 +43,13 @@ final class ConfiguredUsers {
 
 	private final User admin;
 
-	private ConfiguredUsers(User recorder, User admin) {
+	/** Null: no metrics user (HA_METRICS_PASSWORD empty). */
+	private final User metrics;
+
+	private ConfiguredUsers(User recorder, User admin, User metrics) {
 		this.recorder = recorder;
 		this.admin = admin;
+		this.metrics = metrics;
 	}
 
 	record User(String username, byte[] usernameDigest, byte[] passwordDigest, String role) {
@@ -70,7 +76,21 @@ final class ConfiguredUsers {
 			adminPassword = StringUtils.hasText(adminPassword) ? adminPassword : local.get("HA_ADMIN_PASSWORD");
 		}
 		return new ConfiguredUsers(user(recorderName, recorderPassword, "RECORDER"),
-				user(adminName, adminPassword, "ADMIN"));
+				user(adminName, adminPassword, "ADMIN"), metricsUser(s, recorderName, adminName));
+	}
+
+	/** The read-only metrics user, or null when HA_METRICS_PASSWORD is empty (no default password). */
+	private static User metricsUser(HaProperties.Security s, String recorderName, String adminName) {
+		if (!StringUtils.hasText(s.metricsPassword())) {
+			return null;
+		}
+		String name = required(s.metricsUsername(), "HA_METRICS_USERNAME");
+		if (name.equals(recorderName) || name.equals(adminName)) {
+			throw new ConfigurationException("HA_METRICS_USERNAME is the same as HA_RECORDER_USERNAME or HA_ADMIN_USERNAME.",
+					"Give the metrics user its own name.");
+		}
+		check(s.metricsPassword(), "HA_METRICS_PASSWORD");
+		return user(name, s.metricsPassword(), "METRICS");
 	}
 
 	/** The role of matching credentials, or null. Constant time in the inputs' content. */
@@ -78,7 +98,10 @@ final class ConfiguredUsers {
 		byte[] name = Secrets.sha256(username);
 		byte[] pass = Secrets.sha256(password);
 		String role = null;
-		for (User user : new User[] { recorder, admin }) {
+		for (User user : new User[] { recorder, admin, metrics }) {
+			if (user == null) {
+				continue;
+			}
 			boolean nameOk = MessageDigest.isEqual(name, user.usernameDigest());
 			boolean passOk = MessageDigest.isEqual(pass, user.passwordDigest());
 			if (nameOk & passOk) {

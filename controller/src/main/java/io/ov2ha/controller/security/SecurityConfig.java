@@ -17,15 +17,19 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 import io.ov2ha.controller.config.HaProperties;
 
 /**
- * Who may call what. Recorder operations: RECORDER or ADMIN. Everything else under /api and
- * the metrics: ADMIN. Public: health, API docs. Anything not listed is ADMIN (deny by default).
+ * Who may call what. Recorder operations: RECORDER or ADMIN. The metrics
+ * ({@code GET /actuator/prometheus}): METRICS (read-only Prometheus user) or ADMIN. Everything
+ * else under /api: ADMIN. Public: health, API docs. Anything not listed is ADMIN (deny by default).
  * OpenVidu's webhook ({@code POST /openvidu/webhook}) has its own filter chain, ordered first
  * ({@code webhook.WebhookConfig}): no HTTP Basic there, the endpoint checks the webhook token.
+ * State-changing calls with ADMIN credentials must carry {@code X-Requested-By}
+ * ({@link RequestedByFilter}).
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
@@ -33,6 +37,8 @@ class SecurityConfig {
 	static final String RECORDER = "RECORDER";
 
 	static final String ADMIN = "ADMIN";
+
+	static final String METRICS = "METRICS";
 
 	private final ProblemSecurityHandlers handlers = new ProblemSecurityHandlers();
 
@@ -95,8 +101,11 @@ class SecurityConfig {
 				.hasAnyRole(RECORDER, ADMIN)
 				.requestMatchers(HttpMethod.POST, "/api/recordings/*/chunks", "/api/recordings/*/finalize")
 				.hasAnyRole(RECORDER, ADMIN)
+				.requestMatchers(HttpMethod.GET, "/actuator/prometheus")
+				.hasAnyRole(METRICS, ADMIN)
 				.anyRequest()
-				.hasRole(ADMIN));
+				.hasRole(ADMIN))
+			.addFilterAfter(new RequestedByFilter(), AuthorizationFilter.class);
 		return http.build();
 	}
 

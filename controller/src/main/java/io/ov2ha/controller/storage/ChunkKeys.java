@@ -1,5 +1,6 @@
 package io.ov2ha.controller.storage;
 
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,7 +33,7 @@ public final class ChunkKeys {
 	}
 
 	public static String fileName(long seq, long epoch) {
-		return String.format("%06d-e%d.ts", seq, epoch);
+		return String.format(Locale.ROOT, "%06d-e%d.ts", seq, epoch);
 	}
 
 	public static String localPath(RecordingId id, long seq, long epoch) {

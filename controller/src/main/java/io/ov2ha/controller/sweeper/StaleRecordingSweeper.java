@@ -18,6 +18,7 @@ import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
+import io.ov2ha.controller.recording.RecordingStore.AbandonCode;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.support.LogValues;
@@ -127,8 +128,9 @@ class StaleRecordingSweeper implements SchedulingConfigurer {
 		Map<String, String> fields = new LinkedHashMap<>();
 		fields.put("statusReason", reason);
 		fields.put("abandonedAt", Long.toString(now));
-		RecordingStore.Outcome outcome = store.abandonIfIdle(id, r.createdAt(), now - timeout.toMillis(), fields);
-		if (!"ABANDONED".equals(outcome.code())) {
+		RecordingStore.Result<AbandonCode> outcome = store.abandonIfIdle(id, r.createdAt(), now - timeout.toMillis(),
+				fields);
+		if (outcome.code() != AbandonCode.ABANDONED) {
 			return false;
 		}
 		LOG.warn("event=recording.abandoned recordingId=" + id + " createdAt=" + r.createdAt() + " from="

@@ -15,6 +15,12 @@ import java.lang.annotation.Target;
 @Target(ElementType.METHOD)
 public @interface ApiRoles {
 
+	/**
+	 * The header every state-changing call made with ADMIN credentials must carry (any non-empty
+	 * value): browsers cannot send it cross-site without a CORS preflight, which is never granted.
+	 */
+	String REQUESTED_BY_HEADER = "X-Requested-By";
+
 	/** Role names ({@code RECORDER}, {@code ADMIN}); empty means public. */
 	String[] value();
 

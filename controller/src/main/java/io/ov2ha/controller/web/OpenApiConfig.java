@@ -1,6 +1,7 @@
 package io.ov2ha.controller.web;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -10,7 +11,11 @@ import java.util.Set;
 import org.springdoc.core.customizers.OperationCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.method.HandlerMethod;
 
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -21,6 +26,8 @@ import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.parameters.HeaderParameter;
+import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
@@ -55,7 +62,9 @@ class OpenApiConfig {
 
 						Authentication: HTTP Basic. Two roles: **RECORDER** (the recorder containers: register, \
 						heartbeat, chunk reports) and **ADMIN** (operators; may also call recorder operations). \
-						Each operation lists its roles in `x-roles`. Errors are `application/problem+json` \
+						Each operation lists its roles in `x-roles`. State-changing calls with ADMIN credentials \
+						must send `X-Requested-By` (any value; Swagger UI fills it in), which keeps other web \
+						pages from using an admin's cached credentials. Errors are `application/problem+json` \
 						(RFC 9457) with a stable `type`.""")
 				.license(new License().name("Apache-2.0")))
 			.components(new Components()
@@ -87,6 +96,10 @@ class OpenApiConfig {
 			if (errors != null) {
 				problems.addAll(List.of(errors.value()));
 			}
+			if (roles != null && List.of(roles.value()).contains("ADMIN") && changesState(handler)) {
+				operation.addParametersItem(requestedByHeader(roles.value().length == 1));
+				problems.add(ProblemType.REQUESTED_BY_REQUIRED);
+			}
 			problems.add(ProblemType.PAYLOAD_TOO_LARGE);
 			problems.add(ProblemType.DEPENDENCY_UNAVAILABLE);
 			ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
@@ -98,6 +111,28 @@ class OpenApiConfig {
 			operation.setResponses(responses);
 			return operation;
 		};
+	}
+
+	private static boolean changesState(HandlerMethod handler) {
+		RequestMapping mapping = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), RequestMapping.class);
+		return mapping != null && Arrays.stream(mapping.method())
+			.anyMatch(m -> m == RequestMethod.POST || m == RequestMethod.PUT || m == RequestMethod.DELETE
+					|| m == RequestMethod.PATCH);
+	}
+
+	/**
+	 * The {@value ApiRoles#REQUESTED_BY_HEADER} header, with a default so that Swagger UI fills it in and sends
+	 * it. Required on admin-only operations; on recorder operations only when called as ADMIN.
+	 */
+	private static Parameter requestedByHeader(boolean adminOnly) {
+		return new HeaderParameter().name(ApiRoles.REQUESTED_BY_HEADER)
+			.required(adminOnly)
+			.description((adminOnly ? "Required, any non-empty value." : "Required when calling with ADMIN credentials"
+					+ " (any non-empty value); recorders do not send it.")
+					+ " Browsers cannot send it cross-site without a CORS preflight (which this server never grants),"
+					+ " so a page elsewhere cannot use an admin's cached credentials; without it: 403 "
+					+ ProblemType.REQUESTED_BY_REQUIRED.type() + ".")
+			.schema(new StringSchema()._default("swagger-ui").example("ov2-ha-recorder"));
 	}
 
 	private static ApiResponse problemResponse(List<ProblemType> types) {

@@ -39,13 +39,18 @@ class TomcatConfig {
 
 		@Override
 		protected void report(Request request, Response response, Throwable throwable) {
-			int status = response.getStatus();
-			if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
+			int reported = response.getStatus();
+			if (reported < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
 				return;
 			}
-			ProblemType type = status == 404 ? ProblemType.NOT_FOUND
-					: status >= 500 ? ProblemType.INTERNAL_ERROR : ProblemType.INVALID_REQUEST;
+			// Tomcat answers CONNECT itself with 501: a client's mistake, 405 like any unknown method
+			int status = ProblemErrorController.answerStatus(reported);
+			ProblemType type = ProblemErrorController.typeFor(status);
 			try {
+				if (status != reported) {
+					response.setStatus(status);
+					response.setHeader("Allow", ProblemErrorController.ALLOWED_METHODS);
+				}
 				response.setContentType("application/problem+json");
 				response.setCharacterEncoding("UTF-8");
 				Writer writer = response.getReporter();

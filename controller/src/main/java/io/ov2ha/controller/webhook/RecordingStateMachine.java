@@ -20,6 +20,7 @@ import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStopRequested;
 import io.ov2ha.controller.recording.RecordingStore;
+import io.ov2ha.controller.recording.RecordingStore.WebhookStartedCode;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.LogValues;
 
@@ -131,24 +132,24 @@ class RecordingStateMachine {
 			fields.put("openviduStartedAt", now);
 			fields.put("openviduActivityAt", now);
 			fields.put("webhookStartedJson", body);
-			RecordingStore.Outcome outcome = store.createFromWebhook(id, createdAt, fields);
+			RecordingStore.Result<WebhookStartedCode> outcome = store.createFromWebhook(id, createdAt, fields);
 			switch (outcome.code()) {
-				case "CREATED", "REPLACED" -> {
+				case CREATED, REPLACED -> {
 					LOG.info("event=recording.created_from_webhook recordingId=" + id + " createdAt=" + createdAt
-							+ " eventId=" + eventId + (outcome.code().equals("REPLACED")
-									? " replacedCreatedAt=" + outcome.values().get(0) : ""));
+							+ " eventId=" + eventId + (outcome.code() == WebhookStartedCode.REPLACED
+									? " replacedCreatedAt=" + outcome.value(0) : ""));
 					return;
 				}
-				case "ID_IN_USE" -> {
+				case ID_IN_USE -> {
 					LOG.warn("event=webhook.recording_id_in_use recordingId=" + id + " createdAt=" + createdAt
-							+ " activeCreatedAt=" + outcome.values().get(0) + " eventId=" + eventId);
+							+ " activeCreatedAt=" + outcome.value(0) + " eventId=" + eventId);
 					return;
 				}
-				case "OLDER" -> {
+				case OLDER -> {
 					return;
 				}
-				default -> {
-					// EXISTS: the recorder registered first; record that OpenVidu confirmed the start
+				case EXISTS -> {
+					// the recorder registered first; record that OpenVidu confirmed the start
 				}
 			}
 		}
@@ -166,8 +167,8 @@ class RecordingStateMachine {
 		fields.put("statusReason", "OpenVidu stopped the recording (" + reason + ")");
 		fields.put("openviduStoppedAt", now);
 		fields.put("openviduActivityAt", now);
-		RecordingStore.Outcome outcome = store.advance(id, RecordingStatus.STOPPING, fields);
-		if ("CHANGED".equals(outcome.code())) {
+		var outcome = store.advance(id, RecordingStatus.STOPPING, fields);
+		if (outcome.code() == RecordingStore.TransitionCode.CHANGED) {
 			LOG.info("event=recording.stop_requested recordingId=" + id + " source=openvidu reason="
 					+ LogValues.quote(reason) + " eventId=" + eventId);
 			publishStop(id, reason);
@@ -232,8 +233,8 @@ class RecordingStateMachine {
 		if (e.reason() != null && !hasStopReason) {
 			fields.put("stopReason", e.reason());
 		}
-		RecordingStore.Outcome outcome = store.transition(id, target, ACTIVE_OR_ABANDONED, fields);
-		if ("CHANGED".equals(outcome.code())) {
+		var outcome = store.transition(id, target, ACTIVE_OR_ABANDONED, fields);
+		if (outcome.code() == RecordingStore.TransitionCode.CHANGED) {
 			LOG.info("event=recording.final recordingId=" + id + " status=" + target + " from=" + outcome.values().get(0)
 					+ " source=openvidu eventId=" + eventId);
 			return;

@@ -15,6 +15,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
 
+import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.support.LogValues;
 import tools.jackson.databind.JsonNode;
@@ -30,6 +31,12 @@ import tools.jackson.databind.json.JsonMapper;
  * controller continues exactly there. Delivery is at least once: a leader that stalls past its
  * lease may have delivered an entry that the next leader delivers again, with the same
  * {@code X-OV2HA-Event-Id}.
+ *
+ * <p>
+ * Started and stopped with the context; a start after a stop (the test framework pauses a cached
+ * context that way) runs a new thread. Stop and start wait for the previous thread within the
+ * relay's timeouts; one still finishing a delivery after that ends with it and leaves the lease
+ * to the new thread.
  */
 class RelayWorker implements SmartLifecycle {
 
@@ -45,6 +52,13 @@ class RelayWorker implements SmartLifecycle {
 	private static final Duration TRIM_INTERVAL = Duration.ofMinutes(1);
 
 	private static final int BATCH = 100;
+
+	/**
+	 * The reserved id prefix of the ops script's self-test recordings
+	 * ({@code ov2-ha-recorder.sh test-recording}): their events are never relayed, so a self-test
+	 * never reaches the customer's application.
+	 */
+	static final String SELF_TEST_PREFIX = RecordingId.SELF_TEST_PREFIX;
 
 	private final WebhookQueue queue;
 
@@ -80,7 +94,8 @@ class RelayWorker implements SmartLifecycle {
 
 	private boolean signalled;
 
-	private Thread thread;
+	/** The relay thread; only this one relays (one left over from before a stop ends). */
+	private volatile Thread thread;
 
 	/** In-memory copy of the head entry's backoff (loaded from Redis when the lease is taken). */
 	private String headId;
@@ -136,7 +151,7 @@ class RelayWorker implements SmartLifecycle {
 		lock.lock();
 		try {
 			long nanos = duration.toNanos();
-			while (!signalled && running && nanos > 0) {
+			while (!signalled && relaying() && nanos > 0) {
 				nanos = signal.awaitNanos(nanos);
 			}
 			signalled = false;
@@ -155,7 +170,7 @@ class RelayWorker implements SmartLifecycle {
 		lock.lock();
 		try {
 			long nanos;
-			while (running && (nanos = until - System.nanoTime()) > 0) {
+			while (relaying() && (nanos = until - System.nanoTime()) > 0) {
 				signal.awaitNanos(nanos);
 			}
 		}
@@ -168,29 +183,54 @@ class RelayWorker implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
+	public synchronized void start() {
+		if (running) {
+			return;
+		}
+		Thread previous = thread;
+		if (previous != null && previous.isAlive()) {
+			join(previous);
+			if (previous.isAlive()) {
+				LOG.warn("event=webhook.relay_previous_running thread=" + previous.getName()
+						+ " action=start reason=it_ends_after_its_delivery");
+			}
+		}
 		running = true;
-		thread = new Thread(this::run, "webhook-relay");
-		thread.setDaemon(true);
-		thread.start();
+		Thread t = new Thread(this::run, "webhook-relay");
+		t.setDaemon(true);
+		thread = t;
+		t.start();
 		LOG.info("event=webhook.relay_started enabled=" + target.enabled()
 				+ (target.enabled() ? " target=" + LogValues.quote(target.display()) : ""));
 	}
 
+	/** Idempotent. */
 	@Override
-	public void stop() {
+	public synchronized void stop() {
+		if (!running) {
+			return;
+		}
 		running = false;
 		wake();
 		Thread t = thread;
 		if (t != null) {
-			try {
-				// the current attempt finishes (and is committed) within its timeouts
-				t.join(properties.relay().connectTimeout().plus(properties.relay().readTimeout()).plusSeconds(2).toMillis());
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
+			join(t);
 		}
+	}
+
+	/** Waits for the thread: the current attempt finishes (and is committed) within its timeouts. */
+	private void join(Thread t) {
+		try {
+			t.join(properties.relay().connectTimeout().plus(properties.relay().readTimeout()).plusSeconds(2).toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** Whether this thread is the relay thread and the relay runs. */
+	private boolean relaying() {
+		return running && thread == Thread.currentThread();
 	}
 
 	@Override
@@ -205,7 +245,7 @@ class RelayWorker implements SmartLifecycle {
 	}
 
 	private void run() {
-		while (running) {
+		while (relaying()) {
 			try {
 				if (!holdLease()) {
 					await(NOT_LEADER_POLL);
@@ -218,7 +258,7 @@ class RelayWorker implements SmartLifecycle {
 					continue;
 				}
 				for (WebhookQueue.Entry entry : batch) {
-					if (!running || !holdLease() || !process(entry)) {
+					if (!relaying() || !holdLease() || !process(entry)) {
 						break;
 					}
 				}
@@ -232,7 +272,8 @@ class RelayWorker implements SmartLifecycle {
 				await(NOT_LEADER_POLL);
 			}
 		}
-		if (leader) {
+		// a newer relay thread (started after a stop) keeps the lease and the head's state
+		if (leader && thread == Thread.currentThread()) {
 			try {
 				lease.release(WebhookQueue.leaseKey());
 			}
@@ -277,6 +318,11 @@ class RelayWorker implements SmartLifecycle {
 			recoverStateChange(entry);
 		}
 		if (!entry.relay()) {
+			return commit(entry, WebhookQueue.Outcome.SUPPRESSED, null);
+		}
+		if (isSelfTest(entry.recordingId())) {
+			LOG.info("event=webhook.relay_skipped eventId=" + entry.eventId() + " type=" + LogValues.quote(entry.type())
+					+ " recordingId=" + LogValues.quote(entry.recordingId()) + " reason=self_test");
 			return commit(entry, WebhookQueue.Outcome.SUPPRESSED, null);
 		}
 		if (!target.enabled()) {
@@ -331,6 +377,11 @@ class RelayWorker implements SmartLifecycle {
 		LOG.warn("event=webhook.relay_failed eventId=" + entry.eventId() + " attempt=" + failure.attempts() + " error="
 				+ LogValues.quote(result.error()) + " retryInMs=" + Math.max(0, failure.nextAttemptAt() - now));
 		return false;
+	}
+
+	/** Whether the event is about a self-test recording ({@link #SELF_TEST_PREFIX}). */
+	static boolean isSelfTest(String recordingId) {
+		return recordingId != null && recordingId.startsWith(SELF_TEST_PREFIX);
 	}
 
 	private boolean commit(WebhookQueue.Entry entry, WebhookQueue.Outcome outcome, WebhookQueue.DeadLetter dead) {

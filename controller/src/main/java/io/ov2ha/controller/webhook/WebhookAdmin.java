@@ -10,6 +10,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.stereotype.Service;
 
 import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.EpochMillis;
 import io.ov2ha.controller.web.ApiException;
 import io.ov2ha.controller.web.ProblemType;
 
@@ -101,12 +102,7 @@ class WebhookAdmin {
 	}
 
 	private static Instant instant(String ms) {
-		try {
-			return ms == null ? null : Instant.ofEpochMilli(Long.parseLong(ms));
-		}
-		catch (NumberFormatException ex) {
-			return null;
-		}
+		return EpochMillis.instantOrNull(ms);
 	}
 
 }

@@ -1,6 +1,7 @@
 package io.ov2ha.controller.webhook;
 
 import java.io.IOException;
+import java.time.Duration;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -16,6 +17,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ov2ha.controller.support.LogValues;
 import io.ov2ha.controller.web.ApiErrors;
 import io.ov2ha.controller.web.ApiException;
 import io.ov2ha.controller.web.ApiRoles;
@@ -49,9 +51,10 @@ class WebhookController {
 
 	private final Counter unauthorized;
 
-	private long lastUnauthorizedLog;
+	/** At most one unauthorized line per 10 s, one relay-loop line per minute, each with its count. */
+	private final LogThrottle unauthorizedLog = new LogThrottle(Duration.ofSeconds(10));
 
-	private long unauthorizedSinceLog;
+	private final LogThrottle relayLoopLog = new LogThrottle(Duration.ofMinutes(1));
 
 	WebhookController(WebhookIntake intake, WebhookToken token, MeterRegistry meters) {
 		this.intake = intake;
@@ -89,13 +92,6 @@ class WebhookController {
 			@Parameter(hidden = true) @RequestHeader(value = WebhookToken.HEADER, required = false) String tokenHeader,
 			@Parameter(hidden = true) @RequestHeader(value = RelayClient.ORIGIN, required = false) String relayedFrom,
 			HttpServletRequest request) throws IOException {
-		if (relayedFrom != null) {
-			LOG.error("event=webhook.relay_loop origin=" + io.ov2ha.controller.support.LogValues.quote(relayedFrom)
-					+ " action=refused");
-			throw new ApiException(ProblemType.INVALID_REQUEST, "This request was sent by an OV2 HA Recorder relay"
-					+ " (it has X-OV2HA-Origin): some controller's HA_WEBHOOK_RELAY_URL points to this webhook endpoint."
-					+ " Point it to your own application instead.");
-		}
 		if (!token.matches(authorization, tokenHeader)) {
 			refused();
 			ProblemDetail problem = Problems.of(ProblemType.UNAUTHORIZED,
@@ -104,6 +100,16 @@ class WebhookController {
 				.header("WWW-Authenticate", "Bearer realm=\"ov2-ha-recorder-webhook\"")
 				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 				.body(problem);
+		}
+		if (relayedFrom != null) {
+			long count = relayLoopLog.event();
+			if (count > 0) {
+				LOG.error("event=webhook.relay_loop origin=" + LogValues.quote(relayedFrom) + " action=refused count="
+						+ count + " hint=HA_WEBHOOK_RELAY_URL_points_to_a_controller");
+			}
+			throw new ApiException(ProblemType.INVALID_REQUEST, "This request was sent by an OV2 HA Recorder relay"
+					+ " (it has X-OV2HA-Origin): some controller's HA_WEBHOOK_RELAY_URL points to this webhook endpoint."
+					+ " Point it to your own application instead.");
 		}
 		WebhookIntake.Accepted accepted = intake.receive(body(request), authorization);
 		return ResponseEntity.ok()
@@ -129,15 +135,12 @@ class WebhookController {
 		}
 	}
 
-	private synchronized void refused() {
+	private void refused() {
 		unauthorized.increment();
-		unauthorizedSinceLog++;
-		long now = System.currentTimeMillis();
-		if (now - lastUnauthorizedLog > 10_000) {
-			LOG.warn("event=webhook.unauthorized count=" + unauthorizedSinceLog
+		long count = unauthorizedLog.event();
+		if (count > 0) {
+			LOG.warn("event=webhook.unauthorized count=" + count
 					+ " hint=check_OPENVIDU_WEBHOOK_HEADERS_and_HA_WEBHOOK_TOKEN");
-			lastUnauthorizedLog = now;
-			unauthorizedSinceLog = 0;
 		}
 	}
 

@@ -41,4 +41,32 @@ class StartupFailureTest {
 		}
 	}
 
+	@Test
+	void aStateRetentionNotLongerThanTheChunkRetentionDoesNotStart(CapturedOutput output) {
+		assertThatThrownBy(() -> new SpringApplicationBuilder(ControllerApplication.class).run("--server.port=0",
+				"--ha.profile=production", "--spring.profiles.active=production",
+				"--ha.security.admin-password=" + io.ov2ha.controller.support.TestSecrets.ADMIN_PASSWORD,
+				"--ha.security.recorder-password=" + io.ov2ha.controller.support.TestSecrets.RECORDER_PASSWORD,
+				"--ha.data-dir=target/test-data", "--ha.recordings-path=target/test-recordings",
+				"--ha.state.retention=12h", "--ha.storage.chunk-retention=24h"))
+			.isNotNull();
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("HA_STATE_RETENTION (PT12H) must be longer than HA_CHUNK_RETENTION (PT24H)")
+			.doesNotContain("at io.ov2ha");
+	}
+
+	@Test
+	void aTlsCertificateWithoutItsKeyDoesNotStart(CapturedOutput output) {
+		assertThatThrownBy(() -> new SpringApplicationBuilder(ControllerApplication.class).run("--server.port=0",
+				"--ha.profile=production", "--spring.profiles.active=production",
+				"--ha.security.admin-password=" + io.ov2ha.controller.support.TestSecrets.ADMIN_PASSWORD,
+				"--ha.security.recorder-password=" + io.ov2ha.controller.support.TestSecrets.RECORDER_PASSWORD,
+				"--ha.data-dir=target/test-data", "--ha.recordings-path=target/test-recordings",
+				"--ha.tls.certificate=pom.xml"))
+			.isNotNull();
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("HA_TLS_CERTIFICATE is set but HA_TLS_PRIVATE_KEY is not: HTTPS needs both.")
+			.doesNotContain("at io.ov2ha");
+	}
+
 }

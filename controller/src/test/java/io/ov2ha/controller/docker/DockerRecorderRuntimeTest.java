@@ -45,7 +45,7 @@ class DockerRecorderRuntimeTest {
 		TestDocker.assumeAvailable();
 		image = TestDocker.testRecorderImage();
 		recordings = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "rt-recordings");
-		runtime = new DockerRecorderRuntime(new HaProperties.Docker(null, null, null, null, image, null),
+		runtime = new DockerRecorderRuntime(new HaProperties.Docker(null, null, null, null, image, null, null, 0, null, 0),
 				Clock.systemUTC());
 	}
 
@@ -89,6 +89,17 @@ class DockerRecorderRuntimeTest {
 		assertThat(raw.getHostConfig().getNetworkMode()).isEqualTo("host");
 		assertThat(raw.getHostConfig().getShmSize()).isEqualTo(96L * 1024 * 1024);
 		assertThat(raw.getHostConfig().getBinds()[0].toString()).isEqualTo(recordings + ":/recordings:rw");
+		// OpenVidu's startup cleanup force-removes every container whose image, as Docker lists
+		// it, starts with the recording image's repo: a backup's is the image id
+		String repo = spec.image().substring(0, spec.image().lastIndexOf(':'));
+		String listed = TestDocker.client()
+			.listContainersCmd()
+			.withIdFilter(List.of(containerId))
+			.exec()
+			.get(0)
+			.getImage();
+		assertThat(listed).doesNotStartWith(repo).startsWith("sha256:");
+		assertThat(raw.getConfig().getLabels()).containsEntry(ContainerLabels.IMAGE, spec.image());
 		// it records: chunks named with its epoch, from its start chunk
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> Files.exists(recordings.resolve(id).resolve("chunks").resolve("000004-e1.ts")));
@@ -203,7 +214,7 @@ class DockerRecorderRuntimeTest {
 	@Test
 	void anUnreachableEngineIsReportedNotThrownAtStart() {
 		try (DockerRecorderRuntime unreachable = new DockerRecorderRuntime(
-				new HaProperties.Docker("tcp://127.0.0.1:9", null, null, null, image, null), Clock.systemUTC())) {
+				new HaProperties.Docker("tcp://127.0.0.1:9", null, null, null, image, null, null, 0, null, 0), Clock.systemUTC())) {
 			RuntimeStatus status = unreachable.status();
 			assertThat(status.reachable()).isFalse();
 			assertThat(status.error()).isNotBlank();

@@ -65,11 +65,17 @@ class FailoverStoreTest {
 		return recording(1700000005000L, "{\"VIDEO_ID\":\"x\"}");
 	}
 
-	private FailoverStore.Result claim(RecordingId id, long epoch, int max, Instant at, boolean manual) {
+	private FailoverStore.Typed<FailoverStore.ClaimCode> claim(RecordingId id, long epoch, int max, Instant at, boolean manual) {
+		return claim(id, epoch, max, at, manual, 1000);
+	}
+
+	private FailoverStore.Typed<FailoverStore.ClaimCode> claim(RecordingId id, long epoch, int max, Instant at, boolean manual,
+			int maxConcurrentBackups) {
 		Map<String, Object> entry = new LinkedHashMap<>();
 		entry.put("recordingId", id.value());
 		entry.put("detectedAt", at.toEpochMilli());
-		return store.claim(id, epoch, max, "ctl-test", at, 1000, 20000, FailoverReason.CONTAINER_DIED, entry, manual);
+		return store.claim(id, epoch, max, "ctl-test", at, 1000, 20000, FailoverReason.CONTAINER_DIED, entry, manual,
+				maxConcurrentBackups);
 	}
 
 	@Test
@@ -77,9 +83,9 @@ class FailoverStoreTest {
 		RecordingId id = recording();
 		ExecutorService pool = Executors.newFixedThreadPool(8);
 		CountDownLatch go = new CountDownLatch(1);
-		List<Future<FailoverStore.Result>> results = new ArrayList<>();
+		List<Future<FailoverStore.Typed<FailoverStore.ClaimCode>>> results = new ArrayList<>();
 		for (int i = 0; i < 8; i++) {
-			Callable<FailoverStore.Result> task = () -> {
+			Callable<FailoverStore.Typed<FailoverStore.ClaimCode>> task = () -> {
 				go.await();
 				return claim(id, 0, 5, now, false);
 			};
@@ -87,8 +93,8 @@ class FailoverStoreTest {
 		}
 		go.countDown();
 		List<String> codes = new ArrayList<>();
-		for (Future<FailoverStore.Result> f : results) {
-			codes.add(f.get().code());
+		for (Future<FailoverStore.Typed<FailoverStore.ClaimCode>> f : results) {
+			codes.add(f.get().code().name());
 		}
 		pool.shutdown();
 
@@ -109,15 +115,15 @@ class FailoverStoreTest {
 	@Test
 	void aPendingEpochIsNotClaimedAgainButRetriedByOneAttemptAtATime() {
 		RecordingId id = recording();
-		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo("CLAIMED");
-		assertThat(claim(id, 1, 5, now.plusSeconds(60), false).code()).isEqualTo("PENDING");
+		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
+		assertThat(claim(id, 1, 5, now.plusSeconds(60), false).code()).isEqualTo(FailoverStore.ClaimCode.PENDING);
 		// the claimer holds the first attempt's lease
-		assertThat(store.takeAttempt(id, 1, "ctl-b", now.plusSeconds(1), 20000, 5).code()).isEqualTo("WAIT");
-		FailoverStore.Result taken = store.takeAttempt(id, 1, "ctl-b", now.plusSeconds(21), 20000, 5);
-		assertThat(taken.code()).isEqualTo("TAKEN");
+		assertThat(store.takeAttempt(id, 1, "ctl-b", now.plusSeconds(1), 20000, 5).code()).isEqualTo(FailoverStore.AttemptCode.WAIT);
+		var taken = store.takeAttempt(id, 1, "ctl-b", now.plusSeconds(21), 20000, 5);
+		assertThat(taken.code()).isEqualTo(FailoverStore.AttemptCode.TAKEN);
 		assertThat(taken.value(0)).isEqualTo("2");
-		assertThat(store.takeAttempt(id, 1, "ctl-c", now.plusSeconds(22), 20000, 5).code()).isEqualTo("WAIT");
-		assertThat(store.takeAttempt(id, 1, "ctl-c", now.plusSeconds(200), 20000, 2).code()).isEqualTo("EXHAUSTED");
+		assertThat(store.takeAttempt(id, 1, "ctl-c", now.plusSeconds(22), 20000, 5).code()).isEqualTo(FailoverStore.AttemptCode.WAIT);
+		assertThat(store.takeAttempt(id, 1, "ctl-c", now.plusSeconds(200), 20000, 2).code()).isEqualTo(FailoverStore.AttemptCode.EXHAUSTED);
 	}
 
 	@Test
@@ -125,9 +131,9 @@ class FailoverStoreTest {
 		RecordingId id = recording();
 		claim(id, 0, 5, now, false);
 		String container = "d".repeat(64);
-		FailoverStore.Result r = store.started(id, 1, container, "docker", now.plusSeconds(1), 7,
+		var r = store.started(id, 1, container, "docker", now.plusSeconds(1), 7,
 				Map.of("backupContainerId", container, "startChunk", 7));
-		assertThat(r.code()).isEqualTo("RECORDED");
+		assertThat(r.code()).isEqualTo(FailoverStore.StartedCode.RECORDED);
 		assertThat(store.state(id, 1700000005000L).pending(1)).isFalse();
 		assertThat(store.state(id, 1700000005000L).awaitFirstChunkEpoch()).isEqualTo(1);
 		assertThat(store.recordingOfContainer(container)).contains(id);
@@ -136,19 +142,19 @@ class FailoverStoreTest {
 		assertThat(entry.outcome()).isEqualTo("started");
 		assertThat(entry.startChunk()).isEqualTo(7);
 		// a start recorded for an epoch that is no longer current is refused: its container gets killed
-		assertThat(store.started(id, 0, "e".repeat(64), "docker", now, 1, Map.of()).code()).isEqualTo("EPOCH_CHANGED");
+		assertThat(store.started(id, 0, "e".repeat(64), "docker", now, 1, Map.of()).code()).isEqualTo(FailoverStore.StartedCode.EPOCH_CHANGED);
 	}
 
 	@Test
 	void theLimitAndTheBackoffHold() {
 		RecordingId id = recording();
-		assertThat(claim(id, 0, 2, now, false).code()).isEqualTo("CLAIMED");
+		assertThat(claim(id, 0, 2, now, false).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
 		store.started(id, 1, "f".repeat(64), "docker", now, 1, Map.of());
 		// the second failover waits for the backoff (1 s) unless an admin asks
-		assertThat(claim(id, 1, 2, now.plusMillis(500), false).code()).isEqualTo("BACKOFF");
-		assertThat(claim(id, 1, 2, now.plusMillis(1100), false).code()).isEqualTo("CLAIMED");
+		assertThat(claim(id, 1, 2, now.plusMillis(500), false).code()).isEqualTo(FailoverStore.ClaimCode.BACKOFF);
+		assertThat(claim(id, 1, 2, now.plusMillis(1100), false).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
 		store.started(id, 2, "a".repeat(64), "docker", now, 1, Map.of());
-		assertThat(claim(id, 2, 2, now.plusSeconds(60), true).code()).isEqualTo("EXHAUSTED");
+		assertThat(claim(id, 2, 2, now.plusSeconds(60), true).code()).isEqualTo(FailoverStore.ClaimCode.EXHAUSTED);
 		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "epoch")).isEqualTo("2");
 	}
 
@@ -159,14 +165,14 @@ class FailoverStoreTest {
 		store.started(id, 1, "1".repeat(64), "docker", now, 1, Map.of());
 		claim(id, 1, 9, now.plusMillis(1000), false);
 		store.started(id, 2, "2".repeat(64), "docker", now, 1, Map.of());
-		assertThat(claim(id, 2, 9, now.plusMillis(2900), false).code()).isEqualTo("BACKOFF");
-		assertThat(claim(id, 2, 9, now.plusMillis(3000), false).code()).isEqualTo("CLAIMED");
+		assertThat(claim(id, 2, 9, now.plusMillis(2900), false).code()).isEqualTo(FailoverStore.ClaimCode.BACKOFF);
+		assertThat(claim(id, 2, 9, now.plusMillis(3000), false).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
 	}
 
 	@Test
 	void aRecordingThatNeverRegisteredCannotBeFailedOver() {
 		RecordingId id = recording(1700000005000L, "");
-		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo("NO_ENVIRONMENT");
+		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo(FailoverStore.ClaimCode.NO_ENVIRONMENT);
 	}
 
 	@Test
@@ -178,7 +184,7 @@ class FailoverStoreTest {
 			.putAll(RedisKeys.recording(id), Map.of("createdAt", "1700000009000", "epoch", "0", "failoverCount", "0"));
 		assertThat(store.state(id, 1700000009000L)).isEqualTo(FailoverState.NONE);
 		assertThat(store.history(id, 1700000009000L)).isEmpty();
-		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo("CLAIMED");
+		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
 		assertThat(store.history(id, 1700000009000L)).hasSize(1);
 		assertThat(redis.hasKey(RedisKeys.failovers(id) + ":1700000001000")).isTrue();
 	}
@@ -187,8 +193,45 @@ class FailoverStoreTest {
 	void onlyRecordingRecordingsAreClaimed() {
 		RecordingId id = recording();
 		redis.opsForHash().put(RedisKeys.recording(id), "status", "STOPPING");
-		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo("NOT_RECORDING");
-		assertThat(claim(RecordingId.of(Recordings.newId("none")), 0, 5, now, false).code()).isEqualTo("NOT_FOUND");
+		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo(FailoverStore.ClaimCode.NOT_RECORDING);
+		assertThat(claim(RecordingId.of(Recordings.newId("none")), 0, 5, now, false).code()).isEqualTo(FailoverStore.ClaimCode.NOT_FOUND);
+	}
+
+	@Test
+	void overTheGlobalCapAFailoverIsDeferredWithAReasonAndClaimedOnceABackupEnds() {
+		redis.delete(RedisKeys.backupIndex());
+		RecordingId a = recording();
+		RecordingId b = recording();
+		RecordingId c = recording();
+		assertThat(claim(a, 0, 5, now, false, 2).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
+		assertThat(claim(b, 0, 5, now, false, 2).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
+
+		FailoverStore.Typed<FailoverStore.ClaimCode> deferred = claim(c, 0, 5, now, false, 2);
+		FailoverStore.Typed<FailoverStore.ClaimCode> again = claim(c, 0, 5, now.plusSeconds(1), true, 2);
+
+		assertThat(deferred.code()).isEqualTo(FailoverStore.ClaimCode.CAPPED);
+		assertThat(deferred.values()).containsExactly("2", "1");
+		assertThat(again.code()).as("a manual failover is capped too").isEqualTo(FailoverStore.ClaimCode.CAPPED);
+		assertThat(again.value(1)).as("not the first deferral").isEqualTo("0");
+		assertThat(redis.opsForHash().get(RedisKeys.recording(c), "epoch")).as("nothing fenced").isEqualTo("0");
+		assertThat(redis.opsForHash().get(RedisKeys.recording(c), "failoverCount")).isEqualTo("0");
+		List<FailoverRecord> history = store.history(c, 1700000005000L);
+		assertThat(history).hasSize(1);
+		assertThat(history.get(0).outcome()).isEqualTo("deferred");
+		assertThat(history.get(0).toEpoch()).isEqualTo(1);
+		assertThat(history.get(0).error()).contains("HA_MAX_CONCURRENT_BACKUPS (2)");
+		assertThat(history.get(0).detectedAt()).as("the first detection is kept").isEqualTo(now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+
+		// a's backup ends (its recording is final): c's failover goes through, its entry replaced
+		redis.opsForHash().put(RedisKeys.recording(a), "status", "READY");
+		assertThat(claim(c, 0, 5, now.plusSeconds(2), false, 2).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
+		assertThat(store.history(c, 1700000005000L)).singleElement()
+			.satisfies(r -> assertThat(r.outcome()).isEqualTo("starting"));
+		assertThat(redis.opsForZSet().range(RedisKeys.backupIndex(), 0, -1)).as("a pruned")
+			.containsExactlyInAnyOrder(b.value(), c.value());
+		// b's own next failover does not count b's current backup
+		store.started(b, 1, "b".repeat(64), "docker", now.plusSeconds(3), 1, Map.of());
+		assertThat(claim(b, 1, 5, now.plusSeconds(60), true, 2).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
 	}
 
 }

@@ -8,12 +8,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -39,6 +42,27 @@ class FinalizeLocalApiTest {
 	private FakeRecorder recorder(String prefix) {
 		return new FakeRecorder(Recordings.newId(prefix), System.currentTimeMillis(), Api.at(port), redis, RECORDINGS,
 				false);
+	}
+
+	@Autowired
+	FinalizationService finalizations;
+
+	@Test
+	void aControllerStoppedAndStartedAgainStillFinalizes() throws Exception {
+		// a context's lifecycle stopped and started (the test framework pauses a cached context
+		// between test classes): the finalizer's workers were shut down for good before
+		finalizations.stop();
+		finalizations.start();
+		List<TestMedia.Chunk> chunks = TestMedia.audioVideo(2);
+		FakeRecorder rec = recorder("restarted").register(false);
+		for (int i = 0; i < chunks.size(); i++) {
+			rec.chunk(i, chunks.get(i), ALL_LOCAL);
+		}
+
+		Api.Response r = rec.finalizeCall(20);
+
+		assertThat(r.status()).as(r.body()).isEqualTo(200);
+		assertThat(r.json().path("state").asString()).isEqualTo("DONE");
 	}
 
 	@Test
@@ -70,6 +94,43 @@ class FinalizeLocalApiTest {
 		assertThat(download.statusCode()).isEqualTo(200);
 		assertThat(download.headers().firstValue("Content-Type")).contains("video/mp4");
 		assertThat(download.body()).isEqualTo(Files.readAllBytes(rec.dir().resolve(rec.id + ".mp4")));
+	}
+
+	/**
+	 * A recorder (root in the recording folder) plants links at the names the finalization uses
+	 * or used: the work folder, the joined file, the scratch files. The finalization succeeds and
+	 * writes, chmods and deletes nothing outside the folder (issue 15, item 6).
+	 */
+	@Test
+	void linksPlantedInTheRecordingFolderLeaveTheirTargetsUntouched(@TempDir Path outside) throws Exception {
+		List<TestMedia.Chunk> chunks = TestMedia.audioVideo(6);
+		FakeRecorder rec = recorder("symlink").register(true);
+		for (int i = 0; i < chunks.size(); i++) {
+			rec.chunk(i, chunks.get(i), ALL_LOCAL);
+		}
+		Path victim = Files.writeString(outside.resolve("victim"), "victim");
+		Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-------"));
+		Path victimDir = Files.createDirectory(outside.resolve("victim-dir"));
+		Files.createSymbolicLink(rec.dir().resolve(Joiner.WORK_DIR), victimDir);
+		for (String name : List.of(Joiner.tempName(1), Joiner.tempName(2), ".ov2ha-info.tmp", ".ov2ha-info.err",
+				".ov2ha-thumb.tmp.jpg", ".ov2ha-thumb.err", ".ov2ha-recording-" + rec.id + ".tmp",
+				"chunks/000000-e0.ts.probe", "chunks/000000-e0.ts.probe.json")) {
+			Files.createSymbolicLink(rec.dir().resolve(name), victim);
+		}
+
+		Api.Response r = rec.finalizeCall(20);
+
+		assertThat(r.status()).as(r.body()).isEqualTo(200);
+		assertThat(r.json().path("state").asString()).as(r.body()).isEqualTo("DONE");
+		OpenViduCheck.assertSealedReady(rec.dir(), rec.id, chunks.stream().mapToDouble(TestMedia.Chunk::duration).sum());
+		assertThat(Files.readString(victim)).isEqualTo("victim");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(victim))).isEqualTo("rw-------");
+		try (var inVictimDir = Files.list(victimDir)) {
+			assertThat(inVictimDir).as("nothing written into the folder the work-folder link points to").isEmpty();
+		}
+		for (String name : List.of(rec.id + ".mp4", rec.id + ".info", rec.id + ".jpg", ".recording." + rec.id)) {
+			assertThat(Files.isRegularFile(rec.dir().resolve(name), LinkOption.NOFOLLOW_LINKS)).as(name).isTrue();
+		}
 	}
 
 	@Test

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
@@ -30,8 +33,8 @@ class OpenViduFilesTest {
 	private static OpenViduFiles files(String openviduUrl) {
 		HaProperties properties = new HaProperties(null, null, null, null, null, null, null,
 				new HaProperties.Storage(null, null, null, null, false, null,
-						new HaProperties.Finalizer(openviduUrl, null, 0, 0, 0, null, null)), null, null);
-		return new OpenViduFiles(new Media(Api.JSON), Api.JSON, properties);
+						new HaProperties.Finalizer(openviduUrl, null, 0, 0, 0, null, null, null)), null, null);
+		return new OpenViduFiles(new Media(Api.JSON), Api.JSON, properties, new RecordingsOwner(properties));
 	}
 
 	@Test
@@ -61,6 +64,55 @@ class OpenViduFilesTest {
 		assertThat(url).isNull();
 		String sealed = Files.readString(dir.resolve(".recording.ses_A"));
 		assertThat(sealed).contains("\"url\":null").contains("\"status\":\"ready\"").contains("\"size\":1234567");
+	}
+
+	/**
+	 * Recorders write into the recording folder as root: links planted at the names the
+	 * controller once used (and at .recording.<id>) are never written through, read through or
+	 * chmodded (issue 15, item 6).
+	 */
+	@Test
+	void linksPlantedInTheRecordingFolderAreNeverFollowed(@TempDir Path outside) throws Exception {
+		Path victim = Files.writeString(outside.resolve("victim"), "victim");
+		Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-------"));
+		Path secret = Files.writeString(outside.resolve("secret.json"), "{\"id\":\"ses_A\",\"secret\":\"s3cr3t\"}");
+		Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+		List<String> planted = List.of(".ov2ha-info.tmp", ".ov2ha-info.err", ".ov2ha-info.err.json",
+				".ov2ha-thumb.tmp.jpg", ".ov2ha-thumb.err", ".ov2ha-recording-ses_A.tmp");
+		for (String name : planted) {
+			Files.createSymbolicLink(dir.resolve(name), victim);
+		}
+		Files.createSymbolicLink(dir.resolve(".recording.ses_A"), secret);
+		Path mp4 = dir.resolve("ses_A.mp4");
+		Process remux = new ProcessBuilder("ffmpeg", "-nostdin", "-loglevel", "error", "-i",
+				TestMedia.audioVideo(6).get(0).file().toString(), "-c", "copy", "-f", "mp4", mp4.toString())
+			.redirectErrorStream(true)
+			.start();
+		assertThat(remux.waitFor()).isZero();
+
+		OpenViduFiles files = files("");
+		RecordingId id = RecordingId.of("ses_A");
+		OpenViduFiles.Facts facts = files.writeInfo(dir, id, mp4);
+		files.writeThumbnail(dir, id, mp4, facts);
+		files.sealReady(dir, id, STARTED, "ses_A.mp4", facts);
+
+		assertThat(Files.readString(victim)).isEqualTo("victim");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(victim))).isEqualTo("rw-------");
+		assertThat(Files.readString(secret)).contains("s3cr3t");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret))).isEqualTo("rw-------");
+		for (String name : List.of("ses_A.info", "ses_A.jpg", ".recording.ses_A")) {
+			Path written = dir.resolve(name);
+			assertThat(Files.isRegularFile(written, LinkOption.NOFOLLOW_LINKS)).as(name + " is a file, not a link").isTrue();
+			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written))).as(name)
+				.isEqualTo("rw-r--r--");
+		}
+		assertThat(Files.readString(dir.resolve(".recording.ses_A"))).doesNotContain("s3cr3t")
+			.contains("\"status\":\"ready\"");
+		List<String> left = new ArrayList<>();
+		try (var list = Files.list(dir)) {
+			list.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".ov2ha-")).forEach(left::add);
+		}
+		assertThat(left).as("no temporary file left, the planted links untouched").containsExactlyInAnyOrderElementsOf(planted);
 	}
 
 	@Test

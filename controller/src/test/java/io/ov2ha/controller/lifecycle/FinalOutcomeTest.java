@@ -66,7 +66,7 @@ class FinalOutcomeTest {
 	private void finalizerEnds(RecordingId id, RecordingStatus status, boolean controllerAnnounces) {
 		store.transition(id, RecordingStatus.FINALIZING, List.of(RecordingStatus.STOPPING), Map.of());
 		assertThat(store.transition(id, status, List.of(RecordingStatus.FINALIZING),
-				Map.of("controllerAnnounces", controllerAnnounces ? "1" : "0")).code()).isEqualTo("CHANGED");
+				Map.of("controllerAnnounces", controllerAnnounces ? "1" : "0")).code()).isEqualTo(RecordingStore.TransitionCode.CHANGED);
 	}
 
 	private static RecordingFinalized finalized(RecordingId id, RecordingStatus status, long epoch, boolean waiting) {
@@ -120,7 +120,7 @@ class FinalOutcomeTest {
 			.isEqualTo(RecordingStatus.FINALIZING);
 
 		assertThat(store.transition(id, RecordingStatus.READY, List.of(RecordingStatus.FINALIZING),
-				Map.of("controllerAnnounces", "1")).code()).isEqualTo("CHANGED");
+				Map.of("controllerAnnounces", "1")).code()).isEqualTo(RecordingStore.TransitionCode.CHANGED);
 		events.publishEvent(finalized(id, RecordingStatus.READY, 0, false));
 
 		List<JsonNode> finals = relayedFinals(id);

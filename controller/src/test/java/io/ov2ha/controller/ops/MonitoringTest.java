@@ -15,7 +15,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.yaml.snakeyaml.Yaml;
 
 import io.ov2ha.controller.support.Api;
@@ -45,7 +48,7 @@ class MonitoringTest {
 	/** The alerts the deployment promises (issue 7). */
 	static final Set<String> REQUIRED_ALERTS = Set.of("OV2HAControllerDown", "OV2HAFailoverRateHigh",
 			"OV2HAFailoverExhausted", "OV2HAFinalizationFailed", "OV2HAWebhookRelayDeadLetters",
-			"OV2HARecorderUploadBacklog", "OV2HADiskLow");
+			"OV2HARecorderUploadBacklog", "OV2HADiskLow", "OV2HARedisMemoryHigh", "OV2HAHostCpuSaturated");
 
 	private static final Pattern LABEL_MATCHERS = Pattern.compile("\\{[^}]*}");
 
@@ -61,6 +64,46 @@ class MonitoringTest {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	StringRedisTemplate redis;
+
+	@Test
+	void redisMemoryAndItsLimitAreExportedFromInfoMemory() throws InterruptedException {
+		String saved = redis.execute((RedisCallback<String>) c -> c.serverCommands().getConfig("maxmemory")
+			.getProperty("maxmemory"));
+		redis.execute((RedisCallback<Void>) c -> {
+			c.serverCommands().setConfig("maxmemory", "1gb");
+			return null;
+		});
+		try {
+			String max = null;
+			String used = null;
+			for (int i = 0; i < 40 && !"1.073741824E9".equals(max); i++) {
+				Thread.sleep(250);
+				String body = Api.at(port).asAdmin().get("/actuator/prometheus").body();
+				max = value(body, "ov2ha_redis_memory_max_bytes");
+				used = value(body, "ov2ha_redis_memory_used_bytes");
+			}
+			assertThat(max).isEqualTo("1.073741824E9");
+			assertThat(Double.parseDouble(used)).isGreaterThan(100_000).isLessThan(1.073741824E9);
+		}
+		finally {
+			redis.execute((RedisCallback<Void>) c -> {
+				c.serverCommands().setConfig("maxmemory", saved);
+				return null;
+			});
+		}
+	}
+
+	private static String value(String scrape, String metric) {
+		for (String line : scrape.split("\n")) {
+			if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {
+				return line.substring(line.lastIndexOf(' ') + 1);
+			}
+		}
+		return null;
+	}
 
 	@Test
 	void everyMetricTheMonitoringUsesIsExported() throws IOException {

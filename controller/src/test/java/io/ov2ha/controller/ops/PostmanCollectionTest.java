@@ -74,6 +74,37 @@ class PostmanCollectionTest {
 		assertThat(defined).contains("adminPassword", "recorderPassword", "webhookToken");
 	}
 
+	@Test
+	void everyOperationThatRequiresXRequestedBySendsItInTheCollection() throws IOException {
+		JsonNode spec = Api.at(port).anonymous().get("/v3/api-docs").json();
+		Set<String> required = new TreeSet<>();
+		spec.path("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> {
+			for (JsonNode p : op.getValue().path("parameters")) {
+				if ("X-Requested-By".equals(p.path("name").asString()) && p.path("required").asBoolean()) {
+					required.add(op.getKey().toUpperCase() + " " + blank(path.getKey()));
+				}
+			}
+		}));
+		assertThat(required).contains("POST /api/recordings/{}/stop", "DELETE /api/recordings/{}");
+		Set<String> sending = new TreeSet<>();
+		collectSending(Api.JSON.readTree(Files.readString(COLLECTION)).path("item"), sending);
+		assertThat(sending).as("requests of " + COLLECTION + " with X-Requested-By").containsAll(required);
+	}
+
+	private static void collectSending(JsonNode items, Set<String> into) {
+		for (JsonNode item : items) {
+			collectSending(item.path("item"), into);
+			JsonNode request = item.path("request");
+			for (JsonNode header : request.path("header")) {
+				if ("X-Requested-By".equals(header.path("key").asString()) && !header.path("value").asString().isBlank()) {
+					StringBuilder path = new StringBuilder();
+					request.path("url").path("path").forEach(segment -> path.append('/').append(segment.asString()));
+					into.add(request.path("method").asString() + " " + blank(path.toString()));
+				}
+			}
+		}
+	}
+
 	private Set<String> openApiOperations() {
 		JsonNode spec = Api.at(port).anonymous().get("/v3/api-docs").json();
 		Set<String> ops = new TreeSet<>();

@@ -56,7 +56,7 @@ class RecordingRegistryApiTest {
 
 		assertThat(created.status()).isEqualTo(201);
 		assertThat(created.json().path("status").asString()).isEqualTo("RECORDING");
-		assertThat(created.json().path("heartbeatIntervalSeconds").asLong()).isEqualTo(2);
+		assertThat(created.json().path("heartbeatIntervalSeconds").asLong()).isEqualTo(1);
 		JsonNode detail = admin.get("/api/recordings/" + id).json();
 		assertThat(detail.path("createdAt").asLong()).isEqualTo(1700000005000L);
 		assertThat(detail.path("epoch").asLong()).isZero();
@@ -137,6 +137,54 @@ class RecordingRegistryApiTest {
 		assertThat(hb.path("lastChunkSeq").asLong()).isEqualTo(4);
 		assertThat(hb.path("freeDiskBytes").asLong()).isEqualTo(10_000_000_000L);
 		assertThat(redis.opsForZSet().score(RedisKeys.heartbeatIndex(), id)).isNotNull();
+	}
+
+	@Test
+	void heartbeatsCarryThePhaseAndTheCaptureProgressAndTrackWhenTheMediaLastAdvanced() {
+		register(0, "aa11");
+		assertThat(recorder.put("/api/recordings/" + id + "/heartbeat", progress(0, "starting", null, null, null))
+			.status()).isEqualTo(200);
+		JsonNode starting = admin.get("/api/recordings/" + id).json().path("lastHeartbeat");
+		assertThat(starting.path("phase").asString()).isEqualTo("starting");
+		assertThat(starting.path("progressAt").isNull()).isTrue();
+
+		recorder.put("/api/recordings/" + id + "/heartbeat", progress(0, "capturing", 31000L, 25L, 0.5));
+		JsonNode first = admin.get("/api/recordings/" + id).json().path("lastHeartbeat");
+		assertThat(first.path("phase").asString()).isEqualTo("capturing");
+		assertThat(first.path("mediaTimeMs").asLong()).isEqualTo(31000);
+		assertThat(first.path("frames").asLong()).isEqualTo(25);
+		assertThat(first.path("speed").asDouble()).isEqualTo(0.5);
+		assertThat(first.path("slow").asBoolean()).isTrue();
+		assertThat(first.path("progressAt").asString()).isNotEmpty();
+
+		// the same media time again: no progress, the time of the last progress stays
+		String key = RedisKeys.recording(RecordingId.of(id));
+		redis.opsForHash().put(key, "hbAdvancedAt", "1000");
+		recorder.put("/api/recordings/" + id + "/heartbeat", progress(0, "capturing", 31000L, 25L, 1.0));
+		assertThat(redis.opsForHash().get(key, "hbAdvancedAt")).isEqualTo("1000");
+		// more frames: progress
+		recorder.put("/api/recordings/" + id + "/heartbeat", progress(0, "capturing", 31000L, 26L, 1.0));
+		assertThat(redis.opsForHash().get(key, "hbAdvancedAt")).isNotEqualTo("1000");
+		assertThat(admin.get("/api/recordings/" + id).json().path("lastHeartbeat").path("slow").asBoolean()).isFalse();
+
+		// a new epoch (a failover) starts its progress over: the dead recorder's facts are not shown
+		redis.opsForHash().put(RedisKeys.recording(RecordingId.of(id)), "epoch", "1");
+		JsonNode afterFailover = admin.get("/api/recordings/" + id).json().path("lastHeartbeat");
+		assertThat(afterFailover.path("phase").isNull()).isTrue();
+		assertThat(afterFailover.path("frames").isNull()).isTrue();
+		recorder.put("/api/recordings/" + id + "/heartbeat", progress(1, "capturing", 200L, 5L, 1.0));
+		JsonNode backup = admin.get("/api/recordings/" + id).json().path("lastHeartbeat");
+		assertThat(backup.path("frames").asLong()).isEqualTo(5);
+		assertThat(backup.path("progressAt").asString()).isNotEmpty();
+	}
+
+	private static Map<String, Object> progress(long epoch, String phase, Long mediaTimeMs, Long frames, Double speed) {
+		Map<String, Object> body = heartbeat(epoch, null);
+		body.put("phase", phase);
+		body.put("mediaTimeMs", mediaTimeMs);
+		body.put("frames", frames);
+		body.put("speed", speed);
+		return body;
 	}
 
 	@Test
@@ -306,7 +354,7 @@ class RecordingRegistryApiTest {
 	private void markFinal(String recordingId) {
 		// what the finalizer does at the end
 		assertThat(store.advance(RecordingId.of(recordingId), RecordingStatus.READY, Map.of()).code())
-			.isEqualTo("CHANGED");
+			.isEqualTo(RecordingStore.TransitionCode.CHANGED);
 	}
 
 }

@@ -103,7 +103,10 @@ class RecordingValidationApiTest {
 	@Test
 	void malformedOrMistypedBodiesAre400WithoutEchoingTheInput() {
 		for (String body : new String[] { "{", "[]", "null", "{\"epoch\":\"many\"}", "{\"epoch\":-1}",
-				"{\"epoch\":1e400}", "<xml/>" }) {
+				"{\"epoch\":1e400}", "<xml/>", "{\"epoch\":0,\"phase\":\"recording\"}",
+				"{\"epoch\":0,\"phase\":\"CAPTURING\"}", "{\"epoch\":0,\"mediaTimeMs\":-5}",
+				"{\"epoch\":0,\"frames\":99999999999999999}", "{\"epoch\":0,\"speed\":-1}",
+				"{\"epoch\":0,\"speed\":1e9}", "{\"epoch\":0,\"speed\":\"fast\"}" }) {
 			Api.Response response = recorder.put("/api/recordings/ses_x/heartbeat", body);
 			assertThat(response.status()).as(body).isEqualTo(400);
 			assertThat(response.isProblem()).as(body).isTrue();
@@ -136,6 +139,53 @@ class RecordingValidationApiTest {
 		Api.Response response = recorder.send("POST", "/api/recordings", null);
 		assertThat(response.status()).isIn(400, 415);
 		assertThat(response.isProblem()).isTrue();
+	}
+
+
+	@ParameterizedTest
+	@ValueSource(strings = { "1180000000000000000000", "9223372036854775808", "-9223372036854775809", "1.18e21",
+			"1e400", "17000000050.5", "\"1700000005000\"", "0", "-1" })
+	void aCreatedAtThatIsNotAPositiveLongIs400(String createdAt) {
+		String id = io.ov2ha.controller.support.Recordings.newId("ca");
+		Map<String, Object> body = registration(id, 1700000005000L, 0, "aa");
+		String raw = Api.JSON.writeValueAsString(body).replace("\"createdAt\":1700000005000", "\"createdAt\":" + createdAt);
+		assertThat(raw).contains("\"createdAt\":" + createdAt);
+
+		Api.Response response = recorder.post("/api/recordings", raw);
+
+		assertThat(response.status()).as(createdAt).isEqualTo(400);
+		assertThat(response.problem()).as(createdAt).isEqualTo("invalid-request");
+		assertThat(response.json().path("detail").asString()).contains("createdAt");
+		assertThat(admin.get("/api/recordings/" + id).status()).isEqualTo(404);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { ".ov2ha-final-1.mp4", ".ov2ha-final-", ".ov2ha-finalize", ".ov2ha-x", ".recording.x",
+			"a/b", "..", "a\\b" })
+	@SuppressWarnings("unchecked")
+	void aReservedOrUnsafeVideoNameIsRefusedAtRegistration(String name) {
+		String id = io.ov2ha.controller.support.Recordings.newId("vn");
+		Map<String, Object> viaEnv = registration(id, 1700000005000L, 0, "aa");
+		Map<String, String> env = (Map<String, String>) viaEnv.get("env");
+		env.put("VIDEO_NAME", name);
+		// without VIDEO_NAME the final is named after recordingJson.name
+		Map<String, Object> viaName = registration(id, 1700000005000L, 0, "aa");
+		((Map<String, String>) viaName.get("env")).remove("VIDEO_NAME");
+		Map<String, Object> recordingJson = (Map<String, Object>) viaName.get("recordingJson");
+		recordingJson.put("name", name);
+
+		for (Map<String, Object> body : List.of(viaEnv, viaName)) {
+			Api.Response response = recorder.post("/api/recordings", body);
+			assertThat(response.status()).as(name).isEqualTo(400);
+			// an unsafe VIDEO_NAME is refused by the environment check, a reserved one (or one
+			// from recordingJson.name) by the final-name rule
+			assertThat(response.problem()).as(name).isIn("invalid-request", "invalid-recorder-environment");
+			assertThat(response.json().path("detail").asString()).contains("VIDEO_NAME");
+		}
+		assertThat(admin.get("/api/recordings/" + id).status()).isEqualTo(404);
+		// a name merely containing the prefix is fine
+		env.put("VIDEO_NAME", "my.ov2ha-final-talk");
+		assertThat(recorder.post("/api/recordings", viaEnv).status()).isIn(200, 201);
 	}
 
 }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.ov2ha.controller.support.TestRedis;
@@ -15,11 +13,7 @@ import io.ov2ha.controller.support.TestRedis;
 class RedisLeaseTest {
 
 	private static StringRedisTemplate template() {
-		java.net.URI uri = java.net.URI.create(TestRedis.url());
-		var factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(uri.getHost(), uri.getPort()));
-		factory.afterPropertiesSet();
-		factory.start();
-		return new StringRedisTemplate(factory);
+		return TestRedis.template();
 	}
 
 	@Test

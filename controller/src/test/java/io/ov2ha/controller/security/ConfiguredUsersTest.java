@@ -23,7 +23,7 @@ class ConfiguredUsersTest {
 
 	private HaProperties properties(HaProperties.Profile profile, String recorderPassword, String adminPassword) {
 		return new HaProperties(profile, dir, null, null,
-				new HaProperties.Security("recorder", recorderPassword, "admin", adminPassword), null, null, null, null, null);
+				new HaProperties.Security("recorder", recorderPassword, "admin", adminPassword, null, null), null, null, null, null, null);
 	}
 
 	@Test
@@ -83,8 +83,25 @@ class ConfiguredUsersTest {
 	@Test
 	void sameUserNameForBothRolesIsRefused() {
 		HaProperties p = new HaProperties(HaProperties.Profile.PRODUCTION, dir, null, null,
-				new HaProperties.Security("ops", "recorder-password-1", "ops", "admin-password-22"), null, null, null, null, null);
+				new HaProperties.Security("ops", "recorder-password-1", "ops", "admin-password-22", null, null), null, null, null, null, null);
 		assertThatThrownBy(() -> ConfiguredUsers.from(p, System.out)).hasMessageContaining("the same");
+	}
+
+	private HaProperties withMetrics(String name, String password) {
+		return new HaProperties(HaProperties.Profile.PRODUCTION, dir, null, null, new HaProperties.Security("recorder",
+				"recorder-password-1", "admin", "admin-password-22", name, password), null, null, null, null, null);
+	}
+
+	@Test
+	void theMetricsUserExistsOnlyWithAPasswordOfItsOwnAndAnOwnName() {
+		assertThat(ConfiguredUsers.from(withMetrics("metrics", ""), System.out).authenticate("metrics", ""))
+			.as("no password: no metrics user, never a default").isNull();
+		assertThat(ConfiguredUsers.from(withMetrics("metrics", "metrics-password-3"), System.out)
+			.authenticate("metrics", "metrics-password-3")).isEqualTo("METRICS");
+		assertThatThrownBy(() -> ConfiguredUsers.from(withMetrics("metrics", "short"), System.out))
+			.hasMessageContaining("HA_METRICS_PASSWORD is shorter than 12");
+		assertThatThrownBy(() -> ConfiguredUsers.from(withMetrics("admin", "metrics-password-3"), System.out))
+			.hasMessageContaining("HA_METRICS_USERNAME");
 	}
 
 }

@@ -70,6 +70,32 @@ class SecurityApiTest {
 	}
 
 	@Test
+	void theMetricsUserReadsOnlyThePrometheusScrape() {
+		Api metrics = api.asMetrics();
+		Api.Response scrape = metrics.get("/actuator/prometheus");
+		assertThat(scrape.status()).isEqualTo(200);
+		assertThat(scrape.body()).contains("ov2ha_recordings");
+		List<Api.Response> forbidden = new java.util.ArrayList<>(adminCalls(metrics).subList(0, 5));
+		forbidden.add(metrics.post("/api/recordings/" + id + "/failover", null));
+		forbidden.add(metrics.post("/api/recordings/" + id + "/finalize", null));
+		forbidden.add(metrics.get("/api/failover/status"));
+		forbidden.add(metrics.get("/api/webhooks/status"));
+		forbidden.add(metrics.post("/api/recordings", registration(id, 1700000005000L, 0, "aa")));
+		forbidden.add(metrics.put("/api/recordings/" + id + "/heartbeat", heartbeat(0, null)));
+		forbidden.add(metrics.send("POST", "/actuator/prometheus", "{}"));
+		for (Api.Response response : forbidden) {
+			assertThat(response.status()).as(response.body()).isEqualTo(403);
+			assertThat(response.problem()).isEqualTo("forbidden");
+		}
+		// health stays as it is: public, details for the admin only
+		assertThat(metrics.get("/actuator/health").json().path("components").path("redis").has("details")).isFalse();
+		assertThat(api.as(TestSecrets.METRICS_USER, TestSecrets.ADMIN_PASSWORD).get("/actuator/prometheus").status())
+			.isEqualTo(401);
+		assertThat(api.asAdmin().get("/actuator/prometheus").status()).isEqualTo(200);
+		assertThat(api.asAdmin().get("/api/recordings/" + id).json().path("status").asString()).isEqualTo("RECORDING");
+	}
+
+	@Test
 	void recorderAndAdminMayCallRecorderOperations() {
 		assertThat(api.asRecorder().put("/api/recordings/" + id + "/heartbeat", heartbeat(0, null)).status())
 			.isEqualTo(200);
@@ -86,6 +112,51 @@ class SecurityApiTest {
 		assertThat(api.asAdmin().get("/actuator/health").json().path("components").path("redis").path("details")
 			.path("version").asString()).isNotEmpty();
 		assertThat(api.anonymous().get("/v3/api-docs").status()).isEqualTo(200);
+	}
+
+
+	@Test
+	void stateChangingAdminCallsWithoutXRequestedByAre403AndChangeNothing() {
+		Api admin = api.asAdmin().withoutRequestedBy();
+		String other = Recordings.newId("secx");
+		List<Api.Response> calls = List.of(admin.post("/api/recordings/" + id + "/stop", null),
+				admin.post("/api/recordings/" + id + "/failover", null), admin.delete("/api/recordings/" + id + "?force=true"),
+				admin.post("/api/recordings/" + id + "/finalize", java.util.Map.of("epoch", 0)),
+				admin.post("/api/webhooks/dead-letters/1-0/retry", null),
+				admin.put("/api/recordings/" + id + "/heartbeat", heartbeat(0, null)),
+				admin.post("/api/recordings", registration(other, 1700000005000L, 0, "aa")),
+				// what a cross-site HTML form or a simple fetch can send
+				admin.sendWithContentType("POST", "/api/recordings/" + id + "/stop", "application/x-www-form-urlencoded",
+						"x=1"),
+				admin.sendWithContentType("DELETE", "/api/recordings/" + id + "?force=true", "text/plain", "{}"));
+		for (Api.Response response : calls) {
+			assertThat(response.status()).isEqualTo(403);
+			assertThat(response.isProblem()).isTrue();
+			assertThat(response.problem()).isEqualTo("requested-by-required");
+			assertThat(response.json().path("detail").asString()).contains("X-Requested-By");
+		}
+		assertThat(api.asAdmin().get("/api/recordings/" + id).json().path("status").asString()).isEqualTo("RECORDING");
+		assertThat(api.asAdmin().get("/api/recordings/" + other).status()).isEqualTo(404);
+
+		// the header with any value lets the same call through
+		assertThat(api.asAdmin().post("/api/recordings/" + id + "/stop", null).status()).isEqualTo(202);
+		assertThat(api.asAdmin().get("/api/recordings/" + id).json().path("status").asString()).isNotEqualTo("RECORDING");
+	}
+
+	@Test
+	void recorderCallsReadsAndTheWebhookNeedNoXRequestedBy() {
+		Api recorder = api.asRecorder().withoutRequestedBy();
+		assertThat(recorder.put("/api/recordings/" + id + "/heartbeat", heartbeat(0, null)).status()).isEqualTo(200);
+		String other = Recordings.newId("secr");
+		assertThat(recorder.post("/api/recordings", registration(other, 1700000005000L, 0, "bb")).status())
+			.isEqualTo(201);
+		assertThat(api.asAdmin().withoutRequestedBy().get("/api/recordings/" + id).status()).isEqualTo(200);
+		assertThat(io.ov2ha.controller.webhook.Webhooks.post(port, io.ov2ha.controller.webhook.Webhooks
+			.started(Recordings.newId("secw"), 1700000005000L)).status()).isEqualTo(200);
+		// no credentials is still 401 and a recorder on an admin operation still 403 forbidden
+		assertThat(api.anonymous().withoutRequestedBy().post("/api/recordings/" + id + "/stop", null).problem())
+			.isEqualTo("unauthorized");
+		assertThat(recorder.post("/api/recordings/" + id + "/stop", null).problem()).isEqualTo("forbidden");
 	}
 
 }

@@ -21,20 +21,31 @@ public final class Api {
 
 	private final String base;
 
+	/** Sent by every caller of the admin API (the ops script, Swagger UI, Postman); see {@link #withoutRequestedBy()}. */
+	public static final String REQUESTED_BY = "X-Requested-By";
+
 	private final String authorization;
 
-	private Api(String base, String authorization) {
+	private final boolean requestedBy;
+
+	private Api(String base, String authorization, boolean requestedBy) {
 		this.base = base;
 		this.authorization = authorization;
+		this.requestedBy = requestedBy;
 	}
 
 	public static Api at(int port) {
-		return new Api("http://127.0.0.1:" + port, null);
+		return new Api("http://127.0.0.1:" + port, null, true);
 	}
 
 	public Api as(String user, String password) {
 		String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-		return new Api(base, "Basic " + token);
+		return new Api(base, "Basic " + token, requestedBy);
+	}
+
+	/** Without the X-Requested-By header, as a cross-site form or a recorder would send. */
+	public Api withoutRequestedBy() {
+		return new Api(base, authorization, false);
 	}
 
 	public Api asRecorder() {
@@ -45,8 +56,12 @@ public final class Api {
 		return as(TestSecrets.ADMIN_USER, TestSecrets.ADMIN_PASSWORD);
 	}
 
+	public Api asMetrics() {
+		return as(TestSecrets.METRICS_USER, TestSecrets.METRICS_PASSWORD);
+	}
+
 	public Api anonymous() {
-		return new Api(base, null);
+		return new Api(base, null, requestedBy);
 	}
 
 	public Response get(String path) {
@@ -86,6 +101,9 @@ public final class Api {
 		}
 		if (authorization != null) {
 			request.header("Authorization", authorization);
+		}
+		if (requestedBy) {
+			request.header(REQUESTED_BY, "ov2ha-tests");
 		}
 		try {
 			HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());

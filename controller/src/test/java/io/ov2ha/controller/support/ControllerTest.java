@@ -19,7 +19,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 				"ha.security.recorder-username=" + TestSecrets.RECORDER_USER,
 				"ha.security.recorder-password=" + TestSecrets.RECORDER_PASSWORD,
 				"ha.security.admin-username=" + TestSecrets.ADMIN_USER,
-				"ha.security.admin-password=" + TestSecrets.ADMIN_PASSWORD, "ha.data-dir=target/test-data",
+				"ha.security.admin-password=" + TestSecrets.ADMIN_PASSWORD,
+				"ha.security.metrics-username=" + TestSecrets.METRICS_USER,
+				"ha.security.metrics-password=" + TestSecrets.METRICS_PASSWORD, "ha.data-dir=target/test-data",
 				"ha.recordings-path=target/test-recordings" })
 public @interface ControllerTest {
 

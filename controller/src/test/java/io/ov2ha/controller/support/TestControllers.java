@@ -1,8 +1,12 @@
 package io.ov2ha.controller.support;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -18,7 +22,9 @@ import io.ov2ha.controller.ControllerApplication;
 /**
  * Controllers with failover enabled, started and stopped by the Docker tests themselves (a
  * restart, two replicas), on a Redis database of their own and with short timings: heartbeat
- * 1 s x 3, chunks of 2 s, stall grace 2 s.
+ * 1 s x 4, chunks of 2 s, stall grace 2 s, media stall 3 s. The host's CPU pressure they read is
+ * the test's ({@link #cpuPressure(double)}; idle unless a test says otherwise), never the busy
+ * test machine's.
  */
 public final class TestControllers {
 
@@ -29,7 +35,28 @@ public final class TestControllers {
 
 	public static final int HEARTBEAT_SECONDS = 1;
 
+	/** The host CPU pressure file the test controllers read ({@code HA_CPU_PRESSURE_FILE}). */
+	public static final Path CPU_PRESSURE = Path.of("target/test-cpu-pressure").toAbsolutePath();
+
+	static {
+		// idle at the start of every test JVM, whatever a killed earlier run left behind
+		cpuPressure(0);
+	}
+
 	private TestControllers() {
+	}
+
+	/** Sets the host CPU pressure (percent) the test controllers see (read at most once a second). */
+	public static void cpuPressure(double percent) {
+		try {
+			Files.createDirectories(CPU_PRESSURE.getParent());
+			Files.writeString(CPU_PRESSURE, String.format(Locale.ROOT,
+					"some avg10=%.2f avg60=0.00 avg300=0.00 total=0%nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0%n",
+					percent));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	public static String redisUrl() {
@@ -69,10 +96,11 @@ public final class TestControllers {
 				"--ha.security.admin-password=" + TestSecrets.ADMIN_PASSWORD, "--ha.data-dir=target/test-data",
 				"--ha.recordings-path=" + recordings.toAbsolutePath(), "--ha.redis.url=" + redisUrl(),
 				"--ha.failover.enabled=true", "--ha.docker.recorder-image=" + image,
-				"--ha.heartbeat.interval=" + HEARTBEAT_SECONDS + "s", "--ha.heartbeat.max-missed=3",
+				"--ha.heartbeat.interval=" + HEARTBEAT_SECONDS + "s", "--ha.heartbeat.max-missed=4",
 				"--ha.failover.chunk-duration=" + CHUNK_SECONDS + "s", "--ha.failover.stall-grace=2s",
 				"--ha.failover.backoff=200ms", "--ha.failover.reconcile-interval=250ms",
-				"--ha.failover.stop-timeout=10s", "--ha.failover.recorder-shm-size=64MB"));
+				"--ha.failover.stop-timeout=10s", "--ha.failover.recorder-shm-size=64MB",
+				"--ha.failover.cpu-pressure-file=" + CPU_PRESSURE));
 		args.addAll(List.of(extra));
 		SpringApplicationBuilder builder = new SpringApplicationBuilder(ControllerApplication.class);
 		if (beans != null) {

@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
 import redis.embedded.RedisServer;
 
 /**
@@ -32,6 +36,16 @@ public final class TestRedis {
 			Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "test-redis-stop"));
 		}
 		return "redis://127.0.0.1:" + port;
+	}
+
+	/** A template on the shared test Redis (database 0), started. */
+	public static StringRedisTemplate template() {
+		java.net.URI uri = java.net.URI.create(url());
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration(uri.getHost(), uri.getPort()));
+		factory.afterPropertiesSet();
+		factory.start();
+		return new StringRedisTemplate(factory);
 	}
 
 	public static int freePort() {

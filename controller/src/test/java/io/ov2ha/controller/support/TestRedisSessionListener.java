@@ -13,6 +13,9 @@ public class TestRedisSessionListener implements LauncherSessionListener {
 	@Override
 	public void launcherSessionOpened(LauncherSession session) {
 		System.setProperty("ha.redis.url", TestRedis.url());
+		// the host of the layout URL the test recorders register (Recordings.openViduEnv); a test
+		// of the URL check sets ha.recorder.url-hosts itself
+		System.setProperty("ha.recorder.url-hosts", "ov.example.com");
 	}
 
 }

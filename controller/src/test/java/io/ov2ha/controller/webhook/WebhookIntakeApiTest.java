@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.domain.Range;
@@ -22,6 +25,7 @@ import io.ov2ha.controller.support.TestSecrets;
 
 /** POST /openvidu/webhook: authentication, 200 only after the event is stored, refusals store nothing. */
 @ControllerTest
+@ExtendWith(OutputCaptureExtension.class)
 class WebhookIntakeApiTest {
 
 	@LocalServerPort
@@ -155,6 +159,30 @@ class WebhookIntakeApiTest {
 		assertThat(response.status()).isEqualTo(400);
 		assertThat(response.body()).contains("HA_WEBHOOK_RELAY_URL");
 		assertThat(received()).isEqualTo(before);
+	}
+
+	@Test
+	void theTokenIsCheckedBeforeTheLoopAndTheLoopIsLoggedAtMostOncePerMinute(CapturedOutput output) {
+		int mark = output.getAll().length();
+		byte[] body = Webhooks.participantJoined(Recordings.newId("loopflood"), 7).getBytes(StandardCharsets.UTF_8);
+		for (int i = 0; i < 20; i++) {
+			Webhooks.Response anonymous = Webhooks.post(port, body,
+					Map.of("Content-Type", "application/json", RelayClient.ORIGIN, TestSecrets.UNAUTHENTICATED_ORIGIN + i));
+			assertThat(anonymous.status()).isEqualTo(401);
+		}
+		assertThat(output.getAll().substring(mark)).as("no relay-loop line for requests without the token")
+			.doesNotContain("event=webhook.relay_loop");
+
+		for (int i = 0; i < 20; i++) {
+			Webhooks.Response looped = Webhooks.post(port, body, Map.of("Content-Type", "application/json",
+					"Authorization", "Bearer " + TestSecrets.WEBHOOK_TOKEN, RelayClient.ORIGIN, "flood-" + i));
+			assertThat(looped.status()).isEqualTo(400);
+		}
+		String logged = output.getAll().substring(mark);
+		assertThat(logged.split("event=webhook.relay_loop", -1).length - 1).as("relay-loop lines for 20 loops")
+			.isLessThanOrEqualTo(1);
+		assertThat(logged.split("event=webhook.unauthorized", -1).length - 1).as("unauthorized lines for 20 refusals")
+			.isLessThanOrEqualTo(1);
 	}
 
 	@Test

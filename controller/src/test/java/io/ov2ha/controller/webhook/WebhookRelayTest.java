@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -256,6 +259,36 @@ class WebhookRelayTest {
 	}
 
 	@Test
+	void eventsOfSelfTestRecordingsAreNeverRelayedToTheCustomer() throws Exception {
+		Webhooks.freshDatabase(13);
+		try (Receiver receiver = new Receiver();
+				ConfigurableApplicationContext controller = Webhooks.start(13, args(receiver))) {
+			int port = Webhooks.port(controller);
+			RecordingStore store = controller.getBean(RecordingStore.class);
+			String id = RelayWorker.SELF_TEST_PREFIX + "20261202080000-" + Recordings.newId("st");
+			long t0 = 1700000005000L;
+			assertThat(Api.at(port).asRecorder().post("/api/recordings", registration(id, t0, 0, "abc1")).status())
+				.isEqualTo(201);
+			Webhooks.send(port, Webhooks.started(id, t0));
+			Webhooks.send(port, Webhooks.recording(id, t0, "stopped", "recordingStoppedByServer", t0 + 30_000));
+			store.transition(RecordingId.of(id), RecordingStatus.READY, List.of(RecordingStatus.STOPPING), Map.of());
+			controller.getBean(ControllerEvents.class)
+				.emitRecordingStatusChanged(store.find(RecordingId.of(id)).orElseThrow(), OpenViduRecordingStatus.READY,
+						new RecordingMedia(1_000L, 30.0, "640x360", 15, false, true));
+			// a customer's event after them: relayed, so the self-test's events were processed before
+			String other = eventId(Webhooks.post(port, Webhooks.participantJoined("ses_customer", 1)));
+
+			assertThat(Webhooks.await(WAIT, () -> receiver.delivered().size() >= 1)).isTrue();
+
+			assertThat(ids(receiver.all())).containsExactly(other);
+			assertThat(store.find(RecordingId.of(id)).orElseThrow().status()).isEqualTo(RecordingStatus.READY);
+			JsonNode status = Api.at(port).asAdmin().get("/api/webhooks/status").json();
+			assertThat(status.path("counters").path("suppressed").asLong()).isEqualTo(3);
+			assertThat(status.path("counters").path("delivered").asLong()).isEqualTo(1);
+		}
+	}
+
+	@Test
 	void aStateChangeCutShortByACrashIsFinishedByTheRelay() throws Exception {
 		Webhooks.freshDatabase(6);
 		try (Receiver receiver = new Receiver();
@@ -300,6 +333,29 @@ class WebhookRelayTest {
 			Webhooks.Response response = Webhooks.post(Webhooks.port(controller),
 					Webhooks.participantJoined("ses_noredis", 1));
 			assertThat(response.status()).isEqualTo(503);
+		}
+	}
+
+	/**
+	 * The retry log line says the real wait, in milliseconds (issue 16, item 7: an operator saw
+	 * retryInMs=1,2,4,8 for retries seconds apart): a 1.5 s first delay is logged as 1500.
+	 */
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void theRetryLogSaysTheRealDelayInMilliseconds(CapturedOutput output) throws Exception {
+		Webhooks.freshDatabase(14);
+		try (Receiver receiver = new Receiver().respond((id, attempt, body) -> attempt <= 2 ? 503 : 200);
+				ConfigurableApplicationContext controller = Webhooks.start(14,
+						"--ha.webhook.relay.retry-initial-delay=1500ms", "--ha.webhook.relay.retry-max-delay=60s",
+						"--ha.webhook.relay.url=" + receiver.url())) {
+			long sent = System.nanoTime();
+			eventId(Webhooks.post(Webhooks.port(controller), Webhooks.participantJoined("ses_retrylog", 1)));
+
+			assertThat(Webhooks.await(WAIT, () -> receiver.delivered().size() >= 1)).isTrue();
+
+			assertThat(Duration.ofNanos(System.nanoTime() - sent)).as("1.5 s, then 3 s").isGreaterThan(Duration.ofMillis(4400));
+			assertThat(output.getAll()).contains("attempt=1 error=\"HTTP 503\" retryInMs=1500")
+				.contains("attempt=2 error=\"HTTP 503\" retryInMs=3000");
 		}
 	}
 

@@ -1,0 +1,54 @@
+package io.ov2ha.controller.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.ov2ha.controller.failover.FailoverStore.AdoptCode;
+import io.ov2ha.controller.failover.FailoverStore.AttemptCode;
+import io.ov2ha.controller.failover.FailoverStore.ClaimCode;
+import io.ov2ha.controller.failover.FailoverStore.StartedCode;
+import io.ov2ha.controller.failover.FailoverStore.UpdateCode;
+import io.ov2ha.controller.support.LuaAnswers;
+
+/** Each script of FailoverStore answers only constants of its enum, all of them, as its header says. */
+class FailoverStoreAnswersTest {
+
+	static Stream<Arguments> scripts() {
+		return Stream.of(arguments("failover-claim", ClaimCode.class), arguments("failover-attempt", AttemptCode.class),
+				arguments("failover-started", StartedCode.class), arguments("failover-update", UpdateCode.class),
+				arguments("failover-adopt", AdoptCode.class));
+	}
+
+	@ParameterizedTest(name = "{0}.lua")
+	@MethodSource("scripts")
+	void everyAnswerOfTheScriptIsAConstantOfItsEnum(String script, Class<? extends Enum<?>> codes) {
+		LuaAnswers.assertAnswersAre(script, codes);
+	}
+
+	@Test
+	void anAnswerKeepsItsValues() {
+		FailoverStore.Typed<ClaimCode> claim = FailoverStore.typed("CLAIMED", List.of("3", "2"), ClaimCode.class);
+
+		assertThat(claim.code()).isEqualTo(ClaimCode.CLAIMED);
+		assertThat(claim.longValue(0)).isEqualTo(3);
+		assertThat(claim.value(2)).isNull();
+	}
+
+	@Test
+	void anAnswerTheEnumDoesNotKnowIsABug() {
+		assertThatThrownBy(() -> FailoverStore.typed("MAYBE", List.of(), UpdateCode.class))
+			.isInstanceOf(IllegalStateException.class)
+			.hasMessage("unexpected answer MAYBE of a UpdateCode script");
+	}
+
+}

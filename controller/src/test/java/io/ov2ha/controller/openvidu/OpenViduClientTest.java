@@ -1,0 +1,73 @@
+package io.ov2ha.controller.openvidu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.ov2ha.controller.support.TestRedis;
+import io.ov2ha.controller.support.TestSecrets;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The REST client against a real HTTP stand-in for OpenVidu: every answer is typed. */
+class OpenViduClientTest {
+
+	private OpenViduStandIn openvidu;
+
+	@BeforeEach
+	void start() throws IOException {
+		openvidu = new OpenViduStandIn();
+	}
+
+	@AfterEach
+	void stop() {
+		openvidu.close();
+	}
+
+	private static OpenViduClient client(String url, String secret) {
+		return new OpenViduClient(new OpenViduProperties(url, secret, Duration.ofSeconds(3), null, null, null),
+				JsonMapper.builder().build());
+	}
+
+	@Test
+	void eachStateOfTheSessionIsOneAnswer() {
+		OpenViduClient client = client(openvidu.url() + "/", TestSecrets.OPENVIDU_SECRET);
+		assertThat(client.ask("ses_A", "ses_A~1")).isEqualTo(OpenViduAnswer.SESSION_ACTIVE);
+		assertThat(openvidu.asked()).containsExactly("/openvidu/api/sessions/ses_A", "/openvidu/api/recordings/ses_A~1");
+		openvidu.mode(OpenViduStandIn.Mode.SESSION_GONE);
+		assertThat(client.ask("ses_A", "ses_A~1")).isEqualTo(OpenViduAnswer.SESSION_GONE);
+		openvidu.mode(OpenViduStandIn.Mode.NOT_RECORDED);
+		assertThat(client.ask("ses_A", "ses_A~1")).isEqualTo(OpenViduAnswer.RECORDING_STOPPED);
+		// it answered before: now down
+		openvidu.mode(OpenViduStandIn.Mode.DOWN);
+		assertThat(client.ask("ses_A", "ses_A~1")).isEqualTo(OpenViduAnswer.UNREACHABLE);
+		assertThat(client.misconfigured()).isFalse();
+		assertThat(openvidu.refused()).isEmpty();
+	}
+
+	@Test
+	void aWrongSecretOrAServerNeverReachedIsMisconfiguredAndNoSecretMeansNotAsked() {
+		OpenViduClient wrongSecret = client(openvidu.url(), "not-the-secret");
+		assertThat(wrongSecret.ask("ses_A", "ses_A")).isEqualTo(OpenViduAnswer.MISCONFIGURED);
+		assertThat(wrongSecret.misconfigured()).isTrue();
+		assertThat(openvidu.refused()).containsExactly("/openvidu/api/sessions/ses_A");
+		// never an answer since the start: a wrong URL, not an OpenVidu that went down
+		assertThat(client("http://127.0.0.1:" + TestRedis.freePort(), TestSecrets.OPENVIDU_SECRET).ask("ses_A", "ses_A"))
+			.isEqualTo(OpenViduAnswer.MISCONFIGURED);
+		OpenViduClient off = client(openvidu.url(), "");
+		assertThat(off.enabled()).isFalse();
+		assertThat(off.ask("ses_A", "ses_A")).isEqualTo(OpenViduAnswer.NOT_CONFIGURED);
+		assertThat(client("", TestSecrets.OPENVIDU_SECRET).ask("ses_A", "ses_A")).isEqualTo(OpenViduAnswer.NOT_CONFIGURED);
+	}
+
+	@Test
+	void theSecretIsNotInTheSettingsText() {
+		assertThat(new OpenViduProperties("http://ov", TestSecrets.OPENVIDU_SECRET, null, null, null, null).toString())
+			.doesNotContain(TestSecrets.OPENVIDU_SECRET);
+	}
+
+}

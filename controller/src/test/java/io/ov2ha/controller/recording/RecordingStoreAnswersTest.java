@@ -1,0 +1,60 @@
+package io.ov2ha.controller.recording;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.ov2ha.controller.recording.RecordingStore.AbandonCode;
+import io.ov2ha.controller.recording.RecordingStore.AnnotateCode;
+import io.ov2ha.controller.recording.RecordingStore.ChunkCode;
+import io.ov2ha.controller.recording.RecordingStore.DeleteCode;
+import io.ov2ha.controller.recording.RecordingStore.HeartbeatCode;
+import io.ov2ha.controller.recording.RecordingStore.PruneCode;
+import io.ov2ha.controller.recording.RecordingStore.RegisterCode;
+import io.ov2ha.controller.recording.RecordingStore.TransitionCode;
+import io.ov2ha.controller.recording.RecordingStore.WebhookStartedCode;
+import io.ov2ha.controller.support.LuaAnswers;
+
+/** Each script of RecordingStore answers only constants of its enum, all of them, as its header says. */
+class RecordingStoreAnswersTest {
+
+	static Stream<Arguments> scripts() {
+		return Stream.of(arguments("register", RegisterCode.class), arguments("heartbeat", HeartbeatCode.class),
+				arguments("chunk", ChunkCode.class), arguments("transition", TransitionCode.class),
+				arguments("delete", DeleteCode.class), arguments("webhook-started", WebhookStartedCode.class),
+				arguments("annotate", AnnotateCode.class), arguments("abandon", AbandonCode.class),
+				arguments("prune", PruneCode.class));
+	}
+
+	@ParameterizedTest(name = "{0}.lua")
+	@MethodSource("scripts")
+	void everyAnswerOfTheScriptIsAConstantOfItsEnum(String script, Class<? extends Enum<?>> codes) {
+		LuaAnswers.assertAnswersAre(script, codes);
+	}
+
+	@Test
+	void anAnswerKeepsItsValues() {
+		RecordingStore.Result<TransitionCode> result = RecordingStore.typed("CHANGED", List.of("RECORDING"),
+				TransitionCode.class);
+
+		assertThat(result.code()).isEqualTo(TransitionCode.CHANGED);
+		assertThat(result.value(0)).isEqualTo("RECORDING");
+		assertThat(result.value(1)).isNull();
+	}
+
+	@Test
+	void anAnswerTheEnumDoesNotKnowIsABug() {
+		assertThatThrownBy(() -> RecordingStore.typed("MAYBE", List.of(), AbandonCode.class))
+			.isInstanceOf(IllegalStateException.class)
+			.hasMessage("unexpected answer MAYBE of a AbandonCode script");
+	}
+
+}
