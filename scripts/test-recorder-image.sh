@@ -373,7 +373,7 @@ logs_clean() {
 }
 
 partial_chunk_decodes() {
-	local id=$1 dir partial dur
+	local id=$1 dir partial dur frames
 	dir=$(chunk_dir_of "$id")
 	partial=$(comm -13 <(cut -d, -f1 "$(csv_of "$id")" | sort) <(find "$dir" -maxdepth 1 -name '*.ts' -printf '%f\n' | sort))
 	[[ $(wc -w <<<"$partial") == 1 ]] || {
@@ -382,8 +382,11 @@ partial_chunk_decodes() {
 	}
 	ffmpeg -v error -xerror -i "$dir/$partial" -f null - || return 1
 	dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$dir/$partial")
-	log "partial chunk $partial: $(stat -c %s "$dir/$partial") bytes, ${dur}s, decodes cleanly"
-	awk -v d="$dur" 'BEGIN { exit !(d >= 1.0) }'
+	frames=$(ffprobe -v error -select_streams v:0 -count_frames -show_entries stream=nb_read_frames -of csv=p=0 "$dir/$partial" | grep -m 1 -E '^[0-9]+$')
+	log "partial chunk $partial: $(stat -c %s "$dir/$partial") bytes, ${dur}s, ${frames} video frames, decodes cleanly"
+	# how much media the kill left depends on how far the encoder had got (a starved encoder
+	# lags by seconds): what it wrote must decode, and hold at least one frame
+	((${frames:-0} >= 1))
 }
 
 # OpenVidu's files after the stop: <id>.info (ffprobe JSON with a video stream) and the final

@@ -19,6 +19,13 @@ public final class Api {
 
 	private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+	/**
+	 * How long a request may take: longer than the longest the controller holds one on purpose (a
+	 * finalize waits up to {@code FinalizationService.MAX_WAIT}, 25 s) plus a starved 2-core machine's
+	 * delays; it only ends a hung test.
+	 */
+	private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
 	private final String base;
 
 	/** Sent by every caller of the admin API (the ops script, Swagger UI, Postman); see {@link #withoutRequestedBy()}. */
@@ -94,7 +101,7 @@ public final class Api {
 		HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
 				: HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body));
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + rawPath))
-			.timeout(Duration.ofSeconds(15))
+			.timeout(REQUEST_TIMEOUT)
 			.method(method, publisher);
 		if (body != null) {
 			request.header("Content-Type", contentType);
