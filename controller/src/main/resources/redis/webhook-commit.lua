@@ -2,6 +2,7 @@
 -- KEYS: 1 relay lease, 2 relay state, 3 pending set, 4 dead letters, 5 dead letter index
 -- ARGV: 1 lease owner, 2 entry id, 3 outcome counter (delivered, notRelayed, suppressed, deadLettered),
 --       4 now, 5 event id, 6 dead letter JSON (outcome deadLettered), 7 most dead letters kept
+-- Returns: NOT_LEADER | ALREADY | OK (ids of the dead letters dropped to keep the limit)
 local function parse(id)
   local ms, seq = string.match(id, '^(%d+)-(%d+)$')
   return tonumber(ms), tonumber(seq)
@@ -27,7 +28,7 @@ redis.call('SREM', KEYS[3], ARGV[2])
 if ARGV[3] == 'delivered' then
   redis.call('HSET', KEYS[2], 'lastDeliveredAt', ARGV[4], 'lastDeliveredEventId', ARGV[5])
 end
-local result = {'OK'}
+local dropped = {}
 if ARGV[3] == 'deadLettered' then
   redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
   redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
@@ -36,8 +37,8 @@ if ARGV[3] == 'deadLettered' then
     local popped = redis.call('ZPOPMIN', KEYS[5], over)
     for i = 1, #popped, 2 do
       redis.call('HDEL', KEYS[4], popped[i])
-      result[#result + 1] = popped[i]
+      dropped[#dropped + 1] = popped[i]
     end
   end
 end
-return result
+return {'OK', unpack(dropped)}

@@ -1,6 +1,7 @@
 -- Put a dead letter back into the relay queue, at its end (atomic). See webhook.WebhookQueue#retry.
 -- KEYS: 1 dead letters, 2 dead letter index, 3 stream, 4 relay state
 -- ARGV: 1 event id, then entry field/value pairs
+-- Returns: NOT_FOUND | QUEUED (the new entry id)
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
   return {'NOT_FOUND'}
 end

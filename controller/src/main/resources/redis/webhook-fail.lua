@@ -3,6 +3,7 @@
 -- restarted or new leader continues the same backoff.
 -- KEYS: 1 relay lease, 2 relay state
 -- ARGV: 1 lease owner, 2 entry id, 3 now, 4 error text, 5 event id, 6 first delay (ms), 7 largest delay (ms)
+-- Returns: NOT_LEADER | OK (attempts, first attempt ms, next attempt ms)
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return {'NOT_LEADER'}
 end

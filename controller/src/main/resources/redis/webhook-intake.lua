@@ -5,6 +5,7 @@
 --       announces that recording's outcome (failoverCount > 0, controllerAnnounces = 1, or the
 --       controller is still FINALIZING it), 3 the recording's createdAt,
 --       4 '1' = its recording state change is still to be applied, then entry field/value pairs
+-- Returns: DUPLICATE (the earlier entry id) | STORED (entry id, '1' = to be relayed)
 local existing = redis.call('GET', KEYS[3])
 if existing then
   redis.call('HINCRBY', KEYS[2], 'duplicates', 1)

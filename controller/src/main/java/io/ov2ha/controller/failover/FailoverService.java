@@ -23,6 +23,7 @@ import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
+import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.storage.ChunkStorage;
 import io.ov2ha.controller.storage.LocalChunkStorage;
 import io.ov2ha.controller.support.LogValues;
@@ -108,7 +109,7 @@ class FailoverService {
 		}
 
 		/** A refusal of the claim, with its value. */
-		static Outcome refused(FailoverStore.ClaimCode code, FailoverStore.Typed<FailoverStore.ClaimCode> claim) {
+		static Outcome refused(FailoverStore.ClaimCode code, LuaAnswer<FailoverStore.ClaimCode> claim) {
 			return new Outcome(code, null, null, claim.value(0));
 		}
 

@@ -19,6 +19,7 @@ import org.springframework.stereotype.Repository;
 import io.ov2ha.controller.recording.ChunkEntry;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.LuaScripts;
 import io.ov2ha.controller.redis.RedisKeys;
 import tools.jackson.databind.JsonNode;
@@ -141,38 +142,9 @@ class FailoverStore {
 
 	}
 
-	/** The typed answer of a script: its code and values. */
-	record Typed<C extends Enum<C>>(C code, List<String> values) {
-
-		String value(int i) {
-			return values.size() > i ? values.get(i) : null;
-		}
-
-		long longValue(int i) {
-			return Long.parseLong(value(i));
-		}
-
-	}
-
-	/** The answer {@code code} as one of {@code codes}; an answer the enum does not know is a bug. */
-	static <C extends Enum<C>> Typed<C> typed(String code, List<String> values, Class<C> codes) {
-		try {
-			return new Typed<>(Enum.valueOf(codes, code), values);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new IllegalStateException("unexpected answer " + code + " of a " + codes.getSimpleName() + " script");
-		}
-	}
-
-	@SuppressWarnings("unchecked")
-	private <C extends Enum<C>> Typed<C> run(RedisScript<List> script, List<String> keys, List<String> args,
+	private <C extends Enum<C>> LuaAnswer<C> run(RedisScript<List> script, List<String> keys, List<String> args,
 			Class<C> codes) {
-		List<Object> raw = redis.execute(script, keys, args.toArray());
-		List<String> values = new ArrayList<>();
-		for (int i = 1; i < raw.size(); i++) {
-			values.add(raw.get(i) == null ? null : raw.get(i).toString());
-		}
-		return typed(raw.get(0).toString(), values, codes);
+		return LuaAnswer.run(redis, script, keys, args, codes);
 	}
 
 	/**
@@ -182,7 +154,7 @@ class FailoverStore {
 	 * other recordings run (CAPPED: the next epoch's history entry says {@code deferred}). See
 	 * failover-claim.lua for the codes.
 	 */
-	Typed<ClaimCode> claim(RecordingId id, long observedEpoch, int maxFailovers, String controllerId, Instant now,
+	LuaAnswer<ClaimCode> claim(RecordingId id, long observedEpoch, int maxFailovers, String controllerId, Instant now,
 			long backoffMillis, long attemptLeaseMillis, FailoverReason reason, Map<String, Object> entry,
 			boolean manual, int maxConcurrentBackups) {
 		return run(CLAIM,
@@ -196,7 +168,7 @@ class FailoverStore {
 	}
 
 	/** Takes the next start attempt of a pending epoch. Codes: see failover-attempt.lua. */
-	Typed<AttemptCode> takeAttempt(RecordingId id, long epoch, String controllerId, Instant now, long leaseMillis,
+	LuaAnswer<AttemptCode> takeAttempt(RecordingId id, long epoch, String controllerId, Instant now, long leaseMillis,
 			int maxAttempts) {
 		return run(ATTEMPT, List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id)),
 				List.of(Long.toString(epoch), controllerId, Long.toString(now.toEpochMilli()),
@@ -204,7 +176,7 @@ class FailoverStore {
 	}
 
 	/** Records the started backup for its epoch. Codes: see failover-started.lua. */
-	Typed<StartedCode> started(RecordingId id, long epoch, String containerId, String host, Instant now, long startChunk,
+	LuaAnswer<StartedCode> started(RecordingId id, long epoch, String containerId, String host, Instant now, long startChunk,
 			Map<String, Object> patch) {
 		Map<String, Object> container = new LinkedHashMap<>();
 		container.put("epoch", epoch);

@@ -13,6 +13,7 @@ import org.springframework.stereotype.Service;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.config.HaProperties.StorageMode;
+import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.storage.ChunkKeys;
 import io.ov2ha.controller.support.Secrets;
 import io.ov2ha.controller.web.ApiException;
@@ -75,7 +76,7 @@ public class RecordingService {
 		var registration = new RecordingStore.Registration(id, createdAt, request.epoch(), request.containerId(),
 				request.host(), json.writeValueAsString(recordingJson), json.writeValueAsString(env),
 				recordingJson.path("sessionId").asString(""), recordingJson.path("name").asString(id.value()));
-		RecordingStore.Result<RecordingStore.RegisterCode> outcome = store.register(registration);
+		LuaAnswer<RecordingStore.RegisterCode> outcome = store.register(registration);
 		switch (outcome.code()) {
 			case CREATED, REPEATED -> {
 			}
@@ -102,7 +103,7 @@ public class RecordingService {
 	}
 
 	RecordingViews.HeartbeatAck heartbeat(RecordingId id, RecordingRequests.Heartbeat request) {
-		RecordingStore.Result<RecordingStore.HeartbeatCode> outcome = store.heartbeat(id, request.epoch(),
+		LuaAnswer<RecordingStore.HeartbeatCode> outcome = store.heartbeat(id, request.epoch(),
 				request.lastChunkSeq(), orZero(request.uploadBacklog()), orZero(request.freeDiskBytes()),
 				RecorderProgress.Phase.ofSlug(request.phase()), request.mediaTimeMs(), request.frames(),
 				request.speed());
@@ -129,7 +130,7 @@ public class RecordingService {
 		}
 		ChunkEntry chunk = new ChunkEntry(request.seq(), request.epoch(), request.durationSeconds(),
 				request.sizeBytes(), request.checksum(), request.storageKey(), clock.instant());
-		RecordingStore.Result<RecordingStore.ChunkCode> outcome = store.reportChunk(id, chunk,
+		LuaAnswer<RecordingStore.ChunkCode> outcome = store.reportChunk(id, chunk,
 				RecorderLimits.MAX_CHUNKS);
 		return switch (outcome.code()) {
 			case CREATED, REPEATED -> new RecordingViews.ChunkAccepted(id.value(), request.seq(), request.epoch(),
@@ -190,7 +191,7 @@ public class RecordingService {
 
 	/** Admin stop: the recording moves to STOPPING and stop listeners act on it. */
 	RecordingViews.Detail stop(RecordingId id) {
-		RecordingStore.Result<RecordingStore.TransitionCode> outcome = store.advance(id, RecordingStatus.STOPPING,
+		LuaAnswer<RecordingStore.TransitionCode> outcome = store.advance(id, RecordingStatus.STOPPING,
 				Map.of("stopReason", "stoppedByAdmin", "statusReason", "stop requested by an admin"));
 		switch (outcome.code()) {
 			case CHANGED -> {
@@ -210,7 +211,7 @@ public class RecordingService {
 	}
 
 	void delete(RecordingId id, boolean force) {
-		RecordingStore.Result<RecordingStore.DeleteCode> outcome = store.delete(id, force);
+		LuaAnswer<RecordingStore.DeleteCode> outcome = store.delete(id, force);
 		switch (outcome.code()) {
 			case DELETED -> LOG.info("event=recording.deleted recordingId=" + id + " status=" + outcome.value(0)
 					+ " force=" + force);

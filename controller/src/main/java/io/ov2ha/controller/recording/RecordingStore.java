@@ -15,6 +15,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Repository;
 
+import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.LuaScripts;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.web.ApiException;
@@ -68,15 +69,6 @@ public class RecordingStore {
 
 	private static RedisScript<List> script(String name) {
 		return LuaScripts.load(name);
-	}
-
-	/** The typed outcome of a script: its code as an enum, and its values (see each script's header). */
-	public record Result<C extends Enum<C>>(C code, List<String> values) {
-
-		public String value(int i) {
-			return values.size() > i ? values.get(i) : null;
-		}
-
 	}
 
 	/** Answers of register.lua. */
@@ -203,25 +195,9 @@ public class RecordingStore {
 
 	}
 
-	@SuppressWarnings("unchecked")
-	private <C extends Enum<C>> Result<C> run(RedisScript<List> script, List<String> keys, List<String> args,
+	private <C extends Enum<C>> LuaAnswer<C> run(RedisScript<List> script, List<String> keys, List<String> args,
 			Class<C> codes) {
-		List<Object> raw = redis.execute(script, keys, args.toArray());
-		List<String> values = new ArrayList<>();
-		for (int i = 1; i < raw.size(); i++) {
-			values.add(raw.get(i) == null ? null : raw.get(i).toString());
-		}
-		return typed(raw.get(0).toString(), values, codes);
-	}
-
-	/** The answer {@code code} as one of {@code codes}; an answer the enum does not know is a bug. */
-	static <C extends Enum<C>> Result<C> typed(String code, List<String> values, Class<C> codes) {
-		try {
-			return new Result<>(Enum.valueOf(codes, code), values);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new IllegalStateException("unexpected answer " + code + " of a " + codes.getSimpleName() + " script");
-		}
+		return LuaAnswer.run(redis, script, keys, args, codes);
 	}
 
 	/** A new registration's document fields. */
@@ -239,7 +215,7 @@ public class RecordingStore {
 	 * status), FINAL (status), STALE_EPOCH (current epoch), CONTAINER_CONFLICT, EPOCH_NOT_ISSUED
 	 * (a new recording at an epoch other than 0).
 	 */
-	Result<RegisterCode> register(Registration r) {
+	LuaAnswer<RegisterCode> register(Registration r) {
 		long now = clock.millis();
 		String container = toJson(Map.of("epoch", r.epoch(), "containerId", r.containerId(), "host", r.host(), "role",
 				r.epoch() == 0 ? "primary" : "backup", "since", now));
@@ -253,7 +229,7 @@ public class RecordingStore {
 	}
 
 	/** Codes: OK (status, epoch), NOT_FOUND, FINAL (status, epoch), STALE_EPOCH (current epoch). */
-	Result<HeartbeatCode> heartbeat(RecordingId id, long epoch, Long lastChunkSeq, long uploadBacklog,
+	LuaAnswer<HeartbeatCode> heartbeat(RecordingId id, long epoch, Long lastChunkSeq, long uploadBacklog,
 			long freeDiskBytes, RecorderProgress.Phase phase, Long mediaTimeMs, Long frames, Double speed) {
 		return run(HEARTBEAT, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()),
 				List.of(Long.toString(epoch), orEmpty(lastChunkSeq), Long.toString(uploadBacklog),
@@ -271,7 +247,7 @@ public class RecordingStore {
 	 * Codes: CREATED, REPEATED, CHUNK_CONFLICT, NOT_FOUND, FINAL (status, epoch), STALE_EPOCH
 	 * (epoch), TOO_MANY_CHUNKS (count: the manifest holds {@code maxChunks} already).
 	 */
-	Result<ChunkCode> reportChunk(RecordingId id, ChunkEntry chunk, int maxChunks) {
+	LuaAnswer<ChunkCode> reportChunk(RecordingId id, ChunkEntry chunk, int maxChunks) {
 		Map<String, Object> doc = new LinkedHashMap<>();
 		doc.put("schema", 1);
 		doc.put("seq", chunk.seq());
@@ -293,12 +269,12 @@ public class RecordingStore {
 	 * event moves a recording backwards). Codes: CHANGED (previous status), UNCHANGED (status),
 	 * NOT_FOUND.
 	 */
-	public Result<TransitionCode> advance(RecordingId id, RecordingStatus target, Map<String, String> fields) {
+	public LuaAnswer<TransitionCode> advance(RecordingId id, RecordingStatus target, Map<String, String> fields) {
 		return transition(id, target, "advance", List.of(), null, fields);
 	}
 
 	/** Moves the recording to {@code target} only from one of {@code from} (compare-and-set). */
-	public Result<TransitionCode> transition(RecordingId id, RecordingStatus target, List<RecordingStatus> from,
+	public LuaAnswer<TransitionCode> transition(RecordingId id, RecordingStatus target, List<RecordingStatus> from,
 			Map<String, String> fields) {
 		return transition(id, target, "from", from, null, fields);
 	}
@@ -308,12 +284,12 @@ public class RecordingStore {
 	 * recording is at {@code epoch}, checked in the same atomic step: a failover that claimed the
 	 * next epoch meanwhile makes it STALE_EPOCH (current epoch) and nothing changes.
 	 */
-	public Result<TransitionCode> transitionAtEpoch(RecordingId id, RecordingStatus target,
+	public LuaAnswer<TransitionCode> transitionAtEpoch(RecordingId id, RecordingStatus target,
 			List<RecordingStatus> from, long epoch, Map<String, String> fields) {
 		return transition(id, target, "from", from, epoch, fields);
 	}
 
-	private Result<TransitionCode> transition(RecordingId id, RecordingStatus target, String mode,
+	private LuaAnswer<TransitionCode> transition(RecordingId id, RecordingStatus target, String mode,
 			List<RecordingStatus> from, Long epoch, Map<String, String> fields) {
 		List<String> args = new ArrayList<>(List.of(id.value(), target.name(), mode,
 				String.join(",", from.stream().map(Enum::name).toList()), Long.toString(clock.millis()),
@@ -331,7 +307,7 @@ public class RecordingStore {
 	 * Deletes every key of the recording (also those of earlier recordings with its id) and its
 	 * entries in every index. Codes: DELETED (status), ACTIVE (status), NOT_FOUND.
 	 */
-	Result<DeleteCode> delete(RecordingId id, boolean force) {
+	LuaAnswer<DeleteCode> delete(RecordingId id, boolean force) {
 		return run(DELETE, indexKeys(id), List.of(id.value(), force ? "1" : "0", RedisKeys.STATUS_INDEX_PREFIX,
 				ALL_STATUSES), DeleteCode.class);
 	}
@@ -361,7 +337,7 @@ public class RecordingStore {
 	 * the given container ids from the container index, where they still map to it); if it is
 	 * final without an expiry, sets one (HA_STATE_RETENTION from its last change).
 	 */
-	public Result<PruneCode> prune(RecordingId id, List<String> containerIds) {
+	public LuaAnswer<PruneCode> prune(RecordingId id, List<String> containerIds) {
 		List<String> args = new ArrayList<>(List.of(id.value(), RedisKeys.STATUS_INDEX_PREFIX, ALL_STATUSES,
 				retentionMillis, Long.toString(clock.millis())));
 		args.addAll(containerIds);
@@ -390,7 +366,7 @@ public class RecordingStore {
 	 * registration), ID_IN_USE (createdAt, status of the active recording holding the id), OLDER
 	 * (createdAt of the newer recording holding the id).
 	 */
-	public Result<WebhookStartedCode> createFromWebhook(RecordingId id, long createdAt, Map<String, String> fields) {
+	public LuaAnswer<WebhookStartedCode> createFromWebhook(RecordingId id, long createdAt, Map<String, String> fields) {
 		List<String> args = new ArrayList<>(List.of(id.value(), Long.toString(createdAt), Long.toString(clock.millis()),
 				RedisKeys.STATUS_INDEX_PREFIX));
 		fields.forEach((k, v) -> {
@@ -407,7 +383,7 @@ public class RecordingStore {
 	 * Codes: OK (status, failoverCount), NOT_FOUND, OTHER_RECORDING (createdAt of the recording
 	 * now holding the id).
 	 */
-	public Result<AnnotateCode> annotate(RecordingId id, long createdAt, Map<String, String> fields,
+	public LuaAnswer<AnnotateCode> annotate(RecordingId id, long createdAt, Map<String, String> fields,
 			Map<String, String> fieldsIfAbsent) {
 		List<String> args = new ArrayList<>(List.of(Long.toString(createdAt), Integer.toString(fields.size())));
 		fields.forEach((k, v) -> {
@@ -428,7 +404,7 @@ public class RecordingStore {
 	 * and changed atomically, so a heartbeat that lands first keeps it alive. Codes: ABANDONED
 	 * (previous status), ACTIVE (latest activity ms), FINAL (status), NOT_FOUND, OTHER_RECORDING.
 	 */
-	public Result<AbandonCode> abandonIfIdle(RecordingId id, long createdAt, long cutoffMillis,
+	public LuaAnswer<AbandonCode> abandonIfIdle(RecordingId id, long createdAt, long cutoffMillis,
 			Map<String, String> fields) {
 		List<String> args = new ArrayList<>(List.of(id.value(), Long.toString(createdAt), Long.toString(cutoffMillis),
 				Long.toString(clock.millis()), RedisKeys.STATUS_INDEX_PREFIX, retentionMillis));

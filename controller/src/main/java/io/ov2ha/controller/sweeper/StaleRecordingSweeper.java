@@ -19,6 +19,7 @@ import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.recording.RecordingStore.AbandonCode;
+import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.support.LogValues;
@@ -128,7 +129,7 @@ class StaleRecordingSweeper implements SchedulingConfigurer {
 		Map<String, String> fields = new LinkedHashMap<>();
 		fields.put("statusReason", reason);
 		fields.put("abandonedAt", Long.toString(now));
-		RecordingStore.Result<AbandonCode> outcome = store.abandonIfIdle(id, r.createdAt(), now - timeout.toMillis(),
+		LuaAnswer<AbandonCode> outcome = store.abandonIfIdle(id, r.createdAt(), now - timeout.toMillis(),
 				fields);
 		if (outcome.code() != AbandonCode.ABANDONED) {
 			return false;

@@ -21,6 +21,7 @@ import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStopRequested;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.recording.RecordingStore.WebhookStartedCode;
+import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.LogValues;
 
@@ -132,7 +133,7 @@ class RecordingStateMachine {
 			fields.put("openviduStartedAt", now);
 			fields.put("openviduActivityAt", now);
 			fields.put("webhookStartedJson", body);
-			RecordingStore.Result<WebhookStartedCode> outcome = store.createFromWebhook(id, createdAt, fields);
+			LuaAnswer<WebhookStartedCode> outcome = store.createFromWebhook(id, createdAt, fields);
 			switch (outcome.code()) {
 				case CREATED, REPLACED -> {
 					LOG.info("event=recording.created_from_webhook recordingId=" + id + " createdAt=" + createdAt

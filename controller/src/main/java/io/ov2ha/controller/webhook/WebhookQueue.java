@@ -7,16 +7,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.redis.ControllerInstance;
+import io.ov2ha.controller.redis.LuaAnswer;
+import io.ov2ha.controller.redis.LuaScripts;
 import io.ov2ha.controller.redis.RedisKeys;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -59,10 +59,49 @@ class WebhookQueue {
 	}
 
 	private static RedisScript<List> script(String name) {
-		DefaultRedisScript<List> script = new DefaultRedisScript<>();
-		script.setLocation(new ClassPathResource("redis/" + name + ".lua"));
-		script.setResultType(List.class);
-		return script;
+		return LuaScripts.load(name);
+	}
+
+	/** Answers of webhook-intake.lua. */
+	enum IntakeCode {
+
+		/** The same event within the de-duplication window: values 0: the earlier entry id. */
+		DUPLICATE,
+		/** Stored: values 0: the entry id, 1: "1" when it is to be relayed. */
+		STORED
+
+	}
+
+	/** Answers of webhook-commit.lua. */
+	enum CommitCode {
+
+		/** Another controller holds the relay lease: nothing changed. */
+		NOT_LEADER,
+		/** The position is already past the entry: nothing changed. */
+		ALREADY,
+		/** Committed: values: the ids of dead letters dropped to respect the limit. */
+		OK
+
+	}
+
+	/** Answers of webhook-fail.lua. */
+	enum FailCode {
+
+		/** Another controller holds the relay lease: nothing changed. */
+		NOT_LEADER,
+		/** Recorded: values 0: attempts, 1: first attempt ms, 2: next attempt ms. */
+		OK
+
+	}
+
+	/** Answers of webhook-dead-retry.lua. */
+	enum RetryCode {
+
+		/** No such dead letter. */
+		NOT_FOUND,
+		/** Queued again: values 0: the new entry id. */
+		QUEUED
+
 	}
 
 	static String leaseKey() {
@@ -107,14 +146,9 @@ class WebhookQueue {
 	record Stored(String entryId, boolean duplicate, boolean relay) {
 	}
 
-	@SuppressWarnings("unchecked")
-	private List<String> run(RedisScript<List> script, List<String> keys, List<String> args) {
-		List<Object> raw = redis.execute(script, keys, args.toArray());
-		List<String> out = new ArrayList<>();
-		for (Object o : raw) {
-			out.add(o == null ? null : o.toString());
-		}
-		return out;
+	private <C extends Enum<C>> LuaAnswer<C> run(RedisScript<List> script, List<String> keys, List<String> args,
+			Class<C> codes) {
+		return LuaAnswer.run(redis, script, keys, args, codes);
 	}
 
 	Stored store(NewEvent e) {
@@ -136,12 +170,11 @@ class WebhookQueue {
 			addField(args, "authorization", e.authorization());
 		}
 		addField(args, "body", e.body());
-		List<String> out = run(INTAKE, List.of(RedisKeys.webhookEvents(), RedisKeys.webhookRelay(),
-				RedisKeys.webhookDedup(e.dedupKey()), RedisKeys.webhookPending(), recKey), args);
-		return switch (out.get(0)) {
-			case "DUPLICATE" -> new Stored(out.get(1), true, false);
-			case "STORED" -> new Stored(out.get(1), false, "1".equals(out.get(2)));
-			default -> throw new IllegalStateException("unexpected intake outcome " + out.get(0));
+		LuaAnswer<IntakeCode> out = run(INTAKE, List.of(RedisKeys.webhookEvents(), RedisKeys.webhookRelay(),
+				RedisKeys.webhookDedup(e.dedupKey()), RedisKeys.webhookPending(), recKey), args, IntakeCode.class);
+		return switch (out.code()) {
+			case DUPLICATE -> new Stored(out.value(0), true, false);
+			case STORED -> new Stored(out.value(0), false, "1".equals(out.value(1)));
 		};
 	}
 
@@ -230,15 +263,16 @@ class WebhookQueue {
 	 * dropped to respect the limit (usually none)
 	 */
 	List<String> commit(Entry entry, Outcome outcome, long now, DeadLetter dead, int deadLetterMax) {
-		List<String> out = run(COMMIT,
+		LuaAnswer<CommitCode> out = run(COMMIT,
 				List.of(leaseKey(), RedisKeys.webhookRelay(), RedisKeys.webhookPending(), RedisKeys.webhookDeadLetters(),
 						RedisKeys.webhookDeadLetterIndex()),
 				List.of(owner, entry.entryId(), outcome.counter, Long.toString(now), entry.eventId(),
-						dead == null ? "" : json.writeValueAsString(dead), Integer.toString(deadLetterMax)));
-		return switch (out.get(0)) {
-			case "NOT_LEADER" -> null;
-			case "ALREADY" -> List.of();
-			default -> out.subList(1, out.size());
+						dead == null ? "" : json.writeValueAsString(dead), Integer.toString(deadLetterMax)),
+				CommitCode.class);
+		return switch (out.code()) {
+			case NOT_LEADER -> null;
+			case ALREADY -> List.of();
+			case OK -> out.values();
 		};
 	}
 
@@ -248,13 +282,14 @@ class WebhookQueue {
 
 	/** Records a failed attempt of the head entry; null when this controller is no longer the leader. */
 	Failure fail(Entry entry, long now, String error, Duration initialDelay, Duration maxDelay) {
-		List<String> out = run(FAIL, List.of(leaseKey(), RedisKeys.webhookRelay()),
+		LuaAnswer<FailCode> out = run(FAIL, List.of(leaseKey(), RedisKeys.webhookRelay()),
 				List.of(owner, entry.entryId(), Long.toString(now), error, entry.eventId(),
-						Long.toString(initialDelay.toMillis()), Long.toString(maxDelay.toMillis())));
-		if ("NOT_LEADER".equals(out.get(0))) {
-			return null;
-		}
-		return new Failure(Integer.parseInt(out.get(1)), Long.parseLong(out.get(2)), Long.parseLong(out.get(3)));
+						Long.toString(initialDelay.toMillis()), Long.toString(maxDelay.toMillis())),
+				FailCode.class);
+		return switch (out.code()) {
+			case NOT_LEADER -> null;
+			case OK -> new Failure((int) out.longValue(0), out.longValue(1), out.longValue(2));
+		};
 	}
 
 	/** Drops processed entries older than {@code olderThanMillis} (never one after the position). */
@@ -328,9 +363,13 @@ class WebhookQueue {
 			addField(args, "authorization", d.authorization());
 		}
 		addField(args, "body", d.body());
-		List<String> out = run(RETRY, List.of(RedisKeys.webhookDeadLetters(), RedisKeys.webhookDeadLetterIndex(),
-				RedisKeys.webhookEvents(), RedisKeys.webhookRelay()), args);
-		return "QUEUED".equals(out.get(0)) ? Optional.of(out.get(1)) : Optional.empty();
+		LuaAnswer<RetryCode> out = run(RETRY, List.of(RedisKeys.webhookDeadLetters(),
+				RedisKeys.webhookDeadLetterIndex(), RedisKeys.webhookEvents(), RedisKeys.webhookRelay()), args,
+				RetryCode.class);
+		return switch (out.code()) {
+			case NOT_FOUND -> Optional.empty();
+			case QUEUED -> Optional.of(out.value(0));
+		};
 	}
 
 	private static String str(Object o) {

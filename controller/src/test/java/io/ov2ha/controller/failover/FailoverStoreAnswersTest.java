@@ -1,14 +1,9 @@
 package io.ov2ha.controller.failover;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,22 +28,6 @@ class FailoverStoreAnswersTest {
 	@MethodSource("scripts")
 	void everyAnswerOfTheScriptIsAConstantOfItsEnum(String script, Class<? extends Enum<?>> codes) {
 		LuaAnswers.assertAnswersAre(script, codes);
-	}
-
-	@Test
-	void anAnswerKeepsItsValues() {
-		FailoverStore.Typed<ClaimCode> claim = FailoverStore.typed("CLAIMED", List.of("3", "2"), ClaimCode.class);
-
-		assertThat(claim.code()).isEqualTo(ClaimCode.CLAIMED);
-		assertThat(claim.longValue(0)).isEqualTo(3);
-		assertThat(claim.value(2)).isNull();
-	}
-
-	@Test
-	void anAnswerTheEnumDoesNotKnowIsABug() {
-		assertThatThrownBy(() -> FailoverStore.typed("MAYBE", List.of(), UpdateCode.class))
-			.isInstanceOf(IllegalStateException.class)
-			.hasMessage("unexpected answer MAYBE of a UpdateCode script");
 	}
 
 }

@@ -22,6 +22,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.Recordings;
 import io.ov2ha.controller.support.TestRedis;
@@ -65,11 +66,11 @@ class FailoverStoreTest {
 		return recording(1700000005000L, "{\"VIDEO_ID\":\"x\"}");
 	}
 
-	private FailoverStore.Typed<FailoverStore.ClaimCode> claim(RecordingId id, long epoch, int max, Instant at, boolean manual) {
+	private LuaAnswer<FailoverStore.ClaimCode> claim(RecordingId id, long epoch, int max, Instant at, boolean manual) {
 		return claim(id, epoch, max, at, manual, 1000);
 	}
 
-	private FailoverStore.Typed<FailoverStore.ClaimCode> claim(RecordingId id, long epoch, int max, Instant at, boolean manual,
+	private LuaAnswer<FailoverStore.ClaimCode> claim(RecordingId id, long epoch, int max, Instant at, boolean manual,
 			int maxConcurrentBackups) {
 		Map<String, Object> entry = new LinkedHashMap<>();
 		entry.put("recordingId", id.value());
@@ -83,9 +84,9 @@ class FailoverStoreTest {
 		RecordingId id = recording();
 		ExecutorService pool = Executors.newFixedThreadPool(8);
 		CountDownLatch go = new CountDownLatch(1);
-		List<Future<FailoverStore.Typed<FailoverStore.ClaimCode>>> results = new ArrayList<>();
+		List<Future<LuaAnswer<FailoverStore.ClaimCode>>> results = new ArrayList<>();
 		for (int i = 0; i < 8; i++) {
-			Callable<FailoverStore.Typed<FailoverStore.ClaimCode>> task = () -> {
+			Callable<LuaAnswer<FailoverStore.ClaimCode>> task = () -> {
 				go.await();
 				return claim(id, 0, 5, now, false);
 			};
@@ -93,7 +94,7 @@ class FailoverStoreTest {
 		}
 		go.countDown();
 		List<String> codes = new ArrayList<>();
-		for (Future<FailoverStore.Typed<FailoverStore.ClaimCode>> f : results) {
+		for (Future<LuaAnswer<FailoverStore.ClaimCode>> f : results) {
 			codes.add(f.get().code().name());
 		}
 		pool.shutdown();
@@ -206,8 +207,8 @@ class FailoverStoreTest {
 		assertThat(claim(a, 0, 5, now, false, 2).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
 		assertThat(claim(b, 0, 5, now, false, 2).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
 
-		FailoverStore.Typed<FailoverStore.ClaimCode> deferred = claim(c, 0, 5, now, false, 2);
-		FailoverStore.Typed<FailoverStore.ClaimCode> again = claim(c, 0, 5, now.plusSeconds(1), true, 2);
+		LuaAnswer<FailoverStore.ClaimCode> deferred = claim(c, 0, 5, now, false, 2);
+		LuaAnswer<FailoverStore.ClaimCode> again = claim(c, 0, 5, now.plusSeconds(1), true, 2);
 
 		assertThat(deferred.code()).isEqualTo(FailoverStore.ClaimCode.CAPPED);
 		assertThat(deferred.values()).containsExactly("2", "1");

@@ -1,13 +1,9 @@
 package io.ov2ha.controller.recording;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import java.util.List;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,23 +34,6 @@ class RecordingStoreAnswersTest {
 	@MethodSource("scripts")
 	void everyAnswerOfTheScriptIsAConstantOfItsEnum(String script, Class<? extends Enum<?>> codes) {
 		LuaAnswers.assertAnswersAre(script, codes);
-	}
-
-	@Test
-	void anAnswerKeepsItsValues() {
-		RecordingStore.Result<TransitionCode> result = RecordingStore.typed("CHANGED", List.of("RECORDING"),
-				TransitionCode.class);
-
-		assertThat(result.code()).isEqualTo(TransitionCode.CHANGED);
-		assertThat(result.value(0)).isEqualTo("RECORDING");
-		assertThat(result.value(1)).isNull();
-	}
-
-	@Test
-	void anAnswerTheEnumDoesNotKnowIsABug() {
-		assertThatThrownBy(() -> RecordingStore.typed("MAYBE", List.of(), AbandonCode.class))
-			.isInstanceOf(IllegalStateException.class)
-			.hasMessage("unexpected answer MAYBE of a AbandonCode script");
 	}
 
 }

@@ -14,6 +14,7 @@ import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.recording.RecordingStore.AbandonCode;
+import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.ControllerTest;
@@ -128,7 +129,7 @@ class StaleRecordingSweeperTest {
 		long cutoff = System.currentTimeMillis() - 3600_000L;
 		Api.at(port).asRecorder().put("/api/recordings/" + id + "/heartbeat", Recordings.heartbeat(0, null));
 
-		RecordingStore.Result<AbandonCode> outcome = store.abandonIfIdle(RecordingId.of(id), T0, cutoff,
+		LuaAnswer<AbandonCode> outcome = store.abandonIfIdle(RecordingId.of(id), T0, cutoff,
 				Map.of("statusReason", "x"));
 
 		assertThat(outcome.code()).isEqualTo(AbandonCode.ACTIVE);
