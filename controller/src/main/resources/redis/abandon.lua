@@ -16,7 +16,7 @@ end
 if createdAt ~= ARGV[2] then
   return {'OTHER_RECORDING', createdAt}
 end
-if status == 'READY' or status == 'FAILED' or status == 'ABANDONED' then
+if recstatus.final(status) then
   return {'FINAL', status}
 end
 local latest = 0

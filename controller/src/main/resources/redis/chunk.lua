@@ -9,7 +9,7 @@ local status, epoch, lastSeq, count = cur[1], cur[2], cur[3], cur[4]
 if not status then
   return {'NOT_FOUND'}
 end
-if status == 'READY' or status == 'FAILED' or status == 'ABANDONED' then
+if recstatus.final(status) then
   return {'FINAL', status, epoch}
 end
 if not exact.eq(ARGV[1], epoch) then

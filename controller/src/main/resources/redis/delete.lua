@@ -12,7 +12,7 @@ local status, createdAt = cur[1], cur[2]
 if not status then
   return {'NOT_FOUND'}
 end
-if ARGV[2] ~= '1' and status ~= 'READY' and status ~= 'FAILED' and status ~= 'ABANDONED' then
+if ARGV[2] ~= '1' and not recstatus.final(status) then
   return {'ACTIVE', status}
 end
 

@@ -11,7 +11,7 @@ end
 if not exact.eq(epoch, ARGV[1]) then
   return {'EPOCH_CHANGED', epoch}
 end
-if status == 'READY' or status == 'FAILED' or status == 'ABANDONED' then
+if recstatus.final(status) then
   return {'FINAL', status}
 end
 redis.call('HSET', KEYS[1], 'containerId', ARGV[2], 'identity', ARGV[2])

@@ -10,7 +10,7 @@ local status, epoch = cur[1], cur[2]
 if not status then
   return {'NOT_FOUND'}
 end
-if status == 'READY' or status == 'FAILED' or status == 'ABANDONED' then
+if recstatus.final(status) then
   return {'FINAL', status, epoch}
 end
 if not exact.eq(ARGV[1], epoch) then

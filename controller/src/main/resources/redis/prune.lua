@@ -20,7 +20,7 @@ if not status then
   end
   return {'PRUNED'}
 end
-if status ~= 'READY' and status ~= 'FAILED' and status ~= 'ABANDONED' then
+if not recstatus.final(status) then
   return {'ACTIVE', status}
 end
 if redis.call('PTTL', rec) == -1 then

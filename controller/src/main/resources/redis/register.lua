@@ -7,7 +7,6 @@
 --          STALE_EPOCH (epoch) | CONTAINER_CONFLICT (epoch) | EPOCH_NOT_ISSUED (a new recording
 --          registers at epoch 0 only: any other epoch is one the controller never issued)
 local rec = KEYS[1]
-local final = {READY = true, FAILED = true, ABANDONED = true}
 
 local function fields(from)
   local out = {}
@@ -41,7 +40,7 @@ local cur = redis.call('HMGET', rec, 'createdAt', 'status', 'epoch', 'identity',
 local createdAt, status, epoch, identity, registeredAt = cur[1], cur[2], cur[3], cur[4], cur[5]
 
 if createdAt ~= ARGV[2] then
-  if not final[status] then
+  if not recstatus.final(status) then
     return {'ID_IN_USE', createdAt, status}
   end
   if ARGV[3] ~= '0' then return {'EPOCH_NOT_ISSUED'} end
@@ -58,7 +57,7 @@ if createdAt ~= ARGV[2] then
   return create()
 end
 
-if final[status] then
+if recstatus.final(status) then
   return {'FINAL', status, epoch}
 end
 if not exact.eq(ARGV[3], epoch) then

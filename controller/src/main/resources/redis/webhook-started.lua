@@ -8,7 +8,6 @@
 --          ID_IN_USE (createdAt, status of the active recording) | OLDER (createdAt of the newer
 --          recording holding the id)
 local rec = KEYS[1]
-local final = {READY = true, FAILED = true, ABANDONED = true}
 
 local function create()
   local fields = {}
@@ -34,7 +33,7 @@ if tonumber(ARGV[2]) < tonumber(createdAt) then
   -- a late event of an earlier recording that had this id
   return {'OLDER', createdAt}
 end
-if not final[status] then
+if not recstatus.final(status) then
   return {'ID_IN_USE', createdAt, status}
 end
 -- OpenVidu reused the id of a finished recording: keep the old one's state under its createdAt

@@ -11,12 +11,13 @@ import org.springframework.data.redis.core.script.RedisScript;
 
 /**
  * Loads the Lua scripts of {@code classpath:redis/}, each with the helpers of
- * {@code redis/lib/exact.lua} (exact integer comparison) and {@code redis/lib/reckeys.lua} (the
- * keys of one recording) prepended, since Redis has no includes.
+ * {@code redis/lib/exact.lua} (exact integer comparison), {@code redis/lib/reckeys.lua} (the keys
+ * of one recording) and {@code redis/lib/recstatus.lua} (which statuses are final) prepended,
+ * since Redis has no includes.
  */
 public final class LuaScripts {
 
-	static final List<String> LIBS = List.of("redis/lib/exact.lua", "redis/lib/reckeys.lua");
+	static final List<String> LIBS = List.of("redis/lib/exact.lua", "redis/lib/reckeys.lua", "redis/lib/recstatus.lua");
 
 	private LuaScripts() {
 	}

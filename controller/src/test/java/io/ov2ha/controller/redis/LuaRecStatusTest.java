@@ -1,0 +1,70 @@
+package io.ov2ha.controller.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.support.TestRedis;
+
+/** The one list of final statuses the Lua scripts use (lib/recstatus.lua), on a real Redis. */
+class LuaRecStatusTest {
+
+	/** A status compared with a final one, or a table of them, written out in a script. */
+	private static final Pattern SPELLED_OUT = Pattern.compile("[=~]= '(READY|FAILED|ABANDONED)'|(READY|FAILED|ABANDONED) = true");
+
+	static StringRedisTemplate redis;
+
+	@BeforeAll
+	static void connect() {
+		redis = TestRedis.template();
+	}
+
+	private static String isFinal(String expression, String... args) {
+		@SuppressWarnings("unchecked")
+		List<Object> out = redis.execute(LuaScripts.of("return {tostring(recstatus.final(" + expression + "))}"),
+				List.of(), (Object[]) args);
+		return out.get(0).toString();
+	}
+
+	@Test
+	void theScriptsAndRecordingStatusAgreeOnWhichStatusesAreFinal() {
+		for (RecordingStatus s : RecordingStatus.values()) {
+			assertThat(isFinal("ARGV[1]", s.name())).as(s.name()).isEqualTo(Boolean.toString(s.isFinal()));
+		}
+	}
+
+	@Test
+	void aMissingOrUnknownStatusIsNotFinal() {
+		assertThat(isFinal("nil")).isEqualTo("false");
+		assertThat(isFinal("false")).as("a missing hash field").isEqualTo("false");
+		assertThat(isFinal("ARGV[1]", "")).isEqualTo("false");
+		assertThat(isFinal("ARGV[1]", "ready")).isEqualTo("false");
+	}
+
+	@Test
+	void noScriptSpellsTheFinalStatusesOut() throws IOException, URISyntaxException {
+		Path dir = Path.of(LuaRecStatusTest.class.getClassLoader().getResource("redis").toURI());
+		List<Path> scripts;
+		try (Stream<Path> files = Files.list(dir)) {
+			scripts = files.filter(p -> p.toString().endsWith(".lua")).toList();
+		}
+		assertThat(scripts).hasSizeGreaterThan(10);
+		for (Path script : scripts) {
+			assertThat(SPELLED_OUT.matcher(Files.readString(script)).find())
+				.as(script.getFileName() + " compares with a final status itself: use recstatus.final")
+				.isFalse();
+		}
+	}
+
+}
