@@ -80,6 +80,11 @@ final class DetectionRules {
 			this(kind, lastHeartbeat, lastProgress, null);
 		}
 
+		/** Whether the verdict leads to a replacement (a runtime check, a kill, a backup). */
+		boolean replaces() {
+			return DetectionRules.replaces(kind);
+		}
+
 	}
 
 	/**

@@ -3,10 +3,12 @@ package io.ov2ha.controller.failover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -76,6 +78,11 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	private static final Duration PRIMARY_LOOKUP_EVERY = Duration.ofSeconds(30);
 
 	private static final Duration WARN_EVERY = Duration.ofMinutes(1);
+
+	/** The failures a recorder that runs on can come back from (a starved host): judged again before a backup. */
+	private static final Set<FailoverReason> JUDGED_AGAIN = EnumSet.of(FailoverReason.HUNG,
+			FailoverReason.HEARTBEAT_LOST, FailoverReason.START_TIMEOUT, FailoverReason.CHUNK_STALL,
+			FailoverReason.MEDIA_STALL);
 
 	/** A silent recorder of a saturated host: how often the runtime is asked whether it still runs. */
 	private static final Duration SATURATED_SILENCE_CHECK_EVERY = Duration.ofSeconds(2);
@@ -508,8 +515,39 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	 * on, the backup starts on the recording's worker queue once OpenVidu answered.
 	 */
 	private void replace(Recording r, FailoverReason reason, FailoverService.Evidence evidence) {
-		gate.beforeBackup(r, evidence, startedAt, decisions(r.id()),
-				now -> report(failover.failover(now, reason, evidence, false), now));
+		gate.beforeBackup(r, evidence, startedAt, decisions(r.id()), now -> {
+			if (stillFailed(now, reason)) {
+				report(failover.failover(now, reason, evidence, false), now);
+			}
+		});
+	}
+
+	/**
+	 * Whether the recorder of {@code r} is still failed, judged again on what the registry knows
+	 * now: OpenVidu may take seconds to answer before a backup, and a silent or stalled recorder
+	 * may have spoken or advanced meanwhile (then no backup; the next sweep judges it as usual).
+	 * A container that died is not judged again. The one decision function is asked again, on the
+	 * recording's fresh snapshot.
+	 */
+	private boolean stillFailed(Recording r, FailoverReason reason) {
+		if (!JUDGED_AGAIN.contains(reason)) {
+			return true;
+		}
+		Optional<Snapshot> s = store.snapshot(r.id()).filter(x -> x.epoch() == r.epoch());
+		if (s.isEmpty()) {
+			// no longer this epoch's recording: the claim tells
+			return true;
+		}
+		DetectionRules.Judgement j = rules.judge(s.get(), clock.instant(), startedAt, pressure.percent());
+		// deferred on a saturated host: the normal timeouts still say failed (nothing came back),
+		// and the host's load was weighed when this failure was decided (a gone container is not excused)
+		if (j.replaces() || j.kind() == DetectionRules.Kind.DEFERRED_HOST_SATURATED) {
+			return true;
+		}
+		LOG.info("event=failover.recovered recordingId=" + r.id() + " epoch=" + r.epoch() + " reason=" + reason.slug()
+				+ " verdict=" + j.kind() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()
+				+ " action=none");
+		return false;
 	}
 
 	/** What a judgement asks for: a failover check to run for the recording, or null (logged here). */

@@ -295,21 +295,34 @@ class FailoverStore {
 		});
 		List<Snapshot> out = new ArrayList<>();
 		for (int i = 0; i < ids.size(); i++) {
-			List<?> values = (List<?>) results.get(2 * i);
-			Map<String, String> doc = new LinkedHashMap<>();
-			for (int f = 0; f < SNAPSHOT_FIELDS.length; f++) {
-				Object v = values == null || values.size() <= f ? null : values.get(f);
-				doc.put(SNAPSHOT_FIELDS[f], v == null ? null : v.toString());
-			}
-			if (doc.get("status") == null || doc.get("createdAt") == null) {
-				continue;
-			}
-			Map<String, String> state = strings((Map<?, ?>) results.get(2 * i + 1));
-			Double score = scores.get(i);
-			out.add(Snapshot.of(ids.get(i), doc, state,
-					score == null ? null : Instant.ofEpochMilli(score.longValue())));
+			snapshotOf(ids.get(i), (List<?>) results.get(2 * i), (Map<?, ?>) results.get(2 * i + 1), scores.get(i))
+				.ifPresent(out::add);
 		}
 		return out;
+	}
+
+	/** The snapshot of one recording, as {@link #snapshots()} has it; empty when it is not there. */
+	Optional<Snapshot> snapshot(RecordingId id) {
+		Double score = redis.opsForZSet().score(RedisKeys.heartbeatIndex(), id.value());
+		if (score == null) {
+			return Optional.empty();
+		}
+		List<Object> values = redis.opsForHash().multiGet(RedisKeys.recording(id), List.of((Object[]) SNAPSHOT_FIELDS));
+		return snapshotOf(id, values, redis.opsForHash().entries(RedisKeys.failoverState(id)), score);
+	}
+
+	private static Optional<Snapshot> snapshotOf(RecordingId id, List<?> values, Map<?, ?> failoverState,
+			Double score) {
+		Map<String, String> doc = new LinkedHashMap<>();
+		for (int f = 0; f < SNAPSHOT_FIELDS.length; f++) {
+			Object v = values == null || values.size() <= f ? null : values.get(f);
+			doc.put(SNAPSHOT_FIELDS[f], v == null ? null : v.toString());
+		}
+		if (doc.get("status") == null || doc.get("createdAt") == null) {
+			return Optional.empty();
+		}
+		return Optional.of(Snapshot.of(id, doc, strings(failoverState),
+				score == null ? null : Instant.ofEpochMilli(score.longValue())));
 	}
 
 	/**

@@ -235,4 +235,24 @@ class FailoverStoreTest {
 		assertThat(claim(b, 1, 5, now.plusSeconds(60), true, 2).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
 	}
 
+	@Test
+	void theSnapshotOfOneRecordingIsTheOneTheSweepSees() {
+		RecordingId id = recording();
+		redis.opsForHash().putAll(RedisKeys.recording(id), Map.of("hbEpoch", "0", "hbPhase", "capturing",
+				"hbMediaTimeMs", "4200", "hbAdvancedAt", "1700000009000", "lastChunkAt", "1700000008000"));
+		redis.opsForHash().put(RedisKeys.failoverState(id), "pendingEpoch", "1");
+		redis.opsForZSet().add(RedisKeys.heartbeatIndex(), id.value(), 1700000009500d);
+		RecordingId unindexed = recording();
+		try {
+			assertThat(store.snapshot(id)).contains(
+					store.snapshots().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow());
+			assertThat(store.snapshot(id).orElseThrow().heartbeatAt()).isEqualTo(Instant.ofEpochMilli(1700000009500L));
+			assertThat(store.snapshot(unindexed)).as("not in the heartbeat index").isEmpty();
+			assertThat(store.snapshot(RecordingId.of(Recordings.newId("fstore")))).as("no such recording").isEmpty();
+		}
+		finally {
+			redis.opsForZSet().remove(RedisKeys.heartbeatIndex(), id.value());
+		}
+	}
+
 }

@@ -10,8 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -247,6 +250,60 @@ class OpenViduChecksTest {
 			assertThat(openvidu.hanging()).as("OpenVidu still holds the questions about the others").isPositive();
 		}
 		finally {
+			openvidu.release();
+		}
+	}
+
+	@Test
+	void aRecorderThatSpeaksAgainWhileOpenViduIsAskedIsNotReplaced() throws InterruptedException {
+		TestControllers.flushRedis();
+		port = TestRedis.freePort();
+		openvidu.mode(OpenViduStandIn.Mode.ACTIVE);
+		// OpenVidu answers about this recording only when released
+		openvidu.hang("ses_ovback");
+		AtomicBoolean speaking = new AtomicBoolean(false);
+		AtomicInteger heard = new AtomicInteger();
+		Thread voice = null;
+		try {
+			startController("--ha.openvidu.timeout=60s");
+			String id = recorderThatDies("ovback");
+			// judged silent, its backup waits for OpenVidu's answer
+			await().atMost(WAIT).until(() -> openvidu.hanging() >= 1);
+
+			// meanwhile the recorder speaks again (a starved host let it run): a starting recorder
+			speaking.set(true);
+			Api recorder = Api.at(port).asRecorder();
+			Map<String, Object> starting = new LinkedHashMap<>(heartbeat(0, null));
+			starting.put("phase", "starting");
+			voice = new Thread(() -> {
+				while (speaking.get()) {
+					if (recorder.put("/api/recordings/" + id + "/heartbeat", starting).status() == 200) {
+						heard.incrementAndGet();
+					}
+					try {
+						Thread.sleep(300);
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+				}
+			}, "recorder-voice");
+			voice.start();
+			await().atMost(WAIT).until(() -> heard.get() >= 3);
+			openvidu.release();
+
+			// OpenVidu says the session goes on; the recorder is judged again on what it says now
+			await().atMost(WAIT).until(() -> openvidu.asked().contains("/openvidu/api/recordings/" + id));
+			await().during(Duration.ofSeconds(3))
+				.atMost(WAIT)
+				.untilAsserted(() -> assertThat(history(id).path("failovers").size()).as("no backup").isZero());
+			assertThat(history(id).path("epoch").asLong()).isZero();
+		}
+		finally {
+			speaking.set(false);
+			if (voice != null) {
+				voice.join(5_000);
+			}
 			openvidu.release();
 		}
 	}
