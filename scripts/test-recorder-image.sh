@@ -385,7 +385,10 @@ partial_chunk_decodes() {
 	frames=$(ffprobe -v error -select_streams v:0 -count_frames -show_entries stream=nb_read_frames -of csv=p=0 "$dir/$partial" | grep -m 1 -E '^[0-9]+$')
 	log "partial chunk $partial: $(stat -c %s "$dir/$partial") bytes, ${dur}s, ${frames} video frames, decodes cleanly"
 	# how much media the kill left depends on how far the encoder had got (a starved encoder
-	# lags by seconds): what it wrote must decode, and hold at least one frame
+	# lags by seconds): what it wrote must decode, and hold at least one frame. The finalizer
+	# keeps such a chunk when it lasts at least 0.5 s (Joiner.MIN_UNREPORTED_SECONDS), else it
+	# reports it dropped as too short: measured here, not assumed
+	awk -v d="$dur" 'BEGIN { exit !(d >= 0.5) }' || log "partial chunk $partial: shorter than the 0.5 s the finalizer keeps"
 	((${frames:-0} >= 1))
 }
 

@@ -184,7 +184,7 @@ verify_final() {
 		awk -v d="$video_s" -v w="$WALL_S" -v m="$missing" -v b="$blank" -v t="$trailing" 'BEGIN { x = d - (w - m + b + t); exit !(x > -1.5 && x < 1.5) }'
 	# a starved encoder lags behind the sound: at a kill or a stop the last frames of a chunk may
 	# be missing while its sound is there (measured in the log; generous bound asserted)
-	check "the sound (${audio_s} s) and the video (${video_s} s) end within 5 s of each other (file: ${DURATION_S} s)" \
+	check "the sound (${audio_s} s) and the video (${video_s} s) last within 5 s of each other (file: ${DURATION_S} s)" \
 		awk -v a="$audio_s" -v v="$video_s" 'BEGIN { x = a - v; exit !(x > -5 && x < 5) }'
 }
 

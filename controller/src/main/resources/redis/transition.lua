@@ -7,6 +7,7 @@
 --       with the change
 -- Returns: CHANGED (previous status) | UNCHANGED (status) | NOT_FOUND |
 --          STALE_EPOCH (current epoch: not the expected one; nothing changed)
+-- the order an 'advance' follows; the final statuses share the last rank (recstatus.final)
 local rank = {RECORDING = 1, STOPPING = 2, FINALIZING = 3, READY = 4, FAILED = 4, ABANDONED = 4}
 local cur = redis.call('HMGET', KEYS[1], 'status', 'createdAt', 'epoch')
 local from, createdAt, epoch = cur[1], cur[2], cur[3]
@@ -28,7 +29,7 @@ if target ~= from then
   redis.call('ZREM', ARGV[6] .. from, ARGV[1])
   redis.call('ZADD', ARGV[6] .. target, createdAt, ARGV[1])
 end
-if rank[target] == 4 then
+if recstatus.final(target) then
   redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('ZREM', KEYS[3], ARGV[1])
   -- finished: its state expires after the retention (index entries: prune.lua)
@@ -36,7 +37,7 @@ if rank[target] == 4 then
 else
   -- back to an active status (e.g. an admin retry): the failure detector must see it again,
   -- and its state stays
-  if rank[from] == 4 then
+  if recstatus.final(from) then
     redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
     reckeys.retain(KEYS[1], createdAt, '')
   end

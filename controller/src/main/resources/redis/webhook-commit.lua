@@ -28,7 +28,8 @@ redis.call('SREM', KEYS[3], ARGV[2])
 if ARGV[3] == 'delivered' then
   redis.call('HSET', KEYS[2], 'lastDeliveredAt', ARGV[4], 'lastDeliveredEventId', ARGV[5])
 end
-local dropped = {}
+-- the answer lists the dead letters dropped to keep the limit (built here: unpack has a limit)
+local result = {'OK'}
 if ARGV[3] == 'deadLettered' then
   redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
   redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
@@ -37,8 +38,8 @@ if ARGV[3] == 'deadLettered' then
     local popped = redis.call('ZPOPMIN', KEYS[5], over)
     for i = 1, #popped, 2 do
       redis.call('HDEL', KEYS[4], popped[i])
-      dropped[#dropped + 1] = popped[i]
+      result[#result + 1] = popped[i]
     end
   end
 end
-return {'OK', unpack(dropped)}
+return result

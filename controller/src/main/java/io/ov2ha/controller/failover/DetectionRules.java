@@ -2,6 +2,8 @@ package io.ov2ha.controller.failover;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
 
 import io.ov2ha.controller.recording.RecorderProgress;
 
@@ -156,6 +158,25 @@ final class DetectionRules {
 		return replaces(patient.kind()) ? patient
 				: new Judgement(Kind.DEFERRED_HOST_SATURATED, normal.lastHeartbeat(), normal.lastProgress(),
 						normal.kind());
+	}
+
+	/** The failures judged from heartbeats and progress: a recorder that runs on can come back from them. */
+	static final Set<FailoverReason> JUDGED_AGAIN = EnumSet.of(FailoverReason.HUNG, FailoverReason.HEARTBEAT_LOST,
+			FailoverReason.START_TIMEOUT, FailoverReason.CHUNK_STALL, FailoverReason.MEDIA_STALL);
+
+	/**
+	 * Whether a recorder about to be replaced for {@code reason} still is failed by {@code again},
+	 * the judgement of its fresh snapshot just before the backup (OpenVidu's answer may have taken
+	 * seconds, and a starved recorder may have spoken or advanced meanwhile). A container that died
+	 * (Docker's event, an exit, OOM) or an admin's failover is not judged again. A judgement deferred
+	 * on a saturated host still counts as failed: by the normal timeouts nothing came back, and the
+	 * load was weighed when the failure was decided (a gone container is not excused by it).
+	 */
+	static boolean stillFailed(FailoverReason reason, Judgement again) {
+		if (!JUDGED_AGAIN.contains(reason)) {
+			return true;
+		}
+		return again.replaces() || again.kind() == Kind.DEFERRED_HOST_SATURATED;
 	}
 
 	/** Whether a verdict leads to a replacement check (the runtime or a kill). */

@@ -24,6 +24,8 @@ import io.ov2ha.controller.openvidu.OpenViduClient;
  * <li>{@code ov2ha.failover.start.failures} [ov2ha_failover_start_failures_total]: backups that could not be started</li>
  * <li>{@code ov2ha.failover.deferred{reason}} [ov2ha_failover_deferred_total]: failovers deferred because
  * HA_MAX_CONCURRENT_BACKUPS backups run (once per recording and epoch; retried)</li>
+ * <li>{@code ov2ha.failover.recovered{reason}} [ov2ha_failover_recovered_total]: recorders judged failed that
+ * spoke or advanced again before their backup started (while OpenVidu was asked): no backup</li>
  * </ul>
  */
 @Component
@@ -64,6 +66,9 @@ class FailoverMetrics {
 				counter(reason);
 				detection(reason);
 				deferredCounter(reason);
+				if (DetectionRules.JUDGED_AGAIN.contains(reason)) {
+					recoveredCounter(reason);
+				}
 			}
 			else {
 				endedCounter(reason);
@@ -109,6 +114,17 @@ class FailoverMetrics {
 
 	void deferred(FailoverReason reason) {
 		deferredCounter(reason).increment();
+	}
+
+	private Counter recoveredCounter(FailoverReason reason) {
+		return Counter.builder("ov2ha.failover.recovered")
+			.description("Recorders judged failed that spoke or advanced again before their backup started: no backup")
+			.tag("reason", reason.slug())
+			.register(registry);
+	}
+
+	void recovered(FailoverReason reason) {
+		recoveredCounter(reason).increment();
 	}
 
 	private Counter endedCounter(FailoverReason reason) {

@@ -3,12 +3,10 @@ package io.ov2ha.controller.failover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -79,11 +77,6 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private static final Duration WARN_EVERY = Duration.ofMinutes(1);
 
-	/** The failures a recorder that runs on can come back from (a starved host): judged again before a backup. */
-	private static final Set<FailoverReason> JUDGED_AGAIN = EnumSet.of(FailoverReason.HUNG,
-			FailoverReason.HEARTBEAT_LOST, FailoverReason.START_TIMEOUT, FailoverReason.CHUNK_STALL,
-			FailoverReason.MEDIA_STALL);
-
 	/** A silent recorder of a saturated host: how often the runtime is asked whether it still runs. */
 	private static final Duration SATURATED_SILENCE_CHECK_EVERY = Duration.ofSeconds(2);
 
@@ -112,6 +105,8 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	private final OpenViduGate gate;
 
 	private final HostPressure pressure;
+
+	private final FailoverMetrics metrics;
 
 	private final Map<String, Instant> warned = new ConcurrentHashMap<>();
 
@@ -154,8 +149,9 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	FailoverReconciler(HaProperties properties, FailoverStore store, RecordingStore recordings,
 			FailoverService failover, StopCoordinator stops, RecorderRuntime runtime, RedisLease lease,
 			ControllerInstance instance, Clock clock, StopMarkers stopMarkers, OpenViduGate gate,
-			HostPressure pressure) {
+			HostPressure pressure, FailoverMetrics metrics) {
 		this.properties = properties;
+		this.metrics = metrics;
 		this.pressure = pressure;
 		this.gate = gate;
 		this.stopMarkers = stopMarkers;
@@ -523,27 +519,25 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	}
 
 	/**
-	 * Whether the recorder of {@code r} is still failed, judged again on what the registry knows
-	 * now: OpenVidu may take seconds to answer before a backup, and a silent or stalled recorder
-	 * may have spoken or advanced meanwhile (then no backup; the next sweep judges it as usual).
-	 * A container that died is not judged again. The one decision function is asked again, on the
-	 * recording's fresh snapshot.
+	 * Whether the recorder of {@code r} is still failed ({@link DetectionRules#stillFailed}), judged
+	 * again on the recording's fresh snapshot when OpenVidu was asked first (its answer may take
+	 * seconds); without the OpenVidu checks the judgement that led here is seconds old at most.
 	 */
 	private boolean stillFailed(Recording r, FailoverReason reason) {
-		if (!JUDGED_AGAIN.contains(reason)) {
+		if (!gate.enabled() || !DetectionRules.JUDGED_AGAIN.contains(reason)) {
 			return true;
 		}
-		Optional<Snapshot> s = store.snapshot(r.id()).filter(x -> x.epoch() == r.epoch());
+		Optional<Snapshot> s = store.snapshot(r.id())
+			.filter(x -> x.epoch() == r.epoch() && x.createdAt() == r.createdAt());
 		if (s.isEmpty()) {
-			// no longer this epoch's recording: the claim tells
+			// no longer this recording at this epoch: the claim tells
 			return true;
 		}
 		DetectionRules.Judgement j = rules.judge(s.get(), clock.instant(), startedAt, pressure.percent());
-		// deferred on a saturated host: the normal timeouts still say failed (nothing came back),
-		// and the host's load was weighed when this failure was decided (a gone container is not excused)
-		if (j.replaces() || j.kind() == DetectionRules.Kind.DEFERRED_HOST_SATURATED) {
+		if (DetectionRules.stillFailed(reason, j)) {
 			return true;
 		}
+		metrics.recovered(reason);
 		LOG.info("event=failover.recovered recordingId=" + r.id() + " epoch=" + r.epoch() + " reason=" + reason.slug()
 				+ " verdict=" + j.kind() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()
 				+ " action=none");

@@ -282,10 +282,7 @@ class FailoverStore {
 				scores.add(e.getScore());
 			}
 		}
-		byte[][] fields = new byte[SNAPSHOT_FIELDS.length][];
-		for (int i = 0; i < fields.length; i++) {
-			fields[i] = SNAPSHOT_FIELDS[i].getBytes();
-		}
+		byte[][] fields = snapshotFields();
 		List<Object> results = redis.executePipelined((RedisCallback<Object>) connection -> {
 			for (RecordingId id : ids) {
 				connection.hashCommands().hMGet(RedisKeys.recording(id).getBytes(), fields);
@@ -303,12 +300,26 @@ class FailoverStore {
 
 	/** The snapshot of one recording, as {@link #snapshots()} has it; empty when it is not there. */
 	Optional<Snapshot> snapshot(RecordingId id) {
-		Double score = redis.opsForZSet().score(RedisKeys.heartbeatIndex(), id.value());
-		if (score == null) {
+		byte[][] fields = snapshotFields();
+		// one round trip, as snapshots(): the heartbeat time and the fields it goes with
+		List<Object> results = redis.executePipelined((RedisCallback<Object>) connection -> {
+			connection.zSetCommands().zScore(RedisKeys.heartbeatIndex().getBytes(), id.value().getBytes());
+			connection.hashCommands().hMGet(RedisKeys.recording(id).getBytes(), fields);
+			connection.hashCommands().hGetAll(RedisKeys.failoverState(id).getBytes());
+			return null;
+		});
+		if (!(results.get(0) instanceof Double score)) {
 			return Optional.empty();
 		}
-		List<Object> values = redis.opsForHash().multiGet(RedisKeys.recording(id), List.of((Object[]) SNAPSHOT_FIELDS));
-		return snapshotOf(id, values, redis.opsForHash().entries(RedisKeys.failoverState(id)), score);
+		return snapshotOf(id, (List<?>) results.get(1), (Map<?, ?>) results.get(2), score);
+	}
+
+	private static byte[][] snapshotFields() {
+		byte[][] fields = new byte[SNAPSHOT_FIELDS.length][];
+		for (int i = 0; i < fields.length; i++) {
+			fields[i] = SNAPSHOT_FIELDS[i].getBytes();
+		}
+		return fields;
 	}
 
 	private static Optional<Snapshot> snapshotOf(RecordingId id, List<?> values, Map<?, ?> failoverState,

@@ -154,7 +154,7 @@ class OpenViduGate {
 			case GO_ON -> {
 				nextWaitAsk.remove(key);
 				LOG.info("event=failover.openvidu_checked recordingId=" + r.id() + " epoch=" + r.epoch() + " answer="
-						+ answer.slug() + " action=backup");
+						+ answer.slug() + " action=backup_unless_recovered");
 				return true;
 			}
 			case WAIT -> {

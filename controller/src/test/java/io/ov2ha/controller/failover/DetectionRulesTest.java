@@ -1,6 +1,7 @@
 package io.ov2ha.controller.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.ov2ha.controller.failover.DetectionRules.Judgement;
 import io.ov2ha.controller.failover.DetectionRules.Kind;
 import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecorderProgress.Phase;
@@ -279,6 +281,54 @@ class DetectionRulesTest {
 		assertThat(RecorderProgress.NONE.of(0)).isFalse();
 		assertThat(RecorderProgress.fromHash(Map.of("hbEpoch", "x", "hbPhase", "capturing", "hbSpeed", "NaN")))
 			.isEqualTo(new RecorderProgress(null, Phase.CAPTURING, null, null, null, null));
+	}
+
+	// --- judged again just before a backup ----------------------------------------------------------
+
+	/** Every failure reason against every verdict of the judgement made again before its backup. */
+	static Stream<Arguments> judgedAgain() {
+		return Stream.of(FailoverReason.values())
+			.filter(FailoverReason::replacesRecorder)
+			.flatMap(reason -> Stream.of(Kind.values()).map(kind -> arguments(reason, kind)));
+	}
+
+	@ParameterizedTest(name = "{0} then {1}")
+	@MethodSource("judgedAgain")
+	void aRecorderIsStillFailedUnlessAFailureOfItsHeartbeatsOrProgressCameBack(FailoverReason reason, Kind again) {
+		boolean fromHeartbeatsOrProgress = switch (reason) {
+			case HUNG, HEARTBEAT_LOST, START_TIMEOUT, CHUNK_STALL, MEDIA_STALL -> true;
+			default -> false;
+		};
+		boolean cameBack = switch (again) {
+			case NOT_JUDGED, STARTING, HEALTHY, SLOW, CHUNKS_ARRIVING -> true;
+			case SILENT, START_TIMEOUT, MEDIA_STALLED, CHUNK_STALLED, DEFERRED_HOST_SATURATED -> false;
+		};
+		Judgement j = new Judgement(again, NOW, NOW, again == Kind.DEFERRED_HOST_SATURATED ? Kind.SILENT : null);
+
+		assertThat(DetectionRules.stillFailed(reason, j)).isEqualTo(!(fromHeartbeatsOrProgress && cameBack));
+	}
+
+	@Test
+	void aContainerThatDiedOrAnAdminsFailoverIsNeverJudgedAgain() {
+		Judgement healthy = new Judgement(Kind.HEALTHY, NOW, NOW);
+		for (FailoverReason reason : new FailoverReason[] { FailoverReason.CONTAINER_DIED, FailoverReason.OOM_KILLED,
+				FailoverReason.MANUAL }) {
+			assertThat(DetectionRules.stillFailed(reason, healthy)).as(reason.slug()).isTrue();
+		}
+	}
+
+	@Test
+	void aHungRecorderThatSpokeAgainIsNoLongerFailedButOneStillSilentOnASaturatedHostIs() {
+		Snapshot spoke = snapshot(600, 0, new Recorder(0.3, Phase.CAPTURING, 0.3, 1.0), 3.0);
+		Snapshot silent = snapshot(600, 0, new Recorder(6.0, Phase.CAPTURING, 6.0, 1.0), 8.0);
+
+		assertThat(DetectionRules.stillFailed(FailoverReason.HUNG, LOAD_AWARE.judge(spoke, NOW, CONTROLLER_START, 95.0)))
+			.isFalse();
+		assertThat(DetectionRules.stillFailed(FailoverReason.HUNG, LOAD_AWARE.judge(silent, NOW, CONTROLLER_START, 95.0)))
+			.as("deferred on a saturated host: nothing came back")
+			.isTrue();
+		assertThat(DetectionRules.stillFailed(FailoverReason.HUNG, LOAD_AWARE.judge(silent, NOW, CONTROLLER_START, 0.0)))
+			.isTrue();
 	}
 
 }

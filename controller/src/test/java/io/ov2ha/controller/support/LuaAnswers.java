@@ -15,11 +15,13 @@ import java.util.stream.Collectors;
 
 /**
  * The answers of a Lua script of {@code classpath:redis/}: the codes its code returns
- * ({@code return {'CODE', ...}}) and those its header lists ({@code -- Returns: A (values) | B}).
+ * ({@code return {'CODE', ...}}, or {@code local result = {'CODE'}} built before it is returned)
+ * and those its header lists ({@code -- Returns: A (values) | B}).
  */
 public final class LuaAnswers {
 
-	private static final Pattern RETURNED = Pattern.compile("return \\{'([A-Z_]+)'");
+	/** {@code return {'CODE', ...}}, or {@code local result = {'CODE'}} for an answer built before it is returned. */
+	private static final Pattern RETURNED = Pattern.compile("(?:return|local result =) \\{'([A-Z_]+)'");
 
 	private static final Pattern PARENTHESES = Pattern.compile("\\([^()]*\\)");
 
@@ -34,7 +36,7 @@ public final class LuaAnswers {
 		assertThat(documented(script)).as(script + ".lua header").containsExactlyInAnyOrderElementsOf(names(codes));
 	}
 
-	/** The code of every {@code return {'CODE', ...}} of {@code redis/<script>.lua}. */
+	/** The code of every {@code return {'CODE', ...}} (or {@code local result = {'CODE'}}) of {@code redis/<script>.lua}. */
 	public static Set<String> returned(String script) {
 		Set<String> codes = new TreeSet<>();
 		Matcher m = RETURNED.matcher(read(script));

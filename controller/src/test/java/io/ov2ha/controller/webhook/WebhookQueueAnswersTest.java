@@ -51,19 +51,23 @@ class WebhookQueueAnswersTest {
 			redis.opsForZSet().add(k + "deadIndex", "old" + i, i);
 		}
 
-		LuaAnswer<CommitCode> committed = LuaAnswer.run(redis, LuaScripts.load("webhook-commit"), keys,
-				List.of("me", "101-0", "deadLettered", "1000", "new", "{}", "2"), CommitCode.class);
-		LuaAnswer<CommitCode> again = LuaAnswer.run(redis, LuaScripts.load("webhook-commit"), keys,
-				List.of("me", "101-0", "delivered", "1001", "new", "", "2"), CommitCode.class);
-		LuaAnswer<CommitCode> notLeader = LuaAnswer.run(redis, LuaScripts.load("webhook-commit"), keys,
-				List.of("other", "102-0", "delivered", "1002", "next", "", "2"), CommitCode.class);
+		try {
+			LuaAnswer<CommitCode> committed = LuaAnswer.run(redis, LuaScripts.load("webhook-commit"), keys,
+					List.of("me", "101-0", "deadLettered", "1000", "new", "{}", "2"), CommitCode.class);
+			LuaAnswer<CommitCode> again = LuaAnswer.run(redis, LuaScripts.load("webhook-commit"), keys,
+					List.of("me", "101-0", "delivered", "1001", "new", "", "2"), CommitCode.class);
+			LuaAnswer<CommitCode> notLeader = LuaAnswer.run(redis, LuaScripts.load("webhook-commit"), keys,
+					List.of("other", "102-0", "delivered", "1002", "next", "", "2"), CommitCode.class);
 
-		assertThat(committed.code()).isEqualTo(CommitCode.OK);
-		assertThat(committed.values()).containsExactly("old1", "old2");
-		assertThat(redis.opsForZSet().range(k + "deadIndex", 0, -1)).containsExactly("old3", "new");
-		assertThat(again.code()).isEqualTo(CommitCode.ALREADY);
-		assertThat(notLeader.code()).isEqualTo(CommitCode.NOT_LEADER);
-		redis.delete(keys);
+			assertThat(committed.code()).isEqualTo(CommitCode.OK);
+			assertThat(committed.values()).containsExactly("old1", "old2");
+			assertThat(redis.opsForZSet().range(k + "deadIndex", 0, -1)).containsExactly("old3", "new");
+			assertThat(again.code()).isEqualTo(CommitCode.ALREADY);
+			assertThat(notLeader.code()).isEqualTo(CommitCode.NOT_LEADER);
+		}
+		finally {
+			redis.delete(keys);
+		}
 	}
 
 }
