@@ -50,18 +50,6 @@ PAGE_WITHIN_S=${PAGE_WITHIN_S:-45}
 # is for a busy 2-core machine).
 EXPOSURE_BOUND_S=${EXPOSURE_BOUND_S:-15}
 
-# check DESCRIPTION COMMAND...: one assertion; failures are counted, the test goes on.
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		log "ok: $what"
-	else
-		log "FAIL: $what"
-		FAILURES=$((FAILURES + 1))
-	fi
-}
-
 timing() {
 	TIMINGS+=("$1=$2")
 	log "timing: $1=$2"

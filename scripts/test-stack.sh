@@ -49,11 +49,14 @@ FIXTURE=$ROOT/tests/bats/fixtures/openvidu-ce
 export OV2HA_PROJECT=ov2ha-stacktest
 STANDIN_REPO=ov2ha-stacktest-standin
 # test-recording's bounds here: the product's targets are 2 s of head loss and 4 s per
-# failover (the ops script's defaults), but this suite runs on shared 2-core machines next to
-# other end-to-end runs, where a cold backup start was measured to lose 6.0 s. The suite proves
-# the deployment path; the timing targets are measured by scripts/e2e.sh and BENCHMARKS.md.
-MAX_HEAD_LOSS=4
-MAX_FAILOVER_GAP=8
+# failover (the ops script's defaults, which an operator's self-test uses), but this suite runs
+# on shared 2-core machines, possibly busy (CI), where a cold backup start takes several times
+# longer (quiet here: 1.6 s head, 2.6 s head + failover). The suite proves the deployment path
+# and that test-recording measures and judges; the timing targets are measured by
+# scripts/e2e.sh and BENCHMARKS.md.
+MAX_HEAD_LOSS=8
+MAX_FAILOVER_GAP=20
+FAILOVER_SECONDS=40
 # Owner of the fake OpenVidu's recordings folder: neither root nor the controller's uid 10001.
 RECORDINGS_OWNER=4242:4243
 WORK=''
@@ -63,18 +66,6 @@ REC=''
 VERSION=''
 FAILURES=0
 STARTED=$SECONDS
-
-# check DESCRIPTION COMMAND...: one assertion; failures are counted, the test goes on.
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		log "ok: $what"
-	else
-		log "FAIL: $what"
-		FAILURES=$((FAILURES + 1))
-	fi
-}
 
 CHILD=''
 
@@ -157,6 +148,8 @@ cleanup() {
 		${VERSION:+"ov2-ha-recorder-site:$VERSION"}; do
 		docker rmi "$image" >/dev/null 2>&1 || true
 	done
+	# the legacy builder leaves the stages it built for the other targets as untagged images
+	docker image prune -f --filter label=io.ov2ha.stacktest=standin >/dev/null 2>&1 || true
 	((${#ADDED_CAS[@]} == 0)) || rm -f "${ADDED_CAS[@]}"
 	[[ -z $WORK ]] || rm -rf "$WORK"
 	log "suite stack: $((SECONDS - STARTED)) s"
@@ -344,11 +337,11 @@ main() {
 	check_final "$id1" $((20 - MAX_HEAD_LOSS))
 
 	log "step: test-recording --failover"
-	read -r rc id2 < <(selftest --seconds 30 --failover --max-head-loss "$MAX_HEAD_LOSS" --max-failover-gap "$MAX_FAILOVER_GAP")
+	read -r rc id2 < <(selftest --seconds "$FAILOVER_SECONDS" --failover --max-head-loss "$MAX_HEAD_LOSS" --max-failover-gap "$MAX_FAILOVER_GAP")
 	[[ -n $id2 ]] || die "no self-test recording id in the output"
 	SELFTEST_IDS+=("$id2")
 	check "test-recording --failover passed" [ "$rc" = 0 ]
-	check_final "$id2" $((30 - MAX_HEAD_LOSS - MAX_FAILOVER_GAP))
+	check_final "$id2" $((FAILOVER_SECONDS - MAX_HEAD_LOSS - MAX_FAILOVER_GAP))
 	check "$id2 had a failover" [ "$(api_get "/api/recordings/$id2" | jq -r .failoverCount)" -ge 1 ]
 
 	log "step: backup"

@@ -3,7 +3,7 @@
 # suite. Exit status: 0 only when every suite passed.
 #
 # Usage: scripts/test.sh [--only NAME]...   NAME: controller, shell, stack, recorder-image, e2e
-# (stack runs only when named, or with OV2HA_TEST_STACK=1)
+# INT or TERM stops the running suite (its whole process group) and the dockerd this run started.
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 
@@ -15,6 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/provision.sh"
 ROOT=$(repo_root)
 ONLY=()
 RESULTS=()
+SUITE_PID=''
 
 usage() {
 	sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
@@ -34,7 +35,11 @@ run_suite() {
 	fi
 	log "suite ${name}: start"
 	local start=$SECONDS status=passed
-	"$@" || status=FAILED
+	# its own process group, so that a signal to this script reaches all of the suite at once
+	setsid "$@" &
+	SUITE_PID=$!
+	wait "$SUITE_PID" || status=FAILED
+	SUITE_PID=''
 	RESULTS+=("${name}|${status}|$((SECONDS - start))")
 	log "suite ${name}: ${status} in $((SECONDS - start))s"
 }
@@ -51,6 +56,17 @@ show_failed_test_output() {
 			[[ -f "$output" ]] && tail -n 200 "$output" >&2
 		fi
 	done
+}
+
+# on_signal CODE: stops the running suite's process group (TERM), then exits; the EXIT trap
+# stops the dockerd this run started.
+on_signal() {
+	if [[ -n $SUITE_PID ]]; then
+		log "signal: stopping the running suite"
+		kill -TERM -- "-$SUITE_PID" 2>/dev/null || true
+		wait "$SUITE_PID" 2>/dev/null || true
+	fi
+	exit "$1"
 }
 
 summary() {
@@ -76,19 +92,17 @@ main() {
 	provision_packages
 	start_docker_if_needed
 	trap stop_started_services EXIT
+	trap 'on_signal 130' INT
+	trap 'on_signal 143' TERM
 
 	run_suite controller ./mvnw -B -ntp verify
 	if [[ " ${RESULTS[*]} " == *"controller|FAILED"* ]]; then
 		show_failed_test_output
 	fi
 	run_suite shell scripts/test-shell.sh
-	# the live compose stack builds the controller image the way an operator does (Maven and
-	# Debian packages downloaded inside the build: ~12 min on a fresh machine, more than CI's
-	# budget allows next to the other suites): it runs when asked, --only stack or
-	# OV2HA_TEST_STACK=1
-	if [[ ${OV2HA_TEST_STACK:-0} == 1 || " ${ONLY[*]} " == *" stack "* ]]; then
-		run_suite stack scripts/test-stack.sh
-	fi
+	# the deployment path live: installer, compose stack, ops script (builds the controller
+	# image as an operator does: 4-5 min the first time on a machine)
+	run_suite stack scripts/test-stack.sh
 	run_suite recorder-image scripts/test-recorder-image.sh
 	run_suite e2e scripts/e2e.sh
 	summary

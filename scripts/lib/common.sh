@@ -36,6 +36,19 @@ stop_pid() {
 	wait "$pid" 2>/dev/null || true
 }
 
+# check DESCRIPTION COMMAND...: one assertion of a test script; a failure is logged and counted
+# in the caller's FAILURES, and the script goes on (it ends with FAILURES > 0 as failed).
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		log "ok: $what"
+	else
+		log "FAIL: $what"
+		FAILURES=$((FAILURES + 1))
+	fi
+}
+
 # free_port: a free TCP port on 127.0.0.1.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
