@@ -51,12 +51,13 @@ STANDIN_REPO=ov2ha-stacktest-standin
 # test-recording's bounds here: the product's targets are 2 s of head loss and 4 s per
 # failover (the ops script's defaults, which an operator's self-test uses), but this suite runs
 # on shared 2-core machines, possibly busy (CI), where a cold backup start takes several times
-# longer (quiet here: 1.6 s head, 2.6 s head + failover). The suite proves the deployment path
-# and that test-recording measures and judges; the timing targets are measured by
-# scripts/e2e.sh and BENCHMARKS.md.
+# longer (measured here, head alone / head + failover: quiet 1.6 / 2.6 s, with a busy loop on
+# one core 1.7 / 2.9 s; e2e's kill under load, counted differently, up to 30.8 s on CI). The
+# suite proves the deployment path and that test-recording measures and judges; the timing
+# targets are measured by scripts/e2e.sh and BENCHMARKS.md.
 MAX_HEAD_LOSS=8
-MAX_FAILOVER_GAP=20
-FAILOVER_SECONDS=40
+MAX_FAILOVER_GAP=30
+FAILOVER_SECONDS=45
 # Owner of the fake OpenVidu's recordings folder: neither root nor the controller's uid 10001.
 RECORDINGS_OWNER=4242:4243
 WORK=''
@@ -80,9 +81,13 @@ run() {
 	return "$rc"
 }
 
-# on_signal CODE: forwards TERM to the running step's group, then exits (the EXIT trap cleans up).
+# on_signal CODE: forwards TERM to the running step's group and waits for it (so that the
+# cleanup does not race it), then exits (the EXIT trap cleans up).
 on_signal() {
-	[[ -z $CHILD ]] || kill -TERM -- "-$CHILD" 2>/dev/null || true
+	if [[ -n $CHILD ]]; then
+		kill -TERM -- "-$CHILD" 2>/dev/null || true
+		wait "$CHILD" 2>/dev/null || true
+	fi
 	exit "$1"
 }
 

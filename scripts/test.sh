@@ -2,8 +2,10 @@
 # The README's test command: provisions a fresh Debian 12 machine (as root) and runs every
 # suite. Exit status: 0 only when every suite passed.
 #
-# Usage: scripts/test.sh [--only NAME]...   NAME: controller, shell, stack, recorder-image, e2e
-# INT or TERM stops the running suite (its whole process group) and the dockerd this run started.
+# Usage: scripts/test.sh [--only NAME]... [--skip NAME]...
+#   NAME: controller, shell, stack, recorder-image, e2e (in this order; all by default)
+# INT, TERM or HUP to this script stops the running suite (its whole process group: TERM, KILL
+# after 60 s), prints the summary so far and stops the dockerd this run started.
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 
@@ -14,18 +16,26 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/provision.sh"
 
 ROOT=$(repo_root)
 ONLY=()
+SKIP=()
 RESULTS=()
 SUITE_PID=''
+SUITE_NAME=''
+SUITE_START=0
 
 usage() {
-	sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
 }
 
-# run_suite NAME COMMAND...: runs one suite unless --only excludes it, records the result.
+# run_suite NAME COMMAND...: runs one suite unless --only or --skip excludes it, records the
+# result.
 run_suite() {
 	local name=$1
 	shift
 	if ((${#ONLY[@]} > 0)) && [[ ! " ${ONLY[*]} " == *" ${name} "* ]]; then
+		return 0
+	fi
+	if [[ " ${SKIP[*]} " == *" ${name} "* ]]; then
+		RESULTS+=("${name}|skipped|0")
 		return 0
 	fi
 	if [[ ! -x "$1" && "$1" != ./mvnw ]]; then
@@ -35,9 +45,14 @@ run_suite() {
 	fi
 	log "suite ${name}: start"
 	local start=$SECONDS status=passed
-	# its own process group, so that a signal to this script reaches all of the suite at once
+	# Its own process group (and session), so that a signal to this script reaches all of the
+	# suite at once (on_signal). Without job control the child is no group leader, so setsid
+	# does not fork: $! is the group's leader. Signal this script, not its process group: a
+	# kill of test.sh's group no longer reaches the suite.
 	setsid "$@" &
 	SUITE_PID=$!
+	SUITE_NAME=$name
+	SUITE_START=$start
 	wait "$SUITE_PID" || status=FAILED
 	SUITE_PID=''
 	RESULTS+=("${name}|${status}|$((SECONDS - start))")
@@ -58,14 +73,24 @@ show_failed_test_output() {
 	done
 }
 
-# on_signal CODE: stops the running suite's process group (TERM), then exits; the EXIT trap
-# stops the dockerd this run started.
+# on_signal CODE: stops the running suite's process group (TERM; KILL when it is still there
+# after 60 s of cleaning up), prints the summary so far, then exits; the EXIT trap stops the
+# dockerd this run started.
 on_signal() {
+	trap '' INT TERM HUP
 	if [[ -n $SUITE_PID ]]; then
 		log "signal: stopping the running suite"
 		kill -TERM -- "-$SUITE_PID" 2>/dev/null || true
+		local i
+		for ((i = 0; i < 600; i++)); do
+			kill -0 "$SUITE_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL -- "-$SUITE_PID" 2>/dev/null || true
 		wait "$SUITE_PID" 2>/dev/null || true
+		RESULTS+=("${SUITE_NAME}|stopped|$((SECONDS - SUITE_START))")
 	fi
+	summary || true
 	exit "$1"
 }
 
@@ -83,17 +108,23 @@ summary() {
 main() {
 	while (($# > 0)); do
 		case "$1" in
-		--only) ONLY+=("$2"); shift 2 ;;
+		--only) ONLY+=("${2:?--only needs a suite name}"); shift 2 ;;
+		--skip) SKIP+=("${2:?--skip needs a suite name}"); shift 2 ;;
 		-h | --help) usage; return 0 ;;
 		*) usage >&2; die "unknown argument: $1" ;;
 		esac
 	done
+	local name
+	for name in "${ONLY[@]}" "${SKIP[@]}"; do
+		[[ $name =~ ^(controller|shell|stack|recorder-image|e2e)$ ]] || die "unknown suite: $name"
+	done
 	cd "$ROOT"
-	provision_packages
-	start_docker_if_needed
 	trap stop_started_services EXIT
 	trap 'on_signal 130' INT
 	trap 'on_signal 143' TERM
+	trap 'on_signal 129' HUP
+	provision_packages
+	start_docker_if_needed
 
 	run_suite controller ./mvnw -B -ntp verify
 	if [[ " ${RESULTS[*]} " == *"controller|FAILED"* ]]; then

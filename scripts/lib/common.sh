@@ -45,7 +45,7 @@ check() {
 		log "ok: $what"
 	else
 		log "FAIL: $what"
-		FAILURES=$((FAILURES + 1))
+		FAILURES=$((${FAILURES:-0} + 1))
 	fi
 }
 

@@ -34,7 +34,8 @@ start_docker_if_needed() {
 	local logfile
 	logfile=$(mktemp /tmp/ov2ha-dockerd.XXXXXX.log)
 	log "docker: starting dockerd (log: ${logfile})"
-	dockerd --iptables=false --ip6tables=false --bridge=none >"$logfile" 2>&1 &
+	# its own session: a Ctrl-C in the terminal must not stop the daemon while the suites clean up
+	setsid dockerd --iptables=false --ip6tables=false --bridge=none >"$logfile" 2>&1 &
 	PROVISION_DOCKERD_PID=$!
 	wait_for 60 "dockerd" docker info || die "dockerd did not start; see ${logfile}"
 }
