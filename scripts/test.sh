@@ -80,14 +80,7 @@ on_signal() {
 	trap '' INT TERM HUP
 	if [[ -n $SUITE_PID ]]; then
 		log "signal: stopping the running suite"
-		kill -TERM -- "-$SUITE_PID" 2>/dev/null || true
-		local i
-		for ((i = 0; i < 600; i++)); do
-			kill -0 "$SUITE_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL -- "-$SUITE_PID" 2>/dev/null || true
-		wait "$SUITE_PID" 2>/dev/null || true
+		stop_pid "$SUITE_PID" 60 group
 		RESULTS+=("${SUITE_NAME}|stopped|$((SECONDS - SUITE_START))")
 	fi
 	summary || true

@@ -22,17 +22,20 @@ now_ms() {
 	date +%s%3N
 }
 
-# stop_pid PID: stops a process this script started: TERM, up to 5 s, then KILL; reaps it.
-# Never fails (an empty PID or a process already gone is fine), so it is safe in EXIT traps.
+# stop_pid PID [SECONDS] [group]: stops a process this script started: TERM, up to SECONDS
+# (default 5), then KILL; reaps it. With "group", both signals go to PID's whole process group
+# (PID leads it, e.g. started with setsid). Never fails (an empty PID or a process already gone
+# is fine), so it is safe in EXIT traps.
 stop_pid() {
-	local pid=${1:-} i
+	local pid=${1:-} seconds=${2:-5} target=${1:-} i
 	[[ -n $pid ]] || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 50; i++)); do
+	[[ ${3:-} != group ]] || target=-$pid
+	kill -TERM -- "$target" 2>/dev/null || true
+	for ((i = 0; i < seconds * 10; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -KILL "$pid" 2>/dev/null || true
+	kill -KILL -- "$target" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 }
 
