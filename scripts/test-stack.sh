@@ -202,13 +202,14 @@ ADDED_CAS=()
 
 # add_build_cas: the host's extra CA certificates (/usr/local/share/ca-certificates/*.crt: a
 # TLS-intercepting proxy, as on this project's CI machines) for the controller image build, the
-# way docker/ca-certificates/README.md tells an operator; removed again at the end.
+# way docker/ca-certificates/README.md tells an operator; removed again at the end. A copy left
+# by a run that was killed (SIGKILL skips the cleanup) has this suite's prefix: it is replaced
+# and removed at the end like the others.
 add_build_cas() {
 	local f dest
 	for f in /usr/local/share/ca-certificates/*.crt; do
 		[[ -f $f ]] || continue
 		dest=$ROOT/docker/ca-certificates/ov2ha-stacktest-${f##*/}
-		[[ -e $dest ]] && continue
 		cp "$f" "$dest"
 		ADDED_CAS+=("$dest")
 	done
