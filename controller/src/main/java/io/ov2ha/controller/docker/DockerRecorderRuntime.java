@@ -1,6 +1,5 @@
 package io.ov2ha.controller.docker;
 
-import java.io.Closeable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,9 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -26,8 +24,6 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.Event;
-import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
@@ -83,7 +79,8 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 
 	private volatile String serverVersion = "";
 
-	private volatile boolean eventsConnected;
+	/** Whether an event stream is connected now (for the status). */
+	private final AtomicBoolean eventsConnected = new AtomicBoolean();
 
 	public DockerRecorderRuntime(HaProperties.Docker settings, Clock clock) {
 		this.settings = settings;
@@ -135,7 +132,7 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 		RuntimeStatus status = cached;
 		Instant now = clock.instant();
 		if (status != null && status.checkedAt().plus(STATUS_TTL).isAfter(now)) {
-			return status.eventsConnected() == eventsConnected ? status : withEvents(status);
+			return status.eventsConnected() == eventsConnected.get() ? status : withEvents(status);
 		}
 		status = check(now);
 		cached = status;
@@ -144,7 +141,7 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 
 	private RuntimeStatus withEvents(RuntimeStatus s) {
 		return new RuntimeStatus(s.reachable(), s.endpoint(), s.version(), s.apiVersion(), s.error(), s.checkedAt(),
-				eventsConnected);
+				eventsConnected.get());
 	}
 
 	private RuntimeStatus check(Instant now) {
@@ -157,10 +154,10 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 				Version version = commands.versionCmd().exec();
 				serverVersion = version.getVersion() == null ? "" : version.getVersion();
 			}
-			return new RuntimeStatus(true, endpoint, serverVersion, apiVersion, "", now, eventsConnected);
+			return new RuntimeStatus(true, endpoint, serverVersion, apiVersion, "", now, eventsConnected.get());
 		}
 		catch (RuntimeException ex) {
-			return new RuntimeStatus(false, endpoint, serverVersion, apiVersion, describe(ex), now, eventsConnected);
+			return new RuntimeStatus(false, endpoint, serverVersion, apiVersion, describe(ex), now, eventsConnected.get());
 		}
 	}
 
@@ -414,274 +411,7 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 
 	@Override
 	public AutoCloseable subscribe(RuntimeEventListener listener) {
-		EventLoop loop = new EventLoop(listener);
-		Thread thread = new Thread(loop, "docker-events");
-		thread.setDaemon(true);
-		loop.thread = thread;
-		thread.start();
-		return loop;
-	}
-
-	/** One event stream, reconnected with {@code since} until closed. */
-	private final class EventLoop implements Runnable, AutoCloseable {
-
-		private final RuntimeEventListener listener;
-
-		private final AtomicLong lastEventNanos = new AtomicLong();
-
-		private volatile boolean closed;
-
-		private volatile Closeable stream;
-
-		private volatile Thread thread;
-
-		EventLoop(RuntimeEventListener listener) {
-			this.listener = listener;
-		}
-
-		@Override
-		public void run() {
-			boolean everConnected = false;
-			long backoffMs = 250;
-			String lastError = null;
-			while (!closed) {
-				long connectedAtNanos = nowNanos();
-				Instant connectedAt = clock.instant();
-				try {
-					var cmd = streams().eventsCmd()
-						.withEventTypeFilter(EventType.CONTAINER)
-						.withEventFilter("die", "oom", "health_status");
-					long resume = lastEventNanos.get();
-					if (everConnected) {
-						// replay what happened while the stream was down (duplicates are skipped)
-						cmd.withSince(sinceArgument(resume > 0 ? resume : connectedAtNanos - 30_000_000_000L));
-					}
-					Callback callback = new Callback();
-					stream = callback;
-					cmd.exec(callback);
-					callback.awaitOpen(Duration.ofSeconds(10));
-					eventsConnected = true;
-					LOG.info("event=docker.events.connected host=" + LogValues.quote(endpoint) + " reconnect="
-							+ everConnected);
-					boolean reconnected = everConnected;
-					everConnected = true;
-					lastError = null;
-					safely(() -> listener.onConnected(reconnected));
-					callback.awaitEnd();
-				}
-				catch (InterruptedException ex) {
-					if (!closed) {
-						Thread.currentThread().interrupt();
-					}
-					break;
-				}
-				catch (RuntimeException ex) {
-					if (closed) {
-						break;
-					}
-					String error = describe(ex);
-					boolean wasConnected = eventsConnected;
-					eventsConnected = false;
-					if (wasConnected || !error.equals(lastError)) {
-						LOG.warn("event=docker.events.disconnected host=" + LogValues.quote(endpoint) + " error="
-								+ LogValues.quote(error));
-					}
-					lastError = error;
-					if (wasConnected) {
-						safely(() -> listener.onDisconnected(error));
-					}
-				}
-				finally {
-					eventsConnected = false;
-				}
-				// a stream that lived a while reconnects fast; repeated failures back off to 5 s
-				if (Duration.between(connectedAt, clock.instant()).toSeconds() > 10) {
-					backoffMs = 250;
-				}
-				try {
-					Thread.sleep(backoffMs);
-				}
-				catch (InterruptedException ex) {
-					break;
-				}
-				backoffMs = Math.min(backoffMs * 2, 5000);
-			}
-		}
-
-		private void safely(Runnable r) {
-			try {
-				r.run();
-			}
-			catch (RuntimeException ex) {
-				LOG.warn("event=docker.events.listener_failed error=" + LogValues.quote(describe(ex)));
-			}
-		}
-
-		@Override
-		public void close() {
-			closed = true;
-			Closeable s = stream;
-			if (s != null) {
-				try {
-					s.close();
-				}
-				catch (Exception ex) {
-					// closing an open stream reports an error on the callback: expected
-				}
-			}
-			Thread t = thread;
-			if (t != null) {
-				t.interrupt();
-				try {
-					t.join(2000);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-			}
-		}
-
-		/**
-		 * The event stream's callback. Not docker-java's template: that one logs every stream
-		 * error with a stack trace, and a broken stream is routine here (it is reconnected).
-		 */
-		private final class Callback implements ResultCallback<Event> {
-
-			private final CountDownLatch started = new CountDownLatch(1);
-
-			private final CountDownLatch finished = new CountDownLatch(1);
-
-			private volatile Closeable source;
-
-			private volatile Throwable error;
-
-			@Override
-			public void onStart(Closeable closeable) {
-				source = closeable;
-				started.countDown();
-			}
-
-			@Override
-			public void onNext(Event event) {
-				long nanos = event.getTimeNano() != null ? event.getTimeNano()
-						: event.getTime() == null ? nowNanos() : event.getTime() * 1_000_000_000L;
-				// a replay after a reconnection repeats events already delivered: skip them
-				long previous = lastEventNanos.getAndAccumulate(nanos, Math::max);
-				if (nanos <= previous) {
-					return;
-				}
-				RuntimeEvent mapped = map(event, nanos);
-				if (mapped != null) {
-					safely(() -> listener.onEvent(mapped));
-				}
-			}
-
-			@Override
-			public void onError(Throwable throwable) {
-				error = throwable;
-				started.countDown();
-				finished.countDown();
-			}
-
-			@Override
-			public void onComplete() {
-				started.countDown();
-				finished.countDown();
-			}
-
-			/** Waits until the stream is open; throws if it failed or did not open in time. */
-			void awaitOpen(Duration timeout) throws InterruptedException {
-				if (!started.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-					throw new IllegalStateException("event stream did not open within " + timeout.toSeconds() + " s");
-				}
-				failIfBroken();
-			}
-
-			/** Blocks while the stream is open; throws why it ended. */
-			void awaitEnd() throws InterruptedException {
-				finished.await();
-				failIfBroken();
-				throw new IllegalStateException("event stream ended");
-			}
-
-			private void failIfBroken() {
-				Throwable t = error;
-				if (t != null) {
-					throw t instanceof RuntimeException r ? r : new IllegalStateException(t);
-				}
-				if (finished.getCount() == 0) {
-					throw new IllegalStateException("event stream ended");
-				}
-			}
-
-			@Override
-			public void close() {
-				finished.countDown();
-				Closeable c = source;
-				if (c != null) {
-					try {
-						c.close();
-					}
-					catch (Exception ex) {
-						// closing a broken stream
-					}
-				}
-			}
-
-		}
-
-	}
-
-	static RuntimeEvent map(Event event, long nanos) {
-		String action = event.getAction() != null ? event.getAction() : event.getStatus();
-		if (action == null || event.getId() == null) {
-			return null;
-		}
-		Map<String, String> attributes = event.getActor() == null || event.getActor().getAttributes() == null
-				? Map.of() : event.getActor().getAttributes();
-		RuntimeEvent.Kind kind;
-		if (action.equals("die")) {
-			kind = RuntimeEvent.Kind.DIED;
-		}
-		else if (action.equals("oom")) {
-			kind = RuntimeEvent.Kind.OOM;
-		}
-		else if (action.startsWith("health_status") && action.endsWith("unhealthy")) {
-			kind = RuntimeEvent.Kind.UNHEALTHY;
-		}
-		else if (action.startsWith("health_status") && action.endsWith("healthy")) {
-			kind = RuntimeEvent.Kind.HEALTHY;
-		}
-		else {
-			return null;
-		}
-		Long exitCode = null;
-		if (attributes.get("exitCode") != null) {
-			try {
-				exitCode = Long.parseLong(attributes.get("exitCode"));
-			}
-			catch (NumberFormatException ex) {
-				exitCode = null;
-			}
-		}
-		Map<String, String> labels = new LinkedHashMap<>();
-		attributes.forEach((k, v) -> {
-			if (k.startsWith(LABEL_PREFIX) && v != null) {
-				labels.put(k, v);
-			}
-		});
-		Instant at = Instant.ofEpochSecond(0, nanos);
-		return new RuntimeEvent(kind, event.getId(), attributes.getOrDefault("name", ""), exitCode, at, labels);
-	}
-
-	/** Docker's {@code since}: seconds with a nanosecond fraction. */
-	static String sinceArgument(long nanos) {
-		return String.format("%d.%09d", nanos / 1_000_000_000L, nanos % 1_000_000_000L);
-	}
-
-	private long nowNanos() {
-		Instant now = clock.instant();
-		return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+		return DockerEventStream.start(this::streams, clock, endpoint, eventsConnected, listener);
 	}
 
 	// --- helpers -----------------------------------------------------------------------------

@@ -3,8 +3,6 @@ package io.ov2ha.controller.failover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +21,6 @@ import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.docker.ContainerLabels;
-import io.ov2ha.controller.docker.RecorderContainer;
 import io.ov2ha.controller.docker.RecorderRuntime;
 import io.ov2ha.controller.docker.RuntimeEvent;
 import io.ov2ha.controller.docker.RuntimeEventListener;
@@ -46,17 +43,19 @@ import io.ov2ha.controller.support.LogValues;
  * is handed to a worker at once, which fails over (the Redis claim lets one controller win).</li>
  * <li><b>Sweep</b> (one controller at a time, under a Redis lease, every
  * {@code HA_RECONCILE_INTERVAL}): heartbeat and chunk rules ({@link DetectionRules}), retries
- * of backups that could not start, first-chunk bookkeeping, stops left unfinished.</li>
- * <li><b>Full reconciliation</b> (the lease holder: on taking the lease, after every event
- * stream reconnection, every minute): every backup container found by label is compared with
- * the registry; stale ones are killed, lost ones adopted, deaths missed while the stream was
- * down are acted on.</li>
+ * of backups that could not start, first-chunk bookkeeping, stops left unfinished
+ * ({@link UnfinishedStops}).</li>
+ * <li><b>Full reconciliation</b> ({@link BackupAudit}, the lease holder: on taking the lease,
+ * after every event stream reconnection, every minute): every backup container found by label is
+ * compared with the registry.</li>
  * </ul>
- * Nothing is judged on heartbeats or chunks until one heartbeat timeout after start. With
- * {@code HA_OPENVIDU_SECRET} set, OpenVidu is asked before every backup and periodically while
- * one records ({@link OpenViduGate}): a session it no longer has ends the recording instead. The
- * questions run on threads of their own; the workers only act on the answers, so a slow OpenVidu
- * never holds up a failover.
+ * What a failed recorder gets (a backup, or the end its exit code asks for) is decided in
+ * {@link FailedRecorders}, on the recording's worker queue ({@link KeyedExecutor}: one task at a
+ * time per recording). Nothing is judged on heartbeats or chunks until one heartbeat timeout
+ * after start. With {@code HA_OPENVIDU_SECRET} set, OpenVidu is asked before every backup and
+ * periodically while one records ({@link OpenViduGate}): a session it no longer has ends the
+ * recording instead. The questions run on threads of their own; the workers only act on the
+ * answers, so a slow OpenVidu never holds up a failover.
  *
  * <p>
  * Started and stopped with the context; a start after a stop makes new threads (the test
@@ -69,16 +68,9 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	static final String LEASE = "failover-reconciler";
 
-	private static final Duration FULL_RECONCILE_EVERY = Duration.ofMinutes(1);
-
 	private static final Duration INDEX_CLEANUP_EVERY = Duration.ofMinutes(10);
 
 	private static final Duration PRIMARY_LOOKUP_EVERY = Duration.ofSeconds(30);
-
-	private static final Duration WARN_EVERY = Duration.ofMinutes(1);
-
-	/** A silent recorder of a saturated host: how often the runtime is asked whether it still runs. */
-	private static final Duration SATURATED_SILENCE_CHECK_EVERY = Duration.ofSeconds(2);
 
 	private final HaProperties properties;
 
@@ -87,10 +79,6 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	private final RecordingStore recordings;
 
 	private final FailoverService failover;
-
-	private final StopCoordinator stops;
-
-	private final StopMarkers stopMarkers;
 
 	private final RecorderRuntime runtime;
 
@@ -106,37 +94,28 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private final HostPressure pressure;
 
-	private final FailoverMetrics metrics;
+	private final ThrottledWarnings warnings;
 
-	private final Map<String, Instant> warned = new ConcurrentHashMap<>();
+	private final FailedRecorders failed;
+
+	private final BackupAudit audit;
 
 	private final Map<String, Instant> primaryLookups = new ConcurrentHashMap<>();
-
-	private final Map<String, Instant> saturatedSilenceChecks = new ConcurrentHashMap<>();
 
 	/** Containers the OOM killer hit (Docker sends oom before die), so the die needs no inspect. */
 	private final Map<String, Instant> oomKilled = new ConcurrentHashMap<>();
 
-	/** STOPPING recordings whose gone recorder the controller finalizes: when it last asked. */
-	private final Map<String, Instant> unfinishedStops = new ConcurrentHashMap<>();
-
-	private static final Duration UNFINISHED_STOP_EVERY = Duration.ofSeconds(30);
+	private final UnfinishedStops unfinishedStops;
 
 	private volatile boolean running;
 
 	private volatile boolean leader;
 
-	private volatile boolean fullReconcileRequested = true;
-
 	private volatile Instant startedAt = Instant.EPOCH;
 
 	private volatile Instant lastTickAt;
 
-	private volatile Instant lastFullReconcileAt = Instant.EPOCH;
-
 	private volatile Instant lastIndexCleanupAt = Instant.EPOCH;
-
-	private volatile int backupsFound = -1;
 
 	private ScheduledExecutorService ticker;
 
@@ -151,14 +130,11 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			ControllerInstance instance, Clock clock, StopMarkers stopMarkers, OpenViduGate gate,
 			HostPressure pressure, FailoverMetrics metrics) {
 		this.properties = properties;
-		this.metrics = metrics;
 		this.pressure = pressure;
 		this.gate = gate;
-		this.stopMarkers = stopMarkers;
 		this.store = store;
 		this.recordings = recordings;
 		this.failover = failover;
-		this.stops = stops;
 		this.runtime = runtime;
 		this.lease = lease;
 		this.instance = instance;
@@ -168,6 +144,12 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		this.rules = new DetectionRules(new DetectionRules.Settings(hb.interval(), hb.timeout(), f.chunkDuration(),
 				f.chunkStallTimeout(), f.stallTimeout(), f.startTimeout(), f.cpuPressureThreshold(),
 				f.cpuPressureTimeout()));
+		this.warnings = new ThrottledWarnings(clock);
+		this.failed = new FailedRecorders(properties, store, recordings, failover, stops, stopMarkers, runtime, clock,
+				rules, gate, pressure, metrics, warnings, () -> startedAt, this::decisions);
+		this.unfinishedStops = new UnfinishedStops(properties, stops);
+		this.audit = new BackupAudit(runtime, recordings, failover, failed, warnings, instance,
+				(id, task) -> workers.submit(id, task));
 	}
 
 	// --- lifecycle -------------------------------------------------------------------------
@@ -258,12 +240,13 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	/** When this controller last listed the backups by label (null: not yet). */
 	Instant lastFullReconcileAt() {
-		return lastFullReconcileAt.equals(Instant.EPOCH) ? null : lastFullReconcileAt;
+		Instant at = audit.lastRunAt();
+		return at.equals(Instant.EPOCH) ? null : at;
 	}
 
 	/** Running backups the last full reconciliation found by label (-1: none yet). */
 	int backupsFound() {
-		return backupsFound;
+		return audit.backupsFound();
 	}
 
 	Instant judgingFrom() {
@@ -318,69 +301,13 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			return;
 		}
 		boolean oom = oomKilled.remove(event.containerId()) != null;
-		onCurrentRecorderExit(r, event.containerId(), event.exitCode(), event.at(), "docker-event", oom);
-	}
-
-	/** The current epoch's container exited: a failover, unless the recording was ending. */
-	private void onCurrentRecorderExit(Recording r, String containerId, Long exitCode, Instant at, String source,
-			boolean oom) {
-		if (r.status() != RecordingStatus.RECORDING) {
-			if (r.status() == RecordingStatus.STOPPING && exitCode != null && exitCode == 0) {
-				LOG.info("event=failover.recorder_finished recordingId=" + r.id() + " epoch=" + r.epoch()
-						+ " containerId=" + ContainerLabels.shortId(containerId));
-			}
-			else if (!r.isFinal()) {
-				LOG.warn("event=failover.recorder_died_while_ending recordingId=" + r.id() + " epoch=" + r.epoch()
-						+ " status=" + r.status() + " exitCode=" + exitCode + " action=none");
-			}
-			return;
-		}
-		if (!oom && exitCode != null && recorderExitIsFinal(r, containerId, exitCode.intValue())) {
-			return;
-		}
-		if (!oom && exitCode == null && stopMarkers.stoppedNormally(r.id(), r.epoch())) {
-			stops.recorderFinished(r);
-			return;
-		}
-		FailoverReason reason = oom ? FailoverReason.OOM_KILLED : FailoverReason.CONTAINER_DIED;
-		FailoverService.Evidence evidence = new FailoverService.Evidence(at, source,
-				"container exited" + (exitCode == null ? "" : " with code " + exitCode), containerId, false);
-		replace(r, reason, evidence);
-	}
-
-	/**
-	 * Exit codes of the recorder that are not a failure a backup could fix (the recorder
-	 * protocol's table): 0 is a normal end whose stop notice was missed, 3 a fenced recorder, 64 an
-	 * unsupported mode, 73 and 78 a configuration a backup would fail on the same way.
-	 *
-	 * @return true when handled here (no failover)
-	 */
-	private boolean recorderExitIsFinal(Recording r, String containerId, int exitCode) {
-		switch (exitCode) {
-			case 0 -> stops.recorderFinished(r);
-			case 3, 64 -> LOG.warn("event=failover.recorder_exited recordingId=" + r.id() + " epoch=" + r.epoch()
-					+ " containerId=" + ContainerLabels.shortId(containerId) + " exitCode=" + exitCode + " action=none");
-			case 73, 78 -> {
-				String why = "the recorder cannot run here (exit code " + exitCode + ": "
-						+ (exitCode == 78 ? "invalid settings" : "recordings folder unusable")
-						+ "); a backup would fail the same way";
-				if (failover.fail(r, why)) {
-					LOG.error("event=failover.recorder_misconfigured recordingId=" + r.id() + " epoch=" + r.epoch()
-							+ " containerId=" + ContainerLabels.shortId(containerId) + " exitCode=" + exitCode
-							+ " action=failed");
-				}
-			}
-			default -> {
-				return false;
-			}
-		}
-		return true;
+		failed.exited(r, event.containerId(), event.exitCode(), event.at(), "docker-event", oom);
 	}
 
 	@Override
 	public void onConnected(boolean reconnected) {
 		// whatever happened while the stream was down is found by the next full reconciliation
-		fullReconcileRequested = true;
+		audit.request();
 	}
 
 	@Override
@@ -405,22 +332,23 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 				leader = holds;
 				LOG.info("event=failover.leadership controller=" + instance.id() + " leader=" + holds);
 				if (holds) {
-					fullReconcileRequested = true;
+					audit.request();
 				}
 			}
 			lastTickAt = now;
 			if (!holds) {
 				return;
 			}
-			if (fullReconcileRequested || lastFullReconcileAt.plus(FULL_RECONCILE_EVERY).isBefore(now)) {
-				fullReconcile(now);
+			if (audit.due(now)) {
+				audit.run(now);
 			}
 			if (lastIndexCleanupAt.plus(INDEX_CLEANUP_EVERY).isBefore(now)) {
 				lastIndexCleanupAt = now;
 				Instant old = now.minus(INDEX_CLEANUP_EVERY);
-				warned.values().removeIf(t -> t.isBefore(old));
+				warnings.forgetOlderThan(old);
 				primaryLookups.values().removeIf(t -> t.isBefore(old));
-				saturatedSilenceChecks.values().removeIf(t -> t.isBefore(old));
+				failed.forgetOlderThan(old);
+				unfinishedStops.forgetOlderThan(old);
 				oomKilled.values().removeIf(t -> t.isBefore(old));
 				gate.forgetOlderThan(old);
 				int removed = store.cleanContainerIndex();
@@ -436,7 +364,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			if (!running) {
 				return;
 			}
-			warnEvery("tick", "event=failover.tick_failed error=" + LogValues.quote(ex.getClass().getSimpleName()
+			warnings.warn(LOG, "tick", "event=failover.tick_failed error=" + LogValues.quote(ex.getClass().getSimpleName()
 					+ ": " + ex.getMessage()));
 		}
 	}
@@ -444,16 +372,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	private void sweep(Snapshot s, Instant now) {
 		String key = s.id().value();
 		if (s.status() == RecordingStatus.STOPPING) {
-			if (s.epoch() > 0 && !s.state().pending(s.epoch())
-					&& (s.state().stopHandledEpoch() == null || s.state().stopHandledEpoch() != s.epoch())
-					&& s.updatedAt() != null
-					&& s.updatedAt().plus(properties.failover().stopTimeout()).plusSeconds(10).isBefore(now)) {
-				// a stop nobody finished (its controller died): finish it
-				stops.resume(s.id());
-			}
-			else if (s.epoch() == 0 && recorderGoneWhileStopping(s, now)) {
-				workers.submitIfIdle(key, () -> stops.finishGoneRecorder(s.id()));
-			}
+			unfinishedStops.sweep(s, now, startedAt, task -> workers.submitIfIdle(key, task));
 			return;
 		}
 		if (s.status() != RecordingStatus.RECORDING) {
@@ -477,7 +396,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		if (s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId())) {
 			identifyPrimary(s, now);
 		}
-		Runnable action = action(s, rules.judge(s, now, startedAt, pressure.percent()));
+		Runnable action = failed.forJudgement(s, rules.judge(s, now, startedAt, pressure.percent()));
 		if (action != null) {
 			workers.submitIfIdle(key, action);
 		}
@@ -503,98 +422,6 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 				// stopping
 			}
 		};
-	}
-
-	/**
-	 * A failed recorder: a backup, unless OpenVidu says the recording is over (or a stale death
-	 * stays unconfirmed; {@link OpenViduGate}), which ends it instead. With the OpenVidu checks
-	 * on, the backup starts on the recording's worker queue once OpenVidu answered.
-	 */
-	private void replace(Recording r, FailoverReason reason, FailoverService.Evidence evidence) {
-		gate.beforeBackup(r, evidence, startedAt, decisions(r.id()), now -> {
-			if (stillFailed(now, reason)) {
-				report(failover.failover(now, reason, evidence, false), now);
-			}
-		});
-	}
-
-	/**
-	 * Whether the recorder of {@code r} is still failed ({@link DetectionRules#stillFailed}), judged
-	 * again on the recording's fresh snapshot when OpenVidu was asked first (its answer may take
-	 * seconds); without the OpenVidu checks the judgement that led here is seconds old at most.
-	 */
-	private boolean stillFailed(Recording r, FailoverReason reason) {
-		if (!gate.enabled() || !DetectionRules.JUDGED_AGAIN.contains(reason)) {
-			return true;
-		}
-		Optional<Snapshot> s = store.snapshot(r.id())
-			.filter(x -> x.epoch() == r.epoch() && x.createdAt() == r.createdAt());
-		if (s.isEmpty()) {
-			// no longer this recording at this epoch: the claim tells
-			return true;
-		}
-		DetectionRules.Judgement j = rules.judge(s.get(), clock.instant(), startedAt, pressure.percent());
-		if (DetectionRules.stillFailed(reason, j)) {
-			return true;
-		}
-		metrics.recovered(reason);
-		LOG.info("event=failover.recovered recordingId=" + r.id() + " epoch=" + r.epoch() + " reason=" + reason.slug()
-				+ " verdict=" + j.kind() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()
-				+ " action=none");
-		return false;
-	}
-
-	/** What a judgement asks for: a failover check to run for the recording, or null (logged here). */
-	private Runnable action(Snapshot s, DetectionRules.Judgement j) {
-		String key = s.id().value();
-		return switch (j.kind()) {
-			case SILENT -> () -> onSilent(s.id(), s.epoch(), j, FailoverReason.HUNG);
-			case START_TIMEOUT -> () -> onSilent(s.id(), s.epoch(), j, FailoverReason.START_TIMEOUT);
-			case CHUNK_STALLED -> () -> onStalled(s.id(), s.epoch(), j, FailoverReason.CHUNK_STALL);
-			case MEDIA_STALLED -> () -> onStalled(s.id(), s.epoch(), j, FailoverReason.MEDIA_STALL);
-			case CHUNKS_ARRIVING -> {
-				warnEvery("arriving:" + key, "event=failover.heartbeats_missing recordingId=" + key + " epoch="
-						+ s.epoch() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()
-						+ " action=none reason=recent_chunk_progress");
-				yield null;
-			}
-			case DEFERRED_HOST_SATURATED -> {
-				warnEvery("saturated:" + key, "event=failover.host_saturated recordingId=" + key + " epoch="
-						+ s.epoch() + " verdict=" + j.deferred() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress="
-						+ j.lastProgress() + " cpuPressurePct=" + pressure.percent() + " waitSeconds="
-						+ properties.failover().cpuPressureTimeout().toSeconds() + " action=wait");
-				// no load excuses a container that exited or is gone: the runtime is asked (running: waits)
-				yield j.deferred() == DetectionRules.Kind.SILENT && saturatedSilenceCheckDue(key)
-						? () -> onSilent(s.id(), s.epoch(), j, null) : null;
-			}
-			case SLOW -> {
-				warnEvery("slow:" + key, "event=failover.recorder_slow recordingId=" + key + " epoch=" + s.epoch()
-						+ " speed=" + s.progress().speed() + " mediaTimeMs=" + s.progress().mediaTimeMs()
-						+ " action=none reason=advancing_slower_than_real_time");
-				yield null;
-			}
-			default -> null;
-		};
-	}
-
-	/**
-	 * OpenVidu's recorder of a STOPPING recording went silent long ago without asking for its
-	 * finalization (the controller was unreachable then): finalize it, once in a while.
-	 */
-	private boolean recorderGoneWhileStopping(Snapshot s, Instant now) {
-		Duration quiet = properties.heartbeat().timeout();
-		boolean silent = s.heartbeatAt() == null || s.heartbeatAt().plus(quiet).isBefore(now);
-		boolean stoppedLongAgo = s.updatedAt() != null
-				&& s.updatedAt().plus(properties.failover().stopTimeout()).plusSeconds(10).isBefore(now);
-		if (!silent || !stoppedLongAgo || startedAt.plus(quiet).isAfter(now)) {
-			return false;
-		}
-		Instant last = unfinishedStops.get(s.id().value());
-		if (last != null && last.plus(UNFINISHED_STOP_EVERY).isAfter(now)) {
-			return false;
-		}
-		unfinishedStops.put(s.id().value(), now);
-		return true;
 	}
 
 	/** Chunk progress is the highest chunk from the manifest or a heartbeat; remember when it grew. */
@@ -625,108 +452,6 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		}));
 	}
 
-	private boolean saturatedSilenceCheckDue(String key) {
-		Instant now = clock.instant();
-		Instant last = saturatedSilenceChecks.get(key);
-		if (last != null && last.plus(SATURATED_SILENCE_CHECK_EVERY).isAfter(now)) {
-			return false;
-		}
-		saturatedSilenceChecks.put(key, now);
-		return true;
-	}
-
-	/**
-	 * Silent, or not started in time: the runtime decides. Running: killed and replaced
-	 * ({@code whenRunning}: hung or start-timeout; null: left alone, the host is saturated);
-	 * exited: its exit code decides; gone: heartbeat-lost (or its normal stop).
-	 */
-	private void onSilent(RecordingId id, long epoch, DetectionRules.Judgement j, FailoverReason whenRunning) {
-		Optional<Recording> found = current(id, epoch);
-		if (found.isEmpty() || gate.awaiting(found.get()) || !runtimeReachable(id)) {
-			return;
-		}
-		Recording r = found.get();
-		Optional<RecorderContainer> c = currentContainerQuietly(r);
-		FailoverService.Evidence evidence;
-		FailoverReason reason;
-		if (c.isPresent() && c.get().running()) {
-			if (whenRunning == null) {
-				return;
-			}
-			reason = whenRunning;
-			evidence = whenRunning == FailoverReason.START_TIMEOUT
-					? new FailoverService.Evidence(j.lastHeartbeat(), "start-deadline", "still starting "
-							+ properties.failover().startTimeout().toSeconds() + " s after its start while the container runs",
-							c.get().id(), true)
-					: new FailoverService.Evidence(j.lastHeartbeat(), "last-heartbeat",
-							"no heartbeat since " + j.lastHeartbeat() + " while the container runs", c.get().id(), true);
-		}
-		else if (c.isPresent()) {
-			// it exited while nobody listened: its exit code decides, as for a Docker event
-			onCurrentRecorderExit(r, c.get().id(), c.get().exitCode(),
-					c.get().finishedAt() != null ? c.get().finishedAt() : j.lastHeartbeat(), "container-finished",
-					c.get().oomKilled());
-			return;
-		}
-		else if (stopMarkers.stoppedNormally(r.id(), r.epoch())) {
-			// gone (OpenVidu removes its container after the stop) but it stopped normally
-			stops.recorderFinished(r);
-			return;
-		}
-		else {
-			reason = FailoverReason.HEARTBEAT_LOST;
-			evidence = new FailoverService.Evidence(j.lastHeartbeat(), "last-heartbeat",
-					"no heartbeat since " + j.lastHeartbeat() + " and no such container on the runtime",
-					r.containerId(), false);
-		}
-		replace(r, reason, evidence);
-	}
-
-	private void onStalled(RecordingId id, long epoch, DetectionRules.Judgement j, FailoverReason reason) {
-		Optional<Recording> found = current(id, epoch);
-		if (found.isEmpty() || gate.awaiting(found.get()) || !runtimeReachable(id)) {
-			return;
-		}
-		Recording r = found.get();
-		Optional<RecorderContainer> c = currentContainerQuietly(r);
-		if (c.isPresent() && !c.get().running()) {
-			onCurrentRecorderExit(r, c.get().id(), c.get().exitCode(),
-					c.get().finishedAt() != null ? c.get().finishedAt() : j.lastProgress(), "container-finished",
-					c.get().oomKilled());
-			return;
-		}
-		FailoverService.Evidence evidence = reason == FailoverReason.MEDIA_STALL
-				? new FailoverService.Evidence(j.lastProgress(), "last-progress",
-						"heartbeats arrive but the media time has not advanced since " + j.lastProgress(),
-						c.map(RecorderContainer::id).orElse(r.containerId()), true)
-				: new FailoverService.Evidence(j.lastProgress(), "last-chunk",
-						"heartbeats arrive but no new complete chunk since " + j.lastProgress(),
-						c.map(RecorderContainer::id).orElse(r.containerId()), true);
-		replace(r, reason, evidence);
-	}
-
-	private Optional<Recording> current(RecordingId id, long epoch) {
-		return recordings.find(id).filter(r -> r.status() == RecordingStatus.RECORDING && r.epoch() == epoch);
-	}
-
-	private Optional<RecorderContainer> currentContainerQuietly(Recording r) {
-		try {
-			return failover.currentContainer(r);
-		}
-		catch (RuntimeException ex) {
-			return Optional.empty();
-		}
-	}
-
-	private boolean runtimeReachable(RecordingId id) {
-		var status = runtime.status();
-		if (!status.reachable()) {
-			warnEvery("unreachable", "event=failover.deferred recordingId=" + id + " reason=runtime_unavailable error="
-					+ LogValues.quote(status.error()));
-		}
-		return status.reachable();
-	}
-
 	/** A single recording, now (an unhealthy event). */
 	private void evaluate(RecordingId id) {
 		Instant now = clock.instant();
@@ -734,121 +459,8 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			.stream()
 			.filter(s -> s.id().equals(id))
 			.findFirst()
-			.map(s -> action(s, rules.judge(s, now, startedAt, pressure.percent())))
+			.map(s -> failed.forJudgement(s, rules.judge(s, now, startedAt, pressure.percent())))
 			.ifPresent(Runnable::run);
-	}
-
-	private void report(FailoverService.Outcome outcome, Recording r) {
-		switch (outcome.code()) {
-			case CLAIMED, EXHAUSTED, NOT_RECORDING, NOT_FOUND -> {
-			}
-			case EPOCH_CHANGED, PENDING -> LOG.info("event=failover.claim_lost recordingId=" + r.id() + " observedEpoch="
-					+ r.epoch() + " currentEpoch=" + outcome.current() + " reason=another_controller_or_event_won");
-			case BACKOFF, CAPPED -> warnEvery("backoff:" + r.id(), "event=failover.backoff recordingId=" + r.id()
-					+ " epoch=" + r.epoch() + " retryAt=" + outcome.retryAt());
-			case NO_ENVIRONMENT -> warnEvery("noenv:" + r.id(), "event=failover.impossible recordingId=" + r.id()
-					+ " reason=no_openvidu_environment detail=\"the recorder never registered\"");
-			default -> LOG.warn("event=failover.refused recordingId=" + r.id() + " code=" + outcome.code());
-		}
-	}
-
-	// --- full reconciliation -------------------------------------------------------------------
-
-	private void fullReconcile(Instant now) {
-		if (!runtime.status().reachable()) {
-			return;
-		}
-		List<RecorderContainer> containers;
-		try {
-			containers = runtime.listByLabels(ContainerLabels.managedBackups());
-		}
-		catch (RuntimeException ex) {
-			warnEvery("full", "event=failover.full_reconcile_deferred error=" + LogValues.quote(ex.getMessage()));
-			return;
-		}
-		fullReconcileRequested = false;
-		lastFullReconcileAt = now;
-		Map<String, Integer> counts = new HashMap<>();
-		for (RecorderContainer c : containers) {
-			String id = c.labels().get(ContainerLabels.RECORDING_ID);
-			if (id == null || !RecordingId.isValid(id)) {
-				continue;
-			}
-			counts.merge(c.running() ? "running" : "exited", 1, Integer::sum);
-			workers.submit(id, () -> reconcileContainer(RecordingId.of(id), c));
-		}
-		backupsFound = counts.getOrDefault("running", 0);
-		LOG.info("event=failover.full_reconcile controller=" + instance.id() + " backups=" + containers.size()
-				+ " running=" + counts.getOrDefault("running", 0));
-	}
-
-	private void reconcileContainer(RecordingId id, RecorderContainer c) {
-		Optional<Recording> found = recordings.find(id);
-		Long epoch = FailoverState.number(c.labels().get(ContainerLabels.EPOCH));
-		Long createdAt = FailoverState.number(c.labels().get(ContainerLabels.RECORDING_CREATED_AT));
-		if (found.isEmpty() || epoch == null || createdAt == null) {
-			if (c.running()) {
-				warnEvery("orphan:" + c.id(), "event=failover.unknown_backup containerId="
-						+ ContainerLabels.shortId(c.id()) + " name=" + c.name() + " action=none"
-						+ " reason=recording_not_in_this_registry");
-			}
-			return;
-		}
-		Recording r = found.get();
-		boolean sameRecording = createdAt == r.createdAt();
-		boolean stale = !sameRecording || r.isFinal() || epoch < r.epoch();
-		if (stale) {
-			if (c.running()) {
-				// a recorder that no longer holds its recording's epoch must never write: kill it
-				LOG.warn("event=failover.stale_backup recordingId=" + id + " epoch=" + epoch + " currentEpoch="
-						+ r.epoch() + " status=" + r.status() + " containerId=" + ContainerLabels.shortId(c.id())
-						+ " action=kill");
-				failover.killQuietly(c.id());
-			}
-			else if (!sameRecording || r.isFinal()) {
-				runtime.remove(c.id());
-			}
-			return;
-		}
-		if (epoch > r.epoch()) {
-			warnEvery("ahead:" + c.id(), "event=failover.backup_ahead recordingId=" + id + " epoch=" + epoch
-					+ " currentEpoch=" + r.epoch() + " containerId=" + ContainerLabels.shortId(c.id())
-					+ " action=none reason=its_calls_are_refused_and_it_exits");
-			return;
-		}
-		// the current epoch's backup
-		if (r.containerId().isEmpty()) {
-			if (c.running()) {
-				// started by an attempt whose controller died before recording it
-				failover.startBackup(id, epoch, 0);
-			}
-			return;
-		}
-		if (!r.containerId().equals(c.id())) {
-			if (c.running()) {
-				LOG.warn("event=failover.duplicate_backup recordingId=" + id + " epoch=" + epoch + " containerId="
-						+ ContainerLabels.shortId(c.id()) + " recorded=" + ContainerLabels.shortId(r.containerId())
-						+ " action=kill");
-				failover.killQuietly(c.id());
-			}
-			return;
-		}
-		if (!c.running()) {
-			Optional<RecorderContainer> inspected = runtime.inspect(c.id());
-			Long exitCode = inspected.map(RecorderContainer::exitCode).orElse(null);
-			Instant at = inspected.map(RecorderContainer::finishedAt).orElse(null);
-			onCurrentRecorderExit(r, c.id(), exitCode, at, "container-finished",
-					inspected.map(RecorderContainer::oomKilled).orElse(false));
-		}
-	}
-
-	private void warnEvery(String key, String line) {
-		Instant now = clock.instant();
-		Instant last = warned.get(key);
-		if (last == null || last.plus(WARN_EVERY).isBefore(now)) {
-			warned.put(key, now);
-			LOG.warn(line);
-		}
 	}
 
 }

@@ -13,7 +13,6 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.stereotype.Service;
 
 import io.ov2ha.controller.config.HaProperties;
-import io.ov2ha.controller.config.HaProperties.StorageMode;
 import io.ov2ha.controller.docker.BackupSpec;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderContainer;
@@ -24,8 +23,6 @@ import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.redis.LuaAnswer;
-import io.ov2ha.controller.storage.ChunkStorage;
-import io.ov2ha.controller.storage.LocalChunkStorage;
 import io.ov2ha.controller.support.LogValues;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -53,7 +50,7 @@ class FailoverService {
 
 	private final RecorderRuntime runtime;
 
-	private final ChunkStorage chunkStorage;
+	private final BackupSpecs specs;
 
 	private final ControllerInstance instance;
 
@@ -66,14 +63,14 @@ class FailoverService {
 	private final FinalStatusNotifier notifier;
 
 	FailoverService(HaProperties properties, FailoverStore store, RecordingStore recordings, RecorderRuntime runtime,
-			ChunkStorage chunkStorage, ControllerInstance instance, FailoverMetrics metrics, JsonMapper json,
+			BackupSpecs specs, ControllerInstance instance, FailoverMetrics metrics, JsonMapper json,
 			Clock clock, FinalStatusNotifier notifier) {
 		this.properties = properties;
 		this.notifier = notifier;
 		this.store = store;
 		this.recordings = recordings;
 		this.runtime = runtime;
-		this.chunkStorage = chunkStorage;
+		this.specs = specs;
 		this.instance = instance;
 		this.metrics = metrics;
 		this.json = json;
@@ -226,9 +223,9 @@ class FailoverService {
 					.orElse(-1L);
 			}
 			else {
-				startChunk = startChunk(r);
+				startChunk = specs.startChunk(r);
 				steps.lap("chunkLookupMs");
-				BackupSpec spec = spec(r, epoch, startChunk);
+				BackupSpec spec = specs.spec(r, epoch, startChunk);
 				containerId = runtime.startBackup(spec);
 				steps.lap("dockerMs");
 				name = spec.name();
@@ -356,69 +353,6 @@ class FailoverService {
 		}
 		notifier.finalStatusReached(r.id(), RecordingStatus.FAILED, r.stopReason());
 		return true;
-	}
-
-	/** The first chunk a backup writes: one past the highest chunk anyone knows of. */
-	long startChunk(Recording r) {
-		long max = -1;
-		if (r.lastChunkSeq() != null) {
-			max = Math.max(max, r.lastChunkSeq());
-		}
-		if (r.heartbeatLastChunkSeq() != null) {
-			max = Math.max(max, r.heartbeatLastChunkSeq());
-		}
-		max = Math.max(max, highestStored(chunkStorage, r));
-		if (properties.storage().mode() == StorageMode.S3) {
-			// a chunk still in the recordings folder (written, never uploaded) counts as well
-			max = Math.max(max, highestStored(new LocalChunkStorage(properties.recordingsDir()), r));
-		}
-		return max + 1;
-	}
-
-	private static long highestStored(ChunkStorage storage, Recording r) {
-		try {
-			return storage.list(r.id(), r.createdAt())
-				.stream()
-				.mapToLong(ChunkStorage.StoredChunk::seq)
-				.max()
-				.orElse(-1);
-		}
-		catch (RuntimeException ex) {
-			LOG.warn("event=failover.storage_list_failed recordingId=" + r.id() + " error="
-					+ LogValues.quote(ex.getClass().getSimpleName() + ": " + ex.getMessage()));
-			return -1;
-		}
-	}
-
-	/** The backup's container: OpenVidu's environment of the primary plus the new epoch and start chunk. */
-	BackupSpec spec(Recording r, long epoch, long startChunk) {
-		Map<String, String> env = new LinkedHashMap<>();
-		if (r.env() == null || r.env().isBlank()) {
-			throw new IllegalStateException("no OpenVidu environment stored for the recording (never registered)");
-		}
-		json.readTree(r.env()).properties().forEach(e -> env.put(e.getKey(), e.getValue().asString("")));
-		env.put("HA_EPOCH", Long.toString(epoch));
-		env.put("HA_START_CHUNK", Long.toString(startChunk));
-		String hostPath = properties.docker().recordingsHostPath().isBlank()
-				? properties.recordingsDir().toAbsolutePath().normalize().toString()
-				: properties.docker().recordingsHostPath();
-		return new BackupSpec(ContainerLabels.backupName(r.id(), epoch), properties.docker().recorderImage(), env,
-				ContainerLabels.backup(r.id(), r.createdAt(), epoch, instance.id()), hostPath, shmSize(r));
-	}
-
-	/** OpenVidu's shmSize when RECORDING_JSON carries one, else HA_RECORDER_SHM_SIZE. */
-	long shmSize(Recording r) {
-		long fallback = properties.failover().recorderShmSize().toBytes();
-		if (r.recordingJson() == null || r.recordingJson().isBlank()) {
-			return fallback;
-		}
-		try {
-			JsonNode shm = json.readTree(r.recordingJson()).path("shmSize");
-			return shm.isIntegralNumber() && shm.asLong() >= 64L * 1024 * 1024 ? shm.asLong() : fallback;
-		}
-		catch (JacksonException ex) {
-			return fallback;
-		}
 	}
 
 	/**

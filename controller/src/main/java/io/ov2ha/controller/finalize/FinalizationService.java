@@ -24,7 +24,6 @@ import io.micrometer.core.instrument.Timer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
@@ -115,11 +114,11 @@ public class FinalizationService implements SmartLifecycle {
 
 	private final Joiner joiner;
 
+	private final FinalizationOutcomes outcomes;
+
 	private final RedisLease lease;
 
 	private final ControllerInstance instance;
-
-	private final ApplicationEventPublisher events;
 
 	private final HaProperties.Storage settings;
 
@@ -136,15 +135,15 @@ public class FinalizationService implements SmartLifecycle {
 
 	private final AtomicBoolean stopping = new AtomicBoolean();
 
-	FinalizationService(RecordingStore recordings, FinalizationStore store, Joiner joiner, RedisLease lease,
-			ControllerInstance instance, ApplicationEventPublisher events, HaProperties properties, Clock clock,
-			MeterRegistry meters) {
+	FinalizationService(RecordingStore recordings, FinalizationStore store, Joiner joiner,
+			FinalizationOutcomes outcomes, RedisLease lease, ControllerInstance instance, HaProperties properties,
+			Clock clock, MeterRegistry meters) {
 		this.recordings = recordings;
 		this.store = store;
 		this.joiner = joiner;
+		this.outcomes = outcomes;
 		this.lease = lease;
 		this.instance = instance;
-		this.events = events;
 		this.settings = properties.storage();
 		this.clock = clock;
 		this.meters = meters;
@@ -397,7 +396,7 @@ public class FinalizationService implements SmartLifecycle {
 		Finalization current = store.find(id, createdAt, recording.status().name()).orElseThrow();
 		if (current.state() == State.DONE) {
 			// the last attempt ended between storing DONE and the status change
-			ready(recording, store.find(id, createdAt, "FINALIZING").orElseThrow());
+			outcomes.ready(recording, store.find(id, createdAt, "FINALIZING").orElseThrow());
 			return view(id, createdAt);
 		}
 		if (current.state() == State.RETRY_WAIT && current.nextAttemptAt() != null
@@ -412,7 +411,7 @@ public class FinalizationService implements SmartLifecycle {
 		try {
 			joiner.attempt(recording, attempt, guard);
 			outcome = "ready";
-			ready(recording, store.find(id, createdAt, "FINALIZING").orElseThrow());
+			outcomes.ready(recording, store.find(id, createdAt, "FINALIZING").orElseThrow());
 		}
 		catch (FinalizeFailure ex) {
 			if (ex.retryable() && attempt < settings.finalizer().attempts()) {
@@ -425,7 +424,7 @@ public class FinalizationService implements SmartLifecycle {
 			}
 			else {
 				outcome = "failed";
-				failed(recording, ex.getMessage());
+				outcomes.failed(recording, ex.getMessage());
 			}
 		}
 		catch (FinalizeFailure.Aborted | Media.Interrupted ex) {
@@ -447,7 +446,7 @@ public class FinalizationService implements SmartLifecycle {
 			else {
 				outcome = "failed";
 				LOG.error("event=finalize.error recordingId=" + id + " attempt=" + attempt, ex);
-				failed(recording, "internal error: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+				outcomes.failed(recording, "internal error: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
 			}
 		}
 		finally {
@@ -461,62 +460,6 @@ public class FinalizationService implements SmartLifecycle {
 			.description("Finalization attempts by outcome")
 			.tag("outcome", outcome)
 			.register(meters);
-	}
-
-	private void ready(Recording recording, Finalization f) {
-		RecordingId id = recording.id();
-		Instant now = clock.instant();
-		Instant deleteAfter = now.plus(settings.chunkRetention());
-		store.done(id, recording.createdAt(), now, deleteAfter);
-		store.scheduleRetention(id, recording.createdAt(), deleteAfter);
-		Finalization.Output out = f.output();
-		// a verified, sealed final is the truth: also over a FAILED/ABANDONED that another feature
-		// set meanwhile (e.g. from OpenVidu's "failed" after its recorder gave up waiting)
-		boolean waiting = recorderWaiting(recording, now);
-		// OpenVidu seals it itself only when its own recorder is still waiting for this result;
-		// otherwise the controller announces it (and OpenVidu's own final event is not relayed)
-		boolean controllerAnnounces = recording.epoch() > 0 || !waiting;
-		var outcome = recordings.transition(id, RecordingStatus.READY,
-				List.of(RecordingStatus.FINALIZING, RecordingStatus.FAILED, RecordingStatus.ABANDONED), Map.of("statusReason", "finalized: " + Joiner.format(
-						out.durationSeconds()) + " s from " + f.keptChunks().size() + " chunks, " + f.droppedChunks().size()
-						+ " dropped", "finalizedAt", Long.toString(now.toEpochMilli()), "controllerAnnounces",
-						controllerAnnounces ? "1" : "0"));
-		LOG.info("event=finalize.ready recordingId=" + id + " durationSeconds=" + Joiner.format(out.durationSeconds())
-				+ " sizeBytes=" + out.sizeBytes() + " chunks=" + f.keptChunks().size() + " dropped="
-				+ f.droppedChunks().size() + " status=" + outcome.code());
-		publish(new RecordingFinalized(id, recording.createdAt(), RecordingStatus.READY, null, out.fileName(),
-				out.sizeBytes(), out.durationSeconds(), out.hasAudio(), out.hasVideo(), out.resolution(),
-				out.frameRate(), out.url(), recording.epoch(), waiting, f.droppedChunks().size(), now));
-	}
-
-	private void failed(Recording recording, String reason) {
-		RecordingId id = recording.id();
-		Instant now = clock.instant();
-		store.failed(id, recording.createdAt(), reason, now);
-		// a failed finalization is always announced by the controller (OpenVidu's own "failed", if
-		// any, is then not relayed: one final event per outcome)
-		recordings.transition(id, RecordingStatus.FAILED, List.of(RecordingStatus.FINALIZING),
-				Map.of("statusReason", "finalization failed: " + reason, "controllerAnnounces", "1"));
-		LOG.warn("event=finalize.failed recordingId=" + id + " reason=" + LogValues.quote(reason)
-				+ " chunks=kept retry=\"POST /api/recordings/" + id + "/finalize?force=true\"");
-		Finalization f = store.find(id, recording.createdAt(), "FAILED").orElseThrow();
-		publish(new RecordingFinalized(id, recording.createdAt(), RecordingStatus.FAILED, reason, null, 0, 0, false,
-				false, null, null, null, recording.epoch(), recorderWaiting(recording, now), f.droppedChunks().size(),
-				now));
-	}
-
-	private boolean recorderWaiting(Recording recording, Instant now) {
-		String until = store.raw(recording.id(), recording.createdAt()).get("recorderWaitUntil");
-		return until != null && Long.parseLong(until) >= now.toEpochMilli();
-	}
-
-	private void publish(RecordingFinalized event) {
-		try {
-			events.publishEvent(event);
-		}
-		catch (RuntimeException ex) {
-			LOG.error("event=finalize.listener_failed recordingId=" + event.id(), ex);
-		}
 	}
 
 	// ------------------------------------------------------------------ views and waiting

@@ -1,6 +1,8 @@
 package io.ov2ha.controller.support;
 
-/** Makes untrusted text safe for a one-line key=value log entry. */
+import java.util.Locale;
+
+/** Values for a one-line key=value log entry: untrusted text made safe, seconds written alike. */
 public final class LogValues {
 
 	private static final int MAX = 200;
@@ -33,6 +35,11 @@ public final class LogValues {
 			out.append("...");
 		}
 		return out.append('"').toString();
+	}
+
+	/** Seconds with three decimals, whatever the locale ({@code 12.345}). */
+	public static String seconds(double seconds) {
+		return String.format(Locale.ROOT, "%.3f", seconds);
 	}
 
 }

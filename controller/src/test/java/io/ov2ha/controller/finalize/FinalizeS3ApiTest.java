@@ -82,7 +82,7 @@ class FinalizeS3ApiTest {
 		assertThat(f.path("droppedChunks").size()).isZero();
 		assertThat(f.path("gaps").size()).isZero();
 		assertThat(f.path("output").path("durationSeconds").asDouble()).isCloseTo(sum(chunks),
-				within(Joiner.tolerance(sum(chunks))));
+				within(JoinedFile.tolerance(sum(chunks))));
 		JsonNode sealed = OpenViduCheck.assertSealedReady(rec.dir(), rec.id, sum(chunks));
 		assertThat(sealed.path("url").asString())
 			.isEqualTo("https://ov.example.com/openvidu/recordings/" + rec.id + "/" + rec.id + ".mp4");

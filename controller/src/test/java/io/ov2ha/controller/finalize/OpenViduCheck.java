@@ -48,7 +48,7 @@ final class OpenViduCheck {
 		Path mp4 = dir.resolve(id + ".mp4");
 		JsonNode probe = ffprobe(mp4);
 		double duration = Double.parseDouble(probe.path("format").path("duration").asString());
-		assertThat(duration).isCloseTo(expectedSeconds, within(Joiner.tolerance(expectedSeconds)));
+		assertThat(duration).isCloseTo(expectedSeconds, within(JoinedFile.tolerance(expectedSeconds)));
 		List<String> kinds = new ArrayList<>();
 		probe.path("streams").forEach(s -> kinds.add(s.path("codec_type").asString()));
 		assertThat(kinds).containsExactlyInAnyOrder("video", "audio");
