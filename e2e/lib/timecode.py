@@ -126,7 +126,26 @@ def analyse(video, gap_ms, near_ms):
         "gaps": gaps,
         "largest_gap_ms": max((g["gap_ms"] for g in gaps), default=0),
         "missing_wall_s": sum(g["gap_ms"] for g in gaps) / 1000.0,
+        # media time a frame was held longer than the frame rate (a partial chunk's short video)
+        "held_ms": held_ms(video, frame_ms),
     }
+
+
+def held_ms(video, frame_ms):
+    """Media time in which no new video frame starts beyond the frame rate: the join keeps a
+    chunk's declared length, so when a killed recorder's partial chunk holds less video than
+    sound (a starved encoder lags behind the sound), its last frame stays on screen until the
+    next chunk. The frames decoded above do not count that time; the stream's duration does."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                          "packet=pts_time", "-of", "csv=p=0", video], capture_output=True, text=True,
+                         check=True).stdout
+    pts = sorted(float(v) for v in out.split() if v.strip() and v.strip() != "N/A")
+    held = 0.0
+    for a, b in zip(pts, pts[1:]):
+        step = (b - a) * 1000.0
+        if step > 1.5 * frame_ms:
+            held += step - frame_ms
+    return round(held)
 
 
 def fps(video):
@@ -177,6 +196,7 @@ def selftest():
     assert result["page_stalls"] == 0 or result["largest_gap_ms"] < 4100, result
     assert result["trailing_stall_ms"] == round(4 * 1000 / 15), result
     assert result["last_frame_wall_ms"] == clocks[-1] + result["trailing_stall_ms"], result
+    assert result["held_ms"] == 0, result
     print("selftest ok: %d frames, gap %d ms, stalls not counted" % (result["frames"], result["gaps"][0]["gap_ms"]))
 
 
