@@ -19,6 +19,8 @@
 #   test-api           check the API end to end, read-only (no webhook is sent or relayed)
 #   test-recording     a real short recording through the stack, optionally with --failover
 #   list-recordings    recordings known to the controller
+#   stuck              recordings OpenVidu still shows started/stopped with no live recorder
+#   repair ID          finalize a stuck recording from its chunks, seal and announce it once
 #   download ID        download a recording's final MP4
 #   backup             consistent backup: Redis snapshot, .env, configuration (mode 600)
 #   restore ARCHIVE    load a backup's Redis snapshot into the bundled Redis
@@ -163,6 +165,30 @@ Usage: ov2-ha-recorder.sh list-recordings [--status STATUS] [--limit N] [--offse
 
 Recordings known to the controller, newest first. STATUS: RECORDING, STOPPING, FINALIZING,
 READY, FAILED, ABANDONED.
+EOF
+		;;
+	stuck) cat <<'EOF'
+Usage: ov2-ha-recorder.sh stuck [--json] [--quiet-seconds N]
+
+Recordings whose .recording.<id> in HA_RECORDINGS_PATH is not final (started or stopped, as
+after a crash), with the controller's view and a verdict:
+  live          its recorder sent a heartbeat in the last N seconds (default 60): not stuck
+  finalizing    the controller is joining it now
+  stuck         no live recorder, not final: repair it (the controller also does this by
+                itself once OpenVidu says its session is gone)
+  unsealed      FAILED or ABANDONED in the controller, the file not: repair it (a new attempt)
+  mismatch      READY in the controller, the file not: see the controller's log (event=finalize.*)
+  unprotected   the controller does not know it (recorded without OV2 HA Recorder)
+Exit 0 when none is stuck, unsealed or mismatched, 1 otherwise (for cron).
+EOF
+		;;
+	repair) cat <<'EOF'
+Usage: ov2-ha-recorder.sh repair RECORDING_ID [--yes] [--quiet-seconds N]
+
+Ends a stuck recording (see stuck): stops it in the controller (a recorder still running is
+stopped) and finalizes it from its chunks: the final MP4, OpenVidu's files sealed ready (failed
+when nothing was recorded), and one final event to your application. Refuses a recording whose
+recorder is live (a heartbeat in the last N seconds, default 60). Asks first unless --yes.
 EOF
 		;;
 	download) cat <<'EOF'
@@ -1062,6 +1088,134 @@ api_ok() {
 	die "$1: HTTP $API_STATUS${detail:+ ($detail)}"
 }
 
+# stuck_verdict CONTROLLER_STATUS HEARTBEAT_AGE_S QUIET_S: the verdict on one recording whose
+# .recording.<id> is not final (see `stuck --help`). Age -1: no heartbeat.
+stuck_verdict() {
+	local status=$1 age=$2 quiet=$3
+	case $status in
+	'') echo unprotected ;;
+	FINALIZING) echo finalizing ;;
+	FAILED | ABANDONED) echo unsealed ;;
+	READY) echo mismatch ;;
+	*)
+		if ((age >= 0 && age < quiet)); then echo live; else echo stuck; fi
+		;;
+	esac
+}
+
+# stuck_rows QUIET_S: one TSV row (id, file status, controller status or -, heartbeat age in
+# s or -1, verdict) per recording folder whose .recording.<id> is neither ready nor failed.
+stuck_rows() {
+	local quiet=$1 rec file id fstatus cstatus at age now
+	rec=$(cfg HA_RECORDINGS_PATH /opt/openvidu/recordings)
+	[[ -d $rec ]] || die "HA_RECORDINGS_PATH=$rec does not exist (OpenVidu's OPENVIDU_RECORDING_PATH)"
+	now=$(date +%s)
+	for file in "$rec"/*/.recording.*; do
+		[[ -f $file ]] || continue
+		id=${file##*/.recording.}
+		[[ ${file%/.recording.*} == "$rec/$id" ]] || continue
+		valid_recording_id "$id" || continue
+		fstatus=$(jq -r '.status // "unknown"' "$file" 2>/dev/null) || fstatus=unreadable
+		[[ $fstatus == ready || $fstatus == failed ]] && continue
+		api admin GET "/api/recordings/$id"
+		cstatus='' age=-1
+		if [[ $API_STATUS == 200 ]]; then
+			cstatus=$(jq -r '.status // ""' <<<"$API_BODY")
+			at=$(jq -r '.lastHeartbeat.at // empty' <<<"$API_BODY")
+			[[ -n $at ]] && age=$((now - $(date -d "$at" +%s)))
+		elif [[ $API_STATUS != 404 ]]; then
+			api_ok "reading recording $id"
+		fi
+		printf '%s\t%s\t%s\t%s\t%s\n' "$id" "$fstatus" "${cstatus:--}" "$age" \
+			"$(stuck_verdict "$cstatus" "$age" "$quiet")"
+	done
+}
+
+cmd_stuck() {
+	local json=false quiet=60
+	while (($#)); do
+		case $1 in
+		--json) json=true ;;
+		--quiet-seconds) quiet=${2:-}; shift ;;
+		*) usage_error "stuck: unknown option $1" ;;
+		esac
+		shift
+	done
+	[[ $quiet =~ ^[0-9]+$ ]] || usage_error "--quiet-seconds needs a number"
+	load_settings
+	local rows bad
+	rows=$(stuck_rows "$quiet")
+	if [[ $json == true ]]; then
+		jq -Rn '[inputs | select(length > 0) | split("\t") | {recordingId: .[0], fileStatus: .[1],
+			controllerStatus: (if .[2] == "-" then null else .[2] end),
+			heartbeatAgeSeconds: (.[3] | tonumber | if . < 0 then null else . end), verdict: .[4]}]' <<<"$rows"
+	else
+		{
+			printf 'RECORDING_ID\tFILE\tCONTROLLER\tHEARTBEAT_AGE_S\tVERDICT\n'
+			[[ -z $rows ]] || awk -F'\t' -v OFS='\t' '$4 == -1 { $4 = "-" } { print }' <<<"$rows"
+		} | column -t -s $'\t'
+	fi
+	bad=$(awk -F'\t' '$5 == "stuck" || $5 == "unsealed" || $5 == "mismatch"' <<<"$rows" | grep -c . || true)
+	if ((bad > 0)); then
+		[[ $json == true ]] || info "$bad recording(s) to repair: ${0##*/} repair RECORDING_ID"
+		return 1
+	fi
+	[[ $json == true ]] || info "no stuck recording"
+}
+
+cmd_repair() {
+	local id='' yes=false quiet=60
+	while (($#)); do
+		case $1 in
+		--yes | -y) yes=true ;;
+		--quiet-seconds) quiet=${2:-}; shift ;;
+		-*) usage_error "repair: unknown option $1" ;;
+		*)
+			[[ -z $id ]] || usage_error "repair: one RECORDING_ID"
+			id=$1
+			;;
+		esac
+		shift
+	done
+	[[ -n $id ]] || usage_error "repair: RECORDING_ID is required (see ${0##*/} stuck)"
+	valid_recording_id "$id" || usage_error "invalid recording id '$id' (allowed: A-Z a-z 0-9 _ ~ -, 1 to 128)"
+	[[ $quiet =~ ^[0-9]+$ ]] || usage_error "--quiet-seconds needs a number"
+	load_settings
+	local row verdict
+	row=$(stuck_rows "$quiet" | awk -F'\t' -v id="$id" '$1 == id')
+	[[ -n $row ]] || die "$id: its .recording.$id is final or missing: nothing to repair"
+	verdict=$(cut -f5 <<<"$row")
+	case $verdict in
+	stuck | unsealed) ;;
+	live) die "$id: its recorder is live (a heartbeat in the last $quiet s): stop it through OpenVidu" ;;
+	finalizing) die "$id: the controller is finalizing it now: wait, then ${0##*/} stuck" ;;
+	mismatch) die "$id: READY in the controller, but its .recording.$id says $(cut -f2 <<<"$row"): see the controller's log (event=finalize.*)" ;;
+	*) die "$id: the controller does not know it (recorded without OV2 HA Recorder): nothing to join" ;;
+	esac
+	if [[ $yes != true ]]; then
+		local answer=''
+		read -r -p "Finalize $id from its chunks and announce it? [y/N] " answer || true
+		[[ $answer =~ ^[yY] ]] || die "cancelled"
+	fi
+	if [[ $(cut -f3 <<<"$row") =~ ^(RECORDING|STOPPING)$ ]]; then
+		api admin POST "/api/recordings/$id/stop"
+		api_ok "stopping $id"
+	fi
+	api admin POST "/api/recordings/$id/finalize?force=true&waitSeconds=25"
+	# 409 recording-final: another attempt (the controller's own repair) finished it meanwhile
+	[[ $API_STATUS == 409 && $(jq -r '.type // ""' <<<"$API_BODY") == *recording-final ]] ||
+		api_ok "finalizing $id"
+	api admin GET "/api/recordings/$id/finalization"
+	api_ok "reading the finalization of $id"
+	local state
+	state=$(jq -r '.state // "?"' <<<"$API_BODY")
+	case $state in
+	DONE) ok "$id: READY ($(jq -r '"\(.keptChunks | length) chunk(s), \(.output.durationSeconds // 0) s"' <<<"$API_BODY")), sealed and announced" ;;
+	FAILED) warn "$id: FAILED ($(jq -r '.error // "no reason"' <<<"$API_BODY")), sealed failed and announced" ;;
+	*) info "$id: finalization $state: the controller goes on (${0##*/} stuck shows when it is done)" ;;
+	esac
+}
+
 cmd_download() {
 	local id='' output=''
 	while (($#)); do
@@ -1622,6 +1776,8 @@ main() {
 	test-recording) cmd_test_recording "$@" ;;
 	list-recordings) cmd_list_recordings "$@" ;;
 	download) cmd_download "$@" ;;
+	stuck) cmd_stuck "$@" ;;
+	repair) cmd_repair "$@" ;;
 	backup) cmd_backup "$@" ;;
 	restore) cmd_restore "$@" ;;
 	clean) cmd_clean "$@" ;;

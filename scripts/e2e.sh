@@ -9,11 +9,12 @@
 #
 # Usage: scripts/e2e.sh [--trials N] [--only NAME]... [--no-benchmarks]
 #   NAME: normal, killed, frozen, stalled, twice, controller-restart, controller-down-at-stop,
-#         s3-outage, openvidu-restart, loaded
+#         s3-outage, s3-down-at-stop, openvidu-restart, host-crash, loaded
 # Settings: E2E_TRIALS (5, trials of "killed"), E2E_RECORD_SECONDS (60), E2E_SHORT_SECONDS (45),
 # E2E_KILL_AT (20), E2E_LOADED_SECONDS (120), E2E_PARALLEL (2: independent scenarios run side by
 # side), E2E_AFTER_BACKUP_S (15: a scenario with a failover records at least that long after the
-# backup's first chunk).
+# backup's first chunk), E2E_REBOOT_S (25: host-crash, the host is down that long),
+# E2E_OPENVIDU_BOOT_S (15: host-crash, OpenVidu starts that long after the controller).
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 
@@ -42,7 +43,7 @@ RECEIVER_PID=''
 STARTED_AT=$SECONDS
 
 usage() {
-	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 wanted() {
@@ -141,8 +142,11 @@ run_scenarios() {
 	wanted controller-restart && scenario_controller_restart 1
 	wanted controller-down-at-stop && scenario_controller_down_at_stop 1
 	wanted s3-outage && scenario_s3_outage 1
+	wanted s3-down-at-stop && scenario_s3_down_at_stop 1
 	# OpenVidu forgets every session: alone
 	wanted openvidu-restart && scenario_openvidu_restart 1
+	# the whole host (controller, Redis, recorder, OpenVidu) crashes and boots: alone
+	wanted host-crash && scenario_host_crash 1
 	# brings its own load (three recorders and a busy loop): alone
 	wanted loaded && scenario_loaded 1
 	return 0
@@ -211,7 +215,7 @@ write_benchmarks() {
 			of that clock in the final MP4 (media lost); stop→ready = OpenVidu's stop call to the customer
 			receiving `ready`; head = OpenVidu's `docker run` to the first frame of the final MP4. Two
 			scenarios run side by side on the 2 vCPUs (controller-restart, controller-down-at-stop,
-			s3-outage and loaded alone; loaded adds a busy loop on one core and three recordings at once).
+			s3-outage, s3-down-at-stop, openvidu-restart, host-crash and loaded alone; loaded adds a busy loop on one core and three recordings at once).
 
 		MD
 		printf '| Figure (medians, range, n) | value |\n|---|---|\n'
@@ -227,6 +231,9 @@ write_benchmarks() {
 			"$(stat_line loaded 4)" "$(stat_line loaded 7)"
 		printf '| OpenVidu killed and restarted while a backup records: restart → final sealed and announced, s | %s |\n' \
 			"$(stat_line openvidu-restart 8)"
+		printf '| host crash and reboot (OpenVidu starts 15 s after the controller): OpenVidu started → final sealed and announced, s | %s |\n' \
+			"$(stat_line host-crash 8)"
+		printf '| S3 down at the stop: stop → ready (joined from the local disk), s | %s |\n' "$(stat_line s3-down-at-stop 8)"
 		printf '| head: docker run → first frame of the final MP4, all scenarios, s | %s |\n\n' "$(stat_line '*' 12)"
 		printf 'Targets: detection ≤ 1 s (death), stall detected ≤ 3 s, gap ≤ 4 s cold, first frame ≤ 2 s after docker run, stop → ready ≤ 5 s; 0 false failovers under load.\n\n'
 		printf '| Scenario | Trial | Result | Detect s | Capture s | Chunk1 s | Gap s | Stop→ready s | Duration s | Clock span s | Announced by | Head s |\n'

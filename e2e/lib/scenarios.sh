@@ -76,6 +76,14 @@ partial_chunk_kept() {
 		"$E2E_WORK/results/$SCENARIO.manifest.json" >/dev/null
 }
 
+# chunks_all_in_s3 ID: every chunk file in the recording's local folder is an object in S3 too.
+chunks_all_in_s3() {
+	local dir="$STACK_WORK/recordings/$1/chunks" local_chunks in_s3
+	local_chunks=$(find "$dir" -maxdepth 1 -name '*.ts' -printf '%f\n' 2>/dev/null | sort)
+	in_s3=$(s3proxy_list_keys "$STACK_BUCKET" "recordings/$1/" 2>/dev/null | sed -n 's|.*/||; /\.ts$/p' | sort -u)
+	[[ -n $local_chunks ]] && [[ -z $(comm -23 <(printf '%s\n' "$local_chunks") <(printf '%s\n' "$in_s3")) ]]
+}
+
 backlog_is_zero() { [[ $(recording_json "$1" | jq -r '.lastHeartbeat.uploadBacklog') == 0 ]]; }
 
 container_stopped() { [[ $(docker inspect -f '{{.State.Running}}' "$1" 2>/dev/null) == false ]]; }
@@ -426,6 +434,28 @@ scenario_s3_outage() {
 	finish "S3 down from 15 s to 45 s"
 }
 
+# 6b. S3 goes down 10 s before the stop and stays down through it: OpenVidu's stop does not
+# wait for S3 (the controller joins the chunks on the local disk, in time for OpenVidu's 30 s),
+# and once S3 is back the controller copies to it the chunks only the local disk had.
+scenario_s3_down_at_stop() {
+	local id="ses_${E2E_RUN}u${1}"
+	begin s3-down-at-stop "$1"
+	start_recording "$id"
+	record_until "$id" $((E2E_SHORT_SECONDS - 10))
+	s3proxy_stop
+	record_until "$id" "$E2E_SHORT_SECONDS"
+	stop_recording "$id"
+	check "OpenVidu's own stop succeeded while S3 was down (it read $id.info)" eq "$(ov_state "$id" stop_result)" ready
+	check "no failover happened" eq "$(failover_count "$id")" 0
+	verify_final "$id" "$STOP_MS" 0 1
+	check "the final was joined from the local disk (event=finalize.local_join)" \
+		grep -q "event=finalize.local_join recordingId=$id " "$STACK_WORK/controller.log"
+	s3proxy_start "$STACK_WORK/s3" "$S3PROXY_PORT" >/dev/null
+	# the controller's backfill pass runs every 15 s
+	check "every chunk on the local disk is in S3 within 60 s of its return" poll 60 "chunks in S3" chunks_all_in_s3 "$id"
+	finish "S3 down from $((E2E_SHORT_SECONDS - 10)) s to after the stop"
+}
+
 # 7. ffmpeg alone freezes (SIGSTOP) while the recorder's agent keeps heartbeating: its
 # heartbeats show the media time no longer advancing -> media-stall, killed, replaced.
 scenario_stalled() {
@@ -539,4 +569,43 @@ scenario_openvidu_restart() {
 	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
 	failover_metrics "$id" 1 "$kill_ms"
 	finish "OpenVidu killed and restarted at ${E2E_SHORT_SECONDS} s, a backup recording"
+}
+
+# 10. The host crashes and reboots mid-recording: the controller, Redis (append-only file, as
+# the compose stack runs it), the recorder and OpenVidu all die at once; after E2E_REBOOT_S the
+# host boots (Redis, then the controller, then OpenVidu E2E_OPENVIDU_BOOT_S later, whose start
+# removes its stranded recorders and knows no session). The recorder's death is older than the
+# controller's start and HA_STALE_DEATH_AGE: no backup without OpenVidu's word, and OpenVidu no
+# longer has the session, so the controller finalizes what was recorded up to the crash (the
+# dead recorder's partial chunk from the local disk), seals it and tells the customer once.
+scenario_host_crash() {
+	local id="ses_${E2E_RUN}h${1}" crash_ms back_ms received
+	begin host-crash "$1"
+	start_recording "$id"
+	record_until "$id" 30
+	crash_ms=$(now_ms)
+	STOP_MS=$crash_ms
+	kill -KILL "$STACK_CONTROLLER_PID" 2>/dev/null || true
+	stack_kill_redis
+	docker kill "$(ov_state "$id" container)" >/dev/null 2>&1 || true
+	ov_crash
+	wait "$STACK_CONTROLLER_PID" 2>/dev/null || true
+	STACK_CONTROLLER_PID=''
+	sleep "${E2E_REBOOT_S:-25}"
+	stack_start_redis_again
+	stack_restart_controller KILL
+	sleep "${E2E_OPENVIDU_BOOT_S:-15}"
+	back_ms=$(now_ms)
+	ov_boot
+	check "the customer gets a final event within 120 s of OpenVidu's start" \
+		poll 120 "final event of ${id}" customer_got_final "$id"
+	received=$(final_events "$id" | jq -r .received_ms | head -n 1)
+	[[ -n $received ]] && STOP_READY_S=$(awk -v a="$received" -v b="$back_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
+	check "no backup was started for the dead session" eq "$(failover_field "$id" 1 backupContainerId)" ""
+	check "no recorder of the recording is left running" no_recorder_running "$id"
+	# OpenVidu died without its stopped webhook: the controller tells the final status, once
+	verify_final "$id" "$STOP_MS" 0 1 started,ready
+	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
+	finish "host crash at 30 s, reboot after ${E2E_REBOOT_S:-25} s, OpenVidu ${E2E_OPENVIDU_BOOT_S:-15} s later"
 }

@@ -8,7 +8,8 @@
 # (no final webhook, container left behind), as in OpenVidu. Its REST API, as far as the
 # controller asks it (GET session, GET recording, Basic auth, 404s), runs with ov_rest_start
 # (scripts/lib/openvidu-rest.py); ov_restart plays an OpenVidu restart (sessions are in memory:
-# all gone; startup cleanup of stranded containers), with or without its stopped webhooks.
+# all gone; startup cleanup of stranded containers), with or without its stopped webhooks, in
+# two halves for a host crash: ov_crash (or ov_down) and, later, ov_boot.
 #
 # Source it after scripts/lib/common.sh. ov_docker_run is the one "docker run as OpenVidu does"
 # of the project (the container tests use it too); for the full stand-in call ov_init, then
@@ -266,13 +267,17 @@ ov_close_session() {
 	rm -f "$OV_STATE/sessions/$session"
 }
 
-# ov_restart [--no-webhooks]: OpenVidu restarts (facts addendum 5). Its REST API is down
-# meanwhile. By default its @PreDestroy closes every session: each started recording is stopped
-# with reason openviduServerStopped (stopped webhook first). With --no-webhooks it was killed
-# (crash, SIGKILL): nothing is sent, .recording.<id> stays as it was. Either way its memory is
-# gone (no session exists afterwards), and at start cleanStrandedContainers removes every
-# container whose image starts with the recording image's repo (ov_clean_stranded_containers).
+# ov_restart [--no-webhooks]: OpenVidu restarts (facts addendum 5): ov_down, then ov_boot.
 ov_restart() {
+	ov_down "$@"
+	ov_boot
+}
+
+# ov_down [--no-webhooks]: OpenVidu stops. Its REST API goes away. By default its @PreDestroy
+# closes every session: each started recording is stopped with reason openviduServerStopped
+# (stopped webhook first). With --no-webhooks it was killed (crash, SIGKILL): nothing is sent,
+# .recording.<id> stays as it was. Either way its memory is gone: no session exists afterwards.
+ov_down() {
 	local webhooks=true dir id
 	[[ ${1:-} == --no-webhooks ]] && webhooks=false
 	ov_rest_stop
@@ -287,6 +292,18 @@ ov_restart() {
 		fi
 	done
 	rm -rf "$OV_STATE/sessions"
+}
+
+# ov_crash: OpenVidu dies with its host (ov_down --no-webhooks).
+ov_crash() {
+	ov_down --no-webhooks
+}
+
+# ov_boot: OpenVidu starts: cleanStrandedContainers removes every container whose image starts
+# with the recording image's repo (ov_clean_stranded_containers), then its REST API answers
+# (knowing no session).
+ov_boot() {
+	local dir id
 	for dir in "$OV_STATE"/*/; do
 		[[ -d $dir ]] || continue
 		id=$(basename "$dir")

@@ -11,6 +11,8 @@
 #   stack_stop                  stops and removes only what this shell started
 #   stack_restart_controller [SIGNAL]  stops the controller (TERM, or KILL for a crash) and
 #                               starts it again with the same port and settings
+#   stack_kill_redis            Redis dies (SIGKILL); its append-only file survives
+#   stack_start_redis_again     the same Redis again (port, append-only file)
 #   stack_run_recorder ID RESOLUTION FRAMERATE [PAGE_QUERY] [EXTRA docker run args...]
 #                               sets STACK_LAST_CID to the container id
 #   stack_admin_get PATH        GET on the controller with the admin credentials
@@ -37,6 +39,7 @@ STACK_JAR=
 STACK_BUCKET=chunks-test
 STACK_WORK=''
 STACK_REDIS_PID=''
+STACK_REDIS_PORT=''
 STACK_CONTROLLER_PID=''
 STACK_PAGE_PID=''
 STACK_SITE_IMAGE=''
@@ -67,13 +70,30 @@ stack_controller_jar() {
 	printf '%s' "$jar"
 }
 
+# _stack_start_redis: Redis as the compose stack runs it (append-only file, fsync every second),
+# on STACK_REDIS_PORT (a free port the first time, the same one after a restart).
 _stack_start_redis() {
-	STACK_REDIS_PORT=$(free_port)
-	redis-server --bind 127.0.0.1 --port "$STACK_REDIS_PORT" --save '' --appendonly no \
-		--dir "$STACK_WORK" --logfile "$STACK_WORK/redis.log" --daemonize no >/dev/null 2>&1 </dev/null &
+	STACK_REDIS_PORT=${STACK_REDIS_PORT:-$(free_port)}
+	mkdir -p "$STACK_WORK/redis"
+	redis-server --bind 127.0.0.1 --port "$STACK_REDIS_PORT" --save '' --appendonly yes --appendfsync everysec \
+		--dir "$STACK_WORK/redis" --logfile "$STACK_WORK/redis.log" --daemonize no >/dev/null 2>&1 </dev/null &
 	STACK_REDIS_PID=$!
-	wait_for 10 "redis" redis-cli -h 127.0.0.1 -p "$STACK_REDIS_PORT" ping ||
+	wait_for 30 "redis" redis-cli -h 127.0.0.1 -p "$STACK_REDIS_PORT" ping ||
 		die "redis did not start; see $STACK_WORK/redis.log"
+}
+
+# stack_kill_redis: Redis dies as in a power loss (SIGKILL); what its append-only file holds survives.
+stack_kill_redis() {
+	if [[ -n $STACK_REDIS_PID ]]; then
+		kill -KILL "$STACK_REDIS_PID" 2>/dev/null || true
+		wait "$STACK_REDIS_PID" 2>/dev/null || true
+	fi
+	STACK_REDIS_PID=''
+}
+
+# stack_start_redis_again: the same Redis (port, append-only file) after stack_kill_redis.
+stack_start_redis_again() {
+	_stack_start_redis
 }
 
 # _stack_controller_up: the controller answers its health endpoint (UP or DOWN both count:
@@ -244,5 +264,5 @@ stack_stop() {
 	stop_pid "$STACK_CONTROLLER_PID"
 	s3proxy_stop 2>/dev/null || true
 	stop_pid "$STACK_REDIS_PID"
-	STACK_PAGE_PID='' STACK_CONTROLLER_PID='' STACK_REDIS_PID=''
+	STACK_PAGE_PID='' STACK_CONTROLLER_PID='' STACK_REDIS_PID='' STACK_REDIS_PORT=''
 }

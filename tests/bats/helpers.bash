@@ -149,6 +149,13 @@ register_recording() {
 		-H 'Content-Type: application/json' --data "$body" "http://127.0.0.1:$T_PORT/api/recordings"
 }
 
+# heartbeat_recording ID: one heartbeat of the recording's epoch-0 recorder.
+heartbeat_recording() {
+	curl -fsS -o /dev/null -K <(printf 'user = "recorder:%s"\n' "$T_RECORDER_PW") -X PUT \
+		-H 'Content-Type: application/json' --data '{"epoch":0,"uploadBacklog":0}' \
+		"http://127.0.0.1:$T_PORT/api/recordings/$1/heartbeat"
+}
+
 # ---- stand-ins for docker and compose ------------------------------------------------------
 
 # make_stubs DIR: DIR/docker and DIR/compose that log every call to DIR/calls and answer like a

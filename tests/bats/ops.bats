@@ -37,7 +37,7 @@ secrets_absent() {
 	[ "$status" -eq 0 ]
 	local c help=$output
 	for c in start stop restart status logs health config validate reconfigure build test-api \
-		test-recording list-recordings download backup restore clean; do
+		test-recording list-recordings stuck repair download backup restore clean; do
 		[[ $help == *"  $c "* ]]
 		run "$OPS" "$c" --help
 		[ "$status" -eq 0 ]
@@ -166,6 +166,53 @@ secrets_absent() {
 	run ops list-recordings --status nonsense
 	[ "$status" -eq 1 ]
 	[[ $output == *"HTTP 400"* ]]
+}
+
+@test "stuck lists recordings OpenVidu shows unfinished without a live recorder; repair seals them once" {
+	local rec
+	rec=$(env_value "$T_ENV" HA_RECORDINGS_PATH)
+	register_recording ses_BatsStuck
+	mkdir -p "$rec/ses_BatsStuck" "$rec/ses_BatsForeign" "$rec/ses_BatsDone"
+	printf '{"id":"ses_BatsStuck","status":"started"}\n' >"$rec/ses_BatsStuck/.recording.ses_BatsStuck"
+	printf '{"id":"ses_BatsForeign","status":"stopped"}\n' >"$rec/ses_BatsForeign/.recording.ses_BatsForeign"
+	printf '{"id":"ses_BatsDone","status":"ready"}\n' >"$rec/ses_BatsDone/.recording.ses_BatsDone"
+
+	# just registered (a registration is a heartbeat): live, not stuck
+	run ops stuck
+	[ "$status" -eq 0 ]
+	secrets_absent
+	[[ $output == *"ses_BatsStuck"*started*RECORDING*live* ]]
+	[[ $output == *"ses_BatsForeign"*stopped*unprotected* ]]
+	[[ $output != *ses_BatsDone* ]]
+	run ops repair ses_BatsStuck --yes
+	[ "$status" -eq 1 ]
+	[[ $output == *"recorder is live"* ]]
+	run ops repair ses_BatsForeign --yes
+	[ "$status" -eq 1 ]
+	[[ $output == *"does not know it"* ]]
+	run ops repair ses_BatsDone --yes
+	[ "$status" -eq 1 ]
+	[[ $output == *"nothing to repair"* ]]
+	run ops repair '../x' --yes
+	[ "$status" -eq 2 ]
+
+	# silent for longer than --quiet-seconds: stuck
+	run ops stuck --quiet-seconds 0
+	[ "$status" -eq 1 ]
+	[[ $output == *"ses_BatsStuck"*started*RECORDING*stuck* ]]
+	[[ $output == *"repair RECORDING_ID"* ]]
+	run ops stuck --quiet-seconds 0 --json
+	[ "$(jq -r '.[] | select(.recordingId == "ses_BatsStuck") | "\(.verdict) \(.controllerStatus) \(.fileStatus)"' <<<"$output")" = "stuck RECORDING started" ]
+	[ "$(jq -r '.[] | select(.recordingId == "ses_BatsForeign") | "\(.verdict) \(.controllerStatus) \(.heartbeatAgeSeconds)"' <<<"$output")" = "unprotected null null" ]
+
+	# nothing was recorded: sealed failed (and announced once, by the finalization)
+	run ops repair ses_BatsStuck --yes --quiet-seconds 0
+	[ "$status" -eq 0 ]
+	[[ $output == *"ses_BatsStuck: FAILED"* ]]
+	[ "$(jq -r .status "$rec/ses_BatsStuck/.recording.ses_BatsStuck")" = failed ]
+	run ops stuck --quiet-seconds 0 --json
+	[ "$(jq '[.[] | select(.recordingId == "ses_BatsStuck")] | length' <<<"$output")" -eq 0 ]
+	rm -rf "$rec/ses_BatsForeign" "$rec/ses_BatsDone"
 }
 
 @test "download validates the id and reports a missing recording" {

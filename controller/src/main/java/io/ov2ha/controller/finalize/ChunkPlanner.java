@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -46,7 +48,9 @@ import io.ov2ha.controller.support.LogValues;
  * The first step of a finalization attempt: the chunk list (manifest plus storage listings).
  * Each chunk is taken from the local folder when it is intact and from S3 otherwise (downloads
  * in parallel), checked against its report (size, SHA-256, timestamps) or, when only a listing
- * knows it, decoded; an unusable one is dropped with its reason and becomes a gap.
+ * knows it, decoded; an unusable one is dropped with its reason and becomes a gap. When S3
+ * cannot be listed but every reported chunk is on the local disk, the plan is made from the
+ * local files alone and {@link ChunkBackfill} copies them to S3 later.
  */
 @Component
 class ChunkPlanner implements DisposableBean {
@@ -63,14 +67,18 @@ class ChunkPlanner implements DisposableBean {
 
 	private final ChunkExaminer examiner;
 
+	private final ChunkBackfill backfill;
+
 	private final ExecutorService pool;
 
-	ChunkPlanner(HaProperties properties, ChunkStorage storage, RecordingStore recordingStore, ChunkExaminer examiner) {
+	ChunkPlanner(HaProperties properties, ChunkStorage storage, RecordingStore recordingStore, ChunkExaminer examiner,
+			ChunkBackfill backfill) {
 		this.recordings = properties.recordingsDir();
 		this.storage = storage;
 		this.localChunks = storage instanceof LocalChunkStorage local ? local : new LocalChunkStorage(recordings);
 		this.recordingStore = recordingStore;
 		this.examiner = examiner;
+		this.backfill = backfill;
 		AtomicInteger n = new AtomicInteger();
 		this.pool = Executors.newFixedThreadPool(properties.storage().finalizer().downloads(), r -> {
 			Thread t = new Thread(r, "finalize-chunks-" + n.incrementAndGet());
@@ -93,16 +101,8 @@ class ChunkPlanner implements DisposableBean {
 	JoinPlan plan(Recording recording, Path work, Joiner.Guard guard) throws IOException {
 		RecordingId id = recording.id();
 		List<ChunkEntry> manifest = recordingStore.chunks(id);
-		List<StoredChunk> remote = List.of();
-		if (storage.mode() == StorageMode.S3) {
-			try {
-				remote = storage.list(id, recording.createdAt());
-			}
-			catch (ChunkStorageException ex) {
-				throw storageFailure("cannot list the chunks in S3", ex);
-			}
-		}
 		List<StoredChunk> local = localChunks.list(id, recording.createdAt());
+		List<StoredChunk> remote = storage.mode() == StorageMode.S3 ? listS3(recording, manifest, local) : List.of();
 
 		TreeMap<String, Candidate> candidates = new TreeMap<>();
 		Map<String, ChunkEntry> reports = new HashMap<>();
@@ -195,6 +195,42 @@ class ChunkPlanner implements DisposableBean {
 		}
 		long lastSeq = ordered.isEmpty() ? -1 : ordered.stream().mapToLong(Candidate::seq).max().orElse(-1);
 		return new JoinPlan(kept, dropped, JoinPlan.gaps(kept, lastSeq));
+	}
+
+	/**
+	 * The chunks S3 holds. When S3 is unreachable but every reported chunk is in the local folder
+	 * with its reported size, the join goes on from the local files (none listed, an empty list):
+	 * a stop must not wait for S3. Asks the backfill to copy to S3 what the local folder has and
+	 * S3 lacks (everything local, when S3 could not be listed).
+	 */
+	private List<StoredChunk> listS3(Recording recording, List<ChunkEntry> manifest, List<StoredChunk> local) {
+		RecordingId id = recording.id();
+		try {
+			List<StoredChunk> remote = storage.list(id, recording.createdAt());
+			Set<String> listed = new HashSet<>();
+			remote.forEach(c -> listed.add(ChunkEntry.field(c.seq(), c.epoch())));
+			if (local.stream().anyMatch(c -> !listed.contains(ChunkEntry.field(c.seq(), c.epoch())))) {
+				backfill.request(id, recording.createdAt());
+			}
+			return remote;
+		}
+		catch (ChunkStorageException ex) {
+			if (!ex.unavailable() || !allReportedAreLocal(manifest, local)) {
+				throw storageFailure("cannot list the chunks in S3", ex);
+			}
+			LOG.warn("event=finalize.local_join recordingId=" + id + " reason=s3_unreachable localChunks="
+					+ local.size() + " reportedChunks=" + manifest.size() + " error=" + LogValues.quote(ex.getMessage()));
+			backfill.request(id, recording.createdAt());
+			return List.of();
+		}
+	}
+
+	/** Whether the local folder has chunks and a file of the reported size for every reported chunk. */
+	static boolean allReportedAreLocal(List<ChunkEntry> manifest, List<StoredChunk> local) {
+		Map<String, Long> sizes = new HashMap<>();
+		local.forEach(c -> sizes.put(ChunkEntry.field(c.seq(), c.epoch()), c.sizeBytes()));
+		return !local.isEmpty() && manifest.stream()
+			.allMatch(c -> Long.valueOf(c.sizeBytes()).equals(sizes.get(ChunkEntry.field(c.seq(), c.epoch()))));
 	}
 
 	/** Why an unreported chunk is superseded by a newer epoch (a zombie's write), or null. */

@@ -9,9 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -31,6 +28,7 @@ import io.ov2ha.controller.storage.ChunkKeys;
 import io.ov2ha.controller.storage.ChunkStorage;
 import io.ov2ha.controller.storage.ChunkStorageException;
 import io.ov2ha.controller.support.LogValues;
+import io.ov2ha.controller.support.PeriodicPass;
 
 /**
  * Deletes chunks (S3 objects and local chunk files) once a recording's final is verified and
@@ -64,20 +62,20 @@ class ChunkRetention implements SmartLifecycle {
 
 	private final Path recordingsDir;
 
-	/** Guards {@link #scheduler} (not the passes: {@link #run()} locks the bean itself). */
-	private final Object lifecycle = new Object();
+	private final ChunkBackfill backfill;
 
-	/** Null while stopped. */
-	private volatile ScheduledExecutorService scheduler;
+	private final PeriodicPass schedule;
 
 	ChunkRetention(FinalizationStore store, RecordingStore recordings, ChunkStorage storage, RedisLease lease,
-			Clock clock, HaProperties properties) {
+			Clock clock, HaProperties properties, ChunkBackfill backfill) {
 		this.store = store;
 		this.recordings = recordings;
 		this.storage = storage;
 		this.lease = lease;
 		this.clock = clock;
 		this.recordingsDir = properties.recordingsDir();
+		this.backfill = backfill;
+		this.schedule = new PeriodicPass("chunk-retention", "retention", LOG, this::run);
 	}
 
 	@Override
@@ -87,53 +85,18 @@ class ChunkRetention implements SmartLifecycle {
 
 	/** Schedules a pass every {@code period}, the first one {@code period} from now. */
 	void start(Duration period) {
-		synchronized (lifecycle) {
-			if (scheduler != null) {
-				return;
-			}
-			ScheduledExecutorService created = Executors.newSingleThreadScheduledExecutor(r -> {
-				Thread t = new Thread(r, "chunk-retention");
-				t.setDaemon(true);
-				return t;
-			});
-			created.scheduleWithFixedDelay(() -> {
-				try {
-					run();
-				}
-				catch (RuntimeException ex) {
-					LOG.warn("event=retention.run_failed error=" + ex.getClass().getSimpleName() + " message="
-							+ LogValues.quote(ex.getMessage()));
-				}
-			}, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
-			scheduler = created;
-		}
+		schedule.start(period);
 	}
 
 	@Override
 	public boolean isRunning() {
-		return scheduler != null;
+		return schedule.isRunning();
 	}
 
 	/** Ends the schedule; a pass under way ends after the recording it is at. Idempotent. */
 	@Override
 	public void stop() {
-		ScheduledExecutorService old;
-		synchronized (lifecycle) {
-			old = scheduler;
-			scheduler = null;
-		}
-		if (old == null) {
-			return;
-		}
-		old.shutdownNow();
-		try {
-			if (!old.awaitTermination(10, TimeUnit.SECONDS)) {
-				LOG.warn("event=retention.shutdown_incomplete");
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		schedule.stop();
 	}
 
 	/** One pass over the due entries; answers the recordings whose chunks were deleted. */
@@ -160,9 +123,8 @@ class ChunkRetention implements SmartLifecycle {
 	}
 
 	private boolean clean(String member) {
-		int colon = member.lastIndexOf(':');
-		RecordingId id = RecordingId.of(member.substring(0, colon));
-		long createdAt = Long.parseLong(member.substring(colon + 1));
+		RecordingId id = FinalizationStore.idOf(member);
+		long createdAt = FinalizationStore.createdAtOf(member);
 		Optional<Recording> current = recordings.find(id);
 		boolean currentIncarnation = current.isPresent() && current.get().createdAt() == createdAt;
 		Map<String, String> f = store.raw(id, createdAt);
@@ -172,6 +134,12 @@ class ChunkRetention implements SmartLifecycle {
 			LOG.warn("event=retention.skipped recordingId=" + id + " createdAt=" + createdAt
 					+ " reason=not_a_verified_final");
 			store.retentionDone(member);
+			return false;
+		}
+		if (backfill.pending(member)) {
+			// chunks still to be copied to S3 first: deleting now could race that copy
+			LOG.info("event=retention.deferred recordingId=" + id + " createdAt=" + createdAt
+					+ " reason=chunk_backfill_pending");
 			return false;
 		}
 		int objects = 0;

@@ -1,5 +1,7 @@
 package io.ov2ha.controller.finalize;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -37,13 +39,19 @@ class FinalizationOutcomes {
 
 	private final Clock clock;
 
+	private final OpenViduFiles files;
+
+	private final Path recordingsDir;
+
 	FinalizationOutcomes(RecordingStore recordings, FinalizationStore store, ApplicationEventPublisher events,
-			HaProperties properties, Clock clock) {
+			HaProperties properties, Clock clock, OpenViduFiles files) {
 		this.recordings = recordings;
 		this.store = store;
 		this.events = events;
 		this.settings = properties.storage();
 		this.clock = clock;
+		this.files = files;
+		this.recordingsDir = properties.recordingsDir();
 	}
 
 	/**
@@ -77,7 +85,13 @@ class FinalizationOutcomes {
 				out.frameRate(), out.url(), recording.epoch(), waiting, f.droppedChunks().size(), now));
 	}
 
-	/** A finalization that cannot succeed: the recording becomes FAILED, its chunks are kept, published once. */
+	/**
+	 * A finalization that cannot succeed: the recording becomes FAILED, its chunks are kept (an
+	 * admin may retry) and the outcome is published once. Unless OpenVidu's own recorder still
+	 * waits for this result (OpenVidu then seals the file itself, failed without an .info),
+	 * {@code .recording.<id>} is sealed failed if it is not final already, so that OpenVidu shows
+	 * no recording "started" forever after a crash.
+	 */
 	void failed(Recording recording, String reason) {
 		RecordingId id = recording.id();
 		Instant now = clock.instant();
@@ -88,10 +102,26 @@ class FinalizationOutcomes {
 				Map.of("statusReason", "finalization failed: " + reason, "controllerAnnounces", "1"));
 		LOG.warn("event=finalize.failed recordingId=" + id + " reason=" + LogValues.quote(reason)
 				+ " chunks=kept retry=\"POST /api/recordings/" + id + "/finalize?force=true\"");
+		boolean waiting = recorderWaiting(recording, now);
+		if (!waiting) {
+			sealFailed(recording);
+		}
 		Finalization f = store.find(id, recording.createdAt(), "FAILED").orElseThrow();
 		publish(new RecordingFinalized(id, recording.createdAt(), RecordingStatus.FAILED, reason, null, 0, 0, false,
-				false, null, null, null, recording.epoch(), recorderWaiting(recording, now), f.droppedChunks().size(),
-				now));
+				false, null, null, null, recording.epoch(), waiting, f.droppedChunks().size(), now));
+	}
+
+	private void sealFailed(Recording recording) {
+		try {
+			if (files.sealFailed(recordingsDir.resolve(recording.id().value()), recording.id(),
+					recording.recordingJson())) {
+				LOG.info("event=finalize.sealed_failed recordingId=" + recording.id());
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			LOG.warn("event=finalize.seal_failed_error recordingId=" + recording.id() + " error="
+					+ LogValues.quote(ex.getMessage()));
+		}
 	}
 
 	private boolean recorderWaiting(Recording recording, Instant now) {

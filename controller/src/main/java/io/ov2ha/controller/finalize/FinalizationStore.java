@@ -190,6 +190,16 @@ class FinalizationStore {
 		return id.value() + ":" + createdAt;
 	}
 
+	/** The recording id of a {@link #member}. */
+	static RecordingId idOf(String member) {
+		return RecordingId.of(member.substring(0, member.lastIndexOf(':')));
+	}
+
+	/** The createdAt of a {@link #member}. */
+	static long createdAtOf(String member) {
+		return Long.parseLong(member.substring(member.lastIndexOf(':') + 1));
+	}
+
 	static String ms(Instant instant) {
 		return Long.toString(instant.toEpochMilli());
 	}

@@ -214,6 +214,40 @@ class OpenViduFiles {
 		return written == null || written.isNull() ? null : written.asString();
 	}
 
+	/**
+	 * Seals {@code .recording.<id>} {@code failed}, as OpenVidu's {@code failRecordingCompletion}
+	 * does: only the status changes, every other field stays. A file already final (ready or
+	 * failed: OpenVidu's own stop, or an earlier finalization) is left alone, and a missing or
+	 * unreadable one is created from the RECORDING_JSON the controller stored, if any.
+	 *
+	 * @return whether the file was written
+	 */
+	boolean sealFailed(Path dir, RecordingId id, String storedRecordingJson) throws IOException {
+		Path file = dir.resolve(RECORDING_FILE_PREFIX + id.value());
+		ObjectNode doc = read(file);
+		if (doc == null) {
+			doc = parse(storedRecordingJson);
+		}
+		if (doc == null || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+			return false;
+		}
+		String status = doc.path("status").asString("");
+		if (status.equals("ready") || status.equals("failed")) {
+			return false;
+		}
+		doc.put("status", "failed");
+		Path tmp = createTemp(dir, ".ov2ha-recording-", ".tmp");
+		try {
+			Files.writeString(tmp, json.writeValueAsString(doc), StandardCharsets.UTF_8, StandardOpenOption.WRITE,
+					LinkOption.NOFOLLOW_LINKS);
+			publish(tmp, file);
+		}
+		finally {
+			Files.deleteIfExists(tmp);
+		}
+		return true;
+	}
+
 	/** The file's JSON object; null if it is missing, not a regular file (a link, a FIFO) or not an object. */
 	private ObjectNode read(Path file) throws IOException {
 		if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {

@@ -132,6 +132,14 @@ public final class RedisKeys {
 		return PREFIX + "idx:retention";
 	}
 
+	/**
+	 * Recordings with chunk files that are on the local disk only, to be copied to S3 (member
+	 * {@code <id>:<createdAt>}, score: when the next copy is due, in ms).
+	 */
+	public static String chunkBackfillIndex() {
+		return PREFIX + "idx:chunk-backfill";
+	}
+
 	/** A lease named {@code name} ({@code [a-z0-9:._-]}); per-recording leases add the recording id. */
 	public static String lease(String name) {
 		if (!name.matches("[a-z0-9:._-]{1,64}")) {

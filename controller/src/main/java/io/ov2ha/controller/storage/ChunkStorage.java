@@ -47,6 +47,14 @@ public interface ChunkStorage {
 		throw new UnsupportedOperationException("final recordings are only uploaded to S3 storage");
 	}
 
+	/**
+	 * Stores a chunk file under its object key ({@link ChunkKeys#objectKey}; S3 only): the copy of
+	 * a chunk its recorder left on the local disk. Answers the key.
+	 */
+	default String putChunk(RecordingId id, long createdAt, long seq, long epoch, Path file) {
+		throw new UnsupportedOperationException("chunks are only copied to S3 storage");
+	}
+
 	/** A time-limited URL that downloads the object without credentials, if the storage can make one. */
 	default Optional<URI> presignedGet(String key, Duration expiry) {
 		return Optional.empty();

@@ -37,6 +37,12 @@ public class S3ChunkStorage implements ChunkStorage, AutoCloseable {
 	/** Part size of a multipart upload; below 16 MiB, the limit some servers put on chunked bodies. */
 	static final int PART_SIZE = 8 * 1024 * 1024;
 
+	/**
+	 * Longest wait for one page of a listing, retries included: a finalization that cannot list
+	 * S3 in time joins from the local chunk files instead, inside OpenVidu's 30 s stop window.
+	 */
+	static final Duration LIST_TIMEOUT = Duration.ofSeconds(8);
+
 	private final S3Client s3;
 
 	private final S3Presigner presigner;
@@ -67,7 +73,10 @@ public class S3ChunkStorage implements ChunkStorage, AutoCloseable {
 		List<StoredChunk> chunks = new ArrayList<>();
 		try {
 			for (S3Object object : s3
-				.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(recordingPrefix).delimiter("/"))
+				.listObjectsV2Paginator(r -> r.bucket(bucket)
+					.prefix(recordingPrefix)
+					.delimiter("/")
+					.overrideConfiguration(o -> o.apiCallTimeout(LIST_TIMEOUT)))
 				.contents()) {
 				String name = object.key().substring(recordingPrefix.length());
 				ChunkKeys.parse(name)
@@ -134,15 +143,24 @@ public class S3ChunkStorage implements ChunkStorage, AutoCloseable {
 
 	@Override
 	public String putFinal(RecordingId id, long createdAt, String fileName, Path file) {
-		String key = ChunkKeys.finalKey(prefix, id, createdAt, fileName);
+		return put(ChunkKeys.finalKey(prefix, id, createdAt, fileName), "video/mp4", file);
+	}
+
+	@Override
+	public String putChunk(RecordingId id, long createdAt, long seq, long epoch, Path file) {
+		return put(ChunkKeys.objectKey(prefix, id, createdAt, seq, epoch), "video/mp2t", file);
+	}
+
+	/** Uploads a file (multipart above {@link #PART_SIZE}) and answers its key. */
+	private String put(String key, String contentType, Path file) {
 		String uploadId = null;
 		try {
 			long size = Files.size(file);
 			if (size <= PART_SIZE) {
-				s3.putObject(r -> r.bucket(bucket).key(key).contentType("video/mp4"), RequestBody.fromFile(file));
+				s3.putObject(r -> r.bucket(bucket).key(key).contentType(contentType), RequestBody.fromFile(file));
 				return key;
 			}
-			uploadId = s3.createMultipartUpload(r -> r.bucket(bucket).key(key).contentType("video/mp4")).uploadId();
+			uploadId = s3.createMultipartUpload(r -> r.bucket(bucket).key(key).contentType(contentType)).uploadId();
 			List<CompletedPart> parts = new ArrayList<>();
 			byte[] buffer = new byte[PART_SIZE];
 			try (InputStream in = Files.newInputStream(file)) {

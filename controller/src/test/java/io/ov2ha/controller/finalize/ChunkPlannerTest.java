@@ -9,11 +9,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.ov2ha.controller.finalize.ChunkExaminer.Candidate;
+import io.ov2ha.controller.recording.ChunkEntry;
 import io.ov2ha.controller.recording.ChunkFindings.Range;
+import io.ov2ha.controller.storage.ChunkStorage.StoredChunk;
 
 /**
- * The pure parts of the chunk plan: which unreported chunks a newer epoch supersedes, and the
- * gaps of a plan. The listing and the parallel examination run in the finalize API tests.
+ * The pure parts of the chunk plan: which unreported chunks a newer epoch supersedes, the gaps
+ * of a plan, and when a plan may do without S3. The listing and the parallel examination run in the finalize API tests.
  */
 class ChunkPlannerTest {
 
@@ -50,6 +52,30 @@ class ChunkPlannerTest {
 
 		assertThat(JoinPlan.gaps(kept, 7)).containsExactly(new Range(2, 3), new Range(6, 7));
 		assertThat(JoinPlan.gaps(kept, 5)).containsExactly(new Range(2, 3));
+	}
+
+	@Test
+	void s3MayBeSkippedOnlyWhenEveryReportedChunkIsLocalWithItsReportedSize() {
+		List<StoredChunk> local = List.of(local(0, 0, 100), local(1, 0, 120), local(2, 0, 40));
+
+		assertThat(ChunkPlanner.allReportedAreLocal(List.of(report(0, 0, 100), report(1, 0, 120)), local))
+			.as("an unreported local chunk beside them").isTrue();
+		assertThat(ChunkPlanner.allReportedAreLocal(List.of(report(0, 0, 100), report(1, 0, 121)), local))
+			.as("a local file of another size").isFalse();
+		assertThat(ChunkPlanner.allReportedAreLocal(List.of(report(0, 0, 100), report(3, 0, 100)), local))
+			.as("a reported chunk with no local file").isFalse();
+		assertThat(ChunkPlanner.allReportedAreLocal(List.of(report(1, 1, 120)), local)).as("another epoch").isFalse();
+		assertThat(ChunkPlanner.allReportedAreLocal(List.of(), local)).as("nothing reported").isTrue();
+		assertThat(ChunkPlanner.allReportedAreLocal(List.of(), List.of()))
+			.as("nothing local: the chunks can only be in S3").isFalse();
+	}
+
+	private static StoredChunk local(long seq, long epoch, long size) {
+		return new StoredChunk(seq, epoch, "id/chunks/" + seq + "-e" + epoch + ".ts", size);
+	}
+
+	private static ChunkEntry report(long seq, long epoch, long size) {
+		return new ChunkEntry(seq, epoch, 10.0, size, "00", "key", null);
 	}
 
 	private static JoinPlan.Kept kept(long seq) {

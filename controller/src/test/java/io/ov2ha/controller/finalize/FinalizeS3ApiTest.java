@@ -3,6 +3,7 @@ package io.ov2ha.controller.finalize;
 import static io.ov2ha.controller.finalize.FakeRecorder.ALL_S3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -51,6 +53,9 @@ class FinalizeS3ApiTest {
 
 	@Autowired
 	ChunkRetention retention;
+
+	@Autowired
+	ChunkBackfill backfill;
 
 	private FakeRecorder recorder(String prefix) {
 		return new FakeRecorder(Recordings.newId(prefix), System.currentTimeMillis(), Api.at(port), redis, RECORDINGS,
@@ -142,6 +147,13 @@ class FinalizeS3ApiTest {
 		assertThat(f.path("droppedChunks").get(0).path("reason").asString()).startsWith("superseded");
 		double expected = sum(chunks.subList(0, 3)) + partialSeconds + sum(chunks.subList(4, 6));
 		OpenViduCheck.assertSealedReady(rec.dir(), rec.id, expected);
+
+		// the dead recorder's partial chunk, on the local disk only, is copied to S3
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			backfill.run();
+			assertThat(backfill.pending(rec.id + ":" + rec.createdAt)).isFalse();
+		});
+		assertThat(objects(rec)).extracting(S3Object::key).contains(rec.storageKey(3, 0));
 	}
 
 	@Test
@@ -330,7 +342,11 @@ class FinalizeS3ApiTest {
 		assertThat(failed.path("error").asString()).contains("cannot list the chunks in S3");
 		assertThat(Api.at(port).asAdmin().get("/api/recordings/" + rec.id).json().path("statusReason").asString())
 			.startsWith("finalization failed: cannot list the chunks in S3");
-		// nothing touched: placeholder as it was, every chunk still stored, no final uploaded
+		// OpenVidu's file says failed (not "started" forever); the media untouched: placeholder as
+		// it was, every chunk still stored, no final uploaded
+		JsonNode sealedFailed = Api.JSON.readTree(Files.readString(rec.dir().resolve(".recording." + rec.id)));
+		assertThat(sealedFailed.path("status").asString()).isEqualTo("failed");
+		assertThat(sealedFailed.path("id").asString()).isEqualTo(rec.id);
 		assertThat(Files.readString(rec.dir().resolve(rec.id + ".mp4"))).isEqualTo("placeholder");
 		assertThat(TestS3.client().listObjectsV2(b -> b.bucket(TestS3.BUCKET).prefix("recordings/" + rec.id + "/"))
 			.contents()).hasSize(6);
@@ -348,6 +364,59 @@ class FinalizeS3ApiTest {
 		OpenViduCheck.assertSealedReady(rec.dir(), rec.id, sum(chunks));
 		assertThat(Api.at(port).asAdmin().post("/api/recordings/" + rec.id + "/finalize?force=true", null).problem())
 			.isEqualTo("recording-final");
+	}
+
+	@Test
+	void withS3DownAtTheStopTheFinalIsJoinedFromTheLocalChunksAndS3GetsThemLater() throws Exception {
+		List<TestMedia.Chunk> chunks = TestMedia.audioVideo(4);
+		FakeRecorder rec = recorder("s3gone").register(true);
+		for (int i = 0; i < 3; i++) {
+			rec.chunk(i, chunks.get(i), EnumSet.allOf(FakeRecorder.Where.class));
+		}
+		String member = rec.id + ":" + rec.createdAt;
+		TestS3.stop();
+		try {
+			// S3 went down before the last chunk's upload: it is on the local disk only, unreported
+			rec.chunk(3, chunks.get(3), EnumSet.of(FakeRecorder.Where.LOCAL));
+
+			Api.Response r = rec.finalizeCall(20);
+
+			// OpenVidu's stop does not wait for S3: the final comes from the local files, in time
+			assertThat(r.status()).as(r.body()).isEqualTo(200);
+			JsonNode f = r.json();
+			assertThat(f.path("state").asString()).isEqualTo("DONE");
+			assertThat(f.path("attempts").asInt()).isEqualTo(1);
+			List<String> sources = new ArrayList<>();
+			f.path("keptChunks").forEach(k -> sources.add(k.path("source").asString()));
+			assertThat(sources).containsExactly("local", "local", "local", "local");
+			assertThat(f.path("keptChunks").get(3).path("reported").asBoolean()).isFalse();
+			OpenViduCheck.assertSealedReady(rec.dir(), rec.id, sum(chunks));
+			assertThat(backfill.pending(member)).isTrue();
+
+			// while S3 is down nothing is copied, and retention deletes nothing before the copy
+			assertThat(backfill.run()).isZero();
+			assertThat(backfill.pending(member)).isTrue();
+			redis.opsForZSet().add(RedisKeys.retentionIndex(), member, 1);
+			retention.run();
+			assertThat(rec.dir().resolve("chunks").resolve("000003-e0.ts")).exists();
+			redis.opsForZSet().remove(RedisKeys.retentionIndex(), member);
+		}
+		finally {
+			TestS3.start();
+		}
+
+		// S3 is back: the chunk it lacks is copied (the pass also runs on its own every 15 s)
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			backfill.run();
+			assertThat(backfill.pending(member)).isFalse();
+		});
+		assertThat(objects(rec)).extracting(S3Object::key)
+			.filteredOn(k -> k.endsWith(".ts"))
+			.containsExactly(rec.storageKey(0, 0), rec.storageKey(1, 0), rec.storageKey(2, 0), rec.storageKey(3, 0));
+		byte[] copied = TestS3.client()
+			.getObjectAsBytes(b -> b.bucket(TestS3.BUCKET).key(rec.storageKey(3, 0)))
+			.asByteArray();
+		assertThat(copied).isEqualTo(Files.readAllBytes(chunks.get(3).file()));
 	}
 
 	@Test

@@ -66,6 +66,34 @@ class OpenViduFilesTest {
 		assertThat(sealed).contains("\"url\":null").contains("\"status\":\"ready\"").contains("\"size\":1234567");
 	}
 
+	@Test
+	void sealsFailedOnlyAFileThatIsNotFinalAndChangesNothingButItsStatus() throws IOException {
+		OpenViduFiles files = files("");
+		Files.writeString(dir.resolve(".recording.ses_A"), STARTED);
+
+		assertThat(files.sealFailed(dir, RecordingId.of("ses_A"), null)).isTrue();
+		assertThat(Files.readString(dir.resolve(".recording.ses_A")))
+			.isEqualTo(STARTED.replace("\"status\":\"started\"", "\"status\":\"failed\""));
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(".recording.ses_A"))))
+			.isEqualTo("rw-r--r--");
+
+		// final already (failed, or ready by OpenVidu's own stop): left alone
+		assertThat(files.sealFailed(dir, RecordingId.of("ses_A"), null)).isFalse();
+		files.sealReady(dir, RecordingId.of("ses_A"), null, "ses_A.mp4", FACTS);
+		String ready = Files.readString(dir.resolve(".recording.ses_A"));
+		assertThat(files.sealFailed(dir, RecordingId.of("ses_A"), STARTED)).isFalse();
+		assertThat(Files.readString(dir.resolve(".recording.ses_A"))).isEqualTo(ready);
+
+		// missing: made from the stored RECORDING_JSON; without one nothing is written
+		assertThat(files.sealFailed(dir, RecordingId.of("ses_B"), null)).isFalse();
+		assertThat(dir.resolve(".recording.ses_B")).doesNotExist();
+		assertThat(files.sealFailed(dir, RecordingId.of("ses_B"), STARTED.replace("ses_A", "ses_B"))).isTrue();
+		assertThat(Files.readString(dir.resolve(".recording.ses_B"))).contains("\"status\":\"failed\"");
+		try (var list = Files.list(dir)) {
+			assertThat(list).hasSize(2);
+		}
+	}
+
 	/**
 	 * Recorders write into the recording folder as root: links planted at the names the
 	 * controller once used (and at .recording.<id>) are never written through, read through or

@@ -1,0 +1,196 @@
+package io.ov2ha.controller.finalize;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.config.HaProperties.StorageMode;
+import io.ov2ha.controller.recording.ChunkEntry;
+import io.ov2ha.controller.recording.Recording;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStore;
+import io.ov2ha.controller.redis.RedisKeys;
+import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.storage.ChunkStorage;
+import io.ov2ha.controller.storage.ChunkStorage.StoredChunk;
+import io.ov2ha.controller.storage.ChunkStorageException;
+import io.ov2ha.controller.storage.LocalChunkStorage;
+import io.ov2ha.controller.support.LogValues;
+import io.ov2ha.controller.support.PeriodicPass;
+
+/**
+ * Copies to S3 the chunk files a recording's recorders left on the local disk only (S3 was down
+ * when they stopped, or a recorder died before its upload), so that S3 ends up holding every
+ * chunk of every recording: the local disk dies with its host. A finalization asks for it
+ * ({@link #request}) when the recordings folder has a chunk the S3 listing lacks, or S3 could not
+ * be listed. Every {@link #PERIOD} one controller (lease {@code chunk-backfill}) copies each
+ * missing chunk of the due entries and drops the entry; while S3 is unreachable the entry waits
+ * for the next pass. Retention never deletes a recording's chunks while its entry exists.
+ *
+ * <p>
+ * Only chunks absent from S3 are copied: an object S3 has is a complete upload (a PUT is atomic)
+ * and is never replaced. Local chunk names carry no createdAt, so only the current incarnation
+ * of a recording id is copied (OpenVidu reuses ids).
+ */
+@Component
+class ChunkBackfill implements SmartLifecycle {
+
+	private static final Log LOG = LogFactory.getLog(ChunkBackfill.class);
+
+	static final Duration PERIOD = Duration.ofSeconds(15);
+
+	/** When S3 refuses a copy for another reason than being unreachable (e.g. 403): try again then. */
+	static final Duration RETRY_LATER = Duration.ofMinutes(10);
+
+	static final int BATCH = 20;
+
+	private final StringRedisTemplate redis;
+
+	private final RecordingStore recordings;
+
+	private final ChunkStorage storage;
+
+	private final LocalChunkStorage localChunks;
+
+	private final RedisLease lease;
+
+	private final Clock clock;
+
+	private final PeriodicPass schedule;
+
+	ChunkBackfill(StringRedisTemplate redis, RecordingStore recordings, ChunkStorage storage, RedisLease lease,
+			Clock clock, HaProperties properties, MeterRegistry registry) {
+		this.redis = redis;
+		this.recordings = recordings;
+		this.storage = storage;
+		this.localChunks = new LocalChunkStorage(properties.recordingsDir());
+		this.lease = lease;
+		this.clock = clock;
+		this.schedule = new PeriodicPass("chunk-backfill", "backfill", LOG, this::run);
+		Gauge.builder("ov2ha.chunks.backfill.pending", this, ChunkBackfill::pendingCount)
+			.description("Recordings with chunks on the local disk only, waiting to be copied to S3")
+			.register(registry);
+	}
+
+	@Override
+	public void start() {
+		if (storage.mode() == StorageMode.S3) {
+			schedule.start(PERIOD);
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return schedule.isRunning();
+	}
+
+	@Override
+	public void stop() {
+		schedule.stop();
+	}
+
+	/** Asks for the chunks of the recording (id, createdAt) that are on the local disk only to be copied to S3. */
+	void request(RecordingId id, long createdAt) {
+		if (storage.mode() == StorageMode.S3) {
+			redis.opsForZSet()
+				.addIfAbsent(RedisKeys.chunkBackfillIndex(), FinalizationStore.member(id, createdAt),
+						clock.millis());
+		}
+	}
+
+	/** Whether chunks of this retention/backfill member ({@code <id>:<createdAt>}) still wait for their copy. */
+	boolean pending(String member) {
+		return redis.opsForZSet().score(RedisKeys.chunkBackfillIndex(), member) != null;
+	}
+
+	/** One pass over the due entries; answers the chunks copied. */
+	synchronized int run() {
+		String leaseKey = RedisKeys.lease("chunk-backfill");
+		if (storage.mode() != StorageMode.S3 || !lease.tryAcquire(leaseKey, PERIOD.multipliedBy(4))) {
+			return 0;
+		}
+		int copied = 0;
+		try {
+			Set<String> due = redis.opsForZSet()
+				.rangeByScore(RedisKeys.chunkBackfillIndex(), 0, clock.millis(), 0, BATCH);
+			for (String member : due == null ? Set.<String>of() : due) {
+				if (Thread.currentThread().isInterrupted()) {
+					break; // stopping
+				}
+				RecordingId id = FinalizationStore.idOf(member);
+				try {
+					copied += copy(id, FinalizationStore.createdAtOf(member));
+					redis.opsForZSet().remove(RedisKeys.chunkBackfillIndex(), member);
+				}
+				catch (ChunkStorageException ex) {
+					LOG.warn("event=backfill.copy_failed recordingId=" + id + " error=" + LogValues.quote(ex.getMessage())
+							+ " retry=" + (ex.unavailable() ? "next_run" : "in_" + RETRY_LATER.toMinutes() + "_min"));
+					if (ex.unavailable()) {
+						break; // S3 is down: the other entries wait too
+					}
+					redis.opsForZSet()
+						.add(RedisKeys.chunkBackfillIndex(), member, clock.millis() + RETRY_LATER.toMillis());
+				}
+			}
+		}
+		finally {
+			lease.release(leaseKey);
+		}
+		return copied;
+	}
+
+	/** Copies the recording's local chunk files S3 lacks; answers how many. */
+	private int copy(RecordingId id, long createdAt) {
+		Optional<Recording> current = recordings.find(id);
+		if (current.isEmpty() || current.get().createdAt() != createdAt) {
+			LOG.info("event=backfill.skipped recordingId=" + id + " createdAt=" + createdAt
+					+ " reason=not_the_current_incarnation");
+			return 0;
+		}
+		List<StoredChunk> local = localChunks.list(id, createdAt);
+		if (local.isEmpty()) {
+			return 0;
+		}
+		Map<String, StoredChunk> remote = new HashMap<>();
+		storage.list(id, createdAt).forEach(c -> remote.put(ChunkEntry.field(c.seq(), c.epoch()), c));
+		int copied = 0;
+		long bytes = 0;
+		for (StoredChunk chunk : local) {
+			if (chunk.sizeBytes() <= 0 || remote.containsKey(ChunkEntry.field(chunk.seq(), chunk.epoch()))) {
+				continue;
+			}
+			storage.putChunk(id, createdAt, chunk.seq(), chunk.epoch(), localChunks.file(chunk.storageKey()));
+			copied++;
+			bytes += chunk.sizeBytes();
+		}
+		LOG.info("event=backfill.done recordingId=" + id + " createdAt=" + createdAt + " copiedChunks=" + copied
+				+ " copiedBytes=" + bytes + " localChunks=" + local.size());
+		return copied;
+	}
+
+	/** Static helper for the gauge: Redis down reads as NaN. */
+	private static double pendingCount(ChunkBackfill backfill) {
+		try {
+			Long n = backfill.redis.opsForZSet().zCard(RedisKeys.chunkBackfillIndex());
+			return n == null ? 0 : n;
+		}
+		catch (RuntimeException ex) {
+			return Double.NaN;
+		}
+	}
+
+}

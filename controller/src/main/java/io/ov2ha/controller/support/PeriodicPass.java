@@ -1,0 +1,98 @@
+package io.ov2ha.controller.support;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+
+/**
+ * A pass run every {@code period} on one daemon thread of its own, the first one {@code period}
+ * after {@link #start}. For a component's {@code SmartLifecycle}: a stop (a shutdown, or the
+ * test framework pausing a cached context) ends the schedule before Redis goes away and waits
+ * for a pass under way; a start after it schedules anew on a new thread. A pass that throws is
+ * logged ({@code event=<event>.run_failed}) and the next one runs as planned.
+ */
+public final class PeriodicPass {
+
+	private final String thread;
+
+	private final String event;
+
+	private final Log log;
+
+	private final Runnable pass;
+
+	/** Guards {@link #scheduler} (not the passes). */
+	private final Object lifecycle = new Object();
+
+	/** Null while stopped. */
+	private volatile ScheduledExecutorService scheduler;
+
+	/**
+	 * @param thread the thread's name
+	 * @param event the log events' prefix
+	 * @param log the owner's log
+	 * @param pass one pass; an interrupt means the schedule is stopping
+	 */
+	public PeriodicPass(String thread, String event, Log log, Runnable pass) {
+		this.thread = thread;
+		this.event = event;
+		this.log = log;
+		this.pass = pass;
+	}
+
+	/** Schedules a pass every {@code period}; does nothing while already running. */
+	public void start(Duration period) {
+		synchronized (lifecycle) {
+			if (scheduler != null) {
+				return;
+			}
+			ScheduledExecutorService created = Executors.newSingleThreadScheduledExecutor(r -> {
+				Thread t = new Thread(r, thread);
+				t.setDaemon(true);
+				return t;
+			});
+			created.scheduleWithFixedDelay(this::runQuietly, period.toMillis(), period.toMillis(),
+					TimeUnit.MILLISECONDS);
+			scheduler = created;
+		}
+	}
+
+	public boolean isRunning() {
+		return scheduler != null;
+	}
+
+	/** Ends the schedule; a pass under way is interrupted and awaited (10 s at most). Idempotent. */
+	public void stop() {
+		ScheduledExecutorService old;
+		synchronized (lifecycle) {
+			old = scheduler;
+			scheduler = null;
+		}
+		if (old == null) {
+			return;
+		}
+		old.shutdownNow();
+		try {
+			if (!old.awaitTermination(10, TimeUnit.SECONDS)) {
+				log.warn("event=" + event + ".shutdown_incomplete");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void runQuietly() {
+		try {
+			pass.run();
+		}
+		catch (RuntimeException ex) {
+			log.warn("event=" + event + ".run_failed error=" + ex.getClass().getSimpleName() + " message="
+					+ LogValues.quote(ex.getMessage()));
+		}
+	}
+
+}
