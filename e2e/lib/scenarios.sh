@@ -574,12 +574,17 @@ scenario_openvidu_restart() {
 # 10. The host crashes and reboots mid-recording: the controller, Redis (append-only file, as
 # the compose stack runs it), the recorder and OpenVidu all die at once; after E2E_REBOOT_S the
 # host boots (Redis, then the controller, then OpenVidu E2E_OPENVIDU_BOOT_S later, whose start
-# removes its stranded recorders and knows no session). The recorder's death is older than the
-# controller's start and HA_STALE_DEATH_AGE: no backup without OpenVidu's word, and OpenVidu no
-# longer has the session, so the controller finalizes what was recorded up to the crash (the
-# dead recorder's partial chunk from the local disk), seals it and tells the customer once.
+# removes its stranded recorders and knows no session). The application opens the session again
+# at once and records it anew (OpenVidu's id <session>~1; done before OpenVidu's REST API answers
+# the controller's next question, so that the controller meets a live session of the same id).
+# The old recorder's death is older than the controller's start and HA_STALE_DEATH_AGE: no
+# backup without OpenVidu's word, and OpenVidu's session of that id started at another time
+# (another uniqueSessionId): the recorded session is gone. The controller finalizes what was
+# recorded up to the crash (the dead recorder's partial chunk from the local disk), seals it
+# and tells the customer once; the new recording runs undisturbed.
 scenario_host_crash() {
-	local id="ses_${E2E_RUN}h${1}" crash_ms back_ms received
+	local id="ses_${E2E_RUN}h${1}" again crash_ms back_ms received reboot_ready
+	again="$id~1"
 	begin host-crash "$1"
 	start_recording "$id"
 	record_until "$id" 30
@@ -596,16 +601,23 @@ scenario_host_crash() {
 	stack_restart_controller KILL
 	sleep "${E2E_OPENVIDU_BOOT_S:-15}"
 	back_ms=$(now_ms)
-	ov_boot
+	ov_startup_cleanup
+	start_recording "$again"
+	ov_rest_start "$OV_REST_PORT"
 	check "the customer gets a final event within 120 s of OpenVidu's start" \
 		poll 120 "final event of ${id}" customer_got_final "$id"
 	received=$(final_events "$id" | jq -r .received_ms | head -n 1)
-	[[ -n $received ]] && STOP_READY_S=$(awk -v a="$received" -v b="$back_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	[[ -n $received ]] && reboot_ready=$(awk -v a="$received" -v b="$back_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
 	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
 	check "no backup was started for the dead session" eq "$(failover_field "$id" 1 backupContainerId)" ""
 	check "no recorder of the recording is left running" no_recorder_running "$id"
 	# OpenVidu died without its stopped webhook: the controller tells the final status, once
-	verify_final "$id" "$STOP_MS" 0 1 started,ready
+	verify_final "$id" "$crash_ms" 0 1 started,ready
 	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
-	finish "host crash at 30 s, reboot after ${E2E_REBOOT_S:-25} s, OpenVidu ${E2E_OPENVIDU_BOOT_S:-15} s later"
+	# the session's new recording: recorded and finalized as usual, never failed over
+	record_until "$again" 20
+	stop_recording "$again"
+	check "the new recording of the session had no failover" eq "$(failover_count "$again")" 0
+	STOP_READY_S=$reboot_ready
+	finish "host crash at 30 s, reboot after ${E2E_REBOOT_S:-25} s, OpenVidu ${E2E_OPENVIDU_BOOT_S:-15} s later; the session recorded again"
 }

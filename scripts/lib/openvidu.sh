@@ -299,10 +299,17 @@ ov_crash() {
 	ov_down --no-webhooks
 }
 
-# ov_boot: OpenVidu starts: cleanStrandedContainers removes every container whose image starts
-# with the recording image's repo (ov_clean_stranded_containers), then its REST API answers
+# ov_boot: OpenVidu starts: its startup cleanup (ov_startup_cleanup), then its REST API answers
 # (knowing no session).
 ov_boot() {
+	ov_startup_cleanup
+	ov_rest_start "$OV_REST_PORT"
+}
+
+# ov_startup_cleanup: cleanStrandedContainers removes every container whose image starts with the
+# recording image's repo (ov_clean_stranded_containers). Alone, for a test that orders what
+# happens before OpenVidu's REST API answers again (ov_rest_start).
+ov_startup_cleanup() {
 	local dir id
 	for dir in "$OV_STATE"/*/; do
 		[[ -d $dir ]] || continue
@@ -310,5 +317,4 @@ ov_boot() {
 		[[ $id != sessions ]] || continue
 		ov_clean_stranded_containers "$id" >/dev/null
 	done
-	ov_rest_start "$OV_REST_PORT"
 }

@@ -117,7 +117,7 @@ class OpenViduGate {
 		}
 		CompletableFuture<OpenViduAnswer> asked;
 		try {
-			asked = questions.beforeBackup(sessionId(r), r.id().value());
+			asked = questions.beforeBackup(sessionId(r), r.id().value(), sessionStart(r));
 		}
 		catch (RuntimeException ex) {
 			// never asked: the next sweep may ask again
@@ -218,7 +218,7 @@ class OpenViduGate {
 		if (r == null || r.status() != RecordingStatus.RECORDING || r.epoch() != epoch || epoch == 0 || selfTest(r)) {
 			return;
 		}
-		questions.whileBackup(sessionId(r), r.id().value())
+		questions.whileBackup(sessionId(r), r.id().value(), sessionStart(r))
 			.thenAccept(answer -> decisions.execute(() -> current(r).ifPresent(now -> whileBackup(now, answer))));
 	}
 
@@ -253,6 +253,11 @@ class OpenViduGate {
 
 	private static String sessionId(Recording r) {
 		return r.sessionId() == null || r.sessionId().isBlank() ? r.id().value().replaceAll("~.*", "") : r.sessionId();
+	}
+
+	/** When the recorded session started (its incarnation), if RECORDING_JSON tells. */
+	private Long sessionStart(Recording r) {
+		return openvidu.sessionStart(r.recordingJson(), sessionId(r));
 	}
 
 	/** The recording as it is now, if it is still the same one, recording at the same epoch. */

@@ -82,12 +82,31 @@ public class OpenViduClient {
 	 * @param recordingId OpenVidu's recording id
 	 */
 	public OpenViduAnswer ask(String sessionId, String recordingId) {
+		return ask(sessionId, recordingId, null);
+	}
+
+	/**
+	 * What OpenVidu says about the recording of one incarnation of its session: a session with
+	 * the same id but another start time ({@code createdAt}) is a new session, created after the
+	 * recorded one ended (clients reconnect with the same custom session id, e.g. after OpenVidu
+	 * restarted): the recorded session is gone.
+	 *
+	 * @param sessionStart the recorded session's start time, ms (from RECORDING_JSON's
+	 * {@code uniqueSessionId}, {@link #sessionStart}); null when unknown (any incarnation)
+	 */
+	public OpenViduAnswer ask(String sessionId, String recordingId, Long sessionStart) {
 		if (!properties.enabled()) {
 			return OpenViduAnswer.NOT_CONFIGURED;
 		}
 		Reply session = get("/openvidu/api/sessions/" + encode(sessionId));
 		OpenViduAnswer answer;
 		if (session.status() == 404) {
+			answer = OpenViduAnswer.SESSION_GONE;
+		}
+		else if (session.status() == 200 && recreated(session.body(), sessionStart)) {
+			LOG.info("event=openvidu.session_recreated recordingId=" + recordingId + " sessionId=" + sessionId
+					+ " recordedSessionStartMs=" + sessionStart + " sessionStartMs="
+					+ session.body().path("createdAt").asLong());
 			answer = OpenViduAnswer.SESSION_GONE;
 		}
 		else if (session.status() != 200) {
@@ -115,6 +134,32 @@ public class OpenViduClient {
 					+ answer.slug());
 		}
 		return answer;
+	}
+
+	/** Whether the session OpenVidu has started at another time than the recorded one. */
+	private static boolean recreated(JsonNode session, Long sessionStart) {
+		return sessionStart != null && session != null && session.path("createdAt").isIntegralNumber()
+				&& session.path("createdAt").asLong() != sessionStart;
+	}
+
+	/**
+	 * The start time of the session a recording belongs to: the digits after {@code <sessionId>_}
+	 * in RECORDING_JSON's {@code uniqueSessionId} (OpenVidu 2.17+: {@code sessionId + "_" +
+	 * startTime}); null when it is missing or has another form.
+	 */
+	public Long sessionStart(String recordingJson, String sessionId) {
+		if (recordingJson == null || recordingJson.isBlank() || sessionId == null) {
+			return null;
+		}
+		try {
+			String unique = json.readTree(recordingJson).path("uniqueSessionId").asString("");
+			String prefix = sessionId + "_";
+			String digits = unique.startsWith(prefix) ? unique.substring(prefix.length()) : "";
+			return digits.matches("[0-9]{1,18}") ? Long.valueOf(digits) : null;
+		}
+		catch (JacksonException ex) {
+			return null;
+		}
 	}
 
 	private OpenViduAnswer unreachable(String recordingId, String asked, Reply reply) {

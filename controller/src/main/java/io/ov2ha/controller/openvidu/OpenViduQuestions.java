@@ -61,16 +61,19 @@ public class OpenViduQuestions implements SmartLifecycle {
 
 		final String recordingId;
 
+		final Long sessionStart;
+
 		final CompletableFuture<OpenViduAnswer> answer = new CompletableFuture<>();
 
 		boolean asking;
 
 		boolean periodicThread;
 
-		Question(String key, String sessionId, String recordingId) {
+		Question(String key, String sessionId, String recordingId, Long sessionStart) {
 			this.key = key;
 			this.sessionId = sessionId;
 			this.recordingId = recordingId;
+			this.sessionStart = sessionStart;
 		}
 
 	}
@@ -110,7 +113,12 @@ public class OpenViduQuestions implements SmartLifecycle {
 	 * when the question is dropped or the questions stop.
 	 */
 	public CompletableFuture<OpenViduAnswer> beforeBackup(String sessionId, String recordingId) {
-		CompletableFuture<OpenViduAnswer> asked = ask(sessionId, recordingId, true);
+		return beforeBackup(sessionId, recordingId, null);
+	}
+
+	/** {@link #beforeBackup(String, String)} about one incarnation of the session ({@link OpenViduClient#ask(String, String, Long)}). */
+	public CompletableFuture<OpenViduAnswer> beforeBackup(String sessionId, String recordingId, Long sessionStart) {
+		CompletableFuture<OpenViduAnswer> asked = ask(sessionId, recordingId, sessionStart, true);
 		CompletableFuture<OpenViduAnswer> answer = new CompletableFuture<>();
 		asked.whenComplete((a, ex) -> {
 			if (ex == null) {
@@ -130,11 +138,17 @@ public class OpenViduQuestions implements SmartLifecycle {
 	 * when the question is dropped or the questions stop.
 	 */
 	public CompletableFuture<OpenViduAnswer> whileBackup(String sessionId, String recordingId) {
-		return ask(sessionId, recordingId, false);
+		return whileBackup(sessionId, recordingId, null);
 	}
 
-	private CompletableFuture<OpenViduAnswer> ask(String sessionId, String recordingId, boolean urgent) {
-		String key = sessionId + "/" + recordingId;
+	/** {@link #whileBackup(String, String)} about one incarnation of the session ({@link OpenViduClient#ask(String, String, Long)}). */
+	public CompletableFuture<OpenViduAnswer> whileBackup(String sessionId, String recordingId, Long sessionStart) {
+		return ask(sessionId, recordingId, sessionStart, false);
+	}
+
+	private CompletableFuture<OpenViduAnswer> ask(String sessionId, String recordingId, Long sessionStart,
+			boolean urgent) {
+		String key = sessionId + "/" + recordingId + "/" + sessionStart;
 		Question dropped = null;
 		CompletableFuture<OpenViduAnswer> answer;
 		lock.lock();
@@ -153,7 +167,7 @@ public class OpenViduQuestions implements SmartLifecycle {
 					dropped = periodic.isEmpty() ? beforeBackup.poll() : periodic.poll();
 					questions.remove(dropped.key, dropped);
 				}
-				q = new Question(key, sessionId, recordingId);
+				q = new Question(key, sessionId, recordingId, sessionStart);
 				questions.put(key, q);
 				(urgent ? beforeBackup : periodic).add(q);
 				changed.signalAll();
@@ -197,7 +211,7 @@ public class OpenViduQuestions implements SmartLifecycle {
 			OpenViduAnswer answer = null;
 			RuntimeException failure = null;
 			try {
-				answer = openvidu.ask(q.sessionId, q.recordingId);
+				answer = openvidu.ask(q.sessionId, q.recordingId, q.sessionStart);
 			}
 			catch (RuntimeException ex) {
 				failure = ex;

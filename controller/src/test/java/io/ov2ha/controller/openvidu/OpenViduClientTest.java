@@ -50,6 +50,32 @@ class OpenViduClientTest {
 	}
 
 	@Test
+	void aSessionStartedAtAnotherTimeIsANewSessionAndTheRecordedOneIsGone() {
+		OpenViduClient client = client(openvidu.url(), TestSecrets.OPENVIDU_SECRET);
+		// the stand-in's session started at 1700000000000
+		assertThat(client.ask("ses_A", "ses_A~1", 1700000000000L)).isEqualTo(OpenViduAnswer.SESSION_ACTIVE);
+		assertThat(client.ask("ses_A", "ses_A~1", 1690000000000L)).isEqualTo(OpenViduAnswer.SESSION_GONE);
+		assertThat(openvidu.asked()).containsExactly("/openvidu/api/sessions/ses_A", "/openvidu/api/recordings/ses_A~1",
+				"/openvidu/api/sessions/ses_A");
+	}
+
+	@Test
+	void theRecordedSessionsStartComesFromTheUniqueSessionIdOfRecordingJson() {
+		OpenViduClient client = client(openvidu.url(), TestSecrets.OPENVIDU_SECRET);
+		assertThat(client.sessionStart("{\"id\":\"ses_A\",\"uniqueSessionId\":\"ses_A_1700000000000\"}", "ses_A"))
+			.isEqualTo(1700000000000L);
+		// a session id with an underscore: only the part after "<sessionId>_" counts
+		assertThat(client.sessionStart("{\"uniqueSessionId\":\"ses_A_b_12\"}", "ses_A_b")).isEqualTo(12L);
+		assertThat(client.sessionStart("{\"uniqueSessionId\":\"ses_B_1700000000000\"}", "ses_A")).isNull();
+		assertThat(client.sessionStart("{\"uniqueSessionId\":\"ses_A_x1\"}", "ses_A")).isNull();
+		assertThat(client.sessionStart("{\"uniqueSessionId\":\"ses_A_99999999999999999999\"}", "ses_A")).isNull();
+		assertThat(client.sessionStart("{\"id\":\"ses_A\"}", "ses_A")).as("OpenVidu before 2.17").isNull();
+		assertThat(client.sessionStart("{not json", "ses_A")).isNull();
+		assertThat(client.sessionStart(null, "ses_A")).isNull();
+		assertThat(client.sessionStart("{\"uniqueSessionId\":\"ses_A_1\"}", null)).isNull();
+	}
+
+	@Test
 	void aWrongSecretOrAServerNeverReachedIsMisconfiguredAndNoSecretMeansNotAsked() {
 		OpenViduClient wrongSecret = client(openvidu.url(), "not-the-secret");
 		assertThat(wrongSecret.ask("ses_A", "ses_A")).isEqualTo(OpenViduAnswer.MISCONFIGURED);
