@@ -610,6 +610,8 @@ scenario_host_crash() {
 	[[ -n $received ]] && reboot_ready=$(awk -v a="$received" -v b="$back_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
 	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
 	check "no backup was started for the dead session" eq "$(failover_field "$id" 1 backupContainerId)" ""
+	check "the controller saw the session of that id was a new one (event=openvidu.session_recreated)" \
+		grep -q "event=openvidu.session_recreated recordingId=$id " "$STACK_WORK/controller.log"
 	check "no recorder of the recording is left running" no_recorder_running "$id"
 	# OpenVidu died without its stopped webhook: the controller tells the final status, once
 	verify_final "$id" "$crash_ms" 0 1 started,ready

@@ -25,8 +25,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.ov2ha.controller.config.HaProperties;
-import io.ov2ha.controller.finalize.FinalizationService.Source;
-import io.ov2ha.controller.finalize.FinalizationService.Trigger;
+import io.ov2ha.controller.finalize.FinalizationRequest.Source;
 import io.ov2ha.controller.recording.RecorderLimits;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
@@ -108,7 +107,7 @@ class FinalizeController {
 		if (!admin && force) {
 			throw new ApiException(ProblemType.INVALID_REQUEST, "force is for admins only.");
 		}
-		Trigger trigger = new Trigger(admin ? Source.ADMIN : Source.RECORDER, epoch, force);
+		FinalizationRequest trigger = new FinalizationRequest(admin ? Source.ADMIN : Source.RECORDER, epoch, force);
 		Finalization result = service.finalize(recordingId, trigger, Duration.ofSeconds(waitSeconds));
 		boolean ended = result.state() == null || result.state().terminal();
 		return ResponseEntity.status(ended ? HttpStatus.OK : HttpStatus.ACCEPTED).body(result);

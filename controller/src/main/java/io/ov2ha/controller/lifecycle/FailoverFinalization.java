@@ -7,6 +7,7 @@ import org.springframework.stereotype.Component;
 import io.ov2ha.controller.failover.FinalizationTrigger;
 import io.ov2ha.controller.finalize.Finalization;
 import io.ov2ha.controller.finalize.FinalizationService;
+import io.ov2ha.controller.finalize.FinalizationRequest;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 
@@ -22,7 +23,7 @@ class FailoverFinalization implements FinalizationTrigger {
 
 	@Override
 	public Optional<RecordingStatus> finalizeAfterFailover(RecordingId id) {
-		Finalization f = finalizer.finalize(id, FinalizationService.Trigger.failover(), FinalizationService.MAX_WAIT);
+		Finalization f = finalizer.finalize(id, FinalizationRequest.failover(), FinalizationService.MAX_WAIT);
 		if (f.state() == Finalization.State.DONE) {
 			return Optional.of(RecordingStatus.READY);
 		}

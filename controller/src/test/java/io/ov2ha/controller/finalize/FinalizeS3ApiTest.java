@@ -275,7 +275,7 @@ class FinalizeS3ApiTest {
 			Future<Api.Response> byAdmin = pool
 				.submit(() -> Api.at(port).asAdmin().post("/api/recordings/" + rec.id + "/finalize", null));
 			Future<Finalization> byFailover = pool.submit(() -> service
-				.finalizeAsync(RecordingId.of(rec.id), FinalizationService.Trigger.failover())
+				.finalizeAsync(RecordingId.of(rec.id), FinalizationRequest.failover())
 				.get(30, TimeUnit.SECONDS));
 
 			JsonNode a = byRecorder.get(30, TimeUnit.SECONDS).json();
