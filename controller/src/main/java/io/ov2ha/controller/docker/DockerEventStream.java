@@ -114,7 +114,7 @@ final class DockerEventStream implements Runnable, AutoCloseable {
 				if (closed) {
 					break;
 				}
-				String error = DockerRecorderRuntime.describe(ex);
+				String error = DockerClients.describe(ex);
 				boolean wasConnected = eventsConnected.get();
 				eventsConnected.set(false);
 				if (wasConnected || !error.equals(lastError)) {
@@ -148,7 +148,7 @@ final class DockerEventStream implements Runnable, AutoCloseable {
 			r.run();
 		}
 		catch (RuntimeException ex) {
-			LOG.warn("event=docker.events.listener_failed error=" + LogValues.quote(DockerRecorderRuntime.describe(ex)));
+			LOG.warn("event=docker.events.listener_failed error=" + LogValues.quote(DockerClients.describe(ex)));
 		}
 	}
 
