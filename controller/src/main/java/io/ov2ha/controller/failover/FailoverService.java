@@ -13,10 +13,8 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.stereotype.Service;
 
 import io.ov2ha.controller.config.HaProperties;
-import io.ov2ha.controller.docker.BackupSpec;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderContainer;
-import io.ov2ha.controller.docker.RecorderRuntime;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
@@ -24,9 +22,6 @@ import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.support.LogValues;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The failover itself: claim the next epoch (the fence), kill the old recorder by id, start the
@@ -48,32 +43,29 @@ class FailoverService {
 
 	private final RecordingStore recordings;
 
-	private final RecorderRuntime runtime;
+	private final BackupStarts starts;
 
-	private final BackupSpecs specs;
+	private final RecorderContainers containers;
 
 	private final ControllerInstance instance;
 
 	private final FailoverMetrics metrics;
 
-	private final JsonMapper json;
-
 	private final Clock clock;
 
 	private final FinalStatusNotifier notifier;
 
-	FailoverService(HaProperties properties, FailoverStore store, RecordingStore recordings, RecorderRuntime runtime,
-			BackupSpecs specs, ControllerInstance instance, FailoverMetrics metrics, JsonMapper json,
-			Clock clock, FinalStatusNotifier notifier) {
+	FailoverService(HaProperties properties, FailoverStore store, RecordingStore recordings, BackupStarts starts,
+			RecorderContainers containers, ControllerInstance instance, FailoverMetrics metrics, Clock clock,
+			FinalStatusNotifier notifier) {
 		this.properties = properties;
 		this.notifier = notifier;
 		this.store = store;
 		this.recordings = recordings;
-		this.runtime = runtime;
-		this.specs = specs;
+		this.starts = starts;
+		this.containers = containers;
 		this.instance = instance;
 		this.metrics = metrics;
-		this.json = json;
 		this.clock = clock;
 	}
 
@@ -177,7 +169,7 @@ class FailoverService {
 			boolean killed = killQuietly(evidence.oldContainerId());
 			store.update(r.id(), r.createdAt(), newEpoch, Map.of("oldContainerKilled", killed), Map.of());
 		}
-		startBackup(r.id(), newEpoch, 1);
+		starts.start(r.id(), newEpoch, 1);
 		return new Outcome(FailoverStore.ClaimCode.CLAIMED, newEpoch, null, null);
 	}
 
@@ -189,7 +181,7 @@ class FailoverService {
 			case TAKEN -> {
 				LOG.info("event=failover.start_retry recordingId=" + id + " epoch=" + epoch + " attempt="
 						+ taken.value(0));
-				startBackup(id, epoch, Integer.parseInt(taken.value(0)));
+				starts.start(id, epoch, Integer.parseInt(taken.value(0)));
 			}
 			case EXHAUSTED -> recordings.find(id)
 				.ifPresent(r -> exhaust(r, "the backup of epoch " + epoch + " could not be started in "
@@ -200,132 +192,19 @@ class FailoverService {
 		}
 	}
 
-	/** Starts (or adopts) the backup of a claimed epoch and records it. */
+	/** Starts (or adopts) the backup of a claimed epoch and records it ({@link BackupStarts}). */
 	void startBackup(RecordingId id, long epoch, int attempt) {
-		Optional<Recording> current = recordings.find(id);
-		if (current.isEmpty() || current.get().epoch() != epoch) {
-			return;
-		}
-		Recording r = current.get();
-		long startChunk = -1;
-		String containerId;
-		String name;
-		StepTimes steps = new StepTimes();
-		try {
-			Optional<RecorderContainer> existing = existingBackup(r, epoch);
-			steps.lap("listMs");
-			if (existing.isPresent()) {
-				// started by an attempt whose controller died before recording it: adopt, never duplicate
-				containerId = existing.get().id();
-				name = existing.get().name();
-				startChunk = runtime.inspect(containerId)
-					.map(c -> FailoverState.number(c.env().get("HA_START_CHUNK")))
-					.orElse(-1L);
-			}
-			else {
-				startChunk = specs.startChunk(r);
-				steps.lap("chunkLookupMs");
-				BackupSpec spec = specs.spec(r, epoch, startChunk);
-				containerId = runtime.startBackup(spec);
-				steps.lap("dockerMs");
-				name = spec.name();
-			}
-		}
-		catch (RuntimeException ex) {
-			startFailed(r, epoch, attempt, startChunk, ex.getMessage());
-			return;
-		}
-		recordStarted(r, epoch, containerId, name, startChunk, steps);
+		starts.start(id, epoch, attempt);
 	}
 
-	/** Where the time of a backup start goes, for its log line ({@code listMs=.. dockerMs=..}). */
-	private static final class StepTimes {
-
-		private final StringBuilder text = new StringBuilder();
-
-		private long last = System.nanoTime();
-
-		void lap(String key) {
-			long now = System.nanoTime();
-			text.append(' ').append(key).append('=').append((now - last) / 1_000_000);
-			last = now;
-		}
-
-		@Override
-		public String toString() {
-			return text.toString();
-		}
-
+	/** The current recorder's container ({@link RecorderContainers#current}). */
+	Optional<RecorderContainer> currentContainer(Recording r) {
+		return containers.current(r);
 	}
 
-	private Optional<RecorderContainer> existingBackup(Recording r, long epoch) {
-		Map<String, String> labels = Map.of(ContainerLabels.MANAGED, "true", ContainerLabels.RECORDING_ID,
-				r.id().value(), ContainerLabels.EPOCH, Long.toString(epoch));
-		RecorderContainer adopt = null;
-		for (RecorderContainer c : runtime.listByLabels(labels)) {
-			boolean same = Long.toString(r.createdAt()).equals(c.labels().get(ContainerLabels.RECORDING_CREATED_AT));
-			if (same && c.running() && adopt == null) {
-				adopt = c;
-			}
-			else if (!c.running()) {
-				// a dead leftover with this epoch's name: out of the way (it is ours, by label)
-				runtime.remove(c.id());
-			}
-		}
-		return Optional.ofNullable(adopt);
-	}
-
-	private void recordStarted(Recording r, long epoch, String containerId, String name, long startChunk,
-			StepTimes steps) {
-		Instant now = clock.instant();
-		Map<String, Object> patch = new LinkedHashMap<>();
-		patch.put("backupContainerId", containerId);
-		patch.put("backupContainerName", name);
-		patch.put("backupStartedAt", now.toEpochMilli());
-		if (startChunk >= 0) {
-			patch.put("startChunk", startChunk);
-		}
-		patch.put("error", null);
-		var result = store.started(r.id(), epoch, containerId, runtime.status().endpoint(), now,
-				startChunk, patch);
-		switch (result.code()) {
-			case RECORDED -> {
-				RecordingStatus status = RecordingStatus.valueOf(result.value(0));
-				if (status != RecordingStatus.RECORDING) {
-					// the recording was stopped while the backup was starting: it has nothing to record
-					LOG.info("event=failover.backup_not_needed recordingId=" + r.id() + " epoch=" + epoch
-							+ " containerId=" + ContainerLabels.shortId(containerId) + " status=" + status);
-					killQuietly(containerId);
-					return;
-				}
-				LOG.info("event=failover.backup_started recordingId=" + r.id() + " epoch=" + epoch + " containerId="
-						+ ContainerLabels.shortId(containerId) + " name=" + name + " startChunk=" + startChunk + steps);
-			}
-			default -> {
-				// superseded (another failover claimed a later epoch) or the recording ended: never two writers
-				LOG.warn("event=failover.backup_superseded recordingId=" + r.id() + " epoch=" + epoch
-						+ " containerId=" + ContainerLabels.shortId(containerId) + " result=" + result.code());
-				store.update(r.id(), r.createdAt(), epoch, Map.of("outcome", "superseded"), Map.of());
-				killQuietly(containerId);
-			}
-		}
-	}
-
-	private void startFailed(Recording r, long epoch, int attempt, long startChunk, String error) {
-		metrics.startFailed();
-		String message = error == null ? "unknown error" : error;
-		Duration backoff = properties.failover().backoff().multipliedBy(1L << Math.min(attempt - 1, 4));
-		Instant next = clock.instant().plus(backoff);
-		Map<String, Object> patch = new LinkedHashMap<>();
-		patch.put("error", message);
-		patch.put("outcome", "start-failed");
-		if (startChunk >= 0) {
-			patch.put("startChunk", startChunk);
-		}
-		store.update(r.id(), r.createdAt(), epoch, patch,
-				Map.of("lastError", message, "nextAttemptAt", Long.toString(next.toEpochMilli())));
-		LOG.warn("event=failover.start_failed recordingId=" + r.id() + " epoch=" + epoch + " attempt=" + attempt
-				+ " retryInMs=" + backoff.toMillis() + " error=" + LogValues.quote(message));
+	/** Kills by exact id; false when it was not running, unknown or the runtime failed. */
+	boolean killQuietly(String containerId) {
+		return containers.killQuietly(containerId);
 	}
 
 	/** Marks the recording FAILED at the failover limit: no further containers. */
@@ -353,65 +232,6 @@ class FailoverService {
 		}
 		notifier.finalStatusReached(r.id(), RecordingStatus.FAILED, r.stopReason());
 		return true;
-	}
-
-	/**
-	 * The current recorder's container: by its exact id, or, for a primary that registered
-	 * without one, by OpenVidu's exact container name, verified by its environment and then
-	 * recorded (so that its Docker events are recognised from then on).
-	 */
-	Optional<RecorderContainer> currentContainer(Recording r) {
-		if (ContainerLabels.isExactId(r.containerId())) {
-			return runtime.inspect(r.containerId());
-		}
-		if (r.epoch() != 0) {
-			return Optional.empty();
-		}
-		Optional<RecorderContainer> byName = runtime.inspectByExactName(r.id().openViduContainerName());
-		if (byName.isEmpty() || !isPrimaryOf(byName.get(), r)) {
-			return Optional.empty();
-		}
-		if (store.adoptPrimary(r.id(), 0, byName.get().id())) {
-			LOG.info("event=failover.primary_identified recordingId=" + r.id() + " containerId="
-					+ ContainerLabels.shortId(byName.get().id()) + " name=" + byName.get().name());
-		}
-		return byName;
-	}
-
-	private boolean isPrimaryOf(RecorderContainer c, Recording r) {
-		if (!r.id().value().equals(c.env().get("VIDEO_ID"))) {
-			return false;
-		}
-		String recordingJson = c.env().get("RECORDING_JSON");
-		if (recordingJson == null) {
-			return true;
-		}
-		try {
-			JsonNode createdAt = json.readTree(recordingJson).path("createdAt");
-			return !createdAt.isIntegralNumber() || createdAt.asLong() == r.createdAt();
-		}
-		catch (JacksonException ex) {
-			return true;
-		}
-	}
-
-	/** Kills by exact id; false when it was not running, unknown or the runtime failed. */
-	boolean killQuietly(String containerId) {
-		if (!ContainerLabels.isExactId(containerId)) {
-			return false;
-		}
-		try {
-			boolean killed = runtime.kill(containerId);
-			if (killed) {
-				LOG.info("event=failover.container_killed containerId=" + ContainerLabels.shortId(containerId));
-			}
-			return killed;
-		}
-		catch (RuntimeException ex) {
-			LOG.warn("event=failover.kill_failed containerId=" + ContainerLabels.shortId(containerId) + " error="
-					+ LogValues.quote(ex.getMessage()));
-			return false;
-		}
 	}
 
 	/** Writes the backup's first chunk time into the history once it is in the manifest. */

@@ -1,0 +1,95 @@
+package io.ov2ha.controller.failover;
+
+import java.util.Optional;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.stereotype.Component;
+
+import io.ov2ha.controller.docker.ContainerLabels;
+import io.ov2ha.controller.docker.RecorderContainer;
+import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.recording.Recording;
+import io.ov2ha.controller.support.LogValues;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A recording's recorder containers: finding the current one (a primary also by OpenVidu's name) and killing by exact id. */
+@Component
+class RecorderContainers {
+
+	private static final Log LOG = LogFactory.getLog(RecorderContainers.class);
+
+	private final RecorderRuntime runtime;
+
+	private final FailoverStore store;
+
+	private final JsonMapper json;
+
+	RecorderContainers(RecorderRuntime runtime, FailoverStore store, JsonMapper json) {
+		this.runtime = runtime;
+		this.store = store;
+		this.json = json;
+	}
+
+	/**
+	 * The current recorder's container: by its exact id, or, for a primary that registered
+	 * without one, by OpenVidu's exact container name, verified by its environment and then
+	 * recorded (so that its Docker events are recognised from then on).
+	 */
+	Optional<RecorderContainer> current(Recording r) {
+		if (ContainerLabels.isExactId(r.containerId())) {
+			return runtime.inspect(r.containerId());
+		}
+		if (r.epoch() != 0) {
+			return Optional.empty();
+		}
+		Optional<RecorderContainer> byName = runtime.inspectByExactName(r.id().openViduContainerName());
+		if (byName.isEmpty() || !isPrimaryOf(byName.get(), r)) {
+			return Optional.empty();
+		}
+		if (store.adoptPrimary(r.id(), 0, byName.get().id())) {
+			LOG.info("event=failover.primary_identified recordingId=" + r.id() + " containerId="
+					+ ContainerLabels.shortId(byName.get().id()) + " name=" + byName.get().name());
+		}
+		return byName;
+	}
+
+	private boolean isPrimaryOf(RecorderContainer c, Recording r) {
+		if (!r.id().value().equals(c.env().get("VIDEO_ID"))) {
+			return false;
+		}
+		String recordingJson = c.env().get("RECORDING_JSON");
+		if (recordingJson == null) {
+			return true;
+		}
+		try {
+			JsonNode createdAt = json.readTree(recordingJson).path("createdAt");
+			return !createdAt.isIntegralNumber() || createdAt.asLong() == r.createdAt();
+		}
+		catch (JacksonException ex) {
+			return true;
+		}
+	}
+
+	/** Kills by exact id; false when it was not running, unknown or the runtime failed. */
+	boolean killQuietly(String containerId) {
+		if (!ContainerLabels.isExactId(containerId)) {
+			return false;
+		}
+		try {
+			boolean killed = runtime.kill(containerId);
+			if (killed) {
+				LOG.info("event=failover.container_killed containerId=" + ContainerLabels.shortId(containerId));
+			}
+			return killed;
+		}
+		catch (RuntimeException ex) {
+			LOG.warn("event=failover.kill_failed containerId=" + ContainerLabels.shortId(containerId) + " error="
+					+ LogValues.quote(ex.getMessage()));
+			return false;
+		}
+	}
+
+}
