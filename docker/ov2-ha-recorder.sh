@@ -179,16 +179,18 @@ after a crash), with the controller's view and a verdict:
   unsealed      FAILED or ABANDONED in the controller, the file not: repair it (a new attempt)
   mismatch      READY in the controller, the file not: see the controller's log (event=finalize.*)
   unprotected   the controller does not know it (recorded without OV2 HA Recorder)
-Exit 0 when none is stuck, unsealed or mismatched, 1 otherwise (for cron).
+Exit 0 when none is stuck, unsealed or mismatched, 3 when some are (for cron), 1 on an error.
 EOF
 		;;
 	repair) cat <<'EOF'
 Usage: ov2-ha-recorder.sh repair RECORDING_ID [--yes] [--quiet-seconds N]
 
 Ends a stuck recording (see stuck): stops it in the controller (a recorder still running is
-stopped) and finalizes it from its chunks: the final MP4, OpenVidu's files sealed ready (failed
-when nothing was recorded), and one final event to your application. Refuses a recording whose
-recorder is live (a heartbeat in the last N seconds, default 60). Asks first unless --yes.
+stopped), which finalizes it from its chunks, and waits for that: the final MP4, OpenVidu's
+files sealed ready (failed when nothing usable was recorded), and one final event to your
+application. An unsealed one (FAILED or ABANDONED) gets a new finalization attempt. Refuses a
+recording whose recorder is live (a heartbeat in the last N seconds, default 60), one being
+finalized, a mismatched or an unknown one. Asks first unless --yes.
 EOF
 		;;
 	download) cat <<'EOF'
@@ -1089,7 +1091,8 @@ api_ok() {
 }
 
 # stuck_verdict CONTROLLER_STATUS HEARTBEAT_AGE_S QUIET_S: the verdict on one recording whose
-# .recording.<id> is not final (see `stuck --help`). Age -1: no heartbeat.
+# .recording.<id> is not final (see `stuck --help`). Age empty: no heartbeat; a negative age (the
+# ops host's clock behind the controller's) counts as live.
 stuck_verdict() {
 	local status=$1 age=$2 quiet=$3
 	case $status in
@@ -1098,13 +1101,14 @@ stuck_verdict() {
 	FAILED | ABANDONED) echo unsealed ;;
 	READY) echo mismatch ;;
 	*)
-		if ((age >= 0 && age < quiet)); then echo live; else echo stuck; fi
+		if [[ -n $age ]] && ((age < quiet)); then echo live; else echo stuck; fi
 		;;
 	esac
 }
 
 # stuck_rows QUIET_S: one TSV row (id, file status, controller status or -, heartbeat age in
-# s or -1, verdict) per recording folder whose .recording.<id> is neither ready nor failed.
+# s or empty, verdict) per recording folder whose .recording.<id> is neither ready nor failed.
+# Call make_tmp first: in $(...) the temporary folder would be the subshell's, never removed.
 stuck_rows() {
 	local quiet=$1 rec file id fstatus cstatus at age now
 	rec=$(cfg HA_RECORDINGS_PATH /opt/openvidu/recordings)
@@ -1118,7 +1122,7 @@ stuck_rows() {
 		fstatus=$(jq -r '.status // "unknown"' "$file" 2>/dev/null) || fstatus=unreadable
 		[[ $fstatus == ready || $fstatus == failed ]] && continue
 		api admin GET "/api/recordings/$id"
-		cstatus='' age=-1
+		cstatus='' age=''
 		if [[ $API_STATUS == 200 ]]; then
 			cstatus=$(jq -r '.status // ""' <<<"$API_BODY")
 			at=$(jq -r '.lastHeartbeat.at // empty' <<<"$API_BODY")
@@ -1143,22 +1147,23 @@ cmd_stuck() {
 	done
 	[[ $quiet =~ ^[0-9]+$ ]] || usage_error "--quiet-seconds needs a number"
 	load_settings
+	make_tmp
 	local rows bad
 	rows=$(stuck_rows "$quiet")
 	if [[ $json == true ]]; then
 		jq -Rn '[inputs | select(length > 0) | split("\t") | {recordingId: .[0], fileStatus: .[1],
 			controllerStatus: (if .[2] == "-" then null else .[2] end),
-			heartbeatAgeSeconds: (.[3] | tonumber | if . < 0 then null else . end), verdict: .[4]}]' <<<"$rows"
+			heartbeatAgeSeconds: (if .[3] == "" then null else (.[3] | tonumber) end), verdict: .[4]}]' <<<"$rows"
 	else
 		{
 			printf 'RECORDING_ID\tFILE\tCONTROLLER\tHEARTBEAT_AGE_S\tVERDICT\n'
-			[[ -z $rows ]] || awk -F'\t' -v OFS='\t' '$4 == -1 { $4 = "-" } { print }' <<<"$rows"
+			[[ -z $rows ]] || awk -F'\t' -v OFS='\t' '$4 == "" { $4 = "-" } { print }' <<<"$rows"
 		} | column -t -s $'\t'
 	fi
 	bad=$(awk -F'\t' '$5 == "stuck" || $5 == "unsealed" || $5 == "mismatch"' <<<"$rows" | grep -c . || true)
 	if ((bad > 0)); then
 		[[ $json == true ]] || info "$bad recording(s) to repair: ${0##*/} repair RECORDING_ID"
-		return 1
+		return 3
 	fi
 	[[ $json == true ]] || info "no stuck recording"
 }
@@ -1181,6 +1186,7 @@ cmd_repair() {
 	valid_recording_id "$id" || usage_error "invalid recording id '$id' (allowed: A-Z a-z 0-9 _ ~ -, 1 to 128)"
 	[[ $quiet =~ ^[0-9]+$ ]] || usage_error "--quiet-seconds needs a number"
 	load_settings
+	make_tmp
 	local row verdict
 	row=$(stuck_rows "$quiet" | awk -F'\t' -v id="$id" '$1 == id')
 	[[ -n $row ]] || die "$id: its .recording.$id is final or missing: nothing to repair"
@@ -1197,12 +1203,18 @@ cmd_repair() {
 		read -r -p "Finalize $id from its chunks and announce it? [y/N] " answer || true
 		[[ $answer =~ ^[yY] ]] || die "cancelled"
 	fi
-	if [[ $(cut -f3 <<<"$row") =~ ^(RECORDING|STOPPING)$ ]]; then
-		api admin POST "/api/recordings/$id/stop"
-		api_ok "stopping $id"
+	if [[ $verdict == stuck ]]; then
+		# the stop finalizes it: wait for that (never a second attempt beside it)
+		if [[ $(cut -f3 <<<"$row") =~ ^(RECORDING|STOPPING)$ ]]; then
+			api admin POST "/api/recordings/$id/stop"
+			api_ok "stopping $id"
+		fi
+		api admin POST "/api/recordings/$id/finalize?waitSeconds=25"
+	else
+		# FAILED or ABANDONED: a new attempt
+		api admin POST "/api/recordings/$id/finalize?force=true&waitSeconds=25"
 	fi
-	api admin POST "/api/recordings/$id/finalize?force=true&waitSeconds=25"
-	# 409 recording-final: another attempt (the controller's own repair) finished it meanwhile
+	# 409 recording-final: it ended meanwhile (the stop's own finalization, or the controller's repair)
 	[[ $API_STATUS == 409 && $(jq -r '.type // ""' <<<"$API_BODY") == *recording-final ]] ||
 		api_ok "finalizing $id"
 	api admin GET "/api/recordings/$id/finalization"

@@ -583,7 +583,7 @@ scenario_openvidu_restart() {
 # recorded up to the crash (the dead recorder's partial chunk from the local disk), seals it
 # and tells the customer once; the new recording runs undisturbed.
 scenario_host_crash() {
-	local id="ses_${E2E_RUN}h${1}" again crash_ms back_ms received reboot_ready
+	local id="ses_${E2E_RUN}h${1}" again crash_ms back_ms received reboot_ready=''
 	again="$id~1"
 	begin host-crash "$1"
 	start_recording "$id"

@@ -198,7 +198,7 @@ secrets_absent() {
 
 	# silent for longer than --quiet-seconds: stuck
 	run ops stuck --quiet-seconds 0
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 3 ]
 	[[ $output == *"ses_BatsStuck"*started*RECORDING*stuck* ]]
 	[[ $output == *"repair RECORDING_ID"* ]]
 	run ops stuck --quiet-seconds 0 --json

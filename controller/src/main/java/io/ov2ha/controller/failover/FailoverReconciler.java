@@ -3,9 +3,6 @@ package io.ov2ha.controller.failover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,13 +17,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
-import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderRuntime;
 import io.ov2ha.controller.docker.RuntimeEvent;
 import io.ov2ha.controller.docker.RuntimeEventListener;
-import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
-import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.redis.RedisKeys;
@@ -70,8 +64,6 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private static final Duration INDEX_CLEANUP_EVERY = Duration.ofMinutes(10);
 
-	private static final Duration PRIMARY_LOOKUP_EVERY = Duration.ofSeconds(30);
-
 	private final HaProperties properties;
 
 	private final FailoverStore store;
@@ -88,11 +80,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private final Clock clock;
 
-	private final DetectionRules rules;
-
 	private final OpenViduGate gate;
-
-	private final HostPressure pressure;
 
 	private final ThrottledWarnings warnings;
 
@@ -100,10 +88,9 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private final BackupAudit audit;
 
-	private final Map<String, Instant> primaryLookups = new ConcurrentHashMap<>();
+	private final RecordingSweep sweeps;
 
-	/** Containers the OOM killer hit (Docker sends oom before die), so the die needs no inspect. */
-	private final Map<String, Instant> oomKilled = new ConcurrentHashMap<>();
+	private final ContainerEvents events;
 
 	private final UnfinishedStops unfinishedStops;
 
@@ -130,7 +117,6 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			ControllerInstance instance, Clock clock, StopMarkers stopMarkers, OpenViduGate gate,
 			HostPressure pressure, FailoverMetrics metrics) {
 		this.properties = properties;
-		this.pressure = pressure;
 		this.gate = gate;
 		this.store = store;
 		this.recordings = recordings;
@@ -141,7 +127,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		this.clock = clock;
 		var hb = properties.heartbeat();
 		var f = properties.failover();
-		this.rules = new DetectionRules(new DetectionRules.Settings(hb.interval(), hb.timeout(), f.chunkDuration(),
+		DetectionRules rules = new DetectionRules(new DetectionRules.Settings(hb.interval(), hb.timeout(), f.chunkDuration(),
 				f.chunkStallTimeout(), f.stallTimeout(), f.startTimeout(), f.cpuPressureThreshold(),
 				f.cpuPressureTimeout()));
 		this.warnings = new ThrottledWarnings(clock);
@@ -150,6 +136,9 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		this.unfinishedStops = new UnfinishedStops(properties, stops);
 		this.audit = new BackupAudit(runtime, recordings, failover, failed, warnings, instance,
 				(id, task) -> workers.submit(id, task));
+		this.sweeps = new RecordingSweep(store, recordings, failover, rules, gate, pressure, failed,
+				unfinishedStops, () -> workers, () -> startedAt, this::decisions, clock);
+		this.events = new ContainerEvents(store, recordings, failed, () -> workers, sweeps::evaluate);
 	}
 
 	// --- lifecycle -------------------------------------------------------------------------
@@ -257,51 +246,9 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	@Override
 	public void onEvent(RuntimeEvent event) {
-		if (!running || !ContainerLabels.isExactId(event.containerId())) {
-			return;
+		if (running) {
+			events.onEvent(event);
 		}
-		if (event.kind() == RuntimeEvent.Kind.OOM) {
-			// the die event follows and carries the verdict
-			oomKilled.put(event.containerId(), event.at());
-			return;
-		}
-		if (event.kind() == RuntimeEvent.Kind.HEALTHY) {
-			return;
-		}
-		workers.submit("event:" + event.containerId(), () -> {
-			Optional<RecordingId> id = recordingOf(event);
-			if (id.isPresent()) {
-				workers.submit(id.get().value(), () -> onContainerEvent(id.get(), event));
-			}
-		});
-	}
-
-	private Optional<RecordingId> recordingOf(RuntimeEvent event) {
-		String labelled = event.labels().get(ContainerLabels.RECORDING_ID);
-		if (labelled != null && RecordingId.isValid(labelled)) {
-			return Optional.of(RecordingId.of(labelled));
-		}
-		return store.recordingOfContainer(event.containerId());
-	}
-
-	private void onContainerEvent(RecordingId id, RuntimeEvent event) {
-		Optional<Recording> found = recordings.find(id);
-		if (found.isEmpty()) {
-			return;
-		}
-		Recording r = found.get();
-		if (!event.containerId().equals(r.containerId())) {
-			// an earlier epoch's recorder (fenced, or killed by a failover): expected
-			return;
-		}
-		if (event.kind() == RuntimeEvent.Kind.UNHEALTHY) {
-			LOG.warn("event=failover.recorder_unhealthy recordingId=" + id + " epoch=" + r.epoch() + " containerId="
-					+ ContainerLabels.shortId(event.containerId()));
-			evaluate(id);
-			return;
-		}
-		boolean oom = oomKilled.remove(event.containerId()) != null;
-		failed.exited(r, event.containerId(), event.exitCode(), event.at(), "docker-event", oom);
 	}
 
 	@Override
@@ -346,10 +293,10 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 				lastIndexCleanupAt = now;
 				Instant old = now.minus(INDEX_CLEANUP_EVERY);
 				warnings.forgetOlderThan(old);
-				primaryLookups.values().removeIf(t -> t.isBefore(old));
+				sweeps.forgetOlderThan(old);
 				failed.forgetOlderThan(old);
 				unfinishedStops.forgetOlderThan(old);
-				oomKilled.values().removeIf(t -> t.isBefore(old));
+				events.forgetOlderThan(old);
 				gate.forgetOlderThan(old);
 				int removed = store.cleanContainerIndex();
 				if (removed > 0) {
@@ -357,7 +304,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 				}
 			}
 			for (Snapshot s : store.snapshots()) {
-				sweep(s, now);
+				sweeps.sweep(s, now);
 			}
 		}
 		catch (RuntimeException ex) {
@@ -366,43 +313,6 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			}
 			warnings.warn(LOG, "tick", "event=failover.tick_failed error=" + LogValues.quote(ex.getClass().getSimpleName()
 					+ ": " + ex.getMessage()));
-		}
-	}
-
-	private void sweep(Snapshot s, Instant now) {
-		String key = s.id().value();
-		if (s.status() == RecordingStatus.STOPPING) {
-			unfinishedStops.sweep(s, now, startedAt, task -> workers.submitIfIdle(key, task));
-			return;
-		}
-		if (s.status() != RecordingStatus.RECORDING) {
-			return;
-		}
-		trackProgress(s, now);
-		if (s.state().awaitFirstChunkEpoch() != null) {
-			workers.submitIfIdle(key, () -> failover.checkFirstChunk(s));
-		}
-		if (s.state().pending(s.epoch())) {
-			Instant next = s.state().nextAttemptAt();
-			if (next == null || !next.isAfter(now)) {
-				workers.submitIfIdle(key, () -> failover.retryStart(s.id(), s.epoch()));
-			}
-			else if (gate.backupCheckDue(s, now)) {
-				// a backup that cannot start is retried only while OpenVidu still has the session
-				workers.submitIfIdle(key, () -> gate.checkBackup(s.id(), s.epoch(), decisions(s.id())));
-			}
-			return;
-		}
-		if (s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId())) {
-			identifyPrimary(s, now);
-		}
-		Runnable action = failed.forJudgement(s, rules.judge(s, now, startedAt, pressure.percent()));
-		if (action != null) {
-			workers.submitIfIdle(key, action);
-		}
-		else if (s.epoch() > 0 && gate.backupCheckDue(s, now)) {
-			// a backup records a session OpenVidu may no longer have: ask
-			workers.submitIfIdle(key, () -> gate.checkBackup(s.id(), s.epoch(), decisions(s.id())));
 		}
 	}
 
@@ -424,43 +334,5 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		};
 	}
 
-	/** Chunk progress is the highest chunk from the manifest or a heartbeat; remember when it grew. */
-	private void trackProgress(Snapshot s, Instant now) {
-		long seq = s.progressSeq();
-		Long known = s.state().progressSeq();
-		if (seq >= 0 && (known == null || seq > known)) {
-			store.update(s.id(), s.createdAt(), null, null,
-					Map.of("progressSeq", Long.toString(seq), "progressAt", Long.toString(now.toEpochMilli())));
-		}
-	}
-
-	/** A primary registered without its container id: find it once by OpenVidu's exact name. */
-	private void identifyPrimary(Snapshot s, Instant now) {
-		String key = s.id().value() + ":" + s.createdAt();
-		Instant last = primaryLookups.get(key);
-		if (last != null && last.plus(PRIMARY_LOOKUP_EVERY).isAfter(now)) {
-			return;
-		}
-		primaryLookups.put(key, now);
-		workers.submitIfIdle(s.id().value(), () -> recordings.find(s.id()).ifPresent(r -> {
-			try {
-				failover.currentContainer(r);
-			}
-			catch (RuntimeException ex) {
-				// runtime unavailable: tried again later
-			}
-		}));
-	}
-
-	/** A single recording, now (an unhealthy event). */
-	private void evaluate(RecordingId id) {
-		Instant now = clock.instant();
-		store.snapshots()
-			.stream()
-			.filter(s -> s.id().equals(id))
-			.findFirst()
-			.map(s -> failed.forJudgement(s, rules.judge(s, now, startedAt, pressure.percent())))
-			.ifPresent(Runnable::run);
-	}
 
 }

@@ -58,6 +58,9 @@ class ChunkBackfill implements SmartLifecycle {
 
 	static final int BATCH = 20;
 
+	/** The lease, renewed before each recording of a pass (one recording's copies take less). */
+	static final Duration LEASE_TTL = Duration.ofMinutes(5);
+
 	private final StringRedisTemplate redis;
 
 	private final RecordingStore recordings;
@@ -120,7 +123,7 @@ class ChunkBackfill implements SmartLifecycle {
 	/** One pass over the due entries; answers the chunks copied. */
 	synchronized int run() {
 		String leaseKey = RedisKeys.lease("chunk-backfill");
-		if (storage.mode() != StorageMode.S3 || !lease.tryAcquire(leaseKey, PERIOD.multipliedBy(4))) {
+		if (storage.mode() != StorageMode.S3 || !lease.tryAcquire(leaseKey, LEASE_TTL)) {
 			return 0;
 		}
 		int copied = 0;
@@ -128,8 +131,8 @@ class ChunkBackfill implements SmartLifecycle {
 			Set<String> due = redis.opsForZSet()
 				.rangeByScore(RedisKeys.chunkBackfillIndex(), 0, clock.millis(), 0, BATCH);
 			for (String member : due == null ? Set.<String>of() : due) {
-				if (Thread.currentThread().isInterrupted()) {
-					break; // stopping
+				if (Thread.currentThread().isInterrupted() || !lease.renew(leaseKey, LEASE_TTL)) {
+					break; // stopping, or the lease is lost: another controller goes on
 				}
 				RecordingId id = FinalizationStore.idOf(member);
 				try {

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
@@ -49,6 +50,9 @@ class ChunkRetention implements SmartLifecycle {
 	static final Duration PERIOD = Duration.ofMinutes(1);
 
 	static final int BATCH = 50;
+
+	/** How long a recording whose chunks wait for their copy to S3 waits before retention looks again. */
+	static final Duration DEFERRAL = Duration.ofMinutes(10);
 
 	private final FinalizationStore store;
 
@@ -137,9 +141,12 @@ class ChunkRetention implements SmartLifecycle {
 			return false;
 		}
 		if (backfill.pending(member)) {
-			// chunks still to be copied to S3 first: deleting now could race that copy
+			// chunks still to be copied to S3 first: deleting now could race that copy. Due again
+			// later, so that waiting entries never fill the batch of every pass
+			Instant later = clock.instant().plus(DEFERRAL);
+			store.scheduleRetention(id, createdAt, later);
 			LOG.info("event=retention.deferred recordingId=" + id + " createdAt=" + createdAt
-					+ " reason=chunk_backfill_pending");
+					+ " reason=chunk_backfill_pending nextAt=" + later);
 			return false;
 		}
 		int objects = 0;

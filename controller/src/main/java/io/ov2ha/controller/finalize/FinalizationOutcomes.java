@@ -114,7 +114,7 @@ class FinalizationOutcomes {
 	private void sealFailed(Recording recording) {
 		try {
 			if (files.sealFailed(recordingsDir.resolve(recording.id().value()), recording.id(),
-					recording.recordingJson())) {
+					recording.createdAt(), recording.recordingJson())) {
 				LOG.info("event=finalize.sealed_failed recordingId=" + recording.id());
 			}
 		}

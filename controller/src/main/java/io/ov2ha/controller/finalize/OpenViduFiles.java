@@ -217,12 +217,13 @@ class OpenViduFiles {
 	/**
 	 * Seals {@code .recording.<id>} {@code failed}, as OpenVidu's {@code failRecordingCompletion}
 	 * does: only the status changes, every other field stays. A file already final (ready or
-	 * failed: OpenVidu's own stop, or an earlier finalization) is left alone, and a missing or
-	 * unreadable one is created from the RECORDING_JSON the controller stored, if any.
+	 * failed: OpenVidu's own stop, or an earlier finalization), or of another incarnation of the
+	 * id (another createdAt), is left alone; a missing or unreadable one is created from the
+	 * RECORDING_JSON the controller stored, if any.
 	 *
 	 * @return whether the file was written
 	 */
-	boolean sealFailed(Path dir, RecordingId id, String storedRecordingJson) throws IOException {
+	boolean sealFailed(Path dir, RecordingId id, long createdAt, String storedRecordingJson) throws IOException {
 		Path file = dir.resolve(RECORDING_FILE_PREFIX + id.value());
 		ObjectNode doc = read(file);
 		if (doc == null) {
@@ -234,6 +235,9 @@ class OpenViduFiles {
 		String status = doc.path("status").asString("");
 		if (status.equals("ready") || status.equals("failed")) {
 			return false;
+		}
+		if (doc.path("createdAt").isIntegralNumber() && doc.path("createdAt").asLong() != createdAt) {
+			return false; // another incarnation of the id (OpenVidu reuses ids): not this one's to seal
 		}
 		doc.put("status", "failed");
 		Path tmp = createTemp(dir, ".ov2ha-recording-", ".tmp");

@@ -81,7 +81,7 @@ public class OpenViduClient {
 	 * @param sessionId OpenVidu's session id (RECORDING_JSON's {@code sessionId})
 	 * @param recordingId OpenVidu's recording id
 	 */
-	public OpenViduAnswer ask(String sessionId, String recordingId) {
+	OpenViduAnswer ask(String sessionId, String recordingId) {
 		return ask(sessionId, recordingId, null);
 	}
 

@@ -112,7 +112,7 @@ public class OpenViduQuestions implements SmartLifecycle {
 	 * OpenVidu's, or {@link OpenViduClient#noAnswer()}; the future is cancelled (never answered)
 	 * when the question is dropped or the questions stop.
 	 */
-	public CompletableFuture<OpenViduAnswer> beforeBackup(String sessionId, String recordingId) {
+	CompletableFuture<OpenViduAnswer> beforeBackup(String sessionId, String recordingId) {
 		return beforeBackup(sessionId, recordingId, null);
 	}
 
@@ -137,7 +137,7 @@ public class OpenViduQuestions implements SmartLifecycle {
 	 * Asks while a backup records (a periodic check). The future is cancelled (never answered)
 	 * when the question is dropped or the questions stop.
 	 */
-	public CompletableFuture<OpenViduAnswer> whileBackup(String sessionId, String recordingId) {
+	CompletableFuture<OpenViduAnswer> whileBackup(String sessionId, String recordingId) {
 		return whileBackup(sessionId, recordingId, null);
 	}
 

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -485,14 +486,21 @@ class FailoverScenariosTest {
 	}
 
 	private void awaitChunkOfEpoch(String id, long seq, long epoch) {
-		await().atMost(Duration.ofSeconds(40)).until(() -> {
-			for (JsonNode c : admin.get("/api/recordings/" + id + "/chunks").json().path("chunks")) {
-				if (c.path("seq").asLong() == seq && c.path("epoch").asLong() == epoch) {
-					return true;
+		try {
+			await().atMost(Duration.ofSeconds(40)).until(() -> {
+				for (JsonNode c : admin.get("/api/recordings/" + id + "/chunks").json().path("chunks")) {
+					if (c.path("seq").asLong() == seq && c.path("epoch").asLong() == epoch) {
+						return true;
+					}
 				}
-			}
-			return false;
-		});
+				return false;
+			});
+		}
+		catch (ConditionTimeoutException ex) {
+			// what happened instead (a backup that died at once, another failover) for the report
+			throw new AssertionError("no chunk " + seq + " of epoch " + epoch + " within 40 s; recording: "
+					+ recording(id) + "; failovers: " + failovers(id), ex);
+		}
 	}
 
 	private JsonNode awaitBackupStarted(String id, long epoch) {

@@ -71,23 +71,29 @@ class OpenViduFilesTest {
 		OpenViduFiles files = files("");
 		Files.writeString(dir.resolve(".recording.ses_A"), STARTED);
 
-		assertThat(files.sealFailed(dir, RecordingId.of("ses_A"), null)).isTrue();
+		assertThat(files.sealFailed(dir, RecordingId.of("ses_A"), 1700000005000L, null)).isTrue();
 		assertThat(Files.readString(dir.resolve(".recording.ses_A")))
 			.isEqualTo(STARTED.replace("\"status\":\"started\"", "\"status\":\"failed\""));
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(".recording.ses_A"))))
 			.isEqualTo("rw-r--r--");
 
+		// another incarnation of the id (another createdAt): not this one's to seal
+		Files.writeString(dir.resolve(".recording.ses_C"), STARTED.replace("ses_A", "ses_C"));
+		assertThat(files.sealFailed(dir, RecordingId.of("ses_C"), 1800000000000L, null)).isFalse();
+		assertThat(Files.readString(dir.resolve(".recording.ses_C"))).contains("\"status\":\"started\"");
+		Files.delete(dir.resolve(".recording.ses_C"));
+
 		// final already (failed, or ready by OpenVidu's own stop): left alone
-		assertThat(files.sealFailed(dir, RecordingId.of("ses_A"), null)).isFalse();
+		assertThat(files.sealFailed(dir, RecordingId.of("ses_A"), 1700000005000L, null)).isFalse();
 		files.sealReady(dir, RecordingId.of("ses_A"), null, "ses_A.mp4", FACTS);
 		String ready = Files.readString(dir.resolve(".recording.ses_A"));
-		assertThat(files.sealFailed(dir, RecordingId.of("ses_A"), STARTED)).isFalse();
+		assertThat(files.sealFailed(dir, RecordingId.of("ses_A"), 1700000005000L, STARTED)).isFalse();
 		assertThat(Files.readString(dir.resolve(".recording.ses_A"))).isEqualTo(ready);
 
 		// missing: made from the stored RECORDING_JSON; without one nothing is written
-		assertThat(files.sealFailed(dir, RecordingId.of("ses_B"), null)).isFalse();
+		assertThat(files.sealFailed(dir, RecordingId.of("ses_B"), 1700000005000L, null)).isFalse();
 		assertThat(dir.resolve(".recording.ses_B")).doesNotExist();
-		assertThat(files.sealFailed(dir, RecordingId.of("ses_B"), STARTED.replace("ses_A", "ses_B"))).isTrue();
+		assertThat(files.sealFailed(dir, RecordingId.of("ses_B"), 1700000005000L, STARTED.replace("ses_A", "ses_B"))).isTrue();
 		assertThat(Files.readString(dir.resolve(".recording.ses_B"))).contains("\"status\":\"failed\"");
 		try (var list = Files.list(dir)) {
 			assertThat(list).hasSize(2);

@@ -1,0 +1,159 @@
+package io.ov2ha.controller.failover;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import io.ov2ha.controller.docker.ContainerLabels;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.recording.RecordingStore;
+
+/**
+ * One recording of the reconciler's sweep (the lease holder, every {@code HA_RECONCILE_INTERVAL}):
+ * a STOPPING one whose stop nobody finishes ({@link UnfinishedStops}); a RECORDING one gets its
+ * chunk progress tracked, its backup's first chunk recorded, a backup that could not start
+ * retried (while OpenVidu still has the session), a primary without a container id identified,
+ * and a judgement ({@link DetectionRules}) whose action {@link FailedRecorders} decides. Every
+ * action runs on the recording's worker queue, never two at once.
+ */
+final class RecordingSweep {
+
+	private static final Duration PRIMARY_LOOKUP_EVERY = Duration.ofSeconds(30);
+
+	private final FailoverStore store;
+
+	private final RecordingStore recordings;
+
+	private final FailoverService failover;
+
+	private final DetectionRules rules;
+
+	private final OpenViduGate gate;
+
+	private final HostPressure pressure;
+
+	private final FailedRecorders failed;
+
+	private final UnfinishedStops unfinishedStops;
+
+	private final Supplier<KeyedExecutor> workers;
+
+	private final Supplier<Instant> startedAt;
+
+	private final Function<RecordingId, Executor> decisions;
+
+	private final Clock clock;
+
+	private final Map<String, Instant> primaryLookups = new ConcurrentHashMap<>();
+
+	/**
+	 * @param workers the reconciler's worker queues (new ones after a restart)
+	 * @param startedAt when the reconciler started (nothing is judged before one heartbeat timeout)
+	 * @param decisions where a decision on OpenVidu's answer runs for a recording
+	 */
+	RecordingSweep(FailoverStore store, RecordingStore recordings, FailoverService failover, DetectionRules rules,
+			OpenViduGate gate, HostPressure pressure, FailedRecorders failed, UnfinishedStops unfinishedStops,
+			Supplier<KeyedExecutor> workers, Supplier<Instant> startedAt, Function<RecordingId, Executor> decisions,
+			Clock clock) {
+		this.store = store;
+		this.recordings = recordings;
+		this.failover = failover;
+		this.rules = rules;
+		this.gate = gate;
+		this.pressure = pressure;
+		this.failed = failed;
+		this.unfinishedStops = unfinishedStops;
+		this.workers = workers;
+		this.startedAt = startedAt;
+		this.decisions = decisions;
+		this.clock = clock;
+	}
+
+	/** One recording of the sweep: what its state asks for, queued on its worker (never two at once). */
+	void sweep(Snapshot s, Instant now) {
+		String key = s.id().value();
+		if (s.status() == RecordingStatus.STOPPING) {
+			unfinishedStops.sweep(s, now, startedAt.get(), task -> workers.get().submitIfIdle(key, task));
+			return;
+		}
+		if (s.status() != RecordingStatus.RECORDING) {
+			return;
+		}
+		trackProgress(s, now);
+		if (s.state().awaitFirstChunkEpoch() != null) {
+			workers.get().submitIfIdle(key, () -> failover.checkFirstChunk(s));
+		}
+		if (s.state().pending(s.epoch())) {
+			Instant next = s.state().nextAttemptAt();
+			if (next == null || !next.isAfter(now)) {
+				workers.get().submitIfIdle(key, () -> failover.retryStart(s.id(), s.epoch()));
+			}
+			else if (gate.backupCheckDue(s, now)) {
+				// a backup that cannot start is retried only while OpenVidu still has the session
+				workers.get().submitIfIdle(key, () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id())));
+			}
+			return;
+		}
+		if (s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId())) {
+			identifyPrimary(s, now);
+		}
+		Runnable action = failed.forJudgement(s, rules.judge(s, now, startedAt.get(), pressure.percent()));
+		if (action != null) {
+			workers.get().submitIfIdle(key, action);
+		}
+		else if (s.epoch() > 0 && gate.backupCheckDue(s, now)) {
+			// a backup records a session OpenVidu may no longer have: ask
+			workers.get().submitIfIdle(key, () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id())));
+		}
+	}
+
+	/** Chunk progress is the highest chunk from the manifest or a heartbeat; remember when it grew. */
+	private void trackProgress(Snapshot s, Instant now) {
+		long seq = s.progressSeq();
+		Long known = s.state().progressSeq();
+		if (seq >= 0 && (known == null || seq > known)) {
+			store.update(s.id(), s.createdAt(), null, null,
+					Map.of("progressSeq", Long.toString(seq), "progressAt", Long.toString(now.toEpochMilli())));
+		}
+	}
+
+	/** A primary registered without its container id: find it once by OpenVidu's exact name. */
+	private void identifyPrimary(Snapshot s, Instant now) {
+		String key = s.id().value() + ":" + s.createdAt();
+		Instant last = primaryLookups.get(key);
+		if (last != null && last.plus(PRIMARY_LOOKUP_EVERY).isAfter(now)) {
+			return;
+		}
+		primaryLookups.put(key, now);
+		workers.get().submitIfIdle(s.id().value(), () -> recordings.find(s.id()).ifPresent(r -> {
+			try {
+				failover.currentContainer(r);
+			}
+			catch (RuntimeException ex) {
+				// runtime unavailable: tried again later
+			}
+		}));
+	}
+
+	/** A single recording, now (an unhealthy event). */
+	void evaluate(RecordingId id) {
+		Instant now = clock.instant();
+		store.snapshots()
+			.stream()
+			.filter(s -> s.id().equals(id))
+			.findFirst()
+			.map(s -> failed.forJudgement(s, rules.judge(s, now, startedAt.get(), pressure.percent())))
+			.ifPresent(Runnable::run);
+	}
+
+	void forgetOlderThan(Instant old) {
+		primaryLookups.values().removeIf(t -> t.isBefore(old));
+	}
+
+}
