@@ -201,15 +201,7 @@ class OpenViduFiles {
 			doc.put("frameRate", facts.frameRate());
 		}
 		doc.put("status", "ready");
-		Path tmp = createTemp(dir, ".ov2ha-recording-", ".tmp");
-		try {
-			Files.writeString(tmp, json.writeValueAsString(doc), StandardCharsets.UTF_8, StandardOpenOption.WRITE,
-					LinkOption.NOFOLLOW_LINKS);
-			publish(tmp, file);
-		}
-		finally {
-			Files.deleteIfExists(tmp);
-		}
+		writeRecordingFile(dir, file, doc);
 		JsonNode written = doc.get("url");
 		return written == null || written.isNull() ? null : written.asString();
 	}
@@ -240,6 +232,12 @@ class OpenViduFiles {
 			return false; // another incarnation of the id (OpenVidu reuses ids): not this one's to seal
 		}
 		doc.put("status", "failed");
+		writeRecordingFile(dir, file, doc);
+		return true;
+	}
+
+	/** Replaces {@code .recording.<id>} with {@code doc}: written to a temporary file, then renamed into place. */
+	private void writeRecordingFile(Path dir, Path file, ObjectNode doc) throws IOException {
 		Path tmp = createTemp(dir, ".ov2ha-recording-", ".tmp");
 		try {
 			Files.writeString(tmp, json.writeValueAsString(doc), StandardCharsets.UTF_8, StandardOpenOption.WRITE,
@@ -249,7 +247,6 @@ class OpenViduFiles {
 		finally {
 			Files.deleteIfExists(tmp);
 		}
-		return true;
 	}
 
 	/** The file's JSON object; null if it is missing, not a regular file (a link, a FIFO) or not an object. */
