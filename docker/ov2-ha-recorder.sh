@@ -183,10 +183,11 @@ Exit 0 when none is stuck, unsealed or mismatched, 3 when some are (for cron), 1
 EOF
 		;;
 	repair) cat <<'EOF'
-Usage: ov2-ha-recorder.sh repair RECORDING_ID [--yes] [--quiet-seconds N]
+Usage: ov2-ha-recorder.sh repair RECORDING_ID [--yes] [--quiet-seconds N] [--stop-wait S]
 
 Ends a stuck recording (see stuck): stops it in the controller (a recorder still running is
-stopped), which finalizes it from its chunks, and waits for that: the final MP4, OpenVidu's
+stopped; waits at most S seconds, default 30, for that), which finalizes it from its chunks,
+and waits for that: the final MP4, OpenVidu's
 files sealed ready (failed when nothing usable was recorded), and one final event to your
 application. An unsealed one (FAILED or ABANDONED) gets a new finalization attempt. Refuses a
 recording whose recorder is live (a heartbeat in the last N seconds, default 60), one being
@@ -1110,7 +1111,7 @@ stuck_verdict() {
 # s or empty, verdict) per recording folder whose .recording.<id> is neither ready nor failed.
 # Call make_tmp first: in $(...) the temporary folder would be the subshell's, never removed.
 stuck_rows() {
-	local quiet=$1 rec file id fstatus cstatus at age now
+	local quiet=$1 rec file id fstatus cstatus at age now t
 	rec=$(cfg HA_RECORDINGS_PATH /opt/openvidu/recordings)
 	[[ -d $rec ]] || die "HA_RECORDINGS_PATH=$rec does not exist (OpenVidu's OPENVIDU_RECORDING_PATH)"
 	now=$(date +%s)
@@ -1126,7 +1127,9 @@ stuck_rows() {
 		if [[ $API_STATUS == 200 ]]; then
 			cstatus=$(jq -r '.status // ""' <<<"$API_BODY")
 			at=$(jq -r '.lastHeartbeat.at // empty' <<<"$API_BODY")
-			[[ -n $at ]] && age=$((now - $(date -d "$at" +%s)))
+			if [[ -n $at ]] && t=$(date -d "$at" +%s 2>/dev/null); then
+				age=$((now - t))
+			fi
 		elif [[ $API_STATUS != 404 ]]; then
 			api_ok "reading recording $id"
 		fi
@@ -1169,11 +1172,12 @@ cmd_stuck() {
 }
 
 cmd_repair() {
-	local id='' yes=false quiet=60
+	local id='' yes=false quiet=60 stop_wait=30
 	while (($#)); do
 		case $1 in
 		--yes | -y) yes=true ;;
 		--quiet-seconds) quiet=${2:-}; shift ;;
+		--stop-wait) stop_wait=${2:-}; shift ;;
 		-*) usage_error "repair: unknown option $1" ;;
 		*)
 			[[ -z $id ]] || usage_error "repair: one RECORDING_ID"
@@ -1184,7 +1188,7 @@ cmd_repair() {
 	done
 	[[ -n $id ]] || usage_error "repair: RECORDING_ID is required (see ${0##*/} stuck)"
 	valid_recording_id "$id" || usage_error "invalid recording id '$id' (allowed: A-Z a-z 0-9 _ ~ -, 1 to 128)"
-	[[ $quiet =~ ^[0-9]+$ ]] || usage_error "--quiet-seconds needs a number"
+	[[ $quiet =~ ^[0-9]+$ && $stop_wait =~ ^[0-9]+$ ]] || usage_error "--quiet-seconds and --stop-wait need numbers"
 	load_settings
 	make_tmp
 	local row verdict
@@ -1204,11 +1208,16 @@ cmd_repair() {
 		[[ $answer =~ ^[yY] ]] || die "cancelled"
 	fi
 	if [[ $verdict == stuck ]]; then
-		# the stop finalizes it: wait for that (never a second attempt beside it)
-		if [[ $(cut -f3 <<<"$row") =~ ^(RECORDING|STOPPING)$ ]]; then
-			api admin POST "/api/recordings/$id/stop"
-			api_ok "stopping $id"
-		fi
+		# the controller stops what may still run of its recorder, then finalizes: wait for the
+		# stop (its last chunk), then join that finalization (never a second attempt beside it)
+		api admin POST "/api/recordings/$id/stop"
+		api_ok "stopping $id"
+		local deadline=$((SECONDS + stop_wait))
+		while ((SECONDS < deadline)); do
+			api admin GET "/api/recordings/$id"
+			[[ $API_STATUS == 200 && $(jq -r '.status // ""' <<<"$API_BODY") == STOPPING ]] || break
+			sleep 1
+		done
 		api admin POST "/api/recordings/$id/finalize?waitSeconds=25"
 	else
 		# FAILED or ABANDONED: a new attempt

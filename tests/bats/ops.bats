@@ -206,7 +206,7 @@ secrets_absent() {
 	[ "$(jq -r '.[] | select(.recordingId == "ses_BatsForeign") | "\(.verdict) \(.controllerStatus) \(.heartbeatAgeSeconds)"' <<<"$output")" = "unprotected null null" ]
 
 	# nothing was recorded: sealed failed (and announced once, by the finalization)
-	run ops repair ses_BatsStuck --yes --quiet-seconds 0
+	run ops repair ses_BatsStuck --yes --quiet-seconds 0 --stop-wait 2
 	[ "$status" -eq 0 ]
 	[[ $output == *"ses_BatsStuck: FAILED"* ]]
 	[ "$(jq -r .status "$rec/ses_BatsStuck/.recording.ses_BatsStuck")" = failed ]

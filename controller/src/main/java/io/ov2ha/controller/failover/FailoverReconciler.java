@@ -68,10 +68,6 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private final FailoverStore store;
 
-	private final RecordingStore recordings;
-
-	private final FailoverService failover;
-
 	private final RecorderRuntime runtime;
 
 	private final RedisLease lease;
@@ -119,8 +115,6 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		this.properties = properties;
 		this.gate = gate;
 		this.store = store;
-		this.recordings = recordings;
-		this.failover = failover;
 		this.runtime = runtime;
 		this.lease = lease;
 		this.instance = instance;

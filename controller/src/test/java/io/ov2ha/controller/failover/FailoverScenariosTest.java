@@ -498,8 +498,15 @@ class FailoverScenariosTest {
 		}
 		catch (ConditionTimeoutException ex) {
 			// what happened instead (a backup that died at once, another failover) for the report
-			throw new AssertionError("no chunk " + seq + " of epoch " + epoch + " within 40 s; recording: "
-					+ recording(id) + "; failovers: " + failovers(id), ex);
+			String state;
+			try {
+				state = "recording: " + recording(id) + "; failovers: " + failovers(id);
+			}
+			catch (RuntimeException unreadable) {
+				ex.addSuppressed(unreadable);
+				state = "recording unreadable";
+			}
+			throw new AssertionError("no chunk " + seq + " of epoch " + epoch + " within 40 s; " + state, ex);
 		}
 	}
 
