@@ -1,0 +1,10 @@
+# the last chunk of a replaced (earlier) epoch, dropped as too short or undecodable: its recorder
+# was killed a fraction of a second into it, so it holds (next to) no media; that loss is in the
+# gap figure. Answers {fragments: [seq...], gaps: [seq...], dropped: n}.
+(.chunks // []) as $c | (.finalization.keptUnreported // []) as $u | (.dropped // []) as $d
+| ([$c[].epoch, $u[].epoch, $d[].epoch] | max) as $last
+| [ $d[] | . as $x
+    | select($x.epoch < $last and ($x.reason | test("^(too short|undecodable)")))
+    | select(([$c[], $u[], $d[]] | map(select(.epoch == $x.epoch) | .seq) | max) == $x.seq)
+    | $x.seq ] as $frag
+| {fragments: $frag, gaps: [(.finalization.gaps // [])[] | range(.fromSeq; .toSeq + 1)], dropped: ($d | length)}
