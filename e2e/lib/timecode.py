@@ -87,7 +87,7 @@ def analyse(video, gap_ms, near_ms):
     frame_ms = 1000.0 / fps(video)
     clocks = [full_clock(c, near_ms) for c, _ in decoded]
     gaps, backwards, stalls = [], 0, 0
-    prev, run = clocks[0], 1
+    prev, run, credit = clocks[0], 1, 0.0
     for cur in clocks[1:]:
         if cur == prev:
             run += 1
@@ -95,7 +95,11 @@ def analyse(video, gap_ms, near_ms):
         delta = cur - prev
         if delta < 0:
             backwards += 1
-        lost = delta - run * frame_ms
+        # a stall may hold one late paint in its middle (the same clock for 2 s, a new one for a
+        # few frames, then the jump): the frames of the first part covered more time than the
+        # clock advanced (credit), which the jump that follows at once takes back
+        lost = delta - run * frame_ms - credit
+        credit = max(0.0, run * frame_ms - delta)
         if run > 1 and delta > gap_ms:
             stalls += 1
         if lost > gap_ms:
@@ -166,6 +170,10 @@ def selftest():
     clocks = [start + i * 66 for i in range(30)] + [start + 30 * 66 + 4000 + i * 66 for i in range(30)]
     stalled = clocks[-1] + 66
     clocks += [stalled] * 10 + [stalled + 10 * 66 + i * 66 for i in range(10)]
+    # a stall with one late paint in its middle (a starved browser): 30 frames of one clock, 4 of
+    # a clock 209 ms later, then the jump to what all 34 frames covered: not a gap either
+    late = clocks[-1] + 66
+    clocks += [late] * 30 + [late + 209] * 4 + [late + 34 * 66 + i * 66 for i in range(5)]
     # and the page stops painting for the last 5 frames: the recorder still captured them
     clocks += [clocks[-1] + 66] * 5
     height = 2 * ROW + 16
@@ -197,7 +205,7 @@ def selftest():
     assert result["trailing_stall_ms"] == round(4 * 1000 / 15), result
     assert result["last_frame_wall_ms"] == clocks[-1] + result["trailing_stall_ms"], result
     assert result["held_ms"] == 0, result
-    print("selftest ok: %d frames, gap %d ms, stalls not counted" % (result["frames"], result["gaps"][0]["gap_ms"]))
+    print("selftest ok: %d frames, gap %d ms, stalls (one with a late paint) not counted" % (result["frames"], result["gaps"][0]["gap_ms"]))
 
 
 def main():
