@@ -1091,6 +1091,11 @@ api_ok() {
 	die "$1: HTTP $API_STATUS${detail:+ ($detail)}"
 }
 
+# require_recording_id ID: a usage error (exit 2) unless ID is a valid recording id.
+require_recording_id() {
+	valid_recording_id "$1" || usage_error "invalid recording id '$1' (allowed: A-Z a-z 0-9 _ ~ -, 1 to 128)"
+}
+
 # stuck_verdict CONTROLLER_STATUS HEARTBEAT_AGE_S QUIET_S: the verdict on one recording whose
 # .recording.<id> is not final (see `stuck --help`). Age empty: no heartbeat; a negative age (the
 # ops host's clock behind the controller's) counts as live.
@@ -1187,7 +1192,7 @@ cmd_repair() {
 		shift
 	done
 	[[ -n $id ]] || usage_error "repair: RECORDING_ID is required (see ${0##*/} stuck)"
-	valid_recording_id "$id" || usage_error "invalid recording id '$id' (allowed: A-Z a-z 0-9 _ ~ -, 1 to 128)"
+	require_recording_id "$id"
 	[[ $quiet =~ ^[0-9]+$ && $stop_wait =~ ^[0-9]+$ ]] || usage_error "--quiet-seconds and --stop-wait need numbers"
 	load_settings
 	make_tmp
@@ -1251,7 +1256,7 @@ cmd_download() {
 		shift
 	done
 	[[ -n $id ]] || usage_error "download: RECORDING_ID is required"
-	valid_recording_id "$id" || usage_error "invalid recording id '$id' (allowed: A-Z a-z 0-9 _ ~ -, 1 to 128)"
+	require_recording_id "$id"
 	load_settings
 	output=${output:-./$id.mp4}
 	[[ ! -e $output ]] || die "$output exists: choose another --output"
