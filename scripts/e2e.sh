@@ -9,12 +9,14 @@
 #
 # Usage: scripts/e2e.sh [--trials N] [--only NAME]... [--no-benchmarks]
 #   NAME: normal, killed, frozen, stalled, twice, controller-restart, controller-down-at-stop,
-#         s3-outage, s3-down-at-stop, openvidu-restart, host-crash, loaded
+#         s3-outage, s3-down-at-stop, openvidu-restart, openvidu-down, host-crash, loaded
 # Settings: E2E_TRIALS (5, trials of "killed"), E2E_RECORD_SECONDS (60), E2E_SHORT_SECONDS (45),
 # E2E_KILL_AT (20), E2E_LOADED_SECONDS (120), E2E_PARALLEL (2: independent scenarios run side by
 # side), E2E_AFTER_BACKUP_S (15: a scenario with a failover records at least that long after the
 # backup's first chunk), E2E_REBOOT_S (25: host-crash, the host is down that long),
-# E2E_OPENVIDU_BOOT_S (15: host-crash, OpenVidu starts that long after the controller).
+# E2E_OPENVIDU_BOOT_S (15: host-crash, OpenVidu starts that long after the controller),
+# E2E_OPENVIDU_DOWN_S (60: openvidu-down, OpenVidu is down that long), E2E_OPENVIDU_REST_DELAY_S
+# (5: openvidu-down, OpenVidu's REST API answers that long after its startup cleanup).
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 
@@ -145,6 +147,7 @@ run_scenarios() {
 	wanted s3-down-at-stop && scenario_s3_down_at_stop 1
 	# OpenVidu forgets every session: alone
 	wanted openvidu-restart && scenario_openvidu_restart 1
+	wanted openvidu-down && scenario_openvidu_down 1
 	# the whole host (controller, Redis, recorder, OpenVidu) crashes and boots: alone
 	wanted host-crash && scenario_host_crash 1
 	# brings its own load (three recorders and a busy loop): alone
@@ -215,7 +218,7 @@ write_benchmarks() {
 			of that clock in the final MP4 (media lost); stop→ready = OpenVidu's stop call to the customer
 			receiving `ready`; head = OpenVidu's `docker run` to the first frame of the final MP4. Two
 			scenarios run side by side on the 2 vCPUs (controller-restart, controller-down-at-stop,
-			s3-outage, s3-down-at-stop, openvidu-restart, host-crash and loaded alone; loaded adds a busy loop on one core and three recordings at once).
+			s3-outage, s3-down-at-stop, openvidu-restart, openvidu-down, host-crash and loaded alone; loaded adds a busy loop on one core and three recordings at once).
 
 		MD
 		printf '| Figure (medians, range, n) | value |\n|---|---|\n'
@@ -231,6 +234,8 @@ write_benchmarks() {
 			"$(stat_line loaded 4)" "$(stat_line loaded 7)"
 		printf '| OpenVidu killed and restarted while a backup records: restart → final sealed and announced, s | %s |\n' \
 			"$(stat_line openvidu-restart 8)"
+		printf '| OpenVidu down 60 s while its recorder records, then started (its cleanup removes the recorder): OpenVidu started → final sealed and announced, s | %s |\n' \
+			"$(stat_line openvidu-down 8)"
 		printf '| host crash and reboot (OpenVidu starts 15 s after the controller): OpenVidu started → final sealed and announced, s | %s |\n' \
 			"$(stat_line host-crash 8)"
 		printf '| S3 down at the stop: stop → ready (joined from the local disk), s | %s |\n' "$(stat_line s3-down-at-stop 8)"

@@ -581,6 +581,49 @@ scenario_openvidu_restart() {
 	finish "OpenVidu killed and restarted at ${E2E_SHORT_SECONDS} s, a backup recording"
 }
 
+# 9b. OpenVidu crashes (no stopped webhook) and stays down E2E_OPENVIDU_DOWN_S (60) while its
+# recorder records: the recorder is healthy, so nothing happens. Then OpenVidu starts: its startup
+# cleanup force-removes the recorder, and its REST API answers E2E_OPENVIDU_REST_DELAY_S (5) later.
+# A removed recorder is no crash: no backup without OpenVidu's word (the controller waits for it),
+# and OpenVidu, knowing no session, says it is gone. The controller finalizes everything recorded
+# up to the removal (the removed recorder's partial chunk from the local disk), seals it and tells
+# the customer once.
+scenario_openvidu_down() {
+	local id="ses_${E2E_RUN}d${1}" down_s=${E2E_OPENVIDU_DOWN_S:-60} chunks_before back_ms received
+	begin openvidu-down "$1"
+	start_recording "$id"
+	record_until "$id" 20
+	chunks_before=$(chunk_count "$id")
+	ov_crash
+	sleep "$down_s"
+	check "no failover while OpenVidu was down and the recorder recorded" eq "$(failover_count "$id")" 0
+	check "the recorder still runs after ${down_s} s without OpenVidu" recorder_running "$id"
+	check "its chunks kept coming ($chunks_before before the outage, $(chunk_count "$id") after it)" 		awk -v a="$chunks_before" -v b="$(chunk_count "$id")" 'BEGIN { exit !(b >= a + 3) }'
+	back_ms=$(now_ms)
+	STOP_MS=$back_ms
+	ov_startup_cleanup
+	sleep "${E2E_OPENVIDU_REST_DELAY_S:-5}"
+	ov_rest_start "$OV_REST_PORT"
+	check "the customer gets a final event within 120 s of OpenVidu's start" \
+		poll 120 "final event of ${id}" customer_got_final "$id"
+	received=$(final_events "$id" | jq -r .received_ms | head -n 1)
+	[[ -n $received ]] && STOP_READY_S=$(awk -v a="$received" -v b="$back_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
+	check "the controller waited for OpenVidu's word on the removed recorder (reason=recorder_removed_unconfirmed)" \
+		grep -q "event=failover.openvidu_awaited recordingId=$id .*reason=recorder_removed_unconfirmed" \
+		"$STACK_WORK/controller.log"
+	check "no backup was started for the removed recorder" eq "$(failover_field "$id" 1 backupContainerId)" ""
+	local ended
+	ended=$(admin "/api/recordings/$id/failovers" | jq -r '.endedBy // empty')
+	check "the controller ended the recording because OpenVidu lost the session (${ended:-not ended})" \
+		eq "$ended" openvidu-session-gone
+	check "no recorder of the recording is left running" no_recorder_running "$id"
+	# OpenVidu died without its stopped webhook: the controller tells the final status, once
+	verify_final "$id" "$back_ms" 0 1 started,ready
+	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
+	finish "OpenVidu down ${down_s} s at 20 s while its recorder records; its start removes the recorder"
+}
+
 # 10. The host crashes and reboots mid-recording: the controller, Redis (append-only file, as
 # the compose stack runs it), the recorder and OpenVidu all die at once; after E2E_REBOOT_S the
 # host boots (Redis, then the controller, then OpenVidu E2E_OPENVIDU_BOOT_S later, whose start

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -64,6 +65,9 @@ final class FailedRecorders {
 	private static final Duration SATURATED_SILENCE_CHECK_EVERY = Duration.ofSeconds(2);
 
 	private final Map<String, Instant> saturatedSilenceChecks = new ConcurrentHashMap<>();
+
+	/** Docker's states of a container whose removal began ({@code docker rm -f}). */
+	private static final Set<String> REMOVED_STATES = Set.of("removing", "dead");
 
 	private final Supplier<Instant> startedAt;
 
@@ -168,8 +172,32 @@ final class FailedRecorders {
 							+ " action=failed");
 				}
 			}
-			case REPLACE_OOM, REPLACE_DIED -> replace(r, verdict.reason(), new FailoverService.Evidence(at, source,
-					"container exited" + (exitCode == null ? "" : " with code " + exitCode), containerId, false));
+			case REPLACE_OOM, REPLACE_DIED -> {
+				boolean removed = verdict == RecorderExit.REPLACE_DIED && removedBySomebodyElse(containerId);
+				replace(r, verdict.reason(), new FailoverService.Evidence(at, source, "container exited"
+						+ (exitCode == null ? "" : " with code " + exitCode) + (removed ? ", removed by somebody else" : ""),
+						containerId, false, removed));
+			}
+		}
+	}
+
+	/**
+	 * Whether a container that died is gone or being removed ({@code docker rm -f}: Docker marks
+	 * the removal before it kills, so this holds from the die event on): nobody but OpenVidu's
+	 * startup cleanup or an operator removes a live recorder, which is no crash. Asked only when
+	 * OpenVidu is asked before a backup (nothing else depends on it); false when Docker cannot
+	 * tell.
+	 */
+	private boolean removedBySomebodyElse(String containerId) {
+		if (!gate.enabled() || !ContainerLabels.isExactId(containerId)) {
+			return false;
+		}
+		try {
+			Optional<RecorderContainer> c = runtime.inspect(containerId);
+			return c.isEmpty() || REMOVED_STATES.contains(c.get().state());
+		}
+		catch (RuntimeException ex) {
+			return false;
 		}
 	}
 
@@ -204,7 +232,7 @@ final class FailedRecorders {
 		}
 		replace(r, FailoverReason.HEARTBEAT_LOST, new FailoverService.Evidence(j.lastHeartbeat(), "last-heartbeat",
 				"no heartbeat since " + j.lastHeartbeat() + " and no such container on the runtime", r.containerId(),
-				false));
+				false, true));
 	}
 
 	/** Heartbeats arrive but the recording does not grow (chunk or media stall). */

@@ -1,8 +1,8 @@
 package io.ov2ha.controller.failover;
 
 /**
- * Why a recorder was replaced, or (the {@code openvidu-*} and {@code stale-death-unconfirmed}
- * reasons) why a recording was ended instead of getting a backup. The slug is stable: metrics,
+ * Why a recorder was replaced, or (the {@code openvidu-*} and {@code *-unconfirmed} reasons) why
+ * a recording was ended instead of getting a backup. The slug is stable: metrics,
  * history and the API use it.
  */
 public enum FailoverReason {
@@ -35,7 +35,13 @@ public enum FailoverReason {
 	 * Not replaced: the recorder died longer than {@code HA_STALE_DEATH_AGE} before it was found
 	 * after a controller start, and OpenVidu did not confirm the session within the grace; finalized.
 	 */
-	STALE_DEATH_UNCONFIRMED("stale-death-unconfirmed");
+	STALE_DEATH_UNCONFIRMED("stale-death-unconfirmed"),
+	/**
+	 * Not replaced: the recorder's container was removed by somebody else (OpenVidu's startup
+	 * cleanup, an operator), which is no crash, and OpenVidu did not confirm the session within
+	 * {@code HA_OPENVIDU_UNREACHABLE_GRACE}; finalized.
+	 */
+	RECORDER_REMOVED_UNCONFIRMED("recorder-removed-unconfirmed");
 
 	private final String slug;
 

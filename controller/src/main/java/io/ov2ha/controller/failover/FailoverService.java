@@ -77,8 +77,16 @@ class FailoverService {
 	 * @param detail free text for the history (no secret)
 	 * @param oldContainerId the failed recorder's container, if known
 	 * @param killOld whether it may still run and must be killed
+	 * @param removed its container is gone or being removed, by somebody else (no crash:
+	 *        {@link SessionRules} wants OpenVidu's word before a backup)
 	 */
-	record Evidence(Instant failedAt, String failedAtSource, String detail, String oldContainerId, boolean killOld) {
+	record Evidence(Instant failedAt, String failedAtSource, String detail, String oldContainerId, boolean killOld,
+			boolean removed) {
+
+		Evidence(Instant failedAt, String failedAtSource, String detail, String oldContainerId, boolean killOld) {
+			this(failedAt, failedAtSource, detail, oldContainerId, killOld, false);
+		}
+
 	}
 
 	/**

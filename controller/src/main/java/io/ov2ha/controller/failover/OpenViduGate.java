@@ -149,7 +149,8 @@ class OpenViduGate {
 		Instant next = nextWaitAsk.get(key);
 		noteAnswer(key, answer, now);
 		Instant diedAt = lastSignOfLife(r, evidence);
-		SessionRules.Decision d = rules.beforeBackup(answer, diedAt, controllerStart, unreachableSince.get(key), now);
+		SessionRules.Decision d = rules.beforeBackup(answer, diedAt, controllerStart, evidence.removed(),
+				unreachableSince.get(key), now);
 		switch (d.verdict()) {
 			case GO_ON -> {
 				nextWaitAsk.remove(key);
@@ -160,16 +161,21 @@ class OpenViduGate {
 			case WAIT -> {
 				if (next == null) {
 					LOG.warn("event=failover.openvidu_awaited recordingId=" + r.id() + " epoch=" + r.epoch()
-							+ " answer=" + answer.slug() + " diedAt=" + diedAt
-							+ " action=wait reason=stale_death_unconfirmed");
+							+ " answer=" + answer.slug() + " diedAt=" + diedAt + " action=wait reason="
+							+ (rules.stale(diedAt, controllerStart, now) ? "stale_death_unconfirmed"
+									: "recorder_removed_unconfirmed"));
 				}
 				nextWaitAsk.put(key, now.plus(WAIT_ASK_EVERY));
 				return false;
 			}
 			default -> {
-				String detail = answer == OpenViduAnswer.UNREACHABLE
-						? "the recorder died at " + diedAt + ", before this controller started, and OpenVidu did not answer"
-						: "before a backup, OpenVidu answered " + answer.slug();
+				String detail = switch (d.reason()) {
+					case STALE_DEATH_UNCONFIRMED -> "the recorder died at " + diedAt
+							+ ", before this controller started, and OpenVidu did not answer";
+					case RECORDER_REMOVED_UNCONFIRMED -> "the recorder's container was removed by somebody else at "
+							+ diedAt + " and OpenVidu did not answer";
+					default -> "before a backup, OpenVidu answered " + answer.slug();
+				};
 				end(r, d.reason(), detail, evidence.oldContainerId(), evidence.killOld());
 				return false;
 			}

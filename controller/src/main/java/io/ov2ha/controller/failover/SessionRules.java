@@ -21,7 +21,11 @@ import io.ov2ha.controller.openvidu.OpenViduAnswer;
  * worse); from then on the running-backup rule bounds it;</li>
  * <li>a <b>stale</b> death (died before this controller started and longer than
  * {@code HA_STALE_DEATH_AGE} ago: a host crash and reboot): wait for an answer up to
- * {@code HA_OPENVIDU_UNREACHABLE_GRACE}, then end (stale-death-unconfirmed).</li>
+ * {@code HA_OPENVIDU_UNREACHABLE_GRACE}, then end (stale-death-unconfirmed);</li>
+ * <li>a recorder <b>removed</b> by somebody else (its container is gone or being removed: OpenVidu's
+ * startup cleanup force-removes its recorders before its REST API answers; an operator): no
+ * crash, so no backup without OpenVidu's word: wait likewise, then end
+ * (recorder-removed-unconfirmed).</li>
  * </ul>
  * </li>
  * <li>Unreachable (OpenVidu answered since this controller started and now does not), while a
@@ -80,20 +84,26 @@ final class SessionRules {
 	 * @param answer OpenVidu's answer now
 	 * @param failedAt best estimate of the recorder's death (null: unknown, counts as fresh)
 	 * @param controllerStart when this controller started
+	 * @param removed the recorder's container is gone or being removed, by somebody else
 	 * @param unreachableSince first unanswered ask in the current run of them (null: answered)
 	 * @param now the time
 	 */
-	Decision beforeBackup(OpenViduAnswer answer, Instant failedAt, Instant controllerStart, Instant unreachableSince,
-			Instant now) {
+	Decision beforeBackup(OpenViduAnswer answer, Instant failedAt, Instant controllerStart, boolean removed,
+			Instant unreachableSince, Instant now) {
 		Decision ended = ended(answer);
 		if (ended != null) {
 			return ended;
 		}
 		boolean unanswered = answer == OpenViduAnswer.UNREACHABLE || answer == OpenViduAnswer.MISCONFIGURED;
-		if (!unanswered || !stale(failedAt, controllerStart, now)) {
+		if (!unanswered) {
 			return Decision.GO_ON;
 		}
-		return graceOver(unreachableSince, now) ? Decision.end(FailoverReason.STALE_DEATH_UNCONFIRMED) : Decision.WAIT;
+		FailoverReason unconfirmed = stale(failedAt, controllerStart, now) ? FailoverReason.STALE_DEATH_UNCONFIRMED
+				: removed ? FailoverReason.RECORDER_REMOVED_UNCONFIRMED : null;
+		if (unconfirmed == null) {
+			return Decision.GO_ON;
+		}
+		return graceOver(unreachableSince, now) ? Decision.end(unconfirmed) : Decision.WAIT;
 	}
 
 	/**

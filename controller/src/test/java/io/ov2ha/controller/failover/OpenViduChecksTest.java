@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +104,12 @@ class OpenViduChecksTest {
 		List<String> args = new ArrayList<>(List.of("--ha.openvidu.api-url=" + openvidu.url(),
 				"--ha.openvidu.secret=" + TestSecrets.OPENVIDU_SECRET, "--ha.openvidu.check-interval=1s",
 				"--ha.openvidu.unreachable-grace=4s", "--ha.openvidu.stale-death-age=3s"));
-		args.addAll(List.of(extra));
+		// a setting given in extra replaces the default above
+		for (String e : extra) {
+			String key = e.substring(0, e.indexOf('=') + 1);
+			args.removeIf(a -> a.startsWith(key));
+			args.add(e);
+		}
 		controllers.add(TestControllers.start(port, image, recordings,
 				ctx -> {
 					((GenericApplicationContext) ctx).registerBean("testHooks", FailoverScenariosTest.Hooks.class,
@@ -308,6 +314,41 @@ class OpenViduChecksTest {
 			}
 			openvidu.release();
 		}
+	}
+
+	/**
+	 * OpenVidu starts again: its startup cleanup removes its recorders before its REST API
+	 * answers. A removed recorder is no crash: no backup without OpenVidu's word, which then says
+	 * the session is gone.
+	 */
+	@Test
+	void aRecorderRemovedWhileOpenViduIsStartingGetsNoBackupAndIsFinalizedOnItsWord() {
+		TestControllers.flushRedis();
+		port = TestRedis.freePort();
+		openvidu.mode(OpenViduStandIn.Mode.DOWN);
+		// a grace no test outlasts: only OpenVidu's answer can end the wait
+		startController("--ha.openvidu.unreachable-grace=600s");
+		String id = recorderThatDies("ovremoved");
+		MeterRegistry meters = controllers.get(0).getBean(MeterRegistry.class);
+		// judged silent, its container gone: asked, OpenVidu does not answer, the backup waits
+		await().atMost(WAIT).until(() -> openvidu.asked().contains("/openvidu/api/sessions/" + id));
+		await().during(Duration.ofSeconds(4))
+			.atMost(WAIT)
+			.untilAsserted(() -> assertThat(history(id).path("failovers").size())
+				.as("no backup while OpenVidu does not answer")
+				.isZero());
+		assertThat(hooks.notified).doesNotContainKey(RecordingId.of(id));
+		assertThat(Collections.frequency(openvidu.asked(), "/openvidu/api/sessions/" + id))
+			.as("asked again while waiting")
+			.isGreaterThan(1);
+
+		openvidu.mode(OpenViduStandIn.Mode.SESSION_GONE);
+		await().atMost(WAIT).untilAsserted(() -> assertThat(hooks.notified).containsKey(RecordingId.of(id)));
+		assertThat(hooks.notified.get(RecordingId.of(id))).isEqualTo("READY/openviduSessionGone");
+		JsonNode h = history(id);
+		assertThat(h.path("endedBy").asString()).isEqualTo("openvidu-session-gone");
+		assertThat(h.path("failovers").size()).as("never a backup").isZero();
+		assertThat(meters.counter("ov2ha.failover.ended", "reason", "openvidu-session-gone").count()).isEqualTo(1);
 	}
 
 	@Test

@@ -37,7 +37,7 @@ class SessionRulesTest {
 	 */
 	static Stream<Arguments> beforeBackup() {
 		return Stream.of(
-				// case, answer, diedAgo, startedAgo, unreachableAgo, verdict, reason
+				// case, answer, diedAgo, startedAgo, unreachableAgo, verdict, reason (the recorder crashed, not removed)
 				Arguments.of("not configured: a backup, as before the checks", OpenViduAnswer.NOT_CONFIGURED, 2.0, 3600.0, null, Verdict.GO_ON, null),
 				Arguments.of("not configured: even for a stale death", OpenViduAnswer.NOT_CONFIGURED, 31.0, 5.0, null, Verdict.GO_ON, null),
 				Arguments.of("session active: a backup", OpenViduAnswer.SESSION_ACTIVE, 2.0, 3600.0, null, Verdict.GO_ON, null),
@@ -62,7 +62,37 @@ class SessionRulesTest {
 	@MethodSource
 	void beforeBackup(String name, OpenViduAnswer answer, Double diedAgo, double startedAgo, Double unreachableAgo,
 			Verdict verdict, FailoverReason reason) {
-		SessionRules.Decision d = RULES.beforeBackup(answer, ago(diedAgo), ago(startedAgo), ago(unreachableAgo), NOW);
+		SessionRules.Decision d = RULES.beforeBackup(answer, ago(diedAgo), ago(startedAgo), false, ago(unreachableAgo),
+				NOW);
+		assertThat(d.verdict()).as(name).isEqualTo(verdict);
+		assertThat(d.reason()).as(name).isEqualTo(reason);
+	}
+
+	/**
+	 * A recorder removed by somebody else (OpenVidu's startup cleanup force-removes its recorders
+	 * before its REST API answers) is no crash: a backup only on OpenVidu's word.
+	 */
+	static Stream<Arguments> beforeBackupOfARemovedRecorder() {
+		return Stream.of(
+				// case, answer, diedAgo, startedAgo, unreachableAgo, verdict, reason
+				Arguments.of("removed, OpenVidu starting (refused): wait for its word", OpenViduAnswer.UNREACHABLE, 0.5, 3600.0, 0.0, Verdict.WAIT, null),
+				Arguments.of("removed, unreachable within the grace: wait", OpenViduAnswer.UNREACHABLE, 80.0, 3600.0, 89.0, Verdict.WAIT, null),
+				Arguments.of("removed, unreachable for the grace: finalize", OpenViduAnswer.UNREACHABLE, 91.0, 3600.0, 90.0, Verdict.END, FailoverReason.RECORDER_REMOVED_UNCONFIRMED),
+				Arguments.of("removed, misconfigured: wait", OpenViduAnswer.MISCONFIGURED, 0.5, 3600.0, 0.0, Verdict.WAIT, null),
+				Arguments.of("removed, misconfigured for the grace: finalize", OpenViduAnswer.MISCONFIGURED, 91.0, 3600.0, 90.0, Verdict.END, FailoverReason.RECORDER_REMOVED_UNCONFIRMED),
+				Arguments.of("removed, OpenVidu confirms the session: a backup", OpenViduAnswer.SESSION_ACTIVE, 3.0, 3600.0, null, Verdict.GO_ON, null),
+				Arguments.of("removed at OpenVidu's restart, session gone: finalize", OpenViduAnswer.SESSION_GONE, 3.0, 3600.0, null, Verdict.END, FailoverReason.OPENVIDU_SESSION_GONE),
+				Arguments.of("removed, recording stopped: finalize", OpenViduAnswer.RECORDING_STOPPED, 3.0, 3600.0, null, Verdict.END, FailoverReason.OPENVIDU_RECORDING_STOPPED),
+				Arguments.of("removed, not configured: a backup, as before the checks", OpenViduAnswer.NOT_CONFIGURED, 0.5, 3600.0, null, Verdict.GO_ON, null),
+				Arguments.of("removed and stale, grace over: the stale reason", OpenViduAnswer.UNREACHABLE, 121.0, 96.0, 90.0, Verdict.END, FailoverReason.STALE_DEATH_UNCONFIRMED));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource
+	void beforeBackupOfARemovedRecorder(String name, OpenViduAnswer answer, Double diedAgo, double startedAgo,
+			Double unreachableAgo, Verdict verdict, FailoverReason reason) {
+		SessionRules.Decision d = RULES.beforeBackup(answer, ago(diedAgo), ago(startedAgo), true, ago(unreachableAgo),
+				NOW);
 		assertThat(d.verdict()).as(name).isEqualTo(verdict);
 		assertThat(d.reason()).as(name).isEqualTo(reason);
 	}
@@ -95,6 +125,8 @@ class SessionRulesTest {
 		assertThat(FailoverReason.OPENVIDU_SESSION_GONE.slug()).isEqualTo("openvidu-session-gone");
 		assertThat(FailoverReason.OPENVIDU_SESSION_GONE.replacesRecorder()).isFalse();
 		assertThat(FailoverReason.STALE_DEATH_UNCONFIRMED.replacesRecorder()).isFalse();
+		assertThat(FailoverReason.RECORDER_REMOVED_UNCONFIRMED.replacesRecorder()).isFalse();
+		assertThat(FailoverReason.RECORDER_REMOVED_UNCONFIRMED.slug()).isEqualTo("recorder-removed-unconfirmed");
 		assertThat(FailoverReason.MANUAL.replacesRecorder()).isTrue();
 		assertThat(OpenViduGate.stopReason(FailoverReason.OPENVIDU_SESSION_GONE)).isEqualTo("openviduSessionGone");
 		assertThat(OpenViduGate.stopReason(FailoverReason.STALE_DEATH_UNCONFIRMED)).isEqualTo("staleDeathUnconfirmed");
