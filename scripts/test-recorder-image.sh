@@ -302,11 +302,14 @@ watch_chunks() {
 	done
 }
 
-# log_ms CID EVENT SEQ: the time (ms) of the recorder's log line "event=EVENT seq=SEQ".
+# log_ms CID EVENT SEQ: the time (ms) of the recorder's log line "event=EVENT seq=SEQ"; empty
+# when there is none (a chunk complete just before its recorder was killed was never uploaded).
 log_ms() {
 	local ts
-	ts=$(docker logs "$1" 2>&1 | grep -m 1 " event=$2 seq=$3 " | cut -d' ' -f1)
-	[[ -n $ts ]] && date -d "$ts" +%s%3N
+	ts=$(docker logs "$1" 2>&1 | grep -m 1 " event=$2 seq=$3 " | cut -d' ' -f1 || true)
+	if [[ -n $ts ]]; then
+		date -d "$ts" +%s%3N
+	fi
 }
 
 UPLOADED_MS=()
