@@ -167,6 +167,16 @@ class FinalizationStore {
 		redis.opsForHash().put(RedisKeys.finalization(id, createdAt), "recorderWaitUntil", ms(until));
 	}
 
+	/** One field of the finalization, or null. */
+	String get(RecordingId id, long createdAt, String field) {
+		Object value = redis.opsForHash().get(RedisKeys.finalization(id, createdAt), field);
+		return value == null ? null : value.toString();
+	}
+
+	void remove(RecordingId id, long createdAt, String field) {
+		redis.opsForHash().delete(RedisKeys.finalization(id, createdAt), field);
+	}
+
 	void set(RecordingId id, long createdAt, Map<String, String> fields) {
 		redis.opsForHash().putAll(RedisKeys.finalization(id, createdAt), fields);
 	}

@@ -13,13 +13,10 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
-import io.ov2ha.controller.config.HaProperties.StorageMode;
 import io.ov2ha.controller.finalize.Finalization.Step;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.VideoName;
-import io.ov2ha.controller.storage.ChunkStorage;
-import io.ov2ha.controller.storage.ChunkStorageException;
 import io.ov2ha.controller.support.LogValues;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * One finalization attempt, step by step (ARCHITECTURE.md "Finalization"): plan the chunks
  * ({@link ChunkPlanner}), join and verify them ({@link JoinedFile}), rename the joined file over
- * {@code <VIDEO_NAME>.mp4}, then write OpenVidu's files and seal ({@link OpenViduFiles}). Each
+ * {@code <VIDEO_NAME>.mp4}, then write OpenVidu's files and seal ({@link OpenViduFiles}); the
+ * sealed final's upload to S3 ({@code HA_UPLOAD_FINAL}) happens afterwards ({@link FinalUpload}). Each
  * step is recorded, so an attempt that dies is resumed from its last durable step; nothing is
  * ever deleted here except this attempt's own temporary files ({@link WorkFiles}).
  */
@@ -58,8 +56,6 @@ class Joiner {
 
 	private final Path recordings;
 
-	private final ChunkStorage storage;
-
 	private final FinalizationStore store;
 
 	private final ChunkPlanner planner;
@@ -72,17 +68,20 @@ class Joiner {
 
 	private final ObjectProvider<FinalizationStepListener> listeners;
 
-	Joiner(HaProperties properties, ChunkStorage storage, FinalizationStore store, ChunkPlanner planner,
-			JoinedFile joined, OpenViduFiles files, JsonMapper json, ObjectProvider<FinalizationStepListener> listeners) {
+	private final FinalUpload finalUpload;
+
+	Joiner(HaProperties properties, FinalizationStore store, ChunkPlanner planner,
+			JoinedFile joined, OpenViduFiles files, JsonMapper json, ObjectProvider<FinalizationStepListener> listeners,
+			FinalUpload finalUpload) {
 		this.properties = properties;
 		this.recordings = properties.recordingsDir();
-		this.storage = storage;
 		this.store = store;
 		this.planner = planner;
 		this.joined = joined;
 		this.files = files;
 		this.json = json;
 		this.listeners = listeners;
+		this.finalUpload = finalUpload;
 	}
 
 	/** Checks between steps that the attempt may go on (lease still held, no shutdown). */
@@ -180,7 +179,7 @@ class Joiner {
 				output.expectedSeconds(), facts.hasAudio(), facts.hasVideo(), facts.resolution(), facts.frameRate(), url);
 		store.output(id, createdAt, sealed);
 		store.step(id, createdAt, Step.SEALED, Map.of());
-		uploadFinal(recording, finalFile, fileName);
+		finalUpload.request(id, createdAt);
 		WorkFiles.deleteWork(work);
 		WorkFiles.deleteTemps(dir);
 		return sealed;
@@ -211,23 +210,6 @@ class Joiner {
 					+ problem);
 		}
 		return name + ".mp4";
-	}
-
-	private void uploadFinal(Recording recording, Path finalFile, String fileName) {
-		if (!properties.storage().uploadFinal() || storage.mode() != StorageMode.S3) {
-			return;
-		}
-		RecordingId id = recording.id();
-		try {
-			String key = storage.putFinal(id, recording.createdAt(), fileName, finalFile);
-			store.set(id, recording.createdAt(), Map.of("finalKey", key));
-			LOG.info("event=finalize.uploaded recordingId=" + id + " key=" + LogValues.quote(key));
-		}
-		catch (ChunkStorageException ex) {
-			// the local final is verified and in place; downloads stream it instead
-			store.set(id, recording.createdAt(), Map.of("uploadError", ex.getMessage()));
-			LOG.warn("event=finalize.upload_failed recordingId=" + id + " error=" + LogValues.quote(ex.getMessage()));
-		}
 	}
 
 }

@@ -41,6 +41,10 @@ import io.ov2ha.controller.recording.RecordingId;
  * ov2ha:rec:{id}:finalize:&lt;createdAt&gt;  HASH  finalization of that recording (FinalizationStore, schema 1)
  * ov2ha:idx:retention                 ZSET  "&lt;id&gt;:&lt;createdAt&gt;" of verified finals whose chunks await deletion,
  *                                            score = when they may be deleted (ms)
+ * ov2ha:idx:chunk-backfill            ZSET  "&lt;id&gt;:&lt;createdAt&gt;" with chunk files on the local disk only, to be
+ *                                            copied to S3 (ChunkBackfill), score = when the next copy is due (ms)
+ * ov2ha:idx:final-upload              ZSET  "&lt;id&gt;:&lt;createdAt&gt;" of sealed finals to upload to S3
+ *                                            (HA_UPLOAD_FINAL, FinalUpload), score = when the next try is due (ms)
  * </pre>
  *
  * Retention: when a recording becomes final, every {@code ov2ha:rec:{id}...} key of it gets the
@@ -138,6 +142,14 @@ public final class RedisKeys {
 	 */
 	public static String chunkBackfillIndex() {
 		return PREFIX + "idx:chunk-backfill";
+	}
+
+	/**
+	 * Sealed finals to upload to S3 ({@code HA_UPLOAD_FINAL}; member {@code <id>:<createdAt>},
+	 * score: when the next try is due, in ms).
+	 */
+	public static String finalUploadIndex() {
+		return PREFIX + "idx:final-upload";
 	}
 
 	/** A lease named {@code name} ({@code [a-z0-9:._-]}); per-recording leases add the recording id. */

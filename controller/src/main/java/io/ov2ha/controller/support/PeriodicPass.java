@@ -2,6 +2,7 @@ package io.ov2ha.controller.support;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -62,6 +63,20 @@ public final class PeriodicPass {
 
 	public boolean isRunning() {
 		return scheduler != null;
+	}
+
+	/** Runs a pass soon, on the schedule's thread (after the one under way); nothing while stopped. */
+	public void runSoon() {
+		ScheduledExecutorService current = scheduler;
+		if (current == null) {
+			return;
+		}
+		try {
+			current.execute(this::runQuietly);
+		}
+		catch (RejectedExecutionException ex) {
+			// stopping
+		}
 	}
 
 	/** Ends the schedule; a pass under way is interrupted and awaited (10 s at most). Idempotent. */

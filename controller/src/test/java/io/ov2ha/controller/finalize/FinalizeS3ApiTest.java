@@ -57,6 +57,9 @@ class FinalizeS3ApiTest {
 	@Autowired
 	ChunkBackfill backfill;
 
+	@Autowired
+	FinalUpload finalUpload;
+
 	private FakeRecorder recorder(String prefix) {
 		return new FakeRecorder(Recordings.newId(prefix), System.currentTimeMillis(), Api.at(port), redis, RECORDINGS,
 				true);
@@ -95,11 +98,14 @@ class FinalizeS3ApiTest {
 		assertThat(Api.at(port).asAdmin().get("/api/recordings/" + rec.id).json().path("status").asString())
 			.isEqualTo("READY");
 
-		// the chunks stay until retention; the final was uploaded and downloads through a presigned URL
-		assertThat(TestS3.client().listObjectsV2(b -> b.bucket(TestS3.BUCKET).prefix("recordings/" + rec.id + "/"))
-			.contents()).hasSize(7);
-		Api.Response download = Api.at(port).asAdmin().get("/api/recordings/" + rec.id + "/download");
-		assertThat(download.status()).isEqualTo(302);
+		// the chunks stay until retention; the final is uploaded after the finalization (never in
+		// it) and then downloads through a presigned URL
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(TestS3.client()
+				.listObjectsV2(b -> b.bucket(TestS3.BUCKET).prefix("recordings/" + rec.id + "/"))
+				.contents()).hasSize(7));
+		Api.Response download = await().atMost(Duration.ofSeconds(30))
+			.until(() -> Api.at(port).asAdmin().get("/api/recordings/" + rec.id + "/download"), d -> d.status() == 302);
 		String url = download.json().path("url").asString();
 		HttpResponse<byte[]> fetched = HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -393,6 +399,12 @@ class FinalizeS3ApiTest {
 			OpenViduCheck.assertSealedReady(rec.dir(), rec.id, sum(chunks));
 			assertThat(backfill.pending(member)).isTrue();
 
+			// the final's upload waits for S3; meanwhile downloads stream the local final
+			assertThat(finalUpload.run()).isZero();
+			assertThat(redis.opsForZSet().score(RedisKeys.finalUploadIndex(), member)).isNotNull();
+			Api.Response local = Api.at(port).asAdmin().get("/api/recordings/" + rec.id + "/download");
+			assertThat(local.status()).isEqualTo(200);
+
 			// while S3 is down nothing is copied, and retention deletes nothing before the copy
 			assertThat(backfill.run()).isZero();
 			assertThat(backfill.pending(member)).isTrue();
@@ -417,6 +429,12 @@ class FinalizeS3ApiTest {
 			.getObjectAsBytes(b -> b.bucket(TestS3.BUCKET).key(rec.storageKey(3, 0)))
 			.asByteArray();
 		assertThat(copied).isEqualTo(Files.readAllBytes(chunks.get(3).file()));
+		// and the final is uploaded: downloads redirect to S3
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			finalUpload.run();
+			assertThat(redis.opsForZSet().score(RedisKeys.finalUploadIndex(), member)).isNull();
+		});
+		assertThat(Api.at(port).asAdmin().get("/api/recordings/" + rec.id + "/download").status()).isEqualTo(302);
 	}
 
 	@Test
