@@ -220,7 +220,7 @@ begin() {
 	SCENARIO_LOG="$E2E_WORK/results/$SCENARIO.log"
 	CHECK_FAILED=0
 	KNOWN_EPOCHS=''
-	GAP_S='' DURATION_S='' WALL_S='' DETECT_S='' CAPTURE_S='' FIRST_CHUNK_S='' STOP_READY_S='' FINAL_ORIGIN='' HEAD_S=''
+	GAP_S='' DURATION_S='' WALL_S='' DETECT_S='' CAPTURE_S='' FIRST_CHUNK_S='' STOP_READY_S='' FINAL_ORIGIN='' HEAD_S='' TAIL_S=''
 	: >"$SCENARIO_LOG"
 	# a scenario that aborts before finish() still counts, as FAILED
 	printf '%s|%s|FAILED|-|-|-|-|-|-|-|-|-|aborted before its end\n' "$1" "$2" >"$E2E_WORK/results/$SCENARIO.row"
@@ -291,11 +291,15 @@ failover_metrics() {
 }
 
 # capture_metric ID KILL_MS: when the backup's first frame was painted (from the recording's
-# clock: the end of the gap that contains the kill), relative to the kill.
+# clock: the end of the gap that contains the kill), relative to the kill; TAIL_S: how long
+# before the kill the dead recorder's last frame in the final was (what it had captured but
+# not yet written).
 capture_metric() {
-	local tc="$E2E_WORK/results/$SCENARIO.timecode.json" to
-	to=$(jq -r --argjson k "$2" '[.gaps[]? | select(.to_ms >= $k)] | first | .to_ms // empty' "$tc" 2>/dev/null)
-	[[ -n $to ]] && CAPTURE_S=$(awk -v a="$to" -v b="$2" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	local tc="$E2E_WORK/results/$SCENARIO.timecode.json" gap
+	gap=$(jq -c --argjson k "$2" '[.gaps[]? | select(.to_ms >= $k)] | first // empty' "$tc" 2>/dev/null)
+	[[ -n $gap ]] || return 0
+	CAPTURE_S=$(jq -r --argjson k "$2" '(.to_ms - $k) / 1000 | . * 100 | round / 100' <<<"$gap")
+	TAIL_S=$(jq -r --argjson k "$2" '($k - .from_ms) / 1000 | . * 100 | round / 100' <<<"$gap")
 	return 0
 }
 
@@ -334,7 +338,7 @@ scenario_killed() {
 	check "the dead recorder's partial chunk is in the final" partial_chunk_kept 0
 	failover_metrics "$id" 1 "$kill_ms"
 	capture_metric "$id" "$kill_ms"
-	finish "killed at ${E2E_KILL_AT} s"
+	finish "killed at ${E2E_KILL_AT} s; its last frame ${TAIL_S:-?} s before the kill"
 }
 
 # 3. The primary freezes (docker pause): fenced (killed by id), replaced.

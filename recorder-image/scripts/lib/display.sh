@@ -11,6 +11,7 @@
 
 XVFB_PID=
 PULSE_PID=
+SILENCE_PID=
 CHROMIUM_PID=
 X_DISPLAY=
 
@@ -87,6 +88,7 @@ display_wait_pulse() {
 	for ((i = 0; i < 100; i++)); do
 		if pactl info >/dev/null 2>&1; then
 			log_info pulseaudio_started pid="$PULSE_PID"
+			display_start_silence
 			return 0
 		fi
 		kill -0 "$PULSE_PID" 2>/dev/null || break
@@ -94,6 +96,35 @@ display_wait_pulse() {
 	done
 	log_error pulseaudio_failed log="$(tail -n 1 "$OV2HA_RUN_DIR/pulse.log" 2>/dev/null)"
 	return 1
+}
+
+# display_start_silence: plays silence into "rec" with a 20 ms latency for as long as PulseAudio
+# runs, then restarts the sink's clock (suspend, resume) so that it renders in 20 ms blocks from
+# then on. A null sink renders ahead in blocks of 2 s until a stream asks for less, and the block
+# under way when the first stream connects still lasts 2 s: ffmpeg's first sound then comes late,
+# its timestamps stay late, and its muxer holds the picture back by that much for the whole
+# recording (a killed recorder lost the last ~1.7 s it had captured instead of ~0.5 s). Nothing
+# here stops the recording: a failure is logged and the recorder goes on without it.
+display_start_silence() {
+	local i
+	pacat --playback --raw --format=s16le --rate=48000 --channels=2 --latency-msec=20 --device=rec \
+		--client-name=ov2ha-silence /dev/zero >>"$OV2HA_RUN_DIR/pulse.log" 2>&1 &
+	SILENCE_PID=$!
+	for ((i = 0; i < 50; i++)); do
+		[[ -n $(pactl list short sink-inputs 2>/dev/null) ]] && break
+		if ! kill -0 "$SILENCE_PID" 2>/dev/null; then
+			log_warn silence_failed log="$(tail -n 1 "$OV2HA_RUN_DIR/pulse.log" 2>/dev/null)"
+			return 0
+		fi
+		pause 0.02
+	done
+	# the resume is tried even when the suspend failed: a sink left suspended records nothing
+	pactl suspend-sink rec 1 >/dev/null 2>&1 || true
+	for ((i = 0; i < 5; i++)); do
+		pactl suspend-sink rec 0 >/dev/null 2>&1 && return 0
+		pause 0.02
+	done
+	log_warn sink_resume_failed sink=rec
 }
 
 # display_start_chromium WIDTH HEIGHT URL: kiosk browser on the layout page. Its output goes
@@ -127,7 +158,7 @@ display_start_chromium() {
 display_stop() {
 	local pid i alive
 	local -a pids=()
-	for pid in "$CHROMIUM_PID" "$PULSE_PID" "$XVFB_PID"; do
+	for pid in "$CHROMIUM_PID" "$SILENCE_PID" "$PULSE_PID" "$XVFB_PID"; do
 		if [[ -n $pid ]]; then
 			pids+=("$pid")
 			kill -TERM "$pid" 2>/dev/null || true
@@ -145,5 +176,5 @@ display_stop() {
 		kill -KILL "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
-	CHROMIUM_PID='' PULSE_PID='' XVFB_PID=''
+	CHROMIUM_PID='' SILENCE_PID='' PULSE_PID='' XVFB_PID=''
 }
