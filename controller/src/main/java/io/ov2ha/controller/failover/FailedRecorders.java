@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -66,8 +65,6 @@ final class FailedRecorders {
 
 	private final Map<String, Instant> saturatedSilenceChecks = new ConcurrentHashMap<>();
 
-	/** Docker's states of a container whose removal began ({@code docker rm -f}). */
-	private static final Set<String> REMOVED_STATES = Set.of("removing", "dead");
 
 	private final Supplier<Instant> startedAt;
 
@@ -173,7 +170,8 @@ final class FailedRecorders {
 				}
 			}
 			case REPLACE_OOM, REPLACE_DIED -> {
-				boolean removed = verdict == RecorderExit.REPLACE_DIED && removedBySomebodyElse(containerId);
+				boolean removed = verdict == RecorderExit.REPLACE_DIED && gate.enabled()
+						&& RecorderContainers.removedBySomebodyElse(runtime, containerId);
 				replace(r, verdict.reason(), new FailoverService.Evidence(at, source, "container exited"
 						+ (exitCode == null ? "" : " with code " + exitCode) + (removed ? ", removed by somebody else" : ""),
 						containerId, false, removed));
@@ -181,25 +179,6 @@ final class FailedRecorders {
 		}
 	}
 
-	/**
-	 * Whether a container that died is gone or being removed ({@code docker rm -f}: Docker marks
-	 * the removal before it kills, so this holds from the die event on): nobody but OpenVidu's
-	 * startup cleanup or an operator removes a live recorder, which is no crash. Asked only when
-	 * OpenVidu is asked before a backup (nothing else depends on it); false when Docker cannot
-	 * tell.
-	 */
-	private boolean removedBySomebodyElse(String containerId) {
-		if (!gate.enabled() || !ContainerLabels.isExactId(containerId)) {
-			return false;
-		}
-		try {
-			Optional<RecorderContainer> c = runtime.inspect(containerId);
-			return c.isEmpty() || REMOVED_STATES.contains(c.get().state());
-		}
-		catch (RuntimeException ex) {
-			return false;
-		}
-	}
 
 	/**
 	 * Silent, or not started in time: the runtime decides. Running: killed and replaced

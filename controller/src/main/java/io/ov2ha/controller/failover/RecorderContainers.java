@@ -1,6 +1,7 @@
 package io.ov2ha.controller.failover;
 
 import java.util.Optional;
+import java.util.Set;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -20,6 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
 class RecorderContainers {
 
 	private static final Log LOG = LogFactory.getLog(RecorderContainers.class);
+
+	/** Docker's states of a container whose removal began ({@code docker rm -f}). */
+	private static final Set<String> REMOVED_STATES = Set.of("removing", "dead");
 
 	private final RecorderRuntime runtime;
 
@@ -70,6 +74,25 @@ class RecorderContainers {
 		}
 		catch (JacksonException ex) {
 			return true;
+		}
+	}
+
+	/**
+	 * Whether a container that died is gone or being removed ({@code docker rm -f}: Docker marks
+	 * the removal before it kills, so this holds from the die event on): nobody but OpenVidu's
+	 * startup cleanup or an operator removes a live recorder, which is no crash. False when
+	 * Docker cannot tell.
+	 */
+	static boolean removedBySomebodyElse(RecorderRuntime runtime, String containerId) {
+		if (!ContainerLabels.isExactId(containerId)) {
+			return false;
+		}
+		try {
+			Optional<RecorderContainer> c = runtime.inspect(containerId);
+			return c.isEmpty() || REMOVED_STATES.contains(c.get().state());
+		}
+		catch (RuntimeException ex) {
+			return false;
 		}
 	}
 

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
@@ -154,6 +155,46 @@ class DockerRecorderRuntimeTest {
 			// not running any more: a second kill does nothing
 			assertThat(runtime.kill(containerId)).isFalse();
 			assertThat(runtime.inspect(containerId).orElseThrow().exitCode()).isEqualTo(137L);
+		}
+	}
+
+	/**
+	 * What the failover relies on to tell a recorder removed by somebody else (OpenVidu's startup
+	 * cleanup: {@code docker rm -f}) from a crash: when its die event arrives, inspecting it shows
+	 * it gone or being removed, while a killed one shows exited.
+	 */
+	@Test
+	void aForcedRemovalIsVisibleWhenItsDieEventArrives() throws Exception {
+		Map<String, String> seen = new ConcurrentHashMap<>();
+		List<Boolean> connections = new CopyOnWriteArrayList<>();
+		try (AutoCloseable subscription = runtime.subscribe(new RuntimeEventListener() {
+			@Override
+			public void onEvent(RuntimeEvent event) {
+				if (event.kind() == RuntimeEvent.Kind.DIED) {
+					seen.put(event.containerId(),
+							runtime.inspect(event.containerId()).map(RecorderContainer::state).orElse("gone"));
+				}
+			}
+
+			@Override
+			public void onConnected(boolean reconnected) {
+				connections.add(reconnected);
+			}
+
+			@Override
+			public void onDisconnected(String reason) {
+			}
+		})) {
+			await().atMost(Duration.ofSeconds(10)).until(() -> !connections.isEmpty());
+			String removed = runtime.startBackup(spec(Recordings.newId("rtrm"), 1));
+			String killed = runtime.startBackup(spec(Recordings.newId("rtkl"), 1));
+
+			TestDocker.client().removeContainerCmd(removed).withForce(true).exec();
+			assertThat(runtime.kill(killed)).isTrue();
+
+			await().atMost(Duration.ofSeconds(10)).until(() -> seen.containsKey(removed) && seen.containsKey(killed));
+			assertThat(seen.get(removed)).isIn("removing", "dead", "gone");
+			assertThat(seen.get(killed)).isEqualTo("exited");
 		}
 	}
 
