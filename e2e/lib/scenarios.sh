@@ -554,7 +554,7 @@ no_recorder_running() { ! recorder_running "$1"; }
 # OpenVidu no longer has the session; the controller, asking OpenVidu's REST API while the
 # backup records, ends it and finalizes what was recorded, and tells the customer once.
 scenario_openvidu_restart() {
-	local id="ses_${E2E_RUN}o${1}" kill_ms restart_ms received
+	local id="ses_${E2E_RUN}o${1}" kill_ms restart_ms
 	begin openvidu-restart "$1"
 	start_recording "$id"
 	record_until "$id" "$E2E_KILL_AT"
@@ -567,11 +567,8 @@ scenario_openvidu_restart() {
 	restart_ms=$(now_ms)
 	STOP_MS=$restart_ms
 	ov_restart --no-webhooks
-	check "the customer gets a final event within 120 s of OpenVidu's restart" \
-		poll 120 "final event of ${id}" customer_got_final "$id"
-	received=$(final_events "$id" | jq -r .received_ms | head -n 1)
-	[[ -n $received ]] && STOP_READY_S=$(awk -v a="$received" -v b="$restart_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
-	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
+	final_after_openvidu_start "$id" "$restart_ms"
+	STOP_READY_S=$READY_AFTER_S
 	local ended
 	ended=$(admin "/api/recordings/$id/failovers" | jq -r '.endedBy // empty')
 	check "the controller ended the backup because OpenVidu lost the session (${ended:-not ended})" \
@@ -585,6 +582,19 @@ scenario_openvidu_restart() {
 	finish "OpenVidu killed and restarted at ${E2E_SHORT_SECONDS} s, a backup recording"
 }
 
+# final_after_openvidu_start ID START_MS: OpenVidu started at START_MS and the controller ends
+# the recording on its word: the customer's final event within 120 s, READY in the controller.
+# READY_AFTER_S: OpenVidu's start -> the final event (empty when there was none).
+final_after_openvidu_start() {
+	local id=$1 start_ms=$2 received
+	READY_AFTER_S=''
+	check "the customer gets a final event within 120 s of OpenVidu's start" \
+		poll 120 "final event of ${id}" customer_got_final "$id"
+	received=$(final_events "$id" | jq -r .received_ms | head -n 1)
+	[[ -n $received ]] && READY_AFTER_S=$(awk -v a="$received" -v b="$start_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
+}
+
 # 9b. OpenVidu crashes (no stopped webhook) and stays down E2E_OPENVIDU_DOWN_S (60) while its
 # recorder records: the recorder is healthy, so nothing happens. Then OpenVidu starts: its startup
 # cleanup force-removes the recorder, and its REST API answers E2E_OPENVIDU_REST_DELAY_S (5) later.
@@ -593,7 +603,7 @@ scenario_openvidu_restart() {
 # up to the removal (the removed recorder's partial chunk from the local disk), seals it and tells
 # the customer once.
 scenario_openvidu_down() {
-	local id="ses_${E2E_RUN}d${1}" down_s=${E2E_OPENVIDU_DOWN_S:-60} chunks_before back_ms received
+	local id="ses_${E2E_RUN}d${1}" down_s=${E2E_OPENVIDU_DOWN_S:-60} chunks_before back_ms
 	begin openvidu-down "$1"
 	start_recording "$id"
 	record_until "$id" 20
@@ -602,17 +612,15 @@ scenario_openvidu_down() {
 	sleep "$down_s"
 	check "no failover while OpenVidu was down and the recorder recorded" eq "$(failover_count "$id")" 0
 	check "the recorder still runs after ${down_s} s without OpenVidu" recorder_running "$id"
-	check "its chunks kept coming ($chunks_before before the outage, $(chunk_count "$id") after it)" 		awk -v a="$chunks_before" -v b="$(chunk_count "$id")" 'BEGIN { exit !(b >= a + 3) }'
+	check "its chunks kept coming ($chunks_before before the outage, $(chunk_count "$id") after it)" \
+		awk -v a="$chunks_before" -v b="$(chunk_count "$id")" 'BEGIN { exit !(b >= a + 3) }'
 	back_ms=$(now_ms)
 	STOP_MS=$back_ms
 	ov_startup_cleanup
 	sleep "${E2E_OPENVIDU_REST_DELAY_S:-5}"
 	ov_rest_start "$OV_REST_PORT"
-	check "the customer gets a final event within 120 s of OpenVidu's start" \
-		poll 120 "final event of ${id}" customer_got_final "$id"
-	received=$(final_events "$id" | jq -r .received_ms | head -n 1)
-	[[ -n $received ]] && STOP_READY_S=$(awk -v a="$received" -v b="$back_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
-	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
+	final_after_openvidu_start "$id" "$back_ms"
+	STOP_READY_S=$READY_AFTER_S
 	check "the controller waited for OpenVidu's word on the removed recorder (reason=recorder_removed_unconfirmed)" \
 		grep -q "event=failover.openvidu_awaited recordingId=$id .*reason=recorder_removed_unconfirmed" \
 		"$STACK_WORK/controller.log"
@@ -640,7 +648,7 @@ scenario_openvidu_down() {
 # recorded up to the crash (the dead recorder's partial chunk from the local disk), seals it
 # and tells the customer once; the new recording runs undisturbed.
 scenario_host_crash() {
-	local id="ses_${E2E_RUN}h${1}" again crash_ms back_ms received reboot_ready=''
+	local id="ses_${E2E_RUN}h${1}" again crash_ms back_ms reboot_ready=''
 	again="$id~1"
 	begin host-crash "$1"
 	start_recording "$id"
@@ -661,11 +669,8 @@ scenario_host_crash() {
 	ov_startup_cleanup
 	start_recording "$again"
 	ov_rest_start "$OV_REST_PORT"
-	check "the customer gets a final event within 120 s of OpenVidu's start" \
-		poll 120 "final event of ${id}" customer_got_final "$id"
-	received=$(final_events "$id" | jq -r .received_ms | head -n 1)
-	[[ -n $received ]] && reboot_ready=$(awk -v a="$received" -v b="$back_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
-	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
+	final_after_openvidu_start "$id" "$back_ms"
+	reboot_ready=$READY_AFTER_S
 	check "no backup was started for the dead session" eq "$(failover_field "$id" 1 backupContainerId)" ""
 	check "the controller saw the session of that id was a new one (event=openvidu.session_recreated)" \
 		grep -q "event=openvidu.session_recreated recordingId=$id " "$STACK_WORK/controller.log"

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,7 +26,6 @@ import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.storage.ChunkStorage;
 import io.ov2ha.controller.storage.ChunkStorage.StoredChunk;
-import io.ov2ha.controller.storage.ChunkStorageException;
 import io.ov2ha.controller.storage.LocalChunkStorage;
 import io.ov2ha.controller.support.LogValues;
 import io.ov2ha.controller.support.PeriodicPass;
@@ -61,30 +59,25 @@ class ChunkBackfill implements SmartLifecycle {
 	/** The lease, renewed before each recording of a pass (one recording's copies take less). */
 	static final Duration LEASE_TTL = Duration.ofMinutes(5);
 
-	private final StringRedisTemplate redis;
-
 	private final RecordingStore recordings;
 
 	private final ChunkStorage storage;
 
 	private final LocalChunkStorage localChunks;
 
-	private final RedisLease lease;
-
-	private final Clock clock;
+	private final DueEntries entries;
 
 	private final PeriodicPass schedule;
 
 	ChunkBackfill(StringRedisTemplate redis, RecordingStore recordings, ChunkStorage storage, RedisLease lease,
 			Clock clock, HaProperties properties, MeterRegistry registry) {
-		this.redis = redis;
 		this.recordings = recordings;
 		this.storage = storage;
 		this.localChunks = new LocalChunkStorage(properties.recordingsDir());
-		this.lease = lease;
-		this.clock = clock;
+		this.entries = new DueEntries(redis, lease, clock, new DueEntries.Settings(RedisKeys.chunkBackfillIndex(),
+				"chunk-backfill", LEASE_TTL, BATCH, RETRY_LATER));
 		this.schedule = new PeriodicPass("chunk-backfill", "backfill", LOG, this::run);
-		Gauge.builder("ov2ha.chunks.backfill.pending", this, ChunkBackfill::pendingCount)
+		Gauge.builder("ov2ha.chunks.backfill.pending", entries, DueEntries::count)
 			.description("Recordings with chunks on the local disk only, waiting to be copied to S3")
 			.register(registry);
 	}
@@ -109,51 +102,23 @@ class ChunkBackfill implements SmartLifecycle {
 	/** Asks for the chunks of the recording (id, createdAt) that are on the local disk only to be copied to S3. */
 	void request(RecordingId id, long createdAt) {
 		if (storage.mode() == StorageMode.S3) {
-			redis.opsForZSet()
-				.addIfAbsent(RedisKeys.chunkBackfillIndex(), FinalizationStore.member(id, createdAt),
-						clock.millis());
+			entries.add(id, createdAt, true);
 		}
 	}
 
 	/** Whether chunks of this retention/backfill member ({@code <id>:<createdAt>}) still wait for their copy. */
 	boolean pending(String member) {
-		return redis.opsForZSet().score(RedisKeys.chunkBackfillIndex(), member) != null;
+		return entries.pending(member);
 	}
 
 	/** One pass over the due entries; answers the chunks copied. */
 	synchronized int run() {
-		String leaseKey = RedisKeys.lease("chunk-backfill");
-		if (storage.mode() != StorageMode.S3 || !lease.tryAcquire(leaseKey, LEASE_TTL)) {
+		if (storage.mode() != StorageMode.S3) {
 			return 0;
 		}
-		int copied = 0;
-		try {
-			Set<String> due = redis.opsForZSet()
-				.rangeByScore(RedisKeys.chunkBackfillIndex(), 0, clock.millis(), 0, BATCH);
-			for (String member : due == null ? Set.<String>of() : due) {
-				if (Thread.currentThread().isInterrupted() || !lease.renew(leaseKey, LEASE_TTL)) {
-					break; // stopping, or the lease is lost: another controller goes on
-				}
-				RecordingId id = FinalizationStore.idOf(member);
-				try {
-					copied += copy(id, FinalizationStore.createdAtOf(member));
-					redis.opsForZSet().remove(RedisKeys.chunkBackfillIndex(), member);
-				}
-				catch (ChunkStorageException ex) {
-					LOG.warn("event=backfill.copy_failed recordingId=" + id + " error=" + LogValues.quote(ex.getMessage())
-							+ " retry=" + (ex.unavailable() ? "next_run" : "in_" + RETRY_LATER.toMinutes() + "_min"));
-					if (ex.unavailable()) {
-						break; // S3 is down: the other entries wait too
-					}
-					redis.opsForZSet()
-						.add(RedisKeys.chunkBackfillIndex(), member, clock.millis() + RETRY_LATER.toMillis());
-				}
-			}
-		}
-		finally {
-			lease.release(leaseKey);
-		}
-		return copied;
+		return entries.pass(this::copy, (id, createdAt, ex, nextPass) -> LOG.warn("event=backfill.copy_failed recordingId="
+				+ id + " error=" + LogValues.quote(ex.getMessage()) + " retry="
+				+ (nextPass ? "next_run" : "in_" + RETRY_LATER.toMinutes() + "_min")));
 	}
 
 	/** Copies the recording's local chunk files S3 lacks; answers how many. */
@@ -183,17 +148,6 @@ class ChunkBackfill implements SmartLifecycle {
 		LOG.info("event=backfill.done recordingId=" + id + " createdAt=" + createdAt + " copiedChunks=" + copied
 				+ " copiedBytes=" + bytes + " localChunks=" + local.size());
 		return copied;
-	}
-
-	/** Static helper for the gauge: Redis down reads as NaN. */
-	private static double pendingCount(ChunkBackfill backfill) {
-		try {
-			Long n = backfill.redis.opsForZSet().zCard(RedisKeys.chunkBackfillIndex());
-			return n == null ? 0 : n;
-		}
-		catch (RuntimeException ex) {
-			return Double.NaN;
-		}
 	}
 
 }

@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,7 +24,6 @@ import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.storage.ChunkStorage;
-import io.ov2ha.controller.storage.ChunkStorageException;
 import io.ov2ha.controller.support.LogValues;
 import io.ov2ha.controller.support.PeriodicPass;
 
@@ -53,17 +51,15 @@ class FinalUpload implements SmartLifecycle {
 	/** Renewed before each upload; an upload that outlasts it is harmless (the same key, a PUT is atomic). */
 	static final Duration LEASE_TTL = Duration.ofMinutes(10);
 
-	private final StringRedisTemplate redis;
-
 	private final RecordingStore recordings;
 
 	private final FinalizationStore store;
 
 	private final ChunkStorage storage;
 
-	private final RedisLease lease;
-
 	private final Clock clock;
+
+	private final DueEntries entries;
 
 	private final Path recordingsDir;
 
@@ -73,16 +69,16 @@ class FinalUpload implements SmartLifecycle {
 
 	FinalUpload(StringRedisTemplate redis, RecordingStore recordings, FinalizationStore store, ChunkStorage storage,
 			RedisLease lease, Clock clock, HaProperties properties, MeterRegistry registry) {
-		this.redis = redis;
 		this.recordings = recordings;
 		this.store = store;
 		this.storage = storage;
-		this.lease = lease;
 		this.clock = clock;
+		this.entries = new DueEntries(redis, lease, clock, new DueEntries.Settings(RedisKeys.finalUploadIndex(),
+				"final-upload", LEASE_TTL, BATCH, RETRY_LATER));
 		this.recordingsDir = properties.recordingsDir();
 		this.enabled = properties.storage().uploadFinal() && storage.mode() == StorageMode.S3;
 		this.schedule = new PeriodicPass("final-upload", "final_upload", LOG, this::run);
-		Gauge.builder("ov2ha.final.upload.pending", this, FinalUpload::pendingCount)
+		Gauge.builder("ov2ha.final.upload.pending", entries, DueEntries::count)
 			.description("Sealed finals waiting for their upload to S3 (HA_UPLOAD_FINAL; 0 without it)")
 			.register(registry);
 	}
@@ -104,52 +100,36 @@ class FinalUpload implements SmartLifecycle {
 		schedule.stop();
 	}
 
-	/** Asks for the sealed final of (id, createdAt) to be uploaded, and runs a pass soon. */
+	/**
+	 * Asks for the sealed final of (id, createdAt) to be uploaded, and runs a pass soon. A final
+	 * sealed again (a forced finalization) replaces the uploaded one: its key is forgotten until
+	 * then, so downloads stream the new local file meanwhile.
+	 */
 	void request(RecordingId id, long createdAt) {
 		if (!enabled) {
 			return;
 		}
-		redis.opsForZSet().add(RedisKeys.finalUploadIndex(), FinalizationStore.member(id, createdAt), clock.millis());
+		store.remove(id, createdAt, "finalKey");
+		entries.add(id, createdAt, false);
 		schedule.runSoon();
+	}
+
+	/** Whether the final of this member ({@code <id>:<createdAt>}) still waits for its upload. */
+	boolean pending(String member) {
+		return entries.pending(member);
 	}
 
 	/** One pass over the due entries; answers the finals uploaded. */
 	synchronized int run() {
-		String leaseKey = RedisKeys.lease("final-upload");
-		if (!enabled || !lease.tryAcquire(leaseKey, LEASE_TTL)) {
+		if (!enabled) {
 			return 0;
 		}
-		int uploaded = 0;
-		try {
-			Set<String> due = redis.opsForZSet().rangeByScore(RedisKeys.finalUploadIndex(), 0, clock.millis(), 0, BATCH);
-			for (String member : due == null ? Set.<String>of() : due) {
-				if (Thread.currentThread().isInterrupted() || !lease.renew(leaseKey, LEASE_TTL)) {
-					break; // stopping, or the lease is lost: another controller goes on
-				}
-				RecordingId id = FinalizationStore.idOf(member);
-				long createdAt = FinalizationStore.createdAtOf(member);
-				try {
-					if (upload(id, createdAt)) {
-						uploaded++;
-					}
-					redis.opsForZSet().remove(RedisKeys.finalUploadIndex(), member);
-				}
-				catch (ChunkStorageException ex) {
-					LOG.warn("event=finalize.upload_failed recordingId=" + id + " createdAt=" + createdAt + " error="
-							+ LogValues.quote(ex.getMessage()) + " retry="
-							+ (ex.unavailable() ? "next_run" : "in_" + RETRY_LATER.toMinutes() + "_min"));
-					store.set(id, createdAt, Map.of("uploadError", ex.getMessage()));
-					if (ex.unavailable()) {
-						break; // S3 is down: the other entries wait too
-					}
-					redis.opsForZSet().add(RedisKeys.finalUploadIndex(), member, clock.millis() + RETRY_LATER.toMillis());
-				}
-			}
-		}
-		finally {
-			lease.release(leaseKey);
-		}
-		return uploaded;
+		return entries.pass((id, createdAt) -> upload(id, createdAt) ? 1 : 0, (id, createdAt, ex, nextPass) -> {
+			LOG.warn("event=finalize.upload_failed recordingId=" + id + " createdAt=" + createdAt + " error="
+					+ LogValues.quote(ex.getMessage()) + " retry="
+					+ (nextPass ? "next_run" : "in_" + RETRY_LATER.toMinutes() + "_min"));
+			store.set(id, createdAt, Map.of("uploadError", ex.getMessage()));
+		});
 	}
 
 	/** Uploads the sealed final when it is still there and not uploaded yet; answers whether it did. */
@@ -177,17 +157,6 @@ class FinalUpload implements SmartLifecycle {
 		LOG.info("event=finalize.uploaded recordingId=" + id + " key=" + LogValues.quote(key) + " sizeBytes="
 				+ output.sizeBytes() + " ms=" + (clock.millis() - started));
 		return true;
-	}
-
-	/** Static helper for the gauge: Redis down reads as NaN. */
-	private static double pendingCount(FinalUpload upload) {
-		try {
-			Long n = upload.redis.opsForZSet().zCard(RedisKeys.finalUploadIndex());
-			return n == null ? 0 : n;
-		}
-		catch (RuntimeException ex) {
-			return Double.NaN;
-		}
 	}
 
 }

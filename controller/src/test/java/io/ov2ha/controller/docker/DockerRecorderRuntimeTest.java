@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +58,25 @@ class DockerRecorderRuntimeTest {
 			runtime.close();
 			FileSystemUtils.deleteRecursively(recordings.toFile());
 		}
+	}
+
+	/** Subscribes to the runtime's events; {@code connections} gets each (re)connection. */
+	private AutoCloseable subscribe(Consumer<RuntimeEvent> events, List<Boolean> connections) {
+		return runtime.subscribe(new RuntimeEventListener() {
+			@Override
+			public void onEvent(RuntimeEvent event) {
+				events.accept(event);
+			}
+
+			@Override
+			public void onConnected(boolean reconnected) {
+				connections.add(reconnected);
+			}
+
+			@Override
+			public void onDisconnected(String reason) {
+			}
+		});
 	}
 
 	private BackupSpec spec(String id, long epoch) {
@@ -122,21 +142,7 @@ class DockerRecorderRuntimeTest {
 	void killsByIdAndReportsTheDeathAsAnEvent() throws Exception {
 		List<RuntimeEvent> events = new CopyOnWriteArrayList<>();
 		List<Boolean> connections = new CopyOnWriteArrayList<>();
-		try (AutoCloseable subscription = runtime.subscribe(new RuntimeEventListener() {
-			@Override
-			public void onEvent(RuntimeEvent event) {
-				events.add(event);
-			}
-
-			@Override
-			public void onConnected(boolean reconnected) {
-				connections.add(reconnected);
-			}
-
-			@Override
-			public void onDisconnected(String reason) {
-			}
-		})) {
+		try (AutoCloseable subscription = subscribe(events::add, connections)) {
 			await().atMost(Duration.ofSeconds(10)).until(() -> !connections.isEmpty());
 			assertThat(connections).containsExactly(false);
 			assertThat(runtime.status().eventsConnected()).isTrue();
@@ -167,24 +173,12 @@ class DockerRecorderRuntimeTest {
 	void aForcedRemovalIsVisibleWhenItsDieEventArrives() throws Exception {
 		Map<String, String> seen = new ConcurrentHashMap<>();
 		List<Boolean> connections = new CopyOnWriteArrayList<>();
-		try (AutoCloseable subscription = runtime.subscribe(new RuntimeEventListener() {
-			@Override
-			public void onEvent(RuntimeEvent event) {
-				if (event.kind() == RuntimeEvent.Kind.DIED) {
-					seen.put(event.containerId(),
-							runtime.inspect(event.containerId()).map(RecorderContainer::state).orElse("gone"));
-				}
+		try (AutoCloseable subscription = subscribe(event -> {
+			if (event.kind() == RuntimeEvent.Kind.DIED) {
+				seen.put(event.containerId(),
+						runtime.inspect(event.containerId()).map(RecorderContainer::state).orElse("gone"));
 			}
-
-			@Override
-			public void onConnected(boolean reconnected) {
-				connections.add(reconnected);
-			}
-
-			@Override
-			public void onDisconnected(String reason) {
-			}
-		})) {
+		}, connections)) {
 			await().atMost(Duration.ofSeconds(10)).until(() -> !connections.isEmpty());
 			String removed = runtime.startBackup(spec(Recordings.newId("rtrm"), 1));
 			String killed = runtime.startBackup(spec(Recordings.newId("rtkl"), 1));

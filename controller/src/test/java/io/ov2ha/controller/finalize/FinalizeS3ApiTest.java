@@ -401,7 +401,7 @@ class FinalizeS3ApiTest {
 
 			// the final's upload waits for S3; meanwhile downloads stream the local final
 			assertThat(finalUpload.run()).isZero();
-			assertThat(redis.opsForZSet().score(RedisKeys.finalUploadIndex(), member)).isNotNull();
+			assertThat(finalUpload.pending(member)).isTrue();
 			Api.Response local = Api.at(port).asAdmin().get("/api/recordings/" + rec.id + "/download");
 			assertThat(local.status()).isEqualTo(200);
 
@@ -432,7 +432,7 @@ class FinalizeS3ApiTest {
 		// and the final is uploaded: downloads redirect to S3
 		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
 			finalUpload.run();
-			assertThat(redis.opsForZSet().score(RedisKeys.finalUploadIndex(), member)).isNull();
+			assertThat(finalUpload.pending(member)).isFalse();
 		});
 		assertThat(Api.at(port).asAdmin().get("/api/recordings/" + rec.id + "/download").status()).isEqualTo(302);
 	}
