@@ -15,8 +15,7 @@
 # side), E2E_AFTER_BACKUP_S (15: a scenario with a failover records at least that long after the
 # backup's first chunk), E2E_REBOOT_S (25: host-crash, the host is down that long),
 # E2E_OPENVIDU_BOOT_S (15: host-crash, OpenVidu starts that long after the controller),
-# E2E_OPENVIDU_DOWN_S (60: openvidu-down, OpenVidu is down that long), E2E_OPENVIDU_REST_DELAY_S
-# (5: openvidu-down, OpenVidu's REST API answers that long after its startup cleanup).
+# E2E_OPENVIDU_DOWN_S (60: openvidu-down, OpenVidu is down that long).
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 

@@ -597,7 +597,7 @@ final_after_openvidu_start() {
 
 # 9b. OpenVidu crashes (no stopped webhook) and stays down E2E_OPENVIDU_DOWN_S (60) while its
 # recorder records: the recorder is healthy, so nothing happens. Then OpenVidu starts: its startup
-# cleanup force-removes the recorder, and its REST API answers E2E_OPENVIDU_REST_DELAY_S (5) later.
+# cleanup force-removes the recorder, and its REST API answers once the controller waits for it.
 # A removed recorder is no crash: no backup without OpenVidu's word (the controller waits for it),
 # and OpenVidu, knowing no session, says it is gone. The controller finalizes everything recorded
 # up to the removal (the removed recorder's partial chunk from the local disk), seals it and tells
@@ -617,13 +617,13 @@ scenario_openvidu_down() {
 	back_ms=$(now_ms)
 	STOP_MS=$back_ms
 	ov_startup_cleanup
-	sleep "${E2E_OPENVIDU_REST_DELAY_S:-5}"
+	# OpenVidu's REST API answers once the controller found the removal and waits for its word
+	check "the controller waits for OpenVidu's word on the removed recorder (reason=recorder_removed_unconfirmed)" \
+		poll 60 "the wait for OpenVidu's word" grep -q "event=failover.openvidu_awaited recordingId=$id .*reason=recorder_removed_unconfirmed" \
+		"$STACK_WORK/controller.log"
 	ov_rest_start "$OV_REST_PORT"
 	final_after_openvidu_start "$id" "$back_ms"
 	STOP_READY_S=$READY_AFTER_S
-	check "the controller waited for OpenVidu's word on the removed recorder (reason=recorder_removed_unconfirmed)" \
-		grep -q "event=failover.openvidu_awaited recordingId=$id .*reason=recorder_removed_unconfirmed" \
-		"$STACK_WORK/controller.log"
 	check "no backup was started for the removed recorder" eq "$(failover_field "$id" 1 backupContainerId)" ""
 	local ended
 	ended=$(admin "/api/recordings/$id/failovers" | jq -r '.endedBy // empty')
@@ -632,6 +632,7 @@ scenario_openvidu_down() {
 	check "no recorder of the recording is left running" no_recorder_running "$id"
 	# OpenVidu died without its stopped webhook: the controller tells the final status, once
 	verify_final "$id" "$back_ms" 0 1 started,ready
+	check "the removed recorder's partial chunk is in the final" partial_chunk_kept 0
 	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
 	finish "OpenVidu down ${down_s} s at 20 s while its recorder records; its start removes the recorder"
 }

@@ -108,23 +108,23 @@ display_wait_pulse() {
 display_start_silence() {
 	local i
 	pacat --playback --raw --format=s16le --rate=48000 --channels=2 --latency-msec=20 --device=rec \
-		--client-name=ov2ha-silence /dev/zero >>"$OV2HA_RUN_DIR/pulse.log" 2>&1 &
+		--client-name=ov2ha-silence /dev/zero >"$OV2HA_RUN_DIR/silence.log" 2>&1 &
 	SILENCE_PID=$!
 	for ((i = 0; i < 50; i++)); do
 		[[ -n $(pactl list short sink-inputs 2>/dev/null) ]] && break
 		if ! kill -0 "$SILENCE_PID" 2>/dev/null; then
-			log_warn silence_failed log="$(tail -n 1 "$OV2HA_RUN_DIR/pulse.log" 2>/dev/null)"
+			log_warn silence_failed log="$(tail -n 1 "$OV2HA_RUN_DIR/silence.log" 2>/dev/null)"
 			return 0
 		fi
 		pause 0.02
 	done
 	# the resume is tried even when the suspend failed: a sink left suspended records nothing
 	pactl suspend-sink rec 1 >/dev/null 2>&1 || true
-	for ((i = 0; i < 5; i++)); do
+	for ((i = 0; i < 50; i++)); do
 		pactl suspend-sink rec 0 >/dev/null 2>&1 && return 0
-		pause 0.02
+		pause 0.05
 	done
-	log_warn sink_resume_failed sink=rec
+	log_error sink_resume_failed sink=rec note="the recording may have no sound"
 }
 
 # display_start_chromium WIDTH HEIGHT URL: kiosk browser on the layout page. Its output goes

@@ -65,7 +65,6 @@ final class FailedRecorders {
 
 	private final Map<String, Instant> saturatedSilenceChecks = new ConcurrentHashMap<>();
 
-
 	private final Supplier<Instant> startedAt;
 
 	private final Function<RecordingId, Executor> decisions;
@@ -179,7 +178,6 @@ final class FailedRecorders {
 		}
 	}
 
-
 	/**
 	 * Silent, or not started in time: the runtime decides. Running: killed and replaced
 	 * ({@code whenRunning}: hung or start-timeout; null: left alone, the host is saturated);
@@ -209,9 +207,12 @@ final class FailedRecorders {
 			stops.recorderFinished(r);
 			return;
 		}
+		// removed only when Docker answered that its exact id is gone (not when it could not be asked,
+		// nor for a primary whose container was never identified)
+		boolean removed = gate.enabled() && RecorderContainers.removedBySomebodyElse(runtime, r.containerId());
 		replace(r, FailoverReason.HEARTBEAT_LOST, new FailoverService.Evidence(j.lastHeartbeat(), "last-heartbeat",
 				"no heartbeat since " + j.lastHeartbeat() + " and no such container on the runtime", r.containerId(),
-				false, true));
+				false, removed));
 	}
 
 	/** Heartbeats arrive but the recording does not grow (chunk or media stall). */

@@ -40,7 +40,7 @@ class OpenViduGate {
 
 	private static final Log LOG = LogFactory.getLog(OpenViduGate.class);
 
-	/** While waiting for an answer about a stale death: asked at most this often. */
+	/** While waiting for an answer about a stale death or a removed recorder: asked at most this often. */
 	private static final Duration WAIT_ASK_EVERY = Duration.ofSeconds(2);
 
 	private final OpenViduClient openvidu;
@@ -67,7 +67,7 @@ class OpenViduGate {
 	/** Recording -> when its running backup is next checked. */
 	private final Map<String, Instant> nextCheck = new ConcurrentHashMap<>();
 
-	/** Recording -> when a wait for an answer about a stale death may ask again. */
+	/** Recording -> when a wait for an answer about a stale death or a removed recorder may ask again. */
 	private final Map<String, Instant> nextWaitAsk = new ConcurrentHashMap<>();
 
 	/** Recordings whose question before a backup is not answered yet (no second one meanwhile). */
@@ -95,10 +95,11 @@ class OpenViduGate {
 	 * Before a backup of {@code r} is started: asks OpenVidu whether it may start, off the
 	 * caller's thread, and decides on {@code decisions} when the answer is there (at most two
 	 * {@code HA_OPENVIDU_TIMEOUT}s later): {@code backup} gets the recording, read again, when the
-	 * backup may start. When OpenVidu says the recording is over, or a stale death stays
-	 * unconfirmed, the recording is ended there. Without the checks (or for a self-test)
-	 * {@code backup} runs at once, on the caller's thread. While a stale death waits to ask again,
-	 * or a question about the recording is under way, nothing happens (the next sweep asks).
+	 * backup may start. When OpenVidu says the recording is over, or a stale death or a removed
+	 * recorder stays unconfirmed, the recording is ended there. Without the checks (or for a
+	 * self-test) {@code backup} runs at once, on the caller's thread. While such a wait is to ask
+	 * again later, or a question about the recording is under way, nothing happens (the next
+	 * sweep asks).
 	 *
 	 * @param evidence the failure ({@code failedAt}: the death; the old recorder to stop)
 	 * @param controllerStart when this controller started

@@ -117,8 +117,8 @@ class ChunkBackfill implements SmartLifecycle {
 			return 0;
 		}
 		return entries.pass(this::copy, (id, createdAt, ex, nextPass) -> LOG.warn("event=backfill.copy_failed recordingId="
-				+ id + " error=" + LogValues.quote(ex.getMessage()) + " retry="
-				+ (nextPass ? "next_run" : "in_" + RETRY_LATER.toMinutes() + "_min")));
+				+ id + " error=" + LogValues.quote(ex.getMessage()) + " retryInSeconds="
+				+ (nextPass ? PERIOD.toSeconds() : RETRY_LATER.toSeconds())));
 	}
 
 	/** Copies the recording's local chunk files S3 lacks; answers how many. */

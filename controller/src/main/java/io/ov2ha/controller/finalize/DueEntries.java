@@ -14,10 +14,11 @@ import io.ov2ha.controller.storage.ChunkStorageException;
 /**
  * A Redis index of recordings ({@code <id>:<createdAt>} members; score: when the next try is due,
  * in ms) worked off by passes under a lease, so that one controller works at a time. A pass hands
- * each due entry to the work and drops it when done. An entry whose work S3 could not do stays:
- * while S3 is unreachable, for the next pass (and the pass ends: the other entries wait too);
- * after a refusal (e.g. 403), {@code retryLater} later. Used by {@link ChunkBackfill} and
- * {@link FinalUpload}.
+ * each due entry, earliest first, to the work and drops it when done. An entry whose work S3
+ * could not do stays: while S3 is unreachable (or the call timed out), due again at once but
+ * behind the entries due before it, and the pass ends (the others wait for the next one); after
+ * a refusal (e.g. 403) or any other failure, {@code retryLater} later. Used by
+ * {@link ChunkBackfill} and {@link FinalUpload}.
  */
 final class DueEntries {
 
@@ -116,8 +117,17 @@ final class DueEntries {
 				catch (ChunkStorageException ex) {
 					failure.on(id, createdAt, ex, ex.unavailable());
 					if (ex.unavailable()) {
-						break; // S3 is down: the other entries wait too
+						// S3 is down (or this one timed out): due again, behind the entries due
+						// before it, so one entry that always times out holds up no other
+						redis.opsForZSet().add(settings.index(), member, clock.millis());
+						break;
 					}
+					redis.opsForZSet().add(settings.index(), member, clock.millis() + settings.retryLater().toMillis());
+				}
+				catch (RuntimeException ex) {
+					// a bug or a local failure: as a refusal, never in the way of the other entries
+					failure.on(id, createdAt,
+							new ChunkStorageException(ChunkStorageException.Kind.FAILED, ex.toString(), ex), false);
 					redis.opsForZSet().add(settings.index(), member, clock.millis() + settings.retryLater().toMillis());
 				}
 			}

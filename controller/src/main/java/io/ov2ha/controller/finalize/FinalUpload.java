@@ -1,6 +1,8 @@
 package io.ov2ha.controller.finalize;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -126,37 +128,57 @@ class FinalUpload implements SmartLifecycle {
 		}
 		return entries.pass((id, createdAt) -> upload(id, createdAt) ? 1 : 0, (id, createdAt, ex, nextPass) -> {
 			LOG.warn("event=finalize.upload_failed recordingId=" + id + " createdAt=" + createdAt + " error="
-					+ LogValues.quote(ex.getMessage()) + " retry="
-					+ (nextPass ? "next_run" : "in_" + RETRY_LATER.toMinutes() + "_min"));
+					+ LogValues.quote(ex.getMessage()) + " retryInSeconds="
+					+ (nextPass ? PERIOD.toSeconds() : RETRY_LATER.toSeconds()));
 			store.set(id, createdAt, Map.of("uploadError", ex.getMessage()));
 		});
 	}
 
-	/** Uploads the sealed final when it is still there and not uploaded yet; answers whether it did. */
+	/**
+	 * Uploads the sealed final when it is still there, unchanged (a regular file, not a link, of
+	 * the sealed size) and not uploaded yet; answers whether it did. A final sealed again while
+	 * the upload ran is not marked uploaded: its own entry uploads it.
+	 */
 	private boolean upload(RecordingId id, long createdAt) {
 		Optional<Recording> current = recordings.find(id);
 		Finalization.Output output = store.output(id, createdAt);
 		if (current.isEmpty() || current.get().createdAt() != createdAt || output == null) {
-			LOG.info("event=finalize.upload_skipped recordingId=" + id + " createdAt=" + createdAt
-					+ " reason=" + (output == null ? "no_sealed_final" : "not_the_current_incarnation"));
-			return false;
+			return skipped(id, createdAt, output == null ? "no_sealed_final" : "not_the_current_incarnation");
 		}
 		if (store.get(id, createdAt, "finalKey") != null) {
 			return false;
 		}
 		Path file = recordingsDir.resolve(id.value()).resolve(output.fileName());
-		if (!Files.isRegularFile(file)) {
-			LOG.warn("event=finalize.upload_skipped recordingId=" + id + " createdAt=" + createdAt
-					+ " reason=final_file_missing file=" + LogValues.quote(output.fileName()));
-			return false;
+		if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+			return skipped(id, createdAt, "final_file_missing");
+		}
+		if (sizeOf(file) != output.sizeBytes()) {
+			return skipped(id, createdAt, "final_file_changed");
 		}
 		long started = clock.millis();
 		String key = storage.putFinal(id, createdAt, output.fileName(), file);
+		if (!output.equals(store.output(id, createdAt))) {
+			return skipped(id, createdAt, "sealed_again_meanwhile");
+		}
 		store.set(id, createdAt, Map.of("finalKey", key));
 		store.remove(id, createdAt, "uploadError");
 		LOG.info("event=finalize.uploaded recordingId=" + id + " key=" + LogValues.quote(key) + " sizeBytes="
-				+ output.sizeBytes() + " ms=" + (clock.millis() - started));
+				+ output.sizeBytes() + " uploadMs=" + (clock.millis() - started));
 		return true;
+	}
+
+	private static boolean skipped(RecordingId id, long createdAt, String reason) {
+		LOG.warn("event=finalize.upload_skipped recordingId=" + id + " createdAt=" + createdAt + " reason=" + reason);
+		return false;
+	}
+
+	private static long sizeOf(Path file) {
+		try {
+			return Files.size(file);
+		}
+		catch (IOException ex) {
+			return -1;
+		}
 	}
 
 }

@@ -16,7 +16,8 @@ import org.springframework.util.StringUtils;
  * @param timeout connect and answer timeout of one request
  * @param checkInterval how often a running backup's session is checked
  * @param unreachableGrace how long a backup may keep recording while OpenVidu cannot be asked
- *        (and how long a stale death waits for an answer) before the recording is finalized
+ *        (and how long a stale death, or a recorder removed by somebody else, waits for an
+ *        answer) before the recording is finalized
  * @param staleDeathAge a recorder death older than this, found after this controller started,
  *        needs OpenVidu's confirmation that the session is alive before a backup is started
  */

@@ -5,6 +5,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 
@@ -30,6 +31,9 @@ public final class PeriodicPass {
 
 	/** Null while stopped. */
 	private volatile ScheduledExecutorService scheduler;
+
+	/** A pass asked for by {@link #runSoon} is queued and has not begun. */
+	private final AtomicBoolean soon = new AtomicBoolean();
 
 	/**
 	 * @param thread the thread's name
@@ -65,17 +69,23 @@ public final class PeriodicPass {
 		return scheduler != null;
 	}
 
-	/** Runs a pass soon, on the schedule's thread (after the one under way); nothing while stopped. */
+	/**
+	 * Runs a pass soon, on the schedule's thread (after the one under way); nothing while stopped.
+	 * Requests made before that pass begins share it.
+	 */
 	public void runSoon() {
 		ScheduledExecutorService current = scheduler;
-		if (current == null) {
+		if (current == null || !soon.compareAndSet(false, true)) {
 			return;
 		}
 		try {
-			current.execute(this::runQuietly);
+			current.execute(() -> {
+				soon.set(false);
+				runQuietly();
+			});
 		}
 		catch (RejectedExecutionException ex) {
-			// stopping
+			soon.set(false); // stopping
 		}
 	}
 

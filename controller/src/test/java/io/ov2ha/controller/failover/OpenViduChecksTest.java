@@ -123,10 +123,19 @@ class OpenViduChecksTest {
 
 	/** A primary registers and sends heartbeats, then goes silent (its container is gone: none exists). */
 	private String recorderThatDies(String prefix) {
+		return recorderThatDies(prefix, "");
+	}
+
+	/**
+	 * The same, registered with {@code containerId}: an exact id Docker does not know (404) is a
+	 * container somebody removed; empty is a container never identified.
+	 */
+	private String recorderThatDies(String prefix, String containerId) {
 		String id = Recordings.newId(prefix);
 		ids.add(id);
 		Api recorder = Api.at(port).asRecorder();
-		assertThat(recorder.post("/api/recordings", registration(id, 1700000005000L, 0, "")).status()).isEqualTo(201);
+		assertThat(recorder.post("/api/recordings", registration(id, 1700000005000L, 0, containerId)).status())
+			.isEqualTo(201);
 		for (int i = 0; i < 2; i++) {
 			assertThat(recorder.put("/api/recordings/" + id + "/heartbeat", heartbeat(0, null)).status()).isEqualTo(200);
 		}
@@ -328,7 +337,8 @@ class OpenViduChecksTest {
 		openvidu.mode(OpenViduStandIn.Mode.DOWN);
 		// a grace no test outlasts: only OpenVidu's answer can end the wait
 		startController("--ha.openvidu.unreachable-grace=600s");
-		String id = recorderThatDies("ovremoved");
+		// its exact container id, which Docker no longer knows: removed
+		String id = recorderThatDies("ovremoved", "ab".repeat(32));
 		MeterRegistry meters = controllers.get(0).getBean(MeterRegistry.class);
 		// judged silent, its container gone: asked, OpenVidu does not answer, the backup waits
 		await().atMost(WAIT).until(() -> openvidu.asked().contains("/openvidu/api/sessions/" + id));
@@ -349,6 +359,24 @@ class OpenViduChecksTest {
 		assertThat(h.path("endedBy").asString()).isEqualTo("openvidu-session-gone");
 		assertThat(h.path("failovers").size()).as("never a backup").isZero();
 		assertThat(meters.counter("ov2ha.failover.ended", "reason", "openvidu-session-gone").count()).isEqualTo(1);
+	}
+
+	/**
+	 * Not removed (Docker could not say so: here the container was never identified): a fresh
+	 * death gets its backup even while OpenVidu does not answer.
+	 */
+	@Test
+	void aFreshDeathNotKnownToBeARemovalGetsItsBackupWhileOpenViduIsDown() {
+		TestControllers.flushRedis();
+		port = TestRedis.freePort();
+		openvidu.mode(OpenViduStandIn.Mode.DOWN);
+		startController("--ha.openvidu.unreachable-grace=600s");
+		String id = recorderThatDies("ovcrash");
+
+		// the backup was claimed (it cannot start here: no image)
+		await().atMost(WAIT).untilAsserted(() -> assertThat(history(id).path("failovers").size()).isEqualTo(1));
+		assertThat(history(id).path("failovers").get(0).path("reason").asString()).isEqualTo("heartbeat-lost");
+		assertThat(openvidu.asked()).contains("/openvidu/api/sessions/" + id);
 	}
 
 	@Test

@@ -78,6 +78,48 @@ class DueEntriesTest {
 	}
 
 	@Test
+	void anUnexpectedFailureIsTriedAgainLaterAndHoldsUpNoOtherEntry() {
+		DueEntries due = entries(Clock.fixed(NOW, ZoneOffset.UTC), lease);
+		redis.opsForZSet().add(index, "ses_dueX:1", 1);
+		redis.opsForZSet().add(index, "ses_dueY:2", 2);
+		List<String> failures = new ArrayList<>();
+
+		int done = due.pass((id, createdAt) -> {
+			if (id.value().equals("ses_dueX")) {
+				throw new IllegalStateException("bug");
+			}
+			return 1;
+		}, (id, createdAt, ex, nextPass) -> failures.add(id.value() + ":" + nextPass));
+
+		assertThat(done).isEqualTo(1);
+		assertThat(failures).containsExactly("ses_dueX:false");
+		assertThat(redis.opsForZSet().score(index, "ses_dueX:1"))
+			.isEqualTo((double) NOW.plus(Duration.ofMinutes(10)).toEpochMilli());
+		assertThat(due.pending("ses_dueY:2")).isFalse();
+	}
+
+	@Test
+	void anEntryThatTimesOutGoesBehindTheOthers() {
+		DueEntries due = entries(Clock.fixed(NOW, ZoneOffset.UTC), lease);
+		redis.opsForZSet().add(index, "ses_dueS:1", 1);
+		redis.opsForZSet().add(index, "ses_dueT:2", 2);
+		List<String> tried = new ArrayList<>();
+		DueEntries.Work slowFirst = (id, createdAt) -> {
+			tried.add(id.value());
+			if (id.value().equals("ses_dueS")) {
+				throw new ChunkStorageException(ChunkStorageException.Kind.UNAVAILABLE, "timeout", null);
+			}
+			return 1;
+		};
+
+		assertThat(due.pass(slowFirst, (id, createdAt, ex, nextPass) -> {
+		})).isZero();
+		assertThat(due.pass(slowFirst, (id, createdAt, ex, nextPass) -> {
+		})).isEqualTo(1);
+		assertThat(tried).containsExactly("ses_dueS", "ses_dueT", "ses_dueS");
+	}
+
+	@Test
 	void onlyTheLeaseHolderWorksAndAnEarlierDueTimeIsKept() {
 		Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 		DueEntries due = entries(clock, lease);
