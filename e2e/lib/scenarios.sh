@@ -603,7 +603,7 @@ final_after_openvidu_start() {
 # up to the removal (the removed recorder's partial chunk from the local disk), seals it and tells
 # the customer once.
 scenario_openvidu_down() {
-	local id="ses_${E2E_RUN}d${1}" down_s=${E2E_OPENVIDU_DOWN_S:-60} chunks_before back_ms
+	local id="ses_${E2E_RUN}g${1}" down_s=${E2E_OPENVIDU_DOWN_S:-60} chunks_before back_ms
 	begin openvidu-down "$1"
 	start_recording "$id"
 	record_until "$id" 20
