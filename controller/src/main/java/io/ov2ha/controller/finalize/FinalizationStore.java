@@ -16,6 +16,7 @@ import io.ov2ha.controller.finalize.Finalization.State;
 import io.ov2ha.controller.finalize.Finalization.Step;
 import io.ov2ha.controller.recording.ChunkFindings;
 import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.redis.RedisKeys;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -85,7 +86,8 @@ class FinalizationStore {
 		if (h.isEmpty()) {
 			return Optional.empty();
 		}
-		return Optional.of(new Finalization(id.value(), createdAt, recordingStatus, State.valueOf(h.get("state")),
+		return Optional.of(new Finalization(id.value(), createdAt, recordingStatus,
+				seen(State.valueOf(h.get("state")), recordingStatus),
 				h.get("step") == null ? null : Step.valueOf(h.get("step")), intOr(h.get("attempts")), h.get("trigger"),
 				instant(h.get("requestedAt")), instant(h.get("startedAt")), instant(h.get("finishedAt")),
 				instant(h.get("nextAttemptAt")), h.get("controllerId"), h.get("error"),
@@ -93,6 +95,17 @@ class FinalizationStore {
 				list(h.get("kept"), KEPT), list(h.get("dropped"), DROPPED), list(h.get("gaps"), GAPS),
 				"1".equals(h.get("verified")), h.get("finalKey"), instant(h.get("chunksDeleteAfter")),
 				instant(h.get("chunksDeletedAt"))));
+	}
+
+	/**
+	 * The state a reader sees. An attempt writes its outcome (DONE, FAILED) before it moves the
+	 * recording out of FINALIZING, so that a controller dying in between leaves the recording to
+	 * the recovery; until the recording shows the outcome, the attempt is still running. Nobody
+	 * sees DONE with a recording that is not READY yet, or FAILED with one still FINALIZING.
+	 * Without a recording status (internal reads) the stored state as it is.
+	 */
+	static State seen(State stored, String recordingStatus) {
+		return stored.terminal() && RecordingStatus.FINALIZING.name().equals(recordingStatus) ? State.RUNNING : stored;
 	}
 
 	/** Records a request: creates the document (PENDING) if absent, and who asked. True if it was created. */
