@@ -4,10 +4,6 @@ import java.io.Closeable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -16,7 +12,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 
@@ -26,7 +21,8 @@ import io.ov2ha.controller.support.LogValues;
  * One Docker event stream (container die, oom and health_status), reconnected with {@code since}
  * until closed, so that what happened while it was down is replayed (duplicates skipped). A
  * broken stream is routine: it is logged once per distinct error and retried with a backoff up
- * to 5 s.
+ * to 5 s. This class is the connection loop and hands each new event, as a {@link RuntimeEvent}
+ * ({@link DockerEvents}), to the listener; one connection is a {@link DockerEventCallback}.
  */
 final class DockerEventStream implements Runnable, AutoCloseable {
 
@@ -89,9 +85,10 @@ final class DockerEventStream implements Runnable, AutoCloseable {
 				long resume = lastEventNanos.get();
 				if (everConnected) {
 					// replay what happened while the stream was down (duplicates are skipped)
-					cmd.withSince(sinceArgument(resume > 0 ? resume : connectedAtNanos - 30_000_000_000L));
+					long since = resume > 0 ? resume : connectedAtNanos - 30_000_000_000L;
+					cmd.withSince(DockerEvents.sinceArgument(since));
 				}
-				Callback callback = new Callback();
+				DockerEventCallback callback = new DockerEventCallback(this::onEvent);
 				stream = callback;
 				cmd.exec(callback);
 				callback.awaitOpen(Duration.ofSeconds(10));
@@ -143,6 +140,21 @@ final class DockerEventStream implements Runnable, AutoCloseable {
 		}
 	}
 
+	/** One event of the stream (on docker-java's thread): handed to the listener, unless it was already. */
+	private void onEvent(Event event) {
+		long nanos = event.getTimeNano() != null ? event.getTimeNano()
+				: event.getTime() == null ? nowNanos() : event.getTime() * 1_000_000_000L;
+		// a replay after a reconnection repeats events already delivered: skip them
+		long previous = lastEventNanos.getAndAccumulate(nanos, Math::max);
+		if (nanos <= previous) {
+			return;
+		}
+		RuntimeEvent mapped = DockerEvents.map(event, nanos);
+		if (mapped != null) {
+			safely(() -> listener.onEvent(mapped));
+		}
+	}
+
 	private void safely(Runnable r) {
 		try {
 			r.run();
@@ -174,142 +186,6 @@ final class DockerEventStream implements Runnable, AutoCloseable {
 				Thread.currentThread().interrupt();
 			}
 		}
-	}
-
-	/**
-	 * The event stream's callback. Not docker-java's template: that one logs every stream
-	 * error with a stack trace, and a broken stream is routine here (it is reconnected).
-	 */
-	private final class Callback implements ResultCallback<Event> {
-
-		private final CountDownLatch started = new CountDownLatch(1);
-
-		private final CountDownLatch finished = new CountDownLatch(1);
-
-		private volatile Closeable source;
-
-		private volatile Throwable error;
-
-		@Override
-		public void onStart(Closeable closeable) {
-			source = closeable;
-			started.countDown();
-		}
-
-		@Override
-		public void onNext(Event event) {
-			long nanos = event.getTimeNano() != null ? event.getTimeNano()
-					: event.getTime() == null ? nowNanos() : event.getTime() * 1_000_000_000L;
-			// a replay after a reconnection repeats events already delivered: skip them
-			long previous = lastEventNanos.getAndAccumulate(nanos, Math::max);
-			if (nanos <= previous) {
-				return;
-			}
-			RuntimeEvent mapped = map(event, nanos);
-			if (mapped != null) {
-				safely(() -> listener.onEvent(mapped));
-			}
-		}
-
-		@Override
-		public void onError(Throwable throwable) {
-			error = throwable;
-			started.countDown();
-			finished.countDown();
-		}
-
-		@Override
-		public void onComplete() {
-			started.countDown();
-			finished.countDown();
-		}
-
-		/** Waits until the stream is open; throws if it failed or did not open in time. */
-		void awaitOpen(Duration timeout) throws InterruptedException {
-			if (!started.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-				throw new IllegalStateException("event stream did not open within " + timeout.toSeconds() + " s");
-			}
-			failIfBroken();
-		}
-
-		/** Blocks while the stream is open; throws why it ended. */
-		void awaitEnd() throws InterruptedException {
-			finished.await();
-			failIfBroken();
-			throw new IllegalStateException("event stream ended");
-		}
-
-		private void failIfBroken() {
-			Throwable t = error;
-			if (t != null) {
-				throw t instanceof RuntimeException r ? r : new IllegalStateException(t);
-			}
-			if (finished.getCount() == 0) {
-				throw new IllegalStateException("event stream ended");
-			}
-		}
-
-		@Override
-		public void close() {
-			finished.countDown();
-			Closeable c = source;
-			if (c != null) {
-				try {
-					c.close();
-				}
-				catch (Exception ex) {
-					// closing a broken stream
-				}
-			}
-		}
-
-	}
-
-	static RuntimeEvent map(Event event, long nanos) {
-		String action = event.getAction() != null ? event.getAction() : event.getStatus();
-		if (action == null || event.getId() == null) {
-			return null;
-		}
-		Map<String, String> attributes = event.getActor() == null || event.getActor().getAttributes() == null
-				? Map.of() : event.getActor().getAttributes();
-		RuntimeEvent.Kind kind;
-		if (action.equals("die")) {
-			kind = RuntimeEvent.Kind.DIED;
-		}
-		else if (action.equals("oom")) {
-			kind = RuntimeEvent.Kind.OOM;
-		}
-		else if (action.startsWith("health_status") && action.endsWith("unhealthy")) {
-			kind = RuntimeEvent.Kind.UNHEALTHY;
-		}
-		else if (action.startsWith("health_status") && action.endsWith("healthy")) {
-			kind = RuntimeEvent.Kind.HEALTHY;
-		}
-		else {
-			return null;
-		}
-		Long exitCode = null;
-		if (attributes.get("exitCode") != null) {
-			try {
-				exitCode = Long.parseLong(attributes.get("exitCode"));
-			}
-			catch (NumberFormatException ex) {
-				exitCode = null;
-			}
-		}
-		Map<String, String> labels = new LinkedHashMap<>();
-		attributes.forEach((k, v) -> {
-			if (k.startsWith(DockerRecorderRuntime.LABEL_PREFIX) && v != null) {
-				labels.put(k, v);
-			}
-		});
-		Instant at = Instant.ofEpochSecond(0, nanos);
-		return new RuntimeEvent(kind, event.getId(), attributes.getOrDefault("name", ""), exitCode, at, labels);
-	}
-
-	/** Docker's {@code since}: seconds with a nanosecond fraction. */
-	static String sinceArgument(long nanos) {
-		return String.format("%d.%09d", nanos / 1_000_000_000L, nanos % 1_000_000_000L);
 	}
 
 	private long nowNanos() {

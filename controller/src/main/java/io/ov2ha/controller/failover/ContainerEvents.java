@@ -26,7 +26,7 @@ final class ContainerEvents {
 
 	private static final Log LOG = LogFactory.getLog(ContainerEvents.class);
 
-	private final FailoverStore store;
+	private final FailoverReads reads;
 
 	private final RecordingStore recordings;
 
@@ -43,9 +43,9 @@ final class ContainerEvents {
 	 * @param workers the reconciler's worker queues (new ones after a restart)
 	 * @param evaluate judges one recording now
 	 */
-	ContainerEvents(FailoverStore store, RecordingStore recordings, FailedRecorders failed,
+	ContainerEvents(FailoverReads reads, RecordingStore recordings, FailedRecorders failed,
 			Supplier<KeyedExecutor> workers, Consumer<RecordingId> evaluate) {
-		this.store = store;
+		this.reads = reads;
 		this.recordings = recordings;
 		this.failed = failed;
 		this.workers = workers;
@@ -81,7 +81,7 @@ final class ContainerEvents {
 		if (labelled != null && RecordingId.isValid(labelled)) {
 			return Optional.of(RecordingId.of(labelled));
 		}
-		return store.recordingOfContainer(event.containerId());
+		return reads.recordingOfContainer(event.containerId());
 	}
 
 	private void onContainerEvent(RecordingId id, RuntimeEvent event) {

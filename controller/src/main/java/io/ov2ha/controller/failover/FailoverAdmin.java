@@ -32,7 +32,7 @@ class FailoverAdmin {
 
 	private final RecordingStore recordings;
 
-	private final FailoverStore store;
+	private final FailoverReads reads;
 
 	private final FailoverService failover;
 
@@ -46,12 +46,12 @@ class FailoverAdmin {
 
 	private final ControllerInstance instance;
 
-	FailoverAdmin(HaProperties properties, RecordingStore recordings, FailoverStore store, FailoverService failover,
+	FailoverAdmin(HaProperties properties, RecordingStore recordings, FailoverReads reads, FailoverService failover,
 			FailoverReconciler reconciler, RecorderRuntime runtime, RecorderCensus census, RedisLease lease,
 			ControllerInstance instance) {
 		this.properties = properties;
 		this.recordings = recordings;
-		this.store = store;
+		this.reads = reads;
 		this.failover = failover;
 		this.reconciler = reconciler;
 		this.runtime = runtime;
@@ -62,11 +62,11 @@ class FailoverAdmin {
 
 	FailoverViews.History history(RecordingId id) {
 		Recording r = find(id);
-		FailoverState state = store.state(id, r.createdAt());
+		FailoverState state = reads.state(id, r.createdAt());
 		boolean pending = state.pending(r.epoch());
 		return new FailoverViews.History(id.value(), r.createdAt(), r.status(), r.epoch(), r.failoverCount(),
 				properties.failover().maxFailovers(), pending ? r.epoch() : null,
-				pending && !state.lastError().isEmpty() ? state.lastError() : null, store.history(id, r.createdAt()),
+				pending && !state.lastError().isEmpty() ? state.lastError() : null, reads.history(id, r.createdAt()),
 				state.endedBy().isEmpty() ? null : state.endedBy(), state.endDetail().isEmpty() ? null : state.endDetail(),
 				state.endedAt());
 	}
@@ -98,7 +98,7 @@ class FailoverAdmin {
 		FailoverService.Outcome outcome = failover.failover(r, FailoverReason.MANUAL,
 				new FailoverService.Evidence(null, "request", "requested by an admin", old, true), true);
 		return switch (outcome.code()) {
-			case CLAIMED -> store.historyEntry(id, outcome.newEpoch())
+			case CLAIMED -> reads.historyEntry(id, outcome.newEpoch())
 				.orElseThrow(() -> new IllegalStateException("failover history entry missing"));
 			case EXHAUSTED -> throw refused("Recording " + id + " reached HA_MAX_FAILOVERS ("
 					+ properties.failover().maxFailovers() + "); it is now FAILED.");
@@ -142,7 +142,7 @@ class FailoverAdmin {
 				new FailoverViews.Docker(s.reachable(), s.endpoint(), s.version(), s.apiVersion(), s.error(),
 						s.eventsConnected()),
 				new FailoverViews.Image(image, present), reconcilerView, active,
-				census.slow().stream().map(FailoverViews.SlowRecorder::of).toList(), store.stats(),
+				census.slow().stream().map(FailoverViews.SlowRecorder::of).toList(), reads.stats(),
 				properties.failover().maxFailovers());
 	}
 

@@ -1,7 +1,6 @@
 package io.ov2ha.controller.failover;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -23,7 +22,6 @@ import io.ov2ha.controller.docker.RuntimeEventListener;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
-import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.support.LogValues;
 
@@ -36,20 +34,21 @@ import io.ov2ha.controller.support.LogValues;
  * <li><b>Docker events</b> (every controller): a die/oom of the current recorder's container
  * is handed to a worker at once, which fails over (the Redis claim lets one controller win).</li>
  * <li><b>Sweep</b> (one controller at a time, under a Redis lease, every
- * {@code HA_RECONCILE_INTERVAL}): heartbeat and chunk rules ({@link DetectionRules}), retries
- * of backups that could not start, first-chunk bookkeeping, stops left unfinished
- * ({@link UnfinishedStops}).</li>
+ * {@code HA_RECONCILE_INTERVAL}: {@link ReconcilerTick}): heartbeat and chunk rules
+ * ({@link DetectionRules}), retries of backups that could not start, first-chunk bookkeeping,
+ * stops left unfinished ({@link UnfinishedStops}).</li>
  * <li><b>Full reconciliation</b> ({@link BackupAudit}, the lease holder: on taking the lease,
  * after every event stream reconnection, every minute): every backup container found by label is
  * compared with the registry.</li>
  * </ul>
- * What a failed recorder gets (a backup, or the end its exit code asks for) is decided in
- * {@link FailedRecorders}, on the recording's worker queue ({@link KeyedExecutor}: one task at a
- * time per recording). Nothing is judged on heartbeats or chunks until one heartbeat timeout
- * after start. With {@code HA_OPENVIDU_SECRET} set, OpenVidu is asked before every backup and
- * periodically while one records ({@link OpenViduGate}): a session it no longer has ends the
- * recording instead. The questions run on threads of their own; the workers only act on the
- * answers, so a slow OpenVidu never holds up a failover.
+ * A recorder the sweep judged failed is checked in {@link RecorderChecks}; what a failed recorder
+ * gets (a backup, or the end its exit code asks for) is decided in {@link FailedRecorders}, on the
+ * recording's worker queue ({@link KeyedExecutor}: one task at a time per recording). Nothing is
+ * judged on heartbeats or chunks until one heartbeat timeout after start. With
+ * {@code HA_OPENVIDU_SECRET} set, OpenVidu is asked before every backup and periodically while
+ * one records ({@link OpenViduGate}): a session it no longer has ends the recording instead. The
+ * questions run on threads of their own; the workers only act on the answers, so a slow OpenVidu
+ * never holds up a failover.
  *
  * <p>
  * Started and stopped with the context; a start after a stop makes new threads (the test
@@ -62,43 +61,23 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	static final String LEASE = "failover-reconciler";
 
-	private static final Duration INDEX_CLEANUP_EVERY = Duration.ofMinutes(10);
-
 	private final HaProperties properties;
 
-	private final FailoverStore store;
-
 	private final RecorderRuntime runtime;
-
-	private final RedisLease lease;
 
 	private final ControllerInstance instance;
 
 	private final Clock clock;
 
-	private final OpenViduGate gate;
-
-	private final ThrottledWarnings warnings;
-
-	private final FailedRecorders failed;
-
 	private final BackupAudit audit;
-
-	private final RecordingSweep sweeps;
 
 	private final ContainerEvents events;
 
-	private final UnfinishedStops unfinishedStops;
+	private final ReconcilerTick ticks;
 
 	private volatile boolean running;
 
-	private volatile boolean leader;
-
 	private volatile Instant startedAt = Instant.EPOCH;
-
-	private volatile Instant lastTickAt;
-
-	private volatile Instant lastIndexCleanupAt = Instant.EPOCH;
 
 	private ScheduledExecutorService ticker;
 
@@ -108,15 +87,12 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private AutoCloseable subscription;
 
-	FailoverReconciler(HaProperties properties, FailoverStore store, RecordingStore recordings,
+	FailoverReconciler(HaProperties properties, FailoverStore store, FailoverReads reads, RecordingStore recordings,
 			FailoverService failover, StopCoordinator stops, RecorderRuntime runtime, RedisLease lease,
 			ControllerInstance instance, Clock clock, StopMarkers stopMarkers, OpenViduGate gate,
 			HostPressure pressure, FailoverMetrics metrics) {
 		this.properties = properties;
-		this.gate = gate;
-		this.store = store;
 		this.runtime = runtime;
-		this.lease = lease;
 		this.instance = instance;
 		this.clock = clock;
 		var hb = properties.heartbeat();
@@ -124,15 +100,19 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		DetectionRules rules = new DetectionRules(new DetectionRules.Settings(hb.interval(), hb.timeout(), f.chunkDuration(),
 				f.chunkStallTimeout(), f.stallTimeout(), f.startTimeout(), f.cpuPressureThreshold(),
 				f.cpuPressureTimeout()));
-		this.warnings = new ThrottledWarnings(clock);
-		this.failed = new FailedRecorders(properties, store, recordings, failover, stops, stopMarkers, runtime, clock,
-				rules, gate, pressure, metrics, warnings, () -> startedAt, this::decisions);
-		this.unfinishedStops = new UnfinishedStops(properties, stops);
+		ThrottledWarnings warnings = new ThrottledWarnings(clock);
+		FailedRecorders failed = new FailedRecorders(reads, failover, stops, stopMarkers, runtime, clock, rules, gate,
+				pressure, metrics, warnings, () -> startedAt, this::decisions);
+		RecorderChecks checks = new RecorderChecks(properties, recordings, failover, stops, stopMarkers, runtime,
+				clock, gate, pressure, warnings, failed);
+		UnfinishedStops unfinishedStops = new UnfinishedStops(properties, stops);
 		this.audit = new BackupAudit(runtime, recordings, failover, failed, warnings, instance,
 				(id, task) -> workers.submit(id, task));
-		this.sweeps = new RecordingSweep(store, recordings, failover, rules, gate, pressure, failed,
+		RecordingSweep sweeps = new RecordingSweep(store, reads, recordings, failover, rules, gate, pressure, checks,
 				unfinishedStops, () -> workers, () -> startedAt, this::decisions, clock);
-		this.events = new ContainerEvents(store, recordings, failed, () -> workers, sweeps::evaluate);
+		this.events = new ContainerEvents(reads, recordings, failed, () -> workers, sweeps::evaluate);
+		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit, sweeps,
+				checks, unfinishedStops, events, () -> running);
 	}
 
 	// --- lifecycle -------------------------------------------------------------------------
@@ -158,7 +138,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		running = true;
 		subscription = runtime.subscribe(this);
 		long period = properties.failover().reconcileInterval().toMillis();
-		ticker.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+		ticker.scheduleWithFixedDelay(ticks::tick, period, period, TimeUnit.MILLISECONDS);
 		LOG.info("event=failover.reconciler_started controller=" + instance.id() + " intervalMs=" + period
 				+ " judgingFrom=" + startedAt.plus(properties.heartbeat().timeout()) + " image="
 				+ LogValues.quote(properties.docker().recorderImage()) + " dockerHost="
@@ -188,15 +168,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		if (leader) {
-			leader = false;
-			try {
-				lease.release(RedisKeys.lease(LEASE));
-			}
-			catch (RuntimeException ex) {
-				// Redis unreachable: the lease expires by itself
-			}
-		}
+		ticks.release();
 		LOG.info("event=failover.reconciler_stopped controller=" + instance.id());
 	}
 
@@ -214,11 +186,11 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	// --- status ----------------------------------------------------------------------------
 
 	boolean leader() {
-		return leader;
+		return ticks.leader();
 	}
 
 	Instant lastTickAt() {
-		return lastTickAt;
+		return ticks.lastTickAt();
 	}
 
 	/** When this controller last listed the backups by label (null: not yet). */
@@ -256,59 +228,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		// the runtime reconnects; heartbeats and chunk progress keep covering failures meanwhile
 	}
 
-	// --- the sweep (lease holder) --------------------------------------------------------------
-
-	void tick() {
-		if (!running) {
-			return;
-		}
-		try {
-			Instant now = clock.instant();
-			Duration ttl = properties.failover().reconcileInterval().multipliedBy(10);
-			if (ttl.compareTo(Duration.ofSeconds(5)) < 0) {
-				ttl = Duration.ofSeconds(5);
-			}
-			boolean holds = lease.acquireOrRenew(RedisKeys.lease(LEASE), ttl);
-			if (holds != leader) {
-				leader = holds;
-				LOG.info("event=failover.leadership controller=" + instance.id() + " leader=" + holds);
-				if (holds) {
-					audit.request();
-				}
-			}
-			lastTickAt = now;
-			if (!holds) {
-				return;
-			}
-			if (audit.due(now)) {
-				audit.run(now);
-			}
-			if (lastIndexCleanupAt.plus(INDEX_CLEANUP_EVERY).isBefore(now)) {
-				lastIndexCleanupAt = now;
-				Instant old = now.minus(INDEX_CLEANUP_EVERY);
-				warnings.forgetOlderThan(old);
-				sweeps.forgetOlderThan(old);
-				failed.forgetOlderThan(old);
-				unfinishedStops.forgetOlderThan(old);
-				events.forgetOlderThan(old);
-				gate.forgetOlderThan(old);
-				int removed = store.cleanContainerIndex();
-				if (removed > 0) {
-					LOG.info("event=failover.index_cleaned removed=" + removed);
-				}
-			}
-			for (Snapshot s : store.snapshots()) {
-				sweeps.sweep(s, now);
-			}
-		}
-		catch (RuntimeException ex) {
-			if (!running) {
-				return;
-			}
-			warnings.warn(LOG, "tick", "event=failover.tick_failed error=" + LogValues.quote(ex.getClass().getSimpleName()
-					+ ": " + ex.getMessage()));
-		}
-	}
+	// --- the workers -----------------------------------------------------------------------
 
 	/**
 	 * Where a decision on OpenVidu's answer runs: the recording's worker queue, behind what is
@@ -327,6 +247,5 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			}
 		};
 	}
-
 
 }

@@ -41,6 +41,8 @@ class FailoverService {
 
 	private final FailoverStore store;
 
+	private final FailoverReads reads;
+
 	private final RecordingStore recordings;
 
 	private final BackupStarts starts;
@@ -55,12 +57,13 @@ class FailoverService {
 
 	private final FinalStatusNotifier notifier;
 
-	FailoverService(HaProperties properties, FailoverStore store, RecordingStore recordings, BackupStarts starts,
-			RecorderContainers containers, ControllerInstance instance, FailoverMetrics metrics, Clock clock,
-			FinalStatusNotifier notifier) {
+	FailoverService(HaProperties properties, FailoverStore store, FailoverReads reads, RecordingStore recordings,
+			BackupStarts starts, RecorderContainers containers, ControllerInstance instance, FailoverMetrics metrics,
+			Clock clock, FinalStatusNotifier notifier) {
 		this.properties = properties;
 		this.notifier = notifier;
 		this.store = store;
+		this.reads = reads;
 		this.recordings = recordings;
 		this.starts = starts;
 		this.containers = containers;
@@ -253,7 +256,7 @@ class FailoverService {
 			return;
 		}
 		Long seq = s.state().firstChunkSeq();
-		Optional<Instant> at = seq == null || seq < 0 ? Optional.empty() : store.chunkReportedAt(s.id(), seq, epoch);
+		Optional<Instant> at = seq == null || seq < 0 ? Optional.empty() : reads.chunkReportedAt(s.id(), seq, epoch);
 		if (at.isEmpty() && s.lastChunkSeq() != null && seq != null && s.lastChunkSeq() >= seq
 				&& s.lastChunkAt() != null && s.state().epochSince() != null
 				&& s.lastChunkAt().isAfter(s.state().epochSince())) {
@@ -265,7 +268,7 @@ class FailoverService {
 		Instant firstChunkAt = at.get();
 		store.update(s.id(), s.createdAt(), epoch, Map.of("firstChunkAt", firstChunkAt.toEpochMilli()),
 				Map.of("awaitFirstChunkEpoch", ""));
-		Instant failedAt = store.historyEntry(s.id(), epoch).map(FailoverRecord::failedAt).orElse(null);
+		Instant failedAt = reads.historyEntry(s.id(), epoch).map(FailoverRecord::failedAt).orElse(null);
 		metrics.firstChunk(failedAt, firstChunkAt);
 		LOG.info("event=failover.backup_first_chunk recordingId=" + s.id() + " epoch=" + epoch + " seq=" + seq
 				+ " sinceFailureMs=" + (failedAt == null ? "" : Duration.between(failedAt, firstChunkAt).toMillis()));

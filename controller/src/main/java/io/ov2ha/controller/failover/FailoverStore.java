@@ -2,33 +2,26 @@ package io.ov2ha.controller.failover;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
-import org.springframework.data.redis.core.Cursor;
-import org.springframework.data.redis.core.RedisCallback;
-import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.ZSetOperations;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Repository;
 
-import io.ov2ha.controller.recording.ChunkEntry;
 import io.ov2ha.controller.recording.RecordingId;
-import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.LuaScripts;
 import io.ov2ha.controller.redis.RedisKeys;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Failover state, history and fencing in Redis (keys: {@link RedisKeys}). The decisions that
- * must happen once across controller replicas are Lua scripts: claiming a failover (epoch + 1),
- * taking a start attempt, recording the started backup.
+ * Failover state, history and fencing writes in Redis (keys: {@link RedisKeys}). The decisions
+ * that must happen once across controller replicas are Lua scripts: claiming a failover
+ * (epoch + 1), taking a start attempt, recording the started backup. State and history updates
+ * and adopting a primary's container id are scripts too, applied only to the recording the
+ * caller saw. What is read back (state, history, snapshots) is in {@link FailoverReads}.
  *
  * <p>
  * State hash {@code ov2ha:rec:{id}:failover} (schema 1): createdAt, lastClaimAt, pendingEpoch,
@@ -48,10 +41,6 @@ class FailoverStore {
 	private static final RedisScript<List> UPDATE = script("failover-update");
 
 	private static final RedisScript<List> ADOPT = script("failover-adopt");
-
-	private static final String[] SNAPSHOT_FIELDS = { "status", "epoch", "createdAt", "containerId", "lastChunkSeq",
-			"lastChunkAt", "hbLastChunkSeq", "failoverCount", "registeredAt", "createdInRegistryAt", "updatedAt",
-			"hbEpoch", "hbPhase", "hbMediaTimeMs", "hbFrames", "hbSpeed", "hbAdvancedAt" };
 
 	private final StringRedisTemplate redis;
 
@@ -213,163 +202,6 @@ class FailoverStore {
 		return run(ADOPT, List.of(RedisKeys.recording(id), RedisKeys.containers(id), RedisKeys.containerIndex()),
 				List.of(Long.toString(epoch), containerId, id.value()), AdoptCode.class)
 			.code() == AdoptCode.ADOPTED;
-	}
-
-	FailoverState state(RecordingId id, long recordingCreatedAt) {
-		return FailoverState.fromHash(strings(redis.opsForHash().entries(RedisKeys.failoverState(id))),
-				recordingCreatedAt);
-	}
-
-	/** The failovers of the recording created at {@code createdAt}, by epoch. */
-	List<FailoverRecord> history(RecordingId id, long createdAt) {
-		List<FailoverRecord> out = new ArrayList<>();
-		for (Object v : redis.opsForHash().values(RedisKeys.failovers(id))) {
-			FailoverRecord r = FailoverRecord.fromJson(json.readTree(v.toString()));
-			if (r.createdAt() == createdAt) {
-				out.add(r);
-			}
-		}
-		out.sort(Comparator.comparingLong(FailoverRecord::toEpoch));
-		return out;
-	}
-
-	Optional<FailoverRecord> historyEntry(RecordingId id, long epoch) {
-		Object v = redis.opsForHash().get(RedisKeys.failovers(id), Long.toString(epoch));
-		return v == null ? Optional.empty() : Optional.of(FailoverRecord.fromJson(json.readTree(v.toString())));
-	}
-
-	/** Failovers ever claimed by all controllers sharing this Redis, by reason. */
-	Map<String, Long> stats() {
-		Map<String, Long> out = new LinkedHashMap<>();
-		redis.opsForHash()
-			.entries(RedisKeys.failoverStats())
-			.forEach((k, v) -> out.put(k.toString(), Long.parseLong(v.toString())));
-		return out;
-	}
-
-	/** The recording a recorder container belongs to, from the container index. */
-	Optional<RecordingId> recordingOfContainer(String containerId) {
-		Object v = redis.opsForHash().get(RedisKeys.containerIndex(), containerId);
-		return v == null || !RecordingId.isValid(v.toString()) ? Optional.empty()
-				: Optional.of(RecordingId.of(v.toString()));
-	}
-
-	/** When the chunk (seq, epoch) was reported, if it is in the manifest. */
-	Optional<Instant> chunkReportedAt(RecordingId id, long seq, long epoch) {
-		Object v = redis.opsForHash().get(RedisKeys.chunks(id), ChunkEntry.field(seq, epoch));
-		if (v == null) {
-			return Optional.empty();
-		}
-		JsonNode n = json.readTree(v.toString());
-		return n.path("reportedAt").isNumber() ? Optional.of(Instant.ofEpochMilli(n.path("reportedAt").asLong()))
-				: Optional.empty();
-	}
-
-	/**
-	 * Every non-final recording (the heartbeat index), with its last heartbeat and the fields
-	 * failure detection needs, read in one pipelined round trip.
-	 */
-	List<Snapshot> snapshots() {
-		var entries = redis.opsForZSet().rangeWithScores(RedisKeys.heartbeatIndex(), 0, -1);
-		if (entries == null || entries.isEmpty()) {
-			return List.of();
-		}
-		List<RecordingId> ids = new ArrayList<>();
-		List<Double> scores = new ArrayList<>();
-		for (ZSetOperations.TypedTuple<String> e : entries) {
-			if (e.getValue() != null && RecordingId.isValid(e.getValue())) {
-				ids.add(RecordingId.of(e.getValue()));
-				scores.add(e.getScore());
-			}
-		}
-		byte[][] fields = snapshotFields();
-		List<Object> results = redis.executePipelined((RedisCallback<Object>) connection -> {
-			for (RecordingId id : ids) {
-				connection.hashCommands().hMGet(RedisKeys.recording(id).getBytes(), fields);
-				connection.hashCommands().hGetAll(RedisKeys.failoverState(id).getBytes());
-			}
-			return null;
-		});
-		List<Snapshot> out = new ArrayList<>();
-		for (int i = 0; i < ids.size(); i++) {
-			snapshotOf(ids.get(i), (List<?>) results.get(2 * i), (Map<?, ?>) results.get(2 * i + 1), scores.get(i))
-				.ifPresent(out::add);
-		}
-		return out;
-	}
-
-	/** The snapshot of one recording, as {@link #snapshots()} has it; empty when it is not there. */
-	Optional<Snapshot> snapshot(RecordingId id) {
-		byte[][] fields = snapshotFields();
-		// one round trip, as snapshots(): the heartbeat time and the fields it goes with
-		List<Object> results = redis.executePipelined((RedisCallback<Object>) connection -> {
-			connection.zSetCommands().zScore(RedisKeys.heartbeatIndex().getBytes(), id.value().getBytes());
-			connection.hashCommands().hMGet(RedisKeys.recording(id).getBytes(), fields);
-			connection.hashCommands().hGetAll(RedisKeys.failoverState(id).getBytes());
-			return null;
-		});
-		if (!(results.get(0) instanceof Double score)) {
-			return Optional.empty();
-		}
-		return snapshotOf(id, (List<?>) results.get(1), (Map<?, ?>) results.get(2), score);
-	}
-
-	private static byte[][] snapshotFields() {
-		byte[][] fields = new byte[SNAPSHOT_FIELDS.length][];
-		for (int i = 0; i < fields.length; i++) {
-			fields[i] = SNAPSHOT_FIELDS[i].getBytes();
-		}
-		return fields;
-	}
-
-	private static Optional<Snapshot> snapshotOf(RecordingId id, List<?> values, Map<?, ?> failoverState,
-			Double score) {
-		Map<String, String> doc = new LinkedHashMap<>();
-		for (int f = 0; f < SNAPSHOT_FIELDS.length; f++) {
-			Object v = values == null || values.size() <= f ? null : values.get(f);
-			doc.put(SNAPSHOT_FIELDS[f], v == null ? null : v.toString());
-		}
-		if (doc.get("status") == null || doc.get("createdAt") == null) {
-			return Optional.empty();
-		}
-		return Optional.of(Snapshot.of(id, doc, strings(failoverState),
-				score == null ? null : Instant.ofEpochMilli(score.longValue())));
-	}
-
-	/**
-	 * Drops container index entries of recordings that are final or gone (the index only maps
-	 * events of live recorders). Iterates the index itself, in batches.
-	 */
-	int cleanContainerIndex() {
-		List<String[]> stale = new ArrayList<>();
-		try (Cursor<Map.Entry<Object, Object>> cursor = redis.opsForHash()
-			.scan(RedisKeys.containerIndex(), ScanOptions.scanOptions().count(500).build())) {
-			while (cursor.hasNext()) {
-				Map.Entry<Object, Object> e = cursor.next();
-				String container = e.getKey().toString();
-				String id = e.getValue().toString();
-				if (!RecordingId.isValid(id)) {
-					stale.add(new String[] { container });
-					continue;
-				}
-				Object status = redis.opsForHash().get(RedisKeys.recording(RecordingId.of(id)), "status");
-				if (status == null || RecordingStatus.valueOf(status.toString()).isFinal()) {
-					stale.add(new String[] { container });
-				}
-			}
-		}
-		for (String[] s : stale) {
-			redis.opsForHash().delete(RedisKeys.containerIndex(), s[0]);
-		}
-		return stale.size();
-	}
-
-	private static Map<String, String> strings(Map<?, ?> map) {
-		Map<String, String> out = new LinkedHashMap<>();
-		if (map != null) {
-			map.forEach((k, v) -> out.put(k.toString(), v == null ? null : v.toString()));
-		}
-		return out;
 	}
 
 }

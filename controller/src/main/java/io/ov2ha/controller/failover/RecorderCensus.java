@@ -20,7 +20,7 @@ class RecorderCensus {
 
 	private static final Duration TTL = Duration.ofSeconds(2);
 
-	private final FailoverStore store;
+	private final FailoverReads reads;
 
 	private final Clock clock;
 
@@ -28,15 +28,15 @@ class RecorderCensus {
 
 	private volatile Instant cachedAt = Instant.EPOCH;
 
-	RecorderCensus(FailoverStore store, Clock clock) {
-		this.store = store;
+	RecorderCensus(FailoverReads reads, Clock clock) {
+		this.reads = reads;
 		this.clock = clock;
 	}
 
 	private List<Snapshot> active() {
 		Instant now = clock.instant();
 		if (cachedAt.plus(TTL).isBefore(now)) {
-			cached = store.snapshots()
+			cached = reads.snapshots()
 				.stream()
 				.filter(s -> !s.status().isFinal() && s.status() != RecordingStatus.FINALIZING)
 				.toList();

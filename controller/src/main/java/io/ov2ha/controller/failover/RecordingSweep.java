@@ -19,7 +19,7 @@ import io.ov2ha.controller.recording.RecordingStore;
  * a STOPPING one whose stop nobody finishes ({@link UnfinishedStops}); a RECORDING one gets its
  * chunk progress tracked, its backup's first chunk recorded, a backup that could not start
  * retried (while OpenVidu still has the session), a primary without a container id identified,
- * and a judgement ({@link DetectionRules}) whose action {@link FailedRecorders} decides. Every
+ * and a judgement ({@link DetectionRules}) whose action {@link RecorderChecks} decides. Every
  * action runs on the recording's worker queue, never two at once.
  */
 final class RecordingSweep {
@@ -27,6 +27,8 @@ final class RecordingSweep {
 	private static final Duration PRIMARY_LOOKUP_EVERY = Duration.ofSeconds(30);
 
 	private final FailoverStore store;
+
+	private final FailoverReads reads;
 
 	private final RecordingStore recordings;
 
@@ -38,7 +40,7 @@ final class RecordingSweep {
 
 	private final HostPressure pressure;
 
-	private final FailedRecorders failed;
+	private final RecorderChecks checks;
 
 	private final UnfinishedStops unfinishedStops;
 
@@ -57,17 +59,18 @@ final class RecordingSweep {
 	 * @param startedAt when the reconciler started (nothing is judged before one heartbeat timeout)
 	 * @param decisions where a decision on OpenVidu's answer runs for a recording
 	 */
-	RecordingSweep(FailoverStore store, RecordingStore recordings, FailoverService failover, DetectionRules rules,
-			OpenViduGate gate, HostPressure pressure, FailedRecorders failed, UnfinishedStops unfinishedStops,
-			Supplier<KeyedExecutor> workers, Supplier<Instant> startedAt, Function<RecordingId, Executor> decisions,
-			Clock clock) {
+	RecordingSweep(FailoverStore store, FailoverReads reads, RecordingStore recordings, FailoverService failover,
+			DetectionRules rules, OpenViduGate gate, HostPressure pressure, RecorderChecks checks,
+			UnfinishedStops unfinishedStops, Supplier<KeyedExecutor> workers, Supplier<Instant> startedAt,
+			Function<RecordingId, Executor> decisions, Clock clock) {
 		this.store = store;
+		this.reads = reads;
 		this.recordings = recordings;
 		this.failover = failover;
 		this.rules = rules;
 		this.gate = gate;
 		this.pressure = pressure;
-		this.failed = failed;
+		this.checks = checks;
 		this.unfinishedStops = unfinishedStops;
 		this.workers = workers;
 		this.startedAt = startedAt;
@@ -103,7 +106,7 @@ final class RecordingSweep {
 		if (s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId())) {
 			identifyPrimary(s, now);
 		}
-		Runnable action = failed.forJudgement(s, rules.judge(s, now, startedAt.get(), pressure.percent()));
+		Runnable action = checks.forJudgement(s, rules.judge(s, now, startedAt.get(), pressure.percent()));
 		if (action != null) {
 			workers.get().submitIfIdle(key, action);
 		}
@@ -144,11 +147,11 @@ final class RecordingSweep {
 	/** A single recording, now (an unhealthy event). */
 	void evaluate(RecordingId id) {
 		Instant now = clock.instant();
-		store.snapshots()
+		reads.snapshots()
 			.stream()
 			.filter(s -> s.id().equals(id))
 			.findFirst()
-			.map(s -> failed.forJudgement(s, rules.judge(s, now, startedAt.get(), pressure.percent())))
+			.map(s -> checks.forJudgement(s, rules.judge(s, now, startedAt.get(), pressure.percent())))
 			.ifPresent(Runnable::run);
 	}
 

@@ -57,6 +57,8 @@ class StopCoordinator implements DisposableBean {
 
 	private final FailoverStore store;
 
+	private final FailoverReads reads;
+
 	private final RecorderRuntime runtime;
 
 	private final RedisLease lease;
@@ -69,11 +71,13 @@ class StopCoordinator implements DisposableBean {
 
 	private final ExecutorService executor;
 
-	StopCoordinator(HaProperties properties, RecordingStore recordings, FailoverStore store, RecorderRuntime runtime,
-			RedisLease lease, FinalizationTrigger finalization, FinalStatusNotifier notifier, Clock clock) {
+	StopCoordinator(HaProperties properties, RecordingStore recordings, FailoverStore store, FailoverReads reads,
+			RecorderRuntime runtime, RedisLease lease, FinalizationTrigger finalization, FinalStatusNotifier notifier,
+			Clock clock) {
 		this.properties = properties;
 		this.recordings = recordings;
 		this.store = store;
+		this.reads = reads;
 		this.runtime = runtime;
 		this.lease = lease;
 		this.finalization = finalization;
@@ -221,7 +225,7 @@ class StopCoordinator implements DisposableBean {
 			if (r == null || r.epoch() == 0 || r.isFinal()) {
 				return;
 			}
-			FailoverState state = store.state(id, r.createdAt());
+			FailoverState state = reads.state(id, r.createdAt());
 			if (state.stopHandledEpoch() != null && state.stopHandledEpoch() == r.epoch()) {
 				return;
 			}
@@ -269,7 +273,7 @@ class StopCoordinator implements DisposableBean {
 	}
 
 	private boolean startInProgress(Recording r) {
-		FailoverState state = store.state(r.id(), r.createdAt());
+		FailoverState state = reads.state(r.id(), r.createdAt());
 		// pending with a live attempt lease: a controller is starting the backup right now
 		return state.pending(r.epoch()) && state.nextAttemptAt() != null && state.nextAttemptAt().isAfter(clock.instant());
 	}

@@ -88,7 +88,7 @@ class FinalizationAdmission {
 				var moved = trigger.epoch() == null ? recordings.transition(id, RecordingStatus.FINALIZING, active, fields)
 						: recordings.transitionAtEpoch(id, RecordingStatus.FINALIZING, active, trigger.epoch(), fields);
 				if (moved.code() == RecordingStore.TransitionCode.STALE_EPOCH) {
-					throw staleEpoch(id, trigger.epoch(), Long.parseLong(moved.value(0)));
+					throw staleEpoch(id, trigger.epoch(), moved.longValue(0));
 				}
 			}
 			case FINALIZING -> {

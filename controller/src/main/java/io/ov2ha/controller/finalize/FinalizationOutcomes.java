@@ -17,6 +17,7 @@ import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
+import io.ov2ha.controller.support.EpochMillis;
 import io.ov2ha.controller.support.LogValues;
 
 /**
@@ -125,8 +126,8 @@ class FinalizationOutcomes {
 	}
 
 	private boolean recorderWaiting(Recording recording, Instant now) {
-		String until = store.raw(recording.id(), recording.createdAt()).get("recorderWaitUntil");
-		return until != null && Long.parseLong(until) >= now.toEpochMilli();
+		Instant until = EpochMillis.instantOrNull(store.get(recording.id(), recording.createdAt(), "recorderWaitUntil"));
+		return until != null && !until.isBefore(now);
 	}
 
 	private void publish(RecordingFinalized event) {

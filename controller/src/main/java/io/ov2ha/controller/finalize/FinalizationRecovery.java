@@ -33,7 +33,7 @@ class FinalizationRecovery implements DisposableBean {
 
 	static final int BATCH = 500;
 
-	private final FinalizationService service;
+	private final FinalizationWorkers workers;
 
 	private final RecordingStore recordings;
 
@@ -43,9 +43,9 @@ class FinalizationRecovery implements DisposableBean {
 
 	private final ScheduledExecutorService scheduler;
 
-	FinalizationRecovery(FinalizationService service, RecordingStore recordings, RedisLease lease,
+	FinalizationRecovery(FinalizationWorkers workers, RecordingStore recordings, RedisLease lease,
 			HaProperties properties) {
-		this.service = service;
+		this.workers = workers;
 		this.recordings = recordings;
 		this.lease = lease;
 		this.interval = properties.storage().finalizer().recoveryInterval();
@@ -73,7 +73,7 @@ class FinalizationRecovery implements DisposableBean {
 
 	/** One scan; answers how many finalizations it started. */
 	int scan() {
-		if (service.stopping()
+		if (workers.stopping()
 				|| !lease.acquireOrRenew(RedisKeys.lease("finalize-recovery"), interval.multipliedBy(3))) {
 			return 0;
 		}
@@ -85,11 +85,11 @@ class FinalizationRecovery implements DisposableBean {
 			RecordingId id = RecordingId.of(value);
 			Recording recording = recordings.find(id).orElse(null);
 			if (recording == null || recording.status() != RecordingStatus.FINALIZING
-					|| !service.due(id, recording.createdAt())) {
+					|| !workers.due(id, recording.createdAt())) {
 				continue;
 			}
 			LOG.info("event=finalize.recovery_started recordingId=" + id);
-			service.start(id);
+			workers.start(id);
 			started++;
 		}
 		return started;

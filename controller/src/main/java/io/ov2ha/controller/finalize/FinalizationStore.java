@@ -18,6 +18,7 @@ import io.ov2ha.controller.recording.ChunkFindings;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.redis.RedisKeys;
+import io.ov2ha.controller.support.EpochMillis;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -89,12 +90,12 @@ class FinalizationStore {
 		return Optional.of(new Finalization(id.value(), createdAt, recordingStatus,
 				seen(State.valueOf(h.get("state")), recordingStatus),
 				h.get("step") == null ? null : Step.valueOf(h.get("step")), intOr(h.get("attempts")), h.get("trigger"),
-				instant(h.get("requestedAt")), instant(h.get("startedAt")), instant(h.get("finishedAt")),
-				instant(h.get("nextAttemptAt")), h.get("controllerId"), h.get("error"),
+				EpochMillis.instantOrNull(h.get("requestedAt")), EpochMillis.instantOrNull(h.get("startedAt")), EpochMillis.instantOrNull(h.get("finishedAt")),
+				EpochMillis.instantOrNull(h.get("nextAttemptAt")), h.get("controllerId"), h.get("error"),
 				h.get("output") == null ? null : json.readValue(h.get("output"), Finalization.Output.class),
 				list(h.get("kept"), KEPT), list(h.get("dropped"), DROPPED), list(h.get("gaps"), GAPS),
-				"1".equals(h.get("verified")), h.get("finalKey"), instant(h.get("chunksDeleteAfter")),
-				instant(h.get("chunksDeletedAt"))));
+				"1".equals(h.get("verified")), h.get("finalKey"), EpochMillis.instantOrNull(h.get("chunksDeleteAfter")),
+				EpochMillis.instantOrNull(h.get("chunksDeletedAt"))));
 	}
 
 	/**
@@ -232,11 +233,8 @@ class FinalizationStore {
 	}
 
 	private static int intOr(String s) {
-		return s == null || s.isEmpty() ? 0 : Integer.parseInt(s);
-	}
-
-	static Instant instant(String s) {
-		return s == null || s.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(s));
+		Long value = EpochMillis.longOrNull(s);
+		return value == null ? 0 : value.intValue();
 	}
 
 }

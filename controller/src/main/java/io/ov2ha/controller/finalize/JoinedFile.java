@@ -72,9 +72,9 @@ class JoinedFile {
 		catch (IOException ex) {
 			throw verificationFailed(temp, "the joined file cannot be read: " + ex.getMessage());
 		}
-		OpenViduFiles.Facts facts;
+		MediaInfo.Facts facts;
 		try {
-			facts = OpenViduFiles.facts(probe);
+			facts = MediaInfo.facts(probe);
 		}
 		catch (IOException ex) {
 			throw verificationFailed(temp, "the joined file is not usable: " + ex.getMessage());
@@ -120,7 +120,7 @@ class JoinedFile {
 	/** Whether a verified join left by an earlier attempt is still the same file. */
 	boolean stillVerifies(Path temp, Finalization.Output output) {
 		try {
-			OpenViduFiles.Facts facts = OpenViduFiles.facts(media.probe(temp));
+			MediaInfo.Facts facts = MediaInfo.facts(media.probe(temp));
 			return Math.abs(facts.durationSeconds() - output.durationSeconds()) < 0.001;
 		}
 		catch (IOException | RuntimeException ex) {

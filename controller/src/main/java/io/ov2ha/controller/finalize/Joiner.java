@@ -24,8 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * One finalization attempt, step by step (ARCHITECTURE.md "Finalization"): plan the chunks
  * ({@link ChunkPlanner}), join and verify them ({@link JoinedFile}), rename the joined file over
- * {@code <VIDEO_NAME>.mp4}, then write OpenVidu's files and seal ({@link OpenViduFiles}); the
- * sealed final's upload to S3 ({@code HA_UPLOAD_FINAL}) happens afterwards ({@link FinalUpload}). Each
+ * {@code <VIDEO_NAME>.mp4}, then write OpenVidu's files ({@link MediaInfo}) and seal ({@link OpenViduFiles});
+ * the sealed final's upload to S3 ({@code HA_UPLOAD_FINAL}) happens afterwards ({@link FinalUpload}). Each
  * step is recorded, so an attempt that dies is resumed from its last durable step; nothing is
  * ever deleted here except this attempt's own temporary files ({@link WorkFiles}).
  */
@@ -64,6 +64,8 @@ class Joiner {
 
 	private final OpenViduFiles files;
 
+	private final MediaInfo mediaInfo;
+
 	private final JsonMapper json;
 
 	private final ObjectProvider<FinalizationStepListener> listeners;
@@ -71,14 +73,15 @@ class Joiner {
 	private final FinalUpload finalUpload;
 
 	Joiner(HaProperties properties, FinalizationStore store, ChunkPlanner planner,
-			JoinedFile joined, OpenViduFiles files, JsonMapper json, ObjectProvider<FinalizationStepListener> listeners,
-			FinalUpload finalUpload) {
+			JoinedFile joined, OpenViduFiles files, MediaInfo mediaInfo, JsonMapper json,
+			ObjectProvider<FinalizationStepListener> listeners, FinalUpload finalUpload) {
 		this.properties = properties;
 		this.recordings = properties.recordingsDir();
 		this.store = store;
 		this.planner = planner;
 		this.joined = joined;
 		this.files = files;
+		this.mediaInfo = mediaInfo;
 		this.json = json;
 		this.listeners = listeners;
 		this.finalUpload = finalUpload;
@@ -161,15 +164,15 @@ class Joiner {
 		}
 
 		before(id, Step.SEALED, guard);
-		OpenViduFiles.Facts facts;
+		MediaInfo.Facts facts;
 		try {
-			facts = files.writeInfo(dir, id, finalFile);
+			facts = mediaInfo.writeInfo(dir, id, finalFile);
 		}
 		catch (IOException ex) {
 			throw FinalizeFailure.permanent("the final file is not usable by OpenVidu: " + ex.getMessage());
 		}
 		try {
-			files.writeThumbnail(dir, id, finalFile, facts);
+			mediaInfo.writeThumbnail(dir, id, finalFile, facts);
 		}
 		catch (IOException ex) {
 			LOG.warn("event=finalize.thumbnail_failed recordingId=" + id + " error=" + LogValues.quote(ex.getMessage()));

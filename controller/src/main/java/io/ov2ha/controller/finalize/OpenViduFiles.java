@@ -24,26 +24,22 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The files OpenVidu reads in a recording folder, written the way OpenVidu's own recorder
- * writes them (see openvidu2-recording-facts §3, §6, §7): {@code <id>.info} (ffprobe JSON),
- * {@code <id>.jpg} (thumbnail) and {@code .recording.<id>} (Gson JSON, sealed {@code ready}).
+ * writes them (see openvidu2-recording-facts §3, §6, §7): here {@code .recording.<id>} (Gson
+ * JSON, sealed {@code ready} or {@code failed}) and how every file gets into the folder;
+ * {@code <id>.info} (ffprobe JSON) and {@code <id>.jpg} (thumbnail) come from {@link MediaInfo}.
  * Each is written under a temporary name (never starting with {@code .recording.}, which
  * OpenVidu parses) and renamed into place, readable by everyone (0644) and owned like the
  * recordings folder ({@link RecordingsOwner}). Recorders write into the
  * same folder as root, so no name there is trusted: temporary files get random names and are
- * created exclusively, links are never followed (read, chmod), and ffprobe's output comes
- * through a pipe.
+ * created exclusively, and links are never followed (read, chmod).
  */
 @Component
 class OpenViduFiles {
 
 	static final String RECORDING_FILE_PREFIX = ".recording.";
 
-	static final int THUMBNAIL_WIDTH = 480;
-
 	/** More than any {@code .recording.<id>} OpenVidu writes; the rest of a bigger file is not read. */
 	static final int MAX_RECORDING_FILE = 1024 * 1024;
-
-	private final Media media;
 
 	private final JsonMapper json;
 
@@ -51,110 +47,11 @@ class OpenViduFiles {
 
 	private final RecordingsOwner owner;
 
-	OpenViduFiles(Media media, JsonMapper json, HaProperties properties, RecordingsOwner owner) {
-		this.media = media;
+	OpenViduFiles(JsonMapper json, HaProperties properties, RecordingsOwner owner) {
 		this.json = json;
 		this.owner = owner;
 		String url = properties.storage().finalizer().openviduUrl();
 		this.openviduUrl = StringUtils.hasText(url) ? url.trim().replaceAll("/+$", "") : null;
-	}
-
-	/** What OpenVidu takes from {@code <id>.info}. */
-	record Facts(long sizeBytes, double durationSeconds, boolean hasAudio, boolean hasVideo, int width, int height,
-			int frameRate) {
-
-		String resolution() {
-			return hasVideo ? width + "x" + height : null;
-		}
-
-	}
-
-	/**
-	 * Reads an ffprobe JSON document the way OpenVidu does. Throws if OpenVidu could not use it:
-	 * no video stream, or an {@code r_frame_rate} it cannot divide by.
-	 */
-	static Facts facts(JsonNode info) throws IOException {
-		JsonNode format = info.path("format");
-		JsonNode video = null;
-		JsonNode audio = null;
-		for (JsonNode stream : info.path("streams")) {
-			String type = stream.path("codec_type").asString("");
-			if (type.equals("video") && video == null) {
-				video = stream;
-			}
-			else if (type.equals("audio") && audio == null) {
-				audio = stream;
-			}
-		}
-		if (video == null) {
-			throw new IOException("no video stream");
-		}
-		String[] rate = video.path("r_frame_rate").asString("").split("/");
-		long num;
-		long den;
-		try {
-			num = Long.parseLong(rate[0]);
-			den = rate.length > 1 ? Long.parseLong(rate[1]) : 1;
-		}
-		catch (NumberFormatException ex) {
-			throw new IOException("video r_frame_rate is not N/D");
-		}
-		if (num <= 0 || den <= 0 || num / den <= 0) {
-			throw new IOException("video r_frame_rate " + num + "/" + den + " is not usable");
-		}
-		double duration = Double.parseDouble(format.path("duration").asString("0"));
-		long size = Long.parseLong(format.path("size").asString("0"));
-		return new Facts(size, duration, audio != null, true, video.path("width").asInt(),
-				video.path("height").asInt(), (int) (num / den));
-	}
-
-	/** Writes {@code <id>.info} with OpenVidu's exact ffprobe command and answers what it says. */
-	Facts writeInfo(Path dir, RecordingId id, Path mp4) throws IOException {
-		Media.Result r = media.info(mp4);
-		if (!r.ok()) {
-			throw new IOException("ffprobe of the final file failed: " + r.lastError());
-		}
-		Facts facts;
-		try {
-			facts = facts(json.readTree(r.output()));
-		}
-		catch (JacksonException ex) {
-			throw new IOException("ffprobe of the final file printed no JSON");
-		}
-		Path tmp = createTemp(dir, ".ov2ha-info-", ".tmp");
-		try {
-			Files.write(tmp, r.output(), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-			publish(tmp, dir.resolve(id.value() + ".info"));
-		}
-		finally {
-			Files.deleteIfExists(tmp);
-		}
-		return facts;
-	}
-
-	/** {@code <id>.jpg}: one frame from the middle, 480 px wide, even height as OpenVidu's recorder does. */
-	void writeThumbnail(Path dir, RecordingId id, Path mp4, Facts facts) throws IOException {
-		int height = thumbnailHeight(facts.width(), facts.height());
-		Path tmp = createTemp(dir, ".ov2ha-thumb-", ".jpg");
-		try {
-			Media.Result r = media.thumbnail(mp4, facts.durationSeconds() / 2, THUMBNAIL_WIDTH, height, tmp);
-			if (!r.ok() || !Files.isRegularFile(tmp, LinkOption.NOFOLLOW_LINKS) || Files.size(tmp) == 0) {
-				throw new IOException("thumbnail failed: " + r.lastError());
-			}
-			publish(tmp, dir.resolve(id.value() + ".jpg"));
-		}
-		finally {
-			Files.deleteIfExists(tmp);
-		}
-	}
-
-	static int thumbnailHeight(int width, int height) {
-		if (width <= 0 || height <= 0) {
-			return 270;
-		}
-		int h = THUMBNAIL_WIDTH * height / width;
-		h -= h % 2;
-		return Math.max(2, h);
 	}
 
 	/** The url OpenVidu gives a ready recording, from {@code HA_OPENVIDU_URL}; null if that is unset. */
@@ -169,7 +66,7 @@ class OpenViduFiles {
 	 *
 	 * @return the url written
 	 */
-	String sealReady(Path dir, RecordingId id, String storedRecordingJson, String fileName, Facts facts)
+	String sealReady(Path dir, RecordingId id, String storedRecordingJson, String fileName, MediaInfo.Facts facts)
 			throws IOException {
 		Path file = dir.resolve(RECORDING_FILE_PREFIX + id.value());
 		ObjectNode doc = read(file);

@@ -90,11 +90,12 @@ public record Recording(int schema, RecordingId id, long createdAt, RecordingSta
 	}
 
 	private static int intOr(String s, int fallback) {
-		return s == null || s.isEmpty() ? fallback : Integer.parseInt(s);
+		return (int) longOr(s, fallback);
 	}
 
 	private static long longOr(String s, long fallback) {
-		return s == null || s.isEmpty() ? fallback : Long.parseLong(s);
+		Long value = EpochMillis.longOrNull(s);
+		return value == null ? fallback : value;
 	}
 
 	private static Long longOrNull(String s) {

@@ -87,7 +87,7 @@ public class RecordingService {
 			case STALE_EPOCH -> throw staleEpoch(id, request.epoch(), outcome.value(0));
 			case CONTAINER_CONFLICT -> throw new ApiException(ProblemType.CONTAINER_CONFLICT,
 					"Another container is registered for recording " + id + " at epoch " + request.epoch() + ".",
-					Map.of("currentEpoch", Long.parseLong(outcome.value(0))));
+					Map.of("currentEpoch", outcome.longValue(0)));
 			case EPOCH_NOT_ISSUED -> throw new ApiException(ProblemType.EPOCH_NOT_ISSUED, "Recording " + id
 					+ " is new: its recorder registers at epoch 0. Epoch " + request.epoch()
 					+ " was never issued (backups are started and registered by the controller).",
@@ -106,9 +106,9 @@ public class RecordingService {
 		LuaAnswer<RecordingStore.HeartbeatCode> outcome = store.heartbeat(id, request.epoch(),
 				request.lastChunkSeq(), orZero(request.uploadBacklog()), orZero(request.freeDiskBytes()),
 				RecorderProgress.Phase.ofSlug(request.phase()), request.mediaTimeMs(), request.frames(),
-				request.speed());
+				request.speed(), request.progressAgeMs());
 		return switch (outcome.code()) {
-			case OK -> new RecordingViews.HeartbeatAck(id.value(), Long.parseLong(outcome.value(1)),
+			case OK -> new RecordingViews.HeartbeatAck(id.value(), outcome.longValue(1),
 					RecordingStatus.valueOf(outcome.value(0)));
 			case NOT_FOUND -> throw RecordingStore.notFound(id);
 			case FINAL -> throw final_(id, outcome.value(0));

@@ -22,6 +22,7 @@ import io.ov2ha.controller.recording.RecordingStore.AbandonCode;
 import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.EpochMillis;
 import io.ov2ha.controller.support.LogValues;
 
 /**
@@ -116,7 +117,7 @@ class StaleRecordingSweeper implements SchedulingConfigurer {
 		List<String> extra = store.fields(id, "openviduActivityAt", "activityAt", "sessionDestroyedAt",
 				"sessionDestroyedReason");
 		long latest = max(r.createdInRegistryAt(), r.registeredAt(), r.updatedAt(), r.lastHeartbeatAt(), r.lastChunkAt(),
-				millis(extra.get(0)), millis(extra.get(1)));
+				EpochMillis.instantOrNull(extra.get(0)), EpochMillis.instantOrNull(extra.get(1)));
 		boolean sessionGone = extra.get(2) != null && !extra.get(2).isEmpty();
 		Duration timeout = sessionGone ? properties.sessionGoneTimeout() : properties.timeout();
 		if (now - latest <= timeout.toMillis()) {
@@ -148,15 +149,6 @@ class StaleRecordingSweeper implements SchedulingConfigurer {
 			}
 		}
 		return latest;
-	}
-
-	private static Instant millis(String value) {
-		try {
-			return value == null || value.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(value));
-		}
-		catch (NumberFormatException ex) {
-			return null;
-		}
 	}
 
 }

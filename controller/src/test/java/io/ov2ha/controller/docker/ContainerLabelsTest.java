@@ -47,22 +47,22 @@ class ContainerLabelsTest {
 			.withId("b".repeat(64))
 			.withEventActor(new EventActor().withAttributes(Map.of("exitCode", "137", "name", "recording_ses_A",
 					"image", "img:1", "io.ov2ha.recording-id", "ses_A", "org.opencontainers.image.title", "x")));
-		RuntimeEvent e = DockerEventStream.map(die, 1_700_000_000_123_456_789L);
+		RuntimeEvent e = DockerEvents.map(die, 1_700_000_000_123_456_789L);
 		assertThat(e.kind()).isEqualTo(RuntimeEvent.Kind.DIED);
 		assertThat(e.exitCode()).isEqualTo(137L);
 		assertThat(e.name()).isEqualTo("recording_ses_A");
 		assertThat(e.labels()).containsOnlyKeys("io.ov2ha.recording-id");
 		assertThat(e.at().toEpochMilli()).isEqualTo(1_700_000_000_123L);
-		assertThat(DockerEventStream.map(new Event().withAction("health_status: unhealthy").withId("c"), 1).kind())
+		assertThat(DockerEvents.map(new Event().withAction("health_status: unhealthy").withId("c"), 1).kind())
 			.isEqualTo(RuntimeEvent.Kind.UNHEALTHY);
-		assertThat(DockerEventStream.map(new Event().withAction("health_status: healthy").withId("c"), 1).kind())
+		assertThat(DockerEvents.map(new Event().withAction("health_status: healthy").withId("c"), 1).kind())
 			.isEqualTo(RuntimeEvent.Kind.HEALTHY);
-		assertThat(DockerEventStream.map(new Event().withAction("start").withId("c"), 1)).isNull();
+		assertThat(DockerEvents.map(new Event().withAction("start").withId("c"), 1)).isNull();
 	}
 
 	@Test
 	void sinceCarriesNanoseconds() {
-		assertThat(DockerEventStream.sinceArgument(1_700_000_000_000_000_005L)).isEqualTo("1700000000.000000005");
+		assertThat(DockerEvents.sinceArgument(1_700_000_000_000_000_005L)).isEqualTo("1700000000.000000005");
 	}
 
 }

@@ -37,6 +37,8 @@ class FailoverStoreTest {
 
 	private static FailoverStore store;
 
+	private static FailoverReads reads;
+
 	private final Instant now = Instant.now();
 
 	@BeforeAll
@@ -45,7 +47,9 @@ class FailoverStoreTest {
 		factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(url.getHost(), url.getPort()));
 		factory.afterPropertiesSet();
 		redis = new StringRedisTemplate(factory);
-		store = new FailoverStore(redis, JsonMapper.builder().build());
+		JsonMapper json = JsonMapper.builder().build();
+		store = new FailoverStore(redis, json);
+		reads = new FailoverReads(redis, json);
 	}
 
 	@AfterAll
@@ -104,7 +108,7 @@ class FailoverStoreTest {
 		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "epoch")).isEqualTo("1");
 		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "failoverCount")).isEqualTo("1");
 		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "containerId")).isEqualTo("");
-		List<FailoverRecord> history = store.history(id, 1700000005000L);
+		List<FailoverRecord> history = reads.history(id, 1700000005000L);
 		assertThat(history).hasSize(1);
 		assertThat(history.get(0).fromEpoch()).isZero();
 		assertThat(history.get(0).toEpoch()).isEqualTo(1);
@@ -135,11 +139,11 @@ class FailoverStoreTest {
 		var r = store.started(id, 1, container, "docker", now.plusSeconds(1), 7,
 				Map.of("backupContainerId", container, "startChunk", 7));
 		assertThat(r.code()).isEqualTo(FailoverStore.StartedCode.RECORDED);
-		assertThat(store.state(id, 1700000005000L).pending(1)).isFalse();
-		assertThat(store.state(id, 1700000005000L).awaitFirstChunkEpoch()).isEqualTo(1);
-		assertThat(store.recordingOfContainer(container)).contains(id);
+		assertThat(reads.state(id, 1700000005000L).pending(1)).isFalse();
+		assertThat(reads.state(id, 1700000005000L).awaitFirstChunkEpoch()).isEqualTo(1);
+		assertThat(reads.recordingOfContainer(container)).contains(id);
 		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "containerId")).isEqualTo(container);
-		FailoverRecord entry = store.historyEntry(id, 1).orElseThrow();
+		FailoverRecord entry = reads.historyEntry(id, 1).orElseThrow();
 		assertThat(entry.outcome()).isEqualTo("started");
 		assertThat(entry.startChunk()).isEqualTo(7);
 		// a start recorded for an epoch that is no longer current is refused: its container gets killed
@@ -183,10 +187,10 @@ class FailoverStoreTest {
 		// OpenVidu reused the id: a new recording with another createdAt
 		redis.opsForHash()
 			.putAll(RedisKeys.recording(id), Map.of("createdAt", "1700000009000", "epoch", "0", "failoverCount", "0"));
-		assertThat(store.state(id, 1700000009000L)).isEqualTo(FailoverState.NONE);
-		assertThat(store.history(id, 1700000009000L)).isEmpty();
+		assertThat(reads.state(id, 1700000009000L)).isEqualTo(FailoverState.NONE);
+		assertThat(reads.history(id, 1700000009000L)).isEmpty();
 		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
-		assertThat(store.history(id, 1700000009000L)).hasSize(1);
+		assertThat(reads.history(id, 1700000009000L)).hasSize(1);
 		assertThat(redis.hasKey(RedisKeys.failovers(id) + ":1700000001000")).isTrue();
 	}
 
@@ -216,7 +220,7 @@ class FailoverStoreTest {
 		assertThat(again.value(1)).as("not the first deferral").isEqualTo("0");
 		assertThat(redis.opsForHash().get(RedisKeys.recording(c), "epoch")).as("nothing fenced").isEqualTo("0");
 		assertThat(redis.opsForHash().get(RedisKeys.recording(c), "failoverCount")).isEqualTo("0");
-		List<FailoverRecord> history = store.history(c, 1700000005000L);
+		List<FailoverRecord> history = reads.history(c, 1700000005000L);
 		assertThat(history).hasSize(1);
 		assertThat(history.get(0).outcome()).isEqualTo("deferred");
 		assertThat(history.get(0).toEpoch()).isEqualTo(1);
@@ -226,7 +230,7 @@ class FailoverStoreTest {
 		// a's backup ends (its recording is final): c's failover goes through, its entry replaced
 		redis.opsForHash().put(RedisKeys.recording(a), "status", "READY");
 		assertThat(claim(c, 0, 5, now.plusSeconds(2), false, 2).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
-		assertThat(store.history(c, 1700000005000L)).singleElement()
+		assertThat(reads.history(c, 1700000005000L)).singleElement()
 			.satisfies(r -> assertThat(r.outcome()).isEqualTo("starting"));
 		assertThat(redis.opsForZSet().range(RedisKeys.backupIndex(), 0, -1)).as("a pruned")
 			.containsExactlyInAnyOrder(b.value(), c.value());
@@ -244,11 +248,11 @@ class FailoverStoreTest {
 		redis.opsForZSet().add(RedisKeys.heartbeatIndex(), id.value(), 1700000009500d);
 		RecordingId unindexed = recording();
 		try {
-			assertThat(store.snapshot(id)).contains(
-					store.snapshots().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow());
-			assertThat(store.snapshot(id).orElseThrow().heartbeatAt()).isEqualTo(Instant.ofEpochMilli(1700000009500L));
-			assertThat(store.snapshot(unindexed)).as("not in the heartbeat index").isEmpty();
-			assertThat(store.snapshot(RecordingId.of(Recordings.newId("fstore")))).as("no such recording").isEmpty();
+			assertThat(reads.snapshot(id)).contains(
+					reads.snapshots().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow());
+			assertThat(reads.snapshot(id).orElseThrow().heartbeatAt()).isEqualTo(Instant.ofEpochMilli(1700000009500L));
+			assertThat(reads.snapshot(unindexed)).as("not in the heartbeat index").isEmpty();
+			assertThat(reads.snapshot(RecordingId.of(Recordings.newId("fstore")))).as("no such recording").isEmpty();
 		}
 		finally {
 			redis.opsForZSet().remove(RedisKeys.heartbeatIndex(), id.value());

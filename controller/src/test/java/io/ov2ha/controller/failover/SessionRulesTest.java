@@ -128,8 +128,8 @@ class SessionRulesTest {
 		assertThat(FailoverReason.RECORDER_REMOVED_UNCONFIRMED.replacesRecorder()).isFalse();
 		assertThat(FailoverReason.RECORDER_REMOVED_UNCONFIRMED.slug()).isEqualTo("recorder-removed-unconfirmed");
 		assertThat(FailoverReason.MANUAL.replacesRecorder()).isTrue();
-		assertThat(OpenViduGate.stopReason(FailoverReason.OPENVIDU_SESSION_GONE)).isEqualTo("openviduSessionGone");
-		assertThat(OpenViduGate.stopReason(FailoverReason.STALE_DEATH_UNCONFIRMED)).isEqualTo("staleDeathUnconfirmed");
+		assertThat(OpenViduVerdicts.stopReason(FailoverReason.OPENVIDU_SESSION_GONE)).isEqualTo("openviduSessionGone");
+		assertThat(OpenViduVerdicts.stopReason(FailoverReason.STALE_DEATH_UNCONFIRMED)).isEqualTo("staleDeathUnconfirmed");
 	}
 
 }

@@ -45,7 +45,7 @@ class FinalizeLocalApiTest {
 	}
 
 	@Autowired
-	FinalizationService finalizations;
+	FinalizationWorkers finalizations;
 
 	@Test
 	void aControllerStoppedAndStartedAgainStillFinalizes() throws Exception {

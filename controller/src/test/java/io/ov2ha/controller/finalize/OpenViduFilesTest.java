@@ -25,7 +25,7 @@ class OpenViduFilesTest {
 			+ "\"uniqueSessionId\":\"ses_A_1700000000000\",\"createdAt\":1700000005000,\"size\":0,\"duration\":0.0,"
 			+ "\"url\":null,\"hasAudio\":true,\"hasVideo\":true,\"status\":\"started\"}";
 
-	static final OpenViduFiles.Facts FACTS = new OpenViduFiles.Facts(1234567, 600.0, true, true, 640, 360, 25);
+	static final MediaInfo.Facts FACTS = new MediaInfo.Facts(1234567, 600.0, true, true, 640, 360, 25);
 
 	@TempDir
 	Path dir;
@@ -34,7 +34,7 @@ class OpenViduFilesTest {
 		HaProperties properties = new HaProperties(null, null, null, null, null, null, null,
 				new HaProperties.Storage(null, null, null, null, false, null,
 						new HaProperties.Finalizer(openviduUrl, null, 0, 0, 0, null, null, null)), null, null);
-		return new OpenViduFiles(new Media(Api.JSON), Api.JSON, properties, new RecordingsOwner(properties));
+		return new OpenViduFiles(Api.JSON, properties, new RecordingsOwner(properties));
 	}
 
 	@Test
@@ -125,9 +125,10 @@ class OpenViduFilesTest {
 		assertThat(remux.waitFor()).isZero();
 
 		OpenViduFiles files = files("");
+		MediaInfo mediaInfo = new MediaInfo(new Media(Api.JSON), Api.JSON, files);
 		RecordingId id = RecordingId.of("ses_A");
-		OpenViduFiles.Facts facts = files.writeInfo(dir, id, mp4);
-		files.writeThumbnail(dir, id, mp4, facts);
+		MediaInfo.Facts facts = mediaInfo.writeInfo(dir, id, mp4);
+		mediaInfo.writeThumbnail(dir, id, mp4, facts);
 		files.sealReady(dir, id, STARTED, "ses_A.mp4", facts);
 
 		assertThat(Files.readString(victim)).isEqualTo("victim");
@@ -153,18 +154,18 @@ class OpenViduFilesTest {
 	void readsFactsAsOpenViduDoesAndRefusesWhatItCouldNotUse() throws IOException {
 		String info = "{\"streams\":[{\"codec_type\":\"audio\"},{\"codec_type\":\"video\",\"width\":640,\"height\":360,"
 				+ "\"r_frame_rate\":\"30000/1001\"}],\"format\":{\"duration\":\"12.500000\",\"size\":\"99\"}}";
-		OpenViduFiles.Facts facts = OpenViduFiles.facts(Api.JSON.readTree(info));
-		assertThat(facts).isEqualTo(new OpenViduFiles.Facts(99, 12.5, true, true, 640, 360, 29));
+		MediaInfo.Facts facts = MediaInfo.facts(Api.JSON.readTree(info));
+		assertThat(facts).isEqualTo(new MediaInfo.Facts(99, 12.5, true, true, 640, 360, 29));
 		assertThat(facts.resolution()).isEqualTo("640x360");
 
-		assertThatThrownBy(() -> OpenViduFiles.facts(Api.JSON.readTree(
+		assertThatThrownBy(() -> MediaInfo.facts(Api.JSON.readTree(
 				"{\"streams\":[{\"codec_type\":\"video\",\"r_frame_rate\":\"0/0\"}],\"format\":{}}")))
 			.hasMessageContaining("r_frame_rate");
-		assertThatThrownBy(() -> OpenViduFiles.facts(Api.JSON.readTree(
+		assertThatThrownBy(() -> MediaInfo.facts(Api.JSON.readTree(
 				"{\"streams\":[{\"codec_type\":\"audio\"}],\"format\":{}}")))
 			.hasMessageContaining("no video stream");
-		assertThat(OpenViduFiles.thumbnailHeight(1280, 720)).isEqualTo(270);
-		assertThat(OpenViduFiles.thumbnailHeight(1000, 333)).isEqualTo(158);
+		assertThat(MediaInfo.thumbnailHeight(1280, 720)).isEqualTo(270);
+		assertThat(MediaInfo.thumbnailHeight(1000, 333)).isEqualTo(158);
 	}
 
 }

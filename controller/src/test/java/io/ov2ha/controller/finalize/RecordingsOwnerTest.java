@@ -94,8 +94,7 @@ class RecordingsOwnerTest {
 		chown(recordings, 4242, 4243);
 		Path dir = Files.createDirectory(recordings.resolve("ses_A"));
 		HaProperties properties = properties("");
-		OpenViduFiles files = new OpenViduFiles(new Media(Api.JSON), Api.JSON, properties,
-				new RecordingsOwner(properties));
+		OpenViduFiles files = new OpenViduFiles(Api.JSON, properties, new RecordingsOwner(properties));
 
 		files.sealReady(dir, RecordingId.of("ses_A"), OpenViduFilesTest.STARTED, "ses_A.mp4", OpenViduFilesTest.FACTS);
 

@@ -1,0 +1,154 @@
+package io.ov2ha.controller.failover;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.BooleanSupplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.redis.ControllerInstance;
+import io.ov2ha.controller.redis.RedisKeys;
+import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.LogValues;
+
+/**
+ * The reconciler's periodic tick (every {@code HA_RECONCILE_INTERVAL}) and its Redis lease: every
+ * controller takes or renews the lease, and only its holder works: the full reconciliation when due
+ * ({@link BackupAudit}), the cleanup of the in-memory and container indexes every ten minutes, and
+ * the sweep of every active recording ({@link RecordingSweep}). It knows whether this controller
+ * leads, and gives the lease back when the reconciler stops.
+ */
+final class ReconcilerTick {
+
+	private static final Log LOG = LogFactory.getLog(ReconcilerTick.class);
+
+	private static final Duration INDEX_CLEANUP_EVERY = Duration.ofMinutes(10);
+
+	private final HaProperties properties;
+
+	private final FailoverReads reads;
+
+	private final RedisLease lease;
+
+	private final ControllerInstance instance;
+
+	private final Clock clock;
+
+	private final OpenViduGate gate;
+
+	private final ThrottledWarnings warnings;
+
+	private final BackupAudit audit;
+
+	private final RecordingSweep sweeps;
+
+	private final RecorderChecks checks;
+
+	private final UnfinishedStops unfinishedStops;
+
+	private final ContainerEvents events;
+
+	private final BooleanSupplier running;
+
+	private volatile boolean leader;
+
+	private volatile Instant lastTickAt;
+
+	private volatile Instant lastIndexCleanupAt = Instant.EPOCH;
+
+	/** @param running whether the reconciler runs (a tick of a stopped one does nothing) */
+	ReconcilerTick(HaProperties properties, FailoverReads reads, RedisLease lease, ControllerInstance instance,
+			Clock clock, OpenViduGate gate, ThrottledWarnings warnings, BackupAudit audit, RecordingSweep sweeps,
+			RecorderChecks checks, UnfinishedStops unfinishedStops, ContainerEvents events, BooleanSupplier running) {
+		this.properties = properties;
+		this.reads = reads;
+		this.lease = lease;
+		this.instance = instance;
+		this.clock = clock;
+		this.gate = gate;
+		this.warnings = warnings;
+		this.audit = audit;
+		this.sweeps = sweeps;
+		this.checks = checks;
+		this.unfinishedStops = unfinishedStops;
+		this.events = events;
+		this.running = running;
+	}
+
+	boolean leader() {
+		return leader;
+	}
+
+	Instant lastTickAt() {
+		return lastTickAt;
+	}
+
+	void tick() {
+		if (!running.getAsBoolean()) {
+			return;
+		}
+		try {
+			Instant now = clock.instant();
+			Duration ttl = properties.failover().reconcileInterval().multipliedBy(10);
+			if (ttl.compareTo(Duration.ofSeconds(5)) < 0) {
+				ttl = Duration.ofSeconds(5);
+			}
+			boolean holds = lease.acquireOrRenew(RedisKeys.lease(FailoverReconciler.LEASE), ttl);
+			if (holds != leader) {
+				leader = holds;
+				LOG.info("event=failover.leadership controller=" + instance.id() + " leader=" + holds);
+				if (holds) {
+					audit.request();
+				}
+			}
+			lastTickAt = now;
+			if (!holds) {
+				return;
+			}
+			if (audit.due(now)) {
+				audit.run(now);
+			}
+			if (lastIndexCleanupAt.plus(INDEX_CLEANUP_EVERY).isBefore(now)) {
+				lastIndexCleanupAt = now;
+				Instant old = now.minus(INDEX_CLEANUP_EVERY);
+				warnings.forgetOlderThan(old);
+				sweeps.forgetOlderThan(old);
+				checks.forgetOlderThan(old);
+				unfinishedStops.forgetOlderThan(old);
+				events.forgetOlderThan(old);
+				gate.forgetOlderThan(old);
+				int removed = reads.cleanContainerIndex();
+				if (removed > 0) {
+					LOG.info("event=failover.index_cleaned removed=" + removed);
+				}
+			}
+			for (Snapshot s : reads.snapshots()) {
+				sweeps.sweep(s, now);
+			}
+		}
+		catch (RuntimeException ex) {
+			if (!running.getAsBoolean()) {
+				return;
+			}
+			warnings.warn(LOG, "tick", "event=failover.tick_failed error=" + LogValues.quote(ex.getClass().getSimpleName()
+					+ ": " + ex.getMessage()));
+		}
+	}
+
+	/** The reconciler stopped (its ticks too): the lease is given back, if this controller held it. */
+	void release() {
+		if (leader) {
+			leader = false;
+			try {
+				lease.release(RedisKeys.lease(FailoverReconciler.LEASE));
+			}
+			catch (RuntimeException ex) {
+				// Redis unreachable: the lease expires by itself
+			}
+		}
+	}
+
+}

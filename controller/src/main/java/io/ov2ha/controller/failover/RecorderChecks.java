@@ -1,0 +1,228 @@
+package io.ov2ha.controller.failover;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.docker.RecorderContainer;
+import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.recording.Recording;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.recording.RecordingStore;
+import io.ov2ha.controller.support.LogValues;
+
+/**
+ * The checks of a recorder the sweep judged failed ({@link DetectionRules}: silent, not started in
+ * time, stalled): {@link #forJudgement} maps the verdict to a check run on the recording's worker
+ * queue, which looks at the container on the runtime. One that exited is handed to
+ * {@link FailedRecorders#exited} (its exit code decides); one that runs, or is gone, gets a backup
+ * ({@link FailedRecorders#replace}), unless it stopped normally or is a silent recorder of a
+ * saturated host that still runs.
+ */
+final class RecorderChecks {
+
+	private static final Log LOG = LogFactory.getLog(RecorderChecks.class);
+
+	private final HaProperties properties;
+
+	private final RecordingStore recordings;
+
+	private final FailoverService failover;
+
+	private final StopCoordinator stops;
+
+	private final StopMarkers stopMarkers;
+
+	private final RecorderRuntime runtime;
+
+	private final Clock clock;
+
+	private final OpenViduGate gate;
+
+	private final HostPressure pressure;
+
+	private final ThrottledWarnings warnings;
+
+	private final FailedRecorders failed;
+
+	/** A silent recorder of a saturated host: how often the runtime is asked whether it still runs. */
+	private static final Duration SATURATED_SILENCE_CHECK_EVERY = Duration.ofSeconds(2);
+
+	private final Map<String, Instant> saturatedSilenceChecks = new ConcurrentHashMap<>();
+
+	RecorderChecks(HaProperties properties, RecordingStore recordings, FailoverService failover, StopCoordinator stops,
+			StopMarkers stopMarkers, RecorderRuntime runtime, Clock clock, OpenViduGate gate, HostPressure pressure,
+			ThrottledWarnings warnings, FailedRecorders failed) {
+		this.properties = properties;
+		this.recordings = recordings;
+		this.failover = failover;
+		this.stops = stops;
+		this.stopMarkers = stopMarkers;
+		this.runtime = runtime;
+		this.clock = clock;
+		this.gate = gate;
+		this.pressure = pressure;
+		this.warnings = warnings;
+		this.failed = failed;
+	}
+
+	/**
+	 * What a judgement of the sweep asks for: a check of the recorder to run on the recording's
+	 * worker queue, or null (a condition worth a warning, logged here, or nothing).
+	 */
+	Runnable forJudgement(Snapshot s, DetectionRules.Judgement j) {
+		String key = s.id().value();
+		return switch (j.kind()) {
+			case SILENT -> () -> silent(s.id(), s.epoch(), j, FailoverReason.HUNG);
+			case START_TIMEOUT -> () -> silent(s.id(), s.epoch(), j, FailoverReason.START_TIMEOUT);
+			case CHUNK_STALLED -> () -> stalled(s.id(), s.epoch(), j, FailoverReason.CHUNK_STALL);
+			case MEDIA_STALLED -> () -> stalled(s.id(), s.epoch(), j, FailoverReason.MEDIA_STALL);
+			case CHUNKS_ARRIVING -> {
+				warnings.warn(LOG, "arriving:" + key, "event=failover.heartbeats_missing recordingId=" + key + " epoch="
+						+ s.epoch() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()
+						+ " action=none reason=recent_chunk_progress");
+				yield null;
+			}
+			case DEFERRED_HOST_SATURATED -> {
+				warnings.warn(LOG, "saturated:" + key, "event=failover.host_saturated recordingId=" + key + " epoch="
+						+ s.epoch() + " verdict=" + j.deferred() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress="
+						+ j.lastProgress() + " cpuPressurePct=" + pressure.percent() + " waitSeconds="
+						+ properties.failover().cpuPressureTimeout().toSeconds() + " action=wait");
+				// no load excuses a container that exited or is gone: the runtime is asked (running: waits)
+				yield j.deferred() == DetectionRules.Kind.SILENT && saturatedSilenceCheckDue(key)
+						? () -> silent(s.id(), s.epoch(), j, null) : null;
+			}
+			case SLOW -> {
+				warnings.warn(LOG, "slow:" + key, "event=failover.recorder_slow recordingId=" + key + " epoch=" + s.epoch()
+						+ " speed=" + s.progress().speed() + " mediaTimeMs=" + s.progress().mediaTimeMs()
+						+ " action=none reason=advancing_slower_than_real_time");
+				yield null;
+			}
+			default -> null;
+		};
+	}
+
+	private boolean saturatedSilenceCheckDue(String key) {
+		Instant now = clock.instant();
+		Instant last = saturatedSilenceChecks.get(key);
+		if (last != null && last.plus(SATURATED_SILENCE_CHECK_EVERY).isAfter(now)) {
+			return false;
+		}
+		saturatedSilenceChecks.put(key, now);
+		return true;
+	}
+
+	void forgetOlderThan(Instant old) {
+		saturatedSilenceChecks.values().removeIf(t -> t.isBefore(old));
+	}
+
+	/**
+	 * Silent, or not started in time: the runtime decides. Running: killed and replaced
+	 * ({@code whenRunning}: hung or start-timeout; null: left alone, the host is saturated);
+	 * exited: its exit code decides; gone: heartbeat-lost (or its normal stop).
+	 */
+	void silent(RecordingId id, long epoch, DetectionRules.Judgement j, FailoverReason whenRunning) {
+		Optional<Looked> looked = look(id, epoch, j.lastHeartbeat());
+		if (looked.isEmpty()) {
+			return;
+		}
+		Recording r = looked.get().recording();
+		Optional<RecorderContainer> c = looked.get().running();
+		if (c.isPresent()) {
+			if (whenRunning == null) {
+				return;
+			}
+			failed.replace(r, whenRunning, whenRunning == FailoverReason.START_TIMEOUT
+					? new FailoverService.Evidence(j.lastHeartbeat(), "start-deadline", "still starting "
+							+ properties.failover().startTimeout().toSeconds() + " s after its start while the container runs",
+							c.get().id(), true)
+					: new FailoverService.Evidence(j.lastHeartbeat(), "last-heartbeat",
+							"no heartbeat since " + j.lastHeartbeat() + " while the container runs", c.get().id(), true));
+			return;
+		}
+		if (stopMarkers.stoppedNormally(r.id(), r.epoch())) {
+			// gone (OpenVidu removes its container after the stop) but it stopped normally
+			stops.recorderFinished(r);
+			return;
+		}
+		// removed only when Docker answered that its exact id is gone (not when it could not be asked,
+		// nor for a primary whose container was never identified)
+		boolean removed = gate.enabled() && RecorderContainers.removedBySomebodyElse(runtime, r.containerId());
+		failed.replace(r, FailoverReason.HEARTBEAT_LOST, new FailoverService.Evidence(j.lastHeartbeat(),
+				"last-heartbeat", "no heartbeat since " + j.lastHeartbeat() + " and no such container on the runtime",
+				r.containerId(), false, removed));
+	}
+
+	/** Heartbeats arrive but the recording does not grow (chunk or media stall). */
+	void stalled(RecordingId id, long epoch, DetectionRules.Judgement j, FailoverReason reason) {
+		Optional<Looked> looked = look(id, epoch, j.lastProgress());
+		if (looked.isEmpty()) {
+			return;
+		}
+		Recording r = looked.get().recording();
+		String containerId = looked.get().running().map(RecorderContainer::id).orElse(r.containerId());
+		failed.replace(r, reason, reason == FailoverReason.MEDIA_STALL
+				? new FailoverService.Evidence(j.lastProgress(), "last-progress",
+						"heartbeats arrive but the media time has not advanced since " + j.lastProgress(), containerId, true)
+				: new FailoverService.Evidence(j.lastProgress(), "last-chunk",
+						"heartbeats arrive but no new complete chunk since " + j.lastProgress(), containerId, true));
+	}
+
+	/** A recording still RECORDING at the judged epoch, and its container if it still runs (empty: gone). */
+	private record Looked(Recording recording, Optional<RecorderContainer> running) {
+	}
+
+	/**
+	 * The recording and its recorder, when there is something to decide: not while OpenVidu is
+	 * asked about it or the runtime cannot be; a container that exited while nobody listened is
+	 * handed to {@link FailedRecorders#exited} here (its exit code decides, as for a Docker event).
+	 *
+	 * @param lastSeen when the recorder was last seen alive (its exit time when Docker has none)
+	 */
+	private Optional<Looked> look(RecordingId id, long epoch, Instant lastSeen) {
+		Optional<Recording> found = current(id, epoch);
+		if (found.isEmpty() || gate.awaiting(found.get()) || !runtimeReachable(id)) {
+			return Optional.empty();
+		}
+		Recording r = found.get();
+		Optional<RecorderContainer> c = currentContainerQuietly(r);
+		if (c.isPresent() && !c.get().running()) {
+			RecorderContainer x = c.get();
+			failed.exited(r, x.id(), x.exitCode(), x.finishedAt() != null ? x.finishedAt() : lastSeen,
+					"container-finished", x.oomKilled());
+			return Optional.empty();
+		}
+		return Optional.of(new Looked(r, c));
+	}
+
+	private Optional<Recording> current(RecordingId id, long epoch) {
+		return recordings.find(id).filter(r -> r.status() == RecordingStatus.RECORDING && r.epoch() == epoch);
+	}
+
+	private Optional<RecorderContainer> currentContainerQuietly(Recording r) {
+		try {
+			return failover.currentContainer(r);
+		}
+		catch (RuntimeException ex) {
+			return Optional.empty();
+		}
+	}
+
+	private boolean runtimeReachable(RecordingId id) {
+		var status = runtime.status();
+		if (!status.reachable()) {
+			warnings.warn(LOG, "unreachable", "event=failover.deferred recordingId=" + id
+					+ " reason=runtime_unavailable error=" + LogValues.quote(status.error()));
+		}
+		return status.reachable();
+	}
+
+}
