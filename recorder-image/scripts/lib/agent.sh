@@ -29,14 +29,14 @@ agent_register_body() {
 }
 
 # agent_heartbeat_body [FREE_DISK_BYTES]: sets HEARTBEAT_BODY: epoch, phase, ffmpeg's
-# progress (media time, frames, speed), highest complete chunk, upload backlog, free disk
+# progress (media time, frames, speed, and how long ago that report arrived), highest complete chunk, upload backlog, free disk
 # (measured when not given). docs/recorder-protocol.md describes the fields. Runs in the
 # agent's own shell (not in $(...)): it follows the segment list and uploader.done as they
 # grow, so a heartbeat reads only what is new and starts no process.
 AGENT_SEGMENT_LIST='' AGENT_PROGRESS='' AGENT_CHUNKS=0 AGENT_LAST_SEQ=null AGENT_DONE=0
 HEARTBEAT_BODY=''
 agent_heartbeat_body() {
-	local free=${1:-} phase=starting line backlog
+	local free=${1:-} phase=starting line backlog age=null now
 	[[ -n $AGENT_SEGMENT_LIST ]] || AGENT_SEGMENT_LIST=$(segment_list_path)
 	[[ -n $AGENT_PROGRESS ]] || AGENT_PROGRESS=$(progress_file)
 	if [[ -f $OV2HA_RUN_DIR/phase ]]; then
@@ -47,6 +47,11 @@ agent_heartbeat_body() {
 	*) phase=starting ;;
 	esac
 	progress_read "$AGENT_PROGRESS" || true
+	if ((PROGRESS_WALL_MS > 0)); then
+		now_ms_to now
+		age=$((now - PROGRESS_WALL_MS))
+		((age >= 0)) || age=0
+	fi
 	follow_new_lines segment_list "$AGENT_SEGMENT_LIST"
 	for line in "${FOLLOWED[@]}"; do
 		AGENT_CHUNKS=$((AGENT_CHUNKS + 1))
@@ -58,8 +63,8 @@ agent_heartbeat_body() {
 	((backlog < 0)) && backlog=0
 	[[ -n $free ]] || free=$(free_disk_bytes "$(recording_dir)")
 	[[ $free =~ ^[0-9]+$ ]] || free=null
-	printf -v HEARTBEAT_BODY '{"epoch":%s,"phase":"%s","mediaTimeMs":%s,"frames":%s,"speed":%s,"lastChunkSeq":%s,"uploadBacklog":%s,"freeDiskBytes":%s}' \
-		"$HA_EPOCH" "$phase" "$PROGRESS_MEDIA_MS" "$PROGRESS_FRAMES" "$PROGRESS_SPEED" \
+	printf -v HEARTBEAT_BODY '{"epoch":%s,"phase":"%s","mediaTimeMs":%s,"frames":%s,"speed":%s,"progressAgeMs":%s,"lastChunkSeq":%s,"uploadBacklog":%s,"freeDiskBytes":%s}' \
+		"$HA_EPOCH" "$phase" "$PROGRESS_MEDIA_MS" "$PROGRESS_FRAMES" "$PROGRESS_SPEED" "$age" \
 		"$AGENT_LAST_SEQ" "$backlog" "$free"
 }
 

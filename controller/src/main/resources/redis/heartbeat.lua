@@ -1,10 +1,13 @@
 -- Record a heartbeat (atomic, one round trip). See RecordingStore#heartbeat.
 -- KEYS: 1 rec, 2 idx:heartbeat, 3 idx:upload-backlog
 -- ARGV: 1 epoch, 2 lastChunkSeq ('' = none), 3 uploadBacklog, 4 freeDiskBytes, 5 now, 6 id,
---       7 phase ('' = not reported), 8 mediaTimeMs, 9 frames, 10 speed ('' = not reported)
+--       7 phase ('' = not reported), 8 mediaTimeMs, 9 frames, 10 speed ('' = not reported),
+--       11 progressAgeMs: how long before this heartbeat ffmpeg's last report arrived ('' = not reported)
 -- Returns: OK (status, epoch) | NOT_FOUND | FINAL (status, epoch) | STALE_EPOCH (epoch)
--- Progress: hbAdvancedAt is the time of the last heartbeat of this epoch whose media time or
--- frame count grew (the first capturing heartbeat of an epoch counts); a new epoch starts over.
+-- Progress: hbAdvancedAt is when the media time or frame count of this epoch was last seen to grow
+-- (the first capturing heartbeat of an epoch counts); a new epoch starts over. It is the time of
+-- that heartbeat, minus the age of the report it carried when the recorder tells it (never before
+-- the previous value): a stall counts from ffmpeg's last report, not from the next heartbeat.
 local cur = redis.call('HMGET', KEYS[1], 'status', 'epoch')
 local status, epoch = cur[1], cur[2]
 if not status then
@@ -35,7 +38,14 @@ redis.call('HSET', KEYS[1], 'lastHeartbeatAt', ARGV[5], 'hbLastChunkSeq', ARGV[2
   'hbUploadBacklog', ARGV[3], 'hbFreeDiskBytes', ARGV[4], 'hbEpoch', ARGV[1], 'hbPhase', ARGV[7],
   'hbMediaTimeMs', ARGV[8], 'hbFrames', ARGV[9], 'hbSpeed', ARGV[10])
 if advanced then
-  redis.call('HSET', KEYS[1], 'hbAdvancedAt', ARGV[5])
+  local at = tonumber(ARGV[5])
+  if ARGV[11] ~= '' then
+    at = at - tonumber(ARGV[11])
+    if sameEpoch and prev[4] and prev[4] ~= '' and at < tonumber(prev[4]) then
+      at = tonumber(prev[4])
+    end
+  end
+  redis.call('HSET', KEYS[1], 'hbAdvancedAt', string.format('%d', at))
 elseif not sameEpoch then
   redis.call('HSET', KEYS[1], 'hbAdvancedAt', '')
 end

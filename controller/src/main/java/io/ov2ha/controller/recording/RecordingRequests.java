@@ -39,7 +39,8 @@ final class RecordingRequests {
 					allowableValues = { "starting", "capturing", "stopping" }) @Pattern(regexp = "starting|capturing|stopping", message = "must be starting, capturing or stopping") String phase,
 			@Schema(description = "Media time ffmpeg has written in this epoch, ms (from -progress out_time); null before the first frame", example = "123400") @PositiveOrZero @Max(MAX_MEDIA_MS) Long mediaTimeMs,
 			@Schema(description = "Frames ffmpeg has written in this epoch; null before the first frame", example = "3085") @PositiveOrZero @Max(MAX_FRAMES) Long frames,
-			@Schema(description = "ffmpeg's speed (1.0 = real time); null when unknown", example = "0.99") @PositiveOrZero @DecimalMax("1000") Double speed) {
+			@Schema(description = "ffmpeg's speed (1.0 = real time); null when unknown", example = "0.99") @PositiveOrZero @DecimalMax("1000") Double speed,
+			@Schema(description = "How long before this heartbeat ffmpeg's last progress report (the one mediaTimeMs and frames come from) arrived, ms, 0..one year; null when unknown (older recorders: the stall then counts from the heartbeat)", example = "240") @PositiveOrZero @Max(MAX_MEDIA_MS) Long progressAgeMs) {
 
 		/** A year of media: anything above is not a recorder's progress. */
 		static final long MAX_MEDIA_MS = 366L * 24 * 3600 * 1000;
@@ -49,7 +50,7 @@ final class RecordingRequests {
 
 		/** The same heartbeat from an older recorder, without phase and progress. */
 		Heartbeat(Long epoch, Long lastChunkSeq, Long uploadBacklog, Long freeDiskBytes) {
-			this(epoch, lastChunkSeq, uploadBacklog, freeDiskBytes, null, null, null, null);
+			this(epoch, lastChunkSeq, uploadBacklog, freeDiskBytes, null, null, null, null, null);
 		}
 	}
 

@@ -230,12 +230,13 @@ public class RecordingStore {
 
 	/** Codes: OK (status, epoch), NOT_FOUND, FINAL (status, epoch), STALE_EPOCH (current epoch). */
 	LuaAnswer<HeartbeatCode> heartbeat(RecordingId id, long epoch, Long lastChunkSeq, long uploadBacklog,
-			long freeDiskBytes, RecorderProgress.Phase phase, Long mediaTimeMs, Long frames, Double speed) {
+			long freeDiskBytes, RecorderProgress.Phase phase, Long mediaTimeMs, Long frames, Double speed,
+			Long progressAgeMs) {
 		return run(HEARTBEAT, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()),
 				List.of(Long.toString(epoch), orEmpty(lastChunkSeq), Long.toString(uploadBacklog),
 						Long.toString(freeDiskBytes), Long.toString(clock.millis()), id.value(),
 						phase == null ? "" : phase.slug(), orEmpty(mediaTimeMs), orEmpty(frames),
-						speed == null || !Double.isFinite(speed) ? "" : Double.toString(speed)),
+						speed == null || !Double.isFinite(speed) ? "" : Double.toString(speed), orEmpty(progressAgeMs)),
 				HeartbeatCode.class);
 	}
 

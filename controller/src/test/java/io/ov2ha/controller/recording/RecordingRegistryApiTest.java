@@ -166,6 +166,19 @@ class RecordingRegistryApiTest {
 		recorder.put("/api/recordings/" + id + "/heartbeat", progress(0, "capturing", 31000L, 26L, 1.0));
 		assertThat(redis.opsForHash().get(key, "hbAdvancedAt")).isNotEqualTo("1000");
 		assertThat(admin.get("/api/recordings/" + id).json().path("lastHeartbeat").path("slow").asBoolean()).isFalse();
+		// the recorder tells how old ffmpeg's report is: the progress counts from that report
+		redis.opsForHash().put(key, "hbAdvancedAt", "1000");
+		long before = System.currentTimeMillis();
+		Map<String, Object> aged = progress(0, "capturing", 32000L, 50L, 1.0);
+		aged.put("progressAgeMs", 2500);
+		recorder.put("/api/recordings/" + id + "/heartbeat", aged);
+		long advancedAt = Long.parseLong(redis.opsForHash().get(key, "hbAdvancedAt").toString());
+		assertThat(advancedAt).isBetween(before - 2500 - 1000, System.currentTimeMillis() - 2500 + 1000);
+		// never before the progress already seen
+		Map<String, Object> older = progress(0, "capturing", 33000L, 75L, 1.0);
+		older.put("progressAgeMs", 3_600_000);
+		recorder.put("/api/recordings/" + id + "/heartbeat", older);
+		assertThat(redis.opsForHash().get(key, "hbAdvancedAt")).isEqualTo(Long.toString(advancedAt));
 
 		// a new epoch (a failover) starts its progress over: the dead recorder's facts are not shown
 		redis.opsForHash().put(RedisKeys.recording(RecordingId.of(id)), "epoch", "1");
