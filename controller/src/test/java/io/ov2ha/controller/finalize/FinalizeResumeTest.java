@@ -2,6 +2,7 @@ package io.ov2ha.controller.finalize;
 
 import static io.ov2ha.controller.finalize.FakeRecorder.ALL_S3;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -187,10 +188,7 @@ class FinalizeResumeTest {
 			assertThat(Files.getLastModifiedTime(cut.dir().resolve(cut.id + ".mp4")))
 				.isNotEqualTo(hang.tempTimes.get(cut.id));
 
-			long deadline = System.currentTimeMillis() + 10_000;
-			while (eventsB.seen.size() < 2 && System.currentTimeMillis() < deadline) {
-				Thread.sleep(50);
-			}
+			await().atMost(Duration.ofSeconds(10)).until(() -> eventsB.seen.size() >= 2);
 			assertThat(eventsB.seen).extracting(e -> e.id().value()).containsExactlyInAnyOrder(cut.id, verified.id);
 			for (RecordingFinalized e : eventsB.seen) {
 				assertThat(e.ready()).isTrue();
@@ -219,17 +217,10 @@ class FinalizeResumeTest {
 		return step == null ? null : step.toString();
 	}
 
-	private static JsonNode poll(Api admin, String id) throws InterruptedException {
-		long deadline = System.currentTimeMillis() + 60_000;
-		JsonNode f = null;
-		while (System.currentTimeMillis() < deadline) {
-			f = admin.get("/api/recordings/" + id + "/finalization").json();
-			if (f.path("state").asString().equals("DONE") || f.path("state").asString().equals("FAILED")) {
-				return f;
-			}
-			Thread.sleep(100);
-		}
-		throw new AssertionError("not finished: " + f);
+	private static JsonNode poll(Api admin, String id) {
+		return await("finalization of " + id + " ending").atMost(Duration.ofSeconds(60))
+			.until(() -> admin.get("/api/recordings/" + id + "/finalization").json(),
+					f -> f.path("state").asString().equals("DONE") || f.path("state").asString().equals("FAILED"));
 	}
 
 }

@@ -506,31 +506,16 @@ class FinalizeS3ApiTest {
 			.contents();
 	}
 
-	private JsonNode poll(String id, String state) throws InterruptedException {
-		long deadline = System.currentTimeMillis() + 30_000;
-		JsonNode f = null;
-		while (System.currentTimeMillis() < deadline) {
-			f = Api.at(port).asAdmin().get("/api/recordings/" + id + "/finalization").json();
-			if (state.equals(f.path("state").asString())) {
-				return f;
-			}
-			Thread.sleep(100);
-		}
-		throw new AssertionError("finalization of " + id + " never reached " + state + ": " + f);
+	private JsonNode poll(String id, String state) {
+		return await("finalization of " + id + " reaching " + state).atMost(Duration.ofSeconds(30))
+			.until(() -> Api.at(port).asAdmin().get("/api/recordings/" + id + "/finalization").json(),
+					f -> state.equals(f.path("state").asString()));
 	}
 
-	private void pollHealth(String status) throws InterruptedException {
-		long deadline = System.currentTimeMillis() + 15_000;
-		String seen = null;
-		while (System.currentTimeMillis() < deadline) {
-			seen = Api.at(port).asAdmin().get("/actuator/health").json().path("components").path("storage")
-				.path("status").asString();
-			if (status.equals(seen)) {
-				return;
-			}
-			Thread.sleep(200);
-		}
-		throw new AssertionError("storage health never " + status + ", last " + seen);
+	private void pollHealth(String status) {
+		await("storage health " + status).atMost(Duration.ofSeconds(15))
+			.until(() -> Api.at(port).asAdmin().get("/actuator/health").json().path("components").path("storage")
+				.path("status").asString(), status::equals);
 	}
 
 }

@@ -1,11 +1,13 @@
 package io.ov2ha.controller.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,16 +79,11 @@ class MonitoringTest {
 			return null;
 		});
 		try {
-			String max = null;
-			String used = null;
-			for (int i = 0; i < 40 && !"1.073741824E9".equals(max); i++) {
-				Thread.sleep(250);
-				String body = Api.at(port).asAdmin().get("/actuator/prometheus").body();
-				max = value(body, "ov2ha_redis_memory_max_bytes");
-				used = value(body, "ov2ha_redis_memory_used_bytes");
-			}
-			assertThat(max).isEqualTo("1.073741824E9");
-			assertThat(Double.parseDouble(used)).isGreaterThan(100_000).isLessThan(1.073741824E9);
+			String body = await("the Redis memory gauges showing the new limit").atMost(Duration.ofSeconds(10))
+				.until(() -> Api.at(port).asAdmin().get("/actuator/prometheus").body(),
+						b -> "1.073741824E9".equals(value(b, "ov2ha_redis_memory_max_bytes")));
+			assertThat(Double.parseDouble(value(body, "ov2ha_redis_memory_used_bytes"))).isGreaterThan(100_000)
+				.isLessThan(1.073741824E9);
 		}
 		finally {
 			redis.execute((RedisCallback<Void>) c -> {

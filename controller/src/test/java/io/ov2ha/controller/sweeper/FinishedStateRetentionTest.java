@@ -4,6 +4,7 @@ import static io.ov2ha.controller.support.Recordings.chunk;
 import static io.ov2ha.controller.support.Recordings.hex;
 import static io.ov2ha.controller.support.Recordings.registration;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -134,10 +135,7 @@ class FinishedStateRetentionTest {
 		store.advance(kept, RecordingStatus.FAILED, Map.of());
 		// the retention of "gone" has passed
 		keysOf(gone).forEach(k -> redis.expire(k, Duration.ofMillis(1)));
-		for (int i = 0; i < 100 && !keysOf(gone).isEmpty(); i++) {
-			Thread.sleep(10);
-		}
-		assertThat(keysOf(gone)).isEmpty();
+		await().atMost(Duration.ofSeconds(5)).until(() -> keysOf(gone).isEmpty());
 		assertThat(redis.opsForZSet().score(RedisKeys.statusIndex("READY"), gone.value())).isNotNull();
 		assertThat(redis.opsForHash().get(RedisKeys.containerIndex(), "ab03")).isEqualTo(gone.value());
 

@@ -2,6 +2,7 @@ package io.ov2ha.controller.webhook;
 
 import static io.ov2ha.controller.support.Recordings.registration;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -74,7 +75,7 @@ class WebhookRelayTest {
 				bodies.put(id, body);
 			}
 
-			assertThat(Webhooks.await(WAIT, () -> receiver.delivered().size() >= 20)).isTrue();
+			await().atMost(WAIT).until(() -> receiver.delivered().size() >= 20);
 
 			List<Receiver.Request> delivered = receiver.delivered();
 			assertThat(ids(delivered)).containsExactlyElementsOf(sent);
@@ -113,7 +114,7 @@ class WebhookRelayTest {
 							io.ov2ha.controller.support.TestSecrets.WEBHOOK_TOKEN, "Authorization", "Basic Y3VzdG9tZXI6cHc=")));
 			String viaBearer = eventId(Webhooks.post(port, Webhooks.participantJoined("ses_fwd", 2)));
 
-			assertThat(Webhooks.await(WAIT, () -> receiver.delivered().size() >= 2)).isTrue();
+			await().atMost(WAIT).until(() -> receiver.delivered().size() >= 2);
 
 			Map<String, String> authorization = new HashMap<>();
 			receiver.delivered().forEach(r -> authorization.put(r.eventId(), String.valueOf(r.headers().getFirst("Authorization"))));
@@ -131,14 +132,13 @@ class WebhookRelayTest {
 				for (int n = 0; n < 150; n++) {
 					sent.add(eventId(Webhooks.post(port, Webhooks.participantJoined("ses_restart", n))));
 				}
-				assertThat(Webhooks.await(WAIT, () -> receiver.delivered().size() >= 30)).isTrue();
+				await().atMost(WAIT).until(() -> receiver.delivered().size() >= 30);
 			}
 			int beforeRestart = receiver.delivered().size();
 			assertThat(beforeRestart).as("a backlog was left").isLessThan(150);
 
 			try (ConfigurableApplicationContext second = Webhooks.start(2, args(receiver))) {
-				assertThat(Webhooks.await(WAIT, () -> new LinkedHashSet<>(ids(receiver.delivered())).size() >= 150))
-					.isTrue();
+				await().atMost(WAIT).until(() -> new LinkedHashSet<>(ids(receiver.delivered())).size() >= 150);
 			}
 
 			List<String> delivered = ids(receiver.delivered());
@@ -158,7 +158,7 @@ class WebhookRelayTest {
 			String poison = eventId(Webhooks.post(port, "{\"event\":\"signalSent\",\"data\":\"poison\"}"));
 			String next = eventId(Webhooks.post(port, Webhooks.participantJoined("ses_dead", 1)));
 
-			assertThat(Webhooks.await(WAIT, () -> ids(receiver.delivered()).contains(next))).isTrue();
+			await().atMost(WAIT).until(() -> ids(receiver.delivered()).contains(next));
 
 			assertThat(receiver.all().stream().filter(r -> poison.equals(r.eventId())).count()).isEqualTo(3);
 			JsonNode status = admin.get("/api/webhooks/status").json();
@@ -175,7 +175,7 @@ class WebhookRelayTest {
 			assertThat(retried.status()).isEqualTo(202);
 			assertThat(retried.json().path("id").asString()).isEqualTo(poison);
 
-			assertThat(Webhooks.await(WAIT, () -> ids(receiver.delivered()).contains(poison))).isTrue();
+			await().atMost(WAIT).until(() -> ids(receiver.delivered()).contains(poison));
 			assertThat(receiver.delivered().get(receiver.delivered().size() - 1).text())
 				.isEqualTo("{\"event\":\"signalSent\",\"data\":\"poison\"}");
 			JsonNode after = admin.get("/api/webhooks/status").json();
@@ -196,7 +196,7 @@ class WebhookRelayTest {
 			String old = eventId(Webhooks.post(port, "{\"event\":\"signalSent\",\"data\":\"old\"}"));
 			String next = eventId(Webhooks.post(port, Webhooks.participantJoined("ses_age", 1)));
 
-			assertThat(Webhooks.await(WAIT, () -> ids(receiver.delivered()).contains(next))).isTrue();
+			await().atMost(WAIT).until(() -> ids(receiver.delivered()).contains(next));
 			assertThat(receiver.all().stream().filter(r -> old.equals(r.eventId())).count()).isEqualTo(1);
 		}
 	}
@@ -213,7 +213,7 @@ class WebhookRelayTest {
 				sent.add(eventId(Webhooks.post(port, Webhooks.participantJoined("ses_two", n))));
 			}
 
-			assertThat(Webhooks.await(WAIT, () -> receiver.delivered().size() >= 100)).isTrue();
+			await().atMost(WAIT).until(() -> receiver.delivered().size() >= 100);
 
 			assertThat(ids(receiver.delivered())).containsExactlyElementsOf(sent);
 			JsonNode status = Api.at(Webhooks.port(a)).asAdmin().get("/api/webhooks/status").json();
@@ -243,7 +243,7 @@ class WebhookRelayTest {
 				.emitRecordingStatusChanged(store.find(RecordingId.of(id)).orElseThrow(), OpenViduRecordingStatus.READY,
 						new RecordingMedia(1_000_000L, 58.0, "1280x720", 25, true, true));
 
-			assertThat(Webhooks.await(WAIT, () -> receiver.delivered().size() >= 3)).isTrue();
+			await().atMost(WAIT).until(() -> receiver.delivered().size() >= 3);
 
 			List<Receiver.Request> delivered = receiver.delivered();
 			assertThat(delivered).hasSize(3);
@@ -278,7 +278,7 @@ class WebhookRelayTest {
 			// a customer's event after them: relayed, so the self-test's events were processed before
 			String other = eventId(Webhooks.post(port, Webhooks.participantJoined("ses_customer", 1)));
 
-			assertThat(Webhooks.await(WAIT, () -> receiver.delivered().size() >= 1)).isTrue();
+			await().atMost(WAIT).until(() -> receiver.delivered().size() >= 1);
 
 			assertThat(ids(receiver.all())).containsExactly(other);
 			assertThat(store.find(RecordingId.of(id)).orElseThrow().status()).isEqualTo(RecordingStatus.READY);
@@ -305,7 +305,7 @@ class WebhookRelayTest {
 						System.currentTimeMillis()));
 			RecordingStore store = controller.getBean(RecordingStore.class);
 
-			assertThat(Webhooks.await(WAIT, () -> receiver.delivered().size() >= 2)).isTrue();
+			await().atMost(WAIT).until(() -> receiver.delivered().size() >= 2);
 
 			assertThat(store.find(RecordingId.of(id)).orElseThrow().status()).isEqualTo(RecordingStatus.STOPPING);
 			assertThat(StopRequests.SEEN).anyMatch(e -> e.id().value().equals(id) && e.source().equals("openvidu"));
@@ -351,7 +351,7 @@ class WebhookRelayTest {
 			long sent = System.nanoTime();
 			eventId(Webhooks.post(Webhooks.port(controller), Webhooks.participantJoined("ses_retrylog", 1)));
 
-			assertThat(Webhooks.await(WAIT, () -> receiver.delivered().size() >= 1)).isTrue();
+			await().atMost(WAIT).until(() -> receiver.delivered().size() >= 1);
 
 			assertThat(Duration.ofNanos(System.nanoTime() - sent)).as("1.5 s, then 3 s").isGreaterThan(Duration.ofMillis(4400));
 			assertThat(output.getAll()).contains("attempt=1 error=\"HTTP 503\" retryInMs=1500")
