@@ -45,7 +45,7 @@ if advanced then
       at = tonumber(prev[4])
     end
   end
-  redis.call('HSET', KEYS[1], 'hbAdvancedAt', string.format('%d', at))
+  redis.call('HSET', KEYS[1], 'hbAdvancedAt', string.format('%.0f', at))
 elseif not sameEpoch then
   redis.call('HSET', KEYS[1], 'hbAdvancedAt', '')
 end

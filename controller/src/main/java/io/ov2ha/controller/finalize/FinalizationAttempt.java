@@ -85,7 +85,7 @@ class FinalizationAttempt {
 		}
 		long createdAt = recording.createdAt();
 		store.ensure(id, createdAt, Source.RECOVERY.label(), clock.instant());
-		Finalization current = store.find(id, createdAt, recording.status().name()).orElseThrow();
+		Finalization current = store.find(id, createdAt, null).orElseThrow();
 		if (current.state() == State.DONE) {
 			// the last attempt ended between storing DONE and the status change
 			outcomes.ready(recording, store.find(id, createdAt, "FINALIZING").orElseThrow());

@@ -101,9 +101,11 @@ class FinalizationStore {
 	/**
 	 * The state a reader sees. An attempt writes its outcome (DONE, FAILED) before it moves the
 	 * recording out of FINALIZING, so that a controller dying in between leaves the recording to
-	 * the recovery; until the recording shows the outcome, the attempt is still running. Nobody
-	 * sees DONE with a recording that is not READY yet, or FAILED with one still FINALIZING.
-	 * Without a recording status (internal reads) the stored state as it is.
+	 * the recovery; until the recording shows the outcome, the attempt is still running. So no
+	 * reader sees DONE or FAILED beside a recording still FINALIZING (the other fields, e.g.
+	 * {@code finishedAt} and {@code error}, stay as stored). Internal decisions read without a
+	 * recording status: the stored state as it is (e.g. the attempt that finds DONE stored and
+	 * only makes the recording READY).
 	 */
 	static State seen(State stored, String recordingStatus) {
 		return stored.terminal() && RecordingStatus.FINALIZING.name().equals(recordingStatus) ? State.RUNNING : stored;

@@ -30,6 +30,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import io.ov2ha.controller.ControllerApplication;
 import io.ov2ha.controller.finalize.Finalization.Step;
 import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.Api;
@@ -136,10 +138,27 @@ class FinalizeResumeTest {
 		Events eventsA = new Events();
 		FakeRecorder cut;
 		FakeRecorder verified;
+		FakeRecorder done;
+		FileTime doneFileTime;
 		StringRedisTemplate redis;
 		try (ConfigurableApplicationContext a = start(hang, eventsA)) {
 			redis = a.getBean(StringRedisTemplate.class);
 			Api api = Api.at(port(a));
+			// finalized, but as if A died between storing DONE and making the recording READY
+			done = new FakeRecorder(Recordings.newId("done"), System.currentTimeMillis(), api, redis, RECORDINGS, true);
+			done.register(true);
+			for (int i = 0; i < chunks.size(); i++) {
+				done.chunk(i, chunks.get(i), ALL_S3);
+			}
+			assertThat(done.finalizeCall(0).status()).isEqualTo(202);
+			assertThat(poll(api.asAdmin(), done.id).path("state").asString()).isEqualTo("DONE");
+			// A's own recovery must not finish it: its lease looks held by the dead controller
+			redis.opsForValue().set(RedisKeys.lease("finalize", RecordingId.of(done.id)), "dead-controller",
+					Duration.ofMinutes(5));
+			assertThat(a.getBean(RecordingStore.class)
+				.transition(RecordingId.of(done.id), RecordingStatus.FINALIZING, List.of(RecordingStatus.READY), Map.of())
+				.code()).isEqualTo(RecordingStore.TransitionCode.CHANGED);
+			doneFileTime = Files.getLastModifiedTime(done.dir().resolve(done.id + ".mp4"));
 			cut = new FakeRecorder(Recordings.newId("cut"), System.currentTimeMillis(), api, redis, RECORDINGS, true);
 			verified = new FakeRecorder(Recordings.newId("verified"), System.currentTimeMillis(), api, redis,
 					RECORDINGS, true);
@@ -163,7 +182,8 @@ class FinalizeResumeTest {
 			assertThat(Files.readString(rec.dir().resolve(rec.id + ".mp4"))).isEqualTo("placeholder");
 			assertThat(rec.dir().resolve(Joiner.tempName(1))).exists();
 		}
-		assertThat(eventsA.seen).isEmpty();
+		assertThat(eventsA.seen).extracting(e -> e.id().value()).containsExactly(done.id);
+		shared.delete(RedisKeys.lease("finalize", RecordingId.of(done.id)));
 
 		// one of them as if A had been killed: its lease is still held until it expires
 		shared.opsForValue().set(RedisKeys.lease("finalize", RecordingId.of(cut.id)), "dead-controller",
@@ -173,6 +193,12 @@ class FinalizeResumeTest {
 			Api admin = Api.at(port(b)).asAdmin();
 			JsonNode first = poll(admin, cut.id);
 			JsonNode second = poll(admin, verified.id);
+			// the one stored DONE is made READY without another attempt: its final stays as it is
+			JsonNode third = poll(admin, done.id);
+			assertThat(third.path("attempts").asInt()).as(third.toString()).isEqualTo(1);
+			assertThat(third.path("recordingStatus").asString()).isEqualTo("READY");
+			assertThat(Files.getLastModifiedTime(done.dir().resolve(done.id + ".mp4"))).isEqualTo(doneFileTime);
+			OpenViduCheck.assertSealedReady(done.dir(), done.id, expected);
 
 			String controllerB = b.getBean(ControllerInstance.class).id();
 			for (JsonNode f : List.of(first, second)) {
@@ -188,8 +214,9 @@ class FinalizeResumeTest {
 			assertThat(Files.getLastModifiedTime(cut.dir().resolve(cut.id + ".mp4")))
 				.isNotEqualTo(hang.tempTimes.get(cut.id));
 
-			await().atMost(Duration.ofSeconds(10)).until(() -> eventsB.seen.size() >= 2);
-			assertThat(eventsB.seen).extracting(e -> e.id().value()).containsExactlyInAnyOrder(cut.id, verified.id);
+			await().atMost(Duration.ofSeconds(10)).until(() -> eventsB.seen.size() >= 3);
+			assertThat(eventsB.seen).extracting(e -> e.id().value())
+				.containsExactlyInAnyOrder(cut.id, verified.id, done.id);
 			for (RecordingFinalized e : eventsB.seen) {
 				assertThat(e.ready()).isTrue();
 				assertThat(e.recorderWaiting()).isFalse();
