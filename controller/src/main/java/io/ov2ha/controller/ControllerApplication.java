@@ -3,12 +3,10 @@ package io.ov2ha.controller;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
-import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** The OV2 HA Recorder controller. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@EnableScheduling
 public class ControllerApplication {
 
 	public static void main(String[] args) {

@@ -1,15 +1,10 @@
 package io.ov2ha.controller.finalize;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
@@ -19,6 +14,7 @@ import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.PeriodicPass;
 
 /**
  * Resumes finalizations nobody runs: every {@code HA_FINALIZE_RECOVERY_INTERVAL}, one
@@ -27,7 +23,7 @@ import io.ov2ha.controller.redis.RedisLease;
  * mid-join leaves its lease to expire; the next scan (here or on another replica) completes it.
  */
 @Component
-class FinalizationRecovery implements DisposableBean {
+class FinalizationRecovery implements SmartLifecycle {
 
 	private static final Log LOG = LogFactory.getLog(FinalizationRecovery.class);
 
@@ -41,7 +37,8 @@ class FinalizationRecovery implements DisposableBean {
 
 	private final Duration interval;
 
-	private final ScheduledExecutorService scheduler;
+	private final PeriodicPass schedule = new PeriodicPass("finalize-recovery", "finalize_recovery", LOG,
+			this::scanQuietly);
 
 	FinalizationRecovery(FinalizationWorkers workers, RecordingStore recordings, RedisLease lease,
 			HaProperties properties) {
@@ -49,17 +46,22 @@ class FinalizationRecovery implements DisposableBean {
 		this.recordings = recordings;
 		this.lease = lease;
 		this.interval = properties.storage().finalizer().recoveryInterval();
-		this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-			Thread t = new Thread(r, "finalize-recovery");
-			t.setDaemon(true);
-			return t;
-		});
 	}
 
-	@EventListener(ApplicationReadyEvent.class)
-	void startScanning() {
-		scheduler.scheduleWithFixedDelay(this::scanQuietly, Math.min(1000, interval.toMillis()), interval.toMillis(),
-				TimeUnit.MILLISECONDS);
+	/** The first scan a second after the start (before the workers stop, after they start: phases). */
+	@Override
+	public void start() {
+		schedule.start(Duration.ofMillis(Math.min(1000, interval.toMillis())), interval);
+	}
+
+	@Override
+	public boolean isRunning() {
+		return schedule.isRunning();
+	}
+
+	@Override
+	public void stop() {
+		schedule.stop();
 	}
 
 	private void scanQuietly() {
@@ -93,11 +95,6 @@ class FinalizationRecovery implements DisposableBean {
 			started++;
 		}
 		return started;
-	}
-
-	@Override
-	public void destroy() {
-		scheduler.shutdownNow();
 	}
 
 }

@@ -3,17 +3,17 @@ package io.ov2ha.controller.redis;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.scheduling.annotation.SchedulingConfigurer;
-import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ov2ha.controller.support.PeriodicPass;
 
 /**
  * Keeps {@link RedisClock} on Redis's time: asks {@code TIME} at start (before any periodic job
@@ -24,9 +24,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * more than {@link #LOGGED_CHANGE} is logged: a host clock that jumps or drifts shows there.
  */
 @Component
-class RedisClockSync implements SmartInitializingSingleton, SchedulingConfigurer {
+class RedisClockSync implements SmartInitializingSingleton, SmartLifecycle {
 
-	private static final Logger LOG = LoggerFactory.getLogger(RedisClockSync.class);
+	private static final Log LOG = LogFactory.getLog(RedisClockSync.class);
 
 	static final Duration INTERVAL = Duration.ofSeconds(10);
 
@@ -54,6 +54,8 @@ class RedisClockSync implements SmartInitializingSingleton, SchedulingConfigurer
 
 	private boolean measured;
 
+	private final PeriodicPass schedule = new PeriodicPass("clock-sync", "clock", LOG, this::sync);
+
 	RedisClockSync(StringRedisTemplate redis, RedisClock clock, MeterRegistry meters) {
 		this.redis = redis;
 		this.clock = clock;
@@ -72,8 +74,18 @@ class RedisClockSync implements SmartInitializingSingleton, SchedulingConfigurer
 	}
 
 	@Override
-	public void configureTasks(ScheduledTaskRegistrar registrar) {
-		registrar.addFixedDelayTask(this::sync, INTERVAL);
+	public void start() {
+		schedule.start(INTERVAL);
+	}
+
+	@Override
+	public boolean isRunning() {
+		return schedule.isRunning();
+	}
+
+	@Override
+	public void stop() {
+		schedule.stop();
 	}
 
 	synchronized Sample sync() {

@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.commons.logging.Log;
 
 /**
- * A pass run every {@code period} on one daemon thread of its own, the first one {@code period}
- * after {@link #start}. For a component's {@code SmartLifecycle}: a stop (a shutdown, or the
+ * A pass run every {@code period} on one daemon thread of its own (the one idiom of the
+ * controller's periodic work), the first one {@code period} (or a given delay) after
+ * {@link #start}. For a component's {@code SmartLifecycle}: a stop (a shutdown, or the
  * test framework pausing a cached context) ends the schedule before Redis goes away and waits
  * for a pass under way; a start after it schedules anew on a new thread. A pass that throws is
  * logged ({@code event=<event>.run_failed}) and the next one runs as planned.
@@ -48,8 +49,13 @@ public final class PeriodicPass {
 		this.pass = pass;
 	}
 
-	/** Schedules a pass every {@code period}; does nothing while already running. */
+	/** Schedules a pass every {@code period}, the first one a period from now; nothing while running. */
 	public void start(Duration period) {
+		start(period, period);
+	}
+
+	/** Schedules a pass every {@code period}, the first one {@code initialDelay} from now; nothing while running. */
+	public void start(Duration initialDelay, Duration period) {
 		synchronized (lifecycle) {
 			if (scheduler != null) {
 				return;
@@ -59,7 +65,7 @@ public final class PeriodicPass {
 				t.setDaemon(true);
 				return t;
 			});
-			created.scheduleWithFixedDelay(this::runQuietly, period.toMillis(), period.toMillis(),
+			created.scheduleWithFixedDelay(this::runQuietly, initialDelay.toMillis(), period.toMillis(),
 					TimeUnit.MILLISECONDS);
 			scheduler = created;
 		}

@@ -7,8 +7,7 @@ import java.util.Map;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.scheduling.annotation.SchedulingConfigurer;
-import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.ConfigurationException;
@@ -20,6 +19,7 @@ import io.ov2ha.controller.recording.RecordingStore.PruneCode;
 import io.ov2ha.controller.recording.StateRetentionProperties;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.PeriodicPass;
 
 /**
  * Keeps Redis bounded: a finished recording's keys expire {@code HA_STATE_RETENTION} after it
@@ -29,7 +29,7 @@ import io.ov2ha.controller.redis.RedisLease;
  * {@link #PERIOD} on the one controller holding its lease.
  */
 @Component
-class FinishedStatePruner implements SchedulingConfigurer {
+class FinishedStatePruner implements SmartLifecycle {
 
 	private static final Log LOG = LogFactory.getLog(FinishedStatePruner.class);
 
@@ -47,6 +47,8 @@ class FinishedStatePruner implements SchedulingConfigurer {
 
 	private final RedisLease lease;
 
+	private final PeriodicPass schedule = new PeriodicPass("state-pruner", "state_pruner", LOG, this::pruneIfLeader);
+
 	FinishedStatePruner(RecordingStore store, RedisLease lease, StateRetentionProperties retention,
 			HaProperties properties) {
 		this.store = store;
@@ -62,8 +64,18 @@ class FinishedStatePruner implements SchedulingConfigurer {
 	}
 
 	@Override
-	public void configureTasks(ScheduledTaskRegistrar registrar) {
-		registrar.addFixedDelayTask(this::pruneIfLeader, PERIOD);
+	public void start() {
+		schedule.start(Duration.ZERO, PERIOD);
+	}
+
+	@Override
+	public boolean isRunning() {
+		return schedule.isRunning();
+	}
+
+	@Override
+	public void stop() {
+		schedule.stop();
 	}
 
 	void pruneIfLeader() {

@@ -10,8 +10,7 @@ import java.util.Optional;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.scheduling.annotation.SchedulingConfigurer;
-import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.recording.Recording;
@@ -22,6 +21,7 @@ import io.ov2ha.controller.recording.RecordingStore.AbandonCode;
 import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.PeriodicPass;
 import io.ov2ha.controller.support.EpochMillis;
 import io.ov2ha.controller.support.LogValues;
 
@@ -41,7 +41,7 @@ import io.ov2ha.controller.support.LogValues;
  * replaces ABANDONED.
  */
 @Component
-class StaleRecordingSweeper implements SchedulingConfigurer {
+class StaleRecordingSweeper implements SmartLifecycle {
 
 	private static final Log LOG = LogFactory.getLog(StaleRecordingSweeper.class);
 
@@ -60,6 +60,8 @@ class StaleRecordingSweeper implements SchedulingConfigurer {
 
 	private final Clock clock;
 
+	private final PeriodicPass schedule = new PeriodicPass("stale-sweeper", "sweeper", LOG, this::sweepIfLeader);
+
 	StaleRecordingSweeper(RecordingStore store, RedisLease lease, StaleRecordingProperties properties, Clock clock) {
 		this.store = store;
 		this.lease = lease;
@@ -68,8 +70,18 @@ class StaleRecordingSweeper implements SchedulingConfigurer {
 	}
 
 	@Override
-	public void configureTasks(ScheduledTaskRegistrar registrar) {
-		registrar.addFixedDelayTask(this::sweepIfLeader, properties.sweepInterval());
+	public void start() {
+		schedule.start(Duration.ZERO, properties.sweepInterval());
+	}
+
+	@Override
+	public boolean isRunning() {
+		return schedule.isRunning();
+	}
+
+	@Override
+	public void stop() {
+		schedule.stop();
 	}
 
 	void sweepIfLeader() {
