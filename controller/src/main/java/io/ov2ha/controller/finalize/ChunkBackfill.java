@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -28,6 +27,7 @@ import io.ov2ha.controller.storage.ChunkStorage;
 import io.ov2ha.controller.storage.ChunkStorage.StoredChunk;
 import io.ov2ha.controller.storage.LocalChunkStorage;
 import io.ov2ha.controller.support.LogValues;
+import io.ov2ha.controller.support.PeriodicComponent;
 import io.ov2ha.controller.support.PeriodicPass;
 
 /**
@@ -45,7 +45,7 @@ import io.ov2ha.controller.support.PeriodicPass;
  * of a recording id is copied (OpenVidu reuses ids).
  */
 @Component
-class ChunkBackfill implements SmartLifecycle {
+class ChunkBackfill implements PeriodicComponent {
 
 	private static final Log LOG = LogFactory.getLog(ChunkBackfill.class);
 
@@ -76,27 +76,23 @@ class ChunkBackfill implements SmartLifecycle {
 		this.localChunks = new LocalChunkStorage(properties.recordingsDir());
 		this.entries = new DueEntries(redis, lease, clock, new DueEntries.Settings(RedisKeys.chunkBackfillIndex(),
 				"chunk-backfill", LEASE_TTL, BATCH, RETRY_LATER));
-		this.schedule = new PeriodicPass("chunk-backfill", "backfill", LOG, this::run);
+		this.schedule = new PeriodicPass("chunk-backfill", "backfill", LOG, PERIOD, PERIOD, this::run);
 		Gauge.builder("ov2ha.chunks.backfill.pending", entries, DueEntries::count)
 			.description("Recordings with chunks on the local disk only, waiting to be copied to S3")
 			.register(registry);
 	}
 
+	/** Runs only with S3 storage (with local storage every chunk is on the disk already). */
 	@Override
 	public void start() {
 		if (storage.mode() == StorageMode.S3) {
-			schedule.start(PERIOD);
+			PeriodicComponent.super.start();
 		}
 	}
 
 	@Override
-	public boolean isRunning() {
-		return schedule.isRunning();
-	}
-
-	@Override
-	public void stop() {
-		schedule.stop();
+	public PeriodicPass schedule() {
+		return schedule;
 	}
 
 	/** Asks for the chunks of the recording (id, createdAt) that are on the local disk only to be copied to S3. */

@@ -13,7 +13,6 @@ import java.util.Optional;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
@@ -29,6 +28,7 @@ import io.ov2ha.controller.storage.ChunkKeys;
 import io.ov2ha.controller.storage.ChunkStorage;
 import io.ov2ha.controller.storage.ChunkStorageException;
 import io.ov2ha.controller.support.LogValues;
+import io.ov2ha.controller.support.PeriodicComponent;
 import io.ov2ha.controller.support.PeriodicPass;
 
 /**
@@ -43,7 +43,7 @@ import io.ov2ha.controller.support.PeriodicPass;
  * ends the schedule before Redis goes away, a start after it schedules anew on a new thread.
  */
 @Component
-class ChunkRetention implements SmartLifecycle {
+class ChunkRetention implements PeriodicComponent {
 
 	private static final Log LOG = LogFactory.getLog(ChunkRetention.class);
 
@@ -79,28 +79,17 @@ class ChunkRetention implements SmartLifecycle {
 		this.clock = clock;
 		this.recordingsDir = properties.recordingsDir();
 		this.backfill = backfill;
-		this.schedule = new PeriodicPass("chunk-retention", "retention", LOG, this::run);
+		this.schedule = new PeriodicPass("chunk-retention", "retention", LOG, PERIOD, PERIOD, this::run);
 	}
 
-	@Override
-	public void start() {
-		start(PERIOD);
-	}
-
-	/** Schedules a pass every {@code period}, the first one {@code period} from now. */
+	/** Schedules a pass every {@code period}, the first one {@code period} from now (tests). */
 	void start(Duration period) {
-		schedule.start(period);
+		schedule.start(period, period);
 	}
 
 	@Override
-	public boolean isRunning() {
-		return schedule.isRunning();
-	}
-
-	/** Ends the schedule; a pass under way ends after the recording it is at. Idempotent. */
-	@Override
-	public void stop() {
-		schedule.stop();
+	public PeriodicPass schedule() {
+		return schedule;
 	}
 
 	/** One pass over the due entries; answers the recordings whose chunks were deleted. */

@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -27,6 +26,7 @@ import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.storage.ChunkStorage;
 import io.ov2ha.controller.support.LogValues;
+import io.ov2ha.controller.support.PeriodicComponent;
 import io.ov2ha.controller.support.PeriodicPass;
 
 /**
@@ -40,7 +40,7 @@ import io.ov2ha.controller.support.PeriodicPass;
  * there, then redirect to a presigned URL.
  */
 @Component
-class FinalUpload implements SmartLifecycle {
+class FinalUpload implements PeriodicComponent {
 
 	private static final Log LOG = LogFactory.getLog(FinalUpload.class);
 
@@ -79,27 +79,23 @@ class FinalUpload implements SmartLifecycle {
 				"final-upload", LEASE_TTL, BATCH, RETRY_LATER));
 		this.recordingsDir = properties.recordingsDir();
 		this.enabled = properties.storage().uploadFinal() && storage.mode() == StorageMode.S3;
-		this.schedule = new PeriodicPass("final-upload", "final_upload", LOG, this::run);
+		this.schedule = new PeriodicPass("final-upload", "final_upload", LOG, PERIOD, PERIOD, this::run);
 		Gauge.builder("ov2ha.final.upload.pending", entries, DueEntries::count)
 			.description("Sealed finals waiting for their upload to S3 (HA_UPLOAD_FINAL; 0 without it)")
 			.register(registry);
 	}
 
+	/** Runs only when finals are uploaded (HA_UPLOAD_FINAL, S3 storage). */
 	@Override
 	public void start() {
 		if (enabled) {
-			schedule.start(PERIOD);
+			PeriodicComponent.super.start();
 		}
 	}
 
 	@Override
-	public boolean isRunning() {
-		return schedule.isRunning();
-	}
-
-	@Override
-	public void stop() {
-		schedule.stop();
+	public PeriodicPass schedule() {
+		return schedule;
 	}
 
 	/**

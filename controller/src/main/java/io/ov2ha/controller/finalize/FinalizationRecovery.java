@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
@@ -14,6 +13,7 @@ import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.PeriodicComponent;
 import io.ov2ha.controller.support.PeriodicPass;
 
 /**
@@ -23,7 +23,7 @@ import io.ov2ha.controller.support.PeriodicPass;
  * mid-join leaves its lease to expire; the next scan (here or on another replica) completes it.
  */
 @Component
-class FinalizationRecovery implements SmartLifecycle {
+class FinalizationRecovery implements PeriodicComponent {
 
 	private static final Log LOG = LogFactory.getLog(FinalizationRecovery.class);
 
@@ -37,8 +37,7 @@ class FinalizationRecovery implements SmartLifecycle {
 
 	private final Duration interval;
 
-	private final PeriodicPass schedule = new PeriodicPass("finalize-recovery", "finalize_recovery", LOG,
-			this::scanQuietly);
+	private final PeriodicPass schedule;
 
 	FinalizationRecovery(FinalizationWorkers workers, RecordingStore recordings, RedisLease lease,
 			HaProperties properties) {
@@ -46,22 +45,14 @@ class FinalizationRecovery implements SmartLifecycle {
 		this.recordings = recordings;
 		this.lease = lease;
 		this.interval = properties.storage().finalizer().recoveryInterval();
-	}
-
-	/** The first scan a second after the start (before the workers stop, after they start: phases). */
-	@Override
-	public void start() {
-		schedule.start(Duration.ofMillis(Math.min(1000, interval.toMillis())), interval);
+		// the first scan a second after the start (the workers start before and stop after it: phases)
+		this.schedule = new PeriodicPass("finalize-recovery", "finalize_recovery", LOG,
+				Duration.ofMillis(Math.min(1000, interval.toMillis())), interval, this::scanQuietly);
 	}
 
 	@Override
-	public boolean isRunning() {
-		return schedule.isRunning();
-	}
-
-	@Override
-	public void stop() {
-		schedule.stop();
+	public PeriodicPass schedule() {
+		return schedule;
 	}
 
 	private void scanQuietly() {

@@ -6,13 +6,13 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ov2ha.controller.support.PeriodicComponent;
 import io.ov2ha.controller.support.PeriodicPass;
 
 /**
@@ -24,7 +24,7 @@ import io.ov2ha.controller.support.PeriodicPass;
  * more than {@link #LOGGED_CHANGE} is logged: a host clock that jumps or drifts shows there.
  */
 @Component
-class RedisClockSync implements SmartInitializingSingleton, SmartLifecycle {
+class RedisClockSync implements SmartInitializingSingleton, PeriodicComponent {
 
 	private static final Log LOG = LogFactory.getLog(RedisClockSync.class);
 
@@ -54,7 +54,8 @@ class RedisClockSync implements SmartInitializingSingleton, SmartLifecycle {
 
 	private boolean measured;
 
-	private final PeriodicPass schedule = new PeriodicPass("clock-sync", "clock", LOG, this::sync);
+	private final PeriodicPass schedule = new PeriodicPass("clock-sync", "clock", LOG, INTERVAL, INTERVAL,
+			this::sync);
 
 	RedisClockSync(StringRedisTemplate redis, RedisClock clock, MeterRegistry meters) {
 		this.redis = redis;
@@ -74,18 +75,8 @@ class RedisClockSync implements SmartInitializingSingleton, SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
-		schedule.start(INTERVAL);
-	}
-
-	@Override
-	public boolean isRunning() {
-		return schedule.isRunning();
-	}
-
-	@Override
-	public void stop() {
-		schedule.stop();
+	public PeriodicPass schedule() {
+		return schedule;
 	}
 
 	synchronized Sample sync() {

@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.commons.logging.Log;
 
 /**
- * A pass run every {@code period} on one daemon thread of its own (the one idiom of the
- * controller's periodic work), the first one {@code period} (or a given delay) after
- * {@link #start}. For a component's {@code SmartLifecycle}: a stop (a shutdown, or the
+ * A pass run every {@code period} on one daemon thread of its own, the first one
+ * {@code initialDelay} after {@link #start()}: the one idiom of the controller's periodic work,
+ * owned by a {@link PeriodicComponent} (a {@code SmartLifecycle}): a stop (a shutdown, or the
  * test framework pausing a cached context) ends the schedule before Redis goes away and waits
  * for a pass under way; a start after it schedules anew on a new thread. A pass that throws is
  * logged ({@code event=<event>.run_failed}) and the next one runs as planned.
@@ -36,22 +36,31 @@ public final class PeriodicPass {
 	/** A pass asked for by {@link #runSoon} is queued and has not begun. */
 	private final AtomicBoolean soon = new AtomicBoolean();
 
+	/** When {@link #start()} schedules the first pass, and then every how long. */
+	private final Duration initialDelay;
+
+	private final Duration period;
+
 	/**
 	 * @param thread the thread's name
 	 * @param event the log events' prefix
 	 * @param log the owner's log
+	 * @param initialDelay when {@link #start()} runs the first pass
+	 * @param period the delay between the end of a pass and the next
 	 * @param pass one pass; an interrupt means the schedule is stopping
 	 */
-	public PeriodicPass(String thread, String event, Log log, Runnable pass) {
+	public PeriodicPass(String thread, String event, Log log, Duration initialDelay, Duration period, Runnable pass) {
 		this.thread = thread;
 		this.event = event;
 		this.log = log;
+		this.initialDelay = initialDelay;
+		this.period = period;
 		this.pass = pass;
 	}
 
-	/** Schedules a pass every {@code period}, the first one a period from now; nothing while running. */
-	public void start(Duration period) {
-		start(period, period);
+	/** Schedules the passes as constructed; does nothing while already running. */
+	public void start() {
+		start(initialDelay, period);
 	}
 
 	/** Schedules a pass every {@code period}, the first one {@code initialDelay} from now; nothing while running. */

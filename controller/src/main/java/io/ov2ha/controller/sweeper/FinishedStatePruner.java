@@ -7,7 +7,6 @@ import java.util.Map;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.ConfigurationException;
@@ -19,6 +18,7 @@ import io.ov2ha.controller.recording.RecordingStore.PruneCode;
 import io.ov2ha.controller.recording.StateRetentionProperties;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.PeriodicComponent;
 import io.ov2ha.controller.support.PeriodicPass;
 
 /**
@@ -29,7 +29,7 @@ import io.ov2ha.controller.support.PeriodicPass;
  * {@link #PERIOD} on the one controller holding its lease.
  */
 @Component
-class FinishedStatePruner implements SmartLifecycle {
+class FinishedStatePruner implements PeriodicComponent {
 
 	private static final Log LOG = LogFactory.getLog(FinishedStatePruner.class);
 
@@ -47,7 +47,8 @@ class FinishedStatePruner implements SmartLifecycle {
 
 	private final RedisLease lease;
 
-	private final PeriodicPass schedule = new PeriodicPass("state-pruner", "state_pruner", LOG, this::pruneIfLeader);
+	private final PeriodicPass schedule = new PeriodicPass("state-pruner", "state_pruner", LOG, Duration.ZERO,
+			PERIOD, this::pruneIfLeader);
 
 	FinishedStatePruner(RecordingStore store, RedisLease lease, StateRetentionProperties retention,
 			HaProperties properties) {
@@ -64,18 +65,8 @@ class FinishedStatePruner implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
-		schedule.start(Duration.ZERO, PERIOD);
-	}
-
-	@Override
-	public boolean isRunning() {
-		return schedule.isRunning();
-	}
-
-	@Override
-	public void stop() {
-		schedule.stop();
+	public PeriodicPass schedule() {
+		return schedule;
 	}
 
 	void pruneIfLeader() {

@@ -10,7 +10,6 @@ import java.util.Optional;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.recording.Recording;
@@ -21,6 +20,7 @@ import io.ov2ha.controller.recording.RecordingStore.AbandonCode;
 import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.PeriodicComponent;
 import io.ov2ha.controller.support.PeriodicPass;
 import io.ov2ha.controller.support.EpochMillis;
 import io.ov2ha.controller.support.LogValues;
@@ -41,7 +41,7 @@ import io.ov2ha.controller.support.LogValues;
  * replaces ABANDONED.
  */
 @Component
-class StaleRecordingSweeper implements SmartLifecycle {
+class StaleRecordingSweeper implements PeriodicComponent {
 
 	private static final Log LOG = LogFactory.getLog(StaleRecordingSweeper.class);
 
@@ -60,28 +60,20 @@ class StaleRecordingSweeper implements SmartLifecycle {
 
 	private final Clock clock;
 
-	private final PeriodicPass schedule = new PeriodicPass("stale-sweeper", "sweeper", LOG, this::sweepIfLeader);
+	private final PeriodicPass schedule;
 
 	StaleRecordingSweeper(RecordingStore store, RedisLease lease, StaleRecordingProperties properties, Clock clock) {
 		this.store = store;
 		this.lease = lease;
 		this.properties = properties;
 		this.clock = clock;
+		this.schedule = new PeriodicPass("stale-sweeper", "sweeper", LOG, Duration.ZERO, properties.sweepInterval(),
+				this::sweepIfLeader);
 	}
 
 	@Override
-	public void start() {
-		schedule.start(Duration.ZERO, properties.sweepInterval());
-	}
-
-	@Override
-	public boolean isRunning() {
-		return schedule.isRunning();
-	}
-
-	@Override
-	public void stop() {
-		schedule.stop();
+	public PeriodicPass schedule() {
+		return schedule;
 	}
 
 	void sweepIfLeader() {
