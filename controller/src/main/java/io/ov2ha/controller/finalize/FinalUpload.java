@@ -126,7 +126,8 @@ class FinalUpload implements PeriodicComponent {
 			LOG.warn("event=finalize.upload_failed recordingId=" + id + " createdAt=" + createdAt + " error="
 					+ LogValues.quote(ex.getMessage()) + " retryInSeconds="
 					+ (nextPass ? PERIOD.toSeconds() : RETRY_LATER.toSeconds()));
-			store.set(id, createdAt, Map.of("uploadError", ex.getMessage()));
+			store.set(id, createdAt, Map.of("uploadError",
+					ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
 		});
 	}
 

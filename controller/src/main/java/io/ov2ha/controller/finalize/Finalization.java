@@ -29,6 +29,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * @param gaps sequence numbers missing from the final
  * @param verified whether the final file passed verification (only then are chunks ever deleted)
  * @param finalKey S3 key of the uploaded final ({@code HA_UPLOAD_FINAL})
+ * @param finalUploadError why the last upload of the final failed, while it waits for the next
  * @param chunksDeleteAfter when retention may delete the chunks
  * @param chunksDeletedAt when retention deleted them
  */
@@ -38,8 +39,9 @@ public record Finalization(@Schema(example = "ses_AbC~1") String recordingId,
 		@Schema(example = "DONE") State state, @Schema(example = "DONE") Step step, @Schema(example = "1") int attempts,
 		@Schema(example = "recorder") String trigger, Instant requestedAt, Instant startedAt, Instant finishedAt,
 		Instant nextAttemptAt, String controllerId, String error, Output output, List<KeptChunk> keptChunks,
-		List<ChunkFindings.Dropped> droppedChunks, List<ChunkFindings.Range> gaps, boolean verified, String finalKey, Instant chunksDeleteAfter,
-		Instant chunksDeletedAt) {
+		List<ChunkFindings.Dropped> droppedChunks, List<ChunkFindings.Range> gaps, boolean verified, String finalKey,
+		@Schema(description = "HA_UPLOAD_FINAL: why the last upload of the final to S3 failed; null once it is uploaded (downloads stream the local final meanwhile)", example = "S3 unreachable: connect timed out") String finalUploadError,
+		Instant chunksDeleteAfter, Instant chunksDeletedAt) {
 
 	/** Where a finalization is. */
 	public enum State {

@@ -94,7 +94,8 @@ class FinalizationStore {
 				EpochMillis.instantOrNull(h.get("nextAttemptAt")), h.get("controllerId"), h.get("error"),
 				h.get("output") == null ? null : json.readValue(h.get("output"), Finalization.Output.class),
 				list(h.get("kept"), KEPT), list(h.get("dropped"), DROPPED), list(h.get("gaps"), GAPS),
-				"1".equals(h.get("verified")), h.get("finalKey"), EpochMillis.instantOrNull(h.get("chunksDeleteAfter")),
+				"1".equals(h.get("verified")), h.get("finalKey"), h.get("uploadError"),
+				EpochMillis.instantOrNull(h.get("chunksDeleteAfter")),
 				EpochMillis.instantOrNull(h.get("chunksDeletedAt"))));
 	}
 

@@ -41,7 +41,7 @@ class FinalizationViews {
 		}
 		return new Finalization(id.value(), createdAt, fallback.status().name(), null, null, 0, null, null, null, null,
 				null, null, "the controller has not finalized this recording", null, List.of(), List.of(), List.of(),
-				false, null, null, null);
+				false, null, null, null, null);
 	}
 
 	/** Whether the finalization ended (DONE or FAILED), or there is none. */

@@ -17,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationListener;
@@ -27,7 +26,6 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-import io.ov2ha.controller.ControllerApplication;
 import io.ov2ha.controller.finalize.Finalization.Step;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
@@ -36,6 +34,7 @@ import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.Recordings;
+import io.ov2ha.controller.support.TestControllers;
 import io.ov2ha.controller.support.TestRedis;
 import io.ov2ha.controller.support.TestS3;
 import io.ov2ha.controller.support.TestSecrets;
@@ -108,22 +107,16 @@ class FinalizeResumeTest {
 	}
 
 	private static ConfigurableApplicationContext start(FinalizationStepListener hook, Events events) {
-		return new SpringApplicationBuilder(ControllerApplication.class).initializers(ctx -> {
+		return TestControllers.run(ctx -> {
 			if (hook != null) {
 				ctx.getBeanFactory().registerSingleton("testStepListener", hook);
 			}
 			ctx.addApplicationListener(events);
-		})
-			.run("--server.port=0", "--ha.profile=production", "--spring.profiles.active=production",
-					"--ha.security.recorder-username=" + TestSecrets.RECORDER_USER,
-					"--ha.security.recorder-password=" + TestSecrets.RECORDER_PASSWORD,
-					"--ha.security.admin-username=" + TestSecrets.ADMIN_USER,
-					"--ha.security.admin-password=" + TestSecrets.ADMIN_PASSWORD, "--ha.data-dir=target/test-data",
-					"--ha.recordings-path=" + RECORDINGS, "--ha.redis.url=" + TestRedis.url() + "/2",
-					"--ha.storage.mode=s3", "--ha.storage.s3.endpoint=" + TestS3.endpoint(),
-					"--ha.storage.s3.bucket=" + TestS3.BUCKET, "--ha.storage.s3.access-key=" + TestSecrets.S3_ACCESS_KEY,
-					"--ha.storage.s3.secret-key=" + TestSecrets.S3_SECRET_KEY,
-					"--ha.storage.finalizer.recovery-interval=300ms");
+		}, "--ha.recordings-path=" + RECORDINGS, "--ha.redis.url=" + TestRedis.url() + "/2",
+				"--ha.storage.mode=s3", "--ha.storage.s3.endpoint=" + TestS3.endpoint(),
+				"--ha.storage.s3.bucket=" + TestS3.BUCKET, "--ha.storage.s3.access-key=" + TestSecrets.S3_ACCESS_KEY,
+				"--ha.storage.s3.secret-key=" + TestSecrets.S3_SECRET_KEY,
+				"--ha.storage.finalizer.recovery-interval=300ms");
 	}
 
 	private static int port(ConfigurableApplicationContext context) {

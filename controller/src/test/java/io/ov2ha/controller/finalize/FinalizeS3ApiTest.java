@@ -402,6 +402,7 @@ class FinalizeS3ApiTest {
 			// the final's upload waits for S3; meanwhile downloads stream the local final
 			assertThat(finalUpload.run()).isZero();
 			assertThat(finalUpload.pending(member)).isTrue();
+			assertThat(finalization(rec).path("finalUploadError").asString()).isNotBlank();
 			Api.Response local = Api.at(port).asAdmin().get("/api/recordings/" + rec.id + "/download");
 			assertThat(local.status()).isEqualTo(200);
 
@@ -435,6 +436,9 @@ class FinalizeS3ApiTest {
 			assertThat(finalUpload.pending(member)).isFalse();
 		});
 		assertThat(Api.at(port).asAdmin().get("/api/recordings/" + rec.id + "/download").status()).isEqualTo(302);
+		JsonNode uploaded = finalization(rec);
+		assertThat(uploaded.path("finalKey").asString()).endsWith("/final/" + rec.id + ".mp4");
+		assertThat(uploaded.path("finalUploadError").isNull()).as(uploaded.toString()).isTrue();
 	}
 
 	@Test
@@ -504,6 +508,10 @@ class FinalizeS3ApiTest {
 		return TestS3.client()
 			.listObjectsV2(b -> b.bucket(TestS3.BUCKET).prefix("recordings/" + rec.id + "/" + rec.createdAt + "/"))
 			.contents();
+	}
+
+	private JsonNode finalization(FakeRecorder rec) {
+		return Api.at(port).asAdmin().get("/api/recordings/" + rec.id + "/finalization").json();
 	}
 
 	private JsonNode poll(String id, String state) {

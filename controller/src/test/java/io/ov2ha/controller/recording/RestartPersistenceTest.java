@@ -7,25 +7,19 @@ import static io.ov2ha.controller.support.Recordings.registration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.ov2ha.controller.ControllerApplication;
 import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.Recordings;
-import io.ov2ha.controller.support.TestSecrets;
+import io.ov2ha.controller.support.TestControllers;
 import tools.jackson.databind.JsonNode;
 
 /** The state lives in Redis: a controller that stops and starts again on the same Redis knows it all. */
 class RestartPersistenceTest {
 
 	private static ConfigurableApplicationContext start() {
-		return new SpringApplicationBuilder(ControllerApplication.class).run("--server.port=0", "--ha.profile=production",
-				"--spring.profiles.active=production", "--ha.security.recorder-username=" + TestSecrets.RECORDER_USER,
-				"--ha.security.recorder-password=" + TestSecrets.RECORDER_PASSWORD,
-				"--ha.security.admin-username=" + TestSecrets.ADMIN_USER,
-				"--ha.security.admin-password=" + TestSecrets.ADMIN_PASSWORD, "--ha.data-dir=target/test-data");
+		return TestControllers.run(null);
 	}
 
 	private static int port(ConfigurableApplicationContext context) {

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.function.Consumer;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
 
@@ -83,17 +85,13 @@ public final class TestControllers {
 	}
 
 	/**
-	 * Starts a controller.
+	 * Starts a controller with failover on, this test's short timings and the recorder image.
 	 *
 	 * @param beans registers extra singletons before the context refreshes (test doubles)
 	 */
 	public static ConfigurableApplicationContext start(int port, String image, Path recordings,
 			Consumer<GenericApplicationContext> beans, String... extra) {
-		List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--ha.profile=production",
-				"--spring.profiles.active=production", "--ha.security.recorder-username=" + TestSecrets.RECORDER_USER,
-				"--ha.security.recorder-password=" + TestSecrets.RECORDER_PASSWORD,
-				"--ha.security.admin-username=" + TestSecrets.ADMIN_USER,
-				"--ha.security.admin-password=" + TestSecrets.ADMIN_PASSWORD, "--ha.data-dir=target/test-data",
+		List<String> args = new ArrayList<>(List.of("--server.port=" + port,
 				"--ha.recordings-path=" + recordings.toAbsolutePath(), "--ha.redis.url=" + redisUrl(),
 				"--ha.failover.enabled=true", "--ha.docker.recorder-image=" + image,
 				"--ha.heartbeat.interval=" + HEARTBEAT_SECONDS + "s", "--ha.heartbeat.max-missed=4",
@@ -102,11 +100,39 @@ public final class TestControllers {
 				"--ha.failover.stop-timeout=10s", "--ha.failover.recorder-shm-size=64MB",
 				"--ha.failover.cpu-pressure-file=" + CPU_PRESSURE));
 		args.addAll(List.of(extra));
-		SpringApplicationBuilder builder = new SpringApplicationBuilder(ControllerApplication.class);
-		if (beans != null) {
-			builder.initializers(ctx -> beans.accept((GenericApplicationContext) ctx));
+		return run(beans == null ? null : ctx -> beans.accept((GenericApplicationContext) ctx),
+				args.toArray(String[]::new));
+	}
+
+	/**
+	 * Starts a controller as a test runs one by hand (the one place with the settings every test
+	 * controller shares): production profile, the test credentials, a free port, the shared Redis
+	 * (database 0) and data folder; of the arguments ({@code --key=value}) given for one key the
+	 * last wins, over the defaults too (an argument given twice would be read as "a,b").
+	 *
+	 * @param init runs on the context before it refreshes (test doubles, listeners), or null
+	 */
+	public static ConfigurableApplicationContext run(ApplicationContextInitializer<ConfigurableApplicationContext> init,
+			String... args) {
+		List<String> all = new ArrayList<>(List.of("--server.port=0", "--ha.profile=production",
+				"--spring.profiles.active=production", "--ha.security.recorder-username=" + TestSecrets.RECORDER_USER,
+				"--ha.security.recorder-password=" + TestSecrets.RECORDER_PASSWORD,
+				"--ha.security.admin-username=" + TestSecrets.ADMIN_USER,
+				"--ha.security.admin-password=" + TestSecrets.ADMIN_PASSWORD, "--ha.data-dir=target/test-data",
+				"--ha.redis.url=" + TestRedis.url()));
+		all.addAll(List.of(args));
+		// the last one of a key wins
+		Map<String, String> byKey = new LinkedHashMap<>();
+		for (String arg : all) {
+			String key = arg.substring(0, arg.indexOf('=') + 1);
+			byKey.remove(key);
+			byKey.put(key, arg);
 		}
-		return builder.run(args.toArray(String[]::new));
+		SpringApplicationBuilder builder = new SpringApplicationBuilder(ControllerApplication.class);
+		if (init != null) {
+			builder.initializers(init);
+		}
+		return builder.run(byKey.values().toArray(String[]::new));
 	}
 
 	public static int port(ConfigurableApplicationContext context) {

@@ -11,14 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-import io.ov2ha.controller.ControllerApplication;
+import io.ov2ha.controller.support.TestControllers;
 import io.ov2ha.controller.support.TestRedis;
 import io.ov2ha.controller.support.TestSecrets;
 
@@ -97,19 +96,9 @@ public final class Webhooks {
 
 	/** A controller on its own Redis database (isolated from every other test), closed by the caller. */
 	static ConfigurableApplicationContext start(int database, String... extra) {
-		List<String> args = new ArrayList<>(List.of("--server.port=0", "--ha.profile=production",
-				"--spring.profiles.active=production", "--ha.security.recorder-username=" + TestSecrets.RECORDER_USER,
-				"--ha.security.recorder-password=" + TestSecrets.RECORDER_PASSWORD,
-				"--ha.security.admin-username=" + TestSecrets.ADMIN_USER,
-				"--ha.security.admin-password=" + TestSecrets.ADMIN_PASSWORD, "--ha.data-dir=target/test-data",
-				"--ha.redis.url=" + TestRedis.url() + "/" + database));
-		for (String e : extra) {
-			// an argument given twice would be read as "a,b": the caller's wins
-			String key = e.substring(0, e.indexOf('=') + 1);
-			args.removeIf(a -> a.startsWith(key));
-		}
+		List<String> args = new ArrayList<>(List.of("--ha.redis.url=" + TestRedis.url() + "/" + database));
 		args.addAll(List.of(extra));
-		return new SpringApplicationBuilder(ControllerApplication.class).run(args.toArray(String[]::new));
+		return TestControllers.run(null, args.toArray(String[]::new));
 	}
 
 	static int port(ConfigurableApplicationContext context) {
