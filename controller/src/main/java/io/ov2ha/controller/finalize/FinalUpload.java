@@ -107,7 +107,7 @@ class FinalUpload implements PeriodicComponent {
 		if (!enabled) {
 			return;
 		}
-		store.remove(id, createdAt, "finalKey");
+		store.remove(id, createdAt, "finalKey", "uploadError");
 		entries.add(id, createdAt, false);
 		schedule.runSoon();
 	}
@@ -164,8 +164,10 @@ class FinalUpload implements PeriodicComponent {
 		return true;
 	}
 
-	private static boolean skipped(RecordingId id, long createdAt, String reason) {
+	/** Nothing waits for this upload any more: no error is shown for it either. */
+	private boolean skipped(RecordingId id, long createdAt, String reason) {
 		LOG.warn("event=finalize.upload_skipped recordingId=" + id + " createdAt=" + createdAt + " reason=" + reason);
+		store.remove(id, createdAt, "uploadError");
 		return false;
 	}
 

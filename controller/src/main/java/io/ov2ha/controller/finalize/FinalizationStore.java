@@ -190,8 +190,8 @@ class FinalizationStore {
 		return value == null ? null : value.toString();
 	}
 
-	void remove(RecordingId id, long createdAt, String field) {
-		redis.opsForHash().delete(RedisKeys.finalization(id, createdAt), field);
+	void remove(RecordingId id, long createdAt, String... fields) {
+		redis.opsForHash().delete(RedisKeys.finalization(id, createdAt), (Object[]) fields);
 	}
 
 	void set(RecordingId id, long createdAt, Map<String, String> fields) {

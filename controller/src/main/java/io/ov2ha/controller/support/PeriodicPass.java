@@ -14,8 +14,10 @@ import org.apache.commons.logging.Log;
  * {@code initialDelay} after {@link #start()}: the one idiom of the controller's periodic work,
  * owned by a {@link PeriodicComponent} (a {@code SmartLifecycle}): a stop (a shutdown, or the
  * test framework pausing a cached context) ends the schedule before Redis goes away and waits
- * for a pass under way; a start after it schedules anew on a new thread. A pass that throws is
- * logged ({@code event=<event>.run_failed}) and the next one runs as planned.
+ * for a pass under way (interrupted: a pass must leave Redis consistent when interrupted, which
+ * the atomic scripts ensure); a start after it schedules anew on a new thread. A pass that
+ * throws (also an Error) is logged ({@code event=<event>.run_failed}) and the next one runs as
+ * planned.
  */
 public final class PeriodicPass {
 
@@ -129,7 +131,8 @@ public final class PeriodicPass {
 		try {
 			pass.run();
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | Error ex) {
+			// an Error too: the executor would never run this job again, without a word
 			log.warn("event=" + event + ".run_failed error=" + ex.getClass().getSimpleName() + " message="
 					+ LogValues.quote(ex.getMessage()));
 		}
