@@ -1,12 +1,12 @@
 package io.ov2ha.controller.failover;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -24,6 +24,7 @@ import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.support.LogValues;
+import io.ov2ha.controller.support.PeriodicPass;
 
 /**
  * The failover reconciler: level-triggered and idempotent. For every active recording it
@@ -79,7 +80,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private volatile Instant startedAt = Instant.EPOCH;
 
-	private ScheduledExecutorService ticker;
+	private final PeriodicPass ticker;
 
 	private ExecutorService pool;
 
@@ -113,6 +114,8 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		this.events = new ContainerEvents(reads, recordings, failed, () -> workers, sweeps::evaluate);
 		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit, sweeps,
 				checks, unfinishedStops, events, () -> running);
+		Duration interval = properties.failover().reconcileInterval();
+		this.ticker = new PeriodicPass("failover-reconciler", "failover_tick", LOG, interval, interval, ticks::tick);
 	}
 
 	// --- lifecycle -------------------------------------------------------------------------
@@ -130,17 +133,11 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			return t;
 		});
 		workers = new KeyedExecutor(pool);
-		ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-			Thread t = new Thread(r, "failover-reconciler");
-			t.setDaemon(true);
-			return t;
-		});
 		running = true;
 		subscription = runtime.subscribe(this);
-		long period = properties.failover().reconcileInterval().toMillis();
-		ticker.scheduleWithFixedDelay(ticks::tick, period, period, TimeUnit.MILLISECONDS);
-		LOG.info("event=failover.reconciler_started controller=" + instance.id() + " intervalMs=" + period
-				+ " judgingFrom=" + startedAt.plus(properties.heartbeat().timeout()) + " image="
+		ticker.start();
+		LOG.info("event=failover.reconciler_started controller=" + instance.id() + " intervalMs="
+				+ properties.failover().reconcileInterval().toMillis() + " judgingFrom=" + judgingFrom() + " image="
 				+ LogValues.quote(properties.docker().recorderImage()) + " dockerHost="
 				+ LogValues.quote(properties.docker().host()));
 	}
@@ -159,10 +156,9 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		catch (Exception ex) {
 			// shutting down
 		}
-		ticker.shutdownNow();
+		ticker.stop();
 		pool.shutdownNow();
 		try {
-			ticker.awaitTermination(2, TimeUnit.SECONDS);
 			pool.awaitTermination(5, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {

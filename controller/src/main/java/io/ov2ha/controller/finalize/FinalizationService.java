@@ -133,11 +133,6 @@ public class FinalizationService {
 		return recordings.find(id).flatMap(views::view);
 	}
 
-	/** The finalization of one incarnation of a recording id. */
-	Optional<Finalization> find(RecordingId id, long createdAt, String status) {
-		return store.find(id, createdAt, status);
-	}
-
 	// ------------------------------------------------------------------ views and waiting
 
 	private void watch(RecordingId id, long createdAt, CompletableFuture<Finalization> result) {

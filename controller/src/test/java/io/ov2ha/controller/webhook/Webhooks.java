@@ -7,9 +7,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -96,9 +95,9 @@ public final class Webhooks {
 
 	/** A controller on its own Redis database (isolated from every other test), closed by the caller. */
 	static ConfigurableApplicationContext start(int database, String... extra) {
-		List<String> args = new ArrayList<>(List.of("--ha.redis.url=" + TestRedis.url() + "/" + database));
-		args.addAll(List.of(extra));
-		return TestControllers.run(null, args.toArray(String[]::new));
+		return TestControllers.run(null,
+				Stream.concat(Stream.of("--ha.redis.url=" + TestRedis.url() + "/" + database), Stream.of(extra))
+					.toArray(String[]::new));
 	}
 
 	static int port(ConfigurableApplicationContext context) {
