@@ -8,8 +8,9 @@
 # chunk manifest, and the media timeline read back from the recording.
 #
 # Usage: scripts/e2e.sh [--trials N] [--only NAME]... [--no-benchmarks]
-#   NAME: normal, killed, frozen, stalled, twice, controller-restart, controller-down-at-stop,
-#         s3-outage, s3-down-at-stop, openvidu-restart, openvidu-down, host-crash, loaded
+#   NAME: normal, killed, frozen, stalled, twice, blank-backup, controller-restart, controller-down-at-stop,
+#         s3-outage, s3-down-at-stop, openvidu-restart, openvidu-restart-notified, openvidu-down,
+#         host-crash, loaded
 # Settings: E2E_TRIALS (5, trials of "killed"), E2E_RECORD_SECONDS (60), E2E_SHORT_SECONDS (45),
 # E2E_KILL_AT (20), E2E_LOADED_SECONDS (120), E2E_PARALLEL (2: independent scenarios run side by
 # side), E2E_AFTER_BACKUP_S (15: a scenario with a failover records at least that long after the
@@ -138,6 +139,7 @@ run_scenarios() {
 	wanted frozen && runs+=("scenario_frozen 1")
 	wanted stalled && runs+=("scenario_stalled 1")
 	wanted twice && runs+=("scenario_twice 1")
+	wanted blank-backup && runs+=("scenario_blank_backup 1")
 	((${#runs[@]} == 0)) || side_by_side "${runs[@]}"
 	# these restart the controller or take S3 away from everybody: one at a time
 	wanted controller-restart && scenario_controller_restart 1
@@ -146,6 +148,7 @@ run_scenarios() {
 	wanted s3-down-at-stop && scenario_s3_down_at_stop 1
 	# OpenVidu forgets every session: alone
 	wanted openvidu-restart && scenario_openvidu_restart 1
+	wanted openvidu-restart-notified && scenario_openvidu_restart_notified 1
 	wanted openvidu-down && scenario_openvidu_down 1
 	# the whole host (controller, Redis, recorder, OpenVidu) crashes and boots: alone
 	wanted host-crash && scenario_host_crash 1
@@ -217,7 +220,7 @@ write_benchmarks() {
 			of that clock in the final MP4 (media lost); stop→ready = OpenVidu's stop call to the customer
 			receiving `ready`; head = OpenVidu's `docker run` to the first frame of the final MP4. Two
 			scenarios run side by side on the 2 vCPUs (controller-restart, controller-down-at-stop,
-			s3-outage, s3-down-at-stop, openvidu-restart, openvidu-down, host-crash and loaded alone; loaded adds a busy loop on one core and three recordings at once).
+			s3-outage, s3-down-at-stop, openvidu-restart, openvidu-restart-notified, openvidu-down, host-crash and loaded alone; loaded adds a busy loop on one core and three recordings at once).
 
 		MD
 		printf '| Figure (medians, range, n) | value |\n|---|---|\n'
@@ -237,7 +240,11 @@ write_benchmarks() {
 			"$(stat_line openvidu-down 8)"
 		printf '| host crash and reboot (OpenVidu starts 15 s after the controller): OpenVidu started → final sealed and announced, s | %s |\n' \
 			"$(stat_line host-crash 8)"
+		printf '| OpenVidu restarted (stopped webhooks sent) while a backup records: restart → final sealed and announced, s | %s |\n' \
+			"$(stat_line openvidu-restart-notified 8)"
 		printf '| S3 down at the stop: stop → ready (joined from the local disk), s | %s |\n' "$(stat_line s3-down-at-stop 8)"
+		printf '| a backup whose page never joins the session: kill → final sealed and announced (HA_BACKUP_BLANK_TIMEOUT 60 s included), s | %s |\n' \
+			"$(stat_line blank-backup 8)"
 		printf '| head: docker run → first frame of the final MP4, all scenarios, s | %s |\n\n' "$(stat_line '*' 12)"
 		printf 'Targets: detection ≤ 1 s (death), stall detected ≤ 3 s, gap ≤ 4 s cold, first frame ≤ 2 s after docker run, stop → ready ≤ 5 s; 0 false failovers under load.\n\n'
 		printf '| Scenario | Trial | Result | Detect s | Capture s | Chunk1 s | Gap s | Stop→ready s | Duration s | Clock span s | Announced by | Head s |\n'

@@ -104,7 +104,8 @@ check() {
 }
 
 # json_true FILTER JSON: the filter holds for the JSON.
-json_true() { jq -e "$1" >/dev/null <<<"$2"; }
+# json_true [JQ_OPTION...] FILTER JSON: FILTER holds for JSON.
+json_true() { jq -e "${@:1:$#-1}" >/dev/null <<<"${*: -1}"; }
 
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
@@ -165,6 +166,18 @@ verify_final() {
 		epochs_ok "$got" "$epochs" "$KNOWN_EPOCHS"
 	check "no chunk was dropped but a killed recorder's last fragment ($(jq -c '[.dropped[]? | "\(.seq)-e\(.epoch): \(.reason)"]' <<<"$manifest"))" \
 		json_true '.dropped == (.fragments | length)' "$frag"
+	# a blank tail (what a recorder recorded after the session was lost) is left out only where
+	# the scenario expects one (BLANK_TAIL_EPOCH): then every chunk that epoch reported
+	if [[ -z ${BLANK_TAIL_EPOCH:-} ]]; then
+		check "no chunk was left out as a blank tail ($(jq -c .blank <<<"$frag"))" json_true '.blank == []' "$frag"
+	else
+		local reported
+		reported=$(jq -c --argjson e "$BLANK_TAIL_EPOCH" '[.chunks[] | select(.epoch == $e) | .seq] | sort' <<<"$manifest")
+		# shellcheck disable=SC2016 # jq's variables
+		check "every chunk epoch ${BLANK_TAIL_EPOCH} reported (${reported}) was left out as a blank tail ($(jq -c .blank <<<"$frag"))" \
+			json_true --argjson e "$BLANK_TAIL_EPOCH" --argjson r "$reported" \
+			'($r | length) > 0 and (.blank | all(.epoch == $e)) and ([.blank[].seq] | sort | contains($r))' "$frag"
+	fi
 	# the media timeline, from the clock the page paints into every frame
 	local tc created_ms
 	created_ms=$(ov_state "$id" created_at)
@@ -582,6 +595,38 @@ scenario_openvidu_restart() {
 	finish "OpenVidu killed and restarted at ${E2E_SHORT_SECONDS} s, a backup recording"
 }
 
+# 9a. OpenVidu restarts (a clean shutdown: its @PreDestroy stops every recording with reason
+# openviduServerStopped and sends the stopped webhook) while a backup records: that stop ends the
+# recording as any stop does: the backup is stopped, the final holds everything up to the
+# restart, the customer gets started, stopped, then one ready from the controller.
+scenario_openvidu_restart_notified() {
+	local id="ses_${E2E_RUN}w${1}" kill_ms restart_ms received
+	begin openvidu-restart-notified "$1"
+	start_recording "$id"
+	record_until "$id" "$E2E_KILL_AT"
+	before_failure "$id"
+	kill_ms=$(now_ms)
+	docker kill "$(ov_state "$id" container)" >/dev/null
+	check "a backup started" poll 60 "backup of ${id}" backup_started "$id" 1
+	check "the backup wrote its first chunk" poll 60 "first chunk of the backup" backup_has_first_chunk "$id" 1
+	record_after_backup "$id" 1 "$E2E_SHORT_SECONDS"
+	restart_ms=$(now_ms)
+	STOP_MS=$restart_ms
+	ov_restart
+	check "the customer gets a final event within 60 s of the restart" poll 60 "final event of ${id}" customer_got_final "$id"
+	received=$(final_events "$id" | jq -r .received_ms | head -n 1)
+	[[ -n $received ]] && STOP_READY_S=$(awk -v a="$received" -v b="$restart_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
+	check "the stop came from OpenVidu's stopped webhook (no end by the controller: $(admin "/api/recordings/$id/failovers" | jq -r '.endedBy // "none"'))" \
+		eq "$(admin "/api/recordings/$id/failovers" | jq -r '.endedBy // empty')" ""
+	check "no recorder of the recording is left running" poll 30 "no recorder of ${id}" no_recorder_running "$id"
+	verify_final "$id" "$STOP_MS" 0,1 60
+	check "the controller announced ready (origin $FINAL_ORIGIN)" eq "$FINAL_ORIGIN" controller
+	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
+	failover_metrics "$id" 1 "$kill_ms"
+	finish "primary killed at ${E2E_KILL_AT} s; OpenVidu restarted (stopped webhooks sent) at ${E2E_SHORT_SECONDS} s"
+}
+
 # final_after_openvidu_start ID START_MS: OpenVidu started at START_MS and the controller ends
 # the recording on its word: the customer's final event within 120 s, READY in the controller.
 # READY_AFTER_S: OpenVidu's start -> the final event (empty when there was none).
@@ -636,6 +681,49 @@ scenario_openvidu_down() {
 	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
 	finish "OpenVidu down ${down_s} s at 20 s while its recorder records; its start removes the recorder"
 }
+
+# 9c. A backup whose layout never joins the session: OpenVidu still lists the session, but the
+# backup's page cannot find it (black and silent, as an OpenVidu layout without its session; the
+# stand-in page is told so for this session after the primary's kill). The backup's recorder
+# reports its screen blank; after HA_BACKUP_BLANK_TIMEOUT (60 s) without ever showing anything the
+# controller ends the recording (endedBy backup-no-content): the backup is stopped and the final
+# holds what the primary recorded up to its death, without the backup's blank chunks (left out
+# as a blank tail, listed in the finalization); sealed ready, the customer told once.
+scenario_blank_backup() {
+	local id="ses_${E2E_RUN}b${1}" kill_ms ended
+	begin blank-backup "$1"
+	start_recording "$id"
+	record_until "$id" "$E2E_KILL_AT"
+	before_failure "$id"
+	# from now on a new page of this session never joins it (the primary's page has joined)
+	mkdir -p "$E2E_WORK/page/state"
+	printf 'refuse\n' >"$E2E_WORK/page/state/$id"
+	kill_ms=$(now_ms)
+	STOP_MS=$kill_ms
+	docker kill "$(ov_state "$id" container)" >/dev/null
+	check "a backup started" poll 60 "backup of ${id}" backup_started "$id" 1
+	check "the backup reports its screen blank" poll 60 "a blank screen in the heartbeat of ${id}" \
+		heartbeat_content_is "$id" blank
+	check "the controller ends the recording within 180 s of the kill" poll 180 "the end of ${id}" ended_by "$id" backup-no-content
+	ended=$(admin "/api/recordings/$id/failovers" | jq -r '.endedBy // empty')
+	check "it was ended because the backup never showed the session (${ended:-not ended})" eq "$ended" backup-no-content
+	check "the customer gets a final event within 90 s of the end" poll 90 "final event of ${id}" customer_got_final "$id"
+	# STOP_READY_S: the kill -> the customer's final event (the blank timeout included)
+	local received
+	received=$(final_events "$id" | jq -r .received_ms | head -n 1)
+	[[ -n $received ]] && STOP_READY_S=$(awk -v a="$received" -v b="$kill_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
+	check "no recorder of the recording is left running" poll 30 "no recorder of ${id}" no_recorder_running "$id"
+	BLANK_TAIL_EPOCH=1 verify_final "$id" "$kill_ms" 0,1 60 started,ready
+	check "the dead primary's partial chunk is in the final" partial_chunk_kept 0
+	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
+	failover_metrics "$id" 1 "$kill_ms"
+	finish "primary killed at ${E2E_KILL_AT} s; the backup's page never joins the session"
+}
+
+heartbeat_content_is() { [[ $(recording_json "$1" | jq -r '.lastHeartbeat.content // empty') == "$2" ]]; }
+
+ended_by() { [[ $(admin "/api/recordings/$1/failovers" | jq -r '.endedBy // empty') == "$2" ]]; }
 
 # 10. The host crashes and reboots mid-recording: the controller, Redis (append-only file, as
 # the compose stack runs it), the recorder and OpenVidu all die at once; after E2E_REBOOT_S the

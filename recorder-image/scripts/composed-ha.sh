@@ -10,7 +10,8 @@
 #  4. agent (register (primary), heartbeats with phase and progress) and uploader (follows
 #     the segment list), in the background
 #  5. Chromium kiosk on URL once ffmpeg captures (at most 3 s after ffmpeg's start), never
-#     waited for: frames before its first paint are blank, as with OpenVidu's own recorder
+#     waited for: frames before its first paint are blank, as with OpenVidu's own recorder;
+#     the content prober (screen and sound blank or shown, every 4 s) from then on too
 #  6. stop on `echo 'q' > stop` or SIGTERM/SIGINT: last chunk closed, uploader drains
 #     (bounded), finalize asked (bounded), exit 0 well inside OpenVidu's 30 s
 #  Fenced by the controller (409): stop at once, exit 3. ffmpeg died: exit 1.
@@ -35,6 +36,8 @@ source "$SCRIPT_DIR/lib/display.sh"
 source "$SCRIPT_DIR/lib/uploader.sh"
 # shellcheck source=lib/agent.sh
 source "$SCRIPT_DIR/lib/agent.sh"
+# shellcheck source=lib/content.sh
+source "$SCRIPT_DIR/lib/content.sh"
 
 # Internal knobs (tests and tuning; not site settings).
 OV2HA_CAPTURE=${OV2HA_CAPTURE:-x11}               # x11 | lavfi (host tests)
@@ -53,6 +56,9 @@ FFMPEG_PID=''
 FFMPEG_RC=''
 AGENT_PID=''
 UPLOADER_PID=''
+CONTENT_PID=''
+CONTENT_STARTED=false
+CONTENT_RESTARTED_AT=0
 CHROMIUM_RESTARTED_AT=0
 PHASE=''
 
@@ -91,7 +97,7 @@ request_stop() {
 prepare_run_dir() {
 	(umask 077 && mkdir -p "$OV2HA_RUN_DIR")
 	chmod 0700 "$OV2HA_RUN_DIR"
-	rm -f "$OV2HA_RUN_DIR"/{fenced,ffmpeg.exited,stopping,uploader.done,phase,progress}
+	rm -f "$OV2HA_RUN_DIR"/{fenced,ffmpeg.exited,stopping,uploader.done,phase,progress,content,first-frame}
 	: >"$OV2HA_STOP_FILE"
 }
 
@@ -180,6 +186,23 @@ start_uploader() {
 	UPLOADER_PID=$!
 }
 
+# start_content: the content prober (lib/content.sh), for the real screen only, once ffmpeg
+# captures (its probes are no burden on the way to the first frame). It only reads the
+# display, the sound and ffmpeg's progress. Called by the supervisor.
+start_content() {
+	[[ $CONTENT_STARTED == false && $PHASE == capturing ]] || return 0
+	CONTENT_STARTED=true
+	content_enabled || return 0
+	content_run &
+	CONTENT_PID=$!
+}
+
+# stop_content: before the screen goes away (its probes would fail).
+stop_content() {
+	stop_helper "$CONTENT_PID"
+	CONTENT_PID=''
+}
+
 # Screen: what ffmpeg films and hears, Xvfb and PulseAudio (unless ONLY_VIDEO), launched as
 # soon as the settings are known (screen_launch) and waited for just before ffmpeg
 # (screen_wait). Chromium comes after ffmpeg (start_browser): capture never waits for the page.
@@ -233,6 +256,8 @@ note_first_frame() {
 	[[ $PROGRESS_MEDIA_MS != null ]] && media_ms=$PROGRESS_MEDIA_MS
 	set_phase capturing frames="$PROGRESS_FRAMES" media_ms="$PROGRESS_MEDIA_MS" \
 		first_frame_ms="$((PROGRESS_WALL_MS - media_ms))"
+	# the content prober dates what it sees on the media timeline from it
+	printf '%s\n' "$((PROGRESS_WALL_MS - media_ms))" | atomic_write "$OV2HA_RUN_DIR/first-frame" || true
 }
 
 # check_helpers: restarts the agent, uploader or Chromium if one ended on its own.
@@ -254,6 +279,19 @@ check_helpers() {
 		if [[ ! -e $OV2HA_RUN_DIR/fenced ]]; then
 			log_warn uploader_restarted exit_code="$rc"
 			start_uploader
+		fi
+	fi
+	if [[ -n $CONTENT_PID ]] && ! kill -0 "$CONTENT_PID" 2>/dev/null; then
+		rc=0
+		wait "$CONTENT_PID" || rc=$?
+		CONTENT_PID=''
+		now=$(now_ms)
+		# At most one restart per 5 s: the prober is worth no restart loop.
+		if [[ $STOP_REQUESTED == false ]] && ((now - CONTENT_RESTARTED_AT > 5000)); then
+			CONTENT_RESTARTED_AT=$now
+			log_warn content_prober_restarted exit_code="$rc"
+			content_run &
+			CONTENT_PID=$!
 		fi
 	fi
 	if [[ -n $CHROMIUM_PID && $STOP_REQUESTED == false ]] && ! kill -0 "$CHROMIUM_PID" 2>/dev/null; then
@@ -282,6 +320,7 @@ supervise() {
 		fi
 		note_first_frame
 		[[ $STOP_REQUESTED == true ]] || start_browser
+		[[ $STOP_REQUESTED == true ]] || start_content
 		if [[ $STOP_REQUESTED == true ]]; then
 			set_phase stopping
 			now=$(now_ms)
@@ -382,6 +421,7 @@ on_fenced() {
 		kill -KILL "$FFMPEG_PID" 2>/dev/null || true
 		wait "$FFMPEG_PID" 2>/dev/null || true
 	fi
+	stop_content
 	stop_helper "$UPLOADER_PID"
 	stop_helper "$AGENT_PID"
 	display_stop
@@ -403,6 +443,7 @@ finish() {
 		log_error ffmpeg_died exit_code="$FFMPEG_RC" chunks="$chunks" \
 			last_log="$(grep -v '^[[:space:]]*$' "$OV2HA_RUN_DIR/ffmpeg.log" 2>/dev/null | tail -n 1 | cut -c1-300)"
 	fi
+	stop_content
 	display_stop
 	drain_deadline=$((stop_at + OV2HA_DRAIN_TIMEOUT * 1000))
 	stop_deadline=$((stop_at + OV2HA_STOP_TIMEOUT * 1000))

@@ -57,6 +57,8 @@ load_libs() {
 	source "$SCRIPTS_DIR/lib/uploader.sh"
 	# shellcheck source=../scripts/lib/agent.sh
 	source "$SCRIPTS_DIR/lib/agent.sh"
+	# shellcheck source=../scripts/lib/content.sh
+	source "$SCRIPTS_DIR/lib/content.sh"
 }
 
 # set_response ROUTE STATUS [DELAY] [BODY]: the stub controller's answer for ROUTE.

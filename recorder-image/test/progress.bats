@@ -111,14 +111,14 @@ block() {
 @test "heartbeat body: phase, media time, frames and speed from ffmpeg's progress" {
 	agent_heartbeat_body 123
 	# Before anything: starting, no progress yet (null), no chunk yet.
-	[ "$HEARTBEAT_BODY" = '{"epoch":0,"phase":"starting","mediaTimeMs":null,"frames":null,"speed":null,"progressAgeMs":null,"lastChunkSeq":null,"uploadBacklog":0,"freeDiskBytes":123}' ]
+	[ "$HEARTBEAT_BODY" = '{"epoch":0,"phase":"starting","mediaTimeMs":null,"frames":null,"speed":null,"progressAgeMs":null,"lastChunkSeq":null,"uploadBacklog":0,"freeDiskBytes":123,"content":null,"blankMs":null,"shownMediaMs":null}' ]
 	printf 'capturing\n' >"$OV2HA_RUN_DIR/phase"
 	block 501 20040000 0.97x continue >"$(progress_file)"
 	printf '000000-e0.ts,0.000000,10.000000\n000001-e0.ts,10.000000,20.000000\n000002-e0.ts,20.0' >"$(segment_list_path)"
 	printf '0 reported\n' >"$OV2HA_RUN_DIR/uploader.done"
 	agent_heartbeat_body 123
 	# The third line is still being written: not a complete chunk yet.
-	[ "$HEARTBEAT_BODY" = '{"epoch":0,"phase":"capturing","mediaTimeMs":20040,"frames":501,"speed":0.97,"progressAgeMs":null,"lastChunkSeq":1,"uploadBacklog":1,"freeDiskBytes":123}' ]
+	[ "$HEARTBEAT_BODY" = '{"epoch":0,"phase":"capturing","mediaTimeMs":20040,"frames":501,"speed":0.97,"progressAgeMs":null,"lastChunkSeq":1,"uploadBacklog":1,"freeDiskBytes":123,"content":null,"blankMs":null,"shownMediaMs":null}' ]
 	jq -e . <<<"$HEARTBEAT_BODY" >/dev/null
 	# The lists grow: only what is new is read.
 	printf '00000,30.000000\n' >>"$(segment_list_path)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The agent: registers the recording (primary only) and sends heartbeats to the controller.
 # Runs as a background subshell of composed-ha.sh. Requires common.sh, chunks.sh, api.sh,
-# progress.sh.
+# progress.sh (content.sh writes the content file it reads, when the prober runs).
 #
 # - A recorder that cannot register keeps recording; the agent retries with backoff.
 # - A 404 recording-not-found on a heartbeat makes the primary register again.
@@ -30,13 +30,16 @@ agent_register_body() {
 
 # agent_heartbeat_body [FREE_DISK_BYTES]: sets HEARTBEAT_BODY: epoch, phase, ffmpeg's
 # progress (media time, frames, speed, and how long ago that report arrived), highest complete chunk, upload backlog, free disk
-# (measured when not given). docs/recorder-protocol.md describes the fields. Runs in the
+# (measured when not given), and what the screen shows (the content prober's file: state, how
+# long blank, media time of the last shown probe; null without the file).
+# docs/recorder-protocol.md describes the fields. Runs in the
 # agent's own shell (not in $(...)): it follows the segment list and uploader.done as they
 # grow, so a heartbeat reads only what is new and starts no process.
 AGENT_SEGMENT_LIST='' AGENT_PROGRESS='' AGENT_CHUNKS=0 AGENT_LAST_SEQ=null AGENT_DONE=0
 HEARTBEAT_BODY=''
 agent_heartbeat_body() {
 	local free=${1:-} phase=starting line backlog age=null now
+	local content=null blank_ms=null shown_media=null c_state='' c_since='' c_media='' c_last='' c_stale
 	[[ -n $AGENT_SEGMENT_LIST ]] || AGENT_SEGMENT_LIST=$(segment_list_path)
 	[[ -n $AGENT_PROGRESS ]] || AGENT_PROGRESS=$(progress_file)
 	if [[ -f $OV2HA_RUN_DIR/phase ]]; then
@@ -63,9 +66,28 @@ agent_heartbeat_body() {
 	((backlog < 0)) && backlog=0
 	[[ -n $free ]] || free=$(free_disk_bytes "$(recording_dir)")
 	[[ $free =~ ^[0-9]+$ ]] || free=null
-	printf -v HEARTBEAT_BODY '{"epoch":%s,"phase":"%s","mediaTimeMs":%s,"frames":%s,"speed":%s,"progressAgeMs":%s,"lastChunkSeq":%s,"uploadBacklog":%s,"freeDiskBytes":%s}' \
+	# what the screen shows: only what probes proved (blank from its first to its last blank
+	# probe), and nothing when the last conclusive probe is older than three intervals
+	if [[ -f $OV2HA_RUN_DIR/content ]]; then
+		read -r c_state c_since c_media c_last _ <"$OV2HA_RUN_DIR/content" || true
+		[[ -n ${now:-} ]] || now_ms_to now
+		c_stale=${OV2HA_CONTENT_INTERVAL:-4}
+		[[ $c_stale =~ ^[0-9]{1,6}$ ]] || c_stale=4
+		c_stale=$((3 * 10#$c_stale * 1000 + 5000))
+		if [[ $c_state =~ ^(shown|blank)$ && $c_since =~ ^[0-9]{1,18}$ && $c_media =~ ^(-|[0-9]{1,18})$ &&
+			$c_last =~ ^[0-9]{1,18}$ ]] && ((now - 10#$c_last <= c_stale)); then
+			content="\"$c_state\""
+			blank_ms=0
+			if [[ $c_state == blank ]]; then
+				blank_ms=$((10#$c_last - 10#$c_since))
+				((blank_ms >= 0)) || blank_ms=0
+			fi
+			[[ $c_media == - ]] || shown_media=$((10#$c_media))
+		fi
+	fi
+	printf -v HEARTBEAT_BODY '{"epoch":%s,"phase":"%s","mediaTimeMs":%s,"frames":%s,"speed":%s,"progressAgeMs":%s,"lastChunkSeq":%s,"uploadBacklog":%s,"freeDiskBytes":%s,"content":%s,"blankMs":%s,"shownMediaMs":%s}' \
 		"$HA_EPOCH" "$phase" "$PROGRESS_MEDIA_MS" "$PROGRESS_FRAMES" "$PROGRESS_SPEED" "$age" \
-		"$AGENT_LAST_SEQ" "$backlog" "$free"
+		"$AGENT_LAST_SEQ" "$backlog" "$free" "$content" "$blank_ms" "$shown_media"
 }
 
 # agent_run: the agent's main loop. Exits 3 when fenced, 143 on TERM.

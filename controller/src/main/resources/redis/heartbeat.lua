@@ -2,7 +2,8 @@
 -- KEYS: 1 rec, 2 idx:heartbeat, 3 idx:upload-backlog
 -- ARGV: 1 epoch, 2 lastChunkSeq ('' = none), 3 uploadBacklog, 4 freeDiskBytes, 5 now, 6 id,
 --       7 phase ('' = not reported), 8 mediaTimeMs, 9 frames, 10 speed ('' = not reported),
---       11 progressAgeMs: how long before this heartbeat ffmpeg's last report arrived ('' = not reported)
+--       11 progressAgeMs: how long before this heartbeat ffmpeg's last report arrived ('' = not reported),
+--       12 content (shown | blank | '' = not reported), 13 blankMs, 14 shownMediaMs ('' = none)
 -- Returns: OK (status, epoch) | NOT_FOUND | FINAL (status, epoch) | STALE_EPOCH (epoch)
 -- Progress: hbAdvancedAt is when the media time or frame count of this epoch was last seen to grow
 -- (the first capturing heartbeat of an epoch counts); a new epoch starts over. It is the time of
@@ -36,7 +37,8 @@ if ARGV[7] == 'capturing' then
 end
 redis.call('HSET', KEYS[1], 'lastHeartbeatAt', ARGV[5], 'hbLastChunkSeq', ARGV[2],
   'hbUploadBacklog', ARGV[3], 'hbFreeDiskBytes', ARGV[4], 'hbEpoch', ARGV[1], 'hbPhase', ARGV[7],
-  'hbMediaTimeMs', ARGV[8], 'hbFrames', ARGV[9], 'hbSpeed', ARGV[10])
+  'hbMediaTimeMs', ARGV[8], 'hbFrames', ARGV[9], 'hbSpeed', ARGV[10],
+  'hbContent', ARGV[12], 'hbBlankMs', ARGV[13], 'hbShownMediaMs', ARGV[14])
 if advanced then
   local at = tonumber(ARGV[5])
   if ARGV[11] ~= '' then

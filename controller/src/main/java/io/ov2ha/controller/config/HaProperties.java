@@ -26,7 +26,7 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 		heartbeat = heartbeat == null ? new Heartbeat(null, 0) : heartbeat;
 		storage = storage == null ? new Storage(null, null, null, null, false, null, null) : storage;
 		docker = docker == null ? new Docker(null, null, null, null, null, null, null, 0, null, 0) : docker;
-		failover = failover == null ? new Failover(true, 0, null, null, null, null, null, null, null, null, 0, null, null, null) : failover;
+		failover = failover == null ? new Failover(true, 0, null, null, null, null, null, null, null, null, 0, null, null, null, null) : failover;
 	}
 
 	public boolean production() {
@@ -154,12 +154,15 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 	 * @param cpuPressureTimeout silence or stall a saturated host's recorder gets (default 15 s;
 	 *        never shorter than the normal timeouts)
 	 * @param cpuPressureFile where the host's CPU pressure is read (default /proc/pressure/cpu)
+	 * @param blankTimeout a backup whose screen has been blank (a uniform frame and silence) this
+	 *        long without ever showing anything has not found the session: the recording is ended
+	 *        and finalized without that blank tail (default 60 s, as the start deadline; 0: never)
 	 */
 	public record Failover(boolean enabled, int maxFailovers, Duration backoff,
 			@DurationUnit(ChronoUnit.SECONDS) Duration chunkDuration, Duration stallGrace, Duration stopTimeout,
 			Duration reconcileInterval, DataSize recorderShmSize, Duration stallTimeout, Duration startTimeout,
 			int maxConcurrentBackups, Integer cpuPressureThreshold, Duration cpuPressureTimeout,
-			String cpuPressureFile) {
+			String cpuPressureFile, @DurationUnit(ChronoUnit.SECONDS) Duration blankTimeout) {
 
 		public static final int MAX_FAILOVERS_LIMIT = 100;
 
@@ -167,6 +170,12 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 
 		public Failover {
 			stallTimeout = stallTimeout == null || stallTimeout.isZero() ? Duration.ofSeconds(3) : stallTimeout;
+			blankTimeout = blankTimeout == null ? Duration.ofSeconds(60) : blankTimeout;
+			if (blankTimeout.isNegative()) {
+				throw new ConfigurationException("HA_BACKUP_BLANK_TIMEOUT is " + blankTimeout.toSeconds()
+						+ " s; it must not be negative (0: never).",
+						"Set HA_BACKUP_BLANK_TIMEOUT to how long a backup may show nothing before the recording ends, e.g. 60s.");
+			}
 			startTimeout = startTimeout == null || startTimeout.isZero() ? Duration.ofSeconds(60) : startTimeout;
 			maxFailovers = maxFailovers == 0 ? 5 : maxFailovers;
 			maxConcurrentBackups = maxConcurrentBackups == 0 ? 10 : maxConcurrentBackups;

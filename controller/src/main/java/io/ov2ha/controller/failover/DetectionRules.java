@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 
+import io.ov2ha.controller.recording.RecorderContent;
 import io.ov2ha.controller.recording.RecorderProgress;
 
 /**
@@ -24,6 +25,12 @@ import io.ov2ha.controller.recording.RecorderProgress;
  * {@code HA_STALL_TIMEOUT} (from the last heartbeat that showed progress to the latest one: a
  * heartbeat must prove the stall). Slower than real time but advancing is <b>slow</b>:
  * reported, never failed over for it alone.</li>
+ * <li><b>no content</b>: a capturing <b>backup</b> whose screen has been blank (a uniform frame and
+ * silence, the recorder's own probe) for {@code HA_BACKUP_BLANK_TIMEOUT} and never showed anything:
+ * its page did not find the session (gone, or OpenVidu unreachable). Not replaced: the recording is
+ * ended and finalized without that blank tail. A primary is never judged by its content (OpenVidu
+ * started it; a session may be black and silent); on a saturated host the end is deferred (its
+ * browser may show the page late).</li>
  * <li><b>stopping</b>: never stalled (its container's exit and its silence still count).</li>
  * <li>A recorder that reports no phase (an older recorder): stalled when no new complete chunk
  * for 2 chunk durations + grace.</li>
@@ -64,7 +71,9 @@ final class DetectionRules {
 		 * Silent or stalled by the normal timeouts, but the host is saturated: not yet replaced
 		 * (within {@code HA_CPU_PRESSURE_TIMEOUT}); reported only.
 		 */
-		DEFERRED_HOST_SATURATED
+		DEFERRED_HOST_SATURATED,
+		/** A backup, capturing and advancing, whose screen never showed anything for the blank timeout: end. */
+		NO_CONTENT
 
 	}
 
@@ -98,10 +107,19 @@ final class DetectionRules {
 	 * @param startTimeout a recorder still starting after this long has failed to start
 	 * @param pressureThreshold host CPU pressure (percent) from which the host is saturated (0: never)
 	 * @param pressureTimeout silence or stall a recorder gets on a saturated host
+	 * @param blankTimeout a backup blank this long that never showed anything has no content (zero: never)
 	 */
 	record Settings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
 			Duration chunkStallTimeout, Duration stallTimeout, Duration startTimeout, double pressureThreshold,
-			Duration pressureTimeout) {
+			Duration pressureTimeout, Duration blankTimeout) {
+
+		/** Without the content rule. */
+		Settings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
+				Duration chunkStallTimeout, Duration stallTimeout, Duration startTimeout, double pressureThreshold,
+				Duration pressureTimeout) {
+			this(heartbeatInterval, heartbeatTimeout, chunkDuration, chunkStallTimeout, stallTimeout, startTimeout,
+					pressureThreshold, pressureTimeout, Duration.ZERO);
+		}
 
 		/** Without host load awareness. */
 		Settings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
@@ -148,6 +166,11 @@ final class DetectionRules {
 	Judgement judge(Snapshot s, Instant now, Instant controllerStart, double cpuPressure) {
 		Judgement normal = judgeWith(s, now, controllerStart, settings.heartbeatTimeout(), settings.stallTimeout(),
 				settings.chunkStallTimeout());
+		if (normal.kind() == Kind.NO_CONTENT && settings.saturated(cpuPressure)) {
+			// a saturated host's browser may take longer to show its page: not ended for it now
+			return new Judgement(Kind.DEFERRED_HOST_SATURATED, normal.lastHeartbeat(), normal.lastProgress(),
+					Kind.NO_CONTENT);
+		}
 		if (!replaces(normal.kind()) || normal.kind() == Kind.START_TIMEOUT || !settings.saturated(cpuPressure)) {
 			return normal;
 		}
@@ -176,7 +199,8 @@ final class DetectionRules {
 		if (!JUDGED_AGAIN.contains(reason)) {
 			return true;
 		}
-		return again.replaces() || again.kind() == Kind.DEFERRED_HOST_SATURATED;
+		return again.replaces()
+				|| again.kind() == Kind.DEFERRED_HOST_SATURATED && again.deferred() != Kind.NO_CONTENT;
 	}
 
 	/** Whether a verdict leads to a replacement check (the runtime or a kill). */
@@ -211,8 +235,19 @@ final class DetectionRules {
 		return switch (p.phase()) {
 			case STARTING -> starting(now, judgedFrom, lastHeartbeat, lastChunkProgress);
 			case STOPPING -> new Judgement(Kind.HEALTHY, lastHeartbeat, lastChunkProgress);
-			case CAPTURING -> capturing(s, p, lastHeartbeat, stallTimeout);
+			case CAPTURING -> withoutContent(s, capturing(s, p, lastHeartbeat, stallTimeout));
 		};
+	}
+
+	/** A healthy (or slow) capturing backup whose screen never showed anything for the blank timeout: no content. */
+	private Judgement withoutContent(Snapshot s, Judgement capturing) {
+		boolean judged = capturing.kind() == Kind.HEALTHY || capturing.kind() == Kind.SLOW;
+		if (!judged || s.epoch() == 0 || settings.blankTimeout().isZero()) {
+			return capturing;
+		}
+		RecorderContent content = s.progress().content();
+		return content.neverShown() && content.blankFor(settings.blankTimeout().toMillis())
+				? new Judgement(Kind.NO_CONTENT, capturing.lastHeartbeat(), capturing.lastProgress()) : capturing;
 	}
 
 	/**

@@ -18,6 +18,7 @@ import io.ov2ha.controller.docker.RuntimeStatus;
  * not be recovered) and UNKNOWN in local mode or when disabled (the controller still keeps
  * state and relays webhooks). Details: {@code available} and, when not, {@code reason};
  * {@code slowRecorders}: recorders capturing slower than real time (reported, not failed over).
+ * {@code blankRecorders}: recorders whose screen is blank (a uniform frame and silence).
  */
 @Component("failover")
 class FailoverHealthIndicator implements HealthIndicator {
@@ -70,6 +71,7 @@ class FailoverHealthIndicator implements HealthIndicator {
 			.withDetail("eventsConnected", s.eventsConnected())
 			.withDetail("reconcilerLeader", reconciler.leader())
 			.withDetail("slowRecorders", census.slowCount())
+			.withDetail("blankRecorders", census.blankCount())
 			.build();
 	}
 

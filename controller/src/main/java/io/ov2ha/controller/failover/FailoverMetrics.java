@@ -20,6 +20,8 @@ import io.ov2ha.controller.openvidu.OpenViduClient;
  * <li>{@code ov2ha.failover.first.chunk} [ov2ha_failover_first_chunk_seconds]: failure to the backup's first chunk</li>
  * <li>{@code ov2ha.failover.active.backups} [ov2ha_failover_active_backups]: recordings whose current recorder is a backup</li>
  * <li>{@code ov2ha.recorders.slow} [ov2ha_recorders_slow]: recorders capturing slower than real time</li>
+ * <li>{@code ov2ha.recorders.blank} [ov2ha_recorders_blank]: recorders whose screen is blank (a
+ * uniform frame and silence)</li>
  * <li>{@code ov2ha.failovers.exhausted} [ov2ha_failovers_exhausted_total]: recordings FAILED at the failover limit (alert on it)</li>
  * <li>{@code ov2ha.failover.start.failures} [ov2ha_failover_start_failures_total]: backups that could not be started</li>
  * <li>{@code ov2ha.failover.deferred{reason}} [ov2ha_failover_deferred_total]: failovers deferred because
@@ -60,6 +62,9 @@ class FailoverMetrics {
 			.register(registry);
 		Gauge.builder("ov2ha.recorders.slow", census, RecorderCensus::slowCount)
 			.description("Recorders capturing slower than real time (ffmpeg speed < 0.9): reported, never failed over for it")
+			.register(registry);
+		Gauge.builder("ov2ha.recorders.blank", census, RecorderCensus::blankCount)
+			.description("Recording recorders whose screen is blank (a uniform frame and silence): a backup that never shows the session ends its recording after HA_BACKUP_BLANK_TIMEOUT")
 			.register(registry);
 		for (FailoverReason reason : FailoverReason.values()) {
 			if (reason.replacesRecorder()) {

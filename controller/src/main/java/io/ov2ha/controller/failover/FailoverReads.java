@@ -35,7 +35,8 @@ class FailoverReads {
 
 	private static final String[] SNAPSHOT_FIELDS = { "status", "epoch", "createdAt", "containerId", "lastChunkSeq",
 			"lastChunkAt", "hbLastChunkSeq", "failoverCount", "registeredAt", "createdInRegistryAt", "updatedAt",
-			"hbEpoch", "hbPhase", "hbMediaTimeMs", "hbFrames", "hbSpeed", "hbAdvancedAt" };
+			"hbEpoch", "hbPhase", "hbMediaTimeMs", "hbFrames", "hbSpeed", "hbAdvancedAt", "hbContent", "hbBlankMs",
+			"hbShownMediaMs" };
 
 	private final StringRedisTemplate redis;
 

@@ -41,7 +41,13 @@ public enum FailoverReason {
 	 * cleanup, an operator), which is no crash, and OpenVidu did not confirm the session within
 	 * {@code HA_OPENVIDU_UNREACHABLE_GRACE}; finalized.
 	 */
-	RECORDER_REMOVED_UNCONFIRMED("recorder-removed-unconfirmed");
+	RECORDER_REMOVED_UNCONFIRMED("recorder-removed-unconfirmed"),
+	/**
+	 * Not replaced: the backup's screen stayed blank (a uniform frame and silence) for
+	 * {@code HA_BACKUP_BLANK_TIMEOUT} and never showed anything: its page did not find the session;
+	 * finalized without the blank tail.
+	 */
+	BACKUP_NO_CONTENT("backup-no-content");
 
 	private final String slug;
 
@@ -51,6 +57,15 @@ public enum FailoverReason {
 
 	public String slug() {
 		return slug;
+	}
+
+	/**
+	 * Whether a recording ended for this reason lost its session (or its recorder) rather than
+	 * being stopped: what its recorder recorded after its screen went blank is then left out of the
+	 * final (the blank tail). OpenVidu's own stop ({@link #OPENVIDU_RECORDING_STOPPED}) is a stop.
+	 */
+	public boolean endsForALoss() {
+		return !replacesRecorder() && this != OPENVIDU_RECORDING_STOPPED;
 	}
 
 	/** Whether this reason starts a backup (the others end the recording instead). */

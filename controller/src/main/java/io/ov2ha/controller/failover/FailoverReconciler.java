@@ -91,7 +91,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	FailoverReconciler(HaProperties properties, FailoverStore store, FailoverReads reads, RecordingStore recordings,
 			FailoverService failover, StopCoordinator stops, RecorderRuntime runtime, RedisLease lease,
 			ControllerInstance instance, Clock clock, StopMarkers stopMarkers, OpenViduGate gate,
-			HostPressure pressure, FailoverMetrics metrics) {
+			HostPressure pressure, FailoverMetrics metrics, OpenViduVerdicts verdicts) {
 		this.properties = properties;
 		this.runtime = runtime;
 		this.instance = instance;
@@ -100,12 +100,12 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		var f = properties.failover();
 		DetectionRules rules = new DetectionRules(new DetectionRules.Settings(hb.interval(), hb.timeout(), f.chunkDuration(),
 				f.chunkStallTimeout(), f.stallTimeout(), f.startTimeout(), f.cpuPressureThreshold(),
-				f.cpuPressureTimeout()));
+				f.cpuPressureTimeout(), f.blankTimeout()));
 		ThrottledWarnings warnings = new ThrottledWarnings(clock);
 		FailedRecorders failed = new FailedRecorders(reads, failover, stops, stopMarkers, runtime, clock, rules, gate,
 				pressure, metrics, warnings, () -> startedAt, this::decisions);
 		RecorderChecks checks = new RecorderChecks(properties, recordings, failover, stops, stopMarkers, runtime,
-				clock, gate, pressure, warnings, failed);
+				clock, gate, pressure, warnings, failed, verdicts);
 		UnfinishedStops unfinishedStops = new UnfinishedStops(properties, stops);
 		this.audit = new BackupAudit(runtime, recordings, failover, failed, warnings, instance,
 				(id, task) -> workers.submit(id, task));

@@ -20,7 +20,7 @@ final class FailoverViews {
 			@Schema(description = "a claimed epoch whose backup is not started yet, else null") Long pendingEpoch,
 			@Schema(description = "why the last start attempt of the pending backup failed") String pendingError,
 			List<FailoverRecord> failovers,
-			@Schema(description = "why the recording was ended instead of getting (or keeping) a backup, else null: openvidu-session-gone, openvidu-recording-gone, openvidu-recording-stopped, openvidu-unreachable, stale-death-unconfirmed, recorder-removed-unconfirmed", example = "openvidu-session-gone") String endedBy,
+			@Schema(description = "why the recording was ended instead of getting (or keeping) a backup, else null: openvidu-session-gone, openvidu-recording-gone, openvidu-recording-stopped, openvidu-unreachable, stale-death-unconfirmed, recorder-removed-unconfirmed, backup-no-content (a backup whose screen never showed the session)", example = "openvidu-session-gone") String endedBy,
 			@Schema(description = "what was observed then (OpenVidu's answer)", example = "OpenVidu answered session-gone") String endDetail,
 			@Schema(description = "when that was decided") Instant endedAt) {
 	}

@@ -117,8 +117,13 @@ class OpenViduVerdicts {
 		}
 	}
 
-	private void end(Recording r, FailoverReason reason, String detail, String oldContainerId, boolean killOld) {
-		if (!stops.endWithoutBackup(r, stopReason(reason), detail, oldContainerId, killOld)) {
+	/**
+	 * Ends {@code r} without a backup (the reason is one that does not replace the recorder):
+	 * stopped, finalized with what was recorded (without a blank tail, {@link StopCoordinator}),
+	 * announced once; the reason goes to the failover history and the metrics.
+	 */
+	void end(Recording r, FailoverReason reason, String detail, String oldContainerId, boolean killOld) {
+		if (!stops.endWithoutBackup(r, stopReason(reason), detail, oldContainerId, killOld, reason.endsForALoss())) {
 			return;
 		}
 		Instant now = clock.instant();

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import org.springframework.stereotype.Component;
 
+import io.ov2ha.controller.recording.RecorderContent;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**
@@ -55,6 +56,18 @@ class RecorderCensus {
 		return active().stream()
 			.filter(s -> s.status() == RecordingStatus.RECORDING && s.progress().of(s.epoch()) && s.progress().slow())
 			.toList();
+	}
+
+	/** Recordings whose current recorder's last heartbeat says its screen is blank (a uniform frame and silence). */
+	List<Snapshot> blank() {
+		return active().stream()
+			.filter(s -> s.status() == RecordingStatus.RECORDING && s.progress().of(s.epoch())
+					&& s.progress().content().state() == RecorderContent.State.BLANK)
+			.toList();
+	}
+
+	double blankCount() {
+		return countOf(this::blank);
 	}
 
 	double backupCount() {

@@ -53,6 +53,8 @@ final class RecorderChecks {
 
 	private final FailedRecorders failed;
 
+	private final OpenViduVerdicts verdicts;
+
 	/** A silent recorder of a saturated host: how often the runtime is asked whether it still runs. */
 	private static final Duration SATURATED_SILENCE_CHECK_EVERY = Duration.ofSeconds(2);
 
@@ -60,7 +62,7 @@ final class RecorderChecks {
 
 	RecorderChecks(HaProperties properties, RecordingStore recordings, FailoverService failover, StopCoordinator stops,
 			StopMarkers stopMarkers, RecorderRuntime runtime, Clock clock, OpenViduGate gate, HostPressure pressure,
-			ThrottledWarnings warnings, FailedRecorders failed) {
+			ThrottledWarnings warnings, FailedRecorders failed, OpenViduVerdicts verdicts) {
 		this.properties = properties;
 		this.recordings = recordings;
 		this.failover = failover;
@@ -72,6 +74,7 @@ final class RecorderChecks {
 		this.pressure = pressure;
 		this.warnings = warnings;
 		this.failed = failed;
+		this.verdicts = verdicts;
 	}
 
 	/**
@@ -85,6 +88,7 @@ final class RecorderChecks {
 			case START_TIMEOUT -> () -> silent(s.id(), s.epoch(), j, FailoverReason.START_TIMEOUT);
 			case CHUNK_STALLED -> () -> stalled(s.id(), s.epoch(), j, FailoverReason.CHUNK_STALL);
 			case MEDIA_STALLED -> () -> stalled(s.id(), s.epoch(), j, FailoverReason.MEDIA_STALL);
+			case NO_CONTENT -> () -> withoutContent(s.id(), s.epoch());
 			case CHUNKS_ARRIVING -> {
 				warnings.warn(LOG, "arriving:" + key, "event=failover.heartbeats_missing recordingId=" + key + " epoch="
 						+ s.epoch() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()
@@ -174,6 +178,22 @@ final class RecorderChecks {
 						"heartbeats arrive but the media time has not advanced since " + j.lastProgress(), containerId, true)
 				: new FailoverService.Evidence(j.lastProgress(), "last-chunk",
 						"heartbeats arrive but no new complete chunk since " + j.lastProgress(), containerId, true));
+	}
+
+	/**
+	 * A backup whose screen never showed anything for the blank timeout: its page did not find the
+	 * session. The recording is ended (stopped, finalized without the blank tail, announced once).
+	 */
+	void withoutContent(RecordingId id, long epoch) {
+		long timeoutMs = properties.failover().blankTimeout().toMillis();
+		// judged again on a fresh read: a backup whose newest heartbeat shows the session is kept
+		current(id, epoch).filter(r -> r.progress().of(epoch) && r.progress().content().neverShown()
+				&& r.progress().content().blankFor(timeoutMs)).ifPresent(r -> {
+			var content = r.progress().content();
+			verdicts.end(r, FailoverReason.BACKUP_NO_CONTENT, "the backup's screen has been blank for "
+					+ (content.blankMs() == null ? "?" : content.blankMs() / 1000) + " s and never showed the session",
+					r.containerId(), true);
+		});
 	}
 
 	/** A recording still RECORDING at the judged epoch, and its container if it still runs (empty: gone). */

@@ -3,6 +3,7 @@ package io.ov2ha.controller.failover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.springframework.stereotype.Component;
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.recording.BlankTail;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
@@ -121,14 +123,24 @@ class StopCoordinator implements DisposableBean {
 	 * OpenVidu stops its recorder; a primary that may still run ({@code killOld}) is stopped by
 	 * its exact id; then it is finalized with what was recorded and announced once.
 	 *
-	 * @return whether this call ended it (false: it was ending or final already)
+	 * @param lost the recording lost its session or recorder (not a stop): a blank tail of its
+	 *        current recorder is not joined ({@link BlankTail})
+	 * @return whether this call ended it (false: it was ending or final already, or, with a blank
+	 *         tail to write, its epoch changed)
 	 */
 	boolean endWithoutBackup(Recording r, String stopReason, String statusReason, String oldContainerId,
-			boolean killOld) {
+			boolean killOld, boolean lost) {
 		// the controller ends it, so it owns the final event: an outcome OpenVidu relays meanwhile
 		// (e.g. a failed from stopping a live primary) is not passed on, the customer is told once
-		var outcome = recordings.transition(r.id(), RecordingStatus.STOPPING, List.of(RecordingStatus.RECORDING),
-				Map.of("stopReason", stopReason, "statusReason", statusReason, "controllerAnnounces", "1"));
+		// after a loss, what its recorder recorded on a blank screen is not joined (the blank tail,
+		// from the heartbeat of the epoch read: written only if that is still the epoch)
+		Optional<BlankTail> tail = lost ? BlankTail.of(r) : Optional.empty();
+		Map<String, String> fields = new HashMap<>(tail.map(BlankTail::fields).orElse(Map.of()));
+		fields.putAll(Map.of("stopReason", stopReason, "statusReason", statusReason, "controllerAnnounces", "1"));
+		List<RecordingStatus> from = List.of(RecordingStatus.RECORDING);
+		var outcome = tail.isPresent()
+				? recordings.transitionAtEpoch(r.id(), RecordingStatus.STOPPING, from, r.epoch(), fields)
+				: recordings.transition(r.id(), RecordingStatus.STOPPING, from, fields);
 		if (outcome.code() != RecordingStore.TransitionCode.CHANGED) {
 			return false;
 		}

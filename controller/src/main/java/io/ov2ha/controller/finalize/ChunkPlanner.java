@@ -194,7 +194,19 @@ class ChunkPlanner implements DisposableBean {
 			}
 		}
 		long lastSeq = ordered.isEmpty() ? -1 : ordered.stream().mapToLong(Candidate::seq).max().orElse(-1);
-		return new JoinPlan(kept, dropped, JoinPlan.gaps(kept, lastSeq));
+		JoinPlan plan = new JoinPlan(kept, dropped, JoinPlan.gaps(kept, lastSeq));
+		if (recording.blankTail() == null) {
+			return plan;
+		}
+		JoinPlan trimmed = plan.withoutBlankTail(recording.blankTail(), (k, reason) -> ((Dropped) ChunkExaminer
+			.dropped(candidates.get(ChunkEntry.field(k.seq(), k.epoch())), reason)).dropped());
+		List<ChunkFindings.Dropped> tail = trimmed.blankTail();
+		if (!tail.isEmpty()) {
+			LOG.info("event=finalize.blank_tail_trimmed recordingId=" + id + " epoch=" + recording.blankTail().epoch()
+					+ " afterMediaMs=" + recording.blankTail().afterMediaMs() + " chunks=" + tail.size() + " seqs="
+					+ tail.get(0).seq() + "-" + tail.get(tail.size() - 1).seq());
+		}
+		return trimmed;
 	}
 
 	/**

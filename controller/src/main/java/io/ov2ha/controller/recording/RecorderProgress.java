@@ -17,9 +17,19 @@ import io.ov2ha.controller.support.EpochMillis;
  * @param speed ffmpeg's speed (1.0 = real time), null when unknown
  * @param advancedAt when a heartbeat of this epoch last showed the media time or frames
  *        advancing (the first capturing heartbeat counts), null before that
+ * @param content what its screen and audio showed ({@link RecorderContent#NONE} when it reports nothing)
  */
 public record RecorderProgress(Long epoch, Phase phase, Long mediaTimeMs, Long frames, Double speed,
-		Instant advancedAt) {
+		Instant advancedAt, RecorderContent content) {
+
+	/** Without content facts (a recorder that reports none). */
+	public RecorderProgress(Long epoch, Phase phase, Long mediaTimeMs, Long frames, Double speed, Instant advancedAt) {
+		this(epoch, phase, mediaTimeMs, frames, speed, advancedAt, RecorderContent.NONE);
+	}
+
+	public RecorderProgress {
+		content = content == null ? RecorderContent.NONE : content;
+	}
 
 	/** A recorder's phase, as its heartbeat names it ({@code starting}, {@code capturing}, {@code stopping}). */
 	public enum Phase {
@@ -51,7 +61,8 @@ public record RecorderProgress(Long epoch, Phase phase, Long mediaTimeMs, Long f
 	public static RecorderProgress fromHash(Map<String, String> h) {
 		return new RecorderProgress(EpochMillis.longOrNull(h.get("hbEpoch")), Phase.ofSlug(h.get("hbPhase")),
 				EpochMillis.longOrNull(h.get("hbMediaTimeMs")), EpochMillis.longOrNull(h.get("hbFrames")),
-				doubleOrNull(h.get("hbSpeed")), EpochMillis.instantOrNull(h.get("hbAdvancedAt")));
+				doubleOrNull(h.get("hbSpeed")), EpochMillis.instantOrNull(h.get("hbAdvancedAt")),
+				RecorderContent.fromHash(h));
 	}
 
 	/** Whether these facts come from the recorder of {@code currentEpoch}. */

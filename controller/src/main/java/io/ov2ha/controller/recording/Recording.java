@@ -56,7 +56,7 @@ public record Recording(int schema, RecordingId id, long createdAt, RecordingSta
 		String sessionId, String name, Instant registeredAt, Instant createdInRegistryAt, Instant updatedAt,
 		Instant lastHeartbeatAt, Long heartbeatLastChunkSeq, Long uploadBacklog, Long freeDiskBytes, long chunkCount,
 		double chunkSeconds, Long lastChunkSeq, Instant lastChunkAt, int failoverCount, String source,
-		RecorderProgress progress) {
+		RecorderProgress progress, BlankTail blankTail) {
 
 	static Recording fromHash(Map<String, String> h) {
 		return new Recording(intOr(h.get("schema"), 1), RecordingId.of(h.get("id")), longOr(h.get("createdAt"), 0),
@@ -68,7 +68,7 @@ public record Recording(int schema, RecordingId id, long createdAt, RecordingSta
 				longOrNull(h.get("hbFreeDiskBytes")), longOr(h.get("chunkCount"), 0),
 				h.get("chunkSeconds") == null ? 0 : Double.parseDouble(h.get("chunkSeconds")),
 				longOrNull(h.get("lastChunkSeq")), instant(h.get("lastChunkAt")), intOr(h.get("failoverCount"), 0),
-				h.get("source"), RecorderProgress.fromHash(h));
+				h.get("source"), RecorderProgress.fromHash(h), BlankTail.fromHash(h));
 	}
 
 	public boolean isFinal() {

@@ -40,7 +40,12 @@ final class RecordingRequests {
 			@Schema(description = "Media time ffmpeg has written in this epoch, ms (from -progress out_time); null before the first frame", example = "123400") @PositiveOrZero @Max(MAX_MEDIA_MS) Long mediaTimeMs,
 			@Schema(description = "Frames ffmpeg has written in this epoch; null before the first frame", example = "3085") @PositiveOrZero @Max(MAX_FRAMES) Long frames,
 			@Schema(description = "ffmpeg's speed (1.0 = real time); null when unknown", example = "0.99") @PositiveOrZero @DecimalMax("1000") Double speed,
-			@Schema(description = "How long before this heartbeat ffmpeg's last progress report (the one mediaTimeMs and frames come from) arrived, ms, 0..one year; null when unknown (older recorders: the stall then counts from the heartbeat)", example = "240") @PositiveOrZero @Max(MAX_MEDIA_MS) Long progressAgeMs) {
+			@Schema(description = "How long before this heartbeat ffmpeg's last progress report (the one mediaTimeMs and frames come from) arrived, ms, 0..one year; null when unknown (older recorders: the stall then counts from the heartbeat)", example = "240") @PositiveOrZero @Max(MAX_MEDIA_MS) Long progressAgeMs,
+			@Schema(description = "What the recorder's screen and audio show, from a probe every 4 s: blank (a uniform frame and silence: e.g. a layout page whose session is gone) or shown (anything else). "
+					+ "Null or omitted when the recorder does not probe (older recorders, test sources) or has not probed yet", example = "shown",
+					allowableValues = { "shown", "blank" }) @Pattern(regexp = "shown|blank", message = "must be shown or blank") String content,
+			@Schema(description = "How long the screen has been blank, ms, 0..one year (0 when shown); null with content", example = "0") @PositiveOrZero @Max(MAX_MEDIA_MS) Long blankMs,
+			@Schema(description = "The recorder's media time (as mediaTimeMs) at its last probe that showed something, ms; null when none of its probes did (a backup whose page never showed the session)", example = "121400") @PositiveOrZero @Max(MAX_MEDIA_MS) Long shownMediaMs) {
 
 		/** A year of media: anything above is not a recorder's progress. */
 		static final long MAX_MEDIA_MS = 366L * 24 * 3600 * 1000;
@@ -50,7 +55,7 @@ final class RecordingRequests {
 
 		/** The same heartbeat from an older recorder, without phase and progress. */
 		Heartbeat(Long epoch, Long lastChunkSeq, Long uploadBacklog, Long freeDiskBytes) {
-			this(epoch, lastChunkSeq, uploadBacklog, freeDiskBytes, null, null, null, null, null);
+			this(epoch, lastChunkSeq, uploadBacklog, freeDiskBytes, null, null, null, null, null, null, null, null);
 		}
 	}
 

@@ -106,7 +106,8 @@ public class RecordingService {
 		LuaAnswer<RecordingStore.HeartbeatCode> outcome = store.heartbeat(id, request.epoch(),
 				request.lastChunkSeq(), orZero(request.uploadBacklog()), orZero(request.freeDiskBytes()),
 				RecorderProgress.Phase.ofSlug(request.phase()), request.mediaTimeMs(), request.frames(),
-				request.speed(), request.progressAgeMs());
+				request.speed(), request.progressAgeMs(), new RecorderContent(RecorderContent.State.ofSlug(request.content()),
+						request.blankMs(), request.shownMediaMs()));
 		return switch (outcome.code()) {
 			case OK -> new RecordingViews.HeartbeatAck(id.value(), outcome.longValue(1),
 					RecordingStatus.valueOf(outcome.value(0)));

@@ -231,12 +231,14 @@ public class RecordingStore {
 	/** Codes: OK (status, epoch), NOT_FOUND, FINAL (status, epoch), STALE_EPOCH (current epoch). */
 	LuaAnswer<HeartbeatCode> heartbeat(RecordingId id, long epoch, Long lastChunkSeq, long uploadBacklog,
 			long freeDiskBytes, RecorderProgress.Phase phase, Long mediaTimeMs, Long frames, Double speed,
-			Long progressAgeMs) {
+			Long progressAgeMs, RecorderContent content) {
 		return run(HEARTBEAT, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()),
 				List.of(Long.toString(epoch), orEmpty(lastChunkSeq), Long.toString(uploadBacklog),
 						Long.toString(freeDiskBytes), Long.toString(clock.millis()), id.value(),
 						phase == null ? "" : phase.slug(), orEmpty(mediaTimeMs), orEmpty(frames),
-						speed == null || !Double.isFinite(speed) ? "" : Double.toString(speed), orEmpty(progressAgeMs)),
+						speed == null || !Double.isFinite(speed) ? "" : Double.toString(speed), orEmpty(progressAgeMs),
+						content.state() == null ? "" : content.state().slug(), orEmpty(content.blankMs()),
+						orEmpty(content.shownMediaMs())),
 				HeartbeatCode.class);
 	}
 

@@ -54,13 +54,17 @@ final class RecordingViews {
 			@Schema(description = "Frames its ffmpeg has written in this epoch", example = "3085") Long frames,
 			@Schema(description = "ffmpeg's speed, 1.0 = real time", example = "0.99") Double speed,
 			@Schema(description = "Capturing slower than real time (speed < 0.9): reported, never failed over for it alone") boolean slow,
-			@Schema(description = "Last heartbeat of this epoch that showed the media time advancing") Instant progressAt) {
+			@Schema(description = "Last heartbeat of this epoch that showed the media time advancing") Instant progressAt,
+			@Schema(description = "What the current recorder's screen and audio show: shown, or blank (a uniform frame and silence); null when it does not report it", example = "shown") String content,
+			@Schema(description = "How long its screen had been blank at the heartbeat, ms", example = "0") Long blankMs,
+			@Schema(description = "Its media time at its last probe that showed something, ms; null when none did", example = "121400") Long shownMediaMs) {
 
 		static LastHeartbeat of(Recording r) {
 			RecorderProgress p = r.progress().of(r.epoch()) ? r.progress() : RecorderProgress.NONE;
 			return new LastHeartbeat(r.lastHeartbeatAt(), r.heartbeatLastChunkSeq(), r.uploadBacklog(), r.freeDiskBytes(),
 					p.phase() == null ? null : p.phase().slug(), p.mediaTimeMs(), p.frames(), p.speed(), p.slow(),
-					p.advancedAt());
+					p.advancedAt(), p.content().state() == null ? null : p.content().state().slug(), p.content().blankMs(),
+					p.content().shownMediaMs());
 		}
 	}
 

@@ -29,6 +29,15 @@ class HaPropertiesBindingTest {
 	}
 
 	@Test
+	void aBareBackupBlankTimeoutIsSecondsAndZeroTurnsItOff() {
+		assertThat(bind(Map.of("ha.failover.blank-timeout", "60")).failover().blankTimeout())
+			.isEqualTo(Duration.ofSeconds(60));
+		assertThat(bind(Map.of("ha.failover.blank-timeout", "0")).failover().blankTimeout()).isZero();
+		assertThat(bind(Map.of("ha.failover.enabled", "true")).failover().blankTimeout())
+			.as("the default").isEqualTo(Duration.ofSeconds(60));
+	}
+
+	@Test
 	void aBareChunkDurationIsSeconds() {
 		assertThat(bind(Map.of("ha.failover.chunk-duration", "10")).failover().chunkDuration())
 			.isEqualTo(Duration.ofSeconds(10));

@@ -300,7 +300,7 @@ class DetectionRulesTest {
 			default -> false;
 		};
 		boolean cameBack = switch (again) {
-			case NOT_JUDGED, STARTING, HEALTHY, SLOW, CHUNKS_ARRIVING -> true;
+			case NOT_JUDGED, STARTING, HEALTHY, SLOW, CHUNKS_ARRIVING, NO_CONTENT -> true;
 			case SILENT, START_TIMEOUT, MEDIA_STALLED, CHUNK_STALLED, DEFERRED_HOST_SATURATED -> false;
 		};
 		Judgement j = new Judgement(again, NOW, NOW, again == Kind.DEFERRED_HOST_SATURATED ? Kind.SILENT : null);

@@ -21,6 +21,7 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.RedisKeys;
@@ -243,7 +244,8 @@ class FailoverStoreTest {
 	void theSnapshotOfOneRecordingIsTheOneTheSweepSees() {
 		RecordingId id = recording();
 		redis.opsForHash().putAll(RedisKeys.recording(id), Map.of("hbEpoch", "0", "hbPhase", "capturing",
-				"hbMediaTimeMs", "4200", "hbAdvancedAt", "1700000009000", "lastChunkAt", "1700000008000"));
+				"hbMediaTimeMs", "4200", "hbAdvancedAt", "1700000009000", "lastChunkAt", "1700000008000", "hbSpeed",
+				"0.98", "hbFrames", "105", "hbContent", "blank", "hbBlankMs", "31000", "hbShownMediaMs", "1200"));
 		redis.opsForHash().put(RedisKeys.failoverState(id), "pendingEpoch", "1");
 		redis.opsForZSet().add(RedisKeys.heartbeatIndex(), id.value(), 1700000009500d);
 		RecordingId unindexed = recording();
@@ -251,6 +253,11 @@ class FailoverStoreTest {
 			assertThat(reads.snapshot(id)).contains(
 					reads.snapshots().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow());
 			assertThat(reads.snapshot(id).orElseThrow().heartbeatAt()).isEqualTo(Instant.ofEpochMilli(1700000009500L));
+			// the sweep reads every heartbeat fact the rules use: content included
+			Map<String, String> hash = new java.util.HashMap<>();
+			redis.opsForHash().entries(RedisKeys.recording(id)).forEach((k, v) -> hash.put(k.toString(), v.toString()));
+			assertThat(reads.snapshot(id).orElseThrow().progress()).isEqualTo(RecorderProgress.fromHash(hash));
+			assertThat(reads.snapshot(id).orElseThrow().progress().content().blankMs()).isEqualTo(31000L);
 			assertThat(reads.snapshot(unindexed)).as("not in the heartbeat index").isEmpty();
 			assertThat(reads.snapshot(RecordingId.of(Recordings.newId("fstore")))).as("no such recording").isEmpty();
 		}

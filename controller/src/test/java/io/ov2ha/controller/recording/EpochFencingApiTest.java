@@ -112,7 +112,7 @@ class EpochFencingApiTest {
 		// refused at the API (beyond the epoch bound), and stale in the script (exact comparison)
 		assertThat(recorder.put("/api/recordings/" + id + "/heartbeat", heartbeat(TWO_53 + 1, null)).status())
 			.isEqualTo(400);
-		var outcome = store.heartbeat(rid, TWO_53 + 1, null, 0, 0, null, null, null, null, null);
+		var outcome = store.heartbeat(rid, TWO_53 + 1, null, 0, 0, null, null, null, null, null, RecorderContent.NONE);
 		assertThat(outcome.code()).isEqualTo(RecordingStore.HeartbeatCode.STALE_EPOCH);
 		assertThat(outcome.value(0)).isEqualTo(Long.toString(TWO_53));
 	}

@@ -191,6 +191,36 @@ class RecordingRegistryApiTest {
 		assertThat(backup.path("progressAt").asString()).isNotEmpty();
 	}
 
+	@Test
+	void heartbeatsCarryWhatTheScreenShows() {
+		register(0, "aa12");
+		JsonNode none = admin.get("/api/recordings/" + id).json().path("lastHeartbeat");
+		assertThat(none.path("content").isNull()).as("no heartbeat yet").isTrue();
+		recorder.put("/api/recordings/" + id + "/heartbeat", progress(0, "capturing", 3000L, 75L, 1.0));
+		JsonNode unknown = admin.get("/api/recordings/" + id).json().path("lastHeartbeat");
+		assertThat(unknown.path("content").isNull()).as("a recorder that does not probe").isTrue();
+
+		Map<String, Object> blank = progress(0, "capturing", 9000L, 225L, 1.0);
+		blank.put("content", "blank");
+		blank.put("blankMs", 6000);
+		blank.put("shownMediaMs", null);
+		assertThat(recorder.put("/api/recordings/" + id + "/heartbeat", blank).status()).isEqualTo(200);
+		JsonNode b = admin.get("/api/recordings/" + id).json().path("lastHeartbeat");
+		assertThat(b.path("content").asString()).isEqualTo("blank");
+		assertThat(b.path("blankMs").asLong()).isEqualTo(6000);
+		assertThat(b.path("shownMediaMs").isNull()).isTrue();
+
+		Map<String, Object> shown = progress(0, "capturing", 11000L, 275L, 1.0);
+		shown.put("content", "shown");
+		shown.put("blankMs", 0);
+		shown.put("shownMediaMs", 10500);
+		recorder.put("/api/recordings/" + id + "/heartbeat", shown);
+		JsonNode s = admin.get("/api/recordings/" + id).json().path("lastHeartbeat");
+		assertThat(s.path("content").asString()).isEqualTo("shown");
+		assertThat(s.path("blankMs").asLong()).isZero();
+		assertThat(s.path("shownMediaMs").asLong()).isEqualTo(10500);
+	}
+
 	private static Map<String, Object> progress(long epoch, String phase, Long mediaTimeMs, Long frames, Double speed) {
 		Map<String, Object> body = heartbeat(epoch, null);
 		body.put("phase", phase);

@@ -117,7 +117,9 @@ class RecordingValidationApiTest {
 				"{\"epoch\":0,\"phase\":\"CAPTURING\"}", "{\"epoch\":0,\"mediaTimeMs\":-5}",
 				"{\"epoch\":0,\"frames\":99999999999999999}", "{\"epoch\":0,\"speed\":-1}",
 				"{\"epoch\":0,\"speed\":1e9}", "{\"epoch\":0,\"speed\":\"fast\"}",
-				"{\"epoch\":0,\"progressAgeMs\":-1}", "{\"epoch\":0,\"progressAgeMs\":1e20}" }) {
+				"{\"epoch\":0,\"progressAgeMs\":-1}", "{\"epoch\":0,\"progressAgeMs\":1e20}",
+				"{\"epoch\":0,\"content\":\"black\"}", "{\"epoch\":0,\"content\":\"BLANK\"}",
+				"{\"epoch\":0,\"blankMs\":-1}", "{\"epoch\":0,\"shownMediaMs\":1e20}" }) {
 			Api.Response response = recorder.put("/api/recordings/ses_x/heartbeat", body);
 			assertThat(response.status()).as(body).isEqualTo(400);
 			assertThat(response.isProblem()).as(body).isTrue();

@@ -1,0 +1,61 @@
+package io.ov2ha.controller.recording;
+
+import java.util.Locale;
+import java.util.Map;
+
+import io.ov2ha.controller.support.EpochMillis;
+
+/**
+ * What the current recorder's screen and audio showed, from its heartbeats (fields
+ * {@code hbContent}, {@code hbBlankMs}, {@code hbShownMediaMs} of the recording hash, written by
+ * {@code heartbeat.lua}). The recorder probes every 4 s: a uniform frame with silence is
+ * <b>blank</b> (an OpenVidu layout page without its session is black and silent), anything else
+ * is <b>shown</b> (docs/recorder-protocol.md).
+ *
+ * @param state the last probe's verdict, null when the recorder reports none (older recorders,
+ *        test sources, no probe yet)
+ * @param blankMs how long the screen had been blank at the heartbeat, ms (0 when shown)
+ * @param shownMediaMs the recorder's media time at its last shown probe, ms; null when none of its
+ *        probes ever showed anything
+ */
+public record RecorderContent(State state, Long blankMs, Long shownMediaMs) {
+
+	/** A probe's verdict, as the heartbeat names it ({@code shown}, {@code blank}). */
+	public enum State {
+
+		/** Something is on the screen, or audible. */
+		SHOWN,
+		/** A uniform frame and silence. */
+		BLANK;
+
+		/** The JSON form. */
+		public String slug() {
+			return name().toLowerCase(Locale.ROOT);
+		}
+
+		/** The state named by {@code slug}, or null for null or an empty string. */
+		public static State ofSlug(String slug) {
+			return slug == null || slug.isEmpty() ? null : valueOf(slug.toUpperCase(Locale.ROOT));
+		}
+
+	}
+
+	public static final RecorderContent NONE = new RecorderContent(null, null, null);
+
+	static RecorderContent fromHash(Map<String, String> h) {
+		String state = h.get("hbContent");
+		return new RecorderContent("shown".equals(state) || "blank".equals(state) ? State.ofSlug(state) : null,
+				EpochMillis.longOrNull(h.get("hbBlankMs")), EpochMillis.longOrNull(h.get("hbShownMediaMs")));
+	}
+
+	/** Blank now, and none of the recorder's probes ever showed anything. */
+	public boolean neverShown() {
+		return state == State.BLANK && shownMediaMs == null;
+	}
+
+	/** Blank now, for at least {@code ms} at the heartbeat. */
+	public boolean blankFor(long ms) {
+		return state == State.BLANK && blankMs != null && blankMs >= ms;
+	}
+
+}
