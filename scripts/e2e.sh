@@ -183,7 +183,8 @@ column() {
 	if [[ $1 == '*' ]]; then
 		rows=("$E2E_WORK"/results/*.row)
 	else
-		rows=("$E2E_WORK"/results/"$1"-*.row)
+		# NAME-TRIAL.row: the trial is a number (openvidu-restart is not openvidu-restart-notified)
+		rows=("$E2E_WORK"/results/"$1"-[0-9]*.row)
 	fi
 	for row in "${rows[@]}"; do
 		[[ -f $row ]] || continue
