@@ -233,7 +233,7 @@ begin() {
 	SCENARIO_LOG="$E2E_WORK/results/$SCENARIO.log"
 	CHECK_FAILED=0
 	KNOWN_EPOCHS=''
-	GAP_S='' DURATION_S='' WALL_S='' DETECT_S='' CAPTURE_S='' FIRST_CHUNK_S='' STOP_READY_S='' FINAL_ORIGIN='' HEAD_S='' TAIL_S=''
+	GAP_S='' DURATION_S='' WALL_S='' DETECT_S='' CAPTURE_S='' FIRST_CHUNK_S='' STOP_READY_S='' FINAL_ORIGIN='' HEAD_S='' TAIL_S='' KILL_MS=''
 	: >"$SCENARIO_LOG"
 	# a scenario that aborts before finish() still counts, as FAILED
 	printf '%s|%s|FAILED|-|-|-|-|-|-|-|-|-|aborted before its end\n' "$1" "$2" >"$E2E_WORK/results/$SCENARIO.row"
@@ -280,6 +280,14 @@ record_after_backup() {
 	return 0
 }
 
+# seconds_to_final ID START_MS: prints the seconds from START_MS to the customer's first final
+# event of ID (nothing when there is none).
+seconds_to_final() {
+	local received
+	received=$(final_events "$1" | jq -r .received_ms | head -n 1)
+	[[ -z $received ]] || awk -v a="$received" -v b="$2" 'BEGIN { printf "%.2f", (a - b) / 1000 }'
+}
+
 # stop_recording ID: OpenVidu stops it; STOP_READY_S is stop -> the customer's final event.
 stop_recording() {
 	local id=$1 t0
@@ -287,9 +295,7 @@ stop_recording() {
 	STOP_MS=$t0
 	ov_stop_recording "$id" lastParticipantLeft
 	check "the customer gets a final event within 60 s of the stop" poll 60 "final event of ${id}" customer_got_final "$id"
-	local received
-	received=$(final_events "$id" | jq -r .received_ms | head -n 1)
-	[[ -n $received ]] && STOP_READY_S=$(awk -v a="$received" -v b="$t0" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	STOP_READY_S=$(seconds_to_final "$id" "$t0")
 	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
 }
 
@@ -563,20 +569,28 @@ recorder_running() {
 
 no_recorder_running() { ! recorder_running "$1"; }
 
+# backup_recording ID NOTE: OpenVidu starts ID, its primary is killed at E2E_KILL_AT (KILL_MS) and
+# its backup records until E2E_SHORT_SECONDS (and E2E_AFTER_BACKUP_S after its first chunk).
+# NOTE qualifies the "a backup started" check.
+backup_recording() {
+	local id=$1
+	start_recording "$id"
+	record_until "$id" "$E2E_KILL_AT"
+	before_failure "$id"
+	KILL_MS=$(now_ms)
+	docker kill "$(ov_state "$id" container)" >/dev/null
+	check "a backup started$2" poll 60 "backup of ${id}" backup_started "$id" 1
+	check "the backup wrote its first chunk" poll 60 "first chunk of the backup" backup_has_first_chunk "$id" 1
+	record_after_backup "$id" 1 "$E2E_SHORT_SECONDS"
+}
+
 # 9. OpenVidu crashes and restarts (no stopped webhook: it was killed) while a backup records.
 # OpenVidu no longer has the session; the controller, asking OpenVidu's REST API while the
 # backup records, ends it and finalizes what was recorded, and tells the customer once.
 scenario_openvidu_restart() {
-	local id="ses_${E2E_RUN}o${1}" kill_ms restart_ms
+	local id="ses_${E2E_RUN}o${1}" restart_ms
 	begin openvidu-restart "$1"
-	start_recording "$id"
-	record_until "$id" "$E2E_KILL_AT"
-	before_failure "$id"
-	kill_ms=$(now_ms)
-	docker kill "$(ov_state "$id" container)" >/dev/null
-	check "a backup started (OpenVidu confirmed the session)" poll 60 "backup of ${id}" backup_started "$id" 1
-	check "the backup wrote its first chunk" poll 60 "first chunk of the backup" backup_has_first_chunk "$id" 1
-	record_after_backup "$id" 1 "$E2E_SHORT_SECONDS"
+	backup_recording "$id" " (OpenVidu confirmed the session)"
 	restart_ms=$(now_ms)
 	STOP_MS=$restart_ms
 	ov_restart --no-webhooks
@@ -591,7 +605,7 @@ scenario_openvidu_restart() {
 	# OpenVidu, killed, sent no stopped: the controller tells the final status, once
 	verify_final "$id" "$STOP_MS" 0,1 60 started,ready
 	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
-	failover_metrics "$id" 1 "$kill_ms"
+	failover_metrics "$id" 1 "$KILL_MS"
 	finish "OpenVidu killed and restarted at ${E2E_SHORT_SECONDS} s, a backup recording"
 }
 
@@ -600,22 +614,14 @@ scenario_openvidu_restart() {
 # recording as any stop does: the backup is stopped, the final holds everything up to the
 # restart, the customer gets started, stopped, then one ready from the controller.
 scenario_openvidu_restart_notified() {
-	local id="ses_${E2E_RUN}w${1}" kill_ms restart_ms received
+	local id="ses_${E2E_RUN}w${1}" restart_ms
 	begin openvidu-restart-notified "$1"
-	start_recording "$id"
-	record_until "$id" "$E2E_KILL_AT"
-	before_failure "$id"
-	kill_ms=$(now_ms)
-	docker kill "$(ov_state "$id" container)" >/dev/null
-	check "a backup started" poll 60 "backup of ${id}" backup_started "$id" 1
-	check "the backup wrote its first chunk" poll 60 "first chunk of the backup" backup_has_first_chunk "$id" 1
-	record_after_backup "$id" 1 "$E2E_SHORT_SECONDS"
+	backup_recording "$id" ''
 	restart_ms=$(now_ms)
 	STOP_MS=$restart_ms
 	ov_restart
 	check "the customer gets a final event within 60 s of the restart" poll 60 "final event of ${id}" customer_got_final "$id"
-	received=$(final_events "$id" | jq -r .received_ms | head -n 1)
-	[[ -n $received ]] && STOP_READY_S=$(awk -v a="$received" -v b="$restart_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	STOP_READY_S=$(seconds_to_final "$id" "$restart_ms")
 	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
 	check "the stop came from OpenVidu's stopped webhook (no end by the controller: $(admin "/api/recordings/$id/failovers" | jq -r '.endedBy // "none"'))" \
 		eq "$(admin "/api/recordings/$id/failovers" | jq -r '.endedBy // empty')" ""
@@ -623,7 +629,7 @@ scenario_openvidu_restart_notified() {
 	verify_final "$id" "$STOP_MS" 0,1 60
 	check "the controller announced ready (origin $FINAL_ORIGIN)" eq "$FINAL_ORIGIN" controller
 	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
-	failover_metrics "$id" 1 "$kill_ms"
+	failover_metrics "$id" 1 "$KILL_MS"
 	finish "primary killed at ${E2E_KILL_AT} s; OpenVidu restarted (stopped webhooks sent) at ${E2E_SHORT_SECONDS} s"
 }
 
@@ -631,12 +637,10 @@ scenario_openvidu_restart_notified() {
 # the recording on its word: the customer's final event within 120 s, READY in the controller.
 # READY_AFTER_S: OpenVidu's start -> the final event (empty when there was none).
 final_after_openvidu_start() {
-	local id=$1 start_ms=$2 received
-	READY_AFTER_S=''
+	local id=$1 start_ms=$2
 	check "the customer gets a final event within 120 s of OpenVidu's start" \
 		poll 120 "final event of ${id}" customer_got_final "$id"
-	received=$(final_events "$id" | jq -r .received_ms | head -n 1)
-	[[ -n $received ]] && READY_AFTER_S=$(awk -v a="$received" -v b="$start_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	READY_AFTER_S=$(seconds_to_final "$id" "$start_ms")
 	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
 }
 
@@ -709,9 +713,7 @@ scenario_blank_backup() {
 	check "it was ended because the backup never showed the session (${ended:-not ended})" eq "$ended" backup-no-content
 	check "the customer gets a final event within 90 s of the end" poll 90 "final event of ${id}" customer_got_final "$id"
 	# STOP_READY_S: the kill -> the customer's final event (the blank timeout included)
-	local received
-	received=$(final_events "$id" | jq -r .received_ms | head -n 1)
-	[[ -n $received ]] && STOP_READY_S=$(awk -v a="$received" -v b="$kill_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+	STOP_READY_S=$(seconds_to_final "$id" "$kill_ms")
 	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
 	check "no recorder of the recording is left running" poll 30 "no recorder of ${id}" no_recorder_running "$id"
 	BLANK_TAIL_EPOCH=1 verify_final "$id" "$kill_ms" 0,1 60 started,ready
