@@ -21,6 +21,9 @@ RESULTS=()
 SUITE_PID=''
 SUITE_NAME=''
 SUITE_START=0
+# each suite's output, also kept in a file: a failed suite's failure lines are printed again
+# after the summary (CI shows the tail of the output)
+LOG_DIR=''
 
 usage() {
 	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
@@ -49,7 +52,7 @@ run_suite() {
 	# suite at once (on_signal). Without job control the child is no group leader, so setsid
 	# does not fork: $! is the group's leader. Signal this script, not its process group: a
 	# kill of test.sh's group no longer reaches the suite.
-	setsid "$@" &
+	setsid "$@" > >(tee "$LOG_DIR/$name.log") 2>&1 &
 	SUITE_PID=$!
 	SUITE_NAME=$name
 	SUITE_START=$start
@@ -87,13 +90,31 @@ on_signal() {
 	exit "$1"
 }
 
+# failure_lines NAME: the lines of a suite's output that say what failed (at most 60; the
+# suite's last 15 lines when none does).
+failure_lines() {
+	local log=$LOG_DIR/$1.log lines
+	[[ -n $LOG_DIR && -f $log ]] || return 0
+	printf '\n--- %s: what failed (the whole output is above) ---\n' "$1"
+	lines=$(grep -E 'FAIL|not ok|ERROR|error:|Tests run:.*(Failures|Errors): [1-9]' "$log" | head -n 60 || true)
+	if [[ -n $lines ]]; then
+		printf '%s\n' "$lines"
+	else
+		tail -n 15 "$log"
+	fi
+}
+
 summary() {
-	local line failed=0
+	local line failed=0 name status seconds
 	printf '\n%-16s %-8s %s\n' SUITE RESULT SECONDS
 	for line in "${RESULTS[@]}"; do
 		IFS='|' read -r name status seconds <<<"$line"
 		printf '%-16s %-8s %s\n' "$name" "$status" "$seconds"
 		[[ "$status" == FAILED ]] && failed=1
+	done
+	for line in "${RESULTS[@]}"; do
+		IFS='|' read -r name status seconds <<<"$line"
+		[[ $status != FAILED ]] || failure_lines "$name"
 	done
 	return "$failed"
 }
@@ -112,7 +133,8 @@ main() {
 		[[ $name =~ ^(controller|shell|stack|recorder-image|e2e)$ ]] || die "unknown suite: $name"
 	done
 	cd "$ROOT"
-	trap stop_started_services EXIT
+	LOG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ov2ha-test-logs.XXXXXX")
+	trap 'stop_started_services; rm -rf "$LOG_DIR"' EXIT
 	trap 'on_signal 130' INT
 	trap 'on_signal 143' TERM
 	trap 'on_signal 129' HUP
