@@ -11,7 +11,7 @@
 #             chunk (the floor of the last two kill columns)
 #
 # Every kind runs twice in one run: on the quiet machine, then with a busy loop on one core
-# (a loaded host). Settings as shipped (heartbeat 1 s x 5, stall timeout 3 s, reconcile 500 ms)
+# (a loaded host). Settings as shipped (heartbeat 1 s x 5, stall timeout 2 s, reconcile 500 ms)
 # except 2 s chunks.
 # Usage: bench/failover.sh [--no-write]
 # Environment: TRIALS (5), CHUNK_SECONDS (2).
@@ -287,7 +287,7 @@ write_figures() {
 		echo "Machine: $(machine_line), Docker $(docker version -f '{{.Server.Version}}')."
 		echo
 		echo "Method: one controller (production profile, the image's JVM settings, Redis, default failover settings: heartbeat 1 s x 4,"
-		echo "stall timeout 3 s, reconcile every 500 ms) and the test recorder image (bash + ffmpeg lavfi, phase and"
+		echo "stall timeout 2 s, reconcile every 500 ms) and the test recorder image (bash + ffmpeg lavfi, phase and"
 		echo "progress in its heartbeats, ${CHUNK_SECONDS} s MPEG-TS chunks, local storage) started as OpenVidu starts its recorder."
 		echo "Each trial waits for 2 chunks, then kills the recorder (\`docker kill -s KILL\`), hangs it (SIGSTOP to every"
 		echo "process; Docker still reports it running) or stalls its ffmpeg alone (SIGSTOP to ffmpeg; the heartbeats go on)."

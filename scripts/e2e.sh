@@ -12,11 +12,11 @@
 #         s3-outage, s3-down-at-stop, openvidu-restart, openvidu-restart-notified, openvidu-down,
 #         host-crash, loaded
 # Settings: E2E_TRIALS (5, trials of "killed"), E2E_RECORD_SECONDS (60), E2E_SHORT_SECONDS (45),
-# E2E_KILL_AT (20), E2E_LOADED_SECONDS (120), E2E_PARALLEL (2: independent scenarios run side by
-# side), E2E_AFTER_BACKUP_S (15: a scenario with a failover records at least that long after the
-# backup's first chunk), E2E_REBOOT_S (25: host-crash, the host is down that long),
-# E2E_OPENVIDU_BOOT_S (15: host-crash, OpenVidu starts that long after the controller),
-# E2E_OPENVIDU_DOWN_S (60: openvidu-down, OpenVidu is down that long).
+# E2E_KILL_AT (20), E2E_LOADED_SECONDS (120; 420 for the false-failover soak of BENCHMARKS.md),
+# E2E_PARALLEL (2: independent scenarios run side by side), E2E_AFTER_BACKUP_S (15: a scenario
+# with a failover records at least that long after the backup's first chunk), E2E_REBOOT_S (25:
+# host-crash, the host is down that long), E2E_OPENVIDU_BOOT_S (15: host-crash, OpenVidu starts
+# that long after the controller), E2E_OPENVIDU_DOWN_S (60: openvidu-down, OpenVidu is down).
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 
@@ -45,7 +45,7 @@ RECEIVER_PID=''
 STARTED_AT=$SECONDS
 
 usage() {
-	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 wanted() {
@@ -212,7 +212,7 @@ write_benchmarks() {
 			"$((SECONDS - STARTED_AT))" "$(machine_line)" "${E2E_LOAD_NOTE:-none added (the suite itself: two scenarios side by side)}"
 		cat <<-'MD'
 			Method: everything real (controller jar, Debian redis-server, S3Proxy, Docker engine, the recorder
-			image with Chromium; 640x360@15, 10 s chunks, heartbeat 1 s x 4, stall timeout 3 s, no standby
+			image with Chromium; 640x360@15, 10 s chunks, heartbeat 1 s x 4, stall timeout 2 s, no standby
 			recorders: every backup starts cold) except OpenVidu 2, played by `scripts/lib/openvidu.sh`; the
 			customer's webhooks go to a local receiver. Times are measured from the `docker kill` (or
 			`docker pause`, or the SIGSTOP of ffmpeg alone): detection = the failover's `detectedAt`;

@@ -169,7 +169,7 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 		public static final int MAX_CONCURRENT_BACKUPS_LIMIT = 1000;
 
 		public Failover {
-			stallTimeout = stallTimeout == null || stallTimeout.isZero() ? Duration.ofSeconds(3) : stallTimeout;
+			stallTimeout = stallTimeout == null || stallTimeout.isZero() ? Duration.ofSeconds(2) : stallTimeout;
 			blankTimeout = blankTimeout == null ? Duration.ofSeconds(60) : blankTimeout;
 			if (blankTimeout.isNegative()) {
 				throw new ConfigurationException("HA_BACKUP_BLANK_TIMEOUT is " + blankTimeout.toSeconds()

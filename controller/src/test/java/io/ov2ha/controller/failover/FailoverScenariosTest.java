@@ -248,7 +248,7 @@ class FailoverScenariosTest {
 		TestControllers.cpuPressure(95);
 		try {
 			assertThat(primary.execInContainer("pkill", "-STOP", "ffmpeg").getExitCode()).isZero();
-			// twice the normal stall timeout (3 s), well within HA_CPU_PRESSURE_TIMEOUT (15 s, from
+			// three times the normal stall timeout (2 s), well within HA_CPU_PRESSURE_TIMEOUT (15 s, from
 			// the last progress a heartbeat showed, up to a late heartbeat before the stall)
 			await().during(Duration.ofSeconds(6))
 				.atMost(Duration.ofSeconds(15))
