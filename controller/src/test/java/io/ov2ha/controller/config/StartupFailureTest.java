@@ -10,6 +10,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import io.ov2ha.controller.ControllerApplication;
+import io.ov2ha.controller.support.TestControllers;
 
 /** Misconfiguration stops the controller with a plain message saying what to set. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -43,11 +44,7 @@ class StartupFailureTest {
 
 	@Test
 	void aStateRetentionNotLongerThanTheChunkRetentionDoesNotStart(CapturedOutput output) {
-		assertThatThrownBy(() -> new SpringApplicationBuilder(ControllerApplication.class).run("--server.port=0",
-				"--ha.profile=production", "--spring.profiles.active=production",
-				"--ha.security.admin-password=" + io.ov2ha.controller.support.TestSecrets.ADMIN_PASSWORD,
-				"--ha.security.recorder-password=" + io.ov2ha.controller.support.TestSecrets.RECORDER_PASSWORD,
-				"--ha.data-dir=target/test-data", "--ha.recordings-path=target/test-recordings",
+		assertThatThrownBy(() -> TestControllers.run(null, "--ha.recordings-path=target/test-recordings",
 				"--ha.state.retention=12h", "--ha.storage.chunk-retention=24h"))
 			.isNotNull();
 		assertThat(output).contains("APPLICATION FAILED TO START")
@@ -57,11 +54,7 @@ class StartupFailureTest {
 
 	@Test
 	void aTlsCertificateWithoutItsKeyDoesNotStart(CapturedOutput output) {
-		assertThatThrownBy(() -> new SpringApplicationBuilder(ControllerApplication.class).run("--server.port=0",
-				"--ha.profile=production", "--spring.profiles.active=production",
-				"--ha.security.admin-password=" + io.ov2ha.controller.support.TestSecrets.ADMIN_PASSWORD,
-				"--ha.security.recorder-password=" + io.ov2ha.controller.support.TestSecrets.RECORDER_PASSWORD,
-				"--ha.data-dir=target/test-data", "--ha.recordings-path=target/test-recordings",
+		assertThatThrownBy(() -> TestControllers.run(null, "--ha.recordings-path=target/test-recordings",
 				"--ha.tls.certificate=pom.xml"))
 			.isNotNull();
 		assertThat(output).contains("APPLICATION FAILED TO START")

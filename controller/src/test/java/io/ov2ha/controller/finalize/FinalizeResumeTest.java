@@ -22,8 +22,6 @@ import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.PayloadApplicationEvent;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.ov2ha.controller.finalize.Finalization.Step;
@@ -35,6 +33,7 @@ import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.Recordings;
 import io.ov2ha.controller.support.TestControllers;
+import io.ov2ha.controller.support.TestDatabase;
 import io.ov2ha.controller.support.TestRedis;
 import io.ov2ha.controller.support.TestS3;
 import io.ov2ha.controller.support.TestSecrets;
@@ -48,6 +47,8 @@ import tools.jackson.databind.JsonNode;
 class FinalizeResumeTest {
 
 	static final Path RECORDINGS = Path.of("target/test-recordings-resume");
+
+	private static final TestDatabase DATABASE = TestRedis.database();
 
 	/** Holds an attempt at a step until the controller is stopped, like a process that hangs and is killed. */
 	static final class Hang implements FinalizationStepListener {
@@ -112,7 +113,7 @@ class FinalizeResumeTest {
 				ctx.getBeanFactory().registerSingleton("testStepListener", hook);
 			}
 			ctx.addApplicationListener(events);
-		}, "--ha.recordings-path=" + RECORDINGS, "--ha.redis.url=" + TestRedis.url() + "/2",
+		}, "--ha.recordings-path=" + RECORDINGS, "--ha.redis.url=" + DATABASE.url(),
 				"--ha.storage.mode=s3", "--ha.storage.s3.endpoint=" + TestS3.endpoint(),
 				"--ha.storage.s3.bucket=" + TestS3.BUCKET, "--ha.storage.s3.access-key=" + TestSecrets.S3_ACCESS_KEY,
 				"--ha.storage.s3.secret-key=" + TestSecrets.S3_SECRET_KEY,
@@ -168,7 +169,7 @@ class FinalizeResumeTest {
 			assertThat(hang.reached.await(60, TimeUnit.SECONDS)).isTrue();
 		}
 		// controller A is gone mid-way: both finalizations are unfinished, nothing is final yet
-		StringRedisTemplate shared = template();
+		StringRedisTemplate shared = DATABASE.template();
 		assertThat(step(shared, cut)).isEqualTo("VERIFYING");
 		assertThat(step(shared, verified)).isEqualTo("VERIFIED");
 		for (FakeRecorder rec : List.of(cut, verified)) {
@@ -219,16 +220,6 @@ class FinalizeResumeTest {
 				assertThat(e.frameRate()).isEqualTo(25);
 			}
 		}
-	}
-
-	private static StringRedisTemplate template() {
-		java.net.URI uri = java.net.URI.create(TestRedis.url());
-		var config = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
-		config.setDatabase(2);
-		var factory = new LettuceConnectionFactory(config);
-		factory.afterPropertiesSet();
-		factory.start();
-		return new StringRedisTemplate(factory);
 	}
 
 	private static String step(StringRedisTemplate redis, FakeRecorder rec) {

@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import io.ov2ha.controller.ControllerApplication;
 import io.ov2ha.controller.config.ConfigurationException;
 import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.support.TestControllers;
 import io.ov2ha.controller.support.TestSecrets;
 
 /** S3 storage without its settings stops the controller with a message naming them. */
@@ -20,11 +19,8 @@ class StorageSettingsTest {
 
 	@Test
 	void s3StorageWithoutItsSettingsDoesNotStart(CapturedOutput output) {
-		assertThatThrownBy(() -> new SpringApplicationBuilder(ControllerApplication.class).run("--server.port=0",
-				"--ha.profile=production", "--spring.profiles.active=production",
-				"--ha.security.recorder-password=" + TestSecrets.RECORDER_PASSWORD,
-				"--ha.security.admin-password=" + TestSecrets.ADMIN_PASSWORD, "--ha.storage.mode=s3",
-				"--ha.storage.s3.bucket=recordings"))
+		assertThatThrownBy(
+				() -> TestControllers.run(null, "--ha.storage.mode=s3", "--ha.storage.s3.bucket=recordings"))
 			.isNotNull();
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("HA_S3_ENDPOINT, HA_S3_ACCESS_KEY, HA_S3_SECRET_KEY are not set; HA_RECORDING_STORAGE=s3 needs")

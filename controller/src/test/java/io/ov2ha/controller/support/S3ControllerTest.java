@@ -16,18 +16,13 @@ import org.springframework.test.context.ContextConfiguration;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "ha.profile=production", "spring.profiles.active=production",
-				"ha.security.recorder-username=" + TestSecrets.RECORDER_USER,
-				"ha.security.recorder-password=" + TestSecrets.RECORDER_PASSWORD,
-				"ha.security.admin-username=" + TestSecrets.ADMIN_USER,
-				"ha.security.admin-password=" + TestSecrets.ADMIN_PASSWORD, "ha.data-dir=target/test-data",
-				"ha.recordings-path=" + S3ControllerTest.RECORDINGS, "ha.storage.mode=s3",
+		properties = { "ha.recordings-path=" + S3ControllerTest.RECORDINGS, "ha.storage.mode=s3",
 				"ha.storage.s3.bucket=" + TestS3.BUCKET, "ha.storage.s3.access-key=" + TestSecrets.S3_ACCESS_KEY,
 				"ha.storage.s3.secret-key=" + TestSecrets.S3_SECRET_KEY, "ha.storage.upload-final=true",
 				"ha.storage.finalizer.openvidu-url=https://ov.example.com/",
 				"ha.storage.finalizer.attempts=3", "ha.storage.finalizer.retry-delay=2s",
 				"ha.storage.finalizer.recovery-interval=300ms" })
-@ContextConfiguration(initializers = TestS3.Initializer.class)
+@ContextConfiguration(initializers = { TestControllers.Settings.class, TestS3.Initializer.class })
 public @interface S3ControllerTest {
 
 	String RECORDINGS = "target/test-recordings-s3";

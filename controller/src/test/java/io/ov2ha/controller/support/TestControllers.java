@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,22 +17,21 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.core.env.MapPropertySource;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.ov2ha.controller.ControllerApplication;
 
 /**
  * Controllers with failover enabled, started and stopped by the Docker tests themselves (a
  * restart, two replicas), on a Redis database of their own and with short timings: heartbeat
- * 1 s x 4, chunks of 2 s, stall grace 2 s, media stall 3 s. The host's CPU pressure they read is
- * the test's ({@link #cpuPressure(double)}; idle unless a test says otherwise), never the busy
- * test machine's.
+ * 1 s x 4, chunks of 2 s, stall grace 2 s, media stall 2 s (the default). The host's CPU
+ * pressure they read is the test's ({@link #cpuPressure(double)}; idle unless a test says
+ * otherwise), never the busy test machine's.
  */
 public final class TestControllers {
 
-	/** The Redis database of the failover tests (the other tests use database 0). */
-	public static final int REDIS_DB = 9;
+	/** The Redis database of the controllers these tests start (the cached contexts use database 0). */
+	private static final TestDatabase REDIS = TestRedis.database();
 
 	public static final int CHUNK_SECONDS = 2;
 
@@ -45,7 +45,42 @@ public final class TestControllers {
 		cpuPressure(0);
 	}
 
+	/**
+	 * The settings every test controller shares (the one place that lists them): production
+	 * profile, the test credentials, the test data folder. {@link #run} passes them as arguments;
+	 * {@link ControllerTest} and {@link S3ControllerTest} through {@link Settings}.
+	 */
+	static final Map<String, String> SETTINGS = settings();
+
 	private TestControllers() {
+	}
+
+	private static Map<String, String> settings() {
+		Map<String, String> s = new LinkedHashMap<>();
+		s.put("ha.profile", "production");
+		s.put("spring.profiles.active", "production");
+		s.put("ha.security.recorder-username", TestSecrets.RECORDER_USER);
+		s.put("ha.security.recorder-password", TestSecrets.RECORDER_PASSWORD);
+		s.put("ha.security.admin-username", TestSecrets.ADMIN_USER);
+		s.put("ha.security.admin-password", TestSecrets.ADMIN_PASSWORD);
+		s.put("ha.security.metrics-username", TestSecrets.METRICS_USER);
+		s.put("ha.security.metrics-password", TestSecrets.METRICS_PASSWORD);
+		s.put("ha.data-dir", "target/test-data");
+		return Collections.unmodifiableMap(s);
+	}
+
+	/** Puts {@link #SETTINGS} into a test context's environment (the test annotations use it). */
+	public static final class Settings implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+		@Override
+		public void initialize(ConfigurableApplicationContext context) {
+			// the profiles were read from the configuration before this runs: set them too
+			context.getEnvironment().setActiveProfiles(SETTINGS.get("spring.profiles.active"));
+			context.getEnvironment()
+				.getPropertySources()
+				.addFirst(new MapPropertySource("testControllerSettings", new LinkedHashMap<>(SETTINGS)));
+		}
+
 	}
 
 	/** Sets the host CPU pressure (percent) the test controllers see (read at most once a second). */
@@ -62,18 +97,12 @@ public final class TestControllers {
 	}
 
 	public static String redisUrl() {
-		return TestRedis.url() + "/" + REDIS_DB;
+		return REDIS.url();
 	}
 
 	/** Empties the failover tests' Redis database. */
 	public static void flushRedis() {
-		RedisClient client = RedisClient.create(redisUrl());
-		try (StatefulRedisConnection<String, String> c = client.connect()) {
-			c.sync().flushdb();
-		}
-		finally {
-			client.shutdown();
-		}
+		REDIS.flush();
 	}
 
 	/** The recorder settings (recorder.env of the site image) for a controller on this port. */
@@ -114,12 +143,9 @@ public final class TestControllers {
 	 */
 	public static ConfigurableApplicationContext run(ApplicationContextInitializer<ConfigurableApplicationContext> init,
 			String... args) {
-		List<String> all = new ArrayList<>(List.of("--server.port=0", "--ha.profile=production",
-				"--spring.profiles.active=production", "--ha.security.recorder-username=" + TestSecrets.RECORDER_USER,
-				"--ha.security.recorder-password=" + TestSecrets.RECORDER_PASSWORD,
-				"--ha.security.admin-username=" + TestSecrets.ADMIN_USER,
-				"--ha.security.admin-password=" + TestSecrets.ADMIN_PASSWORD, "--ha.data-dir=target/test-data",
-				"--ha.redis.url=" + TestRedis.url()));
+		List<String> all = new ArrayList<>(List.of("--server.port=0"));
+		SETTINGS.forEach((key, value) -> all.add("--" + key + "=" + value));
+		all.add("--ha.redis.url=" + TestRedis.url());
 		all.addAll(List.of(args));
 		// the last one of a key wins
 		Map<String, String> byKey = new LinkedHashMap<>();

@@ -100,16 +100,18 @@ public final class TestS3 {
 	 * database ({@code db}), so that cached contexts with another storage configuration never
 	 * pick up its recordings.
 	 */
-	public static Map<String, Object> properties(int db) {
-		return Map.of("ha.storage.s3.endpoint", endpoint(), "ha.redis.url", TestRedis.url() + "/" + db);
+	public static Map<String, Object> properties(TestDatabase db) {
+		return Map.of("ha.storage.s3.endpoint", endpoint(), "ha.redis.url", db.url());
 	}
 
-	/** For {@link S3ControllerTest}: S3 storage on this server, Redis database 1. */
+	/** For {@link S3ControllerTest}: S3 storage on this server, a Redis database of its own. */
 	public static class Initializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+		private static final TestDatabase DATABASE = TestRedis.database();
 
 		@Override
 		public void initialize(ConfigurableApplicationContext context) {
-			context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("testS3", properties(1)));
+			context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("testS3", properties(DATABASE)));
 		}
 
 	}

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.ov2ha.controller.support.Api;
+import io.ov2ha.controller.support.TestDatabase;
+import io.ov2ha.controller.support.TestRedis;
 
 /** The relay survives its context's lifecycle stopped and started (as the test framework pauses a cached context). */
 class RelayWorkerLifecycleTest {
@@ -24,9 +26,9 @@ class RelayWorkerLifecycleTest {
 
 	@Test
 	void aRelayStoppedAndStartedAgainRelaysWhatCameMeanwhileAndAfterInOrder() throws Exception {
-		Webhooks.freshDatabase(10);
+		TestDatabase db = TestRedis.database();
 		try (Receiver receiver = new Receiver();
-				ConfigurableApplicationContext controller = Webhooks.start(10,
+				ConfigurableApplicationContext controller = Webhooks.start(db,
 						"--ha.webhook.relay.url=" + receiver.url())) {
 			int port = Webhooks.port(controller);
 			RelayWorker relay = controller.getBean(RelayWorker.class);

@@ -26,6 +26,7 @@ import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.Recordings;
+import io.ov2ha.controller.support.TestDatabase;
 import io.ov2ha.controller.support.TestRedis;
 import tools.jackson.databind.JsonNode;
 
@@ -59,11 +60,11 @@ class WebhookRelayTest {
 
 	@Test
 	void relaysEveryEventInOrderWithTheSameBytesThroughFailures() throws Exception {
-		Webhooks.freshDatabase(1);
+		TestDatabase db = TestRedis.database();
 		try (Receiver receiver = new Receiver()
 			.respond((id, attempt, body) -> body.contains("\"n=1\"") || body.contains("\"n=2\"") ? (attempt <= 2 ? 503 : 200)
 					: 200);
-				ConfigurableApplicationContext controller = Webhooks.start(1,
+				ConfigurableApplicationContext controller = Webhooks.start(db,
 						args(receiver, "--ha.webhook.relay.headers=[\"X-Api-Key: k-123\"]"))) {
 			int port = Webhooks.port(controller);
 			List<String> sent = new ArrayList<>();
@@ -103,9 +104,9 @@ class WebhookRelayTest {
 
 	@Test
 	void forwardsOpenVidusOwnAuthorizationOnlyWhenConfiguredAndNeverTheToken() throws Exception {
-		Webhooks.freshDatabase(12);
+		TestDatabase db = TestRedis.database();
 		try (Receiver receiver = new Receiver();
-				ConfigurableApplicationContext controller = Webhooks.start(12,
+				ConfigurableApplicationContext controller = Webhooks.start(db,
 						args(receiver, "--ha.webhook.relay.forward-authorization=true"))) {
 			int port = Webhooks.port(controller);
 			String viaHeader = eventId(Webhooks.post(port,
@@ -124,10 +125,10 @@ class WebhookRelayTest {
 
 	@Test
 	void aRestartInTheMiddleOfABacklogLosesNothing() throws Exception {
-		Webhooks.freshDatabase(2);
+		TestDatabase db = TestRedis.database();
 		try (Receiver receiver = new Receiver().delay(10)) {
 			List<String> sent = new ArrayList<>();
-			try (ConfigurableApplicationContext first = Webhooks.start(2, args(receiver))) {
+			try (ConfigurableApplicationContext first = Webhooks.start(db, args(receiver))) {
 				int port = Webhooks.port(first);
 				for (int n = 0; n < 150; n++) {
 					sent.add(eventId(Webhooks.post(port, Webhooks.participantJoined("ses_restart", n))));
@@ -137,7 +138,7 @@ class WebhookRelayTest {
 			int beforeRestart = receiver.delivered().size();
 			assertThat(beforeRestart).as("a backlog was left").isLessThan(150);
 
-			try (ConfigurableApplicationContext second = Webhooks.start(2, args(receiver))) {
+			try (ConfigurableApplicationContext second = Webhooks.start(db, args(receiver))) {
 				await().atMost(WAIT).until(() -> new LinkedHashSet<>(ids(receiver.delivered())).size() >= 150);
 			}
 
@@ -149,9 +150,9 @@ class WebhookRelayTest {
 
 	@Test
 	void anEventThatKeepsFailingBecomesADeadLetterAndCanBeRetried() throws Exception {
-		Webhooks.freshDatabase(3);
+		TestDatabase db = TestRedis.database();
 		try (Receiver receiver = new Receiver().respond((id, attempt, body) -> body.contains("poison") ? 500 : 200);
-				ConfigurableApplicationContext controller = Webhooks.start(3,
+				ConfigurableApplicationContext controller = Webhooks.start(db,
 						args(receiver, "--ha.webhook.relay.max-attempts=3"))) {
 			int port = Webhooks.port(controller);
 			Api admin = Api.at(port).asAdmin();
@@ -188,9 +189,9 @@ class WebhookRelayTest {
 
 	@Test
 	void anEventPastItsMaximumAgeIsGivenUpAtItsFirstFailure() throws Exception {
-		Webhooks.freshDatabase(7);
+		TestDatabase db = TestRedis.database();
 		try (Receiver receiver = new Receiver().respond((id, attempt, body) -> body.contains("old") ? 502 : 200);
-				ConfigurableApplicationContext controller = Webhooks.start(7,
+				ConfigurableApplicationContext controller = Webhooks.start(db,
 						args(receiver, "--ha.webhook.relay.max-age=1ms"))) {
 			int port = Webhooks.port(controller);
 			String old = eventId(Webhooks.post(port, "{\"event\":\"signalSent\",\"data\":\"old\"}"));
@@ -203,10 +204,10 @@ class WebhookRelayTest {
 
 	@Test
 	void withTwoControllersEachEventIsDeliveredByExactlyOneInOrder() throws Exception {
-		Webhooks.freshDatabase(4);
+		TestDatabase db = TestRedis.database();
 		try (Receiver receiver = new Receiver();
-				ConfigurableApplicationContext a = Webhooks.start(4, args(receiver));
-				ConfigurableApplicationContext b = Webhooks.start(4, args(receiver))) {
+				ConfigurableApplicationContext a = Webhooks.start(db, args(receiver));
+				ConfigurableApplicationContext b = Webhooks.start(db, args(receiver))) {
 			List<String> sent = new ArrayList<>();
 			for (int n = 0; n < 100; n++) {
 				int port = Webhooks.port(n % 2 == 0 ? a : b);
@@ -224,9 +225,9 @@ class WebhookRelayTest {
 
 	@Test
 	void controllerEventsAreRelayedAsSuchAndOpenVidusWrongOutcomeIsNot() throws Exception {
-		Webhooks.freshDatabase(5);
+		TestDatabase db = TestRedis.database();
 		try (Receiver receiver = new Receiver();
-				ConfigurableApplicationContext controller = Webhooks.start(5, args(receiver))) {
+				ConfigurableApplicationContext controller = Webhooks.start(db, args(receiver))) {
 			int port = Webhooks.port(controller);
 			RecordingStore store = controller.getBean(RecordingStore.class);
 			StringRedisTemplate redis = controller.getBean(StringRedisTemplate.class);
@@ -260,9 +261,9 @@ class WebhookRelayTest {
 
 	@Test
 	void eventsOfSelfTestRecordingsAreNeverRelayedToTheCustomer() throws Exception {
-		Webhooks.freshDatabase(13);
+		TestDatabase db = TestRedis.database();
 		try (Receiver receiver = new Receiver();
-				ConfigurableApplicationContext controller = Webhooks.start(13, args(receiver))) {
+				ConfigurableApplicationContext controller = Webhooks.start(db, args(receiver))) {
 			int port = Webhooks.port(controller);
 			RecordingStore store = controller.getBean(RecordingStore.class);
 			String id = RelayWorker.SELF_TEST_PREFIX + "20261202080000-" + Recordings.newId("st");
@@ -290,9 +291,9 @@ class WebhookRelayTest {
 
 	@Test
 	void aStateChangeCutShortByACrashIsFinishedByTheRelay() throws Exception {
-		Webhooks.freshDatabase(6);
+		TestDatabase db = TestRedis.database();
 		try (Receiver receiver = new Receiver();
-				ConfigurableApplicationContext controller = Webhooks.start(6, args(receiver))) {
+				ConfigurableApplicationContext controller = Webhooks.start(db, args(receiver))) {
 			int port = Webhooks.port(controller);
 			String id = Recordings.newId("crash");
 			long t0 = 1700000005000L;
@@ -318,7 +319,7 @@ class WebhookRelayTest {
 		int port = TestRedis.freePort();
 		for (String url : new String[] { "http://127.0.0.1:" + port + "/openvidu/webhook",
 				"http://localhost:" + port + "/openvidu/webhook/", "http://0.0.0.0:" + port + "//openvidu/./webhook" }) {
-			assertThatThrownBy(() -> Webhooks.start(8, "--server.port=" + port, "--ha.webhook.relay.url=" + url))
+			assertThatThrownBy(() -> Webhooks.start(TestRedis.database(), "--server.port=" + port, "--ha.webhook.relay.url=" + url))
 				.as(url)
 				.hasRootCauseInstanceOf(ConfigurationException.class)
 				.rootCause()
@@ -329,7 +330,7 @@ class WebhookRelayTest {
 	@Test
 	void aControllerWithoutRedisNeverAnswers200() throws Exception {
 		int deadPort = TestRedis.freePort();
-		try (ConfigurableApplicationContext controller = Webhooks.start(0, "--ha.redis.url=redis://127.0.0.1:" + deadPort)) {
+		try (ConfigurableApplicationContext controller = Webhooks.start(TestRedis.database(), "--ha.redis.url=redis://127.0.0.1:" + deadPort)) {
 			Webhooks.Response response = Webhooks.post(Webhooks.port(controller),
 					Webhooks.participantJoined("ses_noredis", 1));
 			assertThat(response.status()).isEqualTo(503);
@@ -343,9 +344,9 @@ class WebhookRelayTest {
 	@Test
 	@ExtendWith(OutputCaptureExtension.class)
 	void theRetryLogSaysTheRealDelayInMilliseconds(CapturedOutput output) throws Exception {
-		Webhooks.freshDatabase(14);
+		TestDatabase db = TestRedis.database();
 		try (Receiver receiver = new Receiver().respond((id, attempt, body) -> attempt <= 2 ? 503 : 200);
-				ConfigurableApplicationContext controller = Webhooks.start(14,
+				ConfigurableApplicationContext controller = Webhooks.start(db,
 						"--ha.webhook.relay.retry-initial-delay=1500ms", "--ha.webhook.relay.retry-max-delay=60s",
 						"--ha.webhook.relay.url=" + receiver.url())) {
 			long sent = System.nanoTime();

@@ -12,11 +12,9 @@ import java.util.stream.Stream;
 
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.ov2ha.controller.support.TestControllers;
+import io.ov2ha.controller.support.TestDatabase;
 import io.ov2ha.controller.support.TestRedis;
 import io.ov2ha.controller.support.TestSecrets;
 
@@ -93,31 +91,17 @@ public final class Webhooks {
 				+ "\"clientData\":\"n=" + n + "\",\"serverData\":\"\",\"event\":\"participantJoined\"}";
 	}
 
-	/** A controller on its own Redis database (isolated from every other test), closed by the caller. */
-	static ConfigurableApplicationContext start(int database, String... extra) {
+	/**
+	 * A controller on a Redis database ({@link TestRedis#database()}: isolated from every other
+	 * test), closed by the caller.
+	 */
+	static ConfigurableApplicationContext start(TestDatabase database, String... extra) {
 		return TestControllers.run(null,
-				Stream.concat(Stream.of("--ha.redis.url=" + TestRedis.url() + "/" + database), Stream.of(extra))
-					.toArray(String[]::new));
+				Stream.concat(Stream.of("--ha.redis.url=" + database.url()), Stream.of(extra)).toArray(String[]::new));
 	}
 
 	static int port(ConfigurableApplicationContext context) {
 		return ((WebServerApplicationContext) context).getWebServer().getPort();
-	}
-
-	/** A client of one Redis database, emptied first. */
-	static StringRedisTemplate freshDatabase(int database) {
-		URI uri = URI.create(TestRedis.url());
-		RedisStandaloneConfiguration config = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
-		config.setDatabase(database);
-		LettuceConnectionFactory factory = new LettuceConnectionFactory(config);
-		factory.afterPropertiesSet();
-		factory.start();
-		StringRedisTemplate redis = new StringRedisTemplate(factory);
-		redis.execute((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
-			c.serverCommands().flushDb();
-			return null;
-		});
-		return redis;
 	}
 
 }
