@@ -25,6 +25,12 @@ public final class EpochMillis {
 		}
 	}
 
+	/** The decimal long in {@code s}, or {@code fallback} when missing, empty or not a long. */
+	public static long longOr(String s, long fallback) {
+		Long n = longOrNull(s);
+		return n == null ? fallback : n;
+	}
+
 	/** The instant {@code s} milliseconds after the epoch, or null when not a long. */
 	public static Instant instantOrNull(String s) {
 		Long ms = longOrNull(s);

@@ -17,6 +17,7 @@ import org.springframework.context.SmartLifecycle;
 
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.EpochMillis;
 import io.ov2ha.controller.support.LogValues;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -298,7 +299,7 @@ class RelayWorker implements SmartLifecycle {
 			Map<String, String> state = queue.state();
 			headId = state.get("headId");
 			headAttempts = parseInt(state.get("headAttempts"));
-			headNextAttemptAt = parseLong(state.get("headNextAttemptAt"));
+			headNextAttemptAt = EpochMillis.longOr(state.get("headNextAttemptAt"), 0);
 			LOG.info("event=webhook.relay_leader acquired=true position=" + state.getOrDefault("position", "0-0"));
 		}
 		else if (was && !leader) {
@@ -430,15 +431,6 @@ class RelayWorker implements SmartLifecycle {
 	private static int parseInt(String s) {
 		try {
 			return s == null ? 0 : Integer.parseInt(s);
-		}
-		catch (NumberFormatException ex) {
-			return 0;
-		}
-	}
-
-	private static long parseLong(String s) {
-		try {
-			return s == null ? 0 : Long.parseLong(s);
 		}
 		catch (NumberFormatException ex) {
 			return 0;

@@ -93,12 +93,7 @@ class WebhookAdmin {
 	}
 
 	private static long n(Map<String, String> s, String key) {
-		try {
-			return s.get(key) == null ? 0 : Long.parseLong(s.get(key));
-		}
-		catch (NumberFormatException ex) {
-			return 0;
-		}
+		return EpochMillis.longOr(s.get(key), 0);
 	}
 
 	private static Instant instant(String ms) {

@@ -18,6 +18,7 @@ import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.LuaScripts;
 import io.ov2ha.controller.redis.RedisKeys;
+import io.ov2ha.controller.support.EpochMillis;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -203,7 +204,7 @@ class WebhookQueue {
 			String eventId = str(v.get("eventId"));
 			entries.add(new Entry(entryId, eventId == null || eventId.isEmpty() ? entryId : eventId,
 					Origin.of(str(v.get("origin"))), nonNull(v.get("type")), nonNull(v.get("recordingId")),
-					parseLong(str(v.get("receivedAt")), millis(entryId)), !"0".equals(str(v.get("relay"))),
+					EpochMillis.longOr(str(v.get("receivedAt")), millis(entryId)), !"0".equals(str(v.get("relay"))),
 					nonNull(v.get("note")), nonNull(v.get("body")), str(v.get("authorization"))));
 		}
 		return entries;
@@ -378,15 +379,6 @@ class WebhookQueue {
 
 	private static String nonNull(Object o) {
 		return o == null ? "" : o.toString();
-	}
-
-	private static long parseLong(String s, long fallback) {
-		try {
-			return s == null ? fallback : Long.parseLong(s);
-		}
-		catch (NumberFormatException ex) {
-			return fallback;
-		}
 	}
 
 }
