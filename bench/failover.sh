@@ -286,7 +286,7 @@ write_figures() {
 		echo "Script: \`bench/failover.sh\`, ${TRIALS} trials per kind, run $(date -u +%Y-%m-%d)."
 		echo "Machine: $(machine_line), Docker $(docker version -f '{{.Server.Version}}')."
 		echo
-		echo "Method: one controller (production profile, the image's JVM settings, Redis, default failover settings: heartbeat 1 s x 4,"
+		echo "Method: one controller (production profile, the image's JVM settings, Redis, default failover settings: heartbeat 1 s x 5,"
 		echo "stall timeout 2 s, reconcile every 500 ms) and the test recorder image (bash + ffmpeg lavfi, phase and"
 		echo "progress in its heartbeats, ${CHUNK_SECONDS} s MPEG-TS chunks, local storage) started as OpenVidu starts its recorder."
 		echo "Each trial waits for 2 chunks, then kills the recorder (\`docker kill -s KILL\`), hangs it (SIGSTOP to every"
@@ -312,8 +312,8 @@ write_figures() {
 		echo
 		echo "Targets: death detected <= 1 s, backup capturing <= 3 s after death, stall detected <= 3 s."
 		echo "A death is seen through Docker's die event; a hang through the silence of its heartbeats"
-		echo "(1 s x 4 = 4 s after the last one, which precedes the hang by up to 1 s); a stall through"
-		echo "heartbeats that show no media progress for 3 s (plus up to one heartbeat: a heartbeat must"
+		echo "(1 s x 5 = 5 s after the last one, which precedes the hang by up to 1 s); a stall through"
+		echo "heartbeats that show no media progress for 2 s (plus up to one heartbeat: a heartbeat must"
 		echo "prove it). The first complete chunk follows capturing by about one chunk duration"
 		echo "(${CHUNK_SECONDS} s here, 10 s by default)."
 	} >"$file"

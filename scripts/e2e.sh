@@ -16,7 +16,9 @@
 # E2E_PARALLEL (2: independent scenarios run side by side), E2E_AFTER_BACKUP_S (15: a scenario
 # with a failover records at least that long after the backup's first chunk), E2E_REBOOT_S (25:
 # host-crash, the host is down that long), E2E_OPENVIDU_BOOT_S (15: host-crash, OpenVidu starts
-# that long after the controller), E2E_OPENVIDU_DOWN_S (60: openvidu-down, OpenVidu is down).
+# that long after the controller), E2E_OPENVIDU_DOWN_S (60: openvidu-down, OpenVidu is down),
+# E2E_KEEP (1: keep the work folder), E2E_LOAD_NOTE (the load named in BENCHMARKS.md),
+# E2E_SECTION (e2e: the BENCHMARKS.md section written).
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 
@@ -45,7 +47,7 @@ RECEIVER_PID=''
 STARTED_AT=$SECONDS
 
 usage() {
-	sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 wanted() {
@@ -56,6 +58,7 @@ cleanup() {
 	local dir
 	[[ -z ${OV_STATE:-} ]] || ov_rest_stop
 	stop_pid "$RECEIVER_PID"
+	stop_pid "$PSI_PID"
 	stack_stop
 	# the stand-in's recorders, and the backups the controller started for this run's recordings
 	docker ps -aq --filter "label=$OV_LABEL" | xargs -r docker rm -f >/dev/null 2>&1 || true
@@ -212,7 +215,7 @@ write_benchmarks() {
 			"$((SECONDS - STARTED_AT))" "$(machine_line)" "${E2E_LOAD_NOTE:-none added (the suite itself: two scenarios side by side)}"
 		cat <<-'MD'
 			Method: everything real (controller jar, Debian redis-server, S3Proxy, Docker engine, the recorder
-			image with Chromium; 640x360@15, 10 s chunks, heartbeat 1 s x 4, stall timeout 2 s, no standby
+			image with Chromium; 640x360@15, 10 s chunks, heartbeat 1 s x 5, stall timeout 2 s, no standby
 			recorders: every backup starts cold) except OpenVidu 2, played by `scripts/lib/openvidu.sh`; the
 			customer's webhooks go to a local receiver. Times are measured from the `docker kill` (or
 			`docker pause`, or the SIGSTOP of ffmpeg alone): detection = the failover's `detectedAt`;

@@ -52,12 +52,24 @@ run_suite() {
 	# suite at once (on_signal). Without job control the child is no group leader, so setsid
 	# does not fork: $! is the group's leader. Signal this script, not its process group: a
 	# kill of test.sh's group no longer reaches the suite.
-	setsid "$@" > >(tee "$LOG_DIR/$name.log") 2>&1 &
+	# Its output also goes to a file, through a tee of this shell's group that ignores the signals
+	# a terminal sends (the suite's cleanup still writes after a Ctrl-C); the suite itself does not
+	# hold that pipe's other copy.
+	local log_fd tee_pid i
+	exec {log_fd}> >(trap '' INT TERM HUP; exec tee -- "$LOG_DIR/$name.log")
+	tee_pid=$!
+	setsid "$@" >&"$log_fd" 2>&1 {log_fd}>&- &
 	SUITE_PID=$!
 	SUITE_NAME=$name
 	SUITE_START=$start
 	wait "$SUITE_PID" || status=FAILED
 	SUITE_PID=''
+	exec {log_fd}>&-
+	# tee ends with the suite's output; a process the suite left behind may keep it open: 5 s at most
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$tee_pid" 2>/dev/null || break
+		sleep 0.1
+	done
 	RESULTS+=("${name}|${status}|$((SECONDS - start))")
 	log "suite ${name}: ${status} in $((SECONDS - start))s"
 }

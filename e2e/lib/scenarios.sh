@@ -10,6 +10,8 @@ E2E_RECORD_SECONDS=${E2E_RECORD_SECONDS:-60}
 E2E_SHORT_SECONDS=${E2E_SHORT_SECONDS:-45}
 E2E_KILL_AT=${E2E_KILL_AT:-20}
 E2E_LOADED_SECONDS=${E2E_LOADED_SECONDS:-120}
+# the loaded scenario's CPU pressure sampler, while it runs
+PSI_PID=''
 
 # --- small helpers ------------------------------------------------------------------------
 
@@ -520,18 +522,18 @@ cpu_hog() {
 }
 
 # psi_sampler FILE: the host's CPU pressure (PSI cpu some avg10, percent) every 5 s into FILE,
-# until killed.
+# until killed (PSI_PID; e2e.sh's cleanup stops it too) or this script ends.
 psi_sampler() {
-	while :; do
-		awk '/^some/ { sub("avg10=", "", $2); print $2 }' /proc/pressure/cpu >>"$1" 2>/dev/null || true
+	while kill -0 "$$" 2>/dev/null; do
+		awk '/^some/ { sub("avg10=", "", $2); print $2 }' /proc/pressure/cpu 2>/dev/null >>"$1" || true
 		sleep 5
 	done
 }
 
 # load_summary FROM_LINE PSI_FILE: what the controller logged about the load since line FROM_LINE
-# of its log (saturated-host deferrals, slow recorders, failures judged again and recovered;
-# these warnings are logged once a minute per recording at most, so they count episodes) and
-# the host's CPU pressure (median / max of the samples).
+# of its log (saturated-host deferrals and slow recorders, warned once a minute per recording at
+# most, so episodes; failures judged again and recovered, each one) and the host's CPU pressure
+# (median / max of the samples).
 load_summary() {
 	local lines psi
 	lines=$(tail -n "+$1" "$STACK_WORK/controller.log")
@@ -548,18 +550,19 @@ load_summary() {
 # this scenario with E2E_LOADED_SECONDS=420 (21 recorder-minutes under load).
 scenario_loaded() {
 	local ids=("ses_${E2E_RUN}L${1}a" "ses_${E2E_RUN}L${1}b" "ses_${E2E_RUN}L${1}c") id kill_ms failovers=0
-	local log_from psi_file psi_pid load
+	local log_from psi_file load
 	begin loaded "$1"
 	log_from=$(($(wc -l <"$STACK_WORK/controller.log") + 1))
 	psi_file="$E2E_WORK/results/$SCENARIO.psi"
-	psi_sampler "$psi_file" &
-	psi_pid=$!
+	psi_sampler "$psi_file" </dev/null >/dev/null 2>&1 &
+	PSI_PID=$!
 	cpu_hog "$((E2E_LOADED_SECONDS + 30))"
 	for id in "${ids[@]}"; do
 		start_recording "$id"
 	done
 	record_until "${ids[0]}" "$E2E_LOADED_SECONDS"
-	stop_pid "$psi_pid"
+	stop_pid "$PSI_PID"
+	PSI_PID=''
 	for id in "${ids[@]}"; do
 		failovers=$((failovers + $(failover_count "$id")))
 	done

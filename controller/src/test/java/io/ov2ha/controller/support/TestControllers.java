@@ -18,6 +18,8 @@ import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.test.context.support.TestPropertySourceUtils;
 
 import io.ov2ha.controller.ControllerApplication;
 
@@ -69,16 +71,26 @@ public final class TestControllers {
 		return Collections.unmodifiableMap(s);
 	}
 
-	/** Puts {@link #SETTINGS} into a test context's environment (the test annotations use it). */
+	/**
+	 * Puts {@link #SETTINGS} into a test context's environment (the test annotations use it): over
+	 * the configuration files, under what a test class sets itself (its inlined properties).
+	 */
 	public static final class Settings implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+		private static final String INLINED = TestPropertySourceUtils.INLINED_PROPERTIES_PROPERTY_SOURCE_NAME;
 
 		@Override
 		public void initialize(ConfigurableApplicationContext context) {
 			// the profiles were read from the configuration before this runs: set them too
 			context.getEnvironment().setActiveProfiles(SETTINGS.get("spring.profiles.active"));
-			context.getEnvironment()
-				.getPropertySources()
-				.addFirst(new MapPropertySource("testControllerSettings", new LinkedHashMap<>(SETTINGS)));
+			MutablePropertySources sources = context.getEnvironment().getPropertySources();
+			MapPropertySource settings = new MapPropertySource("testControllerSettings", new LinkedHashMap<>(SETTINGS));
+			if (sources.contains(INLINED)) {
+				sources.addAfter(INLINED, settings);
+			}
+			else {
+				sources.addFirst(settings);
+			}
 		}
 
 	}
