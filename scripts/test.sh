@@ -55,7 +55,7 @@ run_suite() {
 	# Its output also goes to a file, through a tee of this shell's group that ignores the signals
 	# a terminal sends (the suite's cleanup still writes after a Ctrl-C); the suite itself does not
 	# hold that pipe's other copy.
-	local log_fd tee_pid i
+	local log_fd tee_pid
 	exec {log_fd}> >(trap '' INT TERM HUP; exec tee -- "$LOG_DIR/$name.log")
 	tee_pid=$!
 	setsid "$@" >&"$log_fd" 2>&1 {log_fd}>&- &
@@ -66,13 +66,12 @@ run_suite() {
 	SUITE_PID=''
 	exec {log_fd}>&-
 	# tee ends with the suite's output; a process the suite left behind may keep it open: 5 s at most
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$tee_pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_for 5 "the copy of the ${name} suite's output" process_gone "$tee_pid" || true
 	RESULTS+=("${name}|${status}|$((SECONDS - start))")
 	log "suite ${name}: ${status} in $((SECONDS - start))s"
 }
+
+process_gone() { ! kill -0 "$1" 2>/dev/null; }
 
 # show_failed_test_output: the captured output of failed controller test classes (CI sees it).
 show_failed_test_output() {

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -52,23 +51,14 @@ public final class TestControllers {
 	 * profile, the test credentials, the test data folder. {@link #run} passes them as arguments;
 	 * {@link ControllerTest} and {@link S3ControllerTest} through {@link Settings}.
 	 */
-	static final Map<String, String> SETTINGS = settings();
+	static final Map<String, String> SETTINGS = Map.of("ha.profile", "production", "spring.profiles.active",
+			"production", "ha.security.recorder-username", TestSecrets.RECORDER_USER, "ha.security.recorder-password",
+			TestSecrets.RECORDER_PASSWORD, "ha.security.admin-username", TestSecrets.ADMIN_USER,
+			"ha.security.admin-password", TestSecrets.ADMIN_PASSWORD, "ha.security.metrics-username",
+			TestSecrets.METRICS_USER, "ha.security.metrics-password", TestSecrets.METRICS_PASSWORD, "ha.data-dir",
+			"target/test-data");
 
 	private TestControllers() {
-	}
-
-	private static Map<String, String> settings() {
-		Map<String, String> s = new LinkedHashMap<>();
-		s.put("ha.profile", "production");
-		s.put("spring.profiles.active", "production");
-		s.put("ha.security.recorder-username", TestSecrets.RECORDER_USER);
-		s.put("ha.security.recorder-password", TestSecrets.RECORDER_PASSWORD);
-		s.put("ha.security.admin-username", TestSecrets.ADMIN_USER);
-		s.put("ha.security.admin-password", TestSecrets.ADMIN_PASSWORD);
-		s.put("ha.security.metrics-username", TestSecrets.METRICS_USER);
-		s.put("ha.security.metrics-password", TestSecrets.METRICS_PASSWORD);
-		s.put("ha.data-dir", "target/test-data");
-		return Collections.unmodifiableMap(s);
 	}
 
 	/**
