@@ -4,7 +4,8 @@
 --       7 phase ('' = not reported), 8 mediaTimeMs, 9 frames, 10 speed ('' = not reported),
 --       11 progressAgeMs: how long before this heartbeat ffmpeg's last report arrived ('' = not reported),
 --       12 content (shown | blank | '' = not reported), 13 blankMs, 14 shownMediaMs ('' = none)
--- Returns: OK (status, epoch) | NOT_FOUND | FINAL (status, epoch) | STALE_EPOCH (epoch)
+-- Returns: OK (status, epoch, standstill: '1' when a capturing heartbeat of the same epoch shows no
+--          growth since the last one, else '0') | NOT_FOUND | FINAL (status, epoch) | STALE_EPOCH (epoch)
 -- Progress: hbAdvancedAt is when the media time or frame count of this epoch was last seen to grow
 -- (the first capturing heartbeat of an epoch counts); a new epoch starts over. It is the time of
 -- that heartbeat, minus the age of the report it carried when the recorder tells it (never before
@@ -28,11 +29,13 @@ local function grew(new, old)
   return tonumber(new) > tonumber(old)
 end
 local advanced = false
+local standstill = '0'
 if ARGV[7] == 'capturing' then
   if not sameEpoch or not prev[4] or prev[4] == '' then
     advanced = true
   else
     advanced = grew(ARGV[8], prev[2]) or grew(ARGV[9], prev[3])
+    if not advanced then standstill = '1' end
   end
 end
 redis.call('HSET', KEYS[1], 'lastHeartbeatAt', ARGV[5], 'hbLastChunkSeq', ARGV[2],
@@ -53,4 +56,4 @@ elseif not sameEpoch then
 end
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[6])
-return {'OK', status, epoch}
+return {'OK', status, epoch, standstill}

@@ -13,12 +13,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.docker.RecorderRuntime;
 import io.ov2ha.controller.docker.RuntimeEvent;
 import io.ov2ha.controller.docker.RuntimeEventListener;
+import io.ov2ha.controller.recording.RecorderStandstill;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
@@ -38,6 +40,10 @@ import io.ov2ha.controller.support.PeriodicPass;
  * {@code HA_RECONCILE_INTERVAL}: {@link ReconcilerTick}): heartbeat and chunk rules
  * ({@link DetectionRules}), retries of backups that could not start, first-chunk bookkeeping,
  * stops left unfinished ({@link UnfinishedStops}).</li>
+ * <li><b>Heartbeats</b> (the lease holder): one that shows a capturing recorder without progress
+ * ({@link io.ov2ha.controller.recording.RecorderStandstill}) has its recording judged at once on
+ * its worker, as the sweep would judge it: a stall is acted on when the heartbeat that proves it
+ * arrives, not up to one interval later.</li>
  * <li><b>Full reconciliation</b> ({@link BackupAudit}, the lease holder: on taking the lease,
  * after every event stream reconnection, every minute): every backup container found by label is
  * compared with the registry.</li>
@@ -76,6 +82,8 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private final ReconcilerTick ticks;
 
+	private final RecordingSweep sweeps;
+
 	private volatile boolean running;
 
 	private volatile Instant startedAt = Instant.EPOCH;
@@ -111,11 +119,13 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 				(id, task) -> workers.submit(id, task));
 		RecordingSweep sweeps = new RecordingSweep(store, reads, recordings, failover, rules, gate, pressure, checks,
 				unfinishedStops, () -> workers, () -> startedAt, this::decisions, clock);
+		this.sweeps = sweeps;
 		this.events = new ContainerEvents(reads, recordings, failed, () -> workers, sweeps::evaluate);
 		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit, sweeps,
 				checks, unfinishedStops, events, () -> running);
 		Duration interval = properties.failover().reconcileInterval();
-		this.ticker = new PeriodicPass("failover-reconciler", "failover_tick", LOG, interval, interval, ticks::tick);
+		// the first tick at the start: the lease is taken (and a heartbeat's standstill judged) at once
+		this.ticker = new PeriodicPass("failover-reconciler", "failover_tick", LOG, Duration.ZERO, interval, ticks::tick);
 	}
 
 	// --- lifecycle -------------------------------------------------------------------------
@@ -210,6 +220,27 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	public void onEvent(RuntimeEvent event) {
 		if (running) {
 			events.onEvent(event);
+		}
+	}
+
+	/**
+	 * A heartbeat showed a capturing recorder without progress: the lease holder judges the
+	 * recording now, behind its other work (skipped when some is queued: the sweep follows), rather
+	 * than at its next sweep. The stall still needs {@code HA_STALL_TIMEOUT} without progress; this
+	 * only removes the wait for the sweep. Another controller leaves it to the lease holder's sweep.
+	 */
+	@EventListener
+	void onStandstill(RecorderStandstill standstill) {
+		KeyedExecutor current = workers;
+		if (!running || current == null || !ticks.leader()) {
+			return;
+		}
+		RecordingId id = standstill.id();
+		try {
+			current.submitIfIdle(id.value(), () -> sweeps.evaluate(id));
+		}
+		catch (RejectedExecutionException ex) {
+			// stopping
 		}
 	}
 

@@ -144,13 +144,15 @@ final class RecordingSweep {
 		}));
 	}
 
-	/** A single recording, now (an unhealthy event). */
+	/**
+	 * A single recording judged now, on its worker (an unhealthy container, a heartbeat that shows a
+	 * standstill): as the sweep judges it, and only when the sweep would (recording, no backup
+	 * waiting for a retry).
+	 */
 	void evaluate(RecordingId id) {
 		Instant now = clock.instant();
-		reads.snapshots()
-			.stream()
-			.filter(s -> s.id().equals(id))
-			.findFirst()
+		reads.snapshot(id)
+			.filter(s -> s.status() == RecordingStatus.RECORDING && !s.state().pending(s.epoch()))
 			.map(s -> checks.forJudgement(s, rules.judge(s, now, startedAt.get(), pressure.percent())))
 			.ifPresent(Runnable::run);
 	}

@@ -109,12 +109,20 @@ public class RecordingService {
 				request.speed(), request.progressAgeMs(), new RecorderContent(RecorderContent.State.ofSlug(request.content()),
 						request.blankMs(), request.shownMediaMs()));
 		return switch (outcome.code()) {
-			case OK -> new RecordingViews.HeartbeatAck(id.value(), outcome.longValue(1),
-					RecordingStatus.valueOf(outcome.value(0)));
+			case OK -> acknowledged(id, outcome);
 			case NOT_FOUND -> throw RecordingStore.notFound(id);
 			case FINAL -> throw final_(id, outcome.value(0));
 			case STALE_EPOCH -> throw staleEpoch(id, request.epoch(), outcome.value(0));
 		};
+	}
+
+	private RecordingViews.HeartbeatAck acknowledged(RecordingId id, LuaAnswer<RecordingStore.HeartbeatCode> outcome) {
+		RecordingStatus status = RecordingStatus.valueOf(outcome.value(0));
+		long epoch = outcome.longValue(1);
+		if (status == RecordingStatus.RECORDING && "1".equals(outcome.value(2))) {
+			events.publishEvent(new RecorderStandstill(id, epoch));
+		}
+		return new RecordingViews.HeartbeatAck(id.value(), epoch, status);
 	}
 
 	RecordingViews.ChunkAccepted reportChunk(RecordingId id, RecordingRequests.ChunkReport request) {

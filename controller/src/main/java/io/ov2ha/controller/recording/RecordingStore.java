@@ -94,7 +94,10 @@ public class RecordingStore {
 	/** Answers of heartbeat.lua. */
 	enum HeartbeatCode {
 
-		/** Recorded; values: status, epoch. */
+		/**
+		 * Recorded; values: status, epoch, standstill ({@code 1}: a capturing heartbeat of the same
+		 * epoch that shows no growth of media time or frames since the last one; else {@code 0}).
+		 */
 		OK,
 		/** No such recording. */
 		NOT_FOUND,
@@ -228,7 +231,7 @@ public class RecordingStore {
 				RedisKeys.containerIndex()), args, RegisterCode.class);
 	}
 
-	/** Codes: OK (status, epoch), NOT_FOUND, FINAL (status, epoch), STALE_EPOCH (current epoch). */
+	/** Codes: OK (status, epoch, standstill), NOT_FOUND, FINAL (status, epoch), STALE_EPOCH (current epoch). */
 	LuaAnswer<HeartbeatCode> heartbeat(RecordingId id, long epoch, Long lastChunkSeq, long uploadBacklog,
 			long freeDiskBytes, RecorderProgress.Phase phase, Long mediaTimeMs, Long frames, Double speed,
 			Long progressAgeMs, RecorderContent content) {

@@ -192,6 +192,29 @@ class RecordingRegistryApiTest {
 	}
 
 	@Test
+	void aCapturingHeartbeatWithoutGrowthSinceTheLastOneIsAStandstill() {
+		register(0, "aa13");
+		RecordingId rid = RecordingId.of(id);
+		assertThat(standstill(rid, 0, RecorderProgress.Phase.STARTING, null, null)).isEqualTo("0");
+		// the first capturing heartbeat of an epoch is progress
+		assertThat(standstill(rid, 0, RecorderProgress.Phase.CAPTURING, 4000L, 100L)).isEqualTo("0");
+		assertThat(standstill(rid, 0, RecorderProgress.Phase.CAPTURING, 4000L, 100L)).isEqualTo("1");
+		assertThat(standstill(rid, 0, RecorderProgress.Phase.CAPTURING, 4000L, 101L)).isEqualTo("0");
+		assertThat(standstill(rid, 0, RecorderProgress.Phase.CAPTURING, 5000L, 101L)).isEqualTo("0");
+		assertThat(standstill(rid, 0, RecorderProgress.Phase.STOPPING, 5000L, 101L)).isEqualTo("0");
+		// a new epoch starts over
+		redis.opsForHash().put(RedisKeys.recording(rid), "epoch", "1");
+		assertThat(standstill(rid, 1, RecorderProgress.Phase.CAPTURING, 5000L, 101L)).isEqualTo("0");
+		assertThat(standstill(rid, 1, RecorderProgress.Phase.CAPTURING, 5000L, 101L)).isEqualTo("1");
+	}
+
+	private String standstill(RecordingId rid, long epoch, RecorderProgress.Phase phase, Long mediaTimeMs, Long frames) {
+		var outcome = store.heartbeat(rid, epoch, null, 0, 0, phase, mediaTimeMs, frames, 1.0, null, RecorderContent.NONE);
+		assertThat(outcome.code()).isEqualTo(RecordingStore.HeartbeatCode.OK);
+		return outcome.value(2);
+	}
+
+	@Test
 	void heartbeatsCarryWhatTheScreenShows() {
 		register(0, "aa12");
 		JsonNode none = admin.get("/api/recordings/" + id).json().path("lastHeartbeat");
