@@ -15,6 +15,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 
+import io.ov2ha.controller.support.DaemonThreads;
 import io.ov2ha.controller.support.LogValues;
 
 /**
@@ -63,8 +64,7 @@ final class DockerEventStream implements Runnable, AutoCloseable {
 	static DockerEventStream start(Supplier<DockerClient> streams, Clock clock, String endpoint,
 			AtomicBoolean eventsConnected, RuntimeEventListener listener) {
 		DockerEventStream loop = new DockerEventStream(streams, clock, endpoint, eventsConnected, listener);
-		Thread thread = new Thread(loop, "docker-events");
-		thread.setDaemon(true);
+		Thread thread = DaemonThreads.thread("docker-events", loop);
 		loop.thread = thread;
 		thread.start();
 		return loop;

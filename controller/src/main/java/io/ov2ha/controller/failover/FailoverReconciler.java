@@ -5,10 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -25,6 +22,7 @@ import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.DaemonThreads;
 import io.ov2ha.controller.support.LogValues;
 import io.ov2ha.controller.support.PeriodicPass;
 
@@ -136,12 +134,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			return;
 		}
 		startedAt = clock.instant();
-		AtomicInteger n = new AtomicInteger();
-		pool = Executors.newFixedThreadPool(4, r -> {
-			Thread t = new Thread(r, "failover-worker-" + n.incrementAndGet());
-			t.setDaemon(true);
-			return t;
-		});
+		pool = DaemonThreads.fixedPool("failover-worker", 4);
 		workers = new KeyedExecutor(pool);
 		running = true;
 		subscription = runtime.subscribe(this);
@@ -167,13 +160,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			// shutting down
 		}
 		ticker.stop();
-		pool.shutdownNow();
-		try {
-			pool.awaitTermination(5, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		DaemonThreads.shutdown(pool, Duration.ofSeconds(5));
 		ticks.release();
 		LOG.info("event=failover.reconciler_stopped controller=" + instance.id());
 	}

@@ -9,9 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -30,6 +28,7 @@ import io.ov2ha.controller.recording.RecordingStopRequested;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.DaemonThreads;
 import io.ov2ha.controller.support.LogValues;
 
 /**
@@ -85,12 +84,7 @@ class StopCoordinator implements DisposableBean {
 		this.finalization = finalization;
 		this.notifier = notifier;
 		this.clock = clock;
-		AtomicInteger n = new AtomicInteger();
-		this.executor = Executors.newFixedThreadPool(2, r -> {
-			Thread t = new Thread(r, "failover-stop-" + n.incrementAndGet());
-			t.setDaemon(true);
-			return t;
-		});
+		this.executor = DaemonThreads.fixedPool("failover-stop", 2);
 	}
 
 	@EventListener

@@ -16,9 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -42,6 +40,7 @@ import io.ov2ha.controller.storage.ChunkStorage;
 import io.ov2ha.controller.storage.ChunkStorage.StoredChunk;
 import io.ov2ha.controller.storage.ChunkStorageException;
 import io.ov2ha.controller.storage.LocalChunkStorage;
+import io.ov2ha.controller.support.DaemonThreads;
 import io.ov2ha.controller.support.LogValues;
 
 /**
@@ -79,12 +78,7 @@ class ChunkPlanner implements DisposableBean {
 		this.recordingStore = recordingStore;
 		this.examiner = examiner;
 		this.backfill = backfill;
-		AtomicInteger n = new AtomicInteger();
-		this.pool = Executors.newFixedThreadPool(properties.storage().finalizer().downloads(), r -> {
-			Thread t = new Thread(r, "finalize-chunks-" + n.incrementAndGet());
-			t.setDaemon(true);
-			return t;
-		});
+		this.pool = DaemonThreads.fixedPool("finalize-chunks", properties.storage().finalizer().downloads());
 	}
 
 	@Override

@@ -1,15 +1,13 @@
 package io.ov2ha.controller.finalize;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -19,6 +17,7 @@ import org.springframework.stereotype.Component;
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.finalize.Finalization.State;
 import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.support.DaemonThreads;
 import io.ov2ha.controller.support.LogValues;
 
 /**
@@ -66,20 +65,11 @@ class FinalizationWorkers implements SmartLifecycle {
 	}
 
 	private static ExecutorService newWorkers(int concurrency) {
-		AtomicInteger n = new AtomicInteger();
-		return Executors.newFixedThreadPool(concurrency, r -> {
-			Thread t = new Thread(r, "finalize-" + n.incrementAndGet());
-			t.setDaemon(true);
-			return t;
-		});
+		return DaemonThreads.fixedPool("finalize", concurrency);
 	}
 
 	private static ScheduledExecutorService newTimers() {
-		return Executors.newSingleThreadScheduledExecutor(r -> {
-			Thread t = new Thread(r, "finalize-timers");
-			t.setDaemon(true);
-			return t;
-		});
+		return DaemonThreads.scheduler("finalize-timers");
 	}
 
 	/** Starts the finalization in this controller unless it is already queued or running here. */
@@ -172,14 +162,8 @@ class FinalizationWorkers implements SmartLifecycle {
 		if (!stopping.compareAndSet(false, true)) {
 			return;
 		}
-		workers.shutdownNow();
-		try {
-			if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-				LOG.warn("event=finalize.shutdown_incomplete");
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+		if (!DaemonThreads.shutdown(workers, Duration.ofSeconds(10))) {
+			LOG.warn("event=finalize.shutdown_incomplete");
 		}
 		timers.shutdownNow();
 	}

@@ -9,9 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,6 +19,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
+import io.ov2ha.controller.support.DaemonThreads;
 import io.ov2ha.controller.support.LogValues;
 
 /**
@@ -189,12 +188,7 @@ public class OpenViduQuestions implements SmartLifecycle {
 	}
 
 	private ExecutorService newThreads() {
-		AtomicInteger n = new AtomicInteger();
-		ExecutorService pool = Executors.newFixedThreadPool(THREADS, r -> {
-			Thread t = new Thread(r, "openvidu-check-" + n.incrementAndGet());
-			t.setDaemon(true);
-			return t;
-		});
+		ExecutorService pool = DaemonThreads.fixedPool("openvidu-check", THREADS);
 		for (int i = 0; i < THREADS; i++) {
 			pool.execute(() -> work(pool));
 		}
@@ -333,13 +327,7 @@ public class OpenViduQuestions implements SmartLifecycle {
 		pending.forEach(q -> q.answer.cancel(false));
 		if (old != null) {
 			// a request under way is interrupted: it ends at once
-			old.shutdownNow();
-			try {
-				old.awaitTermination(2, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
+			DaemonThreads.shutdown(old, Duration.ofSeconds(2));
 		}
 	}
 

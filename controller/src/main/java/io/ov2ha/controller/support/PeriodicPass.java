@@ -1,7 +1,6 @@
 package io.ov2ha.controller.support;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -71,11 +70,7 @@ public final class PeriodicPass {
 			if (scheduler != null) {
 				return;
 			}
-			ScheduledExecutorService created = Executors.newSingleThreadScheduledExecutor(r -> {
-				Thread t = new Thread(r, thread);
-				t.setDaemon(true);
-				return t;
-			});
+			ScheduledExecutorService created = DaemonThreads.scheduler(thread);
 			created.scheduleWithFixedDelay(this::runQuietly, initialDelay.toMillis(), period.toMillis(),
 					TimeUnit.MILLISECONDS);
 			scheduler = created;
@@ -116,14 +111,8 @@ public final class PeriodicPass {
 		if (old == null) {
 			return;
 		}
-		old.shutdownNow();
-		try {
-			if (!old.awaitTermination(10, TimeUnit.SECONDS)) {
-				log.warn("event=" + event + ".shutdown_incomplete");
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+		if (!DaemonThreads.shutdown(old, Duration.ofSeconds(10))) {
+			log.warn("event=" + event + ".shutdown_incomplete");
 		}
 	}
 

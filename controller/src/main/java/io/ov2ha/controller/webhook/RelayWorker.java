@@ -17,6 +17,7 @@ import org.springframework.context.SmartLifecycle;
 
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.DaemonThreads;
 import io.ov2ha.controller.support.EpochMillis;
 import io.ov2ha.controller.support.LogValues;
 import tools.jackson.databind.JsonNode;
@@ -197,8 +198,7 @@ class RelayWorker implements SmartLifecycle {
 			}
 		}
 		running = true;
-		Thread t = new Thread(this::run, "webhook-relay");
-		t.setDaemon(true);
+		Thread t = DaemonThreads.thread("webhook-relay", this::run);
 		thread = t;
 		t.start();
 		LOG.info("event=webhook.relay_started enabled=" + target.enabled()
