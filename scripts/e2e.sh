@@ -9,8 +9,8 @@
 #
 # Usage: scripts/e2e.sh [--trials N] [--only NAME]... [--no-benchmarks]
 #   NAME: normal, killed, frozen, stalled, twice, blank-backup, controller-restart, controller-down-at-stop,
-#         s3-outage, s3-down-at-stop, openvidu-restart, openvidu-restart-notified, openvidu-down,
-#         host-crash, loaded
+#         s3-outage, s3-down-at-stop, openvidu-restart, openvidu-restart-notified,
+#         openvidu-restart-primary, openvidu-down, host-crash, loaded
 # Settings: E2E_TRIALS (5, trials of "killed"), E2E_RECORD_SECONDS (60), E2E_SHORT_SECONDS (45),
 # E2E_KILL_AT (20), E2E_LOADED_SECONDS (120; 420 for the false-failover soak of BENCHMARKS.md),
 # E2E_PARALLEL (2: independent scenarios run side by side), E2E_AFTER_BACKUP_S (15: a scenario
@@ -47,7 +47,8 @@ RECEIVER_PID=''
 STARTED_AT=$SECONDS
 
 usage() {
-	sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+	# the header comment, up to its shellcheck directive
+	awk 'NR > 1 && /^# shellcheck/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
 }
 
 wanted() {
@@ -152,6 +153,7 @@ run_scenarios() {
 	# OpenVidu forgets every session: alone
 	wanted openvidu-restart && scenario_openvidu_restart 1
 	wanted openvidu-restart-notified && scenario_openvidu_restart_notified 1
+	wanted openvidu-restart-primary && scenario_openvidu_restart_primary 1
 	wanted openvidu-down && scenario_openvidu_down 1
 	# the whole host (controller, Redis, recorder, OpenVidu) crashes and boots: alone
 	wanted host-crash && scenario_host_crash 1
@@ -224,7 +226,7 @@ write_benchmarks() {
 			of that clock in the final MP4 (media lost); stop→ready = OpenVidu's stop call to the customer
 			receiving `ready`; head = OpenVidu's `docker run` to the first frame of the final MP4. Two
 			scenarios run side by side on the 2 vCPUs (controller-restart, controller-down-at-stop,
-			s3-outage, s3-down-at-stop, openvidu-restart, openvidu-restart-notified, openvidu-down, host-crash and loaded alone; loaded adds a busy loop on one core and three recordings at once).
+			s3-outage, s3-down-at-stop, openvidu-restart, openvidu-restart-notified, openvidu-restart-primary, openvidu-down, host-crash and loaded alone; loaded adds a busy loop on one core and three recordings at once).
 
 		MD
 		printf '| Figure (medians, range, n) | value |\n|---|---|\n'
@@ -246,6 +248,8 @@ write_benchmarks() {
 			"$(stat_line host-crash 8)"
 		printf '| OpenVidu restarted (stopped webhooks sent) while a backup records: restart → final sealed and announced, s | %s |\n' \
 			"$(stat_line openvidu-restart-notified 8)"
+		printf '| OpenVidu restarted (stopped webhooks sent) while its own recorder records, no failover: restart → final sealed and announced, s | %s |\n' \
+			"$(stat_line openvidu-restart-primary 8)"
 		printf '| S3 down at the stop: stop → ready (joined from the local disk), s | %s |\n' "$(stat_line s3-down-at-stop 8)"
 		printf '| a backup whose page never joins the session: kill → final sealed and announced (HA_BACKUP_BLANK_TIMEOUT 60 s included), s | %s |\n' \
 			"$(stat_line blank-backup 8)"

@@ -668,6 +668,30 @@ scenario_openvidu_restart_notified() {
 	finish "primary killed at ${E2E_KILL_AT} s; OpenVidu restarted (stopped webhooks sent) at ${E2E_SHORT_SECONDS} s"
 }
 
+# 9d. OpenVidu restarts cleanly (its @PreDestroy stops every recording with reason
+# openviduServerStopped and sends the stopped webhook) while its own recorder records, no
+# failover: a stop like any other. OpenVidu's stop reads <id>.info; its start finds nothing to
+# clean; the final holds everything up to the restart, the customer told once.
+scenario_openvidu_restart_primary() {
+	local id="ses_${E2E_RUN}p${1}" restart_ms reason
+	begin openvidu-restart-primary "$1"
+	start_recording "$id"
+	record_until "$id" 20
+	restart_ms=$(now_ms)
+	STOP_MS=$restart_ms
+	ov_restart
+	check "the customer gets a final event within 60 s of the restart" poll 60 "final event of ${id}" customer_got_final "$id"
+	STOP_READY_S=$(seconds_to_final "$id" "$restart_ms")
+	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
+	reason=$(jq -r --arg id "$id" 'select(.body.id == $id and .body.status == "stopped") | .body.reason' "$E2E_HOOKS" | head -n 1)
+	check "the customer's stopped event says openviduServerStopped (${reason:-none})" eq "$reason" openviduServerStopped
+	check "no failover happened" eq "$(failover_count "$id")" 0
+	check "no recorder of the recording is left running" poll 30 "no recorder of ${id}" no_recorder_running "$id"
+	verify_final "$id" "$STOP_MS" 0 1
+	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
+	finish "OpenVidu restarted (stopped webhooks sent) at 20 s, its own recorder recording"
+}
+
 # final_after_openvidu_start ID START_MS: OpenVidu started at START_MS and the controller ends
 # the recording on its word: the customer's final event within 120 s, READY in the controller.
 # READY_AFTER_S: OpenVidu's start -> the final event (empty when there was none).
