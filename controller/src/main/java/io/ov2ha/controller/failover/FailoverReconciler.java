@@ -120,7 +120,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		this.sweeps = sweeps;
 		this.events = new ContainerEvents(reads, recordings, failed, () -> workers, sweeps::evaluate);
 		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit, sweeps,
-				checks, unfinishedStops, events, () -> running);
+				checks, unfinishedStops, events, () -> running, at -> startedAt = at);
 		Duration interval = properties.failover().reconcileInterval();
 		// the first tick at the start: the lease is taken (and a heartbeat's standstill judged) at once
 		this.ticker = new PeriodicPass("failover-reconciler", "failover_tick", LOG, Duration.ZERO, interval, ticks::tick);

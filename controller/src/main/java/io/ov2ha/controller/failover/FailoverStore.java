@@ -12,6 +12,7 @@ import org.springframework.stereotype.Repository;
 
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.redis.LuaAnswer;
+import io.ov2ha.controller.redis.LuaRunner;
 import io.ov2ha.controller.redis.LuaScripts;
 import io.ov2ha.controller.redis.RedisKeys;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,9 +45,12 @@ class FailoverStore {
 
 	private final StringRedisTemplate redis;
 
+	private final LuaRunner lua;
+
 	private final JsonMapper json;
 
-	FailoverStore(StringRedisTemplate redis, JsonMapper json) {
+	FailoverStore(StringRedisTemplate redis, LuaRunner lua, JsonMapper json) {
+		this.lua = lua;
 		this.redis = redis;
 		this.json = json;
 	}
@@ -133,7 +137,7 @@ class FailoverStore {
 
 	private <C extends Enum<C>> LuaAnswer<C> run(RedisScript<List> script, List<String> keys, List<String> args,
 			Class<C> codes) {
-		return LuaAnswer.run(redis, script, keys, args, codes);
+		return lua.run(script, keys, args, codes);
 	}
 
 	/**

@@ -4,9 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.dao.DataAccessException;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.redis.ControllerInstance;
@@ -53,16 +55,26 @@ final class ReconcilerTick {
 
 	private final BooleanSupplier running;
 
+	private final Consumer<Instant> resumeJudging;
+
+	/** A tick failed on Redis and none has succeeded since. */
+	private volatile boolean redisLost;
+
 	private volatile boolean leader;
 
 	private volatile Instant lastTickAt;
 
 	private volatile Instant lastIndexCleanupAt = Instant.EPOCH;
 
-	/** @param running whether the reconciler runs (a tick of a stopped one does nothing) */
+	/**
+	 * @param running whether the reconciler runs (a tick of a stopped one does nothing)
+	 * @param resumeJudging Redis is back after a tick failed on it: judging starts over from this
+	 *        time, as at a start (recorders could not report meanwhile)
+	 */
 	ReconcilerTick(HaProperties properties, FailoverReads reads, RedisLease lease, ControllerInstance instance,
 			Clock clock, OpenViduGate gate, ThrottledWarnings warnings, BackupAudit audit, RecordingSweep sweeps,
-			RecorderChecks checks, UnfinishedStops unfinishedStops, ContainerEvents events, BooleanSupplier running) {
+			RecorderChecks checks, UnfinishedStops unfinishedStops, ContainerEvents events, BooleanSupplier running,
+			Consumer<Instant> resumeJudging) {
 		this.properties = properties;
 		this.reads = reads;
 		this.lease = lease;
@@ -76,6 +88,7 @@ final class ReconcilerTick {
 		this.unfinishedStops = unfinishedStops;
 		this.events = events;
 		this.running = running;
+		this.resumeJudging = resumeJudging;
 	}
 
 	boolean leader() {
@@ -97,6 +110,13 @@ final class ReconcilerTick {
 				ttl = Duration.ofSeconds(5);
 			}
 			boolean holds = lease.acquireOrRenew(RedisKeys.lease(FailoverReconciler.LEASE), ttl);
+			if (redisLost) {
+				// while Redis was away no heartbeat could be stored: silence is no failure yet
+				redisLost = false;
+				resumeJudging.accept(now);
+				LOG.info("event=failover.redis_back controller=" + instance.id() + " judgingFrom="
+						+ now.plus(properties.heartbeat().timeout()));
+			}
 			if (holds != leader) {
 				leader = holds;
 				LOG.info("event=failover.leadership controller=" + instance.id() + " leader=" + holds);
@@ -132,6 +152,9 @@ final class ReconcilerTick {
 		catch (RuntimeException ex) {
 			if (!running.getAsBoolean()) {
 				return;
+			}
+			if (ex instanceof DataAccessException) {
+				redisLost = true;
 			}
 			warnings.warn(LOG, "tick", "event=failover.tick_failed error=" + LogValues.quote(ex.getClass().getSimpleName()
 					+ ": " + ex.getMessage()));

@@ -16,6 +16,7 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Repository;
 
 import io.ov2ha.controller.redis.LuaAnswer;
+import io.ov2ha.controller.redis.LuaRunner;
 import io.ov2ha.controller.redis.LuaScripts;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.web.ApiException;
@@ -54,13 +55,16 @@ public class RecordingStore {
 
 	private final StringRedisTemplate redis;
 
+	private final LuaRunner lua;
+
 	private final JsonMapper json;
 
 	private final Clock clock;
 
 	private final String retentionMillis;
 
-	RecordingStore(StringRedisTemplate redis, JsonMapper json, Clock clock, StateRetentionProperties retention) {
+	RecordingStore(StringRedisTemplate redis, LuaRunner lua, JsonMapper json, Clock clock, StateRetentionProperties retention) {
+		this.lua = lua;
 		this.redis = redis;
 		this.json = json;
 		this.clock = clock;
@@ -200,7 +204,7 @@ public class RecordingStore {
 
 	private <C extends Enum<C>> LuaAnswer<C> run(RedisScript<List> script, List<String> keys, List<String> args,
 			Class<C> codes) {
-		return LuaAnswer.run(redis, script, keys, args, codes);
+		return lua.run(script, keys, args, codes);
 	}
 
 	/** A new registration's document fields. */

@@ -24,7 +24,9 @@ import redis.embedded.RedisServer;
  * Local mode without {@code HA_REDIS_URL}: starts a real Redis server (a statically linked
  * Redis 7 shipped in the embedded-redis jar) on loopback, persisting to
  * {@code <data-dir>/redis} with an append-only file, and points Spring Data Redis at it.
- * Production mode without {@code HA_REDIS_URL} is a startup error.
+ * Production mode without {@code HA_REDIS_URL} is a startup error. With {@code HA_REDIS_SENTINELS}
+ * ({@link RedisSentinels}) the Sentinels name the server: never an embedded one; the URL, required
+ * in production (its password), gives the password and database.
  */
 class EmbeddedRedisEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -42,10 +44,21 @@ class EmbeddedRedisEnvironmentPostProcessor implements EnvironmentPostProcessor,
 
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+		RedisSentinels sentinels = RedisSentinels.parse(environment.getProperty("ha.redis.sentinels"),
+				environment.getProperty("ha.redis.sentinel-master"), environment.getProperty("ha.redis.sentinel-password"));
+		if (sentinels != null) {
+			environment.getPropertySources()
+				.addFirst(new MapPropertySource("ov2haRedisSentinels", sentinels.springProperties()));
+			log.info("event=redis.sentinels nodes=" + String.join(",", sentinels.nodes()) + " master=" + sentinels.master());
+		}
 		if (StringUtils.hasText(environment.getProperty("ha.redis.url"))) {
 			return;
 		}
 		String profile = environment.getProperty("ha.profile", "local");
+		if (sentinels != null && "local".equalsIgnoreCase(profile)) {
+			// the Sentinels name the server; no password, database 0
+			return;
+		}
 		if (!"local".equalsIgnoreCase(profile)) {
 			throw new ConfigurationException("HA_REDIS_URL is not set; the production profile needs an external Redis.",
 					"Set HA_REDIS_URL (for example redis://:password@redis:6379/0), or run with HA_PROFILE=local "

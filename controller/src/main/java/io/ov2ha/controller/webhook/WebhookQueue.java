@@ -16,6 +16,7 @@ import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.redis.LuaAnswer;
+import io.ov2ha.controller.redis.LuaRunner;
 import io.ov2ha.controller.redis.LuaScripts;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.EpochMillis;
@@ -49,11 +50,14 @@ class WebhookQueue {
 
 	private final StringRedisTemplate redis;
 
+	private final LuaRunner lua;
+
 	private final JsonMapper json;
 
 	private final String owner;
 
-	WebhookQueue(StringRedisTemplate redis, JsonMapper json, ControllerInstance instance) {
+	WebhookQueue(StringRedisTemplate redis, LuaRunner lua, JsonMapper json, ControllerInstance instance) {
+		this.lua = lua;
 		this.redis = redis;
 		this.json = json;
 		this.owner = instance.id();
@@ -149,7 +153,7 @@ class WebhookQueue {
 
 	private <C extends Enum<C>> LuaAnswer<C> run(RedisScript<List> script, List<String> keys, List<String> args,
 			Class<C> codes) {
-		return LuaAnswer.run(redis, script, keys, args, codes);
+		return lua.run(script, keys, args, codes);
 	}
 
 	Stored store(NewEvent e) {

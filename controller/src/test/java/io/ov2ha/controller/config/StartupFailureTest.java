@@ -53,6 +53,20 @@ class StartupFailureTest {
 	}
 
 	@Test
+	void aBadSentinelListOrReplicaAckSettingDoesNotStart(CapturedOutput output) {
+		assertThatThrownBy(() -> TestControllers.run(null, "--ha.recordings-path=target/test-recordings",
+				"--ha.redis.sentinels=sentinel-1:26379,sentinel-2"))
+			.isNotNull();
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("HA_REDIS_SENTINELS holds \"sentinel-2\", which is not host:port.")
+			.doesNotContain("at io.ov2ha");
+		assertThatThrownBy(() -> TestControllers.run(null, "--ha.recordings-path=target/test-recordings",
+				"--ha.redis.replica-acks=9"))
+			.isNotNull();
+		assertThat(output).contains("HA_REDIS_REPLICA_ACKS is 9.");
+	}
+
+	@Test
 	void aTlsCertificateWithoutItsKeyDoesNotStart(CapturedOutput output) {
 		assertThatThrownBy(() -> TestControllers.run(null, "--ha.recordings-path=target/test-recordings",
 				"--ha.tls.certificate=pom.xml"))

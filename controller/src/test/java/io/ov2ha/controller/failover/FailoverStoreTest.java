@@ -24,6 +24,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.redis.LuaAnswer;
+import io.ov2ha.controller.redis.LuaRunner;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.Recordings;
 import io.ov2ha.controller.support.TestRedis;
@@ -49,7 +50,7 @@ class FailoverStoreTest {
 		factory.afterPropertiesSet();
 		redis = new StringRedisTemplate(factory);
 		JsonMapper json = JsonMapper.builder().build();
-		store = new FailoverStore(redis, json);
+		store = new FailoverStore(redis, new LuaRunner(redis), json);
 		reads = new FailoverReads(redis, json);
 	}
 
