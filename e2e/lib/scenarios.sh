@@ -649,15 +649,10 @@ scenario_openvidu_restart() {
 # recording as any stop does: the backup is stopped, the final holds everything up to the
 # restart, the customer gets started, stopped, then one ready from the controller.
 scenario_openvidu_restart_notified() {
-	local id="ses_${E2E_RUN}w${1}" restart_ms
+	local id="ses_${E2E_RUN}w${1}"
 	begin openvidu-restart-notified "$1"
 	backup_recording "$id" ''
-	restart_ms=$(now_ms)
-	STOP_MS=$restart_ms
-	ov_restart
-	check "the customer gets a final event within 60 s of the restart" poll 60 "final event of ${id}" customer_got_final "$id"
-	STOP_READY_S=$(seconds_to_final "$id" "$restart_ms")
-	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
+	restart_notified "$id"
 	check "the stop came from OpenVidu's stopped webhook (no end by the controller: $(admin "/api/recordings/$id/failovers" | jq -r '.endedBy // "none"'))" \
 		eq "$(admin "/api/recordings/$id/failovers" | jq -r '.endedBy // empty')" ""
 	check "no recorder of the recording is left running" poll 30 "no recorder of ${id}" no_recorder_running "$id"
@@ -673,16 +668,11 @@ scenario_openvidu_restart_notified() {
 # failover: a stop like any other. OpenVidu's stop reads <id>.info; its start finds nothing to
 # clean; the final holds everything up to the restart, the customer told once.
 scenario_openvidu_restart_primary() {
-	local id="ses_${E2E_RUN}p${1}" restart_ms reason
+	local id="ses_${E2E_RUN}p${1}" reason
 	begin openvidu-restart-primary "$1"
 	start_recording "$id"
 	record_until "$id" 20
-	restart_ms=$(now_ms)
-	STOP_MS=$restart_ms
-	ov_restart
-	check "the customer gets a final event within 60 s of the restart" poll 60 "final event of ${id}" customer_got_final "$id"
-	STOP_READY_S=$(seconds_to_final "$id" "$restart_ms")
-	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
+	restart_notified "$id"
 	reason=$(jq -r --arg id "$id" 'select(.body.id == $id and .body.status == "stopped") | .body.reason' "$E2E_HOOKS" | head -n 1)
 	check "the customer's stopped event says openviduServerStopped (${reason:-none})" eq "$reason" openviduServerStopped
 	check "no failover happened" eq "$(failover_count "$id")" 0
@@ -690,6 +680,18 @@ scenario_openvidu_restart_primary() {
 	verify_final "$id" "$STOP_MS" 0 1
 	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
 	finish "OpenVidu restarted (stopped webhooks sent) at 20 s, its own recorder recording"
+}
+
+# restart_notified ID: OpenVidu restarts cleanly (ov_restart: its stopped webhooks are sent) and
+# the recording ends as after any stop: the customer's final event within 60 s, READY in the
+# controller. STOP_MS: the restart; STOP_READY_S: the restart -> the final event.
+restart_notified() {
+	local id=$1
+	STOP_MS=$(now_ms)
+	ov_restart
+	check "the customer gets a final event within 60 s of the restart" poll 60 "final event of ${id}" customer_got_final "$id"
+	STOP_READY_S=$(seconds_to_final "$id" "$STOP_MS")
+	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
 }
 
 # final_after_openvidu_start ID START_MS: OpenVidu started at START_MS and the controller ends
