@@ -1292,6 +1292,8 @@ redis_snapshot() {
 		docker exec "$id" rm -f /tmp/ov2ha-backup.rdb
 		return 0
 	fi
+	[[ -z $(cfg HA_REDIS_SENTINELS) ]] ||
+		die "backup of a Redis behind Sentinel (HA_REDIS_SENTINELS) is not done here: back up its primary with your Redis tooling"
 	local url host port db pass userinfo
 	url=$(cfg HA_REDIS_URL)
 	[[ $url =~ ^redis://(([^@]*)@)?([^:/]+)(:([0-9]+))?(/([0-9]+))?$ ]] ||

@@ -51,15 +51,18 @@ final class FailedRecorders {
 
 	private final Supplier<Instant> startedAt;
 
+	private final Supplier<Instant> judgingBase;
+
 	private final Function<RecordingId, Executor> decisions;
 
 	/**
-	 * @param startedAt when the reconciler started (nothing is judged before one heartbeat timeout)
+	 * @param startedAt when the reconciler started (a death found long after it needs OpenVidu's word)
+	 * @param judgingBase the heartbeat and progress rules count from here (the start, or Redis's return)
 	 * @param decisions where a decision on OpenVidu's answer runs for a recording
 	 */
 	FailedRecorders(FailoverReads reads, FailoverService failover, StopCoordinator stops, StopMarkers stopMarkers,
 			RecorderRuntime runtime, Clock clock, DetectionRules rules, OpenViduGate gate, HostPressure pressure,
-			FailoverMetrics metrics, ThrottledWarnings warnings, Supplier<Instant> startedAt,
+			FailoverMetrics metrics, ThrottledWarnings warnings, Supplier<Instant> startedAt, Supplier<Instant> judgingBase,
 			Function<RecordingId, Executor> decisions) {
 		this.reads = reads;
 		this.failover = failover;
@@ -73,6 +76,7 @@ final class FailedRecorders {
 		this.metrics = metrics;
 		this.warnings = warnings;
 		this.startedAt = startedAt;
+		this.judgingBase = judgingBase;
 		this.decisions = decisions;
 	}
 
@@ -138,7 +142,7 @@ final class FailedRecorders {
 			// no longer this recording at this epoch: the claim tells
 			return true;
 		}
-		DetectionRules.Judgement j = rules.judge(s.get(), clock.instant(), startedAt.get(), pressure.percent());
+		DetectionRules.Judgement j = rules.judge(s.get(), clock.instant(), judgingBase.get(), pressure.percent());
 		if (DetectionRules.stillFailed(reason, j)) {
 			return true;
 		}

@@ -86,6 +86,9 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private volatile Instant startedAt = Instant.EPOCH;
 
+	/** Heartbeat and progress rules count from here: the start, or Redis's return after an outage. */
+	private volatile Instant judgingBase = Instant.EPOCH;
+
 	private final PeriodicPass ticker;
 
 	private ExecutorService pool;
@@ -109,18 +112,18 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 				f.cpuPressureTimeout(), f.blankTimeout()));
 		ThrottledWarnings warnings = new ThrottledWarnings(clock);
 		FailedRecorders failed = new FailedRecorders(reads, failover, stops, stopMarkers, runtime, clock, rules, gate,
-				pressure, metrics, warnings, () -> startedAt, this::decisions);
+				pressure, metrics, warnings, () -> startedAt, () -> judgingBase, this::decisions);
 		RecorderChecks checks = new RecorderChecks(properties, recordings, failover, stops, stopMarkers, runtime,
 				clock, gate, pressure, warnings, failed, verdicts);
 		UnfinishedStops unfinishedStops = new UnfinishedStops(properties, stops);
 		this.audit = new BackupAudit(runtime, recordings, failover, failed, warnings, instance,
 				(id, task) -> workers.submit(id, task));
 		RecordingSweep sweeps = new RecordingSweep(store, reads, recordings, failover, rules, gate, pressure, checks,
-				unfinishedStops, () -> workers, () -> startedAt, this::decisions, clock);
+				unfinishedStops, () -> workers, () -> startedAt, () -> judgingBase, this::decisions, clock);
 		this.sweeps = sweeps;
 		this.events = new ContainerEvents(reads, recordings, failed, () -> workers, sweeps::evaluate);
 		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit, sweeps,
-				checks, unfinishedStops, events, () -> running, at -> startedAt = at);
+				checks, unfinishedStops, events, () -> running, at -> judgingBase = at);
 		Duration interval = properties.failover().reconcileInterval();
 		// the first tick at the start: the lease is taken (and a heartbeat's standstill judged) at once
 		this.ticker = new PeriodicPass("failover-reconciler", "failover_tick", LOG, Duration.ZERO, interval, ticks::tick);
@@ -134,6 +137,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			return;
 		}
 		startedAt = clock.instant();
+		judgingBase = startedAt;
 		pool = DaemonThreads.fixedPool("failover-worker", 4);
 		workers = new KeyedExecutor(pool);
 		running = true;
@@ -198,7 +202,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	}
 
 	Instant judgingFrom() {
-		return startedAt.plus(properties.heartbeat().timeout());
+		return judgingBase.plus(properties.heartbeat().timeout());
 	}
 
 	// --- events (every controller) -----------------------------------------------------------

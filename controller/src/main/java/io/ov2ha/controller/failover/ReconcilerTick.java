@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.dao.DataAccessException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.RedisConnectionFailureException;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.redis.ControllerInstance;
@@ -57,7 +58,7 @@ final class ReconcilerTick {
 
 	private final Consumer<Instant> resumeJudging;
 
-	/** A tick failed on Redis and none has succeeded since. */
+	/** A tick could not reach Redis (its lease call) and none has since. */
 	private volatile boolean redisLost;
 
 	private volatile boolean leader;
@@ -68,8 +69,8 @@ final class ReconcilerTick {
 
 	/**
 	 * @param running whether the reconciler runs (a tick of a stopped one does nothing)
-	 * @param resumeJudging Redis is back after a tick failed on it: judging starts over from this
-	 *        time, as at a start (recorders could not report meanwhile)
+	 * @param resumeJudging Redis is back after a tick could not reach it: the heartbeat and progress
+	 *        rules start over from this time, as at a start (recorders could not report meanwhile)
 	 */
 	ReconcilerTick(HaProperties properties, FailoverReads reads, RedisLease lease, ControllerInstance instance,
 			Clock clock, OpenViduGate gate, ThrottledWarnings warnings, BackupAudit audit, RecordingSweep sweeps,
@@ -109,7 +110,15 @@ final class ReconcilerTick {
 			if (ttl.compareTo(Duration.ofSeconds(5)) < 0) {
 				ttl = Duration.ofSeconds(5);
 			}
-			boolean holds = lease.acquireOrRenew(RedisKeys.lease(FailoverReconciler.LEASE), ttl);
+			boolean holds;
+			try {
+				holds = lease.acquireOrRenew(RedisKeys.lease(FailoverReconciler.LEASE), ttl);
+			}
+			catch (RedisConnectionFailureException | QueryTimeoutException ex) {
+				// Redis itself is away (not one failing read): recorders cannot report meanwhile
+				redisLost = true;
+				throw ex;
+			}
 			if (redisLost) {
 				// while Redis was away no heartbeat could be stored: silence is no failure yet
 				redisLost = false;
@@ -152,9 +161,6 @@ final class ReconcilerTick {
 		catch (RuntimeException ex) {
 			if (!running.getAsBoolean()) {
 				return;
-			}
-			if (ex instanceof DataAccessException) {
-				redisLost = true;
 			}
 			warnings.warn(LOG, "tick", "event=failover.tick_failed error=" + LogValues.quote(ex.getClass().getSimpleName()
 					+ ": " + ex.getMessage()));

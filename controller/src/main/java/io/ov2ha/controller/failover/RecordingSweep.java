@@ -48,6 +48,8 @@ final class RecordingSweep {
 
 	private final Supplier<Instant> startedAt;
 
+	private final Supplier<Instant> judgingBase;
+
 	private final Function<RecordingId, Executor> decisions;
 
 	private final Clock clock;
@@ -56,12 +58,14 @@ final class RecordingSweep {
 
 	/**
 	 * @param workers the reconciler's worker queues (new ones after a restart)
-	 * @param startedAt when the reconciler started (nothing is judged before one heartbeat timeout)
+	 * @param startedAt when the reconciler started (stops are left to their own end that long)
+	 * @param judgingBase the heartbeat and progress rules count from here (the start, or Redis's return)
 	 * @param decisions where a decision on OpenVidu's answer runs for a recording
 	 */
 	RecordingSweep(FailoverStore store, FailoverReads reads, RecordingStore recordings, FailoverService failover,
 			DetectionRules rules, OpenViduGate gate, HostPressure pressure, RecorderChecks checks,
 			UnfinishedStops unfinishedStops, Supplier<KeyedExecutor> workers, Supplier<Instant> startedAt,
+			Supplier<Instant> judgingBase,
 			Function<RecordingId, Executor> decisions, Clock clock) {
 		this.store = store;
 		this.reads = reads;
@@ -74,6 +78,7 @@ final class RecordingSweep {
 		this.unfinishedStops = unfinishedStops;
 		this.workers = workers;
 		this.startedAt = startedAt;
+		this.judgingBase = judgingBase;
 		this.decisions = decisions;
 		this.clock = clock;
 	}
@@ -106,7 +111,7 @@ final class RecordingSweep {
 		if (s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId())) {
 			identifyPrimary(s, now);
 		}
-		Runnable action = checks.forJudgement(s, rules.judge(s, now, startedAt.get(), pressure.percent()));
+		Runnable action = checks.forJudgement(s, rules.judge(s, now, judgingBase.get(), pressure.percent()));
 		if (action != null) {
 			workers.get().submitIfIdle(key, action);
 		}
@@ -153,7 +158,7 @@ final class RecordingSweep {
 		Instant now = clock.instant();
 		reads.snapshot(id)
 			.filter(s -> s.status() == RecordingStatus.RECORDING && !s.state().pending(s.epoch()))
-			.map(s -> checks.forJudgement(s, rules.judge(s, now, startedAt.get(), pressure.percent())))
+			.map(s -> checks.forJudgement(s, rules.judge(s, now, judgingBase.get(), pressure.percent())))
 			.ifPresent(Runnable::run);
 	}
 

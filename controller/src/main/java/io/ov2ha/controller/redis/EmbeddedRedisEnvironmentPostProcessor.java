@@ -26,7 +26,7 @@ import redis.embedded.RedisServer;
  * {@code <data-dir>/redis} with an append-only file, and points Spring Data Redis at it.
  * Production mode without {@code HA_REDIS_URL} is a startup error. With {@code HA_REDIS_SENTINELS}
  * ({@link RedisSentinels}) the Sentinels name the server: never an embedded one; the URL, required
- * in production (its password), gives the password and database.
+ * then in every profile, gives the password and database.
  */
 class EmbeddedRedisEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -54,11 +54,12 @@ class EmbeddedRedisEnvironmentPostProcessor implements EnvironmentPostProcessor,
 		if (StringUtils.hasText(environment.getProperty("ha.redis.url"))) {
 			return;
 		}
-		String profile = environment.getProperty("ha.profile", "local");
-		if (sentinels != null && "local".equalsIgnoreCase(profile)) {
-			// the Sentinels name the server; no password, database 0
-			return;
+		if (sentinels != null) {
+			throw new ConfigurationException("HA_REDIS_SENTINELS is set but HA_REDIS_URL is not.",
+					"Set HA_REDIS_URL to give the password and database of the Sentinels' primary, for example "
+							+ "redis://:password@sentinel/0 (its host and port are not used).");
 		}
+		String profile = environment.getProperty("ha.profile", "local");
 		if (!"local".equalsIgnoreCase(profile)) {
 			throw new ConfigurationException("HA_REDIS_URL is not set; the production profile needs an external Redis.",
 					"Set HA_REDIS_URL (for example redis://:password@redis:6379/0), or run with HA_PROFILE=local "

@@ -22,7 +22,7 @@ import io.ov2ha.controller.config.ConfigurationException;
  */
 record RedisSentinels(List<String> nodes, String master, String password) {
 
-	private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\]");
+	private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,251}[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\]");
 
 	private static final Pattern MASTER = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 

@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -21,24 +23,30 @@ import io.ov2ha.controller.config.ConfigurationException;
 import io.ov2ha.controller.support.LogValues;
 
 /**
- * Waits, after a scripted write, until {@code HA_REDIS_REPLICA_ACKS} replicas have it (Redis
- * {@code WAIT}, at most {@code HA_REDIS_REPLICA_ACK_TIMEOUT}): with Redis behind Sentinel, what the
- * controller acts on next (a backup started on an epoch claim, a chunk accepted, a finalization
- * state) is then on a replica, and a promoted replica has it. 0 (the default): no wait.
+ * Waits, after a scripted write of the stores ({@link LuaRunner}: recording, failover and webhook
+ * state), until {@code HA_REDIS_REPLICA_ACKS} replicas have it (Redis {@code WAIT}, at most
+ * {@code HA_REDIS_REPLICA_ACK_TIMEOUT}): with Redis behind Sentinel, what the controller acts on
+ * next (a backup started on an epoch claim, a chunk accepted) is then on a replica, when the
+ * replicas confirm in time. 0 (the default): no wait.
  *
  * <p>
- * {@code WAIT} runs on the connection the script ran on (Spring's shared connection), so it
- * covers that write. A wait that times out (no replica, or one lagging) counts
- * {@code ov2ha_redis_unreplicated_writes_total} and is logged (once a minute at most); the write
- * stands (it is on the primary), and for {@link #QUIET_AFTER_MISS} no write waits, so a lost
- * replica slows the controller by one timeout, not on every write.
+ * {@code WAIT} runs on the connection the scripts run on (Spring's shared one), so it covers every
+ * write sent before it, and it holds that connection up to the timeout (capped at
+ * {@value #MAX_TIMEOUT_MS} ms, below the command timeout). One {@code WAIT} at a time: a write that
+ * one issued after it covers returns with it (group commit). A wait that times out (no replica,
+ * or one lagging) counts {@code ov2ha_redis_unreplicated_writes_total} and is logged (once a
+ * minute at most); the write stands (it is on the primary), and for {@link #QUIET_AFTER_MISS} no
+ * write waits, so a lost replica costs one timeout every {@link #QUIET_AFTER_MISS}, not one per
+ * write.
  */
 @Component
-public class ReplicaAcks {
+class ReplicaAcks {
 
 	private static final Log LOG = LogFactory.getLog(ReplicaAcks.class);
 
 	static final Duration QUIET_AFTER_MISS = Duration.ofSeconds(10);
+
+	static final long MAX_TIMEOUT_MS = 500;
 
 	private static final Duration LOG_EVERY = Duration.ofMinutes(1);
 
@@ -54,6 +62,15 @@ public class ReplicaAcks {
 
 	private volatile Instant loggedAt = Instant.EPOCH;
 
+	/** Writes finished (their script returned) so far. */
+	private final AtomicLong written = new AtomicLong();
+
+	/** The one WAIT in flight; guards {@link #covered}. */
+	private final ReentrantLock waiting = new ReentrantLock();
+
+	/** Writes up to this count are confirmed by a WAIT issued after them. */
+	private long covered;
+
 	ReplicaAcks(@Value("${ha.redis.replica-acks:0}") int wanted,
 			@Value("${ha.redis.replica-ack-timeout:200ms}") Duration timeout, MeterRegistry registry, Clock clock) {
 		if (wanted < 0 || wanted > 5) {
@@ -61,9 +78,10 @@ public class ReplicaAcks {
 					"Set HA_REDIS_REPLICA_ACKS to how many replicas must have a write before the controller acts on it: "
 							+ "0 (no wait) to 5; 1 with Redis behind Sentinel.");
 		}
-		if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofSeconds(5)) > 0) {
+		if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > MAX_TIMEOUT_MS) {
 			throw new ConfigurationException("HA_REDIS_REPLICA_ACK_TIMEOUT is " + timeout + ".",
-					"Set HA_REDIS_REPLICA_ACK_TIMEOUT between 1ms and 5s, for example 200ms.");
+					"Set HA_REDIS_REPLICA_ACK_TIMEOUT between 1ms and " + MAX_TIMEOUT_MS + "ms, for example 200ms "
+							+ "(a WAIT holds the controller's Redis connection that long).");
 		}
 		this.wanted = wanted;
 		this.timeout = timeout;
@@ -73,28 +91,40 @@ public class ReplicaAcks {
 			.register(registry);
 	}
 
-	/** Whether writes wait for replicas at all. */
-	boolean enabled() {
-		return wanted > 0;
-	}
-
 	/** After a write on {@code redis}'s shared connection: waits for the replicas (see the class). */
 	void await(StringRedisTemplate redis) {
-		if (wanted == 0 || clock.instant().isBefore(quietUntil)) {
+		if (wanted == 0) {
 			return;
 		}
-		long acked;
+		long mine = written.incrementAndGet();
+		waiting.lock();
 		try {
-			Long answer = redis.execute((RedisCallback<Long>) c -> waitOn(c.getNativeConnection()));
-			acked = answer == null ? -1 : answer;
+			if (covered >= mine || clock.instant().isBefore(quietUntil)) {
+				return;
+			}
+			// every write counted so far was sent before this WAIT, on the same connection
+			long upTo = written.get();
+			Long acked;
+			try {
+				acked = redis.execute((RedisCallback<Long>) c -> waitOn(c.getNativeConnection()));
+			}
+			catch (RuntimeException ex) {
+				// the writes went through; they stand
+				miss(-1, ex.getClass().getSimpleName() + ": " + ex.getMessage());
+				return;
+			}
+			if (acked == null) {
+				// interrupted: stopping
+				return;
+			}
+			if (acked < wanted) {
+				miss(acked, null);
+				return;
+			}
+			covered = upTo;
 		}
-		catch (RuntimeException ex) {
-			// the write itself went through; the next one waits again
-			miss(-1, ex.getClass().getSimpleName() + ": " + ex.getMessage());
-			return;
-		}
-		if (acked < wanted) {
-			miss(acked, null);
+		finally {
+			waiting.unlock();
 		}
 	}
 
@@ -109,7 +139,7 @@ public class ReplicaAcks {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			return -1L;
+			return null;
 		}
 		catch (ExecutionException | TimeoutException ex) {
 			throw new IllegalStateException("WAIT failed: " + ex.getMessage(), ex);

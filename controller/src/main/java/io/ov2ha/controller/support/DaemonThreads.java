@@ -40,8 +40,8 @@ public final class DaemonThreads {
 	/**
 	 * Interrupts what runs, drops what waits and gives the pool up to {@code wait} to end.
 	 *
-	 * @return whether it ended in time (false too when the caller was interrupted meanwhile: its
-	 *         interrupt is kept)
+	 * @return false only when {@code wait} ran out with work still running (an interrupt of the
+	 *         caller ends the wait without that verdict: true, its interrupt kept)
 	 */
 	public static boolean shutdown(ExecutorService pool, Duration wait) {
 		pool.shutdownNow();
@@ -50,7 +50,7 @@ public final class DaemonThreads {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			return false;
+			return true;
 		}
 	}
 

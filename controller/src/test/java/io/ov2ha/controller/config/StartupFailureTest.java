@@ -64,6 +64,10 @@ class StartupFailureTest {
 				"--ha.redis.replica-acks=9"))
 			.isNotNull();
 		assertThat(output).contains("HA_REDIS_REPLICA_ACKS is 9.");
+		assertThatThrownBy(() -> TestControllers.run(null, "--ha.recordings-path=target/test-recordings",
+				"--ha.profile=local", "--ha.redis.url=", "--ha.redis.sentinels=sentinel-1:26379"))
+			.isNotNull();
+		assertThat(output).contains("HA_REDIS_SENTINELS is set but HA_REDIS_URL is not.");
 	}
 
 	@Test

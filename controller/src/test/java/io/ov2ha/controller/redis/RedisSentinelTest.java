@@ -61,6 +61,8 @@ class RedisSentinelTest {
 	void theSentinelListIsCheckedAndBecomesSpringsSentinelSettings() {
 		RedisSentinels s = RedisSentinels.parse(" sentinel-1:26379, 10.0.0.2:26380,[::1]:26381 ", "mymaster", "");
 		assertThat(s.nodes()).containsExactly("sentinel-1:26379", "10.0.0.2:26380", "[::1]:26381");
+		assertThat(RedisSentinels.parse("redis_sentinel_1:26379", "mymaster", "").nodes())
+			.containsExactly("redis_sentinel_1:26379");
 		assertThat(s.springProperties()).containsEntry("spring.data.redis.sentinel.master", "mymaster")
 			.containsEntry("spring.data.redis.sentinel.nodes", "sentinel-1:26379,10.0.0.2:26380,[::1]:26381")
 			.doesNotContainKey("spring.data.redis.sentinel.password");
@@ -101,6 +103,8 @@ class RedisSentinelTest {
 		}
 		await().atMost(Duration.ofSeconds(30)).until(() -> masterPort(sentinels.get(0)) == primaryPort);
 		await().atMost(Duration.ofSeconds(30)).until(() -> replicating(replicaPort));
+		// every Sentinel knows the replica and the two others (learnt from the primary and each other)
+		await().atMost(Duration.ofSeconds(60)).until(() -> sentinels.stream().allMatch(RedisSentinelTest::ready));
 
 		// the URL's host is not used: the Sentinels name the server
 		controller = TestControllers.run(null, "--ha.redis.url=redis://named-by-sentinels/0",
@@ -188,6 +192,21 @@ class RedisSentinelTest {
 		}
 		catch (RuntimeException ex) {
 			return -1;
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	private static boolean ready(String sentinel) {
+		RedisClient client = RedisClient.create(RedisURI.create("redis://" + sentinel));
+		try (var connection = client.connectSentinel()) {
+			var master = connection.sync().master(MASTER);
+			return Integer.parseInt(master.getOrDefault("num-slaves", "0")) >= 1
+					&& Integer.parseInt(master.getOrDefault("num-other-sentinels", "0")) >= 2;
+		}
+		catch (RuntimeException ex) {
+			return false;
 		}
 		finally {
 			client.shutdown();
