@@ -68,10 +68,6 @@ on_signal() {
 	exit 130
 }
 
-password() {
-	head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24
-}
-
 # api METHOD PATH: the admin API's answer body.
 api() {
 	curl -sS --max-time 10 -u "admin:${ADMIN_PASSWORD}" -H "X-Requested-By: ov2-ha-recorder" -X "$1" "http://127.0.0.1:${PORT}$2"
@@ -317,12 +313,7 @@ write_figures() {
 		echo "prove it). The first complete chunk follows capturing by about one chunk duration"
 		echo "(${CHUNK_SECONDS} s here, 10 s by default)."
 	} >"$file"
-	if [[ ${1:-} == --no-write ]]; then
-		cat "$file"
-	else
-		write_section failover "$file"
-		log "wrote the failover section of BENCHMARKS.md"
-	fi
+	publish_section failover "$file" "$@"
 }
 
 main() {
@@ -330,8 +321,8 @@ main() {
 	trap on_signal INT TERM
 	WORK=$(mktemp -d /tmp/ov2ha-bench-failover.XXXXXX)
 	PORT=$(free_port)
-	ADMIN_PASSWORD=$(password)
-	RECORDER_PASSWORD=$(password)
+	ADMIN_PASSWORD=$(bench_password)
+	RECORDER_PASSWORD=$(bench_password)
 	build_images
 	start_stack
 	local n

@@ -51,10 +51,6 @@ on_signal() {
 	exit 130
 }
 
-password() {
-	head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24
-}
-
 # server PORT [PRIMARY_PORT]: a Redis server on PORT (a replica of PRIMARY_PORT when given).
 server() {
 	local port=$1 primary=${2:-}
@@ -126,7 +122,7 @@ start_stack() {
 		HA_REDIS_URL=redis://named-by-sentinels/0 HA_REDIS_SENTINELS=$nodes HA_REDIS_SENTINEL_MASTER=$MASTER \
 		HA_REDIS_REPLICA_ACKS=1 HA_FAILOVER_ENABLED=false HA_DATA_DIR=$WORK/data \
 		HA_RECORDINGS_PATH=$WORK/recordings HA_RECORDER_PASSWORD=$RECORDER_PASSWORD \
-		HA_ADMIN_PASSWORD="$(password)" HA_WEBHOOK_TOKEN="$(password)" HA_RECORDER_URL_HOSTS=ov.example.com \
+		HA_ADMIN_PASSWORD="$(bench_password)" HA_WEBHOOK_TOKEN="$(bench_password)" HA_RECORDER_URL_HOSTS=ov.example.com \
 		HA_RECORDING_STORAGE=local java $JAVA_OPTS -jar "$jar" >"$WORK/controller.log" 2>&1 &
 	CONTROLLER_PID=$!
 	wait_for 120 "controller" curl -sf "http://127.0.0.1:${PORT}/actuator/health/liveness"
@@ -200,12 +196,7 @@ report() {
 		echo "| kill -> a Sentinel names the replica primary | $(row quiet promoted) | $(row hog promoted) |"
 		echo "| kill -> the controller stores heartbeats again (write pause) | $(row quiet pause) | $(row hog pause) |"
 	} >"$file"
-	if [[ ${1:-} == --no-write ]]; then
-		cat "$file"
-	else
-		write_section sentinel "$file"
-		log "wrote the sentinel section of BENCHMARKS.md"
-	fi
+	publish_section sentinel "$file" "$@"
 }
 
 main() {
@@ -213,7 +204,7 @@ main() {
 	trap on_signal INT TERM
 	WORK=$(mktemp -d /tmp/ov2ha-bench-sentinel.XXXXXX)
 	PORT=$(free_port)
-	RECORDER_PASSWORD=$(password)
+	RECORDER_PASSWORD=$(bench_password)
 	start_stack
 	local load n hog=''
 	for load in quiet hog; do

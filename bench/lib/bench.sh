@@ -45,3 +45,20 @@ text = pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), text, cou
 open(path, "w").write(text)
 PY
 }
+
+# bench_password: a random password (24 letters and digits) for a benchmark's own stack.
+bench_password() {
+	head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24
+}
+
+# publish_section NAME FILE [--no-write]: prints the section (--no-write), or writes it into
+# BENCHMARKS.md between its markers.
+publish_section() {
+	local name=$1 file=$2
+	if [[ ${3:-} == --no-write ]]; then
+		cat "$file"
+	else
+		write_section "$name" "$file"
+		log "wrote the ${name} section of BENCHMARKS.md"
+	fi
+}
