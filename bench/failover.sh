@@ -49,6 +49,7 @@ seconds() {
 
 cleanup() {
 	local id c
+	stop_hog
 	for id in "${IDS[@]}"; do
 		for c in $(docker ps -aq --filter "label=io.ov2ha.recording-id=${id}" --filter label=io.ov2ha.managed=true); do
 			docker rm -f "$c" >/dev/null 2>&1 || true
@@ -327,17 +328,14 @@ main() {
 	start_stack
 	local n
 	for ((n = 1; n <= TRIALS; n++)); do baseline "$n"; done
-	local load hog=''
+	local load
 	for load in quiet hog; do
-		if [[ $load == hog ]]; then
-			timeout 1800 sh -c 'while :; do :; done' &
-			hog=$!
-		fi
+		[[ $load != hog ]] || start_hog
 		for ((n = 1; n <= TRIALS; n++)); do trial kill "$n" "$load"; done
 		for ((n = 1; n <= TRIALS; n++)); do trial hang "$n" "$load"; done
 		for ((n = 1; n <= TRIALS; n++)); do trial stall "$n" "$load"; done
 	done
-	stop_pid "$hog"
+	stop_hog
 	write_figures "${1:-}"
 }
 

@@ -62,3 +62,15 @@ publish_section() {
 		log "wrote the ${name} section of BENCHMARKS.md"
 	fi
 }
+
+# start_hog: a busy loop on one core (the "hog" load) until stop_hog, 30 min at most.
+start_hog() {
+	timeout 1800 sh -c 'while :; do :; done' &
+	HOG_PID=$!
+}
+
+# stop_hog: ends the busy loop of start_hog, if one runs (a cleanup trap calls it too).
+stop_hog() {
+	stop_pid "${HOG_PID:-}"
+	HOG_PID=''
+}

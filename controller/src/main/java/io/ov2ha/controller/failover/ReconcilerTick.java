@@ -8,8 +8,7 @@ import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.dao.QueryTimeoutException;
-import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.dao.DataAccessException;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.redis.ControllerInstance;
@@ -114,17 +113,19 @@ final class ReconcilerTick {
 			try {
 				holds = lease.acquireOrRenew(RedisKeys.lease(FailoverReconciler.LEASE), ttl);
 			}
-			catch (RedisConnectionFailureException | QueryTimeoutException ex) {
-				// Redis itself is away (not one failing read): recorders cannot report meanwhile
+			catch (DataAccessException ex) {
+				// the lease's write failed: Redis is away, loading, read-only or refusing writes, and
+				// so are the recorders' heartbeats (one failing read later in the tick is not this)
 				redisLost = true;
 				throw ex;
 			}
 			if (redisLost) {
 				// while Redis was away no heartbeat could be stored: silence is no failure yet
 				redisLost = false;
-				resumeJudging.accept(now);
+				Instant back = clock.instant();
+				resumeJudging.accept(back);
 				LOG.info("event=failover.redis_back controller=" + instance.id() + " judgingFrom="
-						+ now.plus(properties.heartbeat().timeout()));
+						+ back.plus(properties.heartbeat().timeout()));
 			}
 			if (holds != leader) {
 				leader = holds;

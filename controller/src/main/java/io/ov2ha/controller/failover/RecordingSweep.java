@@ -46,8 +46,6 @@ final class RecordingSweep {
 
 	private final Supplier<KeyedExecutor> workers;
 
-	private final Supplier<Instant> startedAt;
-
 	private final Supplier<Instant> judgingBase;
 
 	private final Function<RecordingId, Executor> decisions;
@@ -58,14 +56,13 @@ final class RecordingSweep {
 
 	/**
 	 * @param workers the reconciler's worker queues (new ones after a restart)
-	 * @param startedAt when the reconciler started (stops are left to their own end that long)
-	 * @param judgingBase the heartbeat and progress rules count from here (the start, or Redis's return)
+	 * @param judgingBase the heartbeat and progress rules, and the silence of a stopping recorder,
+	 *        count from here (the start, or Redis's return)
 	 * @param decisions where a decision on OpenVidu's answer runs for a recording
 	 */
 	RecordingSweep(FailoverStore store, FailoverReads reads, RecordingStore recordings, FailoverService failover,
 			DetectionRules rules, OpenViduGate gate, HostPressure pressure, RecorderChecks checks,
-			UnfinishedStops unfinishedStops, Supplier<KeyedExecutor> workers, Supplier<Instant> startedAt,
-			Supplier<Instant> judgingBase,
+			UnfinishedStops unfinishedStops, Supplier<KeyedExecutor> workers, Supplier<Instant> judgingBase,
 			Function<RecordingId, Executor> decisions, Clock clock) {
 		this.store = store;
 		this.reads = reads;
@@ -77,7 +74,6 @@ final class RecordingSweep {
 		this.checks = checks;
 		this.unfinishedStops = unfinishedStops;
 		this.workers = workers;
-		this.startedAt = startedAt;
 		this.judgingBase = judgingBase;
 		this.decisions = decisions;
 		this.clock = clock;
@@ -87,7 +83,7 @@ final class RecordingSweep {
 	void sweep(Snapshot s, Instant now) {
 		String key = s.id().value();
 		if (s.status() == RecordingStatus.STOPPING) {
-			unfinishedStops.sweep(s, now, startedAt.get(), task -> workers.get().submitIfIdle(key, task));
+			unfinishedStops.sweep(s, now, judgingBase.get(), task -> workers.get().submitIfIdle(key, task));
 			return;
 		}
 		if (s.status() != RecordingStatus.RECORDING) {

@@ -32,7 +32,8 @@ final class UnfinishedStops {
 
 	/**
 	 * @param s a STOPPING recording
-	 * @param startedAt when the reconciler started (nothing is judged before one heartbeat timeout)
+	 * @param startedAt when judging began: the reconciler's start, or Redis's return after an outage
+	 *        (a silence is judged from one heartbeat timeout after it)
 	 * @param onWorker runs a task on the recording's worker queue, unless one is queued already
 	 */
 	void sweep(Snapshot s, Instant now, Instant startedAt, Consumer<Runnable> onWorker) {

@@ -62,7 +62,12 @@ class ReplicaAcks {
 
 	private volatile Instant loggedAt = Instant.EPOCH;
 
-	/** Writes finished (their script returned) so far. */
+	/**
+	 * Writes finished (their script returned) so far. A WAIT covers the writes sent before it on
+	 * its connection: after a reconnection (a network blip, a Sentinel failover) a new connection
+	 * has sent nothing yet, and WAIT answers at once with the replicas it has; with two replicas
+	 * or more, a write lost with the old primary can then count as confirmed (documented).
+	 */
 	private final AtomicLong written = new AtomicLong();
 
 	/** The one WAIT in flight; guards {@link #covered}. */
@@ -78,7 +83,8 @@ class ReplicaAcks {
 					"Set HA_REDIS_REPLICA_ACKS to how many replicas must have a write before the controller acts on it: "
 							+ "0 (no wait) to 5; 1 with Redis behind Sentinel.");
 		}
-		if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > MAX_TIMEOUT_MS) {
+		// WAIT takes whole milliseconds, and 0 would wait forever
+		if (timeout.toMillis() < 1 || timeout.toMillis() > MAX_TIMEOUT_MS) {
 			throw new ConfigurationException("HA_REDIS_REPLICA_ACK_TIMEOUT is " + timeout + ".",
 					"Set HA_REDIS_REPLICA_ACK_TIMEOUT between 1ms and " + MAX_TIMEOUT_MS + "ms, for example 200ms "
 							+ "(a WAIT holds the controller's Redis connection that long).");
@@ -87,7 +93,7 @@ class ReplicaAcks {
 		this.timeout = timeout;
 		this.clock = clock;
 		this.missed = Counter.builder("ov2ha.redis.unreplicated.writes")
-			.description("Scripted writes that HA_REDIS_REPLICA_ACKS replicas did not confirm within HA_REDIS_REPLICA_ACK_TIMEOUT")
+			.description("Waits for HA_REDIS_REPLICA_ACKS replicas that timed out or failed (at most one per quiet time)")
 			.register(registry);
 	}
 

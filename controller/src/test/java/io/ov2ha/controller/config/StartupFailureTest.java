@@ -65,6 +65,10 @@ class StartupFailureTest {
 			.isNotNull();
 		assertThat(output).contains("HA_REDIS_REPLICA_ACKS is 9.");
 		assertThatThrownBy(() -> TestControllers.run(null, "--ha.recordings-path=target/test-recordings",
+				"--ha.redis.replica-ack-timeout=500us"))
+			.isNotNull();
+		assertThat(output).contains("HA_REDIS_REPLICA_ACK_TIMEOUT is PT0.0005S.");
+		assertThatThrownBy(() -> TestControllers.run(null, "--ha.recordings-path=target/test-recordings",
 				"--ha.profile=local", "--ha.redis.url=", "--ha.redis.sentinels=sentinel-1:26379"))
 			.isNotNull();
 		assertThat(output).contains("HA_REDIS_SENTINELS is set but HA_REDIS_URL is not.");

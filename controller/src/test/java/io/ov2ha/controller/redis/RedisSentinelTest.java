@@ -44,15 +44,19 @@ class RedisSentinelTest {
 
 	@AfterEach
 	void stopAll() {
-		if (controller != null) {
-			controller.close();
-		}
-		for (int i = processes.size() - 1; i >= 0; i--) {
-			try {
-				processes.get(i).run();
+		try {
+			if (controller != null) {
+				controller.close();
 			}
-			catch (RuntimeException ex) {
-				// already stopped (the primary of the failover)
+		}
+		finally {
+			for (int i = processes.size() - 1; i >= 0; i--) {
+				try {
+					processes.get(i).run();
+				}
+				catch (RuntimeException ex) {
+					// already stopped (the primary of the failover)
+				}
 			}
 		}
 	}
@@ -109,7 +113,10 @@ class RedisSentinelTest {
 		// the URL's host is not used: the Sentinels name the server
 		controller = TestControllers.run(null, "--ha.redis.url=redis://named-by-sentinels/0",
 				"--ha.redis.sentinels=" + String.join(",", sentinels), "--ha.redis.sentinel-master=" + MASTER,
-				"--ha.failover.enabled=true", "--ha.redis.replica-acks=1");
+				"--ha.failover.enabled=true", "--ha.redis.replica-acks=1", "--ha.redis.replica-ack-timeout=500ms",
+				// a command waits 1 s at most for Redis: the outage (down-after 1 s + the election) fails
+				// the reconciler's lease call, as a longer one does with the default 2 s
+				"--spring.data.redis.timeout=1s");
 		Api recorder = Api.at(TestControllers.port(controller)).asRecorder();
 		Api admin = Api.at(TestControllers.port(controller)).asAdmin();
 		String before = Recordings.newId("sentinel");
