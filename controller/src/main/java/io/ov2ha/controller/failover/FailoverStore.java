@@ -135,11 +135,6 @@ class FailoverStore {
 
 	}
 
-	private <C extends Enum<C>> LuaAnswer<C> run(RedisScript<List> script, List<String> keys, List<String> args,
-			Class<C> codes) {
-		return lua.run(script, keys, args, codes);
-	}
-
 	/**
 	 * Claims the failover of the recorder of {@code observedEpoch}: increments the epoch (which
 	 * fences the old recorder), counts the failover, marks the new epoch as pending for this
@@ -150,7 +145,7 @@ class FailoverStore {
 	LuaAnswer<ClaimCode> claim(RecordingId id, long observedEpoch, int maxFailovers, String controllerId, Instant now,
 			long backoffMillis, long attemptLeaseMillis, FailoverReason reason, Map<String, Object> entry,
 			boolean manual, int maxConcurrentBackups) {
-		return run(CLAIM,
+		return lua.run(CLAIM,
 				List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id),
 						RedisKeys.failoverStats(), RedisKeys.backupIndex()),
 				List.of(Long.toString(observedEpoch), Integer.toString(maxFailovers), controllerId,
@@ -163,7 +158,7 @@ class FailoverStore {
 	/** Takes the next start attempt of a pending epoch. Codes: see failover-attempt.lua. */
 	LuaAnswer<AttemptCode> takeAttempt(RecordingId id, long epoch, String controllerId, Instant now, long leaseMillis,
 			int maxAttempts) {
-		return run(ATTEMPT, List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id)),
+		return lua.run(ATTEMPT, List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id)),
 				List.of(Long.toString(epoch), controllerId, Long.toString(now.toEpochMilli()),
 						Long.toString(leaseMillis), Integer.toString(maxAttempts)), AttemptCode.class);
 	}
@@ -177,7 +172,7 @@ class FailoverStore {
 		container.put("host", host);
 		container.put("role", "backup");
 		container.put("since", now.toEpochMilli());
-		return run(STARTED,
+		return lua.run(STARTED,
 				List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id),
 						RedisKeys.containers(id), RedisKeys.containerIndex()),
 				List.of(Long.toString(epoch), containerId, json.writeValueAsString(container),
@@ -196,14 +191,14 @@ class FailoverStore {
 			args.add(k);
 			args.add(v == null ? "" : v);
 		});
-		return run(UPDATE, List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id)), args,
+		return lua.run(UPDATE, List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id)), args,
 				UpdateCode.class)
 			.code() == UpdateCode.OK;
 	}
 
 	/** Records the container id of a primary found by OpenVidu's exact container name. */
 	boolean adoptPrimary(RecordingId id, long epoch, String containerId) {
-		return run(ADOPT, List.of(RedisKeys.recording(id), RedisKeys.containers(id), RedisKeys.containerIndex()),
+		return lua.run(ADOPT, List.of(RedisKeys.recording(id), RedisKeys.containers(id), RedisKeys.containerIndex()),
 				List.of(Long.toString(epoch), containerId, id.value()), AdoptCode.class)
 			.code() == AdoptCode.ADOPTED;
 	}

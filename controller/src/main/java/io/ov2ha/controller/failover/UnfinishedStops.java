@@ -32,18 +32,18 @@ final class UnfinishedStops {
 
 	/**
 	 * @param s a STOPPING recording
-	 * @param startedAt when judging began: the reconciler's start, or Redis's return after an outage
-	 *        (a silence is judged from one heartbeat timeout after it)
+	 * @param judgingBase when judging began: the reconciler's start, or Redis's return after an
+	 *        outage (a silence is judged from one heartbeat timeout after it)
 	 * @param onWorker runs a task on the recording's worker queue, unless one is queued already
 	 */
-	void sweep(Snapshot s, Instant now, Instant startedAt, Consumer<Runnable> onWorker) {
+	void sweep(Snapshot s, Instant now, Instant judgingBase, Consumer<Runnable> onWorker) {
 		if (s.epoch() > 0 && !s.state().pending(s.epoch())
 				&& (s.state().stopHandledEpoch() == null || s.state().stopHandledEpoch() != s.epoch())
 				&& stoppedLongAgo(s, now)) {
 			// a stop nobody finished (its controller died): finish it
 			stops.resume(s.id());
 		}
-		else if (s.epoch() == 0 && recorderGone(s, now, startedAt)) {
+		else if (s.epoch() == 0 && recorderGone(s, now, judgingBase)) {
 			onWorker.accept(() -> stops.finishGoneRecorder(s.id()));
 		}
 	}
@@ -57,10 +57,10 @@ final class UnfinishedStops {
 				&& s.updatedAt().plus(properties.failover().stopTimeout()).plusSeconds(10).isBefore(now);
 	}
 
-	private boolean recorderGone(Snapshot s, Instant now, Instant startedAt) {
+	private boolean recorderGone(Snapshot s, Instant now, Instant judgingBase) {
 		Duration quiet = properties.heartbeat().timeout();
 		boolean silent = s.heartbeatAt() == null || s.heartbeatAt().plus(quiet).isBefore(now);
-		if (!silent || !stoppedLongAgo(s, now) || startedAt.plus(quiet).isAfter(now)) {
+		if (!silent || !stoppedLongAgo(s, now) || judgingBase.plus(quiet).isAfter(now)) {
 			return false;
 		}
 		Instant last = goneRecorders.get(s.id().value());

@@ -202,11 +202,6 @@ public class RecordingStore {
 
 	}
 
-	private <C extends Enum<C>> LuaAnswer<C> run(RedisScript<List> script, List<String> keys, List<String> args,
-			Class<C> codes) {
-		return lua.run(script, keys, args, codes);
-	}
-
 	/** A new registration's document fields. */
 	record Registration(RecordingId id, long createdAt, long epoch, String containerId, String host,
 			String recordingJson, String envJson, String sessionId, String name) {
@@ -230,7 +225,7 @@ public class RecordingStore {
 				Long.toString(r.epoch()), r.identity(), container, Long.toString(now), RedisKeys.STATUS_INDEX_PREFIX));
 		args.addAll(List.of("containerId", r.containerId(), "host", r.host(), "recordingJson", r.recordingJson(), "env",
 				r.envJson(), "sessionId", r.sessionId(), "name", r.name()));
-		return run(REGISTER, List.of(RedisKeys.recording(r.id()), RedisKeys.containers(r.id()), RedisKeys.chunks(r.id()),
+		return lua.run(REGISTER, List.of(RedisKeys.recording(r.id()), RedisKeys.containers(r.id()), RedisKeys.chunks(r.id()),
 				RedisKeys.previous(r.id()), RedisKeys.allIndex(), RedisKeys.heartbeatIndex(),
 				RedisKeys.containerIndex()), args, RegisterCode.class);
 	}
@@ -239,7 +234,7 @@ public class RecordingStore {
 	LuaAnswer<HeartbeatCode> heartbeat(RecordingId id, long epoch, Long lastChunkSeq, long uploadBacklog,
 			long freeDiskBytes, RecorderProgress.Phase phase, Long mediaTimeMs, Long frames, Double speed,
 			Long progressAgeMs, RecorderContent content) {
-		return run(HEARTBEAT, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()),
+		return lua.run(HEARTBEAT, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()),
 				List.of(Long.toString(epoch), orEmpty(lastChunkSeq), Long.toString(uploadBacklog),
 						Long.toString(freeDiskBytes), Long.toString(clock.millis()), id.value(),
 						phase == null ? "" : phase.slug(), orEmpty(mediaTimeMs), orEmpty(frames),
@@ -267,7 +262,7 @@ public class RecordingStore {
 		doc.put("checksum", chunk.checksum());
 		doc.put("storageKey", chunk.storageKey());
 		doc.put("reportedAt", chunk.reportedAt().toEpochMilli());
-		return run(CHUNK, List.of(RedisKeys.recording(id), RedisKeys.chunks(id)),
+		return lua.run(CHUNK, List.of(RedisKeys.recording(id), RedisKeys.chunks(id)),
 				List.of(Long.toString(chunk.epoch()), ChunkEntry.field(chunk.seq(), chunk.epoch()), toJson(doc),
 						chunk.checksum(), Double.toString(chunk.durationSeconds()), Long.toString(chunk.seq()),
 						Long.toString(chunk.reportedAt().toEpochMilli()), Integer.toString(maxChunks)),
@@ -308,7 +303,7 @@ public class RecordingStore {
 			args.add(k);
 			args.add(v == null ? "" : v);
 		});
-		return run(TRANSITION,
+		return lua.run(TRANSITION,
 				List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()), args,
 				TransitionCode.class);
 	}
@@ -318,7 +313,7 @@ public class RecordingStore {
 	 * entries in every index. Codes: DELETED (status), ACTIVE (status), NOT_FOUND.
 	 */
 	LuaAnswer<DeleteCode> delete(RecordingId id, boolean force) {
-		return run(DELETE, indexKeys(id), List.of(id.value(), force ? "1" : "0", RedisKeys.STATUS_INDEX_PREFIX,
+		return lua.run(DELETE, indexKeys(id), List.of(id.value(), force ? "1" : "0", RedisKeys.STATUS_INDEX_PREFIX,
 				ALL_STATUSES), DeleteCode.class);
 	}
 
@@ -351,7 +346,7 @@ public class RecordingStore {
 		List<String> args = new ArrayList<>(List.of(id.value(), RedisKeys.STATUS_INDEX_PREFIX, ALL_STATUSES,
 				retentionMillis, Long.toString(clock.millis())));
 		args.addAll(containerIds);
-		return run(PRUNE, indexKeys(id), args, PruneCode.class);
+		return lua.run(PRUNE, indexKeys(id), args, PruneCode.class);
 	}
 
 	/**
@@ -383,7 +378,7 @@ public class RecordingStore {
 			args.add(k);
 			args.add(v == null ? "" : v);
 		});
-		return run(WEBHOOK_STARTED, List.of(RedisKeys.recording(id), RedisKeys.containers(id), RedisKeys.chunks(id),
+		return lua.run(WEBHOOK_STARTED, List.of(RedisKeys.recording(id), RedisKeys.containers(id), RedisKeys.chunks(id),
 				RedisKeys.previous(id), RedisKeys.allIndex()), args, WebhookStartedCode.class);
 	}
 
@@ -404,7 +399,7 @@ public class RecordingStore {
 			args.add(k);
 			args.add(v == null ? "" : v);
 		});
-		return run(ANNOTATE, List.of(RedisKeys.recording(id)), args, AnnotateCode.class);
+		return lua.run(ANNOTATE, List.of(RedisKeys.recording(id)), args, AnnotateCode.class);
 	}
 
 	/**
@@ -422,7 +417,7 @@ public class RecordingStore {
 			args.add(k);
 			args.add(v == null ? "" : v);
 		});
-		return run(ABANDON, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()),
+		return lua.run(ABANDON, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()),
 				args, AbandonCode.class);
 	}
 

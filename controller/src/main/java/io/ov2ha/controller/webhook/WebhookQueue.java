@@ -151,11 +151,6 @@ class WebhookQueue {
 	record Stored(String entryId, boolean duplicate, boolean relay) {
 	}
 
-	private <C extends Enum<C>> LuaAnswer<C> run(RedisScript<List> script, List<String> keys, List<String> args,
-			Class<C> codes) {
-		return lua.run(script, keys, args, codes);
-	}
-
 	Stored store(NewEvent e) {
 		String recKey = e.recordingId() != null && e.suppressIfControllerFinalizes()
 				? RedisKeys.recording(io.ov2ha.controller.recording.RecordingId.of(e.recordingId()))
@@ -175,7 +170,7 @@ class WebhookQueue {
 			addField(args, "authorization", e.authorization());
 		}
 		addField(args, "body", e.body());
-		LuaAnswer<IntakeCode> out = run(INTAKE, List.of(RedisKeys.webhookEvents(), RedisKeys.webhookRelay(),
+		LuaAnswer<IntakeCode> out = lua.run(INTAKE, List.of(RedisKeys.webhookEvents(), RedisKeys.webhookRelay(),
 				RedisKeys.webhookDedup(e.dedupKey()), RedisKeys.webhookPending(), recKey), args, IntakeCode.class);
 		return switch (out.code()) {
 			case DUPLICATE -> new Stored(out.value(0), true, false);
@@ -268,7 +263,7 @@ class WebhookQueue {
 	 * dropped to respect the limit (usually none)
 	 */
 	List<String> commit(Entry entry, Outcome outcome, long now, DeadLetter dead, int deadLetterMax) {
-		LuaAnswer<CommitCode> out = run(COMMIT,
+		LuaAnswer<CommitCode> out = lua.run(COMMIT,
 				List.of(leaseKey(), RedisKeys.webhookRelay(), RedisKeys.webhookPending(), RedisKeys.webhookDeadLetters(),
 						RedisKeys.webhookDeadLetterIndex()),
 				List.of(owner, entry.entryId(), outcome.counter, Long.toString(now), entry.eventId(),
@@ -287,7 +282,7 @@ class WebhookQueue {
 
 	/** Records a failed attempt of the head entry; null when this controller is no longer the leader. */
 	Failure fail(Entry entry, long now, String error, Duration initialDelay, Duration maxDelay) {
-		LuaAnswer<FailCode> out = run(FAIL, List.of(leaseKey(), RedisKeys.webhookRelay()),
+		LuaAnswer<FailCode> out = lua.run(FAIL, List.of(leaseKey(), RedisKeys.webhookRelay()),
 				List.of(owner, entry.entryId(), Long.toString(now), error, entry.eventId(),
 						Long.toString(initialDelay.toMillis()), Long.toString(maxDelay.toMillis())),
 				FailCode.class);
@@ -368,7 +363,7 @@ class WebhookQueue {
 			addField(args, "authorization", d.authorization());
 		}
 		addField(args, "body", d.body());
-		LuaAnswer<RetryCode> out = run(RETRY, List.of(RedisKeys.webhookDeadLetters(),
+		LuaAnswer<RetryCode> out = lua.run(RETRY, List.of(RedisKeys.webhookDeadLetters(),
 				RedisKeys.webhookDeadLetterIndex(), RedisKeys.webhookEvents(), RedisKeys.webhookRelay()), args,
 				RetryCode.class);
 		return switch (out.code()) {
