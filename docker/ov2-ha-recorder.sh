@@ -63,8 +63,9 @@ EOF
 	stop) cat <<'EOF'
 Usage: ov2-ha-recorder.sh stop [--force]
 
-Stops and removes the stack's containers. Volumes (Redis state, MinIO chunks) are kept.
-Refused while recordings are in progress (no failover without the controller) unless --force.
+Stops and removes the stack's containers and the free warm standby recorders. Volumes (Redis
+state, MinIO chunks) are kept. Refused while recordings are in progress (no failover without
+the controller) unless --force.
 EOF
 		;;
 	restart) cat <<'EOF'
@@ -600,7 +601,21 @@ cmd_stop() {
 	refuse_if_recording stop "$force"
 	write_controller_env "$ENV_DIR"
 	compose down --remove-orphans
+	remove_free_standbys
 	ok "stopped (volumes kept)"
+}
+
+# remove_free_standbys: the warm standby recorders no recording was handed to (named
+# ov2ha-standby-*), once the controller is down: nobody uses them, the next start makes new
+# ones. A standby handed a recording is a backup (named ov2ha-backup-*) and keeps recording.
+remove_free_standbys() {
+	local ids
+	ids=$(docker ps -aq --filter label=io.ov2ha.managed=true --filter label=io.ov2ha.role=standby \
+		--filter name=ov2ha-standby- 2>/dev/null || true)
+	[[ -n $ids ]] || return 0
+	# shellcheck disable=SC2086 # one id per word
+	docker rm -f $ids >/dev/null 2>&1 || true
+	info "removed $(wc -w <<<"$ids") free warm standby recorder(s)"
 }
 
 cmd_restart() {
@@ -672,6 +687,10 @@ cmd_status() {
 		local backups
 		backups=$(docker ps -q --filter label=io.ov2ha.managed=true --filter label=io.ov2ha.role=backup 2>/dev/null | wc -l)
 		printf '  %-15s %s running\n' backups "$backups" >&2
+		local standbys
+		standbys=$(docker ps -q --filter label=io.ov2ha.managed=true --filter label=io.ov2ha.role=standby \
+			--filter name=ov2ha-standby- 2>/dev/null | wc -l)
+		printf '  %-15s %s free (HA_STANDBY_RECORDERS=%s)\n' standbys "$standbys" "$(cfg HA_STANDBY_RECORDERS 1)" >&2
 	else
 		warn "Docker is not reachable: container states unknown"
 	fi
@@ -690,6 +709,7 @@ cmd_status() {
 		info "  $line"
 		heading "Failovers"
 		info "  started $(metric_sum ov2ha_failovers_total)   exhausted $(metric_sum ov2ha_failovers_exhausted_total)   backups active $(metric_sum ov2ha_failover_active_backups)"
+		info "  warm standbys: ready $(metric_sum ov2ha_standby_recorders 'state="ready"')   handed over $(metric_sum ov2ha_standby_handovers_total)"
 		info "  webhook relay: queued $(metric_sum ov2ha_webhook_relay_queue_depth)   dead letters $(metric_sum ov2ha_webhook_relay_dead_lettered_total)"
 		info "  finalizations: ok $(metric_sum ov2ha_finalizations_seconds_count 'outcome="ready"')   failed $(metric_sum ov2ha_finalizations_seconds_count 'outcome="failed"')"
 		info "  ('-' = not reported by this controller version)"
@@ -1504,6 +1524,7 @@ cmd_clean() {
 	# All profiles: containers of services in any profile of this project go.
 	PROFILES=(--profile redis --profile s3)
 	compose "${down[@]}"
+	remove_free_standbys
 	[[ $images == true ]] && remove_images
 	rm -f "$ENV_DIR/controller.env"
 	rm -rf "$ENV_DIR/site"

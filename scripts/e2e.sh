@@ -8,17 +8,19 @@
 # chunk manifest, and the media timeline read back from the recording.
 #
 # Usage: scripts/e2e.sh [--trials N] [--only NAME]... [--no-benchmarks]
-#   NAME: normal, killed, frozen, stalled, twice, blank-backup, controller-restart, controller-down-at-stop,
+#   NAME: normal, killed, killed-standby, frozen, stalled, twice, blank-backup, controller-restart, controller-down-at-stop,
 #         s3-outage, s3-down-at-stop, openvidu-restart, openvidu-restart-notified,
 #         openvidu-restart-primary, openvidu-down, host-crash, loaded
-# Settings: E2E_TRIALS (5, trials of "killed"), E2E_RECORD_SECONDS (60), E2E_SHORT_SECONDS (45),
+# Settings: E2E_TRIALS (5, trials of "killed" and of "killed-standby"), E2E_RECORD_SECONDS (60), E2E_SHORT_SECONDS (45),
 # E2E_KILL_AT (20), E2E_LOADED_SECONDS (120; 420 for the false-failover soak of BENCHMARKS.md),
 # E2E_PARALLEL (2: independent scenarios run side by side), E2E_AFTER_BACKUP_S (15: a scenario
 # with a failover records at least that long after the backup's first chunk), E2E_REBOOT_S (25:
 # host-crash, the host is down that long), E2E_OPENVIDU_BOOT_S (15: host-crash, OpenVidu starts
 # that long after the controller), E2E_OPENVIDU_DOWN_S (60: openvidu-down, OpenVidu is down),
 # E2E_KEEP (1: keep the work folder), E2E_LOAD_NOTE (the load named in BENCHMARKS.md),
-# E2E_SECTION (e2e: the BENCHMARKS.md section written).
+# E2E_SECTION (e2e: the BENCHMARKS.md section written), E2E_STANDBY_RECORDERS (2: warm standby
+# recorders of 1280x720, the controller's default resolution; the scenarios record 640x360, so
+# their backups start cold, except killed-standby's, which record 1280x720).
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 
@@ -91,6 +93,8 @@ start_everything() {
 	python3 "$ROOT/e2e/lib/receiver.py" "$receiver_port" "$E2E_HOOKS" &
 	RECEIVER_PID=$!
 	STACK_FAILOVER=true
+	STACK_STANDBY_RECORDERS=${E2E_STANDBY_RECORDERS:-2}
+	STACK_STANDBY_RESOLUTION=1280x720
 	STACK_RELAY_URL="http://127.0.0.1:${receiver_port}/openvidu-events"
 	STACK_PAGE_DIR="$E2E_WORK/page"
 	STACK_LABEL="ov2ha.e2e-run=$E2E_RUN"
@@ -138,6 +142,11 @@ run_scenarios() {
 	if wanted killed; then
 		for ((i = 1; i <= E2E_TRIALS; i++)); do
 			runs+=("scenario_killed $i")
+		done
+	fi
+	if wanted killed-standby; then
+		for ((i = 1; i <= E2E_TRIALS; i++)); do
+			runs+=("scenario_killed_standby $i")
 		done
 	fi
 	wanted frozen && runs+=("scenario_frozen 1")
@@ -217,8 +226,9 @@ write_benchmarks() {
 			"$((SECONDS - STARTED_AT))" "$(machine_line)" "${E2E_LOAD_NOTE:-none added (the suite itself: two scenarios side by side)}"
 		cat <<-'MD'
 			Method: everything real (controller jar, Debian redis-server, S3Proxy, Docker engine, the recorder
-			image with Chromium; 640x360@15, 10 s chunks, heartbeat 1 s x 5, stall timeout 2 s, no standby
-			recorders: every backup starts cold) except OpenVidu 2, played by `scripts/lib/openvidu.sh`; the
+			image with Chromium; 640x360@15, 10 s chunks, heartbeat 1 s x 5, stall timeout 2 s; two warm
+			standby recorders of 1280x720: the backups of the 640x360 scenarios start cold, those of
+			killed-standby (1280x720@15) are standbys handed the recording) except OpenVidu 2, played by `scripts/lib/openvidu.sh`; the
 			customer's webhooks go to a local receiver. Times are measured from the `docker kill` (or
 			`docker pause`, or the SIGSTOP of ffmpeg alone): detection = the failover's `detectedAt`;
 			capture = the first frame of the backup in the final MP4, read from the clock the test page
@@ -235,6 +245,11 @@ write_benchmarks() {
 		printf '| killed: backup first chunk reported after the kill, s | %s |\n' "$(stat_line killed 6)"
 		printf '| killed: media gap in the final file, s | %s |\n' "$(stat_line killed 7)"
 		printf '| killed: stop → ready, s | %s |\n' "$(stat_line killed 8)"
+		printf '| killed, warm standby (1280x720): detection latency, s | %s |\n' "$(stat_line killed-standby 4)"
+		printf '| killed, warm standby: backup capturing after the kill, s | %s |\n' "$(stat_line killed-standby 5)"
+		printf '| killed, warm standby: backup first chunk reported after the kill, s | %s |\n' "$(stat_line killed-standby 6)"
+		printf '| killed, warm standby: media gap in the final file, s | %s |\n' "$(stat_line killed-standby 7)"
+		printf '| killed, warm standby: stop → ready, s | %s |\n' "$(stat_line killed-standby 8)"
 		printf '| ffmpeg stalled (SIGSTOP), agent heartbeating: detection / gap, s | %s / %s |\n' \
 			"$(stat_line stalled 4)" "$(stat_line stalled 7)"
 		printf '| frozen (docker pause): detection / gap, s | %s / %s |\n' "$(stat_line frozen 4)" "$(stat_line frozen 7)"

@@ -113,6 +113,10 @@ ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 eq() { [[ "$1" == "$2" ]]; }
 
+# no_recorder_overlap SESSION: the page server never saw a page of SESSION join beside a connected
+# one (scripts/lib/page-server.py).
+no_recorder_overlap() { ! grep -q "^$1 " "$STACK_WORK/recorder-overlaps.log" 2>/dev/null; }
+
 # verify_final ID STOP_MS EPOCHS MAX_GAP_S [STATUSES]: everything a user checks after the recording.
 # STATUSES: the customer's recordingStatusChanged sequence (started,stopped,ready: OpenVidu's).
 # MAX_GAP_S is a behaviour bound for a busy 2-core machine, not a target: 60 s after a kill, 90 s
@@ -125,6 +129,8 @@ verify_final() {
 	local id=$1 stop_ms=$2 epochs=$3 max_gap=$4 expected_statuses=${5:-started,stopped,ready}
 	local dir="$STACK_WORK/recordings/$id" name mp4 probe info_state
 	name=$(ov_state "$id" name)
+	check "no layout page joined the session while another was connected (OpenVidu keeps one RECORDER)" \
+		no_recorder_overlap "$(ov_state "$id" session)"
 	mp4="$dir/$name.mp4"
 	probe=$(ffprobe -v error -show_format -show_streams -of json "$mp4" 2>/dev/null || echo '{}')
 	DURATION_S=$(jq -r '.format.duration // 0' <<<"$probe")
@@ -362,6 +368,29 @@ scenario_killed() {
 	finish "killed at ${E2E_KILL_AT} s; its last frame ${TAIL_S:-?} s before the kill"
 }
 
+# 2b. As 2, at the standbys' resolution (1280x720): the recording goes to a warm standby, whose
+# page joins the session only once the killed recorder's connection is closed.
+scenario_killed_standby() {
+	local id="ses_${E2E_RUN}w${1}~1" kill_ms
+	OV_RESOLUTION=1280x720
+	begin killed-standby "$1"
+	start_recording "$id"
+	record_until "$id" "$E2E_KILL_AT"
+	before_failure "$id"
+	kill_ms=$(now_ms)
+	docker kill "$(ov_state "$id" container)" >/dev/null
+	check "a backup started" poll 60 "backup of ${id}" backup_started "$id" 1
+	check "the backup is a warm standby handed the recording" eq "$(failover_field "$id" 1 standby)" true
+	check "the backup wrote its first chunk" poll 60 "first chunk of the backup" backup_has_first_chunk "$id" 1
+	record_after_backup "$id" 1 "$E2E_RECORD_SECONDS"
+	stop_recording "$id"
+	verify_final "$id" "$STOP_MS" 0,1 60
+	check "the controller announced ready (origin $FINAL_ORIGIN)" eq "$FINAL_ORIGIN" controller
+	failover_metrics "$id" 1 "$kill_ms"
+	capture_metric "$id" "$kill_ms"
+	finish "killed at ${E2E_KILL_AT} s, 1280x720, warm standby; its last frame ${TAIL_S:-?} s before the kill"
+}
+
 # 3. The primary freezes (docker pause): fenced (killed by id), replaced.
 scenario_frozen() {
 	local id="ses_${E2E_RUN}f${1}" freeze_ms
@@ -596,9 +625,11 @@ scenario_loaded() {
 	finish "3 recordings + CPU hog ${E2E_LOADED_SECONDS} s, then one killed"
 }
 
-# recorder_running ID: a container of this recording (OpenVidu's or a backup) still runs.
+# recorder_running ID: a container of this recording (OpenVidu's or a backup, cold by its label
+# or a standby by the backup name it took) still runs.
 recorder_running() {
 	[[ -n $(docker ps -q --filter "label=io.ov2ha.recording-id=$1") ]] ||
+		[[ -n $(docker ps -q --filter "name=^ov2ha-backup-${1//\~/_}-e") ]] ||
 		[[ $(docker inspect -f '{{.State.Running}}' "$(ov_state "$1" container)" 2>/dev/null) == true ]]
 }
 

@@ -14,6 +14,11 @@
 #     the content prober (screen and sound blank or shown, every 4 s) from then on too
 #  6. stop on `echo 'q' > stop` or SIGTERM/SIGINT: last chunk closed, uploader drains
 #     (bounded), finalize asked (bounded), exit 0 well inside OpenVidu's 30 s
+#  Warm standby (HA_STANDBY=true, lib/standby.sh): before 1, the screen, the sound and Chromium
+#  on a blank local page, then a wait for the controller's assignment (its variables are then
+#  the environment of 1-6; Chromium is sent to URL at once instead of started after ffmpeg's
+#  first frame). A stop while waiting:
+#  exit 0; an assignment that does not fit (resolution, epoch): exit 65.
 #  Fenced by the controller (409): stop at once, exit 3. ffmpeg died: exit 1.
 set -Eeuo pipefail
 
@@ -38,6 +43,8 @@ source "$SCRIPT_DIR/lib/uploader.sh"
 source "$SCRIPT_DIR/lib/agent.sh"
 # shellcheck source=lib/content.sh
 source "$SCRIPT_DIR/lib/content.sh"
+# shellcheck source=lib/standby.sh
+source "$SCRIPT_DIR/lib/standby.sh"
 
 # Internal knobs (tests and tuning; not site settings).
 OV2HA_CAPTURE=${OV2HA_CAPTURE:-x11}               # x11 | lavfi (host tests)
@@ -47,6 +54,7 @@ OV2HA_BROWSER_WAIT_MS=${OV2HA_BROWSER_WAIT_MS:-0} # ms Chromium may wait for ffm
 
 EX_FFMPEG_DIED=1
 EX_FENCED=3
+EX_DATAERR=65
 EX_CANTCREAT=73
 EX_TEMPFAIL=75
 EX_CONFIG=78
@@ -62,7 +70,8 @@ CONTENT_RESTARTED_AT=0
 CHROMIUM_RESTARTED_AT=0
 PHASE=''
 
-# set_phase PHASE [key=value ...]: starting (until ffmpeg reports its first frame),
+# set_phase PHASE [key=value ...]: standby (a warm standby waiting for its assignment),
+# starting (until ffmpeg reports its first frame),
 # capturing, stopping (after q/SIGTERM, fenced or ffmpeg's exit). Only forwards: a stopping
 # recorder never goes back to capturing. The agent reports the phase in every heartbeat.
 set_phase() {
@@ -209,12 +218,12 @@ stop_content() {
 screen_audio() { if [[ $ONLY_VIDEO == true ]]; then printf false; else printf true; fi; }
 
 screen_launch() {
-	[[ $OV2HA_CAPTURE == x11 ]] || return 0
+	[[ $OV2HA_CAPTURE == x11 && $STANDBY_SCREEN == false ]] || return 0
 	display_launch "$VIDEO_WIDTH" "$VIDEO_HEIGHT" "$(screen_audio)"
 }
 
 screen_wait() {
-	[[ $OV2HA_CAPTURE == x11 ]] || return 0
+	[[ $OV2HA_CAPTURE == x11 && $STANDBY_SCREEN == false ]] || return 0
 	display_wait "$VIDEO_WIDTH" "$VIDEO_HEIGHT" "$(screen_audio)"
 }
 
@@ -484,6 +493,29 @@ stop_before_recording() {
 	exit "$rc"
 }
 
+# standby: HA_STANDBY=true (lib/standby.sh). Returns once assigned, with the assignment's
+# variables in the environment; exits on a stop request (0) or when it cannot serve (1, 65).
+standby() {
+	local rc=0
+	if ! standby_prepare "$SCRIPT_DIR/standby.html"; then
+		log_error recorder_exit exit_code="$EX_FFMPEG_DIED" reason=standby_screen_failed
+		display_stop
+		exit "$EX_FFMPEG_DIED"
+	fi
+	set_phase standby
+	if ! standby_wait; then
+		log_info recorder_exit exit_code=0 reason=standby_stopped
+		display_stop
+		exit 0
+	fi
+	standby_load_assignment || rc=$?
+	if ((rc != 0)); then
+		log_error recorder_exit exit_code="$EX_DATAERR" reason=standby_assignment_refused
+		display_stop
+		exit "$EX_DATAERR"
+	fi
+}
+
 on_error() {
 	log_error script_error line="$1" command="$2"
 }
@@ -501,7 +533,10 @@ main() {
 	# "Killed", a failed redirection) go to a file; log() writes to the saved stderr.
 	exec 9>&2 2>>"$OV2HA_RUN_DIR/stderr.log"
 	LOG_FD=9
-	log_info recorder_starting mode=COMPOSED pid="$$"
+	log_info recorder_starting mode=COMPOSED pid="$$" standby="${HA_STANDBY:-false}"
+	if standby_enabled; then
+		standby
+	fi
 	config_load || exit "$EX_CONFIG"
 	export URL ONLY_VIDEO RESOLUTION FRAMERATE VIDEO_ID VIDEO_NAME VIDEO_FORMAT RECORDING_JSON \
 		DEBUG_MODE CONTAINER_WORKING_MODE
@@ -509,6 +544,11 @@ main() {
 	config_summary
 	api_init
 	set_phase starting
+	if [[ $STANDBY_SCREEN == true ]]; then
+		# the standby's Chromium runs: its page loads while ffmpeg starts (the old recorder is gone)
+		BROWSER_STARTED=true
+		standby_navigate "$URL"
+	fi
 	# The critical path to the first frame: screen, chunk folder, ffmpeg. Everything else
 	# (OpenVidu's files, agent, uploader, Chromium) comes after ffmpeg was started.
 	screen_launch

@@ -23,7 +23,10 @@
 # webhook relay target, empty: none), STACK_PAGE_DIR (recorder-image/test/page),
 # STACK_OPENVIDU_URL (HA_OPENVIDU_URL of the controller, empty: none), STACK_OPENVIDU_API_URL
 # (OpenVidu's REST API the controller asks before and during a backup, with the stand-in's
-# secret; empty: the controller does not ask).
+# secret; empty: the controller does not ask), STACK_STANDBY_RECORDERS (0: no warm standby
+# recorders; the recorder suites count their containers) and STACK_STANDBY_RESOLUTION (1280x720).
+# The layout page server notes a page joining its session while another is still connected in
+# $STACK_WORK/recorder-overlaps.log (scripts/lib/page-server.py).
 
 RECORDER_IMAGE=${RECORDER_IMAGE:-ov2-ha-recorder:dev}
 STACK_LABEL=${STACK_LABEL:-ov2ha.test=recorder-image}
@@ -33,6 +36,8 @@ STACK_RELAY_URL=${STACK_RELAY_URL:-}
 STACK_PAGE_DIR=${STACK_PAGE_DIR:-}
 STACK_OPENVIDU_URL=${STACK_OPENVIDU_URL:-}
 STACK_OPENVIDU_API_URL=${STACK_OPENVIDU_API_URL:-}
+STACK_STANDBY_RECORDERS=${STACK_STANDBY_RECORDERS:-0}
+STACK_STANDBY_RESOLUTION=${STACK_STANDBY_RESOLUTION:-1280x720}
 STACK_CONTROLLER_PORT=''
 STACK_WEBHOOK_TOKEN=''
 STACK_JAR=
@@ -129,7 +134,8 @@ _stack_start_controller() {
 		HA_OPENVIDU_SECRET="${STACK_OPENVIDU_API_URL:+$STACK_OPENVIDU_SECRET}" \
 		HA_S3_ENDPOINT="$S3PROXY_ENDPOINT" HA_S3_REGION=us-east-1 HA_S3_BUCKET="$STACK_BUCKET" \
 		HA_S3_ACCESS_KEY="$S3PROXY_ACCESS_KEY" HA_S3_SECRET_KEY="$S3PROXY_SECRET_KEY" \
-		HA_CHUNK_DURATION="${STACK_CHUNK_DURATION}s" \
+		HA_CHUNK_DURATION="${STACK_CHUNK_DURATION}s" HA_STANDBY_RECORDERS="$STACK_STANDBY_RECORDERS" \
+		HA_STANDBY_RESOLUTION="$STACK_STANDBY_RESOLUTION" \
 		java -Xmx384m -XX:TieredStopAtLevel=1 -jar "$STACK_JAR" >>"$STACK_WORK/controller.log" 2>&1 </dev/null &
 	STACK_CONTROLLER_PID=$!
 	# a JVM start on a loaded 2-core host (recorders, a busy loop) took 82 s: allow 180 s
@@ -159,8 +165,8 @@ _stack_start_page() {
 	local root
 	root=$(repo_root)
 	STACK_PAGE_PORT=$(free_port)
-	python3 -m http.server "$STACK_PAGE_PORT" --bind 127.0.0.1 --directory "${STACK_PAGE_DIR:-$root/recorder-image/test/page}" \
-		>"$STACK_WORK/page.log" 2>&1 </dev/null &
+	python3 "$root/scripts/lib/page-server.py" "$STACK_PAGE_PORT" "${STACK_PAGE_DIR:-$root/recorder-image/test/page}" \
+		"$STACK_WORK/recorder-overlaps.log" >"$STACK_WORK/page.log" 2>&1 </dev/null &
 	STACK_PAGE_PID=$!
 	wait_for 10 "page server" curl -fs -o /dev/null "http://127.0.0.1:$STACK_PAGE_PORT/" ||
 		die "page server did not start"
@@ -256,6 +262,12 @@ stack_stop() {
 		docker rm -f "$cid" >/dev/null 2>&1 || true
 	done
 	STACK_CONTAINERS=()
+	if [[ $STACK_STANDBY_RECORDERS != 0 && -n $STACK_SITE_IMAGE ]]; then
+		# the controller first (it would start new ones), then its standbys, free or handed over
+		stop_pid "$STACK_CONTROLLER_PID"
+		docker ps -aq --filter label=io.ov2ha.role=standby --filter "ancestor=$STACK_SITE_IMAGE" |
+			xargs -r docker rm -f >/dev/null 2>&1 || true
+	fi
 	if [[ -n $STACK_SITE_IMAGE ]]; then
 		docker rmi "$STACK_SITE_IMAGE" >/dev/null 2>&1 || true
 		STACK_SITE_IMAGE=''

@@ -14,6 +14,9 @@
 #   TEST_START_DELAY=S         stay in phase "starting" (heartbeats, no capture) for S seconds,
 #                              like a real recorder whose browser starts slowly on a loaded host
 #   TEST_LEGACY_HEARTBEAT=1    heartbeats without phase and progress (an older recorder image)
+# HA_STANDBY=true: a warm standby as the real recorder's (docs/recorder-protocol.md): it makes
+# /tmp/ov2ha-assignment, waits for assignment.env (KEY=<base64> lines) and ready there, takes
+# those variables and goes on as a backup; TERM while waiting: exit 0.
 # Heartbeats carry the phase (starting, capturing, stopping) and ffmpeg's -progress (media time,
 # frames, speed), as the real recorder's do.
 # Exit codes: 0 stopped, 1 ffmpeg failed, 3 fenced by the controller (409).
@@ -181,7 +184,29 @@ record() {
 	FFMPEG=$!
 }
 
+# standby: waits for the controller's assignment, then exports its variables.
+standby() {
+	local dir=/tmp/ov2ha-assignment line key
+	trap 'log "event=exit reason=standby_stopped"; exit 0' TERM INT
+	mkdir -m 0700 "$dir"
+	log "event=standby_ready"
+	until [[ -e $dir/ready ]]; do sleep 0.05; done
+	while IFS= read -r line; do
+		key=${line%%=*}
+		case $key in
+		URL | ONLY_VIDEO | RESOLUTION | FRAMERATE | VIDEO_ID | VIDEO_NAME | VIDEO_FORMAT | RECORDING_JSON | \
+			DEBUG_MODE | CONTAINER_WORKING_MODE | HA_EPOCH | HA_START_CHUNK)
+			export "$key=$(base64 -d <<<"${line#*=}")"
+			;;
+		esac
+	done <"$dir/assignment.env"
+	rm -f "$dir"/*
+	log "event=standby_assigned recordingId=$VIDEO_ID epoch=$HA_EPOCH"
+	trap - TERM INT
+}
+
 main() {
+	[[ ${HA_STANDBY:-false} != true ]] || standby
 	configure
 	log "event=started recordingId=$VIDEO_ID epoch=$EPOCH startChunk=$START_CHUNK chunkSeconds=$SEG"
 	if [[ $EPOCH == 0 ]] && ! register; then

@@ -26,7 +26,7 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 		heartbeat = heartbeat == null ? new Heartbeat(null, 0) : heartbeat;
 		storage = storage == null ? new Storage(null, null, null, null, false, null, null) : storage;
 		docker = docker == null ? new Docker(null, null, null, null, null, null, null, 0, null, 0) : docker;
-		failover = failover == null ? new Failover(true, 0, null, null, null, null, null, null, null, null, 0, null, null, null, null) : failover;
+		failover = failover == null ? new Failover(true, 0, null, null, null, null, null, null, null, null, 0, null, null, null, null, null, null) : failover;
 	}
 
 	public boolean production() {
@@ -157,14 +157,22 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 	 * @param blankTimeout a backup whose screen has been blank (a uniform frame and silence) this
 	 *        long without ever showing anything has not found the session: the recording is ended
 	 *        and finalized without that blank tail (default 60 s, as the start deadline; 0: never)
+	 * @param standbyRecorders warm standby recorders kept ready on the Docker engine, 0..20
+	 *        (default 1; 0: off): a failover hands the recording to one of them instead of
+	 *        starting a backup cold
+	 * @param standbyResolution the screen of the standbys ({@code <width>x<height>}, default
+	 *        OpenVidu's 1280x720): a recording of another resolution gets a cold backup
 	 */
 	public record Failover(boolean enabled, int maxFailovers, Duration backoff,
 			@DurationUnit(ChronoUnit.SECONDS) Duration chunkDuration, Duration stallGrace, Duration stopTimeout,
 			Duration reconcileInterval, DataSize recorderShmSize, Duration stallTimeout, Duration startTimeout,
 			int maxConcurrentBackups, Integer cpuPressureThreshold, Duration cpuPressureTimeout,
-			String cpuPressureFile, @DurationUnit(ChronoUnit.SECONDS) Duration blankTimeout) {
+			String cpuPressureFile, @DurationUnit(ChronoUnit.SECONDS) Duration blankTimeout, Integer standbyRecorders,
+			String standbyResolution) {
 
 		public static final int MAX_FAILOVERS_LIMIT = 100;
+
+		public static final int MAX_STANDBY_RECORDERS = 20;
 
 		public static final int MAX_CONCURRENT_BACKUPS_LIMIT = 1000;
 
@@ -210,6 +218,18 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 			}
 			cpuPressureFile = cpuPressureFile == null || cpuPressureFile.isBlank() ? "/proc/pressure/cpu"
 					: cpuPressureFile;
+			standbyRecorders = standbyRecorders == null ? 1 : standbyRecorders;
+			if (standbyRecorders < 0 || standbyRecorders > MAX_STANDBY_RECORDERS) {
+				throw new ConfigurationException("HA_STANDBY_RECORDERS is " + standbyRecorders + "; it must be 0.."
+						+ MAX_STANDBY_RECORDERS + " (0: off).",
+						"Set HA_STANDBY_RECORDERS to the warm standby recorders to keep ready, e.g. 1.");
+			}
+			standbyResolution = standbyResolution == null || standbyResolution.isBlank() ? "1280x720"
+					: standbyResolution.strip();
+			if (!standbyResolution.matches("[1-9][0-9]{1,3}x[1-9][0-9]{1,3}")) {
+				throw new ConfigurationException("HA_STANDBY_RESOLUTION is not <width>x<height>.",
+						"Set HA_STANDBY_RESOLUTION to the resolution most recordings use (OpenVidu's RESOLUTION), e.g. 1280x720.");
+			}
 		}
 
 		/** No new complete chunk for longer than this: a recorder that reports no phase is stalled. */

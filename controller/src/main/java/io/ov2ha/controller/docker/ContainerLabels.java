@@ -21,6 +21,13 @@ import io.ov2ha.controller.recording.RecordingId;
  *
  * The name is {@code ov2ha-backup-<id with ~ as _>-e<epoch>}: it never equals nor starts with
  * OpenVidu's {@code recording_<id>}, so OpenVidu's name clashes cannot happen.
+ *
+ * <p>
+ * A warm standby recorder carries {@code io.ov2ha.managed=true}, {@code io.ov2ha.role=standby},
+ * {@code io.ov2ha.standby-resolution=<WxH>} and the controller label, and is named
+ * {@code ov2ha-standby-<12 hex>} while it waits. Labels cannot change after creation: a standby
+ * handed a recording takes that recording's backup name instead, so its name tells whether it
+ * is still free.
  */
 public final class ContainerLabels {
 
@@ -44,6 +51,13 @@ public final class ContainerLabels {
 
 	public static final String ROLE_BACKUP = "backup";
 
+	public static final String ROLE_STANDBY = "standby";
+
+	public static final String STANDBY_RESOLUTION = "io.ov2ha.standby-resolution";
+
+	/** The name of a standby that no recording was handed to yet starts with this. */
+	public static final String STANDBY_NAME_PREFIX = "ov2ha-standby-";
+
 	private static final Pattern DOCKER_ID = Pattern.compile("[0-9a-f]{64}");
 
 	private ContainerLabels() {
@@ -58,6 +72,20 @@ public final class ContainerLabels {
 		labels.put(EPOCH, Long.toString(epoch));
 		labels.put(CONTROLLER, controllerId);
 		return labels;
+	}
+
+	public static Map<String, String> standby(String resolution, String controllerId) {
+		Map<String, String> labels = new LinkedHashMap<>();
+		labels.put(MANAGED, "true");
+		labels.put(ROLE, ROLE_STANDBY);
+		labels.put(STANDBY_RESOLUTION, resolution);
+		labels.put(CONTROLLER, controllerId);
+		return labels;
+	}
+
+	/** The labels that select every warm standby recorder, free or handed a recording. */
+	public static Map<String, String> managedStandbys() {
+		return Map.of(MANAGED, "true", ROLE, ROLE_STANDBY);
 	}
 
 	/** The labels that select every backup recorder. */

@@ -37,6 +37,16 @@ final class DisabledRecorderRuntime implements RecorderRuntime {
 	}
 
 	@Override
+	public void rename(String containerId, String newName) {
+		throw disabled();
+	}
+
+	@Override
+	public void copyFiles(String containerId, String folder, Map<String, byte[]> files) {
+		throw disabled();
+	}
+
+	@Override
 	public Optional<RecorderContainer> inspect(String containerId) {
 		throw disabled();
 	}

@@ -1,5 +1,9 @@
 package io.ov2ha.controller.docker;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -202,6 +206,39 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 			throw clients.translate("start " + spec.name(), ex);
 		}
 		return id;
+	}
+
+	@Override
+	public void rename(String containerId, String newName) {
+		DockerContainers.requireExactId(containerId);
+		try {
+			clients.commands().renameContainerCmd(containerId).withName(newName).exec();
+		}
+		catch (ConflictException ex) {
+			throw new RecorderRuntimeException(RecorderRuntimeException.Kind.REFUSED,
+					"container name " + newName + " is in use", ex);
+		}
+		catch (RuntimeException ex) {
+			throw clients.translate("rename " + ContainerLabels.shortId(containerId), ex);
+		}
+	}
+
+	@Override
+	public void copyFiles(String containerId, String folder, Map<String, byte[]> files) {
+		DockerContainers.requireExactId(containerId);
+		try (InputStream tar = new ByteArrayInputStream(TarFiles.of(files, clock.instant()))) {
+			clients.commands().copyArchiveToContainerCmd(containerId).withRemotePath(folder).withTarInputStream(tar).exec();
+		}
+		catch (NotFoundException ex) {
+			throw new RecorderRuntimeException(RecorderRuntimeException.Kind.REFUSED,
+					"no folder " + folder + " in container " + ContainerLabels.shortId(containerId) + " (or no such container)", ex);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (RuntimeException ex) {
+			throw clients.translate("copy to " + ContainerLabels.shortId(containerId), ex);
+		}
 	}
 
 	@Override

@@ -30,6 +30,20 @@ public interface RecorderRuntime {
 	 */
 	String startBackup(BackupSpec spec);
 
+	/**
+	 * Renames a container (a warm standby becomes the backup of a recording by taking its name).
+	 * A name already in use is an error of kind {@link RecorderRuntimeException.Kind#REFUSED}.
+	 */
+	void rename(String containerId, String newName);
+
+	/**
+	 * Copies files into an existing folder of a running container, in the order given (the
+	 * hand-over of a warm standby: its assignment, then the file that says it is complete). Each
+	 * file is written with mode 600. A missing folder is an error of kind
+	 * {@link RecorderRuntimeException.Kind#REFUSED}.
+	 */
+	void copyFiles(String containerId, String folder, Map<String, byte[]> files);
+
 	/** The container with this exact id, or empty if the runtime does not know it. */
 	Optional<RecorderContainer> inspect(String containerId);
 

@@ -86,11 +86,39 @@ class BackupSpecs {
 		json.readTree(r.env()).properties().forEach(e -> env.put(e.getKey(), e.getValue().asString("")));
 		env.put("HA_EPOCH", Long.toString(epoch));
 		env.put("HA_START_CHUNK", Long.toString(startChunk));
-		String hostPath = properties.docker().recordingsHostPath().isBlank()
+		return new BackupSpec(ContainerLabels.backupName(r.id(), epoch), properties.docker().recorderImage(), env,
+				ContainerLabels.backup(r.id(), r.createdAt(), epoch, instance.id()), recordingsHostPath(), shmSize(r));
+	}
+
+	/**
+	 * A warm standby's container: the same image and host settings as a backup, only
+	 * {@code HA_STANDBY=true} and the screen size (HA_STANDBY_RESOLUTION) in its environment.
+	 */
+	BackupSpec standby(String name) {
+		String resolution = properties.failover().standbyResolution();
+		return new BackupSpec(name, properties.docker().recorderImage(),
+				Map.of("HA_STANDBY", "true", "RESOLUTION", resolution),
+				ContainerLabels.standby(resolution, instance.id()), recordingsHostPath(),
+				properties.failover().recorderShmSize().toBytes());
+	}
+
+	/** The recording's resolution as OpenVidu gave it to the primary (RESOLUTION), or empty. */
+	String resolution(Recording r) {
+		if (r.env() == null || r.env().isBlank()) {
+			return "";
+		}
+		try {
+			return json.readTree(r.env()).path("RESOLUTION").asString("");
+		}
+		catch (JacksonException ex) {
+			return "";
+		}
+	}
+
+	private String recordingsHostPath() {
+		return properties.docker().recordingsHostPath().isBlank()
 				? properties.recordingsDir().toAbsolutePath().normalize().toString()
 				: properties.docker().recordingsHostPath();
-		return new BackupSpec(ContainerLabels.backupName(r.id(), epoch), properties.docker().recorderImage(), env,
-				ContainerLabels.backup(r.id(), r.createdAt(), epoch, instance.id()), hostPath, shmSize(r));
 	}
 
 	/** OpenVidu's shmSize when RECORDING_JSON carries one, else HA_RECORDER_SHM_SIZE. */

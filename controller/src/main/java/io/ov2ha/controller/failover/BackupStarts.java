@@ -24,9 +24,10 @@ import io.ov2ha.controller.support.LogValues;
 
 /**
  * The start of a claimed epoch's backup: adopts a running container of that epoch (an attempt
- * whose controller died before recording it), or starts a new one from its {@link BackupSpecs};
- * records it, and kills it when the recording moved on meanwhile (never two writers). A failed
- * start is recorded with a growing delay before the next attempt.
+ * whose controller died before recording it), or hands the recording to a warm standby
+ * ({@link StandbyHandover}), or starts a new one from its {@link BackupSpecs}; records it, and
+ * kills it when the recording moved on meanwhile (never two writers). A failed start is recorded
+ * with a growing delay before the next attempt.
  */
 @Component
 class BackupStarts {
@@ -36,6 +37,8 @@ class BackupStarts {
 	private final HaProperties properties;
 
 	private final FailoverStore store;
+
+	private final FailoverReads reads;
 
 	private final RecordingStore recordings;
 
@@ -47,17 +50,22 @@ class BackupStarts {
 
 	private final FailoverMetrics metrics;
 
+	private final StandbyHandover standbys;
+
 	private final Clock clock;
 
-	BackupStarts(HaProperties properties, FailoverStore store, RecordingStore recordings, RecorderRuntime runtime,
-			BackupSpecs specs, RecorderContainers containers, FailoverMetrics metrics, Clock clock) {
+	BackupStarts(HaProperties properties, FailoverStore store, FailoverReads reads, RecordingStore recordings, RecorderRuntime runtime,
+			BackupSpecs specs, RecorderContainers containers, FailoverMetrics metrics, StandbyHandover standbys,
+			Clock clock) {
 		this.properties = properties;
 		this.store = store;
+		this.reads = reads;
 		this.recordings = recordings;
 		this.runtime = runtime;
 		this.specs = specs;
 		this.containers = containers;
 		this.metrics = metrics;
+		this.standbys = standbys;
 		this.clock = clock;
 	}
 
@@ -71,6 +79,7 @@ class BackupStarts {
 		long startChunk = -1;
 		String containerId;
 		String name;
+		BackupSpec handedOver = null;
 		StepTimes steps = new StepTimes();
 		try {
 			Optional<RecorderContainer> existing = existingBackup(r, epoch);
@@ -87,8 +96,16 @@ class BackupStarts {
 				startChunk = specs.startChunk(r);
 				steps.lap("chunkLookupMs");
 				BackupSpec spec = specs.spec(r, epoch, startChunk);
-				containerId = runtime.startBackup(spec);
-				steps.lap("dockerMs");
+				Optional<String> standby = standbys.claim(r, spec);
+				steps.lap("standbyClaimMs");
+				if (standby.isPresent()) {
+					containerId = standby.get();
+					handedOver = spec;
+				}
+				else {
+					containerId = runtime.startBackup(spec);
+					steps.lap("dockerMs");
+				}
 				name = spec.name();
 			}
 		}
@@ -96,7 +113,15 @@ class BackupStarts {
 			startFailed(r, epoch, attempt, startChunk, ex.getMessage());
 			return;
 		}
-		recordStarted(r, epoch, containerId, name, startChunk, steps);
+		if (recordStarted(r, epoch, containerId, name, startChunk, steps, handedOver != null) && handedOver != null) {
+			String old = reads.historyEntry(r.id(), epoch).map(FailoverRecord::oldContainerId).orElse("");
+			if (standbys.assign(r, epoch, containerId, old, handedOver)) {
+				metrics.handedOver();
+			}
+		}
+		else if (handedOver != null) {
+			standbys.release(containerId);
+		}
 	}
 
 	/** Where the time of a backup start goes, for its log line ({@code listMs=.. dockerMs=..}). */
@@ -133,16 +158,30 @@ class BackupStarts {
 				runtime.remove(c.id());
 			}
 		}
+		if (adopt == null) {
+			// a standby renamed for this epoch by a controller that died before recording it: it may
+			// have its assignment or not, so it never records; out of the way of the new backup
+			runtime.inspectByExactName(ContainerLabels.backupName(r.id(), epoch))
+				.filter(c -> ContainerLabels.ROLE_STANDBY.equals(c.labels().get(ContainerLabels.ROLE)))
+				.ifPresent(c -> {
+					LOG.warn("event=failover.standby_leftover recordingId=" + r.id() + " epoch=" + epoch
+							+ " containerId=" + ContainerLabels.shortId(c.id()) + " action=remove");
+					containers.killQuietly(c.id());
+					runtime.remove(c.id());
+				});
+		}
 		return Optional.ofNullable(adopt);
 	}
 
-	private void recordStarted(Recording r, long epoch, String containerId, String name, long startChunk,
-			StepTimes steps) {
+	/** @return whether the container is the epoch's recorder now */
+	private boolean recordStarted(Recording r, long epoch, String containerId, String name, long startChunk,
+			StepTimes steps, boolean standby) {
 		Instant now = clock.instant();
 		Map<String, Object> patch = new LinkedHashMap<>();
 		patch.put("backupContainerId", containerId);
 		patch.put("backupContainerName", name);
 		patch.put("backupStartedAt", now.toEpochMilli());
+		patch.put("standby", standby);
 		if (startChunk >= 0) {
 			patch.put("startChunk", startChunk);
 		}
@@ -157,10 +196,12 @@ class BackupStarts {
 					LOG.info("event=failover.backup_not_needed recordingId=" + r.id() + " epoch=" + epoch
 							+ " containerId=" + ContainerLabels.shortId(containerId) + " status=" + status);
 					containers.killQuietly(containerId);
-					return;
+					return false;
 				}
 				LOG.info("event=failover.backup_started recordingId=" + r.id() + " epoch=" + epoch + " containerId="
-						+ ContainerLabels.shortId(containerId) + " name=" + name + " startChunk=" + startChunk + steps);
+						+ ContainerLabels.shortId(containerId) + " name=" + name + " startChunk=" + startChunk
+						+ " standby=" + standby + steps);
+				return true;
 			}
 			default -> {
 				// superseded (another failover claimed a later epoch) or the recording ended: never two writers
@@ -168,6 +209,7 @@ class BackupStarts {
 						+ " containerId=" + ContainerLabels.shortId(containerId) + " result=" + result.code());
 				store.update(r.id(), r.createdAt(), epoch, Map.of("outcome", "superseded"), Map.of());
 				containers.killQuietly(containerId);
+				return false;
 			}
 		}
 	}

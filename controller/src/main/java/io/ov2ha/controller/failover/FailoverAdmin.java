@@ -46,9 +46,11 @@ class FailoverAdmin {
 
 	private final ControllerInstance instance;
 
+	private final StandbyPool standbys;
+
 	FailoverAdmin(HaProperties properties, RecordingStore recordings, FailoverReads reads, FailoverService failover,
 			FailoverReconciler reconciler, RecorderRuntime runtime, RecorderCensus census, RedisLease lease,
-			ControllerInstance instance) {
+			ControllerInstance instance, StandbyPool standbys) {
 		this.properties = properties;
 		this.recordings = recordings;
 		this.reads = reads;
@@ -58,6 +60,7 @@ class FailoverAdmin {
 		this.census = census;
 		this.lease = lease;
 		this.instance = instance;
+		this.standbys = standbys;
 	}
 
 	FailoverViews.History history(RecordingId id) {
@@ -143,7 +146,8 @@ class FailoverAdmin {
 						s.eventsConnected()),
 				new FailoverViews.Image(image, present), reconcilerView, active,
 				census.slow().stream().map(FailoverViews.SlowRecorder::of).toList(), reads.stats(),
-				properties.failover().maxFailovers());
+				properties.failover().maxFailovers(), enabled && s.reachable() ? standbys.view()
+						: new FailoverViews.Standbys(standbys.wanted(), standbys.resolution(), 0, 0, null));
 	}
 
 	private Recording find(RecordingId id) {

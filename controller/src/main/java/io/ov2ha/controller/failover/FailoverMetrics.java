@@ -39,6 +39,8 @@ class FailoverMetrics {
 
 	private final Counter startFailures;
 
+	private final Counter handovers;
+
 	private final Timer firstChunk;
 
 	FailoverMetrics(MeterRegistry registry, RecorderCensus census, OpenViduClient openvidu) {
@@ -52,6 +54,9 @@ class FailoverMetrics {
 			.register(registry);
 		this.startFailures = Counter.builder("ov2ha.failover.start.failures")
 			.description("Attempts to start a backup recorder that failed")
+			.register(registry);
+		this.handovers = Counter.builder("ov2ha.standby.handovers")
+			.description("Failovers whose backup was a warm standby handed the recording (the others started cold)")
 			.register(registry);
 		this.firstChunk = Timer.builder("ov2ha.failover.first.chunk")
 			.description("From the recorder's failure to the backup's first reported chunk")
@@ -149,6 +154,10 @@ class FailoverMetrics {
 
 	void startFailed() {
 		startFailures.increment();
+	}
+
+	void handedOver() {
+		handovers.increment();
 	}
 
 }

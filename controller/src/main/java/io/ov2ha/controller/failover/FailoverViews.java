@@ -55,7 +55,16 @@ final class FailoverViews {
 			Docker docker, Image recorderImage, Reconciler reconciler, List<ActiveBackup> activeBackups,
 			@Schema(description = "recorders capturing slower than real time (ffmpeg speed < 0.9): reported, never failed over for it alone") List<SlowRecorder> slowRecorders,
 			@Schema(description = "failovers ever claimed by all controllers, by reason") Map<String, Long> failoversByReason,
-			@Schema(description = "HA_MAX_FAILOVERS", example = "5") int maxFailovers) {
+			@Schema(description = "HA_MAX_FAILOVERS", example = "5") int maxFailovers,
+			@Schema(description = "warm standby recorders (HA_STANDBY_RECORDERS)") Standbys standbys) {
+	}
+
+	@Schema(description = "Warm standby recorders: idle recorders with screen, sound and browser running, handed a recording on a failover")
+	record Standbys(@Schema(description = "HA_STANDBY_RECORDERS (0: off, or failover off)", example = "1") int wanted,
+			@Schema(description = "HA_STANDBY_RESOLUTION: recordings of another resolution get a cold backup", example = "1280x720") String resolution,
+			@Schema(description = "free standbys ready to take a recording over", example = "1") int ready,
+			@Schema(description = "free standbys still starting", example = "0") int starting,
+			@Schema(description = "why the Docker engine could not be asked, else null") String error) {
 	}
 
 	@Schema(description = "A recorder capturing slower than real time")

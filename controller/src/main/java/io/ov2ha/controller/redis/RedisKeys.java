@@ -19,6 +19,8 @@ import io.ov2ha.controller.recording.RecordingId;
  * ov2ha:idx:heartbeat                  ZSET  non-final recordings, score = last heartbeat (ms)
  * ov2ha:idx:upload-backlog             ZSET  non-final recordings, score = upload backlog of their last heartbeat
  * ov2ha:lease:&lt;name&gt;                   STRING  a lease held by one controller (RedisLease), value = controller id
+ * ov2ha:standby:claim:&lt;containerId&gt;     STRING  a warm standby being handed a recording (StandbyPool), value =
+ *                                            controller id, TTL 2 min (the standby takes the backup's name meanwhile)
  * ov2ha:rec:{id}:failover              HASH  failover state of the recording (schema 1; see FailoverStore)
  * ov2ha:rec:{id}:failovers             HASH  failover history: "&lt;new epoch&gt;" -> failover JSON (schema 1)
  * ov2ha:rec:{id}:failovers:&lt;createdAt&gt; HASH  failover history of an earlier recording with this id
@@ -153,6 +155,11 @@ public final class RedisKeys {
 	}
 
 	/** A lease named {@code name} ({@code [a-z0-9:._-]}); per-recording leases add the recording id. */
+	/** The claim on a warm standby recorder while it is handed a recording. */
+	public static String standbyClaim(String containerId) {
+		return "ov2ha:standby:claim:" + containerId;
+	}
+
 	public static String lease(String name) {
 		if (!name.matches("[a-z0-9:._-]{1,64}")) {
 			throw new IllegalArgumentException("bad lease name");

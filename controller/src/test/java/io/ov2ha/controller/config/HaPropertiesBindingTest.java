@@ -109,4 +109,24 @@ class HaPropertiesBindingTest {
 		}
 	}
 
+
+	@Test
+	void standbyRecordersAndTheirResolutionAreValidated() {
+		var defaults = bind(Map.of("ha.profile", "local")).failover();
+		assertThat(defaults.standbyRecorders()).isEqualTo(1);
+		assertThat(defaults.standbyResolution()).isEqualTo("1280x720");
+		var set = bind(Map.of("ha.failover.standby-recorders", "0", "ha.failover.standby-resolution", " 640x360 ")).failover();
+		assertThat(set.standbyRecorders()).isZero();
+		assertThat(set.standbyResolution()).isEqualTo("640x360");
+		for (Map<String, String> bad : List.of(Map.of("ha.failover.standby-recorders", "21"),
+				Map.of("ha.failover.standby-recorders", "-1"), Map.of("ha.failover.standby-resolution", "1280:720"),
+				Map.of("ha.failover.standby-resolution", "0x720"), Map.of("ha.failover.standby-resolution", "12800x720"))) {
+			assertThatThrownBy(() -> bind(bad)).as(bad.toString())
+				.hasRootCauseInstanceOf(ConfigurationException.class)
+				.rootCause()
+				.hasMessageContaining(bad.containsKey("ha.failover.standby-recorders") ? "HA_STANDBY_RECORDERS"
+						: "HA_STANDBY_RESOLUTION");
+		}
+	}
+
 }

@@ -1,0 +1,307 @@
+package io.ov2ha.controller.failover;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.stereotype.Component;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.docker.ContainerLabels;
+import io.ov2ha.controller.docker.RecorderContainer;
+import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.redis.RedisKeys;
+import io.ov2ha.controller.redis.RedisLease;
+import io.ov2ha.controller.support.LogValues;
+import io.ov2ha.controller.support.PeriodicComponent;
+import io.ov2ha.controller.support.PeriodicPass;
+
+/**
+ * The warm standby recorders ({@code HA_STANDBY_RECORDERS}, {@code HA_STANDBY_RESOLUTION}):
+ * idle recorder containers of the recorder image with the screen, the sound and Chromium already
+ * running, so that a failover hands the recording over in well under a second instead of
+ * starting a backup cold ({@link StandbyHandover}). Every 2 s the controller holding the
+ * {@code standby-pool} lease keeps the number of free standbys (named
+ * {@code ov2ha-standby-*}), removes those that exited, and backs off (10 s doubling, at most
+ * 5 min) when they keep failing. A standby handed a recording is a backup from then on: it took
+ * the backup's name; one whose recording no longer uses it is killed and removed here (the
+ * backup audit knows backups by label only). Standbys outlive a controller: any controller finds
+ * them again by label.
+ */
+@Component
+class StandbyPool implements PeriodicComponent {
+
+	private static final Log LOG = LogFactory.getLog(StandbyPool.class);
+
+	static final String LEASE = "standby-pool";
+
+	private static final Duration PERIOD = Duration.ofSeconds(2);
+
+	/** A standby that exits sooner than this after its start failed; the pool backs off. */
+	private static final Duration EARLY_EXIT = Duration.ofSeconds(60);
+
+	private static final Duration CLAIM_TTL = Duration.ofMinutes(2);
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	private final HaProperties properties;
+
+	private final RecorderRuntime runtime;
+
+	private final RedisLease lease;
+
+	private final BackupSpecs specs;
+
+	private final FailoverReads reads;
+
+	private final RecorderContainers containers;
+
+	private final Clock clock;
+
+	private final PeriodicPass schedule = new PeriodicPass("standby-pool", "standby_pool", LOG, Duration.ZERO, PERIOD,
+			this::maintainIfLeader);
+
+	private final ThrottledWarnings warnings;
+
+	private final AtomicInteger ready = new AtomicInteger();
+
+	private final AtomicInteger starting = new AtomicInteger();
+
+	private int failures;
+
+	private Instant backoffUntil = Instant.EPOCH;
+
+	StandbyPool(HaProperties properties, RecorderRuntime runtime, RedisLease lease, BackupSpecs specs,
+			FailoverReads reads, RecorderContainers containers, Clock clock, MeterRegistry registry) {
+		this.properties = properties;
+		this.runtime = runtime;
+		this.lease = lease;
+		this.specs = specs;
+		this.reads = reads;
+		this.containers = containers;
+		this.clock = clock;
+		this.warnings = new ThrottledWarnings(clock);
+		Gauge.builder("ov2ha.standby.recorders", ready, AtomicInteger::get)
+			.tag("state", "ready")
+			.description("Free warm standby recorders ready to take a recording over (as the pool's controller last saw)")
+			.register(registry);
+		Gauge.builder("ov2ha.standby.recorders.wanted", this, StandbyPool::wanted)
+			.description("HA_STANDBY_RECORDERS, 0 when off (with failover off too)")
+			.register(registry);
+		Gauge.builder("ov2ha.standby.recorders", starting, AtomicInteger::get)
+			.tag("state", "starting")
+			.description("Free warm standby recorders still starting")
+			.register(registry);
+	}
+
+	@Override
+	public PeriodicPass schedule() {
+		return schedule;
+	}
+
+	@Override
+	public void start() {
+		if (enabled()) {
+			schedule.start();
+		}
+	}
+
+	boolean enabled() {
+		return properties.failover().enabled() && properties.failover().standbyRecorders() > 0;
+	}
+
+	int wanted() {
+		return enabled() ? properties.failover().standbyRecorders() : 0;
+	}
+
+	String resolution() {
+		return properties.failover().standbyResolution();
+	}
+
+	int ready() {
+		return ready.get();
+	}
+
+	int starting() {
+		return starting.get();
+	}
+
+	/** The free standbys as Docker shows them now (for the status). */
+	FailoverViews.Standbys view() {
+		if (!enabled()) {
+			return new FailoverViews.Standbys(0, resolution(), 0, 0, null);
+		}
+		int readyNow = 0;
+		int startingNow = 0;
+		try {
+			for (RecorderContainer c : runtime.listByLabels(ContainerLabels.managedStandbys())) {
+				if (!c.running() || !c.name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX)) {
+					continue;
+				}
+				if (runtime.inspect(c.id()).filter(StandbyPool::isReady).isPresent()) {
+					readyNow++;
+				}
+				else {
+					startingNow++;
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			return new FailoverViews.Standbys(wanted(), resolution(), 0, 0, ex.getMessage());
+		}
+		return new FailoverViews.Standbys(wanted(), resolution(), readyNow, startingNow, null);
+	}
+
+	/** A pass soon (a standby was just handed over: the pool fills up again). */
+	void refillSoon() {
+		schedule.runSoon();
+	}
+
+	/**
+	 * Claims a free standby that is ready (running, healthy or without a health check) and of
+	 * this resolution, under a Redis claim no other controller can take meanwhile.
+	 */
+	Optional<RecorderContainer> claim(String resolution) {
+		if (!enabled() || !properties.failover().standbyResolution().equals(resolution)) {
+			return Optional.empty();
+		}
+		for (RecorderContainer c : runtime.listByLabels(ContainerLabels.managedStandbys())) {
+			if (!c.running() || !c.name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX)
+					|| !resolution.equals(c.labels().get(ContainerLabels.STANDBY_RESOLUTION))) {
+				continue;
+			}
+			Optional<RecorderContainer> inspected = runtime.inspect(c.id());
+			if (inspected.isEmpty() || !inspected.get().running() || !isReady(inspected.get())) {
+				continue;
+			}
+			if (lease.tryAcquire(RedisKeys.standbyClaim(c.id()), CLAIM_TTL)) {
+				ready.updateAndGet(n -> Math.max(0, n - 1));
+				return inspected;
+			}
+		}
+		return Optional.empty();
+	}
+
+	private static boolean isReady(RecorderContainer c) {
+		return c.health().isEmpty() || "healthy".equals(c.health());
+	}
+
+	void maintainIfLeader() {
+		if (!runtime.status().reachable() || !lease.acquireOrRenew(RedisKeys.lease(LEASE), PERIOD.multipliedBy(5))) {
+			return;
+		}
+		try {
+			maintain(clock.instant());
+		}
+		catch (RuntimeException ex) {
+			warnings.warn(LOG, "pool", "event=standby.pool_failed error=" + LogValues.quote(ex.getMessage()));
+		}
+	}
+
+	void maintain(Instant now) {
+		List<RecorderContainer> all = runtime.listByLabels(ContainerLabels.managedStandbys());
+		int free = 0;
+		int readyNow = 0;
+		for (RecorderContainer c : all) {
+			if (!c.name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX)) {
+				handedOver(c);
+			}
+			else if (!c.running()) {
+				exited(c, now);
+			}
+			else if (lease.holder(RedisKeys.standbyClaim(c.id())) == null) {
+				if (++free > wanted()) {
+					retire(c, "more standbys than HA_STANDBY_RECORDERS");
+					free--;
+				}
+				else if (runtime.inspect(c.id()).filter(StandbyPool::isReady).isPresent()) {
+					readyNow++;
+				}
+			}
+		}
+		ready.set(readyNow);
+		starting.set(free - readyNow);
+		if (free < wanted() && !now.isBefore(backoffUntil)) {
+			create(now);
+		}
+	}
+
+	private void create(Instant now) {
+		String name = ContainerLabels.STANDBY_NAME_PREFIX + HexFormat.of().formatHex(RANDOM.generateSeed(6));
+		try {
+			String id = runtime.startBackup(specs.standby(name));
+			starting.incrementAndGet();
+			LOG.info("event=standby.started containerId=" + ContainerLabels.shortId(id) + " name=" + name
+					+ " resolution=" + properties.failover().standbyResolution());
+		}
+		catch (RuntimeException ex) {
+			failed(now, "event=standby.start_failed error=" + LogValues.quote(ex.getMessage()));
+		}
+	}
+
+	private void exited(RecorderContainer c, Instant now) {
+		Optional<RecorderContainer> inspected = runtime.inspect(c.id());
+		Long exitCode = inspected.map(RecorderContainer::exitCode).orElse(null);
+		Instant started = inspected.map(RecorderContainer::startedAt).orElse(null);
+		Instant finished = inspected.map(RecorderContainer::finishedAt).orElse(null);
+		boolean early = started == null || finished == null || Duration.between(started, finished).compareTo(EARLY_EXIT) < 0;
+		runtime.remove(c.id());
+		String line = "event=standby.exited containerId=" + ContainerLabels.shortId(c.id()) + " name=" + c.name()
+				+ " exitCode=" + exitCode + " action=removed";
+		if (early && (exitCode == null || exitCode != 0)) {
+			failed(now, line);
+		}
+		else {
+			LOG.info(line);
+		}
+	}
+
+	private void failed(Instant now, String line) {
+		failures++;
+		Duration backoff = Duration.ofSeconds(10).multipliedBy(1L << Math.min(failures - 1, 5));
+		if (backoff.compareTo(Duration.ofMinutes(5)) > 0) {
+			backoff = Duration.ofMinutes(5);
+		}
+		backoffUntil = now.plus(backoff);
+		LOG.warn(line + " failures=" + failures + " retryInMs=" + backoff.toMillis());
+	}
+
+	/** A standby handed a recording: kept while its recording uses it, else killed and removed. */
+	private void handedOver(RecorderContainer c) {
+		if (lease.holder(RedisKeys.standbyClaim(c.id())) != null) {
+			// its hand-over is under way
+			return;
+		}
+		boolean current = reads.recordingOfContainer(c.id())
+			.flatMap(reads::snapshot)
+			.filter(s -> !s.status().isFinal() && c.id().equals(s.containerId()))
+			.isPresent();
+		if (current) {
+			failures = 0;
+			return;
+		}
+		if (c.running()) {
+			LOG.warn("event=standby.stale_backup containerId=" + ContainerLabels.shortId(c.id()) + " name=" + c.name()
+					+ " action=kill reason=its_recording_no_longer_uses_it");
+			containers.killQuietly(c.id());
+		}
+		else {
+			runtime.remove(c.id());
+		}
+	}
+
+	private void retire(RecorderContainer c, String why) {
+		LOG.info("event=standby.retired containerId=" + ContainerLabels.shortId(c.id()) + " reason=" + LogValues.quote(why));
+		containers.killQuietly(c.id());
+	}
+
+}
