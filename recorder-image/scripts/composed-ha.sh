@@ -514,6 +514,12 @@ standby() {
 		display_stop
 		exit "$EX_DATAERR"
 	fi
+	# the page loads while the settings are checked and ffmpeg starts (the old recorder is gone);
+	# a URL that is not http(s) never reaches the browser (config_load then refuses it)
+	if [[ ${URL:-} =~ ^https?://[^[:space:]]+$ ]]; then
+		BROWSER_STARTED=true
+		standby_navigate "$URL"
+	fi
 }
 
 on_error() {
@@ -544,11 +550,6 @@ main() {
 	config_summary
 	api_init
 	set_phase starting
-	if [[ $STANDBY_SCREEN == true ]]; then
-		# the standby's Chromium runs: its page loads while ffmpeg starts (the old recorder is gone)
-		BROWSER_STARTED=true
-		standby_navigate "$URL"
-	fi
 	# The critical path to the first frame: screen, chunk folder, ffmpeg. Everything else
 	# (OpenVidu's files, agent, uploader, Chromium) comes after ffmpeg was started.
 	screen_launch

@@ -198,6 +198,10 @@ class BackupStarts {
 					containers.killQuietly(containerId);
 					return false;
 				}
+				if (standby) {
+					// judged against the standby's short take-over deadline, not the start deadline
+					store.update(r.id(), r.createdAt(), null, null, Map.of("standbyEpoch", Long.toString(epoch)));
+				}
 				LOG.info("event=failover.backup_started recordingId=" + r.id() + " epoch=" + epoch + " containerId="
 						+ ContainerLabels.shortId(containerId) + " name=" + name + " startChunk=" + startChunk
 						+ " standby=" + standby + steps);

@@ -16,7 +16,8 @@ import io.ov2ha.controller.recording.RecorderProgress;
  *
  * <ul>
  * <li><b>starting</b> (no heartbeat yet in this epoch, or phase {@code starting}): judged only
- * against the start deadline ({@code HA_START_TIMEOUT}) -> start-timeout; never stalled.</li>
+ * against the start deadline ({@code HA_START_TIMEOUT}; a warm standby handed the recording:
+ * {@link #STANDBY_TAKEOVER_TIMEOUT}, its browser already runs) -> start-timeout; never stalled.</li>
  * <li><b>silent</b>: it spoke in this epoch, then no heartbeat for {@code interval x missed}
  * -> the runtime decides: container gone or exited: heartbeat-lost; still running: hung. Unless
  * a chunk report arrived after its last heartbeat (<b>chunks arriving</b>: it works, only its
@@ -46,6 +47,13 @@ import io.ov2ha.controller.recording.RecorderProgress;
  * </ul>
  */
 final class DetectionRules {
+
+	/**
+	 * How long a warm standby handed a recording may take to capture (its heartbeat in phase
+	 * capturing): its screen and browser already run, only ffmpeg starts. Later, it is killed and
+	 * the next backup starts (cold, or another standby).
+	 */
+	static final Duration STANDBY_TAKEOVER_TIMEOUT = Duration.ofSeconds(15);
 
 	enum Kind {
 
@@ -219,7 +227,7 @@ final class DetectionRules {
 			return new Judgement(Kind.NOT_JUDGED, lastHeartbeat, lastChunkProgress);
 		}
 		if (!spokeInThisEpoch(s)) {
-			return starting(now, judgedFrom, lastHeartbeat, lastChunkProgress);
+			return starting(s, now, judgedFrom, lastHeartbeat, lastChunkProgress);
 		}
 		if (Duration.between(s.heartbeatAt(), now).compareTo(heartbeatTimeout) > 0) {
 			boolean chunkSinceHeartbeat = s.lastChunkAt() != null && s.lastChunkAt().isAfter(s.heartbeatAt())
@@ -233,7 +241,7 @@ final class DetectionRules {
 			return new Judgement(stalled ? Kind.CHUNK_STALLED : Kind.HEALTHY, lastHeartbeat, lastChunkProgress);
 		}
 		return switch (p.phase()) {
-			case STARTING -> starting(now, judgedFrom, lastHeartbeat, lastChunkProgress);
+			case STARTING -> starting(s, now, judgedFrom, lastHeartbeat, lastChunkProgress);
 			case STOPPING -> new Judgement(Kind.HEALTHY, lastHeartbeat, lastChunkProgress);
 			case CAPTURING -> withoutContent(s, capturing(s, p, lastHeartbeat, stallTimeout));
 		};
@@ -259,9 +267,9 @@ final class DetectionRules {
 		return s.heartbeatAt() != null && s.progress().of(s.epoch());
 	}
 
-	private Judgement starting(Instant now, Instant judgedFrom, Instant lastHeartbeat, Instant lastProgress) {
-		boolean late = judgedFrom != null
-				&& Duration.between(judgedFrom, now).compareTo(settings.startTimeout()) > 0;
+	private Judgement starting(Snapshot s, Instant now, Instant judgedFrom, Instant lastHeartbeat, Instant lastProgress) {
+		Duration deadline = s.state().standby(s.epoch()) ? STANDBY_TAKEOVER_TIMEOUT : settings.startTimeout();
+		boolean late = judgedFrom != null && Duration.between(judgedFrom, now).compareTo(deadline) > 0;
 		return new Judgement(late ? Kind.START_TIMEOUT : Kind.STARTING, lastHeartbeat, lastProgress);
 	}
 

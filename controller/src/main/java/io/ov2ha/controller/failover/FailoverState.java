@@ -25,14 +25,16 @@ import io.ov2ha.controller.support.EpochMillis;
  *        {@link FailoverReason} slug such as {@code openvidu-session-gone}; empty: not so ended
  * @param endDetail what was observed (OpenVidu's answer)
  * @param endedAt when that was decided
+ * @param standbyEpoch the epoch whose recorder is a warm standby handed the recording (it gets
+ *        {@link DetectionRules#STANDBY_TAKEOVER_TIMEOUT} to capture, not the start deadline)
  */
 record FailoverState(Long createdAt, Instant lastClaimAt, Long pendingEpoch, int attempts, String attemptBy,
 		Instant nextAttemptAt, String lastError, Instant epochSince, Long awaitFirstChunkEpoch, Long firstChunkSeq,
 		Long progressSeq, Instant progressAt, Long stopHandledEpoch, String endedBy, String endDetail,
-		Instant endedAt) {
+		Instant endedAt, Long standbyEpoch) {
 
 	static final FailoverState NONE = new FailoverState(null, null, null, 0, "", null, "", null, null, null, null,
-			null, null, "", "", null);
+			null, null, "", "", null, null);
 
 	static FailoverState fromHash(Map<String, String> h, long recordingCreatedAt) {
 		Long createdAt = number(h.get("createdAt"));
@@ -46,7 +48,12 @@ record FailoverState(Long createdAt, Instant lastClaimAt, Long pendingEpoch, int
 				instant(h.get("nextAttemptAt")), orEmpty(h.get("lastError")), instant(h.get("epochSince")),
 				number(h.get("awaitFirstChunkEpoch")), number(h.get("firstChunkSeq")), number(h.get("progressSeq")),
 				instant(h.get("progressAt")), number(h.get("stopHandledEpoch")), orEmpty(h.get("endedBy")),
-				orEmpty(h.get("endDetail")), instant(h.get("endedAt")));
+				orEmpty(h.get("endDetail")), instant(h.get("endedAt")), number(h.get("standbyEpoch")));
+	}
+
+	/** Whether the recorder of this epoch is a warm standby handed the recording. */
+	boolean standby(long epoch) {
+		return standbyEpoch != null && standbyEpoch == epoch;
 	}
 
 	boolean pending(long epoch) {

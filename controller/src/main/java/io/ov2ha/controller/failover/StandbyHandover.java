@@ -139,7 +139,7 @@ class StandbyHandover {
 		catch (RuntimeException ex) {
 			// expires by itself
 		}
-		pool.refillSoon();
+		pool.handedOver();
 	}
 
 	/** Waits until the old recorder is no longer running; the ms waited. */

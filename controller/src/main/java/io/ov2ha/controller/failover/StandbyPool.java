@@ -19,6 +19,8 @@ import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderContainer;
 import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.recording.Recording;
+import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.support.LogValues;
@@ -32,7 +34,8 @@ import io.ov2ha.controller.support.PeriodicPass;
  * starting a backup cold ({@link StandbyHandover}). Every 2 s the controller holding the
  * {@code standby-pool} lease keeps the number of free standbys (named
  * {@code ov2ha-standby-*}), removes those that exited, and backs off (10 s doubling, at most
- * 5 min) when they keep failing. A standby handed a recording is a backup from then on: it took
+ * 5 min) when they keep failing. It starts none within {@link #REFILL_DELAY} of a hand-over nor
+ * while the host is saturated ({@code HA_CPU_PRESSURE_THRESHOLD}). A standby handed a recording is a backup from then on: it took
  * the backup's name; one whose recording no longer uses it is killed and removed here (the
  * backup audit knows backups by label only). Standbys outlive a controller: any controller finds
  * them again by label.
@@ -51,6 +54,12 @@ class StandbyPool implements PeriodicComponent {
 
 	private static final Duration CLAIM_TTL = Duration.ofMinutes(2);
 
+	/**
+	 * No new standby this long after a hand-over: a browser's start is a burst of CPU, which the
+	 * standby taking over needs (on a 2-core host a refill at once doubled the gap).
+	 */
+	static final Duration REFILL_DELAY = Duration.ofSeconds(10);
+
 	private static final SecureRandom RANDOM = new SecureRandom();
 
 	private final HaProperties properties;
@@ -62,6 +71,8 @@ class StandbyPool implements PeriodicComponent {
 	private final BackupSpecs specs;
 
 	private final FailoverReads reads;
+
+	private final RecordingStore recordings;
 
 	private final RecorderContainers containers;
 
@@ -76,19 +87,26 @@ class StandbyPool implements PeriodicComponent {
 
 	private final AtomicInteger starting = new AtomicInteger();
 
+	private final HostPressure pressure;
+
+	private volatile Instant quietUntil = Instant.EPOCH;
+
 	private int failures;
 
 	private Instant backoffUntil = Instant.EPOCH;
 
 	StandbyPool(HaProperties properties, RecorderRuntime runtime, RedisLease lease, BackupSpecs specs,
-			FailoverReads reads, RecorderContainers containers, Clock clock, MeterRegistry registry) {
+			FailoverReads reads, RecordingStore recordings, RecorderContainers containers, HostPressure pressure, Clock clock,
+			MeterRegistry registry) {
 		this.properties = properties;
 		this.runtime = runtime;
 		this.lease = lease;
 		this.specs = specs;
 		this.reads = reads;
+		this.recordings = recordings;
 		this.containers = containers;
 		this.clock = clock;
+		this.pressure = pressure;
 		this.warnings = new ThrottledWarnings(clock);
 		Gauge.builder("ov2ha.standby.recorders", ready, AtomicInteger::get)
 			.tag("state", "ready")
@@ -161,9 +179,12 @@ class StandbyPool implements PeriodicComponent {
 		return new FailoverViews.Standbys(wanted(), resolution(), readyNow, startingNow, null);
 	}
 
-	/** A pass soon (a standby was just handed over: the pool fills up again). */
-	void refillSoon() {
-		schedule.runSoon();
+	/**
+	 * A standby was just handed over (or its claim given up): the pool fills up again, from
+	 * {@link #REFILL_DELAY} on.
+	 */
+	void handedOver() {
+		quietUntil = clock.instant().plus(REFILL_DELAY);
 	}
 
 	/**
@@ -230,9 +251,16 @@ class StandbyPool implements PeriodicComponent {
 		}
 		ready.set(readyNow);
 		starting.set(free - readyNow);
-		if (free < wanted() && !now.isBefore(backoffUntil)) {
+		if (free < wanted() && !now.isBefore(backoffUntil) && !now.isBefore(quietUntil) && !saturated()) {
 			create(now);
 		}
+	}
+
+	/** The host is saturated (HA_CPU_PRESSURE_THRESHOLD): a browser's start would starve the recorders. */
+	private boolean saturated() {
+		int threshold = properties.failover().cpuPressureThreshold();
+		double percent = pressure.percent();
+		return threshold > 0 && !Double.isNaN(percent) && percent >= threshold;
 	}
 
 	private void create(Instant now) {
@@ -281,12 +309,15 @@ class StandbyPool implements PeriodicComponent {
 			// its hand-over is under way
 			return;
 		}
-		boolean current = reads.recordingOfContainer(c.id())
-			.flatMap(reads::snapshot)
-			.filter(s -> !s.status().isFinal() && c.id().equals(s.containerId()))
-			.isPresent();
-		if (current) {
+		Optional<Recording> recording = reads.recordingOfContainer(c.id()).flatMap(recordings::find);
+		boolean current = recording.filter(r -> c.id().equals(r.containerId())).isPresent();
+		if (current && !recording.get().isFinal()) {
 			failures = 0;
+			return;
+		}
+		if (current && c.running() && recording.get().updatedAt() != null && clock.instant()
+			.isBefore(recording.get().updatedAt().plus(properties.failover().stopTimeout()))) {
+			// its recording was just sealed: the recorder exits once its finalize call returned
 			return;
 		}
 		if (c.running()) {

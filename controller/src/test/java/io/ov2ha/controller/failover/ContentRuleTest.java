@@ -48,7 +48,7 @@ class ContentRuleTest {
 	private static Snapshot snapshot(long epoch, Phase phase, double advancedAgo, RecorderContent content) {
 		Instant since = NOW.minusSeconds(120);
 		FailoverState state = new FailoverState(1L, null, null, 0, "", null, "", epoch > 0 ? since : null, null, null,
-				null, null, null, "", "", null);
+				null, null, null, "", "", null, null);
 		RecorderProgress progress = new RecorderProgress(epoch, phase, phase == Phase.CAPTURING ? 60_000L : null,
 				phase == Phase.CAPTURING ? 1500L : null, 1.0, NOW.minusMillis(Math.round(advancedAgo * 1000)), content);
 		return new Snapshot(RecordingId.of("ses_A"), 1L, RecordingStatus.RECORDING, epoch, "", NOW.minusMillis(500), 5L,

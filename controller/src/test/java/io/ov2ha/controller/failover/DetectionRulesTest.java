@@ -49,7 +49,7 @@ class DetectionRulesTest {
 	private static Snapshot snapshot(double since, long epoch, Recorder r, Double chunkAgo) {
 		Instant epochSince = ago(since);
 		FailoverState state = new FailoverState(1L, null, null, 0, "", null, "", epoch > 0 ? epochSince : null, null,
-				null, null, null, null, "", "", null);
+				null, null, null, null, "", "", null, null);
 		// an epoch > 0 inherits the dead recorder's heartbeat time and facts, an epoch earlier
 		Instant heartbeatAt = r == null ? (epoch > 0 ? ago(since + 5) : null) : ago(r.heartbeatAgo());
 		RecorderProgress progress = r == null
@@ -61,6 +61,27 @@ class DetectionRulesTest {
 		return new Snapshot(RecordingId.of("ses_A"), 1L, RecordingStatus.RECORDING, epoch, "", heartbeatAt, 5L,
 				chunkAgo == null ? null : ago(chunkAgo), 5L, 0, epoch == 0 ? epochSince : null, epochSince, state,
 				progress);
+	}
+
+	/** As {@link #snapshot}, with the current epoch's recorder a warm standby handed the recording. */
+	private static Snapshot standby(double since, long epoch, Recorder r) {
+		return withStandbyEpoch(snapshot(since, epoch, r, 40.0), epoch);
+	}
+
+	/** Epoch {@code epoch} started {@code since} s ago, cold; epoch {@code standbyEpoch} was a standby. */
+	private static Snapshot standbyOfEpoch(double since, long epoch, long standbyEpoch) {
+		return withStandbyEpoch(snapshot(since, epoch, null, 40.0), standbyEpoch);
+	}
+
+	private static Snapshot withStandbyEpoch(Snapshot s, long standbyEpoch) {
+		FailoverState t = s.state();
+		FailoverState state = new FailoverState(t.createdAt(), t.lastClaimAt(), t.pendingEpoch(), t.attempts(),
+				t.attemptBy(), t.nextAttemptAt(), t.lastError(), t.epochSince(), t.awaitFirstChunkEpoch(),
+				t.firstChunkSeq(), t.progressSeq(), t.progressAt(), t.stopHandledEpoch(), t.endedBy(), t.endDetail(),
+				t.endedAt(), standbyEpoch);
+		return new Snapshot(s.id(), s.createdAt(), s.status(), s.epoch(), s.containerId(), s.heartbeatAt(),
+				s.lastChunkSeq(), s.lastChunkAt(), s.hbLastChunkSeq(), s.failoverCount(), s.registeredAt(),
+				s.updatedAt(), state, s.progress());
 	}
 
 	/** Registered (which sets the heartbeat index), no heartbeat since. */
@@ -93,6 +114,17 @@ class DetectionRulesTest {
 						Kind.STARTING),
 				Arguments.of("backup started 61 s ago, never a heartbeat", snapshot(61, 2, null, 70.0),
 						Kind.START_TIMEOUT),
+				// --- a warm standby handed the recording: its short take-over deadline, not the start deadline
+				Arguments.of("standby handed over 10 s ago, no heartbeat of its epoch yet", standby(10, 1, null),
+						Kind.STARTING),
+				Arguments.of("standby handed over 16 s ago, never a heartbeat: did not take over", standby(16, 1, null),
+						Kind.START_TIMEOUT),
+				Arguments.of("standby handed over 16 s ago, still in phase starting",
+						standby(16, 1, new Recorder(0.5, Phase.STARTING, null, null)), Kind.START_TIMEOUT),
+				Arguments.of("standby handed over 16 s ago, capturing", standby(16, 1, new Recorder(0.5, Phase.CAPTURING, 0.5, 1.0)),
+						Kind.HEALTHY),
+				Arguments.of("a standby of an earlier epoch: the cold backup now gets the start deadline",
+						standbyOfEpoch(30, 2, 1), Kind.STARTING),
 				// --- phase starting
 				Arguments.of("starting 40 s (slow Chromium on a loaded host): never a stall",
 						snapshot(40, 0, new Recorder(0.5, Phase.STARTING, null, null), null), Kind.STARTING),
