@@ -59,6 +59,9 @@ failover_field() { admin "/api/recordings/$1/failovers" | jq -r --argjson n "$((
 
 backup_has_first_chunk() { [[ -n $(failover_field "$1" "$2" firstChunkAt) ]]; }
 
+# backup_standby ID N: true when the Nth failover's backup was a warm standby, else false.
+backup_standby() { admin "/api/recordings/$1/failovers" | jq -r --argjson n "$(($2 - 1))" '.failovers[$n].standby == true'; }
+
 backup_started() { [[ -n $(failover_field "$1" "$2" backupContainerId) ]]; }
 
 # final_event ID: the final (ready/failed) events the customer received for a recording.
@@ -345,16 +348,29 @@ scenario_normal() {
 	finish "${E2E_RECORD_SECONDS} s, no failure"
 }
 
-# 2. The primary is killed at ~20 s and the recording stopped at ~60 s.
-scenario_killed() {
-	local id="ses_${E2E_RUN}k${1}~1" kill_ms
-	begin killed "$1"
+# 2. The primary is killed at ~20 s and the recording stopped at ~60 s. At 640x360, not the
+# standbys' resolution: the backup starts cold.
+scenario_killed() { killed_run killed "$1" "ses_${E2E_RUN}k${1}~1" false; }
+
+# 2b. As 2, at the standbys' resolution (1280x720): the recording goes to a warm standby, whose
+# page joins the session only once the killed recorder's connection is closed (verify_final).
+scenario_killed_standby() {
+	OV_RESOLUTION=1280x720
+	killed_run killed-standby "$1" "ses_${E2E_RUN}w${1}~1" true
+}
+
+# killed_run NAME TRIAL ID STANDBY: scenarios 2 and 2b; STANDBY: whether the backup is a standby.
+killed_run() {
+	local id=$3 standby=$4 kill_ms what=cold
+	[[ $standby == true ]] && what="a warm standby handed the recording"
+	begin "$1" "$2"
 	start_recording "$id"
 	record_until "$id" "$E2E_KILL_AT"
 	before_failure "$id"
 	kill_ms=$(now_ms)
 	docker kill "$(ov_state "$id" container)" >/dev/null
 	check "a backup started" poll 60 "backup of ${id}" backup_started "$id" 1
+	check "the backup is ${what}" eq "$(backup_standby "$id" 1)" "$standby"
 	check "the backup wrote its first chunk" poll 60 "first chunk of the backup" backup_has_first_chunk "$id" 1
 	check "the failover reason is container-died" eq "$(failover_field "$id" 1 reason)" container-died
 	record_after_backup "$id" 1 "$E2E_RECORD_SECONDS"
@@ -365,30 +381,7 @@ scenario_killed() {
 	check "the dead recorder's partial chunk is in the final" partial_chunk_kept 0
 	failover_metrics "$id" 1 "$kill_ms"
 	capture_metric "$id" "$kill_ms"
-	finish "killed at ${E2E_KILL_AT} s; its last frame ${TAIL_S:-?} s before the kill"
-}
-
-# 2b. As 2, at the standbys' resolution (1280x720): the recording goes to a warm standby, whose
-# page joins the session only once the killed recorder's connection is closed.
-scenario_killed_standby() {
-	local id="ses_${E2E_RUN}w${1}~1" kill_ms
-	OV_RESOLUTION=1280x720
-	begin killed-standby "$1"
-	start_recording "$id"
-	record_until "$id" "$E2E_KILL_AT"
-	before_failure "$id"
-	kill_ms=$(now_ms)
-	docker kill "$(ov_state "$id" container)" >/dev/null
-	check "a backup started" poll 60 "backup of ${id}" backup_started "$id" 1
-	check "the backup is a warm standby handed the recording" eq "$(failover_field "$id" 1 standby)" true
-	check "the backup wrote its first chunk" poll 60 "first chunk of the backup" backup_has_first_chunk "$id" 1
-	record_after_backup "$id" 1 "$E2E_RECORD_SECONDS"
-	stop_recording "$id"
-	verify_final "$id" "$STOP_MS" 0,1 60
-	check "the controller announced ready (origin $FINAL_ORIGIN)" eq "$FINAL_ORIGIN" controller
-	failover_metrics "$id" 1 "$kill_ms"
-	capture_metric "$id" "$kill_ms"
-	finish "killed at ${E2E_KILL_AT} s, 1280x720, warm standby; its last frame ${TAIL_S:-?} s before the kill"
+	finish "killed at ${E2E_KILL_AT} s, ${OV_RESOLUTION}, backup ${what%% handed*}; its last frame ${TAIL_S:-?} s before the kill"
 }
 
 # 3. The primary freezes (docker pause): fenced (killed by id), replaced.

@@ -17,8 +17,8 @@
 #  Warm standby (HA_STANDBY=true, lib/standby.sh): before 1, the screen, the sound and Chromium
 #  on a blank local page, then a wait for the controller's assignment (its variables are then
 #  the environment of 1-6; Chromium is sent to URL at once instead of started after ffmpeg's
-#  first frame). A stop while waiting:
-#  exit 0; an assignment that does not fit (resolution, epoch): exit 65.
+#  first frame). A stop while waiting: exit 0; an assignment that does not fit (resolution,
+#  epoch): exit 65.
 #  Fenced by the controller (409): stop at once, exit 3. ffmpeg died: exit 1.
 set -Eeuo pipefail
 

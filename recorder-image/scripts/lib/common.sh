@@ -164,6 +164,16 @@ write_curl_credentials() {
 }
 
 # is_uint VALUE: a non-negative decimal integer without leading sign.
+# is_one_of VALUE LIST...: whether VALUE equals one of LIST.
+is_one_of() {
+	local value=$1 known
+	shift
+	for known in "$@"; do
+		[[ $value == "$known" ]] && return 0
+	done
+	return 1
+}
+
 is_uint() {
 	[[ $1 =~ ^[0-9]+$ ]] && ((${#1} <= 18))
 }

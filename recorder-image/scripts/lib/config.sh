@@ -20,13 +20,7 @@ config_error() {
 	log_error config_invalid "$@"
 }
 
-is_ha_setting_key() {
-	local key=$1 known
-	for known in "${RECORDER_SETTING_KEYS[@]}"; do
-		[[ $key == "$known" ]] && return 0
-	done
-	return 1
-}
+is_ha_setting_key() { is_one_of "$1" "${RECORDER_SETTING_KEYS[@]}"; }
 
 # config_load_env_file FILE: sets each known key of FILE that the environment has not set.
 # Lines: KEY=value, blank, or # comment; an optional "export " prefix; a value wrapped in

@@ -24,13 +24,7 @@ standby_enabled() { [[ ${HA_STANDBY:-false} == true ]]; }
 # standby_page_dir: the waiting page and the file that sends it on (go.js), private.
 standby_page_dir() { printf '%s/standby' "$OV2HA_RUN_DIR"; }
 
-is_assignment_key() {
-	local key=$1 known
-	for known in "${STANDBY_ASSIGNMENT_KEYS[@]}"; do
-		[[ $key == "$known" ]] && return 0
-	done
-	return 1
-}
+is_assignment_key() { is_one_of "$1" "${STANDBY_ASSIGNMENT_KEYS[@]}"; }
 
 # standby_prepare PAGE: the screen of RESOLUTION (the pool's; an assignment must match it),
 # PulseAudio (always: the assignment may want sound) and Chromium on the waiting PAGE.
@@ -120,7 +114,8 @@ standby_load_assignment() {
 		start_chunk="${HA_START_CHUNK:-0}"
 }
 
-# standby_navigate URL: the waiting page replaces itself by URL (it loads go.js every 50 ms).
+# standby_navigate URL: the waiting page replaces itself by URL (it loads go.js every 100 ms; an
+# idle 1280x720 standby used 8-16 % of a core when polling every 50 ms, 6 % every 250 ms).
 standby_navigate() {
 	local url=$1
 	jq -rn --arg u "$url" '"window.OV2HA_GO = " + ($u | tojson) + ";"' | atomic_write "$(standby_page_dir)/go.js"
