@@ -605,13 +605,14 @@ cmd_stop() {
 	ok "stopped (volumes kept)"
 }
 
-# remove_free_standbys: the warm standby recorders no recording was handed to (named
-# ov2ha-standby-*), once the controller is down: nobody uses them, the next start makes new
-# ones. A standby handed a recording is a backup (named ov2ha-backup-*) and keeps recording.
+# remove_free_standbys: this stack's warm standby recorders (of its HA_RECORDER_IMAGE) that no
+# recording was handed to (named ov2ha-standby-*), once the controller is down or its image was
+# rebuilt: nobody uses them, the controller makes new ones. A standby handed a recording is a
+# backup (named ov2ha-backup-*) and keeps recording.
 remove_free_standbys() {
 	local ids
 	ids=$(docker ps -aq --filter label=io.ov2ha.managed=true --filter label=io.ov2ha.role=standby \
-		--filter name=ov2ha-standby- 2>/dev/null || true)
+		--filter "label=io.ov2ha.image=$(cfg HA_RECORDER_IMAGE)" --filter name=ov2ha-standby- 2>/dev/null || true)
 	[[ -n $ids ]] || return 0
 	# shellcheck disable=SC2086 # one id per word
 	docker rm -f $ids >/dev/null 2>&1 || true
@@ -994,6 +995,8 @@ cmd_reconfigure() {
 	fi
 	compose up -d controller
 	wait_controller $((SECONDS + 180)) || die "the controller did not come back UP"
+	# the site image was rebuilt: standbys of the old one carry the old settings
+	remove_free_standbys
 	ok "reconfigured"
 }
 

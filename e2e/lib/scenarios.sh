@@ -355,7 +355,7 @@ scenario_killed() { killed_run killed "$1" "ses_${E2E_RUN}k${1}~1" false; }
 # 2b. As 2, at the standbys' resolution (1280x720): the recording goes to a warm standby, whose
 # page joins the session only once the killed recorder's connection is closed (verify_final).
 scenario_killed_standby() {
-	OV_RESOLUTION=1280x720
+	local OV_RESOLUTION=1280x720
 	killed_run killed-standby "$1" "ses_${E2E_RUN}w${1}~1" true
 }
 

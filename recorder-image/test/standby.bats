@@ -104,4 +104,6 @@ standby_waiting() { grep -q 'event=phase_changed phase=standby' "$WORK/recorder.
 	[ "$EXIT_CODE" = 65 ]
 	grep -q 'event=standby_assignment_invalid line=1 reason=not_a_KEY=base64_line' "$WORK/recorder.log"
 	[ ! -e "$WORK/pwned" ]
+	# a refused assignment is not left behind (it would hold OpenVidu's secret)
+	[ -z "$(ls -A "$OV2HA_ASSIGNMENT_DIR")" ]
 }

@@ -163,7 +163,6 @@ write_curl_credentials() {
 	)
 }
 
-# is_uint VALUE: a non-negative decimal integer without leading sign.
 # is_one_of VALUE LIST...: whether VALUE equals one of LIST.
 is_one_of() {
 	local value=$1 known
@@ -174,6 +173,7 @@ is_one_of() {
 	return 1
 }
 
+# is_uint VALUE: a non-negative decimal integer without leading sign.
 is_uint() {
 	[[ $1 =~ ^[0-9]+$ ]] && ((${#1} <= 18))
 }

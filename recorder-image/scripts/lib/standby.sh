@@ -76,11 +76,15 @@ standby_wait() {
 # standby_load_assignment: exports the assignment's variables (known keys only), removes the
 # files; 1 on a malformed file, 2 when it does not fit this standby (resolution, not a backup).
 standby_load_assignment() {
-	local file=$OV2HA_ASSIGNMENT_DIR/assignment.env line key value n=0 lineno=0
+	local file=$OV2HA_ASSIGNMENT_DIR/assignment.env line key value n=0 lineno=0 text
 	if [[ ! -f $file ]]; then
+		rm -f "$OV2HA_ASSIGNMENT_DIR"/*
 		log_error standby_assignment_invalid reason=missing
 		return 1
 	fi
+	# read, then removed before anything is checked: it holds OpenVidu's secret (the URL)
+	text=$(<"$file")
+	rm -f "$OV2HA_ASSIGNMENT_DIR"/*
 	while IFS= read -r line || [[ -n $line ]]; do
 		lineno=$((lineno + 1))
 		[[ -n $line ]] || continue
@@ -100,8 +104,7 @@ standby_load_assignment() {
 		printf -v "$key" '%s' "$value"
 		export "${key?}"
 		n=$((n + 1))
-	done <"$file"
-	rm -f "$OV2HA_ASSIGNMENT_DIR"/*
+	done <<<"$text"
 	if [[ ${RESOLUTION:-} != "$STANDBY_SIZE" ]]; then
 		log_error standby_resolution_mismatch standby="$STANDBY_SIZE" recording="${RESOLUTION:0:16}"
 		return 2
@@ -110,7 +113,8 @@ standby_load_assignment() {
 		log_error standby_assignment_invalid key=HA_EPOCH reason="an assigned standby is a backup: HA_EPOCH must be > 0"
 		return 2
 	fi
-	log_info standby_assigned keys="$n" recording_id="${VIDEO_ID:0:128}" epoch="$HA_EPOCH" \
+	local id=${VIDEO_ID:-}
+	log_info standby_assigned keys="$n" recording_id="${id:0:128}" epoch="$HA_EPOCH" \
 		start_chunk="${HA_START_CHUNK:-0}"
 }
 

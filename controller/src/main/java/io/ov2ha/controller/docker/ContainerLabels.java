@@ -83,9 +83,12 @@ public final class ContainerLabels {
 		return labels;
 	}
 
-	/** The labels that select every warm standby recorder, free or handed a recording. */
-	public static Map<String, String> managedStandbys() {
-		return Map.of(MANAGED, "true", ROLE, ROLE_STANDBY);
+	/**
+	 * The labels that select the warm standby recorders (free or handed a recording) started from
+	 * this recorder image ({@code HA_RECORDER_IMAGE}): a deployment never touches another's.
+	 */
+	public static Map<String, String> managedStandbys(String image) {
+		return Map.of(MANAGED, "true", ROLE, ROLE_STANDBY, IMAGE, image);
 	}
 
 	/** The labels that select every backup recorder. */

@@ -199,8 +199,15 @@ class BackupStarts {
 					return false;
 				}
 				if (standby) {
-					// judged against the standby's short take-over deadline, not the start deadline
-					store.update(r.id(), r.createdAt(), null, null, Map.of("standbyEpoch", Long.toString(epoch)));
+					// judged against the standby's short take-over deadline, not the start deadline (a
+					// failed write leaves it the start deadline: the hand-over goes on)
+					try {
+						store.update(r.id(), r.createdAt(), null, null, Map.of("standbyEpoch", Long.toString(epoch)));
+					}
+					catch (RuntimeException ex) {
+						LOG.warn("event=standby.deadline_not_recorded recordingId=" + r.id() + " epoch=" + epoch
+								+ " error=" + LogValues.quote(ex.getMessage()));
+					}
 				}
 				LOG.info("event=failover.backup_started recordingId=" + r.id() + " epoch=" + epoch + " containerId="
 						+ ContainerLabels.shortId(containerId) + " name=" + name + " startChunk=" + startChunk

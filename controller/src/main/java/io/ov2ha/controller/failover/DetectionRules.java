@@ -268,7 +268,8 @@ final class DetectionRules {
 	}
 
 	private Judgement starting(Snapshot s, Instant now, Instant judgedFrom, Instant lastHeartbeat, Instant lastProgress) {
-		Duration deadline = s.state().standby(s.epoch()) ? STANDBY_TAKEOVER_TIMEOUT : settings.startTimeout();
+		Duration deadline = s.state().standby(s.epoch()) && STANDBY_TAKEOVER_TIMEOUT.compareTo(settings.startTimeout()) < 0
+				? STANDBY_TAKEOVER_TIMEOUT : settings.startTimeout();
 		boolean late = judgedFrom != null && Duration.between(judgedFrom, now).compareTo(deadline) > 0;
 		return new Judgement(late ? Kind.START_TIMEOUT : Kind.STARTING, lastHeartbeat, lastProgress);
 	}

@@ -131,7 +131,7 @@ class StandbyHandover {
 		}
 	}
 
-	/** The claim is over (handed over, or given up): the pool fills up again. */
+	/** The claim is over (handed over, or given up). */
 	void release(String standbyId) {
 		try {
 			lease.release(RedisKeys.standbyClaim(standbyId));
@@ -139,7 +139,6 @@ class StandbyHandover {
 		catch (RuntimeException ex) {
 			// expires by itself
 		}
-		pool.handedOver();
 	}
 
 	/** Waits until the old recorder is no longer running; the ms waited. */

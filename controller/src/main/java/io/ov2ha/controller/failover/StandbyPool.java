@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -128,9 +129,14 @@ class StandbyPool implements PeriodicComponent {
 
 	@Override
 	public void start() {
-		if (enabled()) {
+		// with standbys turned off too: the pass removes those a former setting left
+		if (properties.failover().enabled()) {
 			schedule.start();
 		}
+	}
+
+	private Map<String, String> standbyLabels() {
+		return ContainerLabels.managedStandbys(properties.docker().recorderImage());
 	}
 
 	boolean enabled() {
@@ -161,7 +167,7 @@ class StandbyPool implements PeriodicComponent {
 		int readyNow = 0;
 		int startingNow = 0;
 		try {
-			for (RecorderContainer c : runtime.listByLabels(ContainerLabels.managedStandbys())) {
+			for (RecorderContainer c : runtime.listByLabels(standbyLabels())) {
 				if (!c.running() || !c.name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX)) {
 					continue;
 				}
@@ -179,10 +185,7 @@ class StandbyPool implements PeriodicComponent {
 		return new FailoverViews.Standbys(wanted(), resolution(), readyNow, startingNow, null);
 	}
 
-	/**
-	 * A standby was just handed over (or its claim given up): the pool fills up again, from
-	 * {@link #REFILL_DELAY} on.
-	 */
+	/** A standby was just claimed: the pool fills up again from {@link #REFILL_DELAY} on. */
 	void handedOver() {
 		quietUntil = clock.instant().plus(REFILL_DELAY);
 	}
@@ -195,19 +198,24 @@ class StandbyPool implements PeriodicComponent {
 		if (!enabled() || !properties.failover().standbyResolution().equals(resolution)) {
 			return Optional.empty();
 		}
-		for (RecorderContainer c : runtime.listByLabels(ContainerLabels.managedStandbys())) {
+		for (RecorderContainer c : runtime.listByLabels(standbyLabels())) {
 			if (!c.running() || !c.name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX)
 					|| !resolution.equals(c.labels().get(ContainerLabels.STANDBY_RESOLUTION))) {
 				continue;
 			}
-			Optional<RecorderContainer> inspected = runtime.inspect(c.id());
-			if (inspected.isEmpty() || !inspected.get().running() || !isReady(inspected.get())) {
+			if (!lease.tryAcquire(RedisKeys.standbyClaim(c.id()), CLAIM_TTL)) {
 				continue;
 			}
-			if (lease.tryAcquire(RedisKeys.standbyClaim(c.id()), CLAIM_TTL)) {
+			// looked at again under the claim: the list may predate another hand-over (a standby is
+			// renamed only under its claim, so a free name now stays free)
+			Optional<RecorderContainer> inspected = runtime.inspect(c.id());
+			if (inspected.isPresent() && inspected.get().running() && isReady(inspected.get())
+					&& inspected.get().name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX)) {
 				ready.updateAndGet(n -> Math.max(0, n - 1));
+				handedOver();
 				return inspected;
 			}
+			lease.release(RedisKeys.standbyClaim(c.id()));
 		}
 		return Optional.empty();
 	}
@@ -229,7 +237,7 @@ class StandbyPool implements PeriodicComponent {
 	}
 
 	void maintain(Instant now) {
-		List<RecorderContainer> all = runtime.listByLabels(ContainerLabels.managedStandbys());
+		List<RecorderContainer> all = runtime.listByLabels(standbyLabels());
 		int free = 0;
 		int readyNow = 0;
 		for (RecorderContainer c : all) {
@@ -239,15 +247,23 @@ class StandbyPool implements PeriodicComponent {
 			else if (!c.running()) {
 				exited(c, now);
 			}
+			else if (!resolution().equals(c.labels().get(ContainerLabels.STANDBY_RESOLUTION))) {
+				retire(c, "its resolution is no longer HA_STANDBY_RESOLUTION");
+			}
 			else if (lease.holder(RedisKeys.standbyClaim(c.id())) == null) {
-				if (++free > wanted()) {
+				if (free >= wanted()) {
 					retire(c, "more standbys than HA_STANDBY_RECORDERS");
-					free--;
 				}
-				else if (runtime.inspect(c.id()).filter(StandbyPool::isReady).isPresent()) {
-					readyNow++;
+				else {
+					free++;
+					if (runtime.inspect(c.id()).filter(StandbyPool::isReady).isPresent()) {
+						readyNow++;
+					}
 				}
 			}
+		}
+		if (readyNow > 0) {
+			failures = 0;
 		}
 		ready.set(readyNow);
 		starting.set(free - readyNow);
@@ -312,7 +328,6 @@ class StandbyPool implements PeriodicComponent {
 		Optional<Recording> recording = reads.recordingOfContainer(c.id()).flatMap(recordings::find);
 		boolean current = recording.filter(r -> c.id().equals(r.containerId())).isPresent();
 		if (current && !recording.get().isFinal()) {
-			failures = 0;
 			return;
 		}
 		if (current && c.running() && recording.get().updatedAt() != null && clock.instant()
@@ -330,9 +345,22 @@ class StandbyPool implements PeriodicComponent {
 		}
 	}
 
+	/** Kills a free standby, under its claim (never one being handed a recording meanwhile). */
 	private void retire(RecorderContainer c, String why) {
-		LOG.info("event=standby.retired containerId=" + ContainerLabels.shortId(c.id()) + " reason=" + LogValues.quote(why));
-		containers.killQuietly(c.id());
+		if (!lease.tryAcquire(RedisKeys.standbyClaim(c.id()), CLAIM_TTL)) {
+			return;
+		}
+		boolean free = runtime.inspect(c.id())
+			.filter(x -> x.name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX))
+			.isPresent();
+		if (free) {
+			LOG.info("event=standby.retired containerId=" + ContainerLabels.shortId(c.id()) + " reason="
+					+ LogValues.quote(why));
+			containers.killQuietly(c.id());
+		}
+		else {
+			lease.release(RedisKeys.standbyClaim(c.id()));
+		}
 	}
 
 }

@@ -154,12 +154,15 @@ public final class RedisKeys {
 		return PREFIX + "idx:final-upload";
 	}
 
-	/** A lease named {@code name} ({@code [a-z0-9:._-]}); per-recording leases add the recording id. */
-	/** The claim on a warm standby recorder while it is handed a recording. */
+	/** The claim on a warm standby recorder while it is handed a recording (an exact container id). */
 	public static String standbyClaim(String containerId) {
-		return "ov2ha:standby:claim:" + containerId;
+		if (!containerId.matches("[0-9a-f]{64}")) {
+			throw new IllegalArgumentException("not an exact container id");
+		}
+		return PREFIX + "standby:claim:" + containerId;
 	}
 
+	/** A lease named {@code name} ({@code [a-z0-9:._-]}); per-recording leases add the recording id. */
 	public static String lease(String name) {
 		if (!name.matches("[a-z0-9:._-]{1,64}")) {
 			throw new IllegalArgumentException("bad lease name");

@@ -8,9 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +50,9 @@ class StandbyRecordersTest {
 
 	private static final Duration WAIT = Duration.ofSeconds(60);
 
-	private static final Pattern ASSIGNED_AT = Pattern.compile("(\\d{2}:\\d{2}:\\d{2}\\.\\d{3}) test-recorder event=standby_assigned");
+	/** Docker's time of the standby's log line that says it took its assignment. */
+	private static final Pattern ASSIGNED_AT = Pattern.compile("^(\\S+) \\S+ test-recorder event=standby_assigned",
+			Pattern.MULTILINE);
 
 	private final TestDatabase redis = TestRedis.database();
 
@@ -136,9 +135,9 @@ class StandbyRecordersTest {
 		// the standby's page joined only once the old recorder was gone (OpenVidu's one RECORDER per session)
 		Instant oldFinished = Instant.parse(TestDocker.client().inspectContainerCmd(primary.getContainerId()).exec()
 			.getState().getFinishedAt());
-		Matcher m = ASSIGNED_AT.matcher(TestDocker.logs(standby));
+		Matcher m = ASSIGNED_AT.matcher(TestDocker.logs(standby, true));
 		assertThat(m.find()).isTrue();
-		Instant assignedAt = LocalTime.parse(m.group(1)).atDate(LocalDate.now(ZoneOffset.UTC)).toInstant(ZoneOffset.UTC);
+		Instant assignedAt = Instant.parse(m.group(1));
 		assertThat(assignedAt).isAfterOrEqualTo(oldFinished.minusMillis(1));
 		assertThat(controller.getBean(MeterRegistry.class).counter("ov2ha.standby.handovers").count()).isEqualTo(1.0);
 

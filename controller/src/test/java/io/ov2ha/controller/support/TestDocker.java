@@ -172,11 +172,17 @@ public final class TestDocker {
 
 	/** A container's output (the test recorder never prints secrets). */
 	public static String logs(String containerId) {
+		return logs(containerId, false);
+	}
+
+	/** The container's log; with {@code timestamps}, each line starts with Docker's RFC 3339 time of it. */
+	public static String logs(String containerId, boolean timestamps) {
 		StringBuilder out = new StringBuilder();
 		try {
 			client().logContainerCmd(containerId)
 				.withStdOut(true)
 				.withStdErr(true)
+				.withTimestamps(timestamps)
 				.exec(new ResultCallback.Adapter<Frame>() {
 					@Override
 					public void onNext(Frame frame) {
