@@ -48,9 +48,11 @@ class FailoverAdmin {
 
 	private final StandbyPool standbys;
 
+	private final StandbyClaims standbyClaims;
+
 	FailoverAdmin(HaProperties properties, RecordingStore recordings, FailoverReads reads, FailoverService failover,
 			FailoverReconciler reconciler, RecorderRuntime runtime, RecorderCensus census, RedisLease lease,
-			ControllerInstance instance, StandbyPool standbys) {
+			ControllerInstance instance, StandbyPool standbys, StandbyClaims standbyClaims) {
 		this.properties = properties;
 		this.recordings = recordings;
 		this.reads = reads;
@@ -61,6 +63,7 @@ class FailoverAdmin {
 		this.lease = lease;
 		this.instance = instance;
 		this.standbys = standbys;
+		this.standbyClaims = standbyClaims;
 	}
 
 	FailoverViews.History history(RecordingId id) {
@@ -146,7 +149,7 @@ class FailoverAdmin {
 						s.eventsConnected()),
 				new FailoverViews.Image(image, present), reconcilerView, active,
 				census.slow().stream().map(FailoverViews.SlowRecorder::of).toList(), reads.stats(),
-				properties.failover().maxFailovers(), enabled && s.reachable() ? standbys.view()
+				properties.failover().maxFailovers(), enabled && s.reachable() ? standbyClaims.view()
 						: new FailoverViews.Standbys(standbys.wanted(), standbys.resolution(), 0, 0, null));
 	}
 

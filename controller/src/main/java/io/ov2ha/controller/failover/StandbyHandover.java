@@ -50,6 +50,8 @@ class StandbyHandover {
 
 	private final StandbyPool pool;
 
+	private final StandbyClaims claims;
+
 	private final RecorderRuntime runtime;
 
 	private final RedisLease lease;
@@ -58,9 +60,10 @@ class StandbyHandover {
 
 	private final RecorderContainers containers;
 
-	StandbyHandover(StandbyPool pool, RecorderRuntime runtime, RedisLease lease, BackupSpecs specs,
+	StandbyHandover(StandbyPool pool, StandbyClaims claims, RecorderRuntime runtime, RedisLease lease, BackupSpecs specs,
 			RecorderContainers containers) {
 		this.pool = pool;
+		this.claims = claims;
 		this.runtime = runtime;
 		this.lease = lease;
 		this.specs = specs;
@@ -79,7 +82,7 @@ class StandbyHandover {
 		resolution = resolution.isEmpty() ? DEFAULT_RESOLUTION : resolution;
 		Optional<RecorderContainer> standby;
 		try {
-			standby = pool.claim(resolution);
+			standby = claims.claim(resolution);
 		}
 		catch (RuntimeException ex) {
 			LOG.warn("event=standby.claim_failed recordingId=" + r.id() + " error=" + LogValues.quote(ex.getMessage()));

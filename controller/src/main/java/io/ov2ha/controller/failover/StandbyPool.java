@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,7 +31,7 @@ import io.ov2ha.controller.support.PeriodicPass;
  * The warm standby recorders ({@code HA_STANDBY_RECORDERS}, {@code HA_STANDBY_RESOLUTION}):
  * idle recorder containers of the recorder image with the screen, the sound and Chromium already
  * running, so that a failover hands the recording over in well under a second instead of
- * starting a backup cold ({@link StandbyHandover}). Every 2 s the controller holding the
+ * starting a backup cold ({@link StandbyClaims}, {@link StandbyHandover}). Every 2 s the controller holding the
  * {@code standby-pool} lease keeps the number of free standbys (named
  * {@code ov2ha-standby-*}), removes those that exited, and backs off (10 s doubling, at most
  * 5 min) when they keep failing. It starts none within {@link #REFILL_DELAY} of a hand-over nor
@@ -52,8 +51,6 @@ class StandbyPool implements PeriodicComponent {
 
 	/** A standby that exits sooner than this after its start failed; the pool backs off. */
 	private static final Duration EARLY_EXIT = Duration.ofSeconds(60);
-
-	private static final Duration CLAIM_TTL = Duration.ofMinutes(2);
 
 	/**
 	 * No new standby this long after a hand-over: a browser's start is a burst of CPU, which the
@@ -135,10 +132,6 @@ class StandbyPool implements PeriodicComponent {
 		}
 	}
 
-	private Map<String, String> standbyLabels() {
-		return ContainerLabels.managedStandbys(properties.docker().recorderImage());
-	}
-
 	boolean enabled() {
 		return properties.failover().enabled() && properties.failover().standbyRecorders() > 0;
 	}
@@ -159,69 +152,10 @@ class StandbyPool implements PeriodicComponent {
 		return starting.get();
 	}
 
-	/** The free standbys as Docker shows them now (for the status). */
-	FailoverViews.Standbys view() {
-		if (!enabled()) {
-			return new FailoverViews.Standbys(0, resolution(), 0, 0, null);
-		}
-		int readyNow = 0;
-		int startingNow = 0;
-		try {
-			for (RecorderContainer c : runtime.listByLabels(standbyLabels())) {
-				if (!c.running() || !c.name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX)) {
-					continue;
-				}
-				if (runtime.inspect(c.id()).filter(StandbyPool::isReady).isPresent()) {
-					readyNow++;
-				}
-				else {
-					startingNow++;
-				}
-			}
-		}
-		catch (RuntimeException ex) {
-			return new FailoverViews.Standbys(wanted(), resolution(), 0, 0, ex.getMessage());
-		}
-		return new FailoverViews.Standbys(wanted(), resolution(), readyNow, startingNow, null);
-	}
-
-	/** A standby was just claimed: the pool fills up again from {@link #REFILL_DELAY} on. */
+	/** A standby was just claimed: one ready less; the pool fills up again from {@link #REFILL_DELAY} on. */
 	void handedOver() {
+		ready.updateAndGet(n -> Math.max(0, n - 1));
 		quietUntil = clock.instant().plus(REFILL_DELAY);
-	}
-
-	/**
-	 * Claims a free standby that is ready (running, healthy or without a health check) and of
-	 * this resolution, under a Redis claim no other controller can take meanwhile.
-	 */
-	Optional<RecorderContainer> claim(String resolution) {
-		if (!enabled() || !properties.failover().standbyResolution().equals(resolution)) {
-			return Optional.empty();
-		}
-		for (RecorderContainer c : runtime.listByLabels(standbyLabels())) {
-			if (!c.running() || !c.name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX)
-					|| !resolution.equals(c.labels().get(ContainerLabels.STANDBY_RESOLUTION))) {
-				continue;
-			}
-			if (!lease.tryAcquire(RedisKeys.standbyClaim(c.id()), CLAIM_TTL)) {
-				continue;
-			}
-			// looked at again under the claim: the list may predate another hand-over (a standby is
-			// renamed only under its claim, so a free name now stays free)
-			Optional<RecorderContainer> inspected = runtime.inspect(c.id());
-			if (inspected.isPresent() && inspected.get().running() && isReady(inspected.get())
-					&& inspected.get().name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX)) {
-				ready.updateAndGet(n -> Math.max(0, n - 1));
-				handedOver();
-				return inspected;
-			}
-			lease.release(RedisKeys.standbyClaim(c.id()));
-		}
-		return Optional.empty();
-	}
-
-	private static boolean isReady(RecorderContainer c) {
-		return c.health().isEmpty() || "healthy".equals(c.health());
 	}
 
 	void maintainIfLeader() {
@@ -237,7 +171,7 @@ class StandbyPool implements PeriodicComponent {
 	}
 
 	void maintain(Instant now) {
-		List<RecorderContainer> all = runtime.listByLabels(standbyLabels());
+		List<RecorderContainer> all = runtime.listByLabels(StandbyClaims.labels(properties));
 		int free = 0;
 		int readyNow = 0;
 		for (RecorderContainer c : all) {
@@ -256,7 +190,7 @@ class StandbyPool implements PeriodicComponent {
 				}
 				else {
 					free++;
-					if (runtime.inspect(c.id()).filter(StandbyPool::isReady).isPresent()) {
+					if (runtime.inspect(c.id()).filter(StandbyClaims::isReady).isPresent()) {
 						readyNow++;
 					}
 				}
@@ -280,7 +214,9 @@ class StandbyPool implements PeriodicComponent {
 	}
 
 	private void create(Instant now) {
-		String name = ContainerLabels.STANDBY_NAME_PREFIX + HexFormat.of().formatHex(RANDOM.generateSeed(6));
+		byte[] suffix = new byte[6];
+		RANDOM.nextBytes(suffix);
+		String name = ContainerLabels.STANDBY_NAME_PREFIX + HexFormat.of().formatHex(suffix);
 		try {
 			String id = runtime.startBackup(specs.standby(name));
 			starting.incrementAndGet();
@@ -347,7 +283,7 @@ class StandbyPool implements PeriodicComponent {
 
 	/** Kills a free standby, under its claim (never one being handed a recording meanwhile). */
 	private void retire(RecorderContainer c, String why) {
-		if (!lease.tryAcquire(RedisKeys.standbyClaim(c.id()), CLAIM_TTL)) {
+		if (!lease.tryAcquire(RedisKeys.standbyClaim(c.id()), StandbyClaims.CLAIM_TTL)) {
 			return;
 		}
 		boolean free = runtime.inspect(c.id())
