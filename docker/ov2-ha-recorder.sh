@@ -605,14 +605,17 @@ cmd_stop() {
 	ok "stopped (volumes kept)"
 }
 
-# remove_free_standbys: this stack's warm standby recorders (of its HA_RECORDER_IMAGE) that no
+# remove_free_standbys: this stack's warm standby recorders (of its site image) that no
 # recording was handed to (named ov2ha-standby-*), once the controller is down or its image was
 # rebuilt: nobody uses them, the controller makes new ones. A standby handed a recording is a
 # backup (named ov2ha-backup-*) and keeps recording.
 remove_free_standbys() {
-	local ids
-	ids=$(docker ps -aq --filter label=io.ov2ha.managed=true --filter label=io.ov2ha.role=standby \
-		--filter "label=io.ov2ha.image=$(cfg HA_RECORDER_IMAGE)" --filter name=ov2ha-standby- 2>/dev/null || true)
+	local ids='' id image
+	# this stack's site image, any tag (the tag changes with HA_IMAGE_TAG)
+	while read -r id image; do
+		[[ $image == "$SITE_IMAGE_NAME":* || $image == "$(cfg HA_RECORDER_IMAGE)" ]] && ids+="$id "
+	done < <(docker ps -a --filter label=io.ov2ha.managed=true --filter label=io.ov2ha.role=standby \
+		--filter name=ov2ha-standby- --format '{{.ID}} {{.Label "io.ov2ha.image"}}' 2>/dev/null || true)
 	[[ -n $ids ]] || return 0
 	# shellcheck disable=SC2086 # one id per word
 	docker rm -f $ids >/dev/null 2>&1 || true
@@ -993,10 +996,12 @@ cmd_reconfigure() {
 		wait_healthy minio $((SECONDS + 120)) || die "minio is not healthy"
 		compose run --rm minio-init || die "minio-init failed"
 	fi
+	# the site image was rebuilt: standbys of the old one carry the old settings; removed while
+	# no controller can hand them a recording
+	compose stop controller
+	remove_free_standbys
 	compose up -d controller
 	wait_controller $((SECONDS + 180)) || die "the controller did not come back UP"
-	# the site image was rebuilt: standbys of the old one carry the old settings
-	remove_free_standbys
 	ok "reconfigured"
 }
 

@@ -61,18 +61,26 @@ class StandbyClaims {
 					|| !resolution.equals(c.labels().get(ContainerLabels.STANDBY_RESOLUTION))) {
 				continue;
 			}
-			if (!lease.tryAcquire(RedisKeys.standbyClaim(c.id()), CLAIM_TTL)) {
+			if (runtime.inspect(c.id()).filter(StandbyClaims::isReady).isEmpty()
+					|| !lease.tryAcquire(RedisKeys.standbyClaim(c.id()), CLAIM_TTL)) {
 				continue;
 			}
-			// looked at again under the claim: the list may predate another hand-over (a standby is
-			// renamed only under its claim, so a free name now stays free)
-			Optional<RecorderContainer> inspected = runtime.inspect(c.id());
-			if (inspected.isPresent() && isReady(inspected.get())
-					&& inspected.get().name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX)) {
-				pool.handedOver();
-				return inspected;
+			Optional<RecorderContainer> claimed = Optional.empty();
+			try {
+				// looked at again under the claim: the list may predate another hand-over (a standby
+				// is renamed only under its claim, so a free name now stays free)
+				claimed = runtime.inspect(c.id())
+					.filter(x -> isReady(x) && x.name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX));
 			}
-			lease.release(RedisKeys.standbyClaim(c.id()));
+			finally {
+				if (claimed.isEmpty()) {
+					lease.release(RedisKeys.standbyClaim(c.id()));
+				}
+			}
+			if (claimed.isPresent()) {
+				pool.handedOver();
+				return claimed;
+			}
 		}
 		return Optional.empty();
 	}

@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
@@ -46,6 +48,9 @@ class StandbyPool implements PeriodicComponent {
 	private static final Log LOG = LogFactory.getLog(StandbyPool.class);
 
 	static final String LEASE = "standby-pool";
+
+	/** Held for {@link #REFILL_DELAY} after a claim, by the claiming controller. */
+	static final String REFILL_PAUSE = "standby-refill-pause";
 
 	private static final Duration PERIOD = Duration.ofSeconds(2);
 
@@ -87,7 +92,8 @@ class StandbyPool implements PeriodicComponent {
 
 	private final HostPressure pressure;
 
-	private volatile Instant quietUntil = Instant.EPOCH;
+	/** Free standbys this pool killed (retired): their exit is no failure. */
+	private final Set<String> retired = ConcurrentHashMap.newKeySet();
 
 	private int failures;
 
@@ -152,10 +158,18 @@ class StandbyPool implements PeriodicComponent {
 		return starting.get();
 	}
 
-	/** A standby was just claimed: one ready less; the pool fills up again from {@link #REFILL_DELAY} on. */
+	/**
+	 * A standby was just claimed: one ready less; the pool (whichever controller holds its lease)
+	 * fills up again from {@link #REFILL_DELAY} on.
+	 */
 	void handedOver() {
 		ready.updateAndGet(n -> Math.max(0, n - 1));
-		quietUntil = clock.instant().plus(REFILL_DELAY);
+		try {
+			lease.acquireOrRenew(RedisKeys.lease(REFILL_PAUSE), REFILL_DELAY);
+		}
+		catch (RuntimeException ex) {
+			// no pause: the pool may start a standby a little early
+		}
 	}
 
 	void maintainIfLeader() {
@@ -184,24 +198,30 @@ class StandbyPool implements PeriodicComponent {
 			else if (!resolution().equals(c.labels().get(ContainerLabels.STANDBY_RESOLUTION))) {
 				retire(c, "its resolution is no longer HA_STANDBY_RESOLUTION");
 			}
-			else if (lease.holder(RedisKeys.standbyClaim(c.id())) == null) {
-				if (free >= wanted()) {
-					retire(c, "more standbys than HA_STANDBY_RECORDERS");
-				}
-				else {
-					free++;
-					if (runtime.inspect(c.id()).filter(StandbyClaims::isReady).isPresent()) {
-						readyNow++;
+			else if (lease.holder(RedisKeys.standbyClaim(c.id())) != null) {
+				// being handed a recording (or retired): counted, never retired meanwhile
+				free++;
+			}
+			else if (free >= wanted()) {
+				retire(c, "more standbys than HA_STANDBY_RECORDERS");
+			}
+			else {
+				free++;
+				Optional<RecorderContainer> inspected = runtime.inspect(c.id()).filter(StandbyClaims::isReady);
+				if (inspected.isPresent()) {
+					readyNow++;
+					Instant started = inspected.get().startedAt();
+					if (started != null && started.plus(EARLY_EXIT).isBefore(now)) {
+						// ready for longer than an early exit: the image works again
+						failures = 0;
 					}
 				}
 			}
 		}
-		if (readyNow > 0) {
-			failures = 0;
-		}
 		ready.set(readyNow);
-		starting.set(free - readyNow);
-		if (free < wanted() && !now.isBefore(backoffUntil) && !now.isBefore(quietUntil) && !saturated()) {
+		starting.set(Math.max(0, free - readyNow));
+		if (free < wanted() && !now.isBefore(backoffUntil) && lease.holder(RedisKeys.lease(REFILL_PAUSE)) == null
+				&& !saturated()) {
 			create(now);
 		}
 	}
@@ -237,7 +257,7 @@ class StandbyPool implements PeriodicComponent {
 		runtime.remove(c.id());
 		String line = "event=standby.exited containerId=" + ContainerLabels.shortId(c.id()) + " name=" + c.name()
 				+ " exitCode=" + exitCode + " action=removed";
-		if (early && (exitCode == null || exitCode != 0)) {
+		if (early && (exitCode == null || exitCode != 0) && !retired.remove(c.id())) {
 			failed(now, line);
 		}
 		else {
@@ -292,6 +312,7 @@ class StandbyPool implements PeriodicComponent {
 		if (free) {
 			LOG.info("event=standby.retired containerId=" + ContainerLabels.shortId(c.id()) + " reason="
 					+ LogValues.quote(why));
+			retired.add(c.id());
 			containers.killQuietly(c.id());
 		}
 		else {
