@@ -168,6 +168,10 @@ final class BackupAudit {
 		}
 		if (!c.running()) {
 			Optional<RecorderContainer> inspected = runtime.inspect(c.id());
+			if (inspected.map(RecorderContainer::running).orElse(false)) {
+				// listed between its creation and its start (or started since): alive, no failure
+				return;
+			}
 			failed.exited(r, c.id(), inspected.map(RecorderContainer::exitCode).orElse(null),
 					inspected.map(RecorderContainer::finishedAt).orElse(null), "container-finished",
 					inspected.map(RecorderContainer::oomKilled).orElse(false));
