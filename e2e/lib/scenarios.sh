@@ -212,8 +212,8 @@ verify_final() {
 	blank=$(jq -r '(.undecodable_ms // 0) / 1000' <<<"$tc")
 	HEAD_S=$(awk -v a="$first" -v h="$head_media" -v b="$created_ms" 'BEGIN { printf "%.2f", (a - h - b) / 1000 }')
 	page_s=$(awk -v a="$first" -v b="$created_ms" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
-	check "capture began ${HEAD_S} s after the container start (at most 15 s); the page was visible at ${page_s} s (at most 60 s)" \
-		awk -v h="$HEAD_S" -v p="$page_s" 'BEGIN { exit !(h <= 15 && p <= 60) }'
+	check "capture began ${HEAD_S} s after the container start (at most ${HEAD_MAX_S:-15} s); the page was visible at ${page_s} s (at most 60 s)" \
+		awk -v h="$HEAD_S" -v p="$page_s" -v m="${HEAD_MAX_S:-15}" 'BEGIN { exit !(h <= m && p <= 60) }'
 	# a page that stopped painting near the end (a starved browser) repeats its last clock: the
 	# recorder still captured those frames, so the last frame's time is that clock plus them
 	local last_frame trailing
@@ -355,7 +355,9 @@ scenario_killed() { killed_run killed "$1" "ses_${E2E_RUN}k${1}~1" false; }
 # 2b. As 2, at the standbys' resolution (1280x720): the recording goes to a warm standby, whose
 # page joins the session only once the killed recorder's connection is closed (verify_final).
 scenario_killed_standby() {
-	local OV_RESOLUTION=1280x720
+	# a 1280x720 primary starts slower: 16.7 s to its first frame with a busy loop on this 2-core
+	# machine (two at a time), where 640x360 stays under 8 s
+	local OV_RESOLUTION=1280x720 HEAD_MAX_S=30
 	killed_run killed-standby "$1" "ses_${E2E_RUN}w${1}~1" true
 }
 
