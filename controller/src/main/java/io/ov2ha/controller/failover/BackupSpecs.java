@@ -102,17 +102,21 @@ class BackupSpecs {
 				properties.failover().recorderShmSize().toBytes());
 	}
 
-	/** The recording's resolution as OpenVidu gave it to the primary (RESOLUTION), or empty. */
+	/**
+	 * The resolution a backup of the recording records: OpenVidu's RESOLUTION of the primary, or
+	 * the recorder's default (OpenVidu's 1280x720) when it has none.
+	 */
 	String resolution(Recording r) {
-		if (r.env() == null || r.env().isBlank()) {
-			return "";
+		String resolution = "";
+		if (r.env() != null && !r.env().isBlank()) {
+			try {
+				resolution = json.readTree(r.env()).path("RESOLUTION").asString("");
+			}
+			catch (JacksonException ex) {
+				// unreadable: the recorder's default
+			}
 		}
-		try {
-			return json.readTree(r.env()).path("RESOLUTION").asString("");
-		}
-		catch (JacksonException ex) {
-			return "";
-		}
+		return resolution.isEmpty() ? "1280x720" : resolution;
 	}
 
 	private String recordingsHostPath() {

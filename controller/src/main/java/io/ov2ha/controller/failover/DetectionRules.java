@@ -138,7 +138,7 @@ final class DetectionRules {
 
 		/** Whether a host CPU pressure (percent; NaN: unknown) counts as saturated. */
 		boolean saturated(double cpuPressure) {
-			return pressureThreshold > 0 && !Double.isNaN(cpuPressure) && cpuPressure >= pressureThreshold;
+			return HostPressure.saturated(pressureThreshold, cpuPressure);
 		}
 
 		/** A timeout as it applies on a host under that pressure: never shorter than normal. */

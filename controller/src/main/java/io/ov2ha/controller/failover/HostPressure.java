@@ -51,6 +51,14 @@ class HostPressure {
 			.register(registry);
 	}
 
+	/**
+	 * Whether a CPU pressure (percent; NaN: unknown) counts as saturated under a threshold
+	 * ({@code HA_CPU_PRESSURE_THRESHOLD}, percent; 0: never): the one rule of detection and pool.
+	 */
+	static boolean saturated(double threshold, double percent) {
+		return threshold > 0 && !Double.isNaN(percent) && percent >= threshold;
+	}
+
 	/** {@code some avg10} in percent (0..100), NaN when unknown. */
 	double percent() {
 		Instant now = clock.instant();

@@ -46,8 +46,6 @@ class StandbyHandover {
 	/** How long the hand-over waits for the replaced recorder to stop running. */
 	static final Duration OLD_GONE_TIMEOUT = Duration.ofSeconds(5);
 
-	private static final String DEFAULT_RESOLUTION = "1280x720";
-
 	private final StandbyPool pool;
 
 	private final StandbyClaims claims;
@@ -79,7 +77,6 @@ class StandbyHandover {
 			return Optional.empty();
 		}
 		String resolution = specs.resolution(r);
-		resolution = resolution.isEmpty() ? DEFAULT_RESOLUTION : resolution;
 		Optional<RecorderContainer> standby;
 		try {
 			standby = claims.claim(resolution);

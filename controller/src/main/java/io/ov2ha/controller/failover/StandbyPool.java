@@ -228,9 +228,7 @@ class StandbyPool implements PeriodicComponent {
 
 	/** The host is saturated (HA_CPU_PRESSURE_THRESHOLD): a browser's start would starve the recorders. */
 	private boolean saturated() {
-		int threshold = properties.failover().cpuPressureThreshold();
-		double percent = pressure.percent();
-		return threshold > 0 && !Double.isNaN(percent) && percent >= threshold;
+		return HostPressure.saturated(properties.failover().cpuPressureThreshold(), pressure.percent());
 	}
 
 	private void create(Instant now) {
