@@ -11,8 +11,8 @@
 #   NAME: normal, killed, killed-standby, frozen, stalled, twice, blank-backup, controller-restart, controller-down-at-stop,
 #         s3-outage, s3-down-at-stop, openvidu-restart, openvidu-restart-notified,
 #         openvidu-restart-primary, openvidu-down, host-crash, loaded
-# Settings: E2E_TRIALS (5, trials of "killed"), E2E_STANDBY_TRIALS (3, of "killed-standby"; 5 for
-# BENCHMARKS.md), E2E_RECORD_SECONDS (60), E2E_SHORT_SECONDS (45),
+# Settings: E2E_TRIALS (3, trials of "killed"), E2E_STANDBY_TRIALS (2, of "killed-standby"; both 5
+# for BENCHMARKS.md: E2E_TRIALS=5 E2E_STANDBY_TRIALS=5 scripts/e2e.sh), E2E_RECORD_SECONDS (60), E2E_SHORT_SECONDS (45),
 # E2E_KILL_AT (20), E2E_LOADED_SECONDS (120; 420 for the false-failover soak of BENCHMARKS.md),
 # E2E_PARALLEL (2: independent scenarios run side by side), E2E_AFTER_BACKUP_S (15: a scenario
 # with a failover records at least that long after the backup's first chunk), E2E_REBOOT_S (25:
@@ -39,7 +39,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../bench/lib/bench.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib/scenarios.sh"
 
 ROOT=$(repo_root)
-E2E_TRIALS=${E2E_TRIALS:-5}
+E2E_TRIALS=${E2E_TRIALS:-3}
 E2E_PARALLEL=${E2E_PARALLEL:-2}
 E2E_RUN="e2e$(date +%s | tail -c 6)"
 E2E_WORK=''
@@ -118,7 +118,10 @@ start_everything() {
 side_by_side() {
 	local cmd pid pids=()
 	for cmd in "$@"; do
-		(eval "$cmd") &
+		(
+			trap abandon_unfinished EXIT
+			eval "$cmd"
+		) &
 		pids+=($!)
 		while (($(running_count "${pids[@]}") >= E2E_PARALLEL)); do
 			sleep 1
@@ -146,7 +149,7 @@ run_scenarios() {
 		done
 	fi
 	if wanted killed-standby; then
-		for ((i = 1; i <= ${E2E_STANDBY_TRIALS:-3}; i++)); do
+		for ((i = 1; i <= ${E2E_STANDBY_TRIALS:-2}; i++)); do
 			runs+=("scenario_killed_standby $i")
 		done
 	fi
@@ -231,7 +234,8 @@ write_benchmarks() {
 			standby recorders of 1280x720: the backups of the 640x360 scenarios start cold, those of
 			killed-standby (1280x720@15) are standbys handed the recording) except OpenVidu 2, played by `scripts/lib/openvidu.sh`; the
 			customer's webhooks go to a local receiver. Times are measured from the `docker kill` (or
-			`docker pause`, or the SIGSTOP of ffmpeg alone): detection = the failover's `detectedAt`;
+			`docker pause`, or SIGSTOP to every process of the recorder where the cgroup v1 freezer
+			fails, or the SIGSTOP of ffmpeg alone): detection = the failover's `detectedAt`;
 			capture = the first frame of the backup in the final MP4, read from the clock the test page
 			paints into every frame; first chunk = the backup's first chunk report; gap = the largest jump
 			of that clock in the final MP4 (media lost); stop→ready = OpenVidu's stop call to the customer
@@ -253,7 +257,7 @@ write_benchmarks() {
 		printf '| killed, warm standby: stop → ready, s | %s |\n' "$(stat_line killed-standby 8)"
 		printf '| ffmpeg stalled (SIGSTOP), agent heartbeating: detection / gap, s | %s / %s |\n' \
 			"$(stat_line stalled 4)" "$(stat_line stalled 7)"
-		printf '| frozen (docker pause): detection / gap, s | %s / %s |\n' "$(stat_line frozen 4)" "$(stat_line frozen 7)"
+		printf '| frozen (docker pause or SIGSTOP): detection / gap, s | %s / %s |\n' "$(stat_line frozen 4)" "$(stat_line frozen 7)"
 		printf '| loaded (3 recordings + busy loop): kill detection / gap, s | %s / %s |\n' \
 			"$(stat_line loaded 4)" "$(stat_line loaded 7)"
 		printf '| OpenVidu killed and restarted while a backup records: restart → final sealed and announced, s | %s |\n' \
