@@ -309,9 +309,9 @@ record_until() {
 }
 
 # shows_page ID EPOCH: the recorder of EPOCH is the recording's current one and its screen shows
-# the page (its heartbeat's content, two probes in a row; docs/recorder-protocol.md).
+# the page (the current recorder's heartbeat content, two probes in a row; docs/recorder-protocol.md).
 shows_page() {
-	recording_json "$1" | jq -e --argjson e "$2" '.lastHeartbeat.epoch == $e and .lastHeartbeat.content == "shown"' >/dev/null
+	recording_json "$1" | jq -e --argjson e "$2" '.epoch == $e and .lastHeartbeat.content == "shown"' >/dev/null
 }
 
 # record_shown_until ID EPOCH SECONDS_AFTER_START: records until that long after OpenVidu created
