@@ -148,6 +148,7 @@ ov_start_recording() {
 	container=$(ov_docker_run "$OV_IMAGE" "$OV_RECORDINGS" "$id" "$name" "$url" "$recording_json" \
 		"$OV_RESOLUTION" "$OV_FRAMERATE" --label "$OV_LABEL") || { log "openvidu: container start failed"; return 1; }
 	ov_state "$id" container "$container"
+	ov_state "$id" running_at "$(now_ms)"
 	# waitForVideoFileNotEmpty: every 100 ms, up to 30 s
 	local deadline=$((SECONDS + 30)) mp4="$OV_RECORDINGS/$id/$name.mp4"
 	until [[ -s "$mp4" ]]; do
