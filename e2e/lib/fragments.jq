@@ -1,12 +1,13 @@
-# the last chunk of a replaced (earlier) epoch, dropped as too short or undecodable: its recorder
-# was killed a fraction of a second into it, so it holds (next to) no media; that loss is in the
-# gap figure. Chunks dropped as a blank tail (recorded after the session was lost) are listed
+# the last chunk of a replaced (earlier) epoch, or of the last one when its recorder was killed
+# too ($lastKilled: OpenVidu's start removed it, the host crashed), dropped as too short or
+# undecodable: its recorder was killed a fraction of a second into it, so it holds (next to) no
+# media; that loss is in the gap figure. Chunks dropped as a blank tail (recorded after the session was lost) are listed
 # apart. Answers {fragments: [seq...], gaps: [seq...], dropped: n (not counting the blank tail),
 # blank: [{seq, epoch}...]}.
 (.chunks // []) as $c | (.finalization.keptUnreported // []) as $u | (.dropped // []) as $d
 | ([$c[].epoch, $u[].epoch, $d[].epoch] | max) as $last
 | [ $d[] | . as $x
-    | select($x.epoch < $last and ($x.reason | test("^(too short|undecodable)")))
+    | select(($x.epoch < $last or $lastKilled) and ($x.reason | test("^(too short|undecodable)")))
     | select(([$c[], $u[], $d[]] | map(select(.epoch == $x.epoch) | .seq) | max) == $x.seq)
     | $x.seq ] as $frag
 | ($d | map(select(.reason | startswith("blank tail:")))) as $blank
