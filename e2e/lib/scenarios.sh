@@ -341,6 +341,11 @@ shows_page() {
 record_shown_until() {
 	record_until "$1" "$3"
 	check "the recorder of epoch $2 shows the page before its failure" poll 90 "the page in epoch $2 of $1" shows_page "$1" "$2"
+	local n reason
+	n=$(failover_count "$1")
+	reason=$(failover_field "$1" "$((n > 0 ? n : 1))" reason 2>/dev/null || true)
+	check "no failover before the injected failure: a healthy recorder is never replaced ($n failovers, $2 expected; the last one's reason: ${reason:-none})" \
+		eq "$n" "$2"
 }
 
 # record_after_backup ID N SECONDS_AFTER_START: records until that long after OpenVidu created
@@ -518,6 +523,7 @@ scenario_twice() {
 	check "the first backup wrote its first chunk" poll 60 "first backup's chunk" backup_has_first_chunk "$id" 1
 	backup=$(failover_field "$id" 1 backupContainerId)
 	check "the first backup shows the page before its failure" poll 90 "the page in epoch 1 of $id" shows_page "$id" 1
+	check "no failover of the first backup before its kill ($(failover_count "$id") failovers)" eq "$(failover_count "$id")" 1
 	before_failure "$id"
 	docker kill "$backup" >/dev/null 2>&1 || true
 	check "a second backup wrote its first chunk" poll 60 "second backup's chunk" backup_has_first_chunk "$id" 2
