@@ -76,7 +76,7 @@ cleanup() {
 	docker ps -aq --filter "label=$OV_LABEL" | xargs -r docker rm -f >/dev/null 2>&1 || true
 	for dir in "$E2E_WORK"/openvidu/*/; do
 		[[ -d $dir ]] || continue
-		docker ps -aq --filter "label=io.ov2ha.recording-id=$(basename "$dir")" | xargs -r docker rm -f >/dev/null 2>&1 || true
+		recorder_containers "$(basename "$dir")" -a | xargs -r docker rm -f >/dev/null 2>&1 || true
 	done
 	if [[ ${E2E_KEEP:-0} == 1 ]]; then
 		log "kept: $E2E_WORK"

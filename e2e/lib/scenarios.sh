@@ -293,8 +293,7 @@ release_recordings() {
 			if recorder_running "$id"; then
 				quiet=0
 				docker rm -f "$(ov_state "$id" container)" >/dev/null 2>&1 || true
-				docker ps -aq --filter "label=io.ov2ha.recording-id=$id" | xargs -r docker rm -f >/dev/null 2>&1 || true
-				docker ps -aq --filter "name=^ov2ha-backup-${id//\~/_}-e" | xargs -r docker rm -f >/dev/null 2>&1 || true
+				recorder_containers "$id" -a | xargs -r docker rm -f >/dev/null 2>&1 || true
 			else
 				quiet=$((quiet + 1))
 			fi
@@ -725,11 +724,17 @@ scenario_loaded() {
 	finish "3 recordings + CPU hog ${E2E_LOADED_SECONDS} s, then one killed"
 }
 
+# recorder_containers ID [-a]: the controller's containers of a recording, running (-a: all): cold
+# backups by their label, standbys by the backup name they took.
+recorder_containers() {
+	docker ps -q ${2:+"$2"} --filter "label=io.ov2ha.recording-id=$1"
+	docker ps -q ${2:+"$2"} --filter "name=^ov2ha-backup-${1//\~/_}-e"
+}
+
 # recorder_running ID: a container of this recording (OpenVidu's or a backup, cold by its label
 # or a standby by the backup name it took) still runs.
 recorder_running() {
-	[[ -n $(docker ps -q --filter "label=io.ov2ha.recording-id=$1") ]] ||
-		[[ -n $(docker ps -q --filter "name=^ov2ha-backup-${1//\~/_}-e") ]] ||
+	[[ -n $(recorder_containers "$1") ]] ||
 		[[ $(docker inspect -f '{{.State.Running}}' "$(ov_state "$1" container)" 2>/dev/null) == true ]]
 }
 
