@@ -271,7 +271,7 @@ stub_ffmpeg() {
 	)
 }
 
-@test "heartbeat body: content, blankMs and shownMediaMs from the prober's file (null without it)" {
+@test "heartbeat body: content, blankMs and shownMediaMs from the prober's file (pending without it while the prober is enabled, else null)" {
 	agent_heartbeat_body 123
 	[ "$HEARTBEAT_BODY" = '{"epoch":0,"phase":"starting","mediaTimeMs":null,"frames":null,"speed":null,"progressAgeMs":null,"lastChunkSeq":null,"uploadBacklog":0,"freeDiskBytes":123,"content":null,"blankMs":null,"shownMediaMs":null}' ]
 	local t
@@ -312,6 +312,20 @@ stub_ffmpeg() {
 	: >"$(content_file)"
 	agent_heartbeat_body 123
 	[[ $HEARTBEAT_BODY == *',"content":null,"blankMs":null,"shownMediaMs":null}' ]]
+	# The prober enabled (the real screen) but no conclusive probe yet: pending, until the file.
+	rm -f "$(content_file)"
+	OV2HA_CAPTURE=x11
+	agent_heartbeat_body 123
+	[[ $HEARTBEAT_BODY == *',"content":"pending","blankMs":null,"shownMediaMs":null}' ]]
+	jq -e . <<<"$HEARTBEAT_BODY" >/dev/null
+	printf 'blank %s - %s\n' "$t" "$(now_ms)" >"$(content_file)"
+	agent_heartbeat_body 123
+	jq -e '.content == "blank"' <<<"$HEARTBEAT_BODY"
+	OV2HA_CONTENT_INTERVAL=0
+	rm -f "$(content_file)"
+	agent_heartbeat_body 123
+	[[ $HEARTBEAT_BODY == *',"content":null,"blankMs":null,"shownMediaMs":null}' ]]
+	OV2HA_CAPTURE=lavfi OV2HA_CONTENT_INTERVAL=4
 	# Still no process per heartbeat.
 	printf 'blank %s 5 %s\n' "$(now_ms)" "$(now_ms)" >"$(content_file)"
 	local saved=$PATH

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The agent: registers the recording (primary only) and sends heartbeats to the controller.
 # Runs as a background subshell of composed-ha.sh. Requires common.sh, chunks.sh, api.sh,
-# progress.sh (content.sh writes the content file it reads, when the prober runs).
+# progress.sh, content.sh (whose prober writes the content file it reads).
 #
 # - A recorder that cannot register keeps recording; the agent retries with backoff.
 # - A 404 recording-not-found on a heartbeat makes the primary register again.
@@ -31,7 +31,8 @@ agent_register_body() {
 # agent_heartbeat_body [FREE_DISK_BYTES]: sets HEARTBEAT_BODY: epoch, phase, ffmpeg's
 # progress (media time, frames, speed, and how long ago that report arrived), highest complete chunk, upload backlog, free disk
 # (measured when not given), and what the screen shows (the content prober's file: state, how
-# long blank, media time of the last shown probe; null without the file).
+# long blank, media time of the last shown probe; "pending" without the file while the prober
+# is enabled, null when it is not or its last probe is stale).
 # docs/recorder-protocol.md describes the fields. Runs in the
 # agent's own shell (not in $(...)): it follows the segment list and uploader.done as they
 # grow, so a heartbeat reads only what is new and starts no process.
@@ -84,6 +85,10 @@ agent_heartbeat_body() {
 			fi
 			[[ $c_media == - ]] || shown_media=$((10#$c_media))
 		fi
+	elif content_enabled; then
+		# the prober runs (or is about to) and has not concluded yet: the controller judges
+		# a media stall of these first seconds as the start it is (the browser starts now)
+		content='"pending"'
 	fi
 	printf -v HEARTBEAT_BODY '{"epoch":%s,"phase":"%s","mediaTimeMs":%s,"frames":%s,"speed":%s,"progressAgeMs":%s,"lastChunkSeq":%s,"uploadBacklog":%s,"freeDiskBytes":%s,"content":%s,"blankMs":%s,"shownMediaMs":%s}' \
 		"$HA_EPOCH" "$phase" "$PROGRESS_MEDIA_MS" "$PROGRESS_FRAMES" "$PROGRESS_SPEED" "$age" \

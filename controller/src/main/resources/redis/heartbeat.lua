@@ -3,7 +3,7 @@
 -- ARGV: 1 epoch, 2 lastChunkSeq ('' = none), 3 uploadBacklog, 4 freeDiskBytes, 5 now, 6 id,
 --       7 phase ('' = not reported), 8 mediaTimeMs, 9 frames, 10 speed ('' = not reported),
 --       11 progressAgeMs: how long before this heartbeat ffmpeg's last report arrived ('' = not reported),
---       12 content (shown | blank | '' = not reported), 13 blankMs, 14 shownMediaMs ('' = none)
+--       12 content (shown | blank | pending | '' = not reported), 13 blankMs, 14 shownMediaMs ('' = none)
 -- Returns: OK (status, epoch, standstill: '1' when a capturing heartbeat of the same epoch shows no
 --          growth since the last one, else '0') | NOT_FOUND | FINAL (status, epoch) | STALE_EPOCH (epoch)
 -- Progress: hbAdvancedAt is when the media time or frame count of this epoch was last seen to grow

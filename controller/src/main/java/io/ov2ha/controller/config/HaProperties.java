@@ -152,7 +152,8 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 	 *        silent or stalled then gets {@code cpuPressureTimeout} before it is replaced (a cold
 	 *        backup on a saturated host does worse than a starved recorder that catches up)
 	 * @param cpuPressureTimeout silence or stall a saturated host's recorder gets (default 15 s;
-	 *        never shorter than the normal timeouts)
+	 *        never shorter than the normal timeouts); also the media stall a recorder whose page is
+	 *        still to show gets, whatever the load
 	 * @param cpuPressureFile where the host's CPU pressure is read (default /proc/pressure/cpu)
 	 * @param blankTimeout a backup whose screen has been blank (a uniform frame and silence) this
 	 *        long without ever showing anything has not found the session: the recording is ended

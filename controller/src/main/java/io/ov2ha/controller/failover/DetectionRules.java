@@ -25,7 +25,11 @@ import io.ov2ha.controller.recording.RecorderProgress;
  * <li><b>capturing</b>: stalled when its heartbeats show no media progress for
  * {@code HA_STALL_TIMEOUT} (from the last heartbeat that showed progress to the latest one: a
  * heartbeat must prove the stall). Slower than real time but advancing is <b>slow</b>:
- * reported, never failed over for it alone.</li>
+ * reported, never failed over for it alone. <b>While its page is still to show</b> (its content
+ * prober reports, and has not seen the page: the browser starts after ffmpeg's first frame and
+ * starves the capture on a busy host), within its start deadline: a stall only after
+ * {@code HA_CPU_PRESSURE_TIMEOUT}; a shorter one is still its start ({@link Kind#PAGE_STARTING},
+ * reported).</li>
  * <li><b>no content</b>: a capturing <b>backup</b> whose screen has been blank (a uniform frame and
  * silence, the recorder's own probe) for {@code HA_BACKUP_BLANK_TIMEOUT} and never showed anything:
  * its page did not find the session (gone, or OpenVidu unreachable). Not replaced: the recording is
@@ -61,6 +65,11 @@ final class DetectionRules {
 		NOT_JUDGED,
 		/** Starting, within its start deadline. */
 		STARTING,
+		/**
+		 * Capturing while its page is still to show, its media still for longer than the stall
+		 * timeout but less than the patience its start gets: reported only.
+		 */
+		PAGE_STARTING,
 		/** Heartbeats and progress as expected. */
 		HEALTHY,
 		/** Capturing and advancing, but slower than real time: reported only. */
@@ -114,7 +123,8 @@ final class DetectionRules {
 	 * @param stallTimeout no media progress for this long stalls a capturing recorder
 	 * @param startTimeout a recorder still starting after this long has failed to start
 	 * @param pressureThreshold host CPU pressure (percent) from which the host is saturated (0: never)
-	 * @param pressureTimeout silence or stall a recorder gets on a saturated host
+	 * @param pressureTimeout silence or stall a recorder gets on a saturated host; also the media
+	 *        stall a recorder whose page is still to show gets, whatever the host's load
 	 * @param blankTimeout a backup blank this long that never showed anything has no content (zero: never)
 	 */
 	record Settings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
@@ -243,7 +253,9 @@ final class DetectionRules {
 		return switch (p.phase()) {
 			case STARTING -> starting(s, now, judgedFrom, lastHeartbeat, lastChunkProgress);
 			case STOPPING -> new Judgement(Kind.HEALTHY, lastHeartbeat, lastChunkProgress);
-			case CAPTURING -> withoutContent(s, capturing(s, p, lastHeartbeat, stallTimeout));
+			case CAPTURING -> withoutContent(s, capturing(s, p, lastHeartbeat,
+					pageStarting(s, now, judgedFrom) ? longest(stallTimeout, settings.pressureTimeout()) : stallTimeout,
+					stallTimeout));
 		};
 	}
 
@@ -268,23 +280,56 @@ final class DetectionRules {
 	}
 
 	private Judgement starting(Snapshot s, Instant now, Instant judgedFrom, Instant lastHeartbeat, Instant lastProgress) {
-		Duration deadline = s.state().standby(s.epoch()) && STANDBY_TAKEOVER_TIMEOUT.compareTo(settings.startTimeout()) < 0
-				? STANDBY_TAKEOVER_TIMEOUT : settings.startTimeout();
+		Duration deadline = startDeadline(s);
 		boolean late = judgedFrom != null && Duration.between(judgedFrom, now).compareTo(deadline) > 0;
 		return new Judgement(late ? Kind.START_TIMEOUT : Kind.STARTING, lastHeartbeat, lastProgress);
 	}
 
-	private static Judgement capturing(Snapshot s, RecorderProgress p, Instant lastHeartbeat, Duration stallTimeout) {
+	/**
+	 * @param stallTimeout no progress this long is a stall
+	 * @param normalStallTimeout the stall timeout of a recorder whose start is over: a stall between
+	 *        the two is still its start ({@link Kind#PAGE_STARTING})
+	 */
+	private static Judgement capturing(Snapshot s, RecorderProgress p, Instant lastHeartbeat, Duration stallTimeout,
+			Duration normalStallTimeout) {
 		Instant advancedAt = p.advancedAt();
 		if (advancedAt == null) {
 			// capturing reported by data older than progress tracking: the next heartbeats tell
 			return new Judgement(Kind.HEALTHY, lastHeartbeat, lastHeartbeat);
 		}
 		// only what a heartbeat proved counts: from the last progress to the latest heartbeat
-		if (Duration.between(advancedAt, s.heartbeatAt()).compareTo(stallTimeout) >= 0) {
+		Duration still = Duration.between(advancedAt, s.heartbeatAt());
+		if (still.compareTo(stallTimeout) >= 0) {
 			return new Judgement(Kind.MEDIA_STALLED, lastHeartbeat, advancedAt);
 		}
+		if (still.compareTo(normalStallTimeout) >= 0) {
+			return new Judgement(Kind.PAGE_STARTING, lastHeartbeat, advancedAt);
+		}
 		return new Judgement(p.slow() ? Kind.SLOW : Kind.HEALTHY, lastHeartbeat, advancedAt);
+	}
+
+	/**
+	 * Whether the current recorder's page is still to show: it captures (ffmpeg's first frame
+	 * came before the browser), its content prober runs ({@code content} is reported) and has not
+	 * seen the page twice ({@code shownMediaMs} null), within its start deadline. Its browser
+	 * starts meanwhile, the heaviest moment of a recorder: on a busy host it starves the capture
+	 * for seconds (seen: a primary 10 s old, media still 4 s, the host's CPU pressure 86 %, under
+	 * the saturation threshold). A media stall then gets {@code HA_CPU_PRESSURE_TIMEOUT}. A
+	 * recorder without a prober (a test source, an older image) reports no content: normal rules.
+	 */
+	private boolean pageStarting(Snapshot s, Instant now, Instant judgedFrom) {
+		RecorderContent content = s.progress().content();
+		return content.state() != null && content.shownMediaMs() == null && judgedFrom != null
+				&& Duration.between(judgedFrom, now).compareTo(startDeadline(s)) <= 0;
+	}
+
+	private Duration startDeadline(Snapshot s) {
+		return s.state().standby(s.epoch()) && STANDBY_TAKEOVER_TIMEOUT.compareTo(settings.startTimeout()) < 0
+				? STANDBY_TAKEOVER_TIMEOUT : settings.startTimeout();
+	}
+
+	private static Duration longest(Duration a, Duration b) {
+		return a.compareTo(b) >= 0 ? a : b;
 	}
 
 	private static Instant latest(Instant a, Instant b) {

@@ -104,6 +104,15 @@ final class RecorderChecks {
 				yield j.deferred() == DetectionRules.Kind.SILENT && saturatedSilenceCheckDue(key)
 						? () -> silent(s.id(), s.epoch(), j, null) : null;
 			}
+			case PAGE_STARTING -> {
+				warnings.warn(LOG, "page-starting:" + key, "event=failover.start_stall recordingId=" + key + " epoch="
+						+ s.epoch() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()
+						+ " content=" + (s.progress().content().state() == null ? "none"
+								: s.progress().content().state().slug())
+						+ " waitSeconds=" + properties.failover().cpuPressureTimeout().toSeconds()
+						+ " action=wait reason=page_not_shown_yet");
+				yield null;
+			}
 			case SLOW -> {
 				warnings.warn(LOG, "slow:" + key, "event=failover.recorder_slow recordingId=" + key + " epoch=" + s.epoch()
 						+ " speed=" + s.progress().speed() + " mediaTimeMs=" + s.progress().mediaTimeMs()

@@ -12,8 +12,9 @@ import io.ov2ha.controller.support.EpochMillis;
  * <b>blank</b> (an OpenVidu layout page without its session is black and silent), anything else
  * is <b>shown</b> (docs/recorder-protocol.md).
  *
- * @param state the last probe's verdict, null when the recorder reports none (older recorders,
- *        test sources, no probe yet)
+ * @param state the last probe's verdict ({@link State#PENDING}: the recorder probes, no probe
+ *        concluded yet), null when the recorder reports none (older recorders, test sources, a
+ *        stale probe)
  * @param blankMs how long the screen had been blank at the heartbeat, ms (0 when shown)
  * @param shownMediaMs the recorder's media time at its last shown probe, ms; null when none of its
  *        probes ever showed anything
@@ -26,7 +27,9 @@ public record RecorderContent(State state, Long blankMs, Long shownMediaMs) {
 		/** Something is on the screen, or audible. */
 		SHOWN,
 		/** A uniform frame and silence. */
-		BLANK;
+		BLANK,
+		/** The recorder probes its screen but no probe has concluded yet (its first seconds). */
+		PENDING;
 
 		/** The JSON form. */
 		public String slug() {
@@ -44,7 +47,7 @@ public record RecorderContent(State state, Long blankMs, Long shownMediaMs) {
 
 	static RecorderContent fromHash(Map<String, String> h) {
 		String state = h.get("hbContent");
-		return new RecorderContent("shown".equals(state) || "blank".equals(state) ? State.ofSlug(state) : null,
+		return new RecorderContent(state != null && state.matches("shown|blank|pending") ? State.ofSlug(state) : null,
 				EpochMillis.longOrNull(h.get("hbBlankMs")), EpochMillis.longOrNull(h.get("hbShownMediaMs")));
 	}
 

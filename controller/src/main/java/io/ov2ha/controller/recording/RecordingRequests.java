@@ -41,9 +41,10 @@ final class RecordingRequests {
 			@Schema(description = "Frames ffmpeg has written in this epoch; null before the first frame", example = "3085") @PositiveOrZero @Max(MAX_FRAMES) Long frames,
 			@Schema(description = "ffmpeg's speed (1.0 = real time); null when unknown", example = "0.99") @PositiveOrZero @DecimalMax("1000") Double speed,
 			@Schema(description = "How long before this heartbeat ffmpeg's last progress report (the one mediaTimeMs and frames come from) arrived, ms, 0..one year; null when unknown (older recorders: the stall then counts from the heartbeat)", example = "240") @PositiveOrZero @Max(MAX_MEDIA_MS) Long progressAgeMs,
-			@Schema(description = "What the recorder's screen and audio show, from a probe every 4 s: blank (a uniform frame and silence: e.g. a layout page whose session is gone) or shown (anything else). "
-					+ "Null or omitted when the recorder does not probe (older recorders, test sources) or has not probed yet", example = "shown",
-					allowableValues = { "shown", "blank" }) @Pattern(regexp = "shown|blank", message = "must be shown or blank") String content,
+			@Schema(description = "What the recorder's screen and audio show, from a probe every 4 s: blank (a uniform frame and silence: e.g. a layout page whose session is gone) or shown (anything else); "
+					+ "pending while the recorder probes but no probe has concluded yet (its first seconds: a media stall then is still its start, judged after HA_CPU_PRESSURE_TIMEOUT). "
+					+ "Null or omitted when the recorder does not probe (older recorders, test sources) or its last probe is stale", example = "shown",
+					allowableValues = { "shown", "blank", "pending" }) @Pattern(regexp = "shown|blank|pending", message = "must be shown, blank or pending") String content,
 			@Schema(description = "How long the screen has been blank, ms, 0..one year (0 when shown); null with content", example = "0") @PositiveOrZero @Max(MAX_MEDIA_MS) Long blankMs,
 			@Schema(description = "The recorder's media time (as mediaTimeMs) at its last probe that showed something, ms; null when none of its probes did (a backup whose page never showed the session)", example = "121400") @PositiveOrZero @Max(MAX_MEDIA_MS) Long shownMediaMs) {
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.ov2ha.controller.failover.DetectionRules.Judgement;
 import io.ov2ha.controller.failover.DetectionRules.Kind;
+import io.ov2ha.controller.recording.RecorderContent;
 import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecorderProgress.Phase;
 import io.ov2ha.controller.recording.RecordingId;
@@ -83,6 +84,25 @@ class DetectionRulesTest {
 				s.lastChunkSeq(), s.lastChunkAt(), s.hbLastChunkSeq(), s.failoverCount(), s.registeredAt(),
 				s.updatedAt(), state, s.progress());
 	}
+
+	/** As {@code s}, its current recorder's content prober reporting {@code content}. */
+	private static Snapshot withContent(Snapshot s, RecorderContent content) {
+		RecorderProgress p = s.progress();
+		return new Snapshot(s.id(), s.createdAt(), s.status(), s.epoch(), s.containerId(), s.heartbeatAt(),
+				s.lastChunkSeq(), s.lastChunkAt(), s.hbLastChunkSeq(), s.failoverCount(), s.registeredAt(),
+				s.updatedAt(), s.state(), new RecorderProgress(p.epoch(), p.phase(), p.mediaTimeMs(), p.frames(),
+						p.speed(), p.advancedAt(), content));
+	}
+
+	private static final RecorderContent PENDING = new RecorderContent(RecorderContent.State.PENDING, null, null);
+
+	private static final RecorderContent BLANK_NEVER_SHOWN = new RecorderContent(RecorderContent.State.BLANK, 4000L,
+			null);
+
+	/** One shown probe: may be the browser's own first paint, not its page. */
+	private static final RecorderContent SHOWN_ONCE = new RecorderContent(RecorderContent.State.SHOWN, 0L, null);
+
+	private static final RecorderContent PAGE_SHOWN = new RecorderContent(RecorderContent.State.SHOWN, 0L, 6000L);
 
 	/** Registered (which sets the heartbeat index), no heartbeat since. */
 	private static Snapshot registeredOnly(double since) {
@@ -230,6 +250,79 @@ class DetectionRulesTest {
 		assertThat(LOAD_AWARE.judge(s, NOW, CONTROLLER_START, cpuPressure).kind()).isEqualTo(expected);
 	}
 
+	static Stream<Arguments> pageToShow() {
+		Recorder stalled4s = new Recorder(0.1, Phase.CAPTURING, 4.0, 1.0);
+		return Stream.of(
+				// --- seen under load (a busy-loop run): a primary 10 s old, media still 4 s while its browser
+				// started, the host at 86 %, under the threshold (here 80 %): its start, not a stall
+				Arguments.of("primary 10 s old, page pending, media still 4 s", 79.0,
+						withContent(snapshot(10, 0, stalled4s, null), PENDING), Kind.PAGE_STARTING),
+				Arguments.of("primary 10 s old, blank and never shown, media still 4 s", 79.0,
+						withContent(snapshot(10, 0, stalled4s, null), BLANK_NEVER_SHOWN), Kind.PAGE_STARTING),
+				Arguments.of("one shown probe (the browser's own paint) is not the page", 79.0,
+						withContent(snapshot(10, 0, stalled4s, null), SHOWN_ONCE), Kind.PAGE_STARTING),
+				Arguments.of("a cold backup 20 s old whose page is pending: its start too", 50.0,
+						withContent(snapshot(20, 1, stalled4s, 40.0), PENDING), Kind.PAGE_STARTING),
+				Arguments.of("the host load unknown: the page start still gets its patience", Double.NaN,
+						withContent(snapshot(10, 0, stalled4s, null), PENDING), Kind.PAGE_STARTING),
+				Arguments.of("page pending, media still 19 s: still within the 20 s patience", 10.0,
+						withContent(snapshot(30, 0, new Recorder(0.1, Phase.CAPTURING, 19.0, 1.0), null), PENDING),
+						Kind.PAGE_STARTING),
+				Arguments.of("page pending, media still 1.5 s: healthy", 10.0,
+						withContent(snapshot(10, 0, new Recorder(0.1, Phase.CAPTURING, 1.5, 1.0), null), PENDING),
+						Kind.HEALTHY),
+				// --- a real stall during the start is still caught, after the patience
+				Arguments.of("page pending, media still 21 s: stalled", 10.0,
+						withContent(snapshot(30, 0, new Recorder(0.1, Phase.CAPTURING, 21.0, 1.0), null), PENDING),
+						Kind.MEDIA_STALLED),
+				Arguments.of("page pending, media still 21 s, host saturated: stalled (the same patience, not twice)",
+						95.0, withContent(snapshot(30, 0, new Recorder(0.1, Phase.CAPTURING, 21.0, 1.0), null), PENDING),
+						Kind.MEDIA_STALLED),
+				Arguments.of("page pending, media still 19 s, host saturated: its start", 95.0,
+						withContent(snapshot(30, 0, new Recorder(0.1, Phase.CAPTURING, 19.0, 1.0), null), PENDING),
+						Kind.PAGE_STARTING),
+				// --- once the page showed, or past the start deadline: the normal stall timeout
+				Arguments.of("page shown (two probes), media still 4 s: stalled", 79.0,
+						withContent(snapshot(10, 0, stalled4s, null), PAGE_SHOWN), Kind.MEDIA_STALLED),
+				Arguments.of("page pending 61 s after the start (past the start deadline): stalled", 79.0,
+						withContent(snapshot(61, 0, stalled4s, null), PENDING), Kind.MEDIA_STALLED),
+				Arguments.of("blank and never shown 10 min into the recording (a black session): stalled", 79.0,
+						withContent(snapshot(600, 0, stalled4s, 3.0), BLANK_NEVER_SHOWN), Kind.MEDIA_STALLED),
+				Arguments.of("no prober (a test source, an older image), 10 s old: stalled", 79.0,
+						snapshot(10, 0, stalled4s, null), Kind.MEDIA_STALLED),
+				Arguments.of("a standby handed over 16 s ago (its take-over deadline is 15 s), page pending: stalled",
+						10.0, withContent(standby(16, 1, stalled4s), PENDING), Kind.MEDIA_STALLED),
+				Arguments.of("a standby handed over 10 s ago, page pending: its start", 10.0,
+						withContent(standby(10, 1, stalled4s), PENDING), Kind.PAGE_STARTING),
+				// --- the page start changes only the stall
+				Arguments.of("page pending, silent 6 s: silent (the runtime decides)", 10.0,
+						withContent(snapshot(10, 0, new Recorder(6.0, Phase.CAPTURING, 6.0, 1.0), null), PENDING),
+						Kind.SILENT),
+				Arguments.of("page pending, phase starting 61 s: start timeout", 10.0,
+						withContent(snapshot(61, 0, new Recorder(0.5, Phase.STARTING, null, null), null), PENDING),
+						Kind.START_TIMEOUT));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("pageToShow")
+	void aStallWhileThePageIsStillToShowIsTheRecordersStart(String name, double cpuPressure, Snapshot s, Kind expected) {
+		assertThat(LOAD_AWARE.judge(s, NOW, CONTROLLER_START, cpuPressure).kind()).isEqualTo(expected);
+	}
+
+	@Test
+	void withoutAPressureTimeoutThePageStartGetsTheNormalStallTimeout() {
+		Snapshot s = withContent(snapshot(10, 0, new Recorder(0.1, Phase.CAPTURING, 4.0, 1.0), null), PENDING);
+		assertThat(RULES.judge(s, NOW, CONTROLLER_START).kind()).isEqualTo(Kind.MEDIA_STALLED);
+	}
+
+	@Test
+	void aStallDuringThePageStartIsNotFailedAgainWhenJudgedAgain() {
+		Judgement again = LOAD_AWARE.judge(withContent(snapshot(10, 0, new Recorder(0.1, Phase.CAPTURING, 4.0, 1.0), null),
+				PENDING), NOW, CONTROLLER_START, 50.0);
+		assertThat(again.lastProgress()).isEqualTo(ago(4.0));
+		assertThat(DetectionRules.stillFailed(FailoverReason.MEDIA_STALL, again)).isFalse();
+	}
+
 	@Test
 	void withoutAThresholdTheLoadChangesNothing() {
 		Snapshot stalled = snapshot(600, 0, new Recorder(0.1, Phase.CAPTURING, 3.0, 1.0), 3.0);
@@ -332,7 +425,7 @@ class DetectionRulesTest {
 			default -> false;
 		};
 		boolean cameBack = switch (again) {
-			case NOT_JUDGED, STARTING, HEALTHY, SLOW, CHUNKS_ARRIVING, NO_CONTENT -> true;
+			case NOT_JUDGED, STARTING, PAGE_STARTING, HEALTHY, SLOW, CHUNKS_ARRIVING, NO_CONTENT -> true;
 			case SILENT, START_TIMEOUT, MEDIA_STALLED, CHUNK_STALLED, DEFERRED_HOST_SATURATED -> false;
 		};
 		Judgement j = new Judgement(again, NOW, NOW, again == Kind.DEFERRED_HOST_SATURATED ? Kind.SILENT : null);

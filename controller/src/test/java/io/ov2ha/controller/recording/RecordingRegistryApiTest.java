@@ -223,6 +223,18 @@ class RecordingRegistryApiTest {
 		JsonNode unknown = admin.get("/api/recordings/" + id).json().path("lastHeartbeat");
 		assertThat(unknown.path("content").isNull()).as("a recorder that does not probe").isTrue();
 
+		Map<String, Object> pending = progress(0, "capturing", 1000L, 25L, 1.0);
+		pending.put("content", "pending");
+		assertThat(recorder.put("/api/recordings/" + id + "/heartbeat", pending).status()).isEqualTo(200);
+		JsonNode p = admin.get("/api/recordings/" + id).json().path("lastHeartbeat");
+		assertThat(p.path("content").asString()).as("probing, no probe concluded yet").isEqualTo("pending");
+		assertThat(p.path("shownMediaMs").isNull()).isTrue();
+		Map<String, Object> unknownState = progress(0, "capturing", 2000L, 50L, 1.0);
+		unknownState.put("content", "grey");
+		var refused = recorder.put("/api/recordings/" + id + "/heartbeat", unknownState);
+		assertThat(refused.status()).isEqualTo(400);
+		assertThat(refused.body()).contains("must be shown, blank or pending");
+
 		Map<String, Object> blank = progress(0, "capturing", 9000L, 225L, 1.0);
 		blank.put("content", "blank");
 		blank.put("blankMs", 6000);
