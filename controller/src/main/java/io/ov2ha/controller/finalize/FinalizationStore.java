@@ -17,6 +17,8 @@ import io.ov2ha.controller.finalize.Finalization.Step;
 import io.ov2ha.controller.recording.ChunkFindings;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.redis.LuaRunner;
+import io.ov2ha.controller.redis.LuaScripts;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.EpochMillis;
 import tools.jackson.core.type.TypeReference;
@@ -30,31 +32,31 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 class FinalizationStore {
 
-	/**
-	 * Creates the document if absent; otherwise records the trigger if ARGV[5] is '1'.
-	 * ARGV: id, createdAt, trigger, now, overwrite trigger.
-	 */
-	private static final RedisScript<Long> REQUEST = RedisScript.of("""
-			if redis.call('EXISTS', KEYS[1]) == 0 then
-			  redis.call('HSET', KEYS[1], 'schema', '1', 'id', ARGV[1], 'createdAt', ARGV[2], 'state', 'PENDING',
-			    'attempts', '0', 'trigger', ARGV[3], 'requestedAt', ARGV[4])
-			  return 1
-			end
-			if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'trigger', ARGV[3]) end
-			return 0""", Long.class);
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> REQUEST = LuaScripts.load("finalization-request");
 
-	/**
-	 * Re-arms a finalization for another attempt now (admin retry): only from FAILED or
-	 * RETRY_WAIT. ARGV: trigger.
-	 */
-	private static final RedisScript<Long> REARM = RedisScript.of("""
-			local state = redis.call('HGET', KEYS[1], 'state')
-			if state == 'FAILED' or state == 'RETRY_WAIT' then
-			  redis.call('HSET', KEYS[1], 'state', 'PENDING', 'trigger', ARGV[1])
-			  redis.call('HDEL', KEYS[1], 'nextAttemptAt')
-			  return 1
-			end
-			return 0""", Long.class);
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> REARM = LuaScripts.load("finalization-rearm");
+
+	/** The answers of {@code finalization-request.lua}. */
+	enum RequestCode {
+
+		/** A new PENDING document. */
+		CREATED,
+		/** There was one already. */
+		EXISTS
+
+	}
+
+	/** The answers of {@code finalization-rearm.lua}. */
+	enum RearmCode {
+
+		/** PENDING again, for an attempt now. */
+		REARMED,
+		/** Not FAILED nor RETRY_WAIT (value 0: its state, empty without a document): unchanged. */
+		NOT_REARMABLE
+
+	}
 
 	private static final TypeReference<List<Finalization.KeptChunk>> KEPT = new TypeReference<>() {
 	};
@@ -67,10 +69,13 @@ class FinalizationStore {
 
 	private final StringRedisTemplate redis;
 
+	private final LuaRunner lua;
+
 	private final JsonMapper json;
 
-	FinalizationStore(StringRedisTemplate redis, JsonMapper json) {
+	FinalizationStore(StringRedisTemplate redis, LuaRunner lua, JsonMapper json) {
 		this.redis = redis;
+		this.lua = lua;
 		this.json = json;
 	}
 
@@ -123,15 +128,15 @@ class FinalizationStore {
 	}
 
 	private boolean request(RecordingId id, long createdAt, String trigger, Instant now, boolean overwrite) {
-		Long created = redis.execute(REQUEST, List.of(RedisKeys.finalization(id, createdAt)), id.value(),
-				Long.toString(createdAt), trigger, Long.toString(now.toEpochMilli()), overwrite ? "1" : "0");
-		return created != null && created == 1;
+		return lua.run(REQUEST, List.of(RedisKeys.finalization(id, createdAt)), List.of(id.value(),
+				Long.toString(createdAt), trigger, Long.toString(now.toEpochMilli()), overwrite ? "1" : "0"),
+				RequestCode.class).code() == RequestCode.CREATED;
 	}
 
 	/** Re-arms a FAILED or RETRY_WAIT finalization for an attempt now. */
 	boolean rearm(RecordingId id, long createdAt, String trigger) {
-		Long done = redis.execute(REARM, List.of(RedisKeys.finalization(id, createdAt)), trigger);
-		return done != null && done == 1;
+		return lua.run(REARM, List.of(RedisKeys.finalization(id, createdAt)), List.of(trigger), RearmCode.class)
+			.code() == RearmCode.REARMED;
 	}
 
 	/** Starts an attempt; answers its number. */
