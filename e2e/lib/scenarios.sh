@@ -59,6 +59,9 @@ failover_field() { admin "/api/recordings/$1/failovers" | jq -r --argjson n "$((
 
 backup_has_first_chunk() { [[ -n $(failover_field "$1" "$2" firstChunkAt) ]]; }
 
+# standby_ready: the pool has a free standby ready to take a recording over.
+standby_ready() { admin /api/failover/status | jq -e '.standbys.ready >= 1' >/dev/null; }
+
 # backup_standby ID N: true when the Nth failover's backup was a warm standby, else false.
 backup_standby() { admin "/api/recordings/$1/failovers" | jq -r --argjson n "$(($2 - 1))" '.failovers[$n].standby == true'; }
 
@@ -659,22 +662,24 @@ psi_sampler() {
 }
 
 # load_summary FROM_LINE PSI_FILE: what the controller logged about the load since line FROM_LINE
-# of its log (saturated-host deferrals and slow recorders, warned once a minute per recording at
-# most, so episodes; failures judged again and recovered, each one) and the host's CPU pressure
+# of its log (saturated-host deferrals, stalls of a recorder whose page is still to show, and slow
+# recorders, warned once a minute per recording at most, so episodes; failures judged again and
+# recovered, each one) and the host's CPU pressure
 # (median / max of the samples).
 load_summary() {
 	local lines psi
 	lines=$(tail -n "+$1" "$STACK_WORK/controller.log")
 	psi=$(sort -n "$2" 2>/dev/null | awk '{ v[NR] = $1 } END { if (NR) printf "%s / %s", v[int((NR + 1) / 2)], v[NR]; else printf "n/a" }')
-	printf 'host_saturated=%s recorder_slow=%s recovered=%s cpu_pressure_pct_median_max=%s' \
+	printf 'host_saturated=%s start_stall=%s recorder_slow=%s recovered=%s cpu_pressure_pct_median_max=%s' \
 		"$(grep -c 'event=failover.host_saturated' <<<"$lines" || true)" \
+		"$(grep -c 'event=failover.start_stall' <<<"$lines" || true)" \
 		"$(grep -c 'event=failover.recorder_slow' <<<"$lines" || true)" \
 		"$(grep -c 'event=failover.recovered' <<<"$lines" || true)" "$psi"
 }
 
 # 8. A loaded host: three recordings at once and a busy loop on one core for E2E_LOADED_SECONDS
 # (two minutes): no failover at all (no healthy recorder is replaced, however slowly it starts);
-# then one primary is killed: a backup takes over. The false-failover soak of BENCHMARKS.md is
+# then the 1280x720 primary is killed: a warm standby takes over (one is ready before the load). The false-failover soak of BENCHMARKS.md is
 # this scenario with E2E_LOADED_SECONDS=420 (21 recorder-minutes under load).
 scenario_loaded() {
 	local ids=("ses_${E2E_RUN}L${1}a" "ses_${E2E_RUN}L${1}b" "ses_${E2E_RUN}L${1}c") id kill_ms failovers=0
@@ -684,8 +689,12 @@ scenario_loaded() {
 	psi_file="$E2E_WORK/results/$SCENARIO.psi"
 	psi_sampler "$psi_file" </dev/null >/dev/null 2>&1 &
 	PSI_PID=$!
+	# the pool starts no standby on a saturated host: one is ready before the load begins
+	check "a warm standby is ready" poll 120 "a ready standby" standby_ready
 	cpu_hog "$((E2E_LOADED_SECONDS + 30))"
-	for id in "${ids[@]}"; do
+	# the first at the standbys' resolution (the one killed: a warm standby takes it over), two at 640x360
+	OV_RESOLUTION=1280x720 start_recording "${ids[0]}"
+	for id in "${ids[@]:1}"; do
 		start_recording "$id"
 	done
 	record_shown_until "${ids[0]}" 0 "$E2E_LOADED_SECONDS"
@@ -707,6 +716,7 @@ scenario_loaded() {
 	check "a backup started under load" poll 60 "backup of ${ids[0]}" backup_started "${ids[0]}" 1
 	check "the backup wrote its first chunk" poll 60 "first chunk of the backup" backup_has_first_chunk "${ids[0]}" 1
 	check "the failover reason is container-died" eq "$(failover_field "${ids[0]}" 1 reason)" container-died
+	check "the backup is a warm standby handed the recording" eq "$(backup_standby "${ids[0]}" 1)" true
 	record_after_backup "${ids[0]}" 1 "$((E2E_LOADED_SECONDS + 20))"
 	stop_pid "$HOG_PID"
 	STOP_MS=$(now_ms)
@@ -721,7 +731,7 @@ scenario_loaded() {
 	verify_final "${ids[0]}" "$STOP_MS" 0,1 90
 	failover_metrics "${ids[0]}" 1 "$kill_ms"
 	capture_metric "${ids[0]}" "$kill_ms"
-	finish "3 recordings + CPU hog ${E2E_LOADED_SECONDS} s, then one killed"
+	finish "3 recordings (one 1280x720, two 640x360) + CPU hog ${E2E_LOADED_SECONDS} s, then the 1280x720 one killed: a warm standby takes over"
 }
 
 # recorder_containers ID [-a]: the controller's containers of a recording, running (-a: all): cold

@@ -51,11 +51,19 @@ ov_state() {
 	fi
 }
 
+# ov_resolution ID: the resolution the recording was started with (OV_RESOLUTION then; OpenVidu
+# keeps it with the recording), or OV_RESOLUTION for one the stand-in did not start.
+ov_resolution() {
+	local res
+	res=$(ov_state "$1" resolution)
+	printf '%s' "${res:-$OV_RESOLUTION}"
+}
+
 # ov_recording_json ID STATUS SIZE DURATION URL_JSON [RESOLUTION FRAMERATE HAS_AUDIO HAS_VIDEO]:
 # Recording.toJson(true), field order as Gson writes it (facts section 6).
 ov_recording_json() {
 	local id=$1 status=$2 size=$3 duration=$4 url=$5
-	local resolution=${6:-$OV_RESOLUTION} framerate=${7:-$OV_FRAMERATE} audio=${8:-true} video=${9:-true}
+	local resolution=${6:-$(ov_resolution "$id")} framerate=${7:-$OV_FRAMERATE} audio=${8:-true} video=${9:-true}
 	jq -cn --arg id "$id" --arg name "$(ov_state "$id" name)" --arg res "$resolution" \
 		--argjson fr "$framerate" --arg sid "$(ov_state "$id" session)" \
 		--arg usid "$(ov_state "$id" session)_$(ov_state "$id" session_start)" \
@@ -73,7 +81,7 @@ ov_recording_json() {
 # the recordingStatusChanged webhook body (facts section 5, field order).
 ov_event() {
 	local id=$1 status=$2 ts=$3 size=$4 duration=$5 reason=${6:-}
-	local resolution=${7:-$OV_RESOLUTION} framerate=${8:-$OV_FRAMERATE} audio=${9:-true} video=${10:-true}
+	local resolution=${7:-$(ov_resolution "$id")} framerate=${8:-$OV_FRAMERATE} audio=${9:-true} video=${10:-true}
 	jq -cn --arg sid "$(ov_state "$id" session)" \
 		--arg usid "$(ov_state "$id" session)_$(ov_state "$id" session_start)" \
 		--argjson ts "$ts" --argjson start "$(ov_state "$id" created_at)" --argjson duration "$duration" \
@@ -138,6 +146,7 @@ ov_start_recording() {
 	ov_state "$id" session "$session"
 	[[ -n "$(ov_state "$id" session_start)" ]] || ov_state "$id" session_start "$((created_at - 1000))"
 	ov_state "$id" created_at "$created_at"
+	ov_state "$id" resolution "$OV_RESOLUTION"
 	# the session exists in OpenVidu's memory (a participant created it before the recording)
 	[[ -s "$OV_STATE/sessions/$session" ]] || { mkdir -p "$OV_STATE/sessions" &&
 		printf '%s' "$(ov_state "$id" session_start)" >"$OV_STATE/sessions/$session"; }
