@@ -21,7 +21,7 @@
 # E2E_KEEP (1: keep the work folder), E2E_LOAD_NOTE (the load named in BENCHMARKS.md),
 # E2E_SECTION (e2e: the BENCHMARKS.md section written), E2E_STANDBY_RECORDERS (2: warm standby
 # recorders of 1280x720, the controller's default resolution; the scenarios record 640x360, so
-# their backups start cold, except killed-standby's, which record 1280x720).
+# their backups start cold, except killed-standby's and loaded's killed one, which record 1280x720).
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 

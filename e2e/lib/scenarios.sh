@@ -330,9 +330,11 @@ record_until() {
 }
 
 # shows_page ID EPOCH: the recorder of EPOCH is the recording's current one and its screen shows
-# the page (the current recorder's heartbeat content, two probes in a row; docs/recorder-protocol.md).
+# the page (the current recorder's heartbeat: content shown, and shownMediaMs, set once two probes
+# showed something: one may be the browser's own first paint; docs/recorder-protocol.md).
 shows_page() {
-	recording_json "$1" | jq -e --argjson e "$2" '.epoch == $e and .lastHeartbeat.content == "shown"' >/dev/null
+	recording_json "$1" | jq -e --argjson e "$2" \
+		'.epoch == $e and .lastHeartbeat.content == "shown" and .lastHeartbeat.shownMediaMs != null' >/dev/null
 }
 
 # record_shown_until ID EPOCH SECONDS_AFTER_START: records until that long after OpenVidu created
@@ -683,14 +685,15 @@ load_summary() {
 # this scenario with E2E_LOADED_SECONDS=420 (21 recorder-minutes under load).
 scenario_loaded() {
 	local ids=("ses_${E2E_RUN}L${1}a" "ses_${E2E_RUN}L${1}b" "ses_${E2E_RUN}L${1}c") id kill_ms failovers=0
-	local log_from psi_file load
+	local log_from psi_file load standby=true
+	((STACK_STANDBY_RECORDERS > 0)) || standby=false
 	begin loaded "$1"
+	# the pool starts no standby on a saturated host: one is ready before the load begins
+	[[ $standby == false ]] || check "a warm standby is ready" poll 120 "a ready standby" standby_ready
 	log_from=$(($(wc -l <"$STACK_WORK/controller.log") + 1))
 	psi_file="$E2E_WORK/results/$SCENARIO.psi"
 	psi_sampler "$psi_file" </dev/null >/dev/null 2>&1 &
 	PSI_PID=$!
-	# the pool starts no standby on a saturated host: one is ready before the load begins
-	check "a warm standby is ready" poll 120 "a ready standby" standby_ready
 	cpu_hog "$((E2E_LOADED_SECONDS + 30))"
 	# the first at the standbys' resolution (the one killed: a warm standby takes it over), two at 640x360
 	OV_RESOLUTION=1280x720 start_recording "${ids[0]}"
@@ -716,7 +719,8 @@ scenario_loaded() {
 	check "a backup started under load" poll 60 "backup of ${ids[0]}" backup_started "${ids[0]}" 1
 	check "the backup wrote its first chunk" poll 60 "first chunk of the backup" backup_has_first_chunk "${ids[0]}" 1
 	check "the failover reason is container-died" eq "$(failover_field "${ids[0]}" 1 reason)" container-died
-	check "the backup is a warm standby handed the recording" eq "$(backup_standby "${ids[0]}" 1)" true
+	check "the backup is a warm standby handed the recording (${standby}: E2E_STANDBY_RECORDERS=${STACK_STANDBY_RECORDERS})" \
+		eq "$(backup_standby "${ids[0]}" 1)" "$standby"
 	record_after_backup "${ids[0]}" 1 "$((E2E_LOADED_SECONDS + 20))"
 	stop_pid "$HOG_PID"
 	STOP_MS=$(now_ms)

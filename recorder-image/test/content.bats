@@ -321,6 +321,13 @@ stub_ffmpeg() {
 	printf 'blank %s - %s\n' "$t" "$(now_ms)" >"$(content_file)"
 	agent_heartbeat_body 123
 	jq -e '.content == "blank"' <<<"$HEARTBEAT_BODY"
+	# Stale probes (a starved host): a page never shown twice is still to show; one shown is unknown now.
+	printf 'blank %s - %s\n' "$((t - 90000))" "$((t - 17500))" >"$(content_file)"
+	agent_heartbeat_body 123
+	[[ $HEARTBEAT_BODY == *',"content":"pending","blankMs":null,"shownMediaMs":null}' ]]
+	printf 'shown 0 5000 %s\n' "$((t - 17500))" >"$(content_file)"
+	agent_heartbeat_body 123
+	[[ $HEARTBEAT_BODY == *',"content":null,"blankMs":null,"shownMediaMs":null}' ]]
 	OV2HA_CONTENT_INTERVAL=0
 	rm -f "$(content_file)"
 	agent_heartbeat_body 123

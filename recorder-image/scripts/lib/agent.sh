@@ -31,8 +31,9 @@ agent_register_body() {
 # agent_heartbeat_body [FREE_DISK_BYTES]: sets HEARTBEAT_BODY: epoch, phase, ffmpeg's
 # progress (media time, frames, speed, and how long ago that report arrived), highest complete chunk, upload backlog, free disk
 # (measured when not given), and what the screen shows (the content prober's file: state, how
-# long blank, media time of the last shown probe; "pending" without the file while the prober
-# is enabled, null when it is not or its last probe is stale).
+# long blank, media time of the last shown probe; "pending" while the prober is enabled and has
+# not written the file yet, or its last probe is stale and the page was never shown twice; null
+# otherwise without a conclusive probe).
 # docs/recorder-protocol.md describes the fields. Runs in the
 # agent's own shell (not in $(...)): it follows the segment list and uploader.done as they
 # grow, so a heartbeat reads only what is new and starts no process.
@@ -68,7 +69,8 @@ agent_heartbeat_body() {
 	[[ -n $free ]] || free=$(free_disk_bytes "$(recording_dir)")
 	[[ $free =~ ^[0-9]+$ ]] || free=null
 	# what the screen shows: only what probes proved (blank from its first to its last blank
-	# probe), and nothing when the last conclusive probe is older than three intervals
+	# probe), and nothing when the last conclusive probe is older than three intervals; a page
+	# never shown twice is still to show (pending): its start goes on while the probes starve
 	if [[ -f $OV2HA_RUN_DIR/content ]]; then
 		read -r c_state c_since c_media c_last _ <"$OV2HA_RUN_DIR/content" || true
 		[[ -n ${now:-} ]] || now_ms_to now
@@ -84,6 +86,8 @@ agent_heartbeat_body() {
 				((blank_ms >= 0)) || blank_ms=0
 			fi
 			[[ $c_media == - ]] || shown_media=$((10#$c_media))
+		elif [[ $c_media == - ]] && content_enabled; then
+			content='"pending"'
 		fi
 	elif content_enabled; then
 		# the prober runs (or is about to) and has not concluded yet: the controller judges

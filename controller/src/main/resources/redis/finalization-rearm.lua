@@ -1,12 +1,15 @@
 -- Re-arm a finalization for another attempt now (admin retry; atomic). See FinalizationStore#rearm.
--- Only a FAILED or RETRY_WAIT one: it becomes PENDING with the new trigger, without a retry time.
--- KEYS: 1 the finalization document (fin:<id>:<createdAt>)
--- ARGV: 1 trigger
+-- Only from a state the caller names (FAILED, RETRY_WAIT): it becomes PENDING with the new
+-- trigger, without a retry time.
+-- KEYS: 1 the finalization document (RedisKeys.finalization: ov2ha:rec:{<id>}:finalize:<createdAt>)
+-- ARGV: 1 trigger, 2.. the states it may be re-armed from
 -- Returns: REARMED | NOT_REARMABLE (its state; empty when there is no document)
 local state = redis.call('HGET', KEYS[1], 'state')
-if state == 'FAILED' or state == 'RETRY_WAIT' then
-  redis.call('HSET', KEYS[1], 'state', 'PENDING', 'trigger', ARGV[1])
-  redis.call('HDEL', KEYS[1], 'nextAttemptAt')
-  return {'REARMED'}
+for i = 2, #ARGV do
+  if state == ARGV[i] then
+    redis.call('HSET', KEYS[1], 'state', 'PENDING', 'trigger', ARGV[1])
+    redis.call('HDEL', KEYS[1], 'nextAttemptAt')
+    return {'REARMED'}
+  end
 end
 return {'NOT_REARMABLE', state or ''}

@@ -1,5 +1,5 @@
 -- Record a finalization request (atomic). See FinalizationStore#request and #ensure.
--- KEYS: 1 the finalization document (fin:<id>:<createdAt>)
+-- KEYS: 1 the finalization document (RedisKeys.finalization: ov2ha:rec:{<id>}:finalize:<createdAt>)
 -- ARGV: 1 id, 2 createdAt, 3 trigger, 4 now (ms), 5 '1': an existing document takes the trigger
 -- Returns: CREATED (a new PENDING document) | EXISTS (kept as it is, but for the trigger with ARGV[5])
 if redis.call('EXISTS', KEYS[1]) == 0 then

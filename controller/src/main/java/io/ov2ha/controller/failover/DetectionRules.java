@@ -153,7 +153,7 @@ final class DetectionRules {
 
 		/** A timeout as it applies on a host under that pressure: never shorter than normal. */
 		Duration underPressure(Duration normal, double cpuPressure) {
-			return saturated(cpuPressure) && pressureTimeout.compareTo(normal) > 0 ? pressureTimeout : normal;
+			return saturated(cpuPressure) ? longest(normal, pressureTimeout) : normal;
 		}
 
 	}
@@ -254,7 +254,7 @@ final class DetectionRules {
 			case STARTING -> starting(s, now, judgedFrom, lastHeartbeat, lastChunkProgress);
 			case STOPPING -> new Judgement(Kind.HEALTHY, lastHeartbeat, lastChunkProgress);
 			case CAPTURING -> withoutContent(s, capturing(s, p, lastHeartbeat,
-					pageStarting(s, now, judgedFrom) ? longest(stallTimeout, settings.pressureTimeout()) : stallTimeout,
+					pageStarting(s, now) ? longest(stallTimeout, settings.pressureTimeout()) : stallTimeout,
 					stallTimeout));
 		};
 	}
@@ -311,16 +311,18 @@ final class DetectionRules {
 	/**
 	 * Whether the current recorder's page is still to show: it captures (ffmpeg's first frame
 	 * came before the browser), its content prober runs ({@code content} is reported) and has not
-	 * seen the page twice ({@code shownMediaMs} null), within its start deadline. Its browser
+	 * seen the page twice ({@code shownMediaMs} null), within its start deadline counted from its
+	 * own start (the epoch's; not from a controller restart: an old recorder is no starting one). Its browser
 	 * starts meanwhile, the heaviest moment of a recorder: on a busy host it starves the capture
 	 * for seconds (seen: a primary 10 s old, media still 4 s, the host's CPU pressure 86 %, under
 	 * the saturation threshold). A media stall then gets {@code HA_CPU_PRESSURE_TIMEOUT}. A
 	 * recorder without a prober (a test source, an older image) reports no content: normal rules.
 	 */
-	private boolean pageStarting(Snapshot s, Instant now, Instant judgedFrom) {
+	private boolean pageStarting(Snapshot s, Instant now) {
 		RecorderContent content = s.progress().content();
-		return content.state() != null && content.shownMediaMs() == null && judgedFrom != null
-				&& Duration.between(judgedFrom, now).compareTo(startDeadline(s)) <= 0;
+		Instant started = s.epochSince();
+		return content.state() != null && content.shownMediaMs() == null && started != null
+				&& Duration.between(started, now).compareTo(startDeadline(s)) <= 0;
 	}
 
 	private Duration startDeadline(Snapshot s) {
@@ -328,7 +330,7 @@ final class DetectionRules {
 				? STANDBY_TAKEOVER_TIMEOUT : settings.startTimeout();
 	}
 
-	private static Duration longest(Duration a, Duration b) {
+	static Duration longest(Duration a, Duration b) {
 		return a.compareTo(b) >= 0 ? a : b;
 	}
 

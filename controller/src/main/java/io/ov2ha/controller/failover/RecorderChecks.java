@@ -105,7 +105,7 @@ final class RecorderChecks {
 						? () -> silent(s.id(), s.epoch(), j, null) : null;
 			}
 			case PAGE_STARTING -> {
-				warnings.warn(LOG, "page-starting:" + key, "event=failover.start_stall recordingId=" + key + " epoch="
+				warnings.warn(LOG, "page-starting:" + key + ":" + s.epoch(), "event=failover.start_stall recordingId=" + key + " epoch="
 						+ s.epoch() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()
 						+ " content=" + (s.progress().content().state() == null ? "none"
 								: s.progress().content().state().slug())

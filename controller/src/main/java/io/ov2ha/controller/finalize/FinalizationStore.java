@@ -135,7 +135,8 @@ class FinalizationStore {
 
 	/** Re-arms a FAILED or RETRY_WAIT finalization for an attempt now. */
 	boolean rearm(RecordingId id, long createdAt, String trigger) {
-		return lua.run(REARM, List.of(RedisKeys.finalization(id, createdAt)), List.of(trigger), RearmCode.class)
+		return lua.run(REARM, List.of(RedisKeys.finalization(id, createdAt)),
+				List.of(trigger, State.FAILED.name(), State.RETRY_WAIT.name()), RearmCode.class)
 			.code() == RearmCode.REARMED;
 	}
 

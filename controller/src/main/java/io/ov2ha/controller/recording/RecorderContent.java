@@ -21,7 +21,7 @@ import io.ov2ha.controller.support.EpochMillis;
  */
 public record RecorderContent(State state, Long blankMs, Long shownMediaMs) {
 
-	/** A probe's verdict, as the heartbeat names it ({@code shown}, {@code blank}). */
+	/** A probe's verdict, as the heartbeat names it ({@code shown}, {@code blank}, {@code pending}). */
 	public enum State {
 
 		/** Something is on the screen, or audible. */
@@ -36,6 +36,16 @@ public record RecorderContent(State state, Long blankMs, Long shownMediaMs) {
 			return name().toLowerCase(Locale.ROOT);
 		}
 
+		/** The state named by {@code slug} if it names one, else null (what Redis holds may be anything). */
+		static State known(String slug) {
+			for (State s : values()) {
+				if (s.slug().equals(slug)) {
+					return s;
+				}
+			}
+			return null;
+		}
+
 		/** The state named by {@code slug}, or null for null or an empty string. */
 		public static State ofSlug(String slug) {
 			return slug == null || slug.isEmpty() ? null : valueOf(slug.toUpperCase(Locale.ROOT));
@@ -47,7 +57,7 @@ public record RecorderContent(State state, Long blankMs, Long shownMediaMs) {
 
 	static RecorderContent fromHash(Map<String, String> h) {
 		String state = h.get("hbContent");
-		return new RecorderContent(state != null && state.matches("shown|blank|pending") ? State.ofSlug(state) : null,
+		return new RecorderContent(State.known(state),
 				EpochMillis.longOrNull(h.get("hbBlankMs")), EpochMillis.longOrNull(h.get("hbShownMediaMs")));
 	}
 

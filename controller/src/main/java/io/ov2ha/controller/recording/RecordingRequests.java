@@ -45,7 +45,7 @@ final class RecordingRequests {
 					+ "pending while the recorder probes but no probe has concluded yet (its first seconds: a media stall then is still its start, judged after HA_CPU_PRESSURE_TIMEOUT). "
 					+ "Null or omitted when the recorder does not probe (older recorders, test sources) or its last probe is stale", example = "shown",
 					allowableValues = { "shown", "blank", "pending" }) @Pattern(regexp = "shown|blank|pending", message = "must be shown, blank or pending") String content,
-			@Schema(description = "How long the screen has been blank, ms, 0..one year (0 when shown); null with content", example = "0") @PositiveOrZero @Max(MAX_MEDIA_MS) Long blankMs,
+			@Schema(description = "How long the screen has been blank, ms, 0..one year (0 when shown); null when content is pending or null", example = "0") @PositiveOrZero @Max(MAX_MEDIA_MS) Long blankMs,
 			@Schema(description = "The recorder's media time (as mediaTimeMs) at its last probe that showed something, ms; null when none of its probes did (a backup whose page never showed the session)", example = "121400") @PositiveOrZero @Max(MAX_MEDIA_MS) Long shownMediaMs) {
 
 		/** A year of media: anything above is not a recorder's progress. */

@@ -55,7 +55,7 @@ final class RecordingViews {
 			@Schema(description = "ffmpeg's speed, 1.0 = real time", example = "0.99") Double speed,
 			@Schema(description = "Capturing slower than real time (speed < 0.9): reported, never failed over for it alone") boolean slow,
 			@Schema(description = "Last heartbeat of this epoch that showed the media time advancing") Instant progressAt,
-			@Schema(description = "What the current recorder's screen and audio show: shown, blank (a uniform frame and silence), or pending (it probes, no probe concluded yet); null when it does not report it", example = "shown") String content,
+			@Schema(description = "What the current recorder's screen and audio show: shown, blank (a uniform frame and silence), or pending (it probes, no probe concluded yet, or its probes went stale before the page showed); null when it does not report it or its last probe is stale", example = "shown") String content,
 			@Schema(description = "How long its screen had been blank at the heartbeat, ms", example = "0") Long blankMs,
 			@Schema(description = "Its media time at its last probe that showed something, ms; null when none did", example = "121400") Long shownMediaMs) {
 

@@ -284,6 +284,11 @@ class DetectionRulesTest {
 				// --- once the page showed, or past the start deadline: the normal stall timeout
 				Arguments.of("page shown (two probes), media still 4 s: stalled", 79.0,
 						withContent(snapshot(10, 0, stalled4s, null), PAGE_SHOWN), Kind.MEDIA_STALLED),
+				Arguments.of("page pending 60 s after the start (at the start deadline): its start", 79.0,
+						withContent(snapshot(60, 0, stalled4s, null), PENDING), Kind.PAGE_STARTING),
+				Arguments.of("page shown, then blank (a black session): stalled", 79.0,
+						withContent(snapshot(30, 0, stalled4s, null),
+								new RecorderContent(RecorderContent.State.BLANK, 8000L, 6000L)), Kind.MEDIA_STALLED),
 				Arguments.of("page pending 61 s after the start (past the start deadline): stalled", 79.0,
 						withContent(snapshot(61, 0, stalled4s, null), PENDING), Kind.MEDIA_STALLED),
 				Arguments.of("blank and never shown 10 min into the recording (a black session): stalled", 79.0,
@@ -307,6 +312,16 @@ class DetectionRulesTest {
 	@MethodSource("pageToShow")
 	void aStallWhileThePageIsStillToShowIsTheRecordersStart(String name, double cpuPressure, Snapshot s, Kind expected) {
 		assertThat(LOAD_AWARE.judge(s, NOW, CONTROLLER_START, cpuPressure).kind()).isEqualTo(expected);
+	}
+
+	@Test
+	void aControllerRestartDoesNotMakeAnOldRecorderAStartingOne() {
+		// the controller (or Redis) came back 10 s ago; the recorder has recorded for 10 min and its
+		// probes never saw a page (e.g. a black session): its window counts from its own start
+		Snapshot old = withContent(snapshot(600, 0, new Recorder(0.1, Phase.CAPTURING, 4.0, 1.0), 3.0), PENDING);
+		assertThat(LOAD_AWARE.judge(old, NOW, NOW.minusSeconds(10), 10.0).kind()).isEqualTo(Kind.MEDIA_STALLED);
+		Snapshot young = withContent(snapshot(20, 0, new Recorder(0.1, Phase.CAPTURING, 4.0, 1.0), null), PENDING);
+		assertThat(LOAD_AWARE.judge(young, NOW, NOW.minusSeconds(10), 10.0).kind()).isEqualTo(Kind.PAGE_STARTING);
 	}
 
 	@Test
