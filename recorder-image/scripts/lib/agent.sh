@@ -86,12 +86,11 @@ agent_heartbeat_body() {
 				((blank_ms >= 0)) || blank_ms=0
 			fi
 			[[ $c_media == - ]] || shown_media=$((10#$c_media))
-		elif [[ $c_media == - ]] && content_enabled; then
-			content='"pending"'
 		fi
-	elif content_enabled; then
-		# the prober runs (or is about to) and has not concluded yet: the controller judges
-		# a media stall of these first seconds as the start it is (the browser starts now)
+	fi
+	# no conclusive probe yet (no file), or stale ones of a page never shown twice: while the prober
+	# runs, the page is still to show (the controller judges a media stall then as the start it is)
+	if [[ $content == null && (! -f $OV2HA_RUN_DIR/content || $c_media == -) ]] && content_enabled; then
 		content='"pending"'
 	fi
 	printf -v HEARTBEAT_BODY '{"epoch":%s,"phase":"%s","mediaTimeMs":%s,"frames":%s,"speed":%s,"progressAgeMs":%s,"lastChunkSeq":%s,"uploadBacklog":%s,"freeDiskBytes":%s,"content":%s,"blankMs":%s,"shownMediaMs":%s}' \

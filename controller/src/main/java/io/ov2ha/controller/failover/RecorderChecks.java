@@ -107,8 +107,7 @@ final class RecorderChecks {
 			case PAGE_STARTING -> {
 				warnings.warn(LOG, "page-starting:" + key + ":" + s.epoch(), "event=failover.start_stall recordingId=" + key + " epoch="
 						+ s.epoch() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()
-						+ " content=" + (s.progress().content().state() == null ? "none"
-								: s.progress().content().state().slug())
+						+ " content=" + s.progress().content().state().slug()
 						+ " waitSeconds=" + properties.failover().cpuPressureTimeout().toSeconds()
 						+ " action=wait reason=page_not_shown_yet");
 				yield null;

@@ -36,8 +36,11 @@ public record RecorderContent(State state, Long blankMs, Long shownMediaMs) {
 			return name().toLowerCase(Locale.ROOT);
 		}
 
-		/** The state named by {@code slug} if it names one, else null (what Redis holds may be anything). */
-		static State known(String slug) {
+		/**
+		 * The state named by {@code slug}; null for null, an empty string or anything else (a request
+		 * is validated before; what Redis holds may be anything).
+		 */
+		public static State ofSlug(String slug) {
 			for (State s : values()) {
 				if (s.slug().equals(slug)) {
 					return s;
@@ -46,18 +49,13 @@ public record RecorderContent(State state, Long blankMs, Long shownMediaMs) {
 			return null;
 		}
 
-		/** The state named by {@code slug}, or null for null or an empty string. */
-		public static State ofSlug(String slug) {
-			return slug == null || slug.isEmpty() ? null : valueOf(slug.toUpperCase(Locale.ROOT));
-		}
-
 	}
 
 	public static final RecorderContent NONE = new RecorderContent(null, null, null);
 
 	static RecorderContent fromHash(Map<String, String> h) {
 		String state = h.get("hbContent");
-		return new RecorderContent(State.known(state),
+		return new RecorderContent(State.ofSlug(state),
 				EpochMillis.longOrNull(h.get("hbBlankMs")), EpochMillis.longOrNull(h.get("hbShownMediaMs")));
 	}
 
