@@ -2,7 +2,9 @@ package io.ov2ha.controller.failover;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 import io.ov2ha.controller.recording.RecorderContent;
@@ -48,6 +50,10 @@ import io.ov2ha.controller.recording.RecorderProgress;
  * still asks the runtime (the reconciler, every few seconds): a container that exited or is gone
  * is handled at once; only a running one waits. Docker's death events are never judged here; the
  * start deadline is not changed.</li>
+ * <li><b>A host-wide standstill</b>: a recorder silent or stalled by the normal timeouts since the
+ * moment another capturing recorder of its host stood still too ({@link HostWideStandstill}) is
+ * deferred the same way ({@link Kind#DEFERRED_HOST_WIDE}): a recorder fails alone, a host freezes
+ * them together.</li>
  * </ul>
  */
 final class DetectionRules {
@@ -89,6 +95,12 @@ final class DetectionRules {
 		 * (within {@code HA_CPU_PRESSURE_TIMEOUT}); reported only.
 		 */
 		DEFERRED_HOST_SATURATED,
+		/**
+		 * Silent or stalled by the normal timeouts since the moment another recorder of its host
+		 * stood still too ({@link HostWideStandstill}): the host's, not yet replaced (within
+		 * {@code HA_CPU_PRESSURE_TIMEOUT}); reported only.
+		 */
+		DEFERRED_HOST_WIDE,
 		/** A backup, capturing and advancing, whose screen never showed anything for the blank timeout: end. */
 		NO_CONTENT
 
@@ -99,7 +111,7 @@ final class DetectionRules {
 	 * @param lastHeartbeat last sign of life (heartbeat, or the start of the current epoch)
 	 * @param lastProgress last progress (media time, or chunk for an older recorder; or the
 	 *        start of the epoch, or the controller start)
-	 * @param deferred for {@link Kind#DEFERRED_HOST_SATURATED}: the verdict the normal timeouts gave
+	 * @param deferred for {@link Kind#DEFERRED_HOST_SATURATED} and {@link Kind#DEFERRED_HOST_WIDE}: the verdict the normal timeouts gave
 	 *        (SILENT: the container may be gone, which no load excuses); null otherwise
 	 */
 	record Judgement(Kind kind, Instant lastHeartbeat, Instant lastProgress, Kind deferred) {
@@ -151,9 +163,9 @@ final class DetectionRules {
 			return HostPressure.saturated(pressureThreshold, cpuPressure);
 		}
 
-		/** A timeout as it applies on a host under that pressure: never shorter than normal. */
-		Duration underPressure(Duration normal, double cpuPressure) {
-			return saturated(cpuPressure) ? longest(normal, pressureTimeout) : normal;
+		/** A timeout as it applies on a saturated host or to a host-wide standstill: never shorter than normal. */
+		Duration patient(Duration normal) {
+			return longest(normal, pressureTimeout);
 		}
 
 	}
@@ -175,30 +187,40 @@ final class DetectionRules {
 		return judge(s, now, controllerStart, Double.NaN);
 	}
 
+	/** {@link #judge(Snapshot, Instant, Instant, double, Collection)} without other recorders. */
+	Judgement judge(Snapshot s, Instant now, Instant controllerStart, double cpuPressure) {
+		return judge(s, now, controllerStart, cpuPressure, List.of());
+	}
+
 	/**
 	 * @param s the recording
 	 * @param now the time
 	 * @param controllerStart when this controller started
 	 * @param cpuPressure the host's CPU pressure in percent (NaN: unknown)
+	 * @param peers the other recordings the controller watches, as last seen: a standstill that
+	 *        began with another recorder's of the same host is the host's ({@link HostWideStandstill})
 	 */
-	Judgement judge(Snapshot s, Instant now, Instant controllerStart, double cpuPressure) {
+	Judgement judge(Snapshot s, Instant now, Instant controllerStart, double cpuPressure, Collection<Snapshot> peers) {
 		Judgement normal = judgeWith(s, now, controllerStart, settings.heartbeatTimeout(), settings.stallTimeout(),
 				settings.chunkStallTimeout());
-		if (normal.kind() == Kind.NO_CONTENT && settings.saturated(cpuPressure)) {
+		boolean saturated = settings.saturated(cpuPressure);
+		if (normal.kind() == Kind.NO_CONTENT && saturated) {
 			// a saturated host's browser may take longer to show its page: not ended for it now
 			return new Judgement(Kind.DEFERRED_HOST_SATURATED, normal.lastHeartbeat(), normal.lastProgress(),
 					Kind.NO_CONTENT);
 		}
-		if (!replaces(normal.kind()) || normal.kind() == Kind.START_TIMEOUT || !settings.saturated(cpuPressure)) {
+		if (!replaces(normal.kind()) || normal.kind() == Kind.START_TIMEOUT) {
 			return normal;
 		}
-		Judgement patient = judgeWith(s, now, controllerStart,
-				settings.underPressure(settings.heartbeatTimeout(), cpuPressure),
-				settings.underPressure(settings.stallTimeout(), cpuPressure),
-				settings.underPressure(settings.chunkStallTimeout(), cpuPressure));
+		Kind deferral = saturated ? Kind.DEFERRED_HOST_SATURATED
+				: HostWideStandstill.shared(s, peers, now, settings.heartbeatInterval()) ? Kind.DEFERRED_HOST_WIDE : null;
+		if (deferral == null) {
+			return normal;
+		}
+		Judgement patient = judgeWith(s, now, controllerStart, settings.patient(settings.heartbeatTimeout()),
+				settings.patient(settings.stallTimeout()), settings.patient(settings.chunkStallTimeout()));
 		return replaces(patient.kind()) ? patient
-				: new Judgement(Kind.DEFERRED_HOST_SATURATED, normal.lastHeartbeat(), normal.lastProgress(),
-						normal.kind());
+				: new Judgement(deferral, normal.lastHeartbeat(), normal.lastProgress(), normal.kind());
 	}
 
 	/** The failures judged from heartbeats and progress: a recorder that runs on can come back from them. */
@@ -218,7 +240,12 @@ final class DetectionRules {
 			return true;
 		}
 		return again.replaces()
-				|| again.kind() == Kind.DEFERRED_HOST_SATURATED && again.deferred() != Kind.NO_CONTENT;
+				|| deferred(again.kind()) && again.deferred() != Kind.NO_CONTENT;
+	}
+
+	/** Whether a verdict is a failure deferred for its host (saturated, or a host-wide standstill). */
+	static boolean deferred(Kind kind) {
+		return kind == Kind.DEFERRED_HOST_SATURATED || kind == Kind.DEFERRED_HOST_WIDE;
 	}
 
 	/** Whether a verdict leads to a replacement check (the runtime or a kill). */

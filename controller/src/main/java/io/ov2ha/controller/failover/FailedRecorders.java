@@ -55,6 +55,8 @@ final class FailedRecorders {
 
 	private final Function<RecordingId, Executor> decisions;
 
+	private final RecorderPeers peers;
+
 	/**
 	 * @param startedAt when the reconciler started (a death found long after it needs OpenVidu's word)
 	 * @param judgingBase the heartbeat and progress rules count from here (the start, or Redis's return)
@@ -63,7 +65,7 @@ final class FailedRecorders {
 	FailedRecorders(FailoverReads reads, FailoverService failover, StopCoordinator stops, StopMarkers stopMarkers,
 			RecorderRuntime runtime, Clock clock, DetectionRules rules, OpenViduGate gate, HostPressure pressure,
 			FailoverMetrics metrics, ThrottledWarnings warnings, Supplier<Instant> startedAt, Supplier<Instant> judgingBase,
-			Function<RecordingId, Executor> decisions) {
+			Function<RecordingId, Executor> decisions, RecorderPeers peers) {
 		this.reads = reads;
 		this.failover = failover;
 		this.stops = stops;
@@ -78,6 +80,7 @@ final class FailedRecorders {
 		this.startedAt = startedAt;
 		this.judgingBase = judgingBase;
 		this.decisions = decisions;
+		this.peers = peers;
 	}
 
 	/** The current epoch's container exited: a failover, unless the recording was ending. */
@@ -142,7 +145,8 @@ final class FailedRecorders {
 			// no longer this recording at this epoch: the claim tells
 			return true;
 		}
-		DetectionRules.Judgement j = rules.judge(s.get(), clock.instant(), judgingBase.get(), pressure.percent());
+		DetectionRules.Judgement j = rules.judge(s.get(), clock.instant(), judgingBase.get(), pressure.percent(),
+				peers.all());
 		if (DetectionRules.stillFailed(reason, j)) {
 			return true;
 		}

@@ -111,15 +111,16 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 				f.chunkStallTimeout(), f.stallTimeout(), f.startTimeout(), f.cpuPressureThreshold(),
 				f.cpuPressureTimeout(), f.blankTimeout()));
 		ThrottledWarnings warnings = new ThrottledWarnings(clock);
+		RecorderPeers peers = new RecorderPeers();
 		FailedRecorders failed = new FailedRecorders(reads, failover, stops, stopMarkers, runtime, clock, rules, gate,
-				pressure, metrics, warnings, () -> startedAt, () -> judgingBase, this::decisions);
+				pressure, metrics, warnings, () -> startedAt, () -> judgingBase, this::decisions, peers);
 		RecorderChecks checks = new RecorderChecks(properties, recordings, failover, stops, stopMarkers, runtime,
 				clock, gate, pressure, warnings, failed, verdicts);
 		UnfinishedStops unfinishedStops = new UnfinishedStops(properties, stops);
 		this.audit = new BackupAudit(runtime, recordings, failover, failed, warnings, instance,
 				(id, task) -> workers.submit(id, task));
 		RecordingSweep sweeps = new RecordingSweep(store, reads, recordings, failover, rules, gate, pressure, checks,
-				unfinishedStops, () -> workers, () -> judgingBase, this::decisions, clock);
+				unfinishedStops, () -> workers, () -> judgingBase, this::decisions, clock, peers);
 		this.sweeps = sweeps;
 		this.events = new ContainerEvents(reads, recordings, failed, () -> workers, sweeps::evaluate);
 		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit, sweeps,

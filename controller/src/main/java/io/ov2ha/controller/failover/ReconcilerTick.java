@@ -155,9 +155,7 @@ final class ReconcilerTick {
 					LOG.info("event=failover.index_cleaned removed=" + removed);
 				}
 			}
-			for (Snapshot s : reads.snapshots()) {
-				sweeps.sweep(s, now);
-			}
+			sweeps.sweepAll(reads.snapshots(), now);
 		}
 		catch (RuntimeException ex) {
 			if (!running.getAsBoolean()) {

@@ -25,7 +25,7 @@ import io.ov2ha.controller.support.LogValues;
  * queue, which looks at the container on the runtime. One that exited is handed to
  * {@link FailedRecorders#exited} (its exit code decides); one that runs, or is gone, gets a backup
  * ({@link FailedRecorders#replace}), unless it stopped normally or is a silent recorder of a
- * saturated host that still runs.
+ * saturated host (or of a host-wide standstill) that still runs.
  */
 final class RecorderChecks {
 
@@ -55,7 +55,7 @@ final class RecorderChecks {
 
 	private final OpenViduVerdicts verdicts;
 
-	/** A silent recorder of a saturated host: how often the runtime is asked whether it still runs. */
+	/** A deferred silent recorder (saturated host, host-wide standstill): how often the runtime is asked whether it still runs. */
 	private static final Duration SATURATED_SILENCE_CHECK_EVERY = Duration.ofSeconds(2);
 
 	private final Map<String, Instant> saturatedSilenceChecks = new ConcurrentHashMap<>();
@@ -100,9 +100,15 @@ final class RecorderChecks {
 						+ s.epoch() + " verdict=" + j.deferred() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress="
 						+ j.lastProgress() + " cpuPressurePct=" + pressure.percent() + " waitSeconds="
 						+ properties.failover().cpuPressureTimeout().toSeconds() + " action=wait");
-				// no load excuses a container that exited or is gone: the runtime is asked (running: waits)
-				yield j.deferred() == DetectionRules.Kind.SILENT && saturatedSilenceCheckDue(key)
-						? () -> silent(s.id(), s.epoch(), j, null) : null;
+				yield deferredSilenceCheck(s, j);
+			}
+			case DEFERRED_HOST_WIDE -> {
+				warnings.warn(LOG, "host-wide:" + key, "event=failover.host_wide_standstill recordingId=" + key + " epoch="
+						+ s.epoch() + " verdict=" + j.deferred() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress="
+						+ j.lastProgress() + " cpuPressurePct=" + pressure.percent() + " waitSeconds="
+						+ properties.failover().cpuPressureTimeout().toSeconds()
+						+ " action=wait reason=another_recorder_of_the_host_stands_still_since_the_same_moment");
+				yield deferredSilenceCheck(s, j);
 			}
 			case PAGE_STARTING -> {
 				warnings.warn(LOG, "page-starting:" + key + ":" + s.epoch(), "event=failover.start_stall recordingId=" + key + " epoch="
@@ -120,6 +126,12 @@ final class RecorderChecks {
 			}
 			default -> null;
 		};
+	}
+
+	/** No load excuses a container that exited or is gone: for a deferred silence the runtime is asked (running: waits). */
+	private Runnable deferredSilenceCheck(Snapshot s, DetectionRules.Judgement j) {
+		return j.deferred() == DetectionRules.Kind.SILENT && saturatedSilenceCheckDue(s.id().value())
+				? () -> silent(s.id(), s.epoch(), j, null) : null;
 	}
 
 	private boolean saturatedSilenceCheckDue(String key) {

@@ -3,6 +3,7 @@ package io.ov2ha.controller.failover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -54,6 +55,8 @@ final class RecordingSweep {
 
 	private final Map<String, Instant> primaryLookups = new ConcurrentHashMap<>();
 
+	private final RecorderPeers peers;
+
 	/**
 	 * @param workers the reconciler's worker queues (new ones after a restart)
 	 * @param judgingBase the heartbeat and progress rules, and the silence of a stopping recorder,
@@ -63,7 +66,7 @@ final class RecordingSweep {
 	RecordingSweep(FailoverStore store, FailoverReads reads, RecordingStore recordings, FailoverService failover,
 			DetectionRules rules, OpenViduGate gate, HostPressure pressure, RecorderChecks checks,
 			UnfinishedStops unfinishedStops, Supplier<KeyedExecutor> workers, Supplier<Instant> judgingBase,
-			Function<RecordingId, Executor> decisions, Clock clock) {
+			Function<RecordingId, Executor> decisions, Clock clock, RecorderPeers peers) {
 		this.store = store;
 		this.reads = reads;
 		this.recordings = recordings;
@@ -77,6 +80,15 @@ final class RecordingSweep {
 		this.judgingBase = judgingBase;
 		this.decisions = decisions;
 		this.clock = clock;
+		this.peers = peers;
+	}
+
+	/** The sweep of every non-final recording; each is judged beside the others ({@link RecorderPeers}). */
+	void sweepAll(List<Snapshot> snapshots, Instant now) {
+		peers.seen(snapshots);
+		for (Snapshot s : snapshots) {
+			sweep(s, now);
+		}
 	}
 
 	/** One recording of the sweep: what its state asks for, queued on its worker (never two at once). */
@@ -107,7 +119,7 @@ final class RecordingSweep {
 		if (s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId())) {
 			identifyPrimary(s, now);
 		}
-		Runnable action = checks.forJudgement(s, rules.judge(s, now, judgingBase.get(), pressure.percent()));
+		Runnable action = checks.forJudgement(s, rules.judge(s, now, judgingBase.get(), pressure.percent(), peers.all()));
 		if (action != null) {
 			workers.get().submitIfIdle(key, action);
 		}
@@ -154,7 +166,7 @@ final class RecordingSweep {
 		Instant now = clock.instant();
 		reads.snapshot(id)
 			.filter(s -> s.status() == RecordingStatus.RECORDING && !s.state().pending(s.epoch()))
-			.map(s -> checks.forJudgement(s, rules.judge(s, now, judgingBase.get(), pressure.percent())))
+			.map(s -> checks.forJudgement(s, rules.judge(s, now, judgingBase.get(), pressure.percent(), peers.all())))
 			.ifPresent(Runnable::run);
 	}
 

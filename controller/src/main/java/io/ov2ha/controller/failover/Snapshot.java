@@ -25,10 +25,23 @@ import io.ov2ha.controller.recording.RecordingStatus;
  * @param updatedAt last status change
  * @param state its failover state
  * @param progress phase and capture progress from the heartbeats (of any epoch: see {@link RecorderProgress#of})
+ * @param host the host its current recorder runs on ("" when unknown)
  */
 record Snapshot(RecordingId id, long createdAt, RecordingStatus status, long epoch, String containerId,
 		Instant heartbeatAt, Long lastChunkSeq, Instant lastChunkAt, Long hbLastChunkSeq, int failoverCount,
-		Instant registeredAt, Instant updatedAt, FailoverState state, RecorderProgress progress) {
+		Instant registeredAt, Instant updatedAt, FailoverState state, RecorderProgress progress, String host) {
+
+	Snapshot {
+		host = host == null ? "" : host;
+	}
+
+	/** Host unknown. */
+	Snapshot(RecordingId id, long createdAt, RecordingStatus status, long epoch, String containerId,
+			Instant heartbeatAt, Long lastChunkSeq, Instant lastChunkAt, Long hbLastChunkSeq, int failoverCount,
+			Instant registeredAt, Instant updatedAt, FailoverState state, RecorderProgress progress) {
+		this(id, createdAt, status, epoch, containerId, heartbeatAt, lastChunkSeq, lastChunkAt, hbLastChunkSeq,
+				failoverCount, registeredAt, updatedAt, state, progress, "");
+	}
 
 	static Snapshot of(RecordingId id, Map<String, String> doc, Map<String, String> stateHash, Instant heartbeatAt) {
 		long createdAt = Long.parseLong(doc.get("createdAt"));
@@ -40,7 +53,7 @@ record Snapshot(RecordingId id, long createdAt, RecordingStatus status, long epo
 				FailoverState.number(doc.get("lastChunkSeq")), FailoverState.instant(doc.get("lastChunkAt")),
 				FailoverState.number(doc.get("hbLastChunkSeq")), failovers == null ? 0 : failovers.intValue(),
 				registered, FailoverState.instant(doc.get("updatedAt")), FailoverState.fromHash(stateHash, createdAt),
-				RecorderProgress.fromHash(doc));
+				RecorderProgress.fromHash(doc), doc.get("host"));
 	}
 
 	/** When the current epoch's recorder started: registration for the primary, else the backup start. */

@@ -441,9 +441,9 @@ class DetectionRulesTest {
 		};
 		boolean cameBack = switch (again) {
 			case NOT_JUDGED, STARTING, PAGE_STARTING, HEALTHY, SLOW, CHUNKS_ARRIVING, NO_CONTENT -> true;
-			case SILENT, START_TIMEOUT, MEDIA_STALLED, CHUNK_STALLED, DEFERRED_HOST_SATURATED -> false;
+			case SILENT, START_TIMEOUT, MEDIA_STALLED, CHUNK_STALLED, DEFERRED_HOST_SATURATED, DEFERRED_HOST_WIDE -> false;
 		};
-		Judgement j = new Judgement(again, NOW, NOW, again == Kind.DEFERRED_HOST_SATURATED ? Kind.SILENT : null);
+		Judgement j = new Judgement(again, NOW, NOW, DetectionRules.deferred(again) ? Kind.SILENT : null);
 
 		assertThat(DetectionRules.stillFailed(reason, j)).isEqualTo(!(fromHeartbeatsOrProgress && cameBack));
 	}

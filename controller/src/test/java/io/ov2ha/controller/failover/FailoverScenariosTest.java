@@ -265,6 +265,61 @@ class FailoverScenariosTest {
 		assertThat(f.path("oldContainerKilled").asBoolean()).isTrue();
 	}
 
+	@Test
+	void twoRecordersOfTheHostFrozenTogetherAreTheHostsAndOnlyOneFrozenAloneIsReplaced() throws Exception {
+		// seen on a loaded 2-core host: two healthy primaries stood still from the same moment
+		String a = newId("hostwide-a");
+		String b = newId("hostwide-b");
+		GenericContainer<?> first = primary(a, System.currentTimeMillis(), null, Map.of());
+		GenericContainer<?> second = primary(b, System.currentTimeMillis(), null, Map.of());
+		awaitChunk(a, 1);
+		awaitChunk(b, 1);
+		List<String> firstFfmpeg = hostPids(first, "ffmpeg");
+		List<String> secondFfmpeg = hostPids(second, "ffmpeg");
+		// one signal call: both freeze at the same instant, as a host's burst freezes them
+		List<String> both = new ArrayList<>(firstFfmpeg);
+		both.addAll(secondFfmpeg);
+		signal("STOP", both);
+		try {
+			// three times the stall timeout (2 s), well within the patience (HA_CPU_PRESSURE_TIMEOUT, 15 s)
+			await().during(Duration.ofSeconds(6))
+				.atMost(Duration.ofSeconds(12))
+				.until(() -> failovers(a).path("failovers").isEmpty() && failovers(b).path("failovers").isEmpty());
+		}
+		finally {
+			signal("CONT", secondFfmpeg);
+		}
+		// the second recorder advances again: the first one stands still alone, its own failure
+		JsonNode f = awaitBackupStarted(a, 1);
+		assertThat(f.path("reason").asString()).isEqualTo("media-stall");
+		assertThat(failovers(b).path("failovers")).isEmpty();
+		assertThat(TestDocker.client().inspectContainerCmd(second.getContainerId()).exec().getState().getRunning())
+			.isTrue();
+	}
+
+	/** The host's ids of a container's processes whose command contains {@code name}. */
+	private static List<String> hostPids(GenericContainer<?> c, String name) {
+		var top = TestDocker.client().topContainerCmd(c.getContainerId()).exec();
+		List<String> titles = List.of(top.getTitles());
+		int pid = titles.indexOf("PID");
+		int cmd = titles.indexOf("CMD");
+		List<String> out = new ArrayList<>();
+		for (String[] row : top.getProcesses()) {
+			if (row[cmd].contains(name)) {
+				out.add(row[pid]);
+			}
+		}
+		assertThat(out).as("%s processes of %s", name, c.getContainerName()).isNotEmpty();
+		return out;
+	}
+
+	private static void signal(String signal, List<String> pids) throws Exception {
+		List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+		command.addAll(pids);
+		Process p = new ProcessBuilder(command).inheritIO().start();
+		assertThat(p.waitFor()).as(String.join(" ", command)).isZero();
+	}
+
 	private void stallsAndIsReplaced(Map<String, String> env, String reason, String source) throws Exception {
 		String id = newId("stall");
 		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, env);

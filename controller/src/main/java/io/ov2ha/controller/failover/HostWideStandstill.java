@@ -1,0 +1,82 @@
+package io.ov2ha.controller.failover;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+
+import io.ov2ha.controller.recording.RecorderProgress;
+import io.ov2ha.controller.recording.RecordingStatus;
+
+/**
+ * Whether a recorder's standstill is its host's, not its own: a pure function of the recorders'
+ * snapshots and the time ({@link DetectionRules} defers such a standstill as on a saturated host).
+ * <p>
+ * A recorder fails alone: its ffmpeg stops, its browser hangs, its container dies. When another
+ * capturing recorder of the same host stood still from the same moment (their last media
+ * progress within two heartbeat intervals of each other: heartbeats arrive once an interval, so
+ * two recorders frozen at one instant were last seen advancing up to an interval apart), and its
+ * standstill is proven too (one of its heartbeats showed no progress for an interval, or it has
+ * been silent for two), the host froze them both: its CPU starved them in a burst its pressure
+ * average did not show, or its disk or Docker engine stalled. Seen: two healthy primaries of
+ * a 2-core host stood still from the same 0.4 s, CPU pressure 65 % (under the saturation
+ * threshold), and were both failed over for a media stall 2 s later; their backups then went
+ * silent within 0.2 s of each other and were both replaced too.
+ * <p>
+ * A host's recorders are those whose {@code host} is the same, or unknown on either side (one
+ * controller's recorders run on its Docker engine).
+ */
+final class HostWideStandstill {
+
+	private HostWideStandstill() {
+	}
+
+	/**
+	 * @param s the recorder judged stalled or silent
+	 * @param peers the other recordings the controller watches (s itself is skipped)
+	 * @param now the time
+	 * @param heartbeatInterval the recorders' heartbeat period
+	 * @return whether another recorder of its host stands still since the same moment
+	 */
+	static boolean shared(Snapshot s, Collection<Snapshot> peers, Instant now, Duration heartbeatInterval) {
+		Instant mine = stillSince(s);
+		if (mine == null) {
+			return false;
+		}
+		Duration window = heartbeatInterval.multipliedBy(2);
+		for (Snapshot p : peers) {
+			if (p.id().equals(s.id()) || !sameHost(s.host(), p.host())) {
+				continue;
+			}
+			Instant theirs = stillSince(p);
+			if (theirs != null && provenStill(p, theirs, now, heartbeatInterval)
+					&& Duration.between(mine, theirs).abs().compareTo(window) <= 0) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** When a capturing recorder of the current epoch last advanced; null: not one to compare. */
+	static Instant stillSince(Snapshot s) {
+		RecorderProgress p = s.progress();
+		if (s.status() != RecordingStatus.RECORDING || s.heartbeatAt() == null || !p.of(s.epoch())
+				|| p.phase() != RecorderProgress.Phase.CAPTURING) {
+			return null;
+		}
+		return p.advancedAt();
+	}
+
+	/**
+	 * A peer stands still when a heartbeat proved it (one interval or more from its last progress
+	 * to its latest heartbeat) or it has been silent for two intervals.
+	 */
+	private static boolean provenStill(Snapshot p, Instant since, Instant now, Duration heartbeatInterval) {
+		return Duration.between(since, p.heartbeatAt()).compareTo(heartbeatInterval) >= 0
+				|| Duration.between(p.heartbeatAt(), now).compareTo(heartbeatInterval.multipliedBy(2)) >= 0;
+	}
+
+	private static boolean sameHost(String a, String b) {
+		return a.isEmpty() || b.isEmpty() || a.equals(b);
+	}
+
+}

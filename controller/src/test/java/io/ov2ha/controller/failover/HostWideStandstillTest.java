@@ -1,0 +1,153 @@
+package io.ov2ha.controller.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.ov2ha.controller.failover.DetectionRules.Judgement;
+import io.ov2ha.controller.failover.DetectionRules.Kind;
+import io.ov2ha.controller.recording.RecorderProgress;
+import io.ov2ha.controller.recording.RecorderProgress.Phase;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStatus;
+
+/**
+ * A standstill shared by the recorders of one host is the host's ({@link HostWideStandstill}),
+ * and the rules defer it ({@link DetectionRules}, {@link Kind#DEFERRED_HOST_WIDE}). Heartbeats
+ * every 1 s, media stall 2 s, silence 4 s, 15 s of patience, no saturation threshold. Times are
+ * seconds before now.
+ */
+class HostWideStandstillTest {
+
+	private static final Duration INTERVAL = Duration.ofSeconds(1);
+
+	private static final DetectionRules RULES = new DetectionRules(new DetectionRules.Settings(INTERVAL,
+			Duration.ofSeconds(4), Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(2),
+			Duration.ofSeconds(60), 0, Duration.ofSeconds(15)));
+
+	private static final Instant NOW = Instant.parse("2026-01-01T10:10:00Z");
+
+	private static Instant ago(double seconds) {
+		return NOW.minusMillis(Math.round(seconds * 1000));
+	}
+
+	/** A capturing recorder of epoch 0, registered 10 min ago, on {@code host}. */
+	private static Snapshot capturing(String id, String host, double heartbeatAgo, double advancedAgo) {
+		return recorder(id, host, RecordingStatus.RECORDING, Phase.CAPTURING, heartbeatAgo, advancedAgo);
+	}
+
+	private static Snapshot recorder(String id, String host, RecordingStatus status, Phase phase, double heartbeatAgo,
+			Double advancedAgo) {
+		FailoverState state = new FailoverState(1L, null, null, 0, "", null, "", null, null, null, null, null, null, "",
+				"", null, null);
+		RecorderProgress progress = new RecorderProgress(0L, phase, 45_000L, 125L, 1.0,
+				advancedAgo == null ? null : ago(advancedAgo));
+		return new Snapshot(RecordingId.of(id), 1L, status, 0, "", ago(heartbeatAgo), 5L, ago(heartbeatAgo + 5), 5L, 0, ago(600),
+				ago(600), state, progress, host);
+	}
+
+	private static final Snapshot STALLED = capturing("ses_A", "vm", 0.1, 2.3);
+
+	static Stream<Arguments> peers() {
+		return Stream.of(
+				// --- shared: the host froze them together
+				arguments("a peer stalled from the same moment (seen: 0.4 s apart)", STALLED,
+						capturing("ses_B", "vm", 0.2, 1.9), true),
+				arguments("a peer stalled 2 s before (two intervals: the edge)", STALLED,
+						capturing("ses_B", "vm", 0.2, 4.3), true),
+				arguments("a peer silent from the same moment", STALLED, capturing("ses_B", "vm", 2.2, 2.2), true),
+				arguments("a silent recorder, its peer silent from the same moment (seen: 0.2 s apart)",
+						capturing("ses_A", "vm", 4.3, 4.3), capturing("ses_B", "vm", 4.1, 4.1), true),
+				arguments("the peer's host unknown (the controller's engine)", STALLED, capturing("ses_B", "", 0.2, 1.9),
+						true),
+				arguments("this recorder's host unknown", capturing("ses_A", "", 0.1, 2.3),
+						capturing("ses_B", "vm", 0.2, 1.9), true),
+				// --- not shared: the recorder fails alone
+				arguments("a healthy peer (its last heartbeat showed progress)", STALLED,
+						capturing("ses_B", "vm", 0.2, 0.2), false),
+				arguments("a healthy peer whose heartbeat is 0.9 s late: no proof it stands still", STALLED,
+						capturing("ses_B", "vm", 0.2, 1.1), false),
+				arguments("a peer silent for less than two intervals", STALLED, capturing("ses_B", "vm", 1.5, 1.5), false),
+				arguments("a peer stalled long before (its own failure)", STALLED, capturing("ses_B", "vm", 0.2, 9.0),
+						false),
+				arguments("a peer stalled after it, more than two intervals later", capturing("ses_A", "vm", 0.1, 6.0),
+						capturing("ses_B", "vm", 0.1, 3.5), false),
+				arguments("a peer on another host", STALLED, capturing("ses_B", "other", 0.2, 1.9), false),
+				arguments("a peer still starting", STALLED,
+						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.STARTING, 0.2, null), false),
+				arguments("a peer stopping", STALLED,
+						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.STOPPING, 0.2, 1.9), false),
+				arguments("a peer whose recording is stopping", STALLED,
+						recorder("ses_B", "vm", RecordingStatus.STOPPING, Phase.CAPTURING, 0.2, 1.9), false),
+				arguments("the recorder itself is no peer", STALLED, STALLED, false),
+				arguments("a recorder without progress tracking is compared with nobody",
+						recorder("ses_A", "vm", RecordingStatus.RECORDING, Phase.CAPTURING, 0.1, null),
+						capturing("ses_B", "vm", 0.2, 1.9), false));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("peers")
+	void sharedWhenAnotherRecorderOfTheHostStandsStillSinceTheSameMoment(String name, Snapshot s, Snapshot peer,
+			boolean shared) {
+		assertThat(HostWideStandstill.shared(s, List.of(s, peer), NOW, INTERVAL)).isEqualTo(shared);
+	}
+
+	@Test
+	void aloneOnItsHostNothingIsShared() {
+		assertThat(HostWideStandstill.shared(STALLED, List.of(STALLED), NOW, INTERVAL)).isFalse();
+		assertThat(HostWideStandstill.shared(STALLED, List.of(), NOW, INTERVAL)).isFalse();
+	}
+
+	static Stream<Arguments> judged() {
+		Snapshot frozenPeer = capturing("ses_B", "vm", 0.2, 2.0);
+		return Stream.of(
+				arguments("stalled 2.3 s with a peer frozen since the same moment: deferred", STALLED, frozenPeer,
+						Kind.DEFERRED_HOST_WIDE),
+				arguments("stalled 2.3 s, the peer healthy: stalled", STALLED, capturing("ses_B", "vm", 0.2, 0.2),
+						Kind.MEDIA_STALLED),
+				arguments("stalled 14 s with its peer: still deferred", capturing("ses_A", "vm", 0.1, 14.0),
+						capturing("ses_B", "vm", 0.2, 13.5), Kind.DEFERRED_HOST_WIDE),
+				arguments("stalled 16 s with its peer: the patience is over, stalled", capturing("ses_A", "vm", 0.1, 16.0),
+						capturing("ses_B", "vm", 0.2, 15.5), Kind.MEDIA_STALLED),
+				arguments("silent 6 s with a peer silent since the same moment: deferred",
+						capturing("ses_A", "vm", 6.0, 6.0), capturing("ses_B", "vm", 5.9, 5.9), Kind.DEFERRED_HOST_WIDE),
+				arguments("silent 16 s with its peer: silent (the runtime decides)", capturing("ses_A", "vm", 16.0, 16.0),
+						capturing("ses_B", "vm", 15.9, 15.9), Kind.SILENT),
+				arguments("healthy beside a frozen peer: healthy", capturing("ses_A", "vm", 0.1, 0.1), frozenPeer,
+						Kind.HEALTHY),
+				arguments("a peer frozen on another host: stalled", STALLED, capturing("ses_B", "other", 0.2, 2.0),
+						Kind.MEDIA_STALLED));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("judged")
+	void theRulesDeferAHostWideStandstill(String name, Snapshot s, Snapshot peer, Kind expected) {
+		Judgement j = RULES.judge(s, NOW, NOW.minusSeconds(3600), Double.NaN, List.of(s, peer));
+		assertThat(j.kind()).isEqualTo(expected);
+		if (expected == Kind.DEFERRED_HOST_WIDE) {
+			assertThat(j.deferred()).isIn(Kind.MEDIA_STALLED, Kind.SILENT);
+			// judged again before a backup, a deferred failure still counts (nothing came back)
+			assertThat(DetectionRules.stillFailed(FailoverReason.MEDIA_STALL, j)).isTrue();
+		}
+	}
+
+	@Test
+	void aSaturatedHostIsReportedAsSuchEvenWhenTheStandstillIsShared() {
+		DetectionRules loadAware = new DetectionRules(new DetectionRules.Settings(INTERVAL, Duration.ofSeconds(4),
+				Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(2), Duration.ofSeconds(60), 80,
+				Duration.ofSeconds(15)));
+		Judgement j = loadAware.judge(STALLED, NOW, NOW.minusSeconds(3600), 95.0,
+				List.of(capturing("ses_B", "vm", 0.2, 2.0)));
+		assertThat(j.kind()).isEqualTo(Kind.DEFERRED_HOST_SATURATED);
+	}
+
+}
