@@ -134,9 +134,11 @@ final class DetectionRules {
 	 * @param chunkStallTimeout no new chunk for this long stalls an older recorder (2 chunks + grace)
 	 * @param stallTimeout no media progress for this long stalls a capturing recorder
 	 * @param startTimeout a recorder still starting after this long has failed to start
-	 * @param pressureThreshold host CPU pressure (percent) from which the host is saturated (0: never)
-	 * @param pressureTimeout silence or stall a recorder gets on a saturated host; also the media
-	 *        stall a recorder whose page is still to show gets, whatever the host's load
+	 * @param pressureThreshold host CPU pressure (percent) from which the host is saturated (0: never,
+	 *        and no standstill is the host's)
+	 * @param pressureTimeout silence or stall a recorder gets on a saturated host or in a standstill
+	 *        shared with another recorder of the host; also the media stall a recorder whose page is
+	 *        still to show gets, whatever the host's load
 	 * @param blankTimeout a backup blank this long that never showed anything has no content (zero: never)
 	 */
 	record Settings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
@@ -156,6 +158,11 @@ final class DetectionRules {
 				Duration chunkStallTimeout, Duration stallTimeout, Duration startTimeout) {
 			this(heartbeatInterval, heartbeatTimeout, chunkDuration, chunkStallTimeout, stallTimeout, startTimeout, 0,
 					Duration.ZERO);
+		}
+
+		/** Whether the rules weigh the host: its saturation and a standstill shared by its recorders (threshold 0: off). */
+		boolean loadAware() {
+			return pressureThreshold > 0;
 		}
 
 		/** Whether a host CPU pressure (percent; NaN: unknown) counts as saturated. */
@@ -213,7 +220,8 @@ final class DetectionRules {
 			return normal;
 		}
 		Kind deferral = saturated ? Kind.DEFERRED_HOST_SATURATED
-				: HostWideStandstill.shared(s, peers, now, settings.heartbeatInterval()) ? Kind.DEFERRED_HOST_WIDE : null;
+				: settings.loadAware() && HostWideStandstill.shared(s, peers, now, settings.heartbeatInterval())
+						? Kind.DEFERRED_HOST_WIDE : null;
 		if (deferral == null) {
 			return normal;
 		}
@@ -233,14 +241,16 @@ final class DetectionRules {
 	 * seconds, and a starved recorder may have spoken or advanced meanwhile). A container that died
 	 * (Docker's event, an exit, OOM) or an admin's failover is not judged again. A judgement deferred
 	 * on a saturated host still counts as failed: by the normal timeouts nothing came back, and the
-	 * load was weighed when the failure was decided (a gone container is not excused by it).
+	 * load was weighed when the failure was decided (a gone container is not excused by it). A
+	 * standstill found shared with another recorder of the host meanwhile is new: the host's, not
+	 * this recorder's (the sweep judges it again; a container that is gone is found there).
 	 */
 	static boolean stillFailed(FailoverReason reason, Judgement again) {
 		if (!JUDGED_AGAIN.contains(reason)) {
 			return true;
 		}
 		return again.replaces()
-				|| deferred(again.kind()) && again.deferred() != Kind.NO_CONTENT;
+				|| again.kind() == Kind.DEFERRED_HOST_SATURATED && again.deferred() != Kind.NO_CONTENT;
 	}
 
 	/** Whether a verdict is a failure deferred for its host (saturated, or a host-wide standstill). */

@@ -12,18 +12,22 @@ import io.ov2ha.controller.recording.RecordingStatus;
  * snapshots and the time ({@link DetectionRules} defers such a standstill as on a saturated host).
  * <p>
  * A recorder fails alone: its ffmpeg stops, its browser hangs, its container dies. When another
- * capturing recorder of the same host stood still from the same moment (their last media
+ * capturing recorder of the same host has not advanced since the same moment (their last media
  * progress within two heartbeat intervals of each other: heartbeats arrive once an interval, so
- * two recorders frozen at one instant were last seen advancing up to an interval apart), and its
- * standstill is proven too (one of its heartbeats showed no progress for an interval, or it has
- * been silent for two), the host froze them both: its CPU starved them in a burst its pressure
- * average did not show, or its disk or Docker engine stalled. Seen: two healthy primaries of
- * a 2-core host stood still from the same 0.4 s, CPU pressure 65 % (under the saturation
- * threshold), and were both failed over for a media stall 2 s later; their backups then went
- * silent within 0.2 s of each other and were both replaced too.
+ * two recorders frozen at one instant were last seen advancing up to an interval apart), and not
+ * for one interval or more (a healthy recorder shows progress in every heartbeat), the host froze
+ * them both: its CPU starved them in a burst its pressure average did not show, or its disk or
+ * Docker engine stalled. Seen: two healthy primaries of a 2-core host stood still from the same
+ * 0.4 s, CPU pressure 65 % (under the saturation threshold), and were both failed over for a media
+ * stall 2 s later; their backups then went silent within 0.2 s of each other and were replaced too.
+ * The other recorder needs no heartbeat of its own proving its standstill yet: its proof may come
+ * a moment after this one's. A peer whose failover is under way (its backup pending) is none: it
+ * will not advance again. The peers are the last sweep's (at most a reconcile interval old): a
+ * peer that advanced since is seen still a moment longer (a deferral of one sweep, never a failover).
  * <p>
  * A host's recorders are those whose {@code host} is the same, or unknown on either side (one
- * controller's recorders run on its Docker engine).
+ * controller's backups run on its Docker engine and have none; with recorders on several hosts, or a
+ * remote engine, turn host load awareness off: {@code HA_CPU_PRESSURE_THRESHOLD=0}).
  */
 final class HostWideStandstill {
 
@@ -48,7 +52,8 @@ final class HostWideStandstill {
 				continue;
 			}
 			Instant theirs = stillSince(p);
-			if (theirs != null && provenStill(p, theirs, now, heartbeatInterval)
+			if (theirs != null && !p.state().pending(p.epoch())
+					&& Duration.between(theirs, now).compareTo(heartbeatInterval) >= 0
 					&& Duration.between(mine, theirs).abs().compareTo(window) <= 0) {
 				return true;
 			}
@@ -57,22 +62,13 @@ final class HostWideStandstill {
 	}
 
 	/** When a capturing recorder of the current epoch last advanced; null: not one to compare. */
-	static Instant stillSince(Snapshot s) {
+	private static Instant stillSince(Snapshot s) {
 		RecorderProgress p = s.progress();
 		if (s.status() != RecordingStatus.RECORDING || s.heartbeatAt() == null || !p.of(s.epoch())
 				|| p.phase() != RecorderProgress.Phase.CAPTURING) {
 			return null;
 		}
 		return p.advancedAt();
-	}
-
-	/**
-	 * A peer stands still when a heartbeat proved it (one interval or more from its last progress
-	 * to its latest heartbeat) or it has been silent for two intervals.
-	 */
-	private static boolean provenStill(Snapshot p, Instant since, Instant now, Duration heartbeatInterval) {
-		return Duration.between(since, p.heartbeatAt()).compareTo(heartbeatInterval) >= 0
-				|| Duration.between(p.heartbeatAt(), now).compareTo(heartbeatInterval.multipliedBy(2)) >= 0;
 	}
 
 	private static boolean sameHost(String a, String b) {

@@ -56,9 +56,9 @@ final class RecorderChecks {
 	private final OpenViduVerdicts verdicts;
 
 	/** A deferred silent recorder (saturated host, host-wide standstill): how often the runtime is asked whether it still runs. */
-	private static final Duration SATURATED_SILENCE_CHECK_EVERY = Duration.ofSeconds(2);
+	private static final Duration DEFERRED_SILENCE_CHECK_EVERY = Duration.ofSeconds(2);
 
-	private final Map<String, Instant> saturatedSilenceChecks = new ConcurrentHashMap<>();
+	private final Map<String, Instant> deferredSilenceChecks = new ConcurrentHashMap<>();
 
 	RecorderChecks(HaProperties properties, RecordingStore recordings, FailoverService failover, StopCoordinator stops,
 			StopMarkers stopMarkers, RecorderRuntime runtime, Clock clock, OpenViduGate gate, HostPressure pressure,
@@ -130,22 +130,22 @@ final class RecorderChecks {
 
 	/** No load excuses a container that exited or is gone: for a deferred silence the runtime is asked (running: waits). */
 	private Runnable deferredSilenceCheck(Snapshot s, DetectionRules.Judgement j) {
-		return j.deferred() == DetectionRules.Kind.SILENT && saturatedSilenceCheckDue(s.id().value())
+		return j.deferred() == DetectionRules.Kind.SILENT && deferredSilenceCheckDue(s.id().value())
 				? () -> silent(s.id(), s.epoch(), j, null) : null;
 	}
 
-	private boolean saturatedSilenceCheckDue(String key) {
+	private boolean deferredSilenceCheckDue(String key) {
 		Instant now = clock.instant();
-		Instant last = saturatedSilenceChecks.get(key);
-		if (last != null && last.plus(SATURATED_SILENCE_CHECK_EVERY).isAfter(now)) {
+		Instant last = deferredSilenceChecks.get(key);
+		if (last != null && last.plus(DEFERRED_SILENCE_CHECK_EVERY).isAfter(now)) {
 			return false;
 		}
-		saturatedSilenceChecks.put(key, now);
+		deferredSilenceChecks.put(key, now);
 		return true;
 	}
 
 	void forgetOlderThan(Instant old) {
-		saturatedSilenceChecks.values().removeIf(t -> t.isBefore(old));
+		deferredSilenceChecks.values().removeIf(t -> t.isBefore(old));
 	}
 
 	/**

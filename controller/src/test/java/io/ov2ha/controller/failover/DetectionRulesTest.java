@@ -440,8 +440,9 @@ class DetectionRulesTest {
 			default -> false;
 		};
 		boolean cameBack = switch (again) {
-			case NOT_JUDGED, STARTING, PAGE_STARTING, HEALTHY, SLOW, CHUNKS_ARRIVING, NO_CONTENT -> true;
-			case SILENT, START_TIMEOUT, MEDIA_STALLED, CHUNK_STALLED, DEFERRED_HOST_SATURATED, DEFERRED_HOST_WIDE -> false;
+			case NOT_JUDGED, STARTING, PAGE_STARTING, HEALTHY, SLOW, CHUNKS_ARRIVING, NO_CONTENT,
+					DEFERRED_HOST_WIDE -> true;
+			case SILENT, START_TIMEOUT, MEDIA_STALLED, CHUNK_STALLED, DEFERRED_HOST_SATURATED -> false;
 		};
 		Judgement j = new Judgement(again, NOW, NOW, DetectionRules.deferred(again) ? Kind.SILENT : null);
 

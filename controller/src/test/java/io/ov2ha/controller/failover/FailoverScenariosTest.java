@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,7 +99,8 @@ class FailoverScenariosTest {
 				// primary: they stand in for the real finalizer and announcer in these scenarios
 				ctx -> ((org.springframework.context.support.GenericApplicationContext) ctx).registerBean("testHooks",
 						Hooks.class, () -> hooks, bd -> bd.setPrimary(true)),
-				"--ha.failover.max-failovers=2");
+				// a patience (15 s by default) far from the stall timeout: what ends a deferral is told apart
+				"--ha.failover.max-failovers=2", "--ha.failover.cpu-pressure-timeout=30s");
 		admin = Api.at(port).asAdmin();
 	}
 
@@ -248,7 +250,7 @@ class FailoverScenariosTest {
 		TestControllers.cpuPressure(95);
 		try {
 			assertThat(primary.execInContainer("pkill", "-STOP", "ffmpeg").getExitCode()).isZero();
-			// three times the normal stall timeout (2 s), well within HA_CPU_PRESSURE_TIMEOUT (15 s, from
+			// three times the normal stall timeout (2 s), well within HA_CPU_PRESSURE_TIMEOUT (30 s here, from
 			// the last progress a heartbeat showed, up to a late heartbeat before the stall)
 			await().during(Duration.ofSeconds(6))
 				.atMost(Duration.ofSeconds(15))
@@ -280,18 +282,23 @@ class FailoverScenariosTest {
 		List<String> both = new ArrayList<>(firstFfmpeg);
 		both.addAll(secondFfmpeg);
 		signal("STOP", both);
+		Instant resumed;
 		try {
-			// three times the stall timeout (2 s), well within the patience (HA_CPU_PRESSURE_TIMEOUT, 15 s)
+			// three times the stall timeout (2 s), far within the patience (30 s here)
 			await().during(Duration.ofSeconds(6))
 				.atMost(Duration.ofSeconds(12))
 				.until(() -> failovers(a).path("failovers").isEmpty() && failovers(b).path("failovers").isEmpty());
 		}
 		finally {
+			resumed = Instant.now();
 			signal("CONT", secondFfmpeg);
 		}
-		// the second recorder advances again: the first one stands still alone, its own failure
+		// the second recorder advances again: the first one stands still alone, its own failure, acted
+		// on without waiting for the patience to end (24 s after the resume here)
 		JsonNode f = awaitBackupStarted(a, 1);
 		assertThat(f.path("reason").asString()).isEqualTo("media-stall");
+		assertThat(Duration.between(resumed, Instant.parse(f.path("claimedAt").asString())))
+			.isLessThan(Duration.ofSeconds(15));
 		assertThat(failovers(b).path("failovers")).isEmpty();
 		assertThat(TestDocker.client().inspectContainerCmd(second.getContainerId()).exec().getState().getRunning())
 			.isTrue();

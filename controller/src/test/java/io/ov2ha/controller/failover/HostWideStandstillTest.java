@@ -23,8 +23,8 @@ import io.ov2ha.controller.recording.RecordingStatus;
 /**
  * A standstill shared by the recorders of one host is the host's ({@link HostWideStandstill}),
  * and the rules defer it ({@link DetectionRules}, {@link Kind#DEFERRED_HOST_WIDE}). Heartbeats
- * every 1 s, media stall 2 s, silence 4 s, 15 s of patience, no saturation threshold. Times are
- * seconds before now.
+ * every 1 s, media stall 2 s, silence 4 s, 15 s of patience, saturation from 90 % (the host's
+ * pressure unknown). Times are seconds before now.
  */
 class HostWideStandstillTest {
 
@@ -32,7 +32,7 @@ class HostWideStandstillTest {
 
 	private static final DetectionRules RULES = new DetectionRules(new DetectionRules.Settings(INTERVAL,
 			Duration.ofSeconds(4), Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(2),
-			Duration.ofSeconds(60), 0, Duration.ofSeconds(15)));
+			Duration.ofSeconds(60), 90, Duration.ofSeconds(15)));
 
 	private static final Instant NOW = Instant.parse("2026-01-01T10:10:00Z");
 
@@ -47,12 +47,21 @@ class HostWideStandstillTest {
 
 	private static Snapshot recorder(String id, String host, RecordingStatus status, Phase phase, double heartbeatAgo,
 			Double advancedAgo) {
-		FailoverState state = new FailoverState(1L, null, null, 0, "", null, "", null, null, null, null, null, null, "",
-				"", null, null);
+		return recorder(id, host, status, phase, heartbeatAgo, advancedAgo, 0, null);
+	}
+
+	/**
+	 * @param epoch the recording's current epoch (its heartbeats are of epoch 0)
+	 * @param pendingEpoch the epoch whose backup is pending, or null
+	 */
+	private static Snapshot recorder(String id, String host, RecordingStatus status, Phase phase, double heartbeatAgo,
+			Double advancedAgo, long epoch, Long pendingEpoch) {
+		FailoverState state = new FailoverState(1L, null, pendingEpoch, 0, "", null, "", null, null, null, null, null,
+				null, "", "", null, null);
 		RecorderProgress progress = new RecorderProgress(0L, phase, 45_000L, 125L, 1.0,
 				advancedAgo == null ? null : ago(advancedAgo));
-		return new Snapshot(RecordingId.of(id), 1L, status, 0, "", ago(heartbeatAgo), 5L, ago(heartbeatAgo + 5), 5L, 0, ago(600),
-				ago(600), state, progress, host);
+		return new Snapshot(RecordingId.of(id), 1L, status, epoch, "", ago(heartbeatAgo), 5L, ago(heartbeatAgo + 5), 5L,
+				0, ago(600), ago(600), state, progress, host);
 	}
 
 	private static final Snapshot STALLED = capturing("ses_A", "vm", 0.1, 2.3);
@@ -72,11 +81,15 @@ class HostWideStandstillTest {
 				arguments("this recorder's host unknown", capturing("ses_A", "", 0.1, 2.3),
 						capturing("ses_B", "vm", 0.2, 1.9), true),
 				// --- not shared: the recorder fails alone
+				arguments("a peer not advanced for 1.1 s, its own proof not in yet (frozen a moment later)", STALLED,
+						capturing("ses_B", "vm", 0.2, 1.1), true),
+				arguments("a peer silent for 1.5 s since the same moment", STALLED, capturing("ses_B", "vm", 1.5, 1.5),
+						true),
+				// --- not shared: the recorder fails alone
 				arguments("a healthy peer (its last heartbeat showed progress)", STALLED,
 						capturing("ses_B", "vm", 0.2, 0.2), false),
-				arguments("a healthy peer whose heartbeat is 0.9 s late: no proof it stands still", STALLED,
-						capturing("ses_B", "vm", 0.2, 1.1), false),
-				arguments("a peer silent for less than two intervals", STALLED, capturing("ses_B", "vm", 1.5, 1.5), false),
+				arguments("a peer advanced 0.9 s ago (its next heartbeat is due)", STALLED,
+						capturing("ses_B", "vm", 0.9, 0.9), false),
 				arguments("a peer stalled long before (its own failure)", STALLED, capturing("ses_B", "vm", 0.2, 9.0),
 						false),
 				arguments("a peer stalled after it, more than two intervals later", capturing("ses_A", "vm", 0.1, 6.0),
@@ -89,6 +102,12 @@ class HostWideStandstillTest {
 				arguments("a peer whose recording is stopping", STALLED,
 						recorder("ses_B", "vm", RecordingStatus.STOPPING, Phase.CAPTURING, 0.2, 1.9), false),
 				arguments("the recorder itself is no peer", STALLED, STALLED, false),
+				arguments("a peer whose backup is pending (it will not advance again)", STALLED,
+						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.CAPTURING, 0.2, 1.9, 1, 1L), false),
+				arguments("a peer whose heartbeats are of an older epoch (its backup starting)", STALLED,
+						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.CAPTURING, 0.2, 1.9, 1, null), false),
+				arguments("a peer without progress tracking", STALLED,
+						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.CAPTURING, 0.2, null), false),
 				arguments("a recorder without progress tracking is compared with nobody",
 						recorder("ses_A", "vm", RecordingStatus.RECORDING, Phase.CAPTURING, 0.1, null),
 						capturing("ses_B", "vm", 0.2, 1.9), false));
@@ -99,6 +118,12 @@ class HostWideStandstillTest {
 	void sharedWhenAnotherRecorderOfTheHostStandsStillSinceTheSameMoment(String name, Snapshot s, Snapshot peer,
 			boolean shared) {
 		assertThat(HostWideStandstill.shared(s, List.of(s, peer), NOW, INTERVAL)).isEqualTo(shared);
+	}
+
+	@Test
+	void oneOfTwoPeersFrozenWithItIsEnough() {
+		List<Snapshot> all = List.of(STALLED, capturing("ses_B", "vm", 0.2, 0.2), capturing("ses_C", "vm", 0.3, 2.0));
+		assertThat(HostWideStandstill.shared(STALLED, all, NOW, INTERVAL)).isTrue();
 	}
 
 	@Test
@@ -135,9 +160,20 @@ class HostWideStandstillTest {
 		assertThat(j.kind()).isEqualTo(expected);
 		if (expected == Kind.DEFERRED_HOST_WIDE) {
 			assertThat(j.deferred()).isIn(Kind.MEDIA_STALLED, Kind.SILENT);
-			// judged again before a backup, a deferred failure still counts (nothing came back)
-			assertThat(DetectionRules.stillFailed(FailoverReason.MEDIA_STALL, j)).isTrue();
+			// found shared when judged again before a backup: the host's, no backup now
+			assertThat(DetectionRules.stillFailed(FailoverReason.MEDIA_STALL, j)).isFalse();
+			assertThat(DetectionRules.stillFailed(FailoverReason.HUNG, j)).isFalse();
 		}
+	}
+
+	@Test
+	void withoutHostLoadAwarenessAStandstillIsNeverTheHosts() {
+		DetectionRules unaware = new DetectionRules(new DetectionRules.Settings(INTERVAL, Duration.ofSeconds(4),
+				Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(2), Duration.ofSeconds(60), 0,
+				Duration.ofSeconds(15)));
+		Judgement j = unaware.judge(STALLED, NOW, NOW.minusSeconds(3600), Double.NaN,
+				List.of(capturing("ses_B", "vm", 0.2, 2.0)));
+		assertThat(j.kind()).isEqualTo(Kind.MEDIA_STALLED);
 	}
 
 	@Test
