@@ -2,9 +2,7 @@ package io.ov2ha.controller.failover;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 
 import io.ov2ha.controller.recording.RecorderContent;
@@ -194,9 +192,26 @@ final class DetectionRules {
 		return judge(s, now, controllerStart, Double.NaN);
 	}
 
-	/** {@link #judge(Snapshot, Instant, Instant, double, Collection)} without other recorders. */
+	/** {@link #judge(Snapshot, Instant, Instant, double, HostView)} as if alone on its host. */
 	Judgement judge(Snapshot s, Instant now, Instant controllerStart, double cpuPressure) {
-		return judge(s, now, controllerStart, cpuPressure, List.of());
+		return judge(s, now, controllerStart, cpuPressure, HostView.ALONE);
+	}
+
+	/**
+	 * The other recorders of a recorder's host, as far as the rules need them.
+	 */
+	@FunctionalInterface
+	interface HostView {
+
+		/** A recorder without peers: its standstill is always its own. */
+		HostView ALONE = (s, now) -> false;
+
+		/**
+		 * Whether the standstill of {@code s} (its last progress) is shared with another recorder
+		 * of its host ({@link HostWideStandstill}, {@link RecorderPeers}).
+		 */
+		boolean sharesStandstill(Snapshot s, Instant now);
+
 	}
 
 	/**
@@ -204,10 +219,9 @@ final class DetectionRules {
 	 * @param now the time
 	 * @param controllerStart when this controller started
 	 * @param cpuPressure the host's CPU pressure in percent (NaN: unknown)
-	 * @param peers the other recordings the controller watches, as last seen: a standstill that
-	 *        began with another recorder's of the same host is the host's ({@link HostWideStandstill})
+	 * @param host the other recorders of its host: a standstill shared with one of them is the host's
 	 */
-	Judgement judge(Snapshot s, Instant now, Instant controllerStart, double cpuPressure, Collection<Snapshot> peers) {
+	Judgement judge(Snapshot s, Instant now, Instant controllerStart, double cpuPressure, HostView host) {
 		Judgement normal = judgeWith(s, now, controllerStart, settings.heartbeatTimeout(), settings.stallTimeout(),
 				settings.chunkStallTimeout());
 		boolean saturated = settings.saturated(cpuPressure);
@@ -220,8 +234,7 @@ final class DetectionRules {
 			return normal;
 		}
 		Kind deferral = saturated ? Kind.DEFERRED_HOST_SATURATED
-				: settings.loadAware() && HostWideStandstill.shared(s, peers, now, settings.heartbeatInterval())
-						? Kind.DEFERRED_HOST_WIDE : null;
+				: settings.loadAware() && host.sharesStandstill(s, now) ? Kind.DEFERRED_HOST_WIDE : null;
 		if (deferral == null) {
 			return normal;
 		}

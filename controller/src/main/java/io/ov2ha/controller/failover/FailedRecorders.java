@@ -145,8 +145,7 @@ final class FailedRecorders {
 			// no longer this recording at this epoch: the claim tells
 			return true;
 		}
-		DetectionRules.Judgement j = rules.judge(s.get(), clock.instant(), judgingBase.get(), pressure.percent(),
-				peers.all());
+		DetectionRules.Judgement j = rules.judge(s.get(), clock.instant(), judgingBase.get(), pressure.percent(), peers);
 		if (DetectionRules.stillFailed(reason, j)) {
 			return true;
 		}

@@ -111,7 +111,8 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 				f.chunkStallTimeout(), f.stallTimeout(), f.startTimeout(), f.cpuPressureThreshold(),
 				f.cpuPressureTimeout(), f.blankTimeout()));
 		ThrottledWarnings warnings = new ThrottledWarnings(clock);
-		RecorderPeers peers = new RecorderPeers();
+		// a standstill once shared stays the host's for a stall timeout while its peers resume
+		RecorderPeers peers = new RecorderPeers(hb.interval(), f.stallTimeout());
 		FailedRecorders failed = new FailedRecorders(reads, failover, stops, stopMarkers, runtime, clock, rules, gate,
 				pressure, metrics, warnings, () -> startedAt, () -> judgingBase, this::decisions, peers);
 		RecorderChecks checks = new RecorderChecks(properties, recordings, failover, stops, stopMarkers, runtime,

@@ -2,7 +2,9 @@ package io.ov2ha.controller.failover;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecordingStatus;
@@ -39,14 +41,15 @@ final class HostWideStandstill {
 	 * @param peers the other recordings the controller watches (s itself is skipped)
 	 * @param now the time
 	 * @param heartbeatInterval the recorders' heartbeat period
-	 * @return whether another recorder of its host stands still since the same moment
+	 * @return the other recorders of its host standing still since the same moment (empty: its own)
 	 */
-	static boolean shared(Snapshot s, Collection<Snapshot> peers, Instant now, Duration heartbeatInterval) {
+	static List<Snapshot> stillWith(Snapshot s, Collection<Snapshot> peers, Instant now, Duration heartbeatInterval) {
 		Instant mine = stillSince(s);
 		if (mine == null) {
-			return false;
+			return List.of();
 		}
 		Duration window = heartbeatInterval.multipliedBy(2);
+		List<Snapshot> out = new ArrayList<>();
 		for (Snapshot p : peers) {
 			if (p.id().equals(s.id()) || !sameHost(s.host(), p.host())) {
 				continue;
@@ -55,10 +58,16 @@ final class HostWideStandstill {
 			if (theirs != null && !p.state().pending(p.epoch())
 					&& Duration.between(theirs, now).compareTo(heartbeatInterval) >= 0
 					&& Duration.between(mine, theirs).abs().compareTo(window) <= 0) {
-				return true;
+				out.add(p);
 			}
 		}
-		return false;
+		return out;
+	}
+
+	/** The standstill of a recorder: recording, epoch, last progress (null: none to name). */
+	static String standstillKey(Snapshot s) {
+		Instant since = s.progress().advancedAt();
+		return since == null ? null : s.id().value() + ":" + s.epoch() + ":" + since.toEpochMilli();
 	}
 
 	/** When a capturing recorder of the current epoch last advanced; null: not one to compare. */

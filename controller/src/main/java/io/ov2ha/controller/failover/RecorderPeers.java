@@ -1,26 +1,71 @@
 package io.ov2ha.controller.failover;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The recordings of the reconciler's last sweep (at most one {@code HA_RECONCILE_INTERVAL} old):
- * what a recorder's standstill is compared with ({@link HostWideStandstill}) when it is judged, at
- * the sweep, on a heartbeat that shows it, or again before its backup. An older view of a peer only
- * shows it standing still for longer (a deferral, within {@code HA_CPU_PRESSURE_TIMEOUT}), or not
- * yet (the normal rules).
+ * The host's recorders as the reconciler's last sweep saw them (at most one
+ * {@code HA_RECONCILE_INTERVAL} old), and whether a recorder's standstill is shared with one of
+ * them ({@link HostWideStandstill}): at the sweep, on a heartbeat that shows it, or again before a
+ * backup. An older view of a peer only shows it standing still for longer (a deferral of one
+ * sweep), or not yet (the normal rules).
+ * <p>
+ * A standstill found shared stays the host's for {@code grace} after it was last seen shared, as
+ * long as the recorder does not advance: when a host's freeze ends, its recorders resume a moment
+ * apart (a heartbeat period, ffmpeg's next progress report), and the last one to show progress must
+ * not be judged alone in that moment. The patience ({@code HA_CPU_PRESSURE_TIMEOUT}, counted from
+ * its own standstill) still bounds it.
  */
-final class RecorderPeers {
+final class RecorderPeers implements DetectionRules.HostView {
+
+	private final Duration heartbeatInterval;
+
+	private final Duration grace;
 
 	private volatile List<Snapshot> last = List.of();
+
+	/** Recorder standstill (recording, epoch, last progress) -> when it was last seen shared. */
+	private final Map<String, Instant> shared = new ConcurrentHashMap<>();
+
+	/**
+	 * @param heartbeatInterval the recorders' heartbeat period
+	 * @param grace how long a standstill once shared stays the host's after the others advance again
+	 */
+	RecorderPeers(Duration heartbeatInterval, Duration grace) {
+		this.heartbeatInterval = heartbeatInterval;
+		this.grace = grace;
+	}
 
 	/** The sweep's snapshots, every non-final recording. */
 	void seen(List<Snapshot> snapshots) {
 		last = List.copyOf(snapshots);
 	}
 
-	/** The recordings last seen (the judged one among them is skipped by the rules). */
-	List<Snapshot> all() {
-		return last;
+	@Override
+	public boolean sharesStandstill(Snapshot s, Instant now) {
+		List<Snapshot> with = HostWideStandstill.stillWith(s, last, now, heartbeatInterval);
+		String key = HostWideStandstill.standstillKey(s);
+		if (!with.isEmpty()) {
+			// theirs too: the one of them whose stall is proven last is judged after this one resumed
+			remember(key, now);
+			with.forEach(p -> remember(HostWideStandstill.standstillKey(p), now));
+			return true;
+		}
+		Instant seen = key == null ? null : shared.get(key);
+		return seen != null && !now.isAfter(seen.plus(grace));
+	}
+
+	private void remember(String key, Instant now) {
+		if (key != null) {
+			shared.put(key, now);
+		}
+	}
+
+	void forgetOlderThan(Instant old) {
+		shared.values().removeIf(t -> t.isBefore(old));
 	}
 
 }

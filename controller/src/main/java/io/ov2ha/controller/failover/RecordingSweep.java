@@ -119,7 +119,7 @@ final class RecordingSweep {
 		if (s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId())) {
 			identifyPrimary(s, now);
 		}
-		Runnable action = checks.forJudgement(s, rules.judge(s, now, judgingBase.get(), pressure.percent(), peers.all()));
+		Runnable action = checks.forJudgement(s, rules.judge(s, now, judgingBase.get(), pressure.percent(), peers));
 		if (action != null) {
 			workers.get().submitIfIdle(key, action);
 		}
@@ -166,12 +166,13 @@ final class RecordingSweep {
 		Instant now = clock.instant();
 		reads.snapshot(id)
 			.filter(s -> s.status() == RecordingStatus.RECORDING && !s.state().pending(s.epoch()))
-			.map(s -> checks.forJudgement(s, rules.judge(s, now, judgingBase.get(), pressure.percent(), peers.all())))
+			.map(s -> checks.forJudgement(s, rules.judge(s, now, judgingBase.get(), pressure.percent(), peers)))
 			.ifPresent(Runnable::run);
 	}
 
 	void forgetOlderThan(Instant old) {
 		primaryLookups.values().removeIf(t -> t.isBefore(old));
+		peers.forgetOlderThan(old);
 	}
 
 }

@@ -66,6 +66,59 @@ class HostWideStandstillTest {
 
 	private static final Snapshot STALLED = capturing("ses_A", "vm", 0.1, 2.3);
 
+	/** The host as the last sweep saw it; a standstill once shared stays the host's for 2 s. */
+	private static RecorderPeers peers(Snapshot... sweep) {
+		RecorderPeers peers = new RecorderPeers(INTERVAL, Duration.ofSeconds(2));
+		peers.seen(List.of(sweep));
+		return peers;
+	}
+
+	// --- when a host's freeze ends, its recorders resume a moment apart
+
+	@Test
+	void aStandstillOnceSharedStaysTheHostsForTheGraceWhileThePeerResumesFirst() {
+		Snapshot peer = capturing("ses_B", "vm", 0.2, 2.0);
+		RecorderPeers host = peers(STALLED, peer);
+		assertThat(host.sharesStandstill(STALLED, NOW)).isTrue();
+		// the next sweep: the peer advanced again, this one not yet
+		host.seen(List.of(STALLED, capturing("ses_B", "vm", 0.1, 0.1)));
+		assertThat(host.sharesStandstill(STALLED, NOW.plusSeconds(1))).isTrue();
+		assertThat(host.sharesStandstill(STALLED, NOW.plusSeconds(2))).isTrue();
+		// still standing 2 s after its peer resumed: its own failure
+		assertThat(host.sharesStandstill(STALLED, NOW.plusMillis(2100))).isFalse();
+	}
+
+	@Test
+	void thePeerFoundStillWithItIsRememberedTooItsStallMayBeProvenAfterThisOneResumed() {
+		Snapshot peer = capturing("ses_B", "vm", 0.2, 1.2);
+		RecorderPeers host = peers(STALLED, peer);
+		assertThat(host.sharesStandstill(STALLED, NOW)).isTrue();
+		// this one resumed (and its recording ended: nobody else to compare with); the peer's stall is
+		// proven later, its standstill unchanged: remembered for the grace
+		host.seen(List.of(peer));
+		assertThat(host.sharesStandstill(peer, NOW.plusSeconds(1))).isTrue();
+		assertThat(host.sharesStandstill(peer, NOW.plusMillis(2100))).isFalse();
+	}
+
+	@Test
+	void aRecorderThatAdvancedStandsStillAnewAlone() {
+		RecorderPeers host = peers(STALLED, capturing("ses_B", "vm", 0.2, 2.0));
+		assertThat(host.sharesStandstill(STALLED, NOW)).isTrue();
+		// it advanced (a new last progress), the peer too: this standstill is new, and its own
+		Snapshot again = capturing("ses_A", "vm", 0.1, 1.0);
+		host.seen(List.of(again, capturing("ses_B", "vm", 0.1, 0.1)));
+		assertThat(host.sharesStandstill(again, NOW)).isFalse();
+	}
+
+	@Test
+	void forgottenAfterTheCleanup() {
+		RecorderPeers host = peers(STALLED, capturing("ses_B", "vm", 0.2, 2.0));
+		assertThat(host.sharesStandstill(STALLED, NOW)).isTrue();
+		host.seen(List.of(STALLED));
+		host.forgetOlderThan(NOW.plusMillis(1));
+		assertThat(host.sharesStandstill(STALLED, NOW.plusSeconds(1))).isFalse();
+	}
+
 	static Stream<Arguments> peers() {
 		return Stream.of(
 				// --- shared: the host froze them together
@@ -117,19 +170,20 @@ class HostWideStandstillTest {
 	@MethodSource("peers")
 	void sharedWhenAnotherRecorderOfTheHostStandsStillSinceTheSameMoment(String name, Snapshot s, Snapshot peer,
 			boolean shared) {
-		assertThat(HostWideStandstill.shared(s, List.of(s, peer), NOW, INTERVAL)).isEqualTo(shared);
+		assertThat(HostWideStandstill.stillWith(s, List.of(s, peer), NOW, INTERVAL).isEmpty()).isEqualTo(!shared);
 	}
 
 	@Test
 	void oneOfTwoPeersFrozenWithItIsEnough() {
-		List<Snapshot> all = List.of(STALLED, capturing("ses_B", "vm", 0.2, 0.2), capturing("ses_C", "vm", 0.3, 2.0));
-		assertThat(HostWideStandstill.shared(STALLED, all, NOW, INTERVAL)).isTrue();
+		Snapshot frozen = capturing("ses_C", "vm", 0.3, 2.0);
+		List<Snapshot> all = List.of(STALLED, capturing("ses_B", "vm", 0.2, 0.2), frozen);
+		assertThat(HostWideStandstill.stillWith(STALLED, all, NOW, INTERVAL)).containsExactly(frozen);
 	}
 
 	@Test
 	void aloneOnItsHostNothingIsShared() {
-		assertThat(HostWideStandstill.shared(STALLED, List.of(STALLED), NOW, INTERVAL)).isFalse();
-		assertThat(HostWideStandstill.shared(STALLED, List.of(), NOW, INTERVAL)).isFalse();
+		assertThat(HostWideStandstill.stillWith(STALLED, List.of(STALLED), NOW, INTERVAL)).isEmpty();
+		assertThat(HostWideStandstill.stillWith(STALLED, List.of(), NOW, INTERVAL)).isEmpty();
 	}
 
 	static Stream<Arguments> judged() {
@@ -156,7 +210,7 @@ class HostWideStandstillTest {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("judged")
 	void theRulesDeferAHostWideStandstill(String name, Snapshot s, Snapshot peer, Kind expected) {
-		Judgement j = RULES.judge(s, NOW, NOW.minusSeconds(3600), Double.NaN, List.of(s, peer));
+		Judgement j = RULES.judge(s, NOW, NOW.minusSeconds(3600), Double.NaN, peers(s, peer));
 		assertThat(j.kind()).isEqualTo(expected);
 		if (expected == Kind.DEFERRED_HOST_WIDE) {
 			assertThat(j.deferred()).isIn(Kind.MEDIA_STALLED, Kind.SILENT);
@@ -172,7 +226,7 @@ class HostWideStandstillTest {
 				Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(2), Duration.ofSeconds(60), 0,
 				Duration.ofSeconds(15)));
 		Judgement j = unaware.judge(STALLED, NOW, NOW.minusSeconds(3600), Double.NaN,
-				List.of(capturing("ses_B", "vm", 0.2, 2.0)));
+				peers(STALLED, capturing("ses_B", "vm", 0.2, 2.0)));
 		assertThat(j.kind()).isEqualTo(Kind.MEDIA_STALLED);
 	}
 
@@ -182,7 +236,7 @@ class HostWideStandstillTest {
 				Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(2), Duration.ofSeconds(60), 80,
 				Duration.ofSeconds(15)));
 		Judgement j = loadAware.judge(STALLED, NOW, NOW.minusSeconds(3600), 95.0,
-				List.of(capturing("ses_B", "vm", 0.2, 2.0)));
+				peers(STALLED, capturing("ses_B", "vm", 0.2, 2.0)));
 		assertThat(j.kind()).isEqualTo(Kind.DEFERRED_HOST_SATURATED);
 	}
 
