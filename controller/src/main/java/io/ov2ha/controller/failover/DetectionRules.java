@@ -99,6 +99,12 @@ final class DetectionRules {
 		 * {@code HA_CPU_PRESSURE_TIMEOUT}); reported only.
 		 */
 		DEFERRED_HOST_WIDE,
+		/**
+		 * Silent or stalled by the normal timeouts while another recorder of its host, last seen
+		 * advancing about when it stood still, has not shown yet whether it stands still too
+		 * ({@link HostWideStandstill.Answer#UNDECIDED}): judged again at its next heartbeat.
+		 */
+		AWAITING_PEERS,
 		/** A backup, capturing and advancing, whose screen never showed anything for the blank timeout: end. */
 		NO_CONTENT
 
@@ -204,13 +210,13 @@ final class DetectionRules {
 	interface HostView {
 
 		/** A recorder without peers: its standstill is always its own. */
-		HostView ALONE = (s, now) -> false;
+		HostView ALONE = (s, now) -> HostWideStandstill.Answer.OWN;
 
 		/**
 		 * Whether the standstill of {@code s} (its last progress) is shared with another recorder
 		 * of its host ({@link HostWideStandstill}, {@link RecorderPeers}).
 		 */
-		boolean sharesStandstill(Snapshot s, Instant now);
+		HostWideStandstill.Answer standstill(Snapshot s, Instant now);
 
 	}
 
@@ -233,8 +239,14 @@ final class DetectionRules {
 		if (!replaces(normal.kind()) || normal.kind() == Kind.START_TIMEOUT) {
 			return normal;
 		}
-		Kind deferral = saturated ? Kind.DEFERRED_HOST_SATURATED
-				: settings.loadAware() && host.sharesStandstill(s, now) ? Kind.DEFERRED_HOST_WIDE : null;
+		Kind deferral = saturated ? Kind.DEFERRED_HOST_SATURATED : null;
+		if (deferral == null && settings.loadAware()) {
+			deferral = switch (host.standstill(s, now)) {
+				case SHARED -> Kind.DEFERRED_HOST_WIDE;
+				case UNDECIDED -> Kind.AWAITING_PEERS;
+				case OWN -> null;
+			};
+		}
 		if (deferral == null) {
 			return normal;
 		}
@@ -255,20 +267,24 @@ final class DetectionRules {
 	 * (Docker's event, an exit, OOM) or an admin's failover is not judged again. A judgement deferred
 	 * on a saturated host still counts as failed: by the normal timeouts nothing came back, and the
 	 * load was weighed when the failure was decided (a gone container is not excused by it). A
-	 * standstill found shared with another recorder of the host meanwhile is new: the host's, not
-	 * this recorder's (the sweep judges it again; a container that is gone is found there).
+	 * standstill found shared with another recorder of the host meanwhile (or awaiting one's next
+	 * heartbeat) is new: the host's, not this recorder's, unless its container is gone.
 	 */
 	static boolean stillFailed(FailoverReason reason, Judgement again) {
 		if (!JUDGED_AGAIN.contains(reason)) {
 			return true;
 		}
+		if (again.kind() == Kind.DEFERRED_HOST_WIDE || again.kind() == Kind.AWAITING_PEERS) {
+			// no standstill excuses a container that is gone
+			return reason == FailoverReason.HEARTBEAT_LOST;
+		}
 		return again.replaces()
 				|| again.kind() == Kind.DEFERRED_HOST_SATURATED && again.deferred() != Kind.NO_CONTENT;
 	}
 
-	/** Whether a verdict is a failure deferred for its host (saturated, or a host-wide standstill). */
+	/** Whether a verdict is a failure deferred for its host (saturated, a host-wide standstill, or awaiting peers). */
 	static boolean deferred(Kind kind) {
-		return kind == Kind.DEFERRED_HOST_SATURATED || kind == Kind.DEFERRED_HOST_WIDE;
+		return kind == Kind.DEFERRED_HOST_SATURATED || kind == Kind.DEFERRED_HOST_WIDE || kind == Kind.AWAITING_PEERS;
 	}
 
 	/** Whether a verdict leads to a replacement check (the runtime or a kill). */

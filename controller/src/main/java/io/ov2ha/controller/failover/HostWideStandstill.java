@@ -13,25 +13,54 @@ import io.ov2ha.controller.recording.RecordingStatus;
  * Whether a recorder's standstill is its host's, not its own: a pure function of the recorders'
  * snapshots and the time ({@link DetectionRules} defers such a standstill as on a saturated host).
  * <p>
- * A recorder fails alone: its ffmpeg stops, its browser hangs, its container dies. When another
- * capturing recorder of the same host has not advanced since the same moment (their last media
- * progress within two heartbeat intervals of each other: heartbeats arrive once an interval, so
- * two recorders frozen at one instant were last seen advancing up to an interval apart), and not
- * for one interval or more (a healthy recorder shows progress in every heartbeat), the host froze
- * them both: its CPU starved them in a burst its pressure average did not show, or its disk or
- * Docker engine stalled. Seen: two healthy primaries of a 2-core host stood still from the same
- * 0.4 s, CPU pressure 65 % (under the saturation threshold), and were both failed over for a media
- * stall 2 s later; their backups then went silent within 0.2 s of each other and were replaced too.
- * The other recorder needs no heartbeat of its own proving its standstill yet: its proof may come
- * a moment after this one's. A peer whose failover is under way (its backup pending) is none: it
- * will not advance again. The peers are the last sweep's (at most a reconcile interval old): a
- * peer that advanced since is seen still a moment longer (a deferral of one sweep, never a failover).
+ * A recorder fails alone: its ffmpeg stops, its browser hangs, its container dies. A host's burst
+ * freezes its recorders together: its CPU starves them in a burst its pressure average does not
+ * show, or its disk or Docker engine stalls. Seen: two healthy primaries of a 2-core host stood
+ * still from the same 0.4 s, CPU pressure 65 % (under the saturation threshold), and were both
+ * failed over for a media stall 2 s later; their backups then went silent within 0.2 s of each
+ * other and were replaced too.
+ * <p>
+ * Another capturing recorder of the same host (a peer) whose last progress is within two
+ * heartbeat intervals of this one's (heartbeats arrive once an interval: two recorders frozen at
+ * one instant were last seen advancing up to an interval and a report apart) is:
+ * <ul>
+ * <li><b>still with it</b> when its standstill is proven: one of its heartbeats came an interval or
+ * more after its last progress, or it has been silent for two intervals ({@link Answer#SHARED});</li>
+ * <li><b>undecided</b> otherwise: its latest heartbeat showed that progress and the next one will
+ * tell (a healthy recorder's last progress is always that recent, a frozen one's proof may come a
+ * moment after this one's). The judgement waits for it ({@link Answer#UNDECIDED}): about an
+ * interval for a healthy peer, whose next progress is past the window.</li>
+ * </ul>
+ * A peer that advanced later than the window did not freeze with it; one that stood still long
+ * before failed alone; one whose failover is under way (its backup pending) will not advance again:
+ * none of them counts.
  * <p>
  * A host's recorders are those whose {@code host} is the same, or unknown on either side (one
- * controller's backups run on its Docker engine and have none; with recorders on several hosts, or a
- * remote engine, turn host load awareness off: {@code HA_CPU_PRESSURE_THRESHOLD=0}).
+ * controller's backups run on its Docker engine and have none; with recorders on several hosts, or
+ * a remote engine, turn host load awareness off: {@code HA_CPU_PRESSURE_THRESHOLD=0}).
  */
 final class HostWideStandstill {
+
+	/** Whether a standstill is the recorder's own. */
+	enum Answer {
+
+		/** No peer stood still from the same moment: its own. */
+		OWN,
+		/** A peer last advanced about when it did, and its next heartbeat will tell. */
+		UNDECIDED,
+		/** A peer's standstill from the same moment is proven: the host's. */
+		SHARED
+
+	}
+
+	/**
+	 * @param answer the answer
+	 * @param peers the peers whose standstill is proven with it (for {@link Answer#SHARED})
+	 */
+	record Result(Answer answer, List<Snapshot> peers) {
+	}
+
+	private static final Result OWN = new Result(Answer.OWN, List.of());
 
 	private HostWideStandstill() {
 	}
@@ -41,27 +70,36 @@ final class HostWideStandstill {
 	 * @param peers the other recordings the controller watches (s itself is skipped)
 	 * @param now the time
 	 * @param heartbeatInterval the recorders' heartbeat period
-	 * @return the other recorders of its host standing still since the same moment (empty: its own)
 	 */
-	static List<Snapshot> stillWith(Snapshot s, Collection<Snapshot> peers, Instant now, Duration heartbeatInterval) {
+	static Result of(Snapshot s, Collection<Snapshot> peers, Instant now, Duration heartbeatInterval) {
 		Instant mine = stillSince(s);
 		if (mine == null) {
-			return List.of();
+			return OWN;
 		}
 		Duration window = heartbeatInterval.multipliedBy(2);
-		List<Snapshot> out = new ArrayList<>();
+		List<Snapshot> proven = new ArrayList<>();
+		boolean undecided = false;
 		for (Snapshot p : peers) {
-			if (p.id().equals(s.id()) || !sameHost(s.host(), p.host())) {
+			if (p.id().equals(s.id()) || !sameHost(s.host(), p.host()) || p.state().pending(p.epoch())) {
 				continue;
 			}
 			Instant theirs = stillSince(p);
-			if (theirs != null && !p.state().pending(p.epoch())
-					&& Duration.between(theirs, now).compareTo(heartbeatInterval) >= 0
-					&& Duration.between(mine, theirs).abs().compareTo(window) <= 0) {
-				out.add(p);
+			if (theirs == null || Duration.between(mine, theirs).abs().compareTo(window) > 0) {
+				continue;
+			}
+			boolean provenByHeartbeat = Duration.between(theirs, p.heartbeatAt()).compareTo(heartbeatInterval) >= 0;
+			boolean silent = Duration.between(p.heartbeatAt(), now).compareTo(window) >= 0;
+			if (provenByHeartbeat || silent) {
+				proven.add(p);
+			}
+			else {
+				undecided = true;
 			}
 		}
-		return out;
+		if (!proven.isEmpty()) {
+			return new Result(Answer.SHARED, List.copyOf(proven));
+		}
+		return undecided ? new Result(Answer.UNDECIDED, List.of()) : OWN;
 	}
 
 	/** The standstill of a recorder: recording, epoch, last progress (null: none to name). */

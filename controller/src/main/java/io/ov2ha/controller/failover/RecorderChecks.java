@@ -110,6 +110,8 @@ final class RecorderChecks {
 						+ " action=wait reason=another_recorder_of_the_host_stands_still_since_the_same_moment");
 				yield deferredSilenceCheck(s, j);
 			}
+			// another recorder of the host will tell at its next heartbeat whether it froze too: routine, not logged
+			case AWAITING_PEERS -> deferredSilenceCheck(s, j);
 			case PAGE_STARTING -> {
 				warnings.warn(LOG, "page-starting:" + key + ":" + s.epoch(), "event=failover.start_stall recordingId=" + key + " epoch="
 						+ s.epoch() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()

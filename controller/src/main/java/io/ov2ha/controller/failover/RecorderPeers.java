@@ -10,8 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The host's recorders as the reconciler's last sweep saw them (at most one
  * {@code HA_RECONCILE_INTERVAL} old), and whether a recorder's standstill is shared with one of
  * them ({@link HostWideStandstill}): at the sweep, on a heartbeat that shows it, or again before a
- * backup. An older view of a peer only shows it standing still for longer (a deferral of one
- * sweep), or not yet (the normal rules).
+ * backup. An older view of a peer shows its progress a sweep late: a wait of one sweep more.
  * <p>
  * A standstill found shared stays the host's for {@code grace} after it was last seen shared, as
  * long as the recorder does not advance: when a host's freeze ends, its recorders resume a moment
@@ -45,22 +44,22 @@ final class RecorderPeers implements DetectionRules.HostView {
 	}
 
 	@Override
-	public boolean sharesStandstill(Snapshot s, Instant now) {
-		List<Snapshot> with = HostWideStandstill.stillWith(s, last, now, heartbeatInterval);
+	public HostWideStandstill.Answer standstill(Snapshot s, Instant now) {
+		HostWideStandstill.Result r = HostWideStandstill.of(s, last, now, heartbeatInterval);
 		String key = HostWideStandstill.standstillKey(s);
-		if (!with.isEmpty()) {
-			// theirs too: the one of them whose stall is proven last is judged after this one resumed
+		if (r.answer() == HostWideStandstill.Answer.SHARED) {
+			// theirs too: the one of them whose stall is proven last may be judged after this one resumed
 			remember(key, now);
-			with.forEach(p -> remember(HostWideStandstill.standstillKey(p), now));
-			return true;
+			r.peers().forEach(p -> remember(HostWideStandstill.standstillKey(p), now));
+			return r.answer();
 		}
 		Instant seen = key == null ? null : shared.get(key);
-		return seen != null && !now.isAfter(seen.plus(grace));
+		return seen != null && !now.isAfter(seen.plus(grace)) ? HostWideStandstill.Answer.SHARED : r.answer();
 	}
 
 	private void remember(String key, Instant now) {
 		if (key != null) {
-			shared.put(key, now);
+			shared.merge(key, now, (a, b) -> a.isAfter(b) ? a : b);
 		}
 	}
 

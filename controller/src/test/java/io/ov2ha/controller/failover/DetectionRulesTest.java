@@ -440,8 +440,9 @@ class DetectionRulesTest {
 			default -> false;
 		};
 		boolean cameBack = switch (again) {
-			case NOT_JUDGED, STARTING, PAGE_STARTING, HEALTHY, SLOW, CHUNKS_ARRIVING, NO_CONTENT,
-					DEFERRED_HOST_WIDE -> true;
+			case NOT_JUDGED, STARTING, PAGE_STARTING, HEALTHY, SLOW, CHUNKS_ARRIVING, NO_CONTENT -> true;
+			// the host's standstill, or one a peer's next heartbeat decides: no container that is gone
+			case DEFERRED_HOST_WIDE, AWAITING_PEERS -> reason != FailoverReason.HEARTBEAT_LOST;
 			case SILENT, START_TIMEOUT, MEDIA_STALLED, CHUNK_STALLED, DEFERRED_HOST_SATURATED -> false;
 		};
 		Judgement j = new Judgement(again, NOW, NOW, DetectionRules.deferred(again) ? Kind.SILENT : null);

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.ov2ha.controller.failover.DetectionRules.Judgement;
 import io.ov2ha.controller.failover.DetectionRules.Kind;
+import io.ov2ha.controller.failover.HostWideStandstill.Answer;
 import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecorderProgress.Phase;
 import io.ov2ha.controller.recording.RecordingId;
@@ -79,111 +80,116 @@ class HostWideStandstillTest {
 	void aStandstillOnceSharedStaysTheHostsForTheGraceWhileThePeerResumesFirst() {
 		Snapshot peer = capturing("ses_B", "vm", 0.2, 2.0);
 		RecorderPeers host = peers(STALLED, peer);
-		assertThat(host.sharesStandstill(STALLED, NOW)).isTrue();
+		assertThat(host.standstill(STALLED, NOW)).isEqualTo(Answer.SHARED);
 		// the next sweep: the peer advanced again, this one not yet
 		host.seen(List.of(STALLED, capturing("ses_B", "vm", 0.1, 0.1)));
-		assertThat(host.sharesStandstill(STALLED, NOW.plusSeconds(1))).isTrue();
-		assertThat(host.sharesStandstill(STALLED, NOW.plusSeconds(2))).isTrue();
+		assertThat(host.standstill(STALLED, NOW.plusSeconds(1))).isEqualTo(Answer.SHARED);
+		assertThat(host.standstill(STALLED, NOW.plusSeconds(2))).isEqualTo(Answer.SHARED);
 		// still standing 2 s after its peer resumed: its own failure
-		assertThat(host.sharesStandstill(STALLED, NOW.plusMillis(2100))).isFalse();
+		assertThat(host.standstill(STALLED, NOW.plusMillis(2100))).isEqualTo(Answer.OWN);
 	}
 
 	@Test
 	void thePeerFoundStillWithItIsRememberedTooItsStallMayBeProvenAfterThisOneResumed() {
 		Snapshot peer = capturing("ses_B", "vm", 0.2, 1.2);
 		RecorderPeers host = peers(STALLED, peer);
-		assertThat(host.sharesStandstill(STALLED, NOW)).isTrue();
+		assertThat(host.standstill(STALLED, NOW)).isEqualTo(Answer.SHARED);
 		// this one resumed (and its recording ended: nobody else to compare with); the peer's stall is
 		// proven later, its standstill unchanged: remembered for the grace
 		host.seen(List.of(peer));
-		assertThat(host.sharesStandstill(peer, NOW.plusSeconds(1))).isTrue();
-		assertThat(host.sharesStandstill(peer, NOW.plusMillis(2100))).isFalse();
+		assertThat(host.standstill(peer, NOW.plusSeconds(1))).isEqualTo(Answer.SHARED);
+		assertThat(host.standstill(peer, NOW.plusMillis(2100))).isEqualTo(Answer.OWN);
 	}
 
 	@Test
 	void aRecorderThatAdvancedStandsStillAnewAlone() {
 		RecorderPeers host = peers(STALLED, capturing("ses_B", "vm", 0.2, 2.0));
-		assertThat(host.sharesStandstill(STALLED, NOW)).isTrue();
-		// it advanced (a new last progress), the peer too: this standstill is new, and its own
-		Snapshot again = capturing("ses_A", "vm", 0.1, 1.0);
-		host.seen(List.of(again, capturing("ses_B", "vm", 0.1, 0.1)));
-		assertThat(host.sharesStandstill(again, NOW)).isFalse();
+		assertThat(host.standstill(STALLED, NOW)).isEqualTo(Answer.SHARED);
+		// it advanced (a new last progress) and the peer's recording ended: this standstill is new, its own
+		Snapshot again = capturing("ses_A", "vm", 0.1, 3.0);
+		host.seen(List.of(again));
+		assertThat(host.standstill(again, NOW)).isEqualTo(Answer.OWN);
 	}
 
 	@Test
 	void forgottenAfterTheCleanup() {
 		RecorderPeers host = peers(STALLED, capturing("ses_B", "vm", 0.2, 2.0));
-		assertThat(host.sharesStandstill(STALLED, NOW)).isTrue();
+		assertThat(host.standstill(STALLED, NOW)).isEqualTo(Answer.SHARED);
 		host.seen(List.of(STALLED));
 		host.forgetOlderThan(NOW.plusMillis(1));
-		assertThat(host.sharesStandstill(STALLED, NOW.plusSeconds(1))).isFalse();
+		assertThat(host.standstill(STALLED, NOW.plusSeconds(1))).isEqualTo(Answer.OWN);
 	}
 
 	static Stream<Arguments> peers() {
 		return Stream.of(
-				// --- shared: the host froze them together
-				arguments("a peer stalled from the same moment (seen: 0.4 s apart)", STALLED,
-						capturing("ses_B", "vm", 0.2, 1.9), true),
+				// --- shared: a peer's standstill from the same moment is proven
+				arguments("a peer frozen from the same moment, a heartbeat proved it (seen: 0.4 s apart)", STALLED,
+						capturing("ses_B", "vm", 0.2, 1.9), Answer.SHARED),
 				arguments("a peer stalled 2 s before (two intervals: the edge)", STALLED,
-						capturing("ses_B", "vm", 0.2, 4.3), true),
-				arguments("a peer silent from the same moment", STALLED, capturing("ses_B", "vm", 2.2, 2.2), true),
+						capturing("ses_B", "vm", 0.2, 4.3), Answer.SHARED),
+				arguments("a peer whose heartbeat came exactly one interval after its last progress", STALLED,
+						capturing("ses_B", "vm", 0.2, 1.2), Answer.SHARED),
+				arguments("a peer silent from the same moment", STALLED, capturing("ses_B", "vm", 2.2, 2.2),
+						Answer.SHARED),
 				arguments("a silent recorder, its peer silent from the same moment (seen: 0.2 s apart)",
-						capturing("ses_A", "vm", 4.3, 4.3), capturing("ses_B", "vm", 4.1, 4.1), true),
+						capturing("ses_A", "vm", 4.3, 4.3), capturing("ses_B", "vm", 4.1, 4.1), Answer.SHARED),
 				arguments("the peer's host unknown (the controller's engine)", STALLED, capturing("ses_B", "", 0.2, 1.9),
-						true),
+						Answer.SHARED),
 				arguments("this recorder's host unknown", capturing("ses_A", "", 0.1, 2.3),
-						capturing("ses_B", "vm", 0.2, 1.9), true),
-				// --- not shared: the recorder fails alone
-				arguments("a peer not advanced for 1.1 s, its own proof not in yet (frozen a moment later)", STALLED,
-						capturing("ses_B", "vm", 0.2, 1.1), true),
-				arguments("a peer silent for 1.5 s since the same moment", STALLED, capturing("ses_B", "vm", 1.5, 1.5),
-						true),
-				// --- not shared: the recorder fails alone
-				arguments("a healthy peer (its last heartbeat showed progress)", STALLED,
-						capturing("ses_B", "vm", 0.2, 0.2), false),
-				arguments("a peer advanced 0.9 s ago (its next heartbeat is due)", STALLED,
-						capturing("ses_B", "vm", 0.9, 0.9), false),
+						capturing("ses_B", "vm", 0.2, 1.9), Answer.SHARED),
+				// --- undecided: the peer's latest heartbeat showed progress from about the same moment
+				arguments("a peer whose latest heartbeat showed progress 1.2 s ago (frozen since, or healthy)",
+						STALLED, capturing("ses_B", "vm", 1.0, 1.2), Answer.UNDECIDED),
+				arguments("a healthy peer that reported 0.4 s ago, 1.9 s after this one's last progress", STALLED,
+						capturing("ses_B", "vm", 0.3, 0.4), Answer.UNDECIDED),
+				arguments("a peer silent for less than two intervals", STALLED, capturing("ses_B", "vm", 1.5, 1.5),
+						Answer.UNDECIDED),
+				// --- its own: no peer stood still from the same moment
+				arguments("a healthy peer that advanced after the window", STALLED, capturing("ses_B", "vm", 0.2, 0.2),
+						Answer.OWN),
 				arguments("a peer stalled long before (its own failure)", STALLED, capturing("ses_B", "vm", 0.2, 9.0),
-						false),
+						Answer.OWN),
 				arguments("a peer stalled after it, more than two intervals later", capturing("ses_A", "vm", 0.1, 6.0),
-						capturing("ses_B", "vm", 0.1, 3.5), false),
-				arguments("a peer on another host", STALLED, capturing("ses_B", "other", 0.2, 1.9), false),
+						capturing("ses_B", "vm", 0.1, 3.5), Answer.OWN),
+				arguments("a peer on another host", STALLED, capturing("ses_B", "other", 0.2, 1.9), Answer.OWN),
 				arguments("a peer still starting", STALLED,
-						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.STARTING, 0.2, null), false),
+						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.STARTING, 0.2, null), Answer.OWN),
 				arguments("a peer stopping", STALLED,
-						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.STOPPING, 0.2, 1.9), false),
+						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.STOPPING, 0.2, 1.9), Answer.OWN),
 				arguments("a peer whose recording is stopping", STALLED,
-						recorder("ses_B", "vm", RecordingStatus.STOPPING, Phase.CAPTURING, 0.2, 1.9), false),
-				arguments("the recorder itself is no peer", STALLED, STALLED, false),
+						recorder("ses_B", "vm", RecordingStatus.STOPPING, Phase.CAPTURING, 0.2, 1.9), Answer.OWN),
+				arguments("the recorder itself is no peer", STALLED, STALLED, Answer.OWN),
 				arguments("a peer whose backup is pending (it will not advance again)", STALLED,
-						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.CAPTURING, 0.2, 1.9, 1, 1L), false),
+						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.CAPTURING, 0.2, 1.9, 1, 1L), Answer.OWN),
 				arguments("a peer whose heartbeats are of an older epoch (its backup starting)", STALLED,
-						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.CAPTURING, 0.2, 1.9, 1, null), false),
+						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.CAPTURING, 0.2, 1.9, 1, null), Answer.OWN),
 				arguments("a peer without progress tracking", STALLED,
-						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.CAPTURING, 0.2, null), false),
+						recorder("ses_B", "vm", RecordingStatus.RECORDING, Phase.CAPTURING, 0.2, null), Answer.OWN),
 				arguments("a recorder without progress tracking is compared with nobody",
 						recorder("ses_A", "vm", RecordingStatus.RECORDING, Phase.CAPTURING, 0.1, null),
-						capturing("ses_B", "vm", 0.2, 1.9), false));
+						capturing("ses_B", "vm", 0.2, 1.9), Answer.OWN));
 	}
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("peers")
-	void sharedWhenAnotherRecorderOfTheHostStandsStillSinceTheSameMoment(String name, Snapshot s, Snapshot peer,
-			boolean shared) {
-		assertThat(HostWideStandstill.stillWith(s, List.of(s, peer), NOW, INTERVAL).isEmpty()).isEqualTo(!shared);
+	void theHostsWhenAnotherRecorderOfTheHostStandsStillSinceTheSameMoment(String name, Snapshot s, Snapshot peer,
+			Answer expected) {
+		assertThat(HostWideStandstill.of(s, List.of(s, peer), NOW, INTERVAL).answer()).isEqualTo(expected);
 	}
 
 	@Test
 	void oneOfTwoPeersFrozenWithItIsEnough() {
 		Snapshot frozen = capturing("ses_C", "vm", 0.3, 2.0);
 		List<Snapshot> all = List.of(STALLED, capturing("ses_B", "vm", 0.2, 0.2), frozen);
-		assertThat(HostWideStandstill.stillWith(STALLED, all, NOW, INTERVAL)).containsExactly(frozen);
+		HostWideStandstill.Result r = HostWideStandstill.of(STALLED, all, NOW, INTERVAL);
+		assertThat(r.answer()).isEqualTo(Answer.SHARED);
+		assertThat(r.peers()).containsExactly(frozen);
 	}
 
 	@Test
-	void aloneOnItsHostNothingIsShared() {
-		assertThat(HostWideStandstill.stillWith(STALLED, List.of(STALLED), NOW, INTERVAL)).isEmpty();
-		assertThat(HostWideStandstill.stillWith(STALLED, List.of(), NOW, INTERVAL)).isEmpty();
+	void aloneOnItsHostItsOwn() {
+		assertThat(HostWideStandstill.of(STALLED, List.of(STALLED), NOW, INTERVAL).answer()).isEqualTo(Answer.OWN);
+		assertThat(HostWideStandstill.of(STALLED, List.of(), NOW, INTERVAL).answer()).isEqualTo(Answer.OWN);
 	}
 
 	static Stream<Arguments> judged() {
@@ -193,6 +199,8 @@ class HostWideStandstillTest {
 						Kind.DEFERRED_HOST_WIDE),
 				arguments("stalled 2.3 s, the peer healthy: stalled", STALLED, capturing("ses_B", "vm", 0.2, 0.2),
 						Kind.MEDIA_STALLED),
+				arguments("stalled 2.3 s, the peer's latest heartbeat showed progress 1.2 s ago: its next one tells",
+						STALLED, capturing("ses_B", "vm", 1.0, 1.2), Kind.AWAITING_PEERS),
 				arguments("stalled 14 s with its peer: still deferred", capturing("ses_A", "vm", 0.1, 14.0),
 						capturing("ses_B", "vm", 0.2, 13.5), Kind.DEFERRED_HOST_WIDE),
 				arguments("stalled 16 s with its peer: the patience is over, stalled", capturing("ses_A", "vm", 0.1, 16.0),
@@ -212,11 +220,13 @@ class HostWideStandstillTest {
 	void theRulesDeferAHostWideStandstill(String name, Snapshot s, Snapshot peer, Kind expected) {
 		Judgement j = RULES.judge(s, NOW, NOW.minusSeconds(3600), Double.NaN, peers(s, peer));
 		assertThat(j.kind()).isEqualTo(expected);
-		if (expected == Kind.DEFERRED_HOST_WIDE) {
+		if (expected == Kind.DEFERRED_HOST_WIDE || expected == Kind.AWAITING_PEERS) {
 			assertThat(j.deferred()).isIn(Kind.MEDIA_STALLED, Kind.SILENT);
-			// found shared when judged again before a backup: the host's, no backup now
+			// found so when judged again before a backup: the host's, no backup now
 			assertThat(DetectionRules.stillFailed(FailoverReason.MEDIA_STALL, j)).isFalse();
 			assertThat(DetectionRules.stillFailed(FailoverReason.HUNG, j)).isFalse();
+			// but no standstill excuses a container that is gone
+			assertThat(DetectionRules.stillFailed(FailoverReason.HEARTBEAT_LOST, j)).isTrue();
 		}
 	}
 
