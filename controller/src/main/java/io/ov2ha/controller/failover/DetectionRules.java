@@ -51,7 +51,8 @@ import io.ov2ha.controller.recording.RecorderProgress;
  * <li><b>A host-wide standstill</b>: a recorder silent or stalled by the normal timeouts since the
  * moment another capturing recorder of its host stood still too ({@link HostWideStandstill}) is
  * deferred the same way ({@link Kind#DEFERRED_HOST_WIDE}): a recorder fails alone, a host freezes
- * them together.</li>
+ * them together. While such a recorder's latest heartbeat still showed progress from about that
+ * moment, the judgement waits for its next one ({@link Kind#AWAITING_PEERS}).</li>
  * </ul>
  */
 final class DetectionRules {
@@ -115,7 +116,8 @@ final class DetectionRules {
 	 * @param lastHeartbeat last sign of life (heartbeat, or the start of the current epoch)
 	 * @param lastProgress last progress (media time, or chunk for an older recorder; or the
 	 *        start of the epoch, or the controller start)
-	 * @param deferred for {@link Kind#DEFERRED_HOST_SATURATED} and {@link Kind#DEFERRED_HOST_WIDE}: the verdict the normal timeouts gave
+	 * @param deferred for {@link Kind#DEFERRED_HOST_SATURATED}, {@link Kind#DEFERRED_HOST_WIDE} and
+	 *        {@link Kind#AWAITING_PEERS}: the verdict the normal timeouts gave
 	 *        (SILENT: the container may be gone, which no load excuses); null otherwise
 	 */
 	record Judgement(Kind kind, Instant lastHeartbeat, Instant lastProgress, Kind deferred) {

@@ -67,11 +67,15 @@ final class HostWideStandstill {
 
 	/**
 	 * @param s the recorder judged stalled or silent
-	 * @param peers the other recordings the controller watches (s itself is skipped)
-	 * @param now the time
+	 * @param peers the other recordings the controller watches (s itself is skipped), as seen at {@code seenAt}
+	 * @param seenAt when the peers were read (a peer's silence is measured to then, not to a later now)
+	 * @param provenEarlier peers whose standstill was proven recently and who may have resumed since
+	 *        (a host's recorders resume a moment apart: the last one's stall may be proven after the
+	 *        first one advanced again)
 	 * @param heartbeatInterval the recorders' heartbeat period
 	 */
-	static Result of(Snapshot s, Collection<Snapshot> peers, Instant now, Duration heartbeatInterval) {
+	static Result of(Snapshot s, Collection<Snapshot> peers, Instant seenAt, Collection<Snapshot> provenEarlier,
+			Duration heartbeatInterval) {
 		Instant mine = stillSince(s);
 		if (mine == null) {
 			return OWN;
@@ -80,26 +84,45 @@ final class HostWideStandstill {
 		List<Snapshot> proven = new ArrayList<>();
 		boolean undecided = false;
 		for (Snapshot p : peers) {
-			if (p.id().equals(s.id()) || !sameHost(s.host(), p.host()) || p.state().pending(p.epoch())) {
+			if (!comparable(s, mine, p, window)) {
 				continue;
 			}
-			Instant theirs = stillSince(p);
-			if (theirs == null || Duration.between(mine, theirs).abs().compareTo(window) > 0) {
-				continue;
-			}
-			boolean provenByHeartbeat = Duration.between(theirs, p.heartbeatAt()).compareTo(heartbeatInterval) >= 0;
-			boolean silent = Duration.between(p.heartbeatAt(), now).compareTo(window) >= 0;
-			if (provenByHeartbeat || silent) {
+			if (provenStill(p, seenAt, heartbeatInterval)) {
 				proven.add(p);
 			}
 			else {
 				undecided = true;
 			}
 		}
+		for (Snapshot p : provenEarlier) {
+			if (comparable(s, mine, p, window)) {
+				proven.add(p);
+			}
+		}
 		if (!proven.isEmpty()) {
 			return new Result(Answer.SHARED, List.copyOf(proven));
 		}
 		return undecided ? new Result(Answer.UNDECIDED, List.of()) : OWN;
+	}
+
+	/**
+	 * Whether a capturing recorder's standstill is proven as seen at {@code seenAt}: one of its
+	 * heartbeats came an interval or more after its last progress, or it has been silent for two.
+	 */
+	static boolean provenStill(Snapshot p, Instant seenAt, Duration heartbeatInterval) {
+		Instant since = stillSince(p);
+		return since != null && !p.state().pending(p.epoch())
+				&& (Duration.between(since, p.heartbeatAt()).compareTo(heartbeatInterval) >= 0
+						|| Duration.between(p.heartbeatAt(), seenAt).compareTo(heartbeatInterval.multipliedBy(2)) >= 0);
+	}
+
+	/** Another capturing recorder of the host, not being replaced, last advanced within the window of {@code mine}. */
+	private static boolean comparable(Snapshot s, Instant mine, Snapshot p, Duration window) {
+		if (p.id().equals(s.id()) || !sameHost(s.host(), p.host()) || p.state().pending(p.epoch())) {
+			return false;
+		}
+		Instant theirs = stillSince(p);
+		return theirs != null && Duration.between(mine, theirs).abs().compareTo(window) <= 0;
 	}
 
 	/** The standstill of a recorder: recording, epoch, last progress (null: none to name). */

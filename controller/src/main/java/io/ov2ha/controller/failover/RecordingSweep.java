@@ -83,9 +83,12 @@ final class RecordingSweep {
 		this.peers = peers;
 	}
 
-	/** The sweep of every non-final recording; each is judged beside the others ({@link RecorderPeers}). */
+	/**
+	 * The sweep of every non-final recording, just read; each is judged beside the others
+	 * ({@link RecorderPeers}, told when they were read: the tick's time may be older).
+	 */
 	void sweepAll(List<Snapshot> snapshots, Instant now) {
-		peers.seen(snapshots);
+		peers.seen(snapshots, clock.instant());
 		for (Snapshot s : snapshots) {
 			sweep(s, now);
 		}

@@ -70,7 +70,7 @@ class HostWideStandstillTest {
 	/** The host as the last sweep saw it; a standstill once shared stays the host's for 2 s. */
 	private static RecorderPeers peers(Snapshot... sweep) {
 		RecorderPeers peers = new RecorderPeers(INTERVAL, Duration.ofSeconds(2));
-		peers.seen(List.of(sweep));
+		peers.seen(List.of(sweep), NOW);
 		return peers;
 	}
 
@@ -82,40 +82,38 @@ class HostWideStandstillTest {
 		RecorderPeers host = peers(STALLED, peer);
 		assertThat(host.standstill(STALLED, NOW)).isEqualTo(Answer.SHARED);
 		// the next sweep: the peer advanced again, this one not yet
-		host.seen(List.of(STALLED, capturing("ses_B", "vm", 0.1, 0.1)));
+		host.seen(List.of(STALLED, capturing("ses_B", "vm", 0.1, 0.1)), NOW.plusSeconds(1));
 		assertThat(host.standstill(STALLED, NOW.plusSeconds(1))).isEqualTo(Answer.SHARED);
 		assertThat(host.standstill(STALLED, NOW.plusSeconds(2))).isEqualTo(Answer.SHARED);
-		// still standing 2 s after its peer resumed: its own failure
+		// still standing 2 s after its peer was last seen frozen: its own failure
 		assertThat(host.standstill(STALLED, NOW.plusMillis(2100))).isEqualTo(Answer.OWN);
 	}
 
 	@Test
-	void thePeerFoundStillWithItIsRememberedTooItsStallMayBeProvenAfterThisOneResumed() {
-		Snapshot peer = capturing("ses_B", "vm", 0.2, 1.2);
-		RecorderPeers host = peers(STALLED, peer);
-		assertThat(host.standstill(STALLED, NOW)).isEqualTo(Answer.SHARED);
-		// this one resumed (and its recording ended: nobody else to compare with); the peer's stall is
-		// proven later, its standstill unchanged: remembered for the grace
-		host.seen(List.of(peer));
-		assertThat(host.standstill(peer, NOW.plusSeconds(1))).isEqualTo(Answer.SHARED);
-		assertThat(host.standstill(peer, NOW.plusMillis(2100))).isEqualTo(Answer.OWN);
+	void aPeerSeenFrozenCountsThoughItResumedBeforeThisOnesStallWasProven() {
+		// a sweep sees both frozen since about the same moment: the peer's standstill proven, this
+		// one's stall (1.4 s) not yet
+		Snapshot mine = capturing("ses_A", "vm", 0.1, 1.5);
+		RecorderPeers host = peers(mine, capturing("ses_B", "vm", 0.2, 1.2));
+		// a second later the peer has resumed; this one's heartbeat proves 2.45 s without progress
+		Snapshot proven = capturing("ses_A", "vm", -0.95, 1.5);
+		host.seen(List.of(proven, capturing("ses_B", "vm", -0.9, -0.9)), NOW.plusSeconds(1));
+		assertThat(host.standstill(proven, NOW.plusSeconds(1))).isEqualTo(Answer.SHARED);
+		assertThat(host.standstill(proven, NOW.plusMillis(2100))).isEqualTo(Answer.OWN);
 	}
 
 	@Test
-	void aRecorderThatAdvancedStandsStillAnewAlone() {
-		RecorderPeers host = peers(STALLED, capturing("ses_B", "vm", 0.2, 2.0));
-		assertThat(host.standstill(STALLED, NOW)).isEqualTo(Answer.SHARED);
-		// it advanced (a new last progress) and the peer's recording ended: this standstill is new, its own
-		Snapshot again = capturing("ses_A", "vm", 0.1, 3.0);
-		host.seen(List.of(again));
-		assertThat(host.standstill(again, NOW)).isEqualTo(Answer.OWN);
+	void aPeersSilenceIsMeasuredToWhenItWasReadNotToALaterNow() {
+		// a healthy peer's heartbeat 1.5 s old when the (late) sweep read it: not silent for two intervals
+		RecorderPeers host = peers(STALLED, capturing("ses_B", "vm", 1.5, 1.5));
+		assertThat(host.standstill(STALLED, NOW.plusSeconds(3))).isEqualTo(Answer.UNDECIDED);
 	}
 
 	@Test
 	void forgottenAfterTheCleanup() {
 		RecorderPeers host = peers(STALLED, capturing("ses_B", "vm", 0.2, 2.0));
 		assertThat(host.standstill(STALLED, NOW)).isEqualTo(Answer.SHARED);
-		host.seen(List.of(STALLED));
+		host.seen(List.of(STALLED), NOW);
 		host.forgetOlderThan(NOW.plusMillis(1));
 		assertThat(host.standstill(STALLED, NOW.plusSeconds(1))).isEqualTo(Answer.OWN);
 	}
@@ -174,22 +172,37 @@ class HostWideStandstillTest {
 	@MethodSource("peers")
 	void theHostsWhenAnotherRecorderOfTheHostStandsStillSinceTheSameMoment(String name, Snapshot s, Snapshot peer,
 			Answer expected) {
-		assertThat(HostWideStandstill.of(s, List.of(s, peer), NOW, INTERVAL).answer()).isEqualTo(expected);
+		assertThat(HostWideStandstill.of(s, List.of(s, peer), NOW, List.of(), INTERVAL).answer()).isEqualTo(expected);
 	}
 
 	@Test
 	void oneOfTwoPeersFrozenWithItIsEnough() {
 		Snapshot frozen = capturing("ses_C", "vm", 0.3, 2.0);
 		List<Snapshot> all = List.of(STALLED, capturing("ses_B", "vm", 0.2, 0.2), frozen);
-		HostWideStandstill.Result r = HostWideStandstill.of(STALLED, all, NOW, INTERVAL);
+		HostWideStandstill.Result r = HostWideStandstill.of(STALLED, all, NOW, List.of(), INTERVAL);
 		assertThat(r.answer()).isEqualTo(Answer.SHARED);
 		assertThat(r.peers()).containsExactly(frozen);
 	}
 
 	@Test
 	void aloneOnItsHostItsOwn() {
-		assertThat(HostWideStandstill.of(STALLED, List.of(STALLED), NOW, INTERVAL).answer()).isEqualTo(Answer.OWN);
-		assertThat(HostWideStandstill.of(STALLED, List.of(), NOW, INTERVAL).answer()).isEqualTo(Answer.OWN);
+		assertThat(HostWideStandstill.of(STALLED, List.of(STALLED), NOW, List.of(), INTERVAL).answer())
+			.isEqualTo(Answer.OWN);
+		assertThat(HostWideStandstill.of(STALLED, List.of(), NOW, List.of(), INTERVAL).answer()).isEqualTo(Answer.OWN);
+	}
+
+	@Test
+	void aPeerProvenEarlierCountsThoughItsLatestSnapshotAdvanced() {
+		Snapshot earlier = capturing("ses_B", "vm", 0.2, 1.9);
+		Snapshot resumed = capturing("ses_B", "vm", 0.1, 0.1);
+		HostWideStandstill.Result r = HostWideStandstill.of(STALLED, List.of(STALLED, resumed), NOW, List.of(earlier),
+				INTERVAL);
+		assertThat(r.answer()).isEqualTo(Answer.SHARED);
+		// one proven earlier on another host, or outside the window, does not
+		assertThat(HostWideStandstill.of(STALLED, List.of(), NOW, List.of(capturing("ses_B", "other", 0.2, 1.9)),
+				INTERVAL).answer()).isEqualTo(Answer.OWN);
+		assertThat(HostWideStandstill.of(STALLED, List.of(), NOW, List.of(capturing("ses_B", "vm", 0.2, 9.0)),
+				INTERVAL).answer()).isEqualTo(Answer.OWN);
 	}
 
 	static Stream<Arguments> judged() {
