@@ -95,21 +95,9 @@ final class RecorderChecks {
 						+ " action=none reason=recent_chunk_progress");
 				yield null;
 			}
-			case DEFERRED_HOST_SATURATED -> {
-				warnings.warn(LOG, "saturated:" + key, "event=failover.host_saturated recordingId=" + key + " epoch="
-						+ s.epoch() + " verdict=" + j.deferred() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress="
-						+ j.lastProgress() + " cpuPressurePct=" + pressure.percent() + " waitSeconds="
-						+ properties.failover().cpuPressureTimeout().toSeconds() + " action=wait");
-				yield deferredSilenceCheck(s, j);
-			}
-			case DEFERRED_HOST_WIDE -> {
-				warnings.warn(LOG, "host-wide:" + key, "event=failover.host_wide_standstill recordingId=" + key + " epoch="
-						+ s.epoch() + " verdict=" + j.deferred() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress="
-						+ j.lastProgress() + " cpuPressurePct=" + pressure.percent() + " waitSeconds="
-						+ properties.failover().cpuPressureTimeout().toSeconds()
-						+ " action=wait reason=another_recorder_of_the_host_stands_still_since_the_same_moment");
-				yield deferredSilenceCheck(s, j);
-			}
+			case DEFERRED_HOST_SATURATED -> deferred(s, j, "saturated:", "event=failover.host_saturated", "");
+			case DEFERRED_HOST_WIDE -> deferred(s, j, "host-wide:", "event=failover.host_wide_standstill",
+					" reason=another_recorder_of_the_host_stands_still_since_the_same_moment");
 			// another recorder of the host will tell at its next heartbeat whether it froze too: routine, not logged
 			case AWAITING_PEERS -> deferredSilenceCheck(s, j);
 			case PAGE_STARTING -> {
@@ -128,6 +116,16 @@ final class RecorderChecks {
 			}
 			default -> null;
 		};
+	}
+
+	/** A failure deferred for its host: warned (throttled), and a deferred silence's runtime asked. */
+	private Runnable deferred(Snapshot s, DetectionRules.Judgement j, String throttleKey, String event, String reason) {
+		String key = s.id().value();
+		warnings.warn(LOG, throttleKey + key, event + " recordingId=" + key + " epoch=" + s.epoch() + " verdict="
+				+ j.deferred() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()
+				+ " cpuPressurePct=" + pressure.percent() + " waitSeconds="
+				+ properties.failover().cpuPressureTimeout().toSeconds() + " action=wait" + reason);
+		return deferredSilenceCheck(s, j);
 	}
 
 	/** No load excuses a container that exited or is gone: for a deferred silence the runtime is asked (running: waits). */
