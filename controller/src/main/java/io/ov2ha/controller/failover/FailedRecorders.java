@@ -149,6 +149,13 @@ final class FailedRecorders {
 		if (DetectionRules.stillFailed(reason, j)) {
 			return true;
 		}
+		if (DetectionRules.deferred(j.kind())) {
+			// not recovered: judged again beside its host, the failure waits (the sweep goes on judging it)
+			LOG.info("event=failover.waits_for_host recordingId=" + r.id() + " epoch=" + r.epoch() + " reason="
+					+ reason.slug() + " verdict=" + j.kind() + " cause=" + FailoverMetrics.hostWaitCause(j.kind())
+					+ " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress() + " action=wait");
+			return false;
+		}
 		metrics.recovered(reason);
 		LOG.info("event=failover.recovered recordingId=" + r.id() + " epoch=" + r.epoch() + " reason=" + reason.slug()
 				+ " verdict=" + j.kind() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()

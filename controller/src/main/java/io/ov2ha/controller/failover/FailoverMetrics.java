@@ -2,6 +2,9 @@ package io.ov2ha.controller.failover;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -26,6 +29,8 @@ import io.ov2ha.controller.openvidu.OpenViduClient;
  * <li>{@code ov2ha.failover.start.failures} [ov2ha_failover_start_failures_total]: backups that could not be started</li>
  * <li>{@code ov2ha.failover.deferred{reason}} [ov2ha_failover_deferred_total]: failovers deferred because
  * HA_MAX_CONCURRENT_BACKUPS backups run (once per recording and epoch; retried)</li>
+ * <li>{@code ov2ha.recorders.host.waiting{cause}} [ov2ha_recorders_host_waiting]: recorders judged stalled or
+ * silent whose failover waits for their host (host_saturated, host_wide_standstill, awaiting_peers), as of the last sweep</li>
  * <li>{@code ov2ha.failover.recovered{reason}} [ov2ha_failover_recovered_total]: recorders judged failed that
  * spoke or advanced again before their backup started (while OpenVidu was asked): no backup</li>
  * </ul>
@@ -42,6 +47,9 @@ class FailoverMetrics {
 	private final Counter handovers;
 
 	private final Timer firstChunk;
+
+	/** Recorders whose failover waits for their host, by the verdict's kind, as of the last sweep. */
+	private final Map<DetectionRules.Kind, AtomicInteger> hostWaiting = new EnumMap<>(DetectionRules.Kind.class);
 
 	FailoverMetrics(MeterRegistry registry, RecorderCensus census, OpenViduClient openvidu) {
 		this.registry = registry;
@@ -71,6 +79,18 @@ class FailoverMetrics {
 		Gauge.builder("ov2ha.recorders.blank", census, RecorderCensus::blankCount)
 			.description("Recording recorders whose screen is blank (a uniform frame and silence): a backup that never shows the session ends its recording after HA_BACKUP_BLANK_TIMEOUT")
 			.register(registry);
+		for (DetectionRules.Kind kind : DetectionRules.Kind.values()) {
+			if (DetectionRules.deferred(kind)) {
+				AtomicInteger n = new AtomicInteger();
+				hostWaiting.put(kind, n);
+				Gauge.builder("ov2ha.recorders.host.waiting", n, AtomicInteger::get)
+					.description("Recorders judged stalled or silent whose failover waits for their host "
+							+ "(HA_CPU_PRESSURE_TIMEOUT), as of the last sweep: the host is saturated, another recorder "
+							+ "of the host stands still since the same moment, or the other's next heartbeat will tell")
+					.tag("cause", hostWaitCause(kind))
+					.register(registry);
+			}
+		}
 		for (FailoverReason reason : FailoverReason.values()) {
 			if (reason.replacesRecorder()) {
 				counter(reason);
@@ -131,6 +151,21 @@ class FailoverMetrics {
 			.description("Recorders judged failed that spoke or advanced again before their backup started: no backup")
 			.tag("reason", reason.slug())
 			.register(registry);
+	}
+
+	/** The cause tag of {@code ov2ha.recorders.host.waiting} for a deferred verdict. */
+	static String hostWaitCause(DetectionRules.Kind kind) {
+		return switch (kind) {
+			case DEFERRED_HOST_SATURATED -> "host_saturated";
+			case DEFERRED_HOST_WIDE -> "host_wide_standstill";
+			case AWAITING_PEERS -> "awaiting_peers";
+			default -> throw new IllegalArgumentException("not a wait for the host: " + kind);
+		};
+	}
+
+	/** One sweep's verdicts: how many recorders wait for their host, by kind (absent: none). */
+	void hostWaiting(Map<DetectionRules.Kind, Integer> counts) {
+		hostWaiting.forEach((kind, n) -> n.set(counts.getOrDefault(kind, 0)));
 	}
 
 	void recovered(FailoverReason reason) {

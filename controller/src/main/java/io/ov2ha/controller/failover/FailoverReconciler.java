@@ -121,7 +121,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		this.audit = new BackupAudit(runtime, recordings, failover, failed, warnings, instance,
 				(id, task) -> workers.submit(id, task));
 		RecordingSweep sweeps = new RecordingSweep(store, reads, recordings, failover, rules, gate, pressure, checks,
-				unfinishedStops, () -> workers, () -> judgingBase, this::decisions, clock, peers);
+				unfinishedStops, () -> workers, () -> judgingBase, this::decisions, clock, peers, metrics);
 		this.sweeps = sweeps;
 		this.events = new ContainerEvents(reads, recordings, failed, () -> workers, sweeps::evaluate);
 		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit, sweeps,

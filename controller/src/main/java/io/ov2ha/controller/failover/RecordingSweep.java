@@ -3,6 +3,7 @@ package io.ov2ha.controller.failover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +58,8 @@ final class RecordingSweep {
 
 	private final RecorderPeers peers;
 
+	private final FailoverMetrics metrics;
+
 	/**
 	 * @param workers the reconciler's worker queues (new ones after a restart)
 	 * @param judgingBase the heartbeat and progress rules, and the silence of a stopping recorder,
@@ -66,7 +69,7 @@ final class RecordingSweep {
 	RecordingSweep(FailoverStore store, FailoverReads reads, RecordingStore recordings, FailoverService failover,
 			DetectionRules rules, OpenViduGate gate, HostPressure pressure, RecorderChecks checks,
 			UnfinishedStops unfinishedStops, Supplier<KeyedExecutor> workers, Supplier<Instant> judgingBase,
-			Function<RecordingId, Executor> decisions, Clock clock, RecorderPeers peers) {
+			Function<RecordingId, Executor> decisions, Clock clock, RecorderPeers peers, FailoverMetrics metrics) {
 		this.store = store;
 		this.reads = reads;
 		this.recordings = recordings;
@@ -81,6 +84,7 @@ final class RecordingSweep {
 		this.decisions = decisions;
 		this.clock = clock;
 		this.peers = peers;
+		this.metrics = metrics;
 	}
 
 	/**
@@ -89,20 +93,29 @@ final class RecordingSweep {
 	 */
 	void sweepAll(List<Snapshot> snapshots, Instant now) {
 		peers.seen(snapshots, clock.instant());
+		Map<DetectionRules.Kind, Integer> waiting = new EnumMap<>(DetectionRules.Kind.class);
 		for (Snapshot s : snapshots) {
-			sweep(s, now);
+			DetectionRules.Kind kind = sweep(s, now);
+			if (kind != null && DetectionRules.deferred(kind)) {
+				waiting.merge(kind, 1, Integer::sum);
+			}
 		}
+		metrics.hostWaiting(waiting);
 	}
 
-	/** One recording of the sweep: what its state asks for, queued on its worker (never two at once). */
-	void sweep(Snapshot s, Instant now) {
+	/**
+	 * One recording of the sweep: what its state asks for, queued on its worker (never two at once).
+	 *
+	 * @return the verdict on its recorder, null when it was not judged (not recording, a backup pending)
+	 */
+	private DetectionRules.Kind sweep(Snapshot s, Instant now) {
 		String key = s.id().value();
 		if (s.status() == RecordingStatus.STOPPING) {
 			unfinishedStops.sweep(s, now, judgingBase.get(), task -> workers.get().submitIfIdle(key, task));
-			return;
+			return null;
 		}
 		if (s.status() != RecordingStatus.RECORDING) {
-			return;
+			return null;
 		}
 		trackProgress(s, now);
 		if (s.state().awaitFirstChunkEpoch() != null) {
@@ -117,12 +130,13 @@ final class RecordingSweep {
 				// a backup that cannot start is retried only while OpenVidu still has the session
 				workers.get().submitIfIdle(key, () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id())));
 			}
-			return;
+			return null;
 		}
 		if (s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId())) {
 			identifyPrimary(s, now);
 		}
-		Runnable action = checks.forJudgement(s, rules.judge(s, now, judgingBase.get(), pressure.percent(), peers));
+		DetectionRules.Judgement j = rules.judge(s, now, judgingBase.get(), pressure.percent(), peers);
+		Runnable action = checks.forJudgement(s, j);
 		if (action != null) {
 			workers.get().submitIfIdle(key, action);
 		}
@@ -130,6 +144,7 @@ final class RecordingSweep {
 			// a backup records a session OpenVidu may no longer have: ask
 			workers.get().submitIfIdle(key, () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id())));
 		}
+		return j.kind();
 	}
 
 	/** Chunk progress is the highest chunk from the manifest or a heartbeat; remember when it grew. */

@@ -31,6 +31,7 @@ import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
@@ -284,6 +285,12 @@ class FailoverScenariosTest {
 		signal("STOP", both);
 		Instant resumed;
 		try {
+			// both wait for their host, as the gauge shows
+			var waiting = controller.getBean(MeterRegistry.class)
+				.get("ov2ha.recorders.host.waiting")
+				.tag("cause", "host_wide_standstill")
+				.gauge();
+			await().atMost(Duration.ofSeconds(15)).until(() -> waiting.value() == 2);
 			// three times the stall timeout (2 s), far within the patience (30 s here)
 			await().during(Duration.ofSeconds(6))
 				.atMost(Duration.ofSeconds(12))
