@@ -1,7 +1,8 @@
 -- Record the backup container that now holds a claimed epoch (atomic). See FailoverStore#started.
 -- KEYS: 1 rec, 2 failover state, 3 failover history, 4 containers, 5 idx:containers
 -- ARGV: 1 epoch, 2 container id, 3 container JSON, 4 now (ms), 5 recording id,
---       6 history patch JSON, 7 first chunk seq
+--       6 history patch JSON, 7 first chunk seq, 8 the engine's host name (the recording's host;
+--       empty: unknown)
 -- Returns: RECORDED (status) | NOT_FOUND | EPOCH_CHANGED (epoch) | FINAL (status)
 local cur = redis.call('HMGET', KEYS[1], 'status', 'epoch')
 local status, epoch = cur[1], cur[2]
@@ -14,7 +15,7 @@ end
 if recstatus.final(status) then
   return {'FINAL', status}
 end
-redis.call('HSET', KEYS[1], 'containerId', ARGV[2], 'identity', ARGV[2])
+redis.call('HSET', KEYS[1], 'containerId', ARGV[2], 'identity', ARGV[2], 'host', ARGV[8] or '')
 redis.call('HSET', KEYS[4], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[5], ARGV[2], ARGV[5])
 redis.call('HSET', KEYS[2], 'pendingEpoch', '', 'attemptBy', '', 'nextAttemptAt', '', 'lastError', '',

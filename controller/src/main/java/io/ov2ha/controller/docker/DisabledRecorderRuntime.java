@@ -23,7 +23,7 @@ final class DisabledRecorderRuntime implements RecorderRuntime {
 
 	@Override
 	public RuntimeStatus status() {
-		return new RuntimeStatus(false, endpoint, "", "", REASON, Instant.now(), false);
+		return new RuntimeStatus(false, endpoint, "", "", REASON, Instant.now(), false, "");
 	}
 
 	@Override

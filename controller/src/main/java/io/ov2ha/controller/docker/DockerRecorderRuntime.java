@@ -67,6 +67,9 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 
 	private volatile String serverVersion = "";
 
+	/** {@code docker info}'s Name: a backup's host, as its recorders name it. */
+	private volatile String hostName = "";
+
 	/** Whether an event stream is connected now (for the status). */
 	private final AtomicBoolean eventsConnected = new AtomicBoolean();
 
@@ -95,12 +98,12 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 
 	private RuntimeStatus withEvents(RuntimeStatus s) {
 		return new RuntimeStatus(s.reachable(), s.endpoint(), s.version(), s.apiVersion(), s.error(), s.checkedAt(),
-				eventsConnected.get());
+				eventsConnected.get(), s.hostName());
 	}
 
 	private RuntimeStatus check(Instant now) {
 		if (clients.configError() != null) {
-			return new RuntimeStatus(false, endpoint, "", apiVersion, clients.configError(), now, false);
+			return new RuntimeStatus(false, endpoint, "", apiVersion, clients.configError(), now, false, "");
 		}
 		try {
 			clients.commands().pingCmd().exec();
@@ -108,10 +111,15 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 				Version version = clients.commands().versionCmd().exec();
 				serverVersion = version.getVersion() == null ? "" : version.getVersion();
 			}
-			return new RuntimeStatus(true, endpoint, serverVersion, apiVersion, "", now, eventsConnected.get());
+			if (hostName.isEmpty()) {
+				String name = clients.commands().infoCmd().exec().getName();
+				hostName = name == null ? "" : name;
+			}
+			return new RuntimeStatus(true, endpoint, serverVersion, apiVersion, "", now, eventsConnected.get(), hostName);
 		}
 		catch (RuntimeException ex) {
-			return new RuntimeStatus(false, endpoint, serverVersion, apiVersion, DockerClients.describe(ex), now, eventsConnected.get());
+			return new RuntimeStatus(false, endpoint, serverVersion, apiVersion, DockerClients.describe(ex), now,
+					eventsConnected.get(), hostName);
 		}
 	}
 

@@ -186,8 +186,9 @@ class BackupStarts {
 			patch.put("startChunk", startChunk);
 		}
 		patch.put("error", null);
-		var result = store.started(r.id(), epoch, containerId, runtime.status().endpoint(), now,
-				startChunk, patch);
+		var engine = runtime.status();
+		var result = store.started(r.id(), epoch, containerId, engine.endpoint(), engine.hostName(), now, startChunk,
+				patch);
 		switch (result.code()) {
 			case RECORDED -> {
 				RecordingStatus status = RecordingStatus.valueOf(result.value(0));

@@ -163,9 +163,14 @@ class FailoverStore {
 						Long.toString(leaseMillis), Integer.toString(maxAttempts)), AttemptCode.class);
 	}
 
-	/** Records the started backup for its epoch. Codes: see failover-started.lua. */
-	LuaAnswer<StartedCode> started(RecordingId id, long epoch, String containerId, String host, Instant now, long startChunk,
-			Map<String, Object> patch) {
+	/**
+	 * Records the started backup for its epoch. Codes: see failover-started.lua.
+	 *
+	 * @param host the engine it runs on (its endpoint, in the recording's container history)
+	 * @param hostName the engine's host name, the recording's {@code host} from now on (empty: unknown)
+	 */
+	LuaAnswer<StartedCode> started(RecordingId id, long epoch, String containerId, String host, String hostName,
+			Instant now, long startChunk, Map<String, Object> patch) {
 		Map<String, Object> container = new LinkedHashMap<>();
 		container.put("epoch", epoch);
 		container.put("containerId", containerId);
@@ -177,7 +182,7 @@ class FailoverStore {
 						RedisKeys.containers(id), RedisKeys.containerIndex()),
 				List.of(Long.toString(epoch), containerId, json.writeValueAsString(container),
 						Long.toString(now.toEpochMilli()), id.value(), json.writeValueAsString(patch),
-						Long.toString(startChunk)), StartedCode.class);
+						Long.toString(startChunk), hostName), StartedCode.class);
 	}
 
 	/**

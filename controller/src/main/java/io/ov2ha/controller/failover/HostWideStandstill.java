@@ -35,9 +35,9 @@ import io.ov2ha.controller.recording.RecordingStatus;
  * before failed alone; one whose failover is under way (its backup pending) will not advance again:
  * none of them counts.
  * <p>
- * A host's recorders are those whose {@code host} is the same, or unknown on either side (one
- * controller's backups run on its Docker engine and have none; with recorders on several hosts, or
- * a remote engine, turn host load awareness off: {@code HA_CPU_PRESSURE_THRESHOLD=0}).
+ * A host's recorders are those whose {@code host} is the same, or unknown on either side (a
+ * primary's is the host name it registered with, a backup's its Docker engine's name, which its
+ * recorders see on the host network; a recording of an older controller may have none).
  */
 final class HostWideStandstill {
 

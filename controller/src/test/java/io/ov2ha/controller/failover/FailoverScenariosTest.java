@@ -34,6 +34,7 @@ import com.github.dockerjava.api.model.Volume;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.support.Api;
@@ -153,6 +154,9 @@ class FailoverScenariosTest {
 		long createdAt = System.currentTimeMillis();
 		GenericContainer<?> primary = primary(id, createdAt, 128L * 1024 * 1024, Map.of());
 		awaitChunk(id, 1);
+		RecordingStore store = controller.getBean(RecordingStore.class);
+		String primaryHost = store.find(RecordingId.of(id)).orElseThrow().host();
+		assertThat(primaryHost).isNotEmpty();
 
 		kill(primary, "SIGKILL");
 
@@ -189,6 +193,8 @@ class FailoverScenariosTest {
 
 		// the backup records from its start chunk, and the history notes its first chunk
 		awaitChunkOfEpoch(id, expectedStart, 1);
+		// registered, the backup tells its host (the claim had cleared the primary's): judged beside that host's recorders
+		assertThat(store.find(RecordingId.of(id)).orElseThrow().host()).isEqualTo(primaryHost);
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> failovers(id).path("failovers").get(0).path("firstChunkAt").isString());
 

@@ -138,29 +138,31 @@ class FailoverStoreTest {
 		RecordingId id = recording();
 		claim(id, 0, 5, now, false);
 		String container = "d".repeat(64);
-		var r = store.started(id, 1, container, "docker", now.plusSeconds(1), 7,
+		var r = store.started(id, 1, container, "docker", "rec-host-2", now.plusSeconds(1), 7,
 				Map.of("backupContainerId", container, "startChunk", 7));
 		assertThat(r.code()).isEqualTo(FailoverStore.StartedCode.RECORDED);
 		assertThat(reads.state(id, 1700000005000L).pending(1)).isFalse();
 		assertThat(reads.state(id, 1700000005000L).awaitFirstChunkEpoch()).isEqualTo(1);
 		assertThat(reads.recordingOfContainer(container)).contains(id);
 		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "containerId")).isEqualTo(container);
+		// the backup's host is its engine's: judged beside that host's recorders (the claim cleared the primary's)
+		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "host")).isEqualTo("rec-host-2");
 		FailoverRecord entry = reads.historyEntry(id, 1).orElseThrow();
 		assertThat(entry.outcome()).isEqualTo("started");
 		assertThat(entry.startChunk()).isEqualTo(7);
 		// a start recorded for an epoch that is no longer current is refused: its container gets killed
-		assertThat(store.started(id, 0, "e".repeat(64), "docker", now, 1, Map.of()).code()).isEqualTo(FailoverStore.StartedCode.EPOCH_CHANGED);
+		assertThat(store.started(id, 0, "e".repeat(64), "docker", "", now, 1, Map.of()).code()).isEqualTo(FailoverStore.StartedCode.EPOCH_CHANGED);
 	}
 
 	@Test
 	void theLimitAndTheBackoffHold() {
 		RecordingId id = recording();
 		assertThat(claim(id, 0, 2, now, false).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
-		store.started(id, 1, "f".repeat(64), "docker", now, 1, Map.of());
+		store.started(id, 1, "f".repeat(64), "docker", "", now, 1, Map.of());
 		// the second failover waits for the backoff (1 s) unless an admin asks
 		assertThat(claim(id, 1, 2, now.plusMillis(500), false).code()).isEqualTo(FailoverStore.ClaimCode.BACKOFF);
 		assertThat(claim(id, 1, 2, now.plusMillis(1100), false).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
-		store.started(id, 2, "a".repeat(64), "docker", now, 1, Map.of());
+		store.started(id, 2, "a".repeat(64), "docker", "", now, 1, Map.of());
 		assertThat(claim(id, 2, 2, now.plusSeconds(60), true).code()).isEqualTo(FailoverStore.ClaimCode.EXHAUSTED);
 		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "epoch")).isEqualTo("2");
 	}
@@ -169,9 +171,9 @@ class FailoverStoreTest {
 	void backoffDoublesPerFailover() {
 		RecordingId id = recording();
 		claim(id, 0, 9, now, false);
-		store.started(id, 1, "1".repeat(64), "docker", now, 1, Map.of());
+		store.started(id, 1, "1".repeat(64), "docker", "", now, 1, Map.of());
 		claim(id, 1, 9, now.plusMillis(1000), false);
-		store.started(id, 2, "2".repeat(64), "docker", now, 1, Map.of());
+		store.started(id, 2, "2".repeat(64), "docker", "", now, 1, Map.of());
 		assertThat(claim(id, 2, 9, now.plusMillis(2900), false).code()).isEqualTo(FailoverStore.ClaimCode.BACKOFF);
 		assertThat(claim(id, 2, 9, now.plusMillis(3000), false).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
 	}
@@ -237,7 +239,7 @@ class FailoverStoreTest {
 		assertThat(redis.opsForZSet().range(RedisKeys.backupIndex(), 0, -1)).as("a pruned")
 			.containsExactlyInAnyOrder(b.value(), c.value());
 		// b's own next failover does not count b's current backup
-		store.started(b, 1, "b".repeat(64), "docker", now.plusSeconds(3), 1, Map.of());
+		store.started(b, 1, "b".repeat(64), "docker", "", now.plusSeconds(3), 1, Map.of());
 		assertThat(claim(b, 1, 5, now.plusSeconds(60), true, 2).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
 	}
 
