@@ -188,6 +188,8 @@ class StandbyPool implements PeriodicComponent {
 		List<RecorderContainer> all = runtime.listByLabels(StandbyClaims.labels(properties));
 		int free = 0;
 		int readyNow = 0;
+		// being handed a recording (or retired): neither ready nor starting, and never retired meanwhile
+		int claimed = 0;
 		for (RecorderContainer c : all) {
 			if (!c.name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX)) {
 				handedOver(c);
@@ -199,10 +201,9 @@ class StandbyPool implements PeriodicComponent {
 				retire(c, "its resolution is no longer HA_STANDBY_RESOLUTION");
 			}
 			else if (lease.holder(RedisKeys.standbyClaim(c.id())) != null) {
-				// being handed a recording (or retired): counted, never retired meanwhile
-				free++;
+				claimed++;
 			}
-			else if (free >= wanted()) {
+			else if (free + claimed >= wanted()) {
 				retire(c, "more standbys than HA_STANDBY_RECORDERS");
 			}
 			else {
@@ -220,7 +221,7 @@ class StandbyPool implements PeriodicComponent {
 		}
 		ready.set(readyNow);
 		starting.set(Math.max(0, free - readyNow));
-		if (free < wanted() && !now.isBefore(backoffUntil) && lease.holder(RedisKeys.lease(REFILL_PAUSE)) == null
+		if (free + claimed < wanted() && !now.isBefore(backoffUntil) && lease.holder(RedisKeys.lease(REFILL_PAUSE)) == null
 				&& !saturated()) {
 			create(now);
 		}
