@@ -671,18 +671,19 @@ psi_sampler() {
 # of its log (saturated-host deferrals, standstills shared by recorders of the host, stalls of a
 # recorder whose page is still to show, and slow
 # recorders, warned once a minute per recording at most, so episodes; failures judged again and
-# recovered, each one) and the host's CPU pressure
+# recovered or found to be the host's, each one) and the host's CPU pressure
 # (median / max of the samples).
 load_summary() {
 	local lines psi
 	lines=$(tail -n "+$1" "$STACK_WORK/controller.log")
 	psi=$(sort -n "$2" 2>/dev/null | awk '{ v[NR] = $1 } END { if (NR) printf "%s / %s", v[int((NR + 1) / 2)], v[NR]; else printf "n/a" }')
-	printf 'host_saturated=%s host_wide=%s start_stall=%s recorder_slow=%s recovered=%s cpu_pressure_pct_median_max=%s' \
+	printf 'host_saturated=%s host_wide=%s start_stall=%s recorder_slow=%s recovered=%s waits_for_host=%s cpu_pressure_pct_median_max=%s' \
 		"$(grep -c 'event=failover.host_saturated' <<<"$lines" || true)" \
 		"$(grep -c 'event=failover.host_wide_standstill' <<<"$lines" || true)" \
 		"$(grep -c 'event=failover.start_stall' <<<"$lines" || true)" \
 		"$(grep -c 'event=failover.recorder_slow' <<<"$lines" || true)" \
-		"$(grep -c 'event=failover.recovered' <<<"$lines" || true)" "$psi"
+		"$(grep -c 'event=failover.recovered' <<<"$lines" || true)" \
+		"$(grep -c 'event=failover.waits_for_host' <<<"$lines" || true)" "$psi"
 }
 
 # 8. A loaded host: three recordings at once and a busy loop on one core for E2E_LOADED_SECONDS

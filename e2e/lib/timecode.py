@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 BLOCK, ROW, BITS = 16, 24, 40
-STEADY_STEPS = 5  # frames in a row that each show a new clock: the page paints normally again
+STEADY_STEPS = 5  # clock changes in a row that keep pace with the frames: the page paints normally again
 WIDTH = BITS * BLOCK  # the strip the decoder reads: 640 x 48 pixels
 
 
@@ -100,10 +100,13 @@ def analyse(video, gap_ms, near_ms):
         # advanced more). A starved page stalls (the same clock for a second or two), then often
         # shows a few late paints that each advance the clock a little, and only then jumps to
         # the present: the frames of the whole episode covered the time (credit), which the jump
-        # takes back. Once the page paints every frame again (STEADY_STEPS steps), what is left
-        # of the credit is a change of the page's paint latency, never an excuse for a later jump.
+        # takes back. Once the clock keeps pace with the frames again (STEADY_STEPS steps, at
+        # whatever paint rate), what is left of the credit is a change of the page's paint
+        # latency, never an excuse for a later jump (a failover's hole).
         surplus = run * frame_ms - delta
-        if surplus >= 0:
+        if delta < 0:
+            pass  # out of order: counted in backwards_steps, never a credit
+        elif surplus >= 0:
             credit += surplus
         else:
             taken = min(credit, -surplus)
@@ -111,7 +114,7 @@ def analyse(video, gap_ms, near_ms):
             lost = -surplus - taken
             if lost > gap_ms:
                 gaps.append({"from_ms": prev, "to_ms": cur, "gap_ms": round(lost), "clock_jump_ms": delta})
-        steady = steady + 1 if run == 1 and abs(surplus) < frame_ms else 0
+        steady = steady + 1 if abs(surplus) < frame_ms else 0
         if steady >= STEADY_STEPS:
             credit = 0.0
         if run > 1 and delta > gap_ms:
@@ -192,6 +195,11 @@ def selftest():
     clocks += [late] * 25 + [late + 50, late + 120, late + 200] + [late + 28 * 66 + i * 66 for i in range(10)]
     # the page paints normally again, so nothing of that episode excuses a real 2 s hole
     clocks += [clocks[-1] + 2000 + 66 + i * 66 for i in range(10)]
+    # a page that stays late after a stall, painting every other frame (its clock keeping pace),
+    # then a real 3 s hole: the stall's credit is gone by then
+    late = clocks[-1] + 66
+    clocks += [late] * 20 + [late + 200] + [late + 200 + i * 133 for i in range(1, 8) for _ in range(2)]
+    clocks += [clocks[-1] + 3000 + 133 + i * 66 for i in range(10)]
     # and the page stops painting for the last 5 frames: the recorder still captured them
     clocks += [clocks[-1] + 66] * 5
     height = 2 * ROW + 16
@@ -218,7 +226,7 @@ def selftest():
     assert result["frames"] == len(clocks), result
     assert result["first_clock_ms"] == clocks[0], result
     assert result["first_clock_frame"] == 0, result
-    assert [round(g["gap_ms"] / 10) for g in result["gaps"]] == [400, 200], result
+    assert [round(g["gap_ms"] / 10) for g in result["gaps"]] == [400, 200, 300], result
     assert result["page_stalls"] == 0 or result["largest_gap_ms"] < 4100, result
     assert result["trailing_stall_ms"] == round(4 * 1000 / 15), result
     assert result["last_frame_wall_ms"] == clocks[-1] + result["trailing_stall_ms"], result

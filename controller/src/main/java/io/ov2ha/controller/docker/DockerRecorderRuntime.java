@@ -47,6 +47,8 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 
 	private static final Log LOG = LogFactory.getLog(DockerRecorderRuntime.class);
 
+	private static final Duration HOST_NAME_RETRY = Duration.ofMinutes(1);
+
 	static final String LABEL_PREFIX = "io.ov2ha.";
 
 	private static final Duration STATUS_TTL = Duration.ofSeconds(3);
@@ -69,6 +71,8 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 
 	/** {@code docker info}'s Name: a backup's host, as its recorders name it. */
 	private volatile String hostName = "";
+
+	private volatile Instant nextHostNameLookup = Instant.EPOCH;
 
 	/** Whether an event stream is connected now (for the status). */
 	private final AtomicBoolean eventsConnected = new AtomicBoolean();
@@ -111,15 +115,32 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 				Version version = clients.commands().versionCmd().exec();
 				serverVersion = version.getVersion() == null ? "" : version.getVersion();
 			}
-			if (hostName.isEmpty()) {
-				String name = clients.commands().infoCmd().exec().getName();
-				hostName = name == null ? "" : name;
-			}
+			lookUpHostName(now);
 			return new RuntimeStatus(true, endpoint, serverVersion, apiVersion, "", now, eventsConnected.get(), hostName);
 		}
 		catch (RuntimeException ex) {
 			return new RuntimeStatus(false, endpoint, serverVersion, apiVersion, DockerClients.describe(ex), now,
 					eventsConnected.get(), hostName);
+		}
+	}
+
+	/**
+	 * The engine's host name, once: a failed look-up ({@code docker info} refused by an API proxy,
+	 * or slow on a busy host) leaves it unknown (a backup is then judged beside every recorder)
+	 * and is tried again a minute later, never making the engine unreachable.
+	 */
+	private void lookUpHostName(Instant now) {
+		if (!hostName.isEmpty() || now.isBefore(nextHostNameLookup)) {
+			return;
+		}
+		nextHostNameLookup = now.plus(HOST_NAME_RETRY);
+		try {
+			String name = clients.commands().infoCmd().exec().getName();
+			hostName = name == null ? "" : name;
+		}
+		catch (RuntimeException ex) {
+			LOG.warn("event=docker.host_name_unknown host=" + LogValues.quote(endpoint) + " error="
+					+ LogValues.quote(DockerClients.describe(ex)) + " retryInSeconds=" + HOST_NAME_RETRY.toSeconds());
 		}
 	}
 

@@ -29,8 +29,9 @@ import io.ov2ha.controller.openvidu.OpenViduClient;
  * <li>{@code ov2ha.failover.start.failures} [ov2ha_failover_start_failures_total]: backups that could not be started</li>
  * <li>{@code ov2ha.failover.deferred{reason}} [ov2ha_failover_deferred_total]: failovers deferred because
  * HA_MAX_CONCURRENT_BACKUPS backups run (once per recording and epoch; retried)</li>
- * <li>{@code ov2ha.recorders.host.waiting{cause}} [ov2ha_recorders_host_waiting]: recorders judged stalled or
- * silent whose failover waits for their host (host_saturated, host_wide_standstill, awaiting_peers), as of the last sweep</li>
+ * <li>{@code ov2ha.recorders.host.waiting{cause}} [ov2ha_recorders_host_waiting]: recorders judged stalled, silent
+ * or blank whose failover waits for their host (host_saturated, host_wide_standstill, awaiting_peers), as of the
+ * last sweep of the reconciler's leader (0 on the other controllers)</li>
  * <li>{@code ov2ha.failover.recovered{reason}} [ov2ha_failover_recovered_total]: recorders judged failed that
  * spoke or advanced again before their backup started (while OpenVidu was asked): no backup</li>
  * </ul>
@@ -84,9 +85,10 @@ class FailoverMetrics {
 				AtomicInteger n = new AtomicInteger();
 				hostWaiting.put(kind, n);
 				Gauge.builder("ov2ha.recorders.host.waiting", n, AtomicInteger::get)
-					.description("Recorders judged stalled or silent whose failover waits for their host "
-							+ "(HA_CPU_PRESSURE_TIMEOUT), as of the last sweep: the host is saturated, another recorder "
-							+ "of the host stands still since the same moment, or the other's next heartbeat will tell")
+					.description("Recorders judged stalled, silent or blank whose failover waits for their host "
+							+ "(HA_CPU_PRESSURE_TIMEOUT), as of the last sweep of the controller holding the reconciler's "
+							+ "lease (0 on the others): the host is saturated, another recorder of the host stands still "
+							+ "since the same moment, or the other's next heartbeat will tell")
 					.tag("cause", hostWaitCause(kind))
 					.register(registry);
 			}

@@ -182,7 +182,7 @@ class FailoverStore {
 						RedisKeys.containers(id), RedisKeys.containerIndex()),
 				List.of(Long.toString(epoch), containerId, json.writeValueAsString(container),
 						Long.toString(now.toEpochMilli()), id.value(), json.writeValueAsString(patch),
-						Long.toString(startChunk), hostName), StartedCode.class);
+						Long.toString(startChunk), hostName == null ? "" : hostName), StartedCode.class);
 	}
 
 	/**

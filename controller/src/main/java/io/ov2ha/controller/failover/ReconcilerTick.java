@@ -136,6 +136,8 @@ final class ReconcilerTick {
 			}
 			lastTickAt = now;
 			if (!holds) {
+				// the leader's sweeps tell what waits: none here
+				sweeps.notSweeping();
 				return;
 			}
 			if (audit.due(now)) {
@@ -168,6 +170,7 @@ final class ReconcilerTick {
 
 	/** The reconciler stopped (its ticks too): the lease is given back, if this controller held it. */
 	void release() {
+		sweeps.notSweeping();
 		if (leader) {
 			leader = false;
 			try {

@@ -188,6 +188,11 @@ final class RecordingSweep {
 			.ifPresent(Runnable::run);
 	}
 
+	/** This controller no longer sweeps (another holds the lease, or it stopped): its gauges show nothing waiting. */
+	void notSweeping() {
+		metrics.hostWaiting(Map.of());
+	}
+
 	void forgetOlderThan(Instant old) {
 		primaryLookups.values().removeIf(t -> t.isBefore(old));
 		peers.forgetOlderThan(old);

@@ -94,7 +94,9 @@ class StandbyClaims {
 		int startingNow = 0;
 		try {
 			for (RecorderContainer c : runtime.listByLabels(labels(properties))) {
-				if (!c.running() || !c.name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX)) {
+				if (!c.running() || !c.name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX)
+						|| lease.holder(RedisKeys.standbyClaim(c.id())) != null) {
+					// not free: handed a recording (or being retired)
 					continue;
 				}
 				if (runtime.inspect(c.id()).filter(StandbyClaims::isReady).isPresent()) {

@@ -34,8 +34,8 @@ import com.github.dockerjava.api.model.Volume;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.recording.RecordingId;
-import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.Recordings;
@@ -193,7 +193,7 @@ class FailoverScenariosTest {
 
 		// the backup records from its start chunk, and the history notes its first chunk
 		awaitChunkOfEpoch(id, expectedStart, 1);
-		// registered, the backup tells its host (the claim had cleared the primary's): judged beside that host's recorders
+		// the backup's host is its engine's name (docker info), the primary's host here: judged beside that host's recorders
 		assertThat(store.find(RecordingId.of(id)).orElseThrow().host()).isEqualTo(primaryHost);
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> failovers(id).path("failovers").get(0).path("firstChunkAt").isString());
