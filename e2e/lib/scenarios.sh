@@ -77,11 +77,20 @@ customer_got_final() { [[ -n $(final_events "$1") ]]; }
 
 recording_is() { [[ $(recording_json "$1" | jq -r .status) == "$2" ]]; }
 
-# partial_chunk_kept EPOCH: the last finalization kept an unreported chunk of that epoch (the
-# partial chunk its recorder was writing when it was killed).
-partial_chunk_kept() {
-	jq -e --argjson e "$1" '[.finalization.keptUnreported[]? | select(.epoch == $e)] | length >= 1' \
+# partial_chunk_taken EPOCH: the finalizer took that epoch's unreported partial chunk from the
+# dead recorder's disk: kept, or examined and dropped as a fragment (killed a fraction of a second
+# into it: shorter than the finalizer's 0.5 s, or undecodable; no reported chunk is ever that short)
+partial_chunk_taken() {
+	jq -e --argjson e "$1" '([.finalization.keptUnreported[]? | select(.epoch == $e)] | length >= 1)
+		or ([.dropped[]? | select(.epoch == $e and (.reason | test("^(too short|undecodable)")))] | length >= 1)' \
 		"$E2E_WORK/results/$SCENARIO.manifest.json" >/dev/null
+}
+
+# partial_chunk_fate EPOCH: what became of that epoch's partial chunk, for a check's message.
+partial_chunk_fate() {
+	jq -r --argjson e "$1" '([.finalization.keptUnreported[]? | select(.epoch == $e) | "kept \(.seq)-e\(.epoch)"]
+		+ [.dropped[]? | select(.epoch == $e) | "dropped \(.seq)-e\(.epoch): \(.reason)"]) | join(", ")' \
+		"$E2E_WORK/results/$SCENARIO.manifest.json" 2>/dev/null
 }
 
 # chunks_all_in_s3 ID: every chunk file in the recording's local folder is an object in S3 too.
@@ -458,7 +467,7 @@ killed_run() {
 	check "OpenVidu's own stop failed on its dead container (as in OpenVidu)" eq "$(ov_state "$id" stop_result)" exec-failed
 	verify_final "$id" "$STOP_MS" 0,1 60
 	check "the controller announced ready (origin $FINAL_ORIGIN)" eq "$FINAL_ORIGIN" controller
-	check "the dead recorder's partial chunk is in the final" partial_chunk_kept 0
+	check "the dead recorder's partial chunk was taken from its disk ($(partial_chunk_fate 0))" partial_chunk_taken 0
 	failover_metrics "$id" 1 "$kill_ms"
 	capture_metric "$id" "$kill_ms"
 	finish "killed at ${E2E_KILL_AT} s, ${OV_RESOLUTION}, backup ${what%% handed*}; its last frame ${TAIL_S:-?} s before the kill"
@@ -899,7 +908,7 @@ scenario_openvidu_down() {
 	check "no recorder of the recording is left running" no_recorder_running "$id"
 	# OpenVidu died without its stopped webhook: the controller tells the final status, once
 	LAST_RECORDER_KILLED=true verify_final "$id" "$back_ms" 0 1 started,ready
-	check "the removed recorder's partial chunk is in the final" partial_chunk_kept 0
+	check "the removed recorder's partial chunk was taken from its disk ($(partial_chunk_fate 0))" partial_chunk_taken 0
 	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
 	finish "OpenVidu down ${down_s} s at 20 s while its recorder records; its start removes the recorder"
 }
@@ -935,7 +944,7 @@ scenario_blank_backup() {
 	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
 	check "no recorder of the recording is left running" poll 30 "no recorder of ${id}" no_recorder_running "$id"
 	BLANK_TAIL_EPOCH=1 verify_final "$id" "$kill_ms" 0,1 60 started,ready
-	check "the dead primary's partial chunk is in the final" partial_chunk_kept 0
+	check "the dead primary's partial chunk was taken from its disk ($(partial_chunk_fate 0))" partial_chunk_taken 0
 	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
 	failover_metrics "$id" 1 "$kill_ms"
 	finish "primary killed at ${E2E_KILL_AT} s; the backup's page never joins the session"
