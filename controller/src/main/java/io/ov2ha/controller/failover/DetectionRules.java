@@ -276,12 +276,17 @@ final class DetectionRules {
 		if (!JUDGED_AGAIN.contains(reason)) {
 			return true;
 		}
-		if (again.kind() == Kind.DEFERRED_HOST_WIDE || again.kind() == Kind.AWAITING_PEERS) {
+		if (sharedWithHost(again.kind())) {
 			// no standstill excuses a container that is gone
 			return reason == FailoverReason.HEARTBEAT_LOST;
 		}
 		return again.replaces()
 				|| again.kind() == Kind.DEFERRED_HOST_SATURATED && again.deferred() != Kind.NO_CONTENT;
+	}
+
+	/** Whether a verdict is a standstill shared with another recorder of the host (proven, or its proof awaited). */
+	static boolean sharedWithHost(Kind kind) {
+		return kind == Kind.DEFERRED_HOST_WIDE || kind == Kind.AWAITING_PEERS;
 	}
 
 	/** Whether a verdict is a failure deferred for its host (saturated, a host-wide standstill, or awaiting peers). */

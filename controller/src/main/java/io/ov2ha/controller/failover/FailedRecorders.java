@@ -149,7 +149,7 @@ final class FailedRecorders {
 		if (DetectionRules.stillFailed(reason, j)) {
 			return true;
 		}
-		if (j.kind() == DetectionRules.Kind.DEFERRED_HOST_WIDE || j.kind() == DetectionRules.Kind.AWAITING_PEERS) {
+		if (DetectionRules.sharedWithHost(j.kind())) {
 			// not recovered: judged again beside its host, the failure waits (the sweep goes on judging it)
 			LOG.info("event=failover.waits_for_host recordingId=" + r.id() + " epoch=" + r.epoch() + " reason="
 					+ reason.slug() + " verdict=" + j.kind() + " cause=" + FailoverMetrics.hostWaitCause(j.kind())
