@@ -65,6 +65,10 @@ standby_ready() { admin /api/failover/status | jq -e '.standbys.ready >= 1' >/de
 # backup_standby ID N: true when the Nth failover's backup was a warm standby, else false.
 backup_standby() { admin "/api/recordings/$1/failovers" | jq -r --argjson n "$(($2 - 1))" '.failovers[$n].standby == true'; }
 
+# handover_failures ID: how many hand-overs of the recording to a standby failed (the standby was
+# then killed, and the recording went to one more backup), from the controller's log.
+handover_failures() { grep -c "event=standby.assign_failed recordingId=$1 " "$STACK_WORK/controller.log" || true; }
+
 backup_started() { [[ -n $(failover_field "$1" "$2" backupContainerId) ]]; }
 
 # final_event ID: the final (ready/failed) events the customer received for a recording.
@@ -461,6 +465,7 @@ killed_run() {
 	check "a backup started" poll 60 "backup of ${id}" backup_started "$id" 1
 	check "the backup is ${what}" eq "$(backup_standby "$id" 1)" "$standby"
 	check "the backup wrote its first chunk" poll 60 "first chunk of the backup" backup_has_first_chunk "$id" 1
+	[[ $standby == false ]] || check "the hand-over to the standby did not fail" eq "$(handover_failures "$id")" 0
 	check "the failover reason is container-died" eq "$(failover_field "$id" 1 reason)" container-died
 	record_after_backup "$id" 1 "$E2E_RECORD_SECONDS"
 	stop_recording "$id"
@@ -737,6 +742,7 @@ scenario_loaded() {
 	check "the failover reason is container-died" eq "$(failover_field "${ids[0]}" 1 reason)" container-died
 	check "the backup is a warm standby handed the recording (${standby}: E2E_STANDBY_RECORDERS=${STACK_STANDBY_RECORDERS})" \
 		eq "$(backup_standby "${ids[0]}" 1)" "$standby"
+	[[ $standby == false ]] || check "the hand-over to the standby did not fail" eq "$(handover_failures "${ids[0]}")" 0
 	record_after_backup "${ids[0]}" 1 "$((E2E_LOADED_SECONDS + 20))"
 	stop_pid "$HOG_PID"
 	STOP_MS=$(now_ms)

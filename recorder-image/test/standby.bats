@@ -49,8 +49,9 @@ standby_waiting() { grep -q 'event=phase_changed phase=standby' "$WORK/recorder.
 		HA_CONTROLLER_URL=http://evil.example.test/
 	VIDEO_ID=ses_T # for csv_has_lines (the recorder was started without it)
 	wait_for 15 csv_has_lines 2 3
-	# The assignment files are consumed; a key outside the list is ignored, with a warning.
-	[ -z "$(ls -A "$OV2HA_ASSIGNMENT_DIR")" ]
+	# assignment.env is consumed; ready is left to the engine (it sets its owner, mode and times
+	# after creating it); a key outside the list is ignored, with a warning.
+	[ "$(ls -A "$OV2HA_ASSIGNMENT_DIR")" = ready ]
 	grep -q 'event=standby_assignment_key_ignored line=12 key=HA_CONTROLLER_URL' "$WORK/recorder.log"
 	[ "$(head -n 1 "$(rec_dir)/chunks/segments-e3.csv" | cut -d, -f1)" = 000005-e3.ts ]
 	# A backup: no registration, heartbeats and reports of its epoch, the page sent to URL.
@@ -105,5 +106,5 @@ standby_waiting() { grep -q 'event=phase_changed phase=standby' "$WORK/recorder.
 	grep -q 'event=standby_assignment_invalid line=1 reason=not_a_KEY=base64_line' "$WORK/recorder.log"
 	[ ! -e "$WORK/pwned" ]
 	# a refused assignment is not left behind (it would hold OpenVidu's secret)
-	[ -z "$(ls -A "$OV2HA_ASSIGNMENT_DIR")" ]
+	[ ! -e "$OV2HA_ASSIGNMENT_DIR/assignment.env" ]
 }

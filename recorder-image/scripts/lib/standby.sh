@@ -49,8 +49,10 @@ standby_prepare() {
 		display_start_chromium "$width" "$height" "file://$(standby_page_dir)/standby.html"
 	fi
 	# The folder appears only now: the controller's copy fails until the standby can take over.
+	# Anything already there is from an earlier life of the container (a restart), not for us.
 	(umask 077 && mkdir -p "$OV2HA_ASSIGNMENT_DIR")
 	chmod 0700 "$OV2HA_ASSIGNMENT_DIR"
+	rm -f "$OV2HA_ASSIGNMENT_DIR"/*
 	STANDBY_SCREEN=true
 	log_info standby_ready size="$STANDBY_SIZE" assignment_dir="$OV2HA_ASSIGNMENT_DIR"
 }
@@ -73,18 +75,21 @@ standby_wait() {
 	done
 }
 
-# standby_load_assignment: exports the assignment's variables (known keys only), removes the
-# files; 1 on a malformed file, 2 when it does not fit this standby (resolution, not a backup).
+# standby_load_assignment: exports the assignment's variables (known keys only), removes
+# assignment.env; 1 on a malformed file, 2 when it does not fit this standby (resolution, not a
+# backup). ready is left alone: the engine extracts a file, then sets its owner, mode and times,
+# so a standby that removed ready as soon as it appeared made the controller's copy fail
+# ("lchown .../ready: no such file or directory") and the controller kill a standby that had
+# taken over. assignment.env is complete once ready exists (extracted in the archive's order).
 standby_load_assignment() {
 	local file=$OV2HA_ASSIGNMENT_DIR/assignment.env line key value n=0 lineno=0 text
 	if [[ ! -f $file ]]; then
-		rm -f "$OV2HA_ASSIGNMENT_DIR"/*
 		log_error standby_assignment_invalid reason=missing
 		return 1
 	fi
 	# read, then removed before anything is checked: it holds OpenVidu's secret (the URL)
 	text=$(<"$file")
-	rm -f "$OV2HA_ASSIGNMENT_DIR"/*
+	rm -f "$file"
 	while IFS= read -r line || [[ -n $line ]]; do
 		lineno=$((lineno + 1))
 		[[ -n $line ]] || continue

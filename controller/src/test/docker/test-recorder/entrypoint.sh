@@ -200,7 +200,8 @@ standby() {
 			;;
 		esac
 	done <"$dir/assignment.env"
-	rm -f "$dir"/*
+	# only assignment.env: the engine may still be setting ready's owner, mode and times
+	rm -f "$dir/assignment.env"
 	log "event=standby_assigned recordingId=$VIDEO_ID epoch=$HA_EPOCH"
 	trap - TERM INT
 }
