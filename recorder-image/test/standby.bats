@@ -85,9 +85,13 @@ standby_waiting() { grep -q 'event=phase_changed phase=standby' "$WORK/recorder.
 	grep -q 'event=standby_resolution_mismatch standby=320x180 recording=1280x720' "$WORK/recorder.log"
 	[ -z "$(ls -A "$OV2HA_RECORDINGS_DIR")" ]
 
+	# a second life in the same folder (as after a restart): the first life's ready is cleared
+	# when the standby makes the folder, so it waits for its own assignment
+	[ -e "$OV2HA_ASSIGNMENT_DIR/ready" ]
 	rm -f "$WORK/recorder.log"
 	start_recorder
 	wait_for 10 standby_waiting
+	[ -z "$(ls -A "$OV2HA_ASSIGNMENT_DIR")" ]
 	assign "URL=$ASSIGNED_URL" RESOLUTION=320x180 VIDEO_ID=ses_T "RECORDING_JSON=$ASSIGNED_JSON"
 	wait_exit "$RECORDER_PID" 5
 	[ "$EXIT_CODE" = 65 ]

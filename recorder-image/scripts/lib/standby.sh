@@ -49,10 +49,9 @@ standby_prepare() {
 		display_start_chromium "$width" "$height" "file://$(standby_page_dir)/standby.html"
 	fi
 	# The folder appears only now: the controller's copy fails until the standby can take over.
-	# Anything already there is from an earlier life of the container (a restart), not for us.
-	(umask 077 && mkdir -p "$OV2HA_ASSIGNMENT_DIR")
-	chmod 0700 "$OV2HA_ASSIGNMENT_DIR"
-	rm -f "$OV2HA_ASSIGNMENT_DIR"/*
+	# One already there is from an earlier life of the container (a restart): not for us.
+	rm -rf "$OV2HA_ASSIGNMENT_DIR"
+	(umask 077 && mkdir "$OV2HA_ASSIGNMENT_DIR")
 	STANDBY_SCREEN=true
 	log_info standby_ready size="$STANDBY_SIZE" assignment_dir="$OV2HA_ASSIGNMENT_DIR"
 }

@@ -1,10 +1,17 @@
 package io.ov2ha.controller.failover;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
@@ -15,6 +22,7 @@ import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.storage.ChunkStorage;
 import io.ov2ha.controller.storage.LocalChunkStorage;
+import io.ov2ha.controller.support.DaemonThreads;
 import io.ov2ha.controller.support.LogValues;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -26,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * of, so that it never overwrites one).
  */
 @Component
-class BackupSpecs {
+class BackupSpecs implements DisposableBean {
 
 	private static final Log LOG = LogFactory.getLog(BackupSpecs.class);
 
@@ -38,6 +46,15 @@ class BackupSpecs {
 
 	private final JsonMapper json;
 
+	/**
+	 * How long a backup start waits for the bucket's list (each page has {@code LIST_TIMEOUT}),
+	 * then goes on as after a failed list: well within a standby's claim.
+	 */
+	static final Duration LIST_WAIT = Duration.ofSeconds(20);
+
+	/** The S3 lists of backup starts: one per failover worker (a host's recorders fail together). */
+	private final ExecutorService lists = DaemonThreads.fixedPool("chunk-lookup", FailoverReconciler.WORKERS);
+
 	BackupSpecs(HaProperties properties, ChunkStorage chunkStorage, ControllerInstance instance, JsonMapper json) {
 		this.properties = properties;
 		this.chunkStorage = chunkStorage;
@@ -45,21 +62,47 @@ class BackupSpecs {
 		this.json = json;
 	}
 
-	/** The first chunk a backup writes: one past the highest chunk anyone knows of. */
-	long startChunk(Recording r) {
-		long max = -1;
+	@Override
+	public void destroy() {
+		lists.shutdownNow();
+	}
+
+	/**
+	 * The first chunk a backup writes: one past the highest chunk anyone knows of (the reports,
+	 * the last heartbeat, the storage and, in S3 mode, the recordings folder: a chunk written and
+	 * never uploaded counts as well). In S3 mode the bucket's list, the slow part of a backup's
+	 * start (seconds on a starved host), runs on a thread of its own: the caller claims a standby
+	 * meanwhile and then waits for the answer (at most {@link #LIST_WAIT}, then as after a failed
+	 * list: what the others know).
+	 */
+	CompletableFuture<Long> startChunk(Recording r) {
+		long known = -1;
 		if (r.lastChunkSeq() != null) {
-			max = Math.max(max, r.lastChunkSeq());
+			known = Math.max(known, r.lastChunkSeq());
 		}
 		if (r.heartbeatLastChunkSeq() != null) {
-			max = Math.max(max, r.heartbeatLastChunkSeq());
+			known = Math.max(known, r.heartbeatLastChunkSeq());
 		}
-		max = Math.max(max, highestStored(chunkStorage, r));
-		if (properties.storage().mode() == StorageMode.S3) {
-			// a chunk still in the recordings folder (written, never uploaded) counts as well
-			max = Math.max(max, highestStored(new LocalChunkStorage(properties.recordingsDir()), r));
+		if (properties.storage().mode() != StorageMode.S3) {
+			return CompletableFuture.completedFuture(Math.max(known, highestStored(chunkStorage, r)) + 1);
 		}
-		return max + 1;
+		CompletableFuture<Long> bucket;
+		try {
+			bucket = CompletableFuture.supplyAsync(() -> highestStored(chunkStorage, r), lists)
+				.orTimeout(LIST_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+				.exceptionally(ex -> {
+					LOG.warn("event=failover.storage_list_failed recordingId=" + r.id() + " error="
+							+ LogValues.quote(ex instanceof TimeoutException || ex.getCause() instanceof TimeoutException
+									? "no answer within " + LIST_WAIT.toMillis() + " ms" : String.valueOf(ex)));
+					return -1L;
+				});
+		}
+		catch (RejectedExecutionException ex) {
+			// shutting down: on the caller's thread
+			bucket = CompletableFuture.completedFuture(highestStored(chunkStorage, r));
+		}
+		long folder = Math.max(known, highestStored(new LocalChunkStorage(properties.recordingsDir()), r));
+		return bucket.thenApply(highest -> Math.max(folder, highest) + 1);
 	}
 
 	private static long highestStored(ChunkStorage storage, Recording r) {
@@ -79,15 +122,25 @@ class BackupSpecs {
 
 	/** The backup's container: OpenVidu's environment of the primary plus the new epoch and start chunk. */
 	BackupSpec spec(Recording r, long epoch, long startChunk) {
-		Map<String, String> env = new LinkedHashMap<>();
-		if (r.env() == null || r.env().isBlank()) {
-			throw new IllegalStateException("no OpenVidu environment stored for the recording (never registered)");
-		}
-		json.readTree(r.env()).properties().forEach(e -> env.put(e.getKey(), e.getValue().asString("")));
+		Map<String, String> env = openViduEnv(r);
 		env.put("HA_EPOCH", Long.toString(epoch));
 		env.put("HA_START_CHUNK", Long.toString(startChunk));
 		return new BackupSpec(ContainerLabels.backupName(r.id(), epoch), properties.docker().recorderImage(), env,
 				ContainerLabels.backup(r.id(), r.createdAt(), epoch, instance.id()), recordingsHostPath(), shmSize(r));
+	}
+
+	/**
+	 * OpenVidu's environment of the primary, as it registered it.
+	 *
+	 * @throws IllegalStateException when none is stored (never registered): no backup can start
+	 */
+	Map<String, String> openViduEnv(Recording r) {
+		if (r.env() == null || r.env().isBlank()) {
+			throw new IllegalStateException("no OpenVidu environment stored for the recording (never registered)");
+		}
+		Map<String, String> env = new LinkedHashMap<>();
+		json.readTree(r.env()).properties().forEach(e -> env.put(e.getKey(), e.getValue().asString("")));
+		return env;
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -80,6 +81,7 @@ class BackupStarts {
 		String containerId;
 		String name;
 		BackupSpec handedOver = null;
+		String claimed = null;
 		StepTimes steps = new StepTimes();
 		try {
 			Optional<RecorderContainer> existing = existingBackup(r, epoch);
@@ -93,23 +95,32 @@ class BackupStarts {
 					.orElse(-1L);
 			}
 			else {
-				startChunk = specs.startChunk(r);
-				steps.lap("chunkLookupMs");
-				BackupSpec spec = specs.spec(r, epoch, startChunk);
-				Optional<String> standby = standbys.claim(r, spec);
+				// fails before a standby is claimed when the recording has no environment to hand over
+				specs.openViduEnv(r);
+				CompletableFuture<Long> lookup = specs.startChunk(r);
+				name = ContainerLabels.backupName(r.id(), epoch);
+				claimed = standbys.claim(r, name).orElse(null);
 				steps.lap("standbyClaimMs");
-				if (standby.isPresent()) {
-					containerId = standby.get();
+				// what the bucket's list takes beyond the claim (bounded: BackupSpecs.LIST_WAIT)
+				startChunk = lookup.join();
+				steps.lap("chunkLookupWaitMs");
+				BackupSpec spec = specs.spec(r, epoch, startChunk);
+				if (claimed != null) {
+					containerId = claimed;
 					handedOver = spec;
 				}
 				else {
 					containerId = runtime.startBackup(spec);
 					steps.lap("dockerMs");
 				}
-				name = spec.name();
 			}
 		}
 		catch (RuntimeException ex) {
+			if (claimed != null) {
+				// renamed for this epoch, never recorded: out of the way of the next attempt
+				containers.killQuietly(claimed);
+				standbys.release(claimed);
+			}
 			startFailed(r, epoch, attempt, startChunk, ex.getMessage());
 			return;
 		}

@@ -64,6 +64,9 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private static final Log LOG = LogFactory.getLog(FailoverReconciler.class);
 
+	/** Failovers (and stops) worked on at once, one per recording at a time. */
+	static final int WORKERS = 4;
+
 	static final String LEASE = "failover-reconciler";
 
 	private final HaProperties properties;
@@ -140,7 +143,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		}
 		startedAt = clock.instant();
 		judgingBase = startedAt;
-		pool = DaemonThreads.fixedPool("failover-worker", 4);
+		pool = DaemonThreads.fixedPool("failover-worker", WORKERS);
 		workers = new KeyedExecutor(pool);
 		running = true;
 		subscription = runtime.subscribe(this);

@@ -166,15 +166,16 @@ class FailoverStore {
 	/**
 	 * Records the started backup for its epoch. Codes: see failover-started.lua.
 	 *
-	 * @param host the engine it runs on (its endpoint, in the recording's container history)
-	 * @param hostName the engine's host name, the recording's {@code host} from now on (empty: unknown)
+	 * @param endpoint the engine it runs on (the container history's {@code host} when the host name is unknown)
+	 * @param hostName the engine's host name, the recording's {@code host} from now on and in its
+	 *        container history, as a primary's registered host (empty: unknown)
 	 */
-	LuaAnswer<StartedCode> started(RecordingId id, long epoch, String containerId, String host, String hostName,
+	LuaAnswer<StartedCode> started(RecordingId id, long epoch, String containerId, String endpoint, String hostName,
 			Instant now, long startChunk, Map<String, Object> patch) {
 		Map<String, Object> container = new LinkedHashMap<>();
 		container.put("epoch", epoch);
 		container.put("containerId", containerId);
-		container.put("host", host);
+		container.put("host", hostName == null || hostName.isEmpty() ? endpoint : hostName);
 		container.put("role", "backup");
 		container.put("since", now.toEpochMilli());
 		return lua.run(STARTED,

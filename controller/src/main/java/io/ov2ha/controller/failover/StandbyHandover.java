@@ -72,7 +72,7 @@ class StandbyHandover {
 	 * A ready standby for the recording, renamed to the backup's name, or empty (none ready, not
 	 * of this resolution, or the rename failed): then the backup starts cold.
 	 */
-	Optional<String> claim(Recording r, BackupSpec spec) {
+	Optional<String> claim(Recording r, String backupName) {
 		if (!pool.enabled()) {
 			return Optional.empty();
 		}
@@ -92,7 +92,7 @@ class StandbyHandover {
 		}
 		String id = standby.get().id();
 		try {
-			runtime.rename(id, spec.name());
+			runtime.rename(id, backupName);
 			return Optional.of(id);
 		}
 		catch (RuntimeException ex) {

@@ -54,9 +54,6 @@ class StandbyPool implements PeriodicComponent {
 
 	private static final Duration PERIOD = Duration.ofSeconds(2);
 
-	/** A standby that exits sooner than this after its start failed; the pool backs off. */
-	private static final Duration EARLY_EXIT = Duration.ofSeconds(60);
-
 	/**
 	 * No new standby this long after a hand-over: a browser's start is a burst of CPU, which the
 	 * standby taking over needs (on a 2-core host a refill at once doubled the gap).
@@ -191,40 +188,37 @@ class StandbyPool implements PeriodicComponent {
 		// being handed a recording (or retired): neither ready nor starting, and never retired meanwhile
 		int claimed = 0;
 		for (RecorderContainer c : all) {
-			if (!c.name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX)) {
-				handedOver(c);
-			}
-			else if (!c.running()) {
-				exited(c, now);
-			}
-			else if (!resolution().equals(c.labels().get(ContainerLabels.STANDBY_RESOLUTION))) {
-				retire(c, "its resolution is no longer HA_STANDBY_RESOLUTION");
-			}
-			else if (lease.holder(RedisKeys.standbyClaim(c.id())) != null) {
-				claimed++;
-			}
-			else if (free + claimed >= wanted()) {
-				retire(c, "more standbys than HA_STANDBY_RECORDERS");
-			}
-			else {
-				free++;
-				Optional<RecorderContainer> inspected = runtime.inspect(c.id()).filter(StandbyClaims::isReady);
-				if (inspected.isPresent()) {
-					readyNow++;
-					Instant started = inspected.get().startedAt();
-					if (started != null && started.plus(EARLY_EXIT).isBefore(now)) {
-						// ready for longer than an early exit: the image works again
-						failures = 0;
+			StandbyRules.Role role = StandbyRules.role(c.name().startsWith(ContainerLabels.STANDBY_NAME_PREFIX),
+					c.running(), resolution().equals(c.labels().get(ContainerLabels.STANDBY_RESOLUTION)),
+					() -> claimHeld(c), free + claimed, wanted());
+			switch (role) {
+				case HANDED_OVER -> handedOver(c);
+				case EXITED -> exited(c, now);
+				case OTHER_RESOLUTION -> retire(c, "its resolution is no longer HA_STANDBY_RESOLUTION");
+				case CLAIMED -> claimed++;
+				case EXTRA -> retire(c, "more standbys than HA_STANDBY_RECORDERS");
+				case FREE -> {
+					free++;
+					Optional<RecorderContainer> inspected = runtime.inspect(c.id()).filter(StandbyClaims::isReady);
+					if (inspected.isPresent()) {
+						readyNow++;
+						if (StandbyRules.provenReady(inspected.get().startedAt(), now)) {
+							failures = 0;
+						}
 					}
 				}
 			}
 		}
 		ready.set(readyNow);
 		starting.set(Math.max(0, free - readyNow));
-		if (free + claimed < wanted() && !now.isBefore(backoffUntil) && lease.holder(RedisKeys.lease(REFILL_PAUSE)) == null
-				&& !saturated()) {
+		if (StandbyRules.startOne(free, claimed, wanted(), now, backoffUntil,
+				lease.holder(RedisKeys.lease(REFILL_PAUSE)) != null, saturated())) {
 			create(now);
 		}
+	}
+
+	private boolean claimHeld(RecorderContainer c) {
+		return lease.holder(RedisKeys.standbyClaim(c.id())) != null;
 	}
 
 	/** The host is saturated (HA_CPU_PRESSURE_THRESHOLD): a browser's start would starve the recorders. */
@@ -250,13 +244,12 @@ class StandbyPool implements PeriodicComponent {
 	private void exited(RecorderContainer c, Instant now) {
 		Optional<RecorderContainer> inspected = runtime.inspect(c.id());
 		Long exitCode = inspected.map(RecorderContainer::exitCode).orElse(null);
-		Instant started = inspected.map(RecorderContainer::startedAt).orElse(null);
-		Instant finished = inspected.map(RecorderContainer::finishedAt).orElse(null);
-		boolean early = started == null || finished == null || Duration.between(started, finished).compareTo(EARLY_EXIT) < 0;
 		runtime.remove(c.id());
+		boolean retiredByPool = retired.remove(c.id());
 		String line = "event=standby.exited containerId=" + ContainerLabels.shortId(c.id()) + " name=" + c.name()
 				+ " exitCode=" + exitCode + " action=removed";
-		if (early && (exitCode == null || exitCode != 0) && !retired.remove(c.id())) {
+		if (StandbyRules.failedExit(inspected.map(RecorderContainer::startedAt).orElse(null),
+				inspected.map(RecorderContainer::finishedAt).orElse(null), exitCode, retiredByPool)) {
 			failed(now, line);
 		}
 		else {
@@ -266,37 +259,32 @@ class StandbyPool implements PeriodicComponent {
 
 	private void failed(Instant now, String line) {
 		failures++;
-		Duration backoff = Duration.ofSeconds(10).multipliedBy(1L << Math.min(failures - 1, 5));
-		if (backoff.compareTo(Duration.ofMinutes(5)) > 0) {
-			backoff = Duration.ofMinutes(5);
-		}
+		Duration backoff = StandbyRules.backoff(failures);
 		backoffUntil = now.plus(backoff);
 		LOG.warn(line + " failures=" + failures + " retryInMs=" + backoff.toMillis());
 	}
 
 	/** A standby handed a recording: kept while its recording uses it, else killed and removed. */
 	private void handedOver(RecorderContainer c) {
-		if (lease.holder(RedisKeys.standbyClaim(c.id())) != null) {
+		if (claimHeld(c)) {
 			// its hand-over is under way
 			return;
 		}
 		Optional<Recording> recording = reads.recordingOfContainer(c.id()).flatMap(recordings::find);
 		boolean current = recording.filter(r -> c.id().equals(r.containerId())).isPresent();
-		if (current && !recording.get().isFinal()) {
-			return;
-		}
-		if (current && c.running() && recording.get().updatedAt() != null && clock.instant()
-			.isBefore(recording.get().updatedAt().plus(properties.failover().stopTimeout()))) {
-			// its recording was just sealed: the recorder exits once its finalize call returned
-			return;
-		}
-		if (c.running()) {
-			LOG.warn("event=standby.stale_backup containerId=" + ContainerLabels.shortId(c.id()) + " name=" + c.name()
-					+ " action=kill reason=its_recording_no_longer_uses_it");
-			containers.killQuietly(c.id());
-		}
-		else {
-			runtime.remove(c.id());
+		StandbyRules.Fate fate = StandbyRules.afterHandOver(current, current && recording.get().isFinal(),
+				c.running(), recording.map(Recording::updatedAt).orElse(null), properties.failover().stopTimeout(),
+				clock.instant());
+		switch (fate) {
+			case KEEP -> {
+				// it records its recording, or has just sealed it and exits once its finalize call returned
+			}
+			case KILL -> {
+				LOG.warn("event=standby.stale_backup containerId=" + ContainerLabels.shortId(c.id()) + " name="
+						+ c.name() + " action=kill reason=its_recording_no_longer_uses_it");
+				containers.killQuietly(c.id());
+			}
+			case REMOVE -> runtime.remove(c.id());
 		}
 	}
 

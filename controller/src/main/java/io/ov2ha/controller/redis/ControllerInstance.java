@@ -15,7 +15,7 @@ public class ControllerInstance {
 
 	private final String id;
 
-	ControllerInstance() {
+	public ControllerInstance() {
 		this.id = hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
 	}
 

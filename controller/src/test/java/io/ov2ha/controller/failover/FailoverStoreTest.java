@@ -147,11 +147,24 @@ class FailoverStoreTest {
 		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "containerId")).isEqualTo(container);
 		// the backup's host is its engine's: judged beside that host's recorders (the claim cleared the primary's)
 		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "host")).isEqualTo("rec-host-2");
+		// and so is its host in the container history, as a primary's (the endpoint only when unknown)
+		assertThat(redis.opsForHash().get(RedisKeys.containers(id), "1").toString()).contains("\"host\":\"rec-host-2\"")
+			.contains("\"role\":\"backup\"");
 		FailoverRecord entry = reads.historyEntry(id, 1).orElseThrow();
 		assertThat(entry.outcome()).isEqualTo("started");
 		assertThat(entry.startChunk()).isEqualTo(7);
 		// a start recorded for an epoch that is no longer current is refused: its container gets killed
 		assertThat(store.started(id, 0, "e".repeat(64), "docker", "", now, 1, Map.of()).code()).isEqualTo(FailoverStore.StartedCode.EPOCH_CHANGED);
+	}
+
+	@Test
+	void aBackupOfAnEngineWithoutAKnownHostNameIsListedByTheEngine() {
+		RecordingId id = recording();
+		claim(id, 0, 5, now, false);
+		assertThat(store.started(id, 1, "f".repeat(64), "unix:///var/run/docker.sock", "", now.plusSeconds(1), 3,
+				Map.of()).code()).isEqualTo(FailoverStore.StartedCode.RECORDED);
+		assertThat(redis.opsForHash().get(RedisKeys.containers(id), "1").toString())
+			.contains("\"host\":\"unix:///var/run/docker.sock\"");
 	}
 
 	@Test

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.support.TestS3;
 import io.ov2ha.controller.support.TestSecrets;
@@ -37,12 +36,7 @@ class S3ChunkStorageTest {
 
 	@BeforeAll
 	static void create() {
-		HaProperties properties = new HaProperties(HaProperties.Profile.PRODUCTION, null, null, null, null, null, null,
-				new HaProperties.Storage(HaProperties.StorageMode.S3, "recordings/",
-						new HaProperties.S3(TestS3.endpoint(), null, BUCKET, TestSecrets.S3_ACCESS_KEY,
-								TestSecrets.S3_SECRET_KEY),
-						null, true, null, null), null, null);
-		storage = (S3ChunkStorage) new StorageConfig().chunkStorage(properties);
+		storage = TestStorages.s3(TestStorages.s3Settings(BUCKET, null));
 		created = storage.ensureBucket();
 	}
 
