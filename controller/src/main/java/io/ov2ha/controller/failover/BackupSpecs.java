@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -90,12 +89,8 @@ class BackupSpecs implements DisposableBean {
 		try {
 			bucket = CompletableFuture.supplyAsync(() -> highestStored(chunkStorage, r), lists)
 				.orTimeout(LIST_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-				.exceptionally(ex -> {
-					LOG.warn("event=failover.storage_list_failed recordingId=" + r.id() + " error="
-							+ LogValues.quote(ex instanceof TimeoutException || ex.getCause() instanceof TimeoutException
-									? "no answer within " + LIST_WAIT.toMillis() + " ms" : String.valueOf(ex)));
-					return -1L;
-				});
+				// highestStored answers a failed list itself: only the wait's end comes here
+				.exceptionally(ex -> listFailed(r, "no answer within " + LIST_WAIT.toMillis() + " ms"));
 		}
 		catch (RejectedExecutionException ex) {
 			// shutting down: on the caller's thread
@@ -114,15 +109,22 @@ class BackupSpecs implements DisposableBean {
 				.orElse(-1);
 		}
 		catch (RuntimeException ex) {
-			LOG.warn("event=failover.storage_list_failed recordingId=" + r.id() + " error="
-					+ LogValues.quote(ex.getClass().getSimpleName() + ": " + ex.getMessage()));
-			return -1;
+			return listFailed(r, ex.getClass().getSimpleName() + ": " + ex.getMessage());
 		}
 	}
 
-	/** The backup's container: OpenVidu's environment of the primary plus the new epoch and start chunk. */
-	BackupSpec spec(Recording r, long epoch, long startChunk) {
-		Map<String, String> env = openViduEnv(r);
+	/** A list without an answer counts as an empty one: the others' knowledge decides. */
+	private static long listFailed(Recording r, String error) {
+		LOG.warn("event=failover.storage_list_failed recordingId=" + r.id() + " error=" + LogValues.quote(error));
+		return -1;
+	}
+
+	/**
+	 * The backup's container: OpenVidu's environment of the primary ({@link #openViduEnv}) plus
+	 * the new epoch and start chunk.
+	 */
+	BackupSpec spec(Recording r, Map<String, String> openViduEnv, long epoch, long startChunk) {
+		Map<String, String> env = new LinkedHashMap<>(openViduEnv);
 		env.put("HA_EPOCH", Long.toString(epoch));
 		env.put("HA_START_CHUNK", Long.toString(startChunk));
 		return new BackupSpec(ContainerLabels.backupName(r.id(), epoch), properties.docker().recorderImage(), env,

@@ -96,7 +96,7 @@ class BackupStarts {
 			}
 			else {
 				// fails before a standby is claimed when the recording has no environment to hand over
-				specs.openViduEnv(r);
+				Map<String, String> env = specs.openViduEnv(r);
 				CompletableFuture<Long> lookup = specs.startChunk(r);
 				name = ContainerLabels.backupName(r.id(), epoch);
 				claimed = standbys.claim(r, name).orElse(null);
@@ -104,7 +104,7 @@ class BackupStarts {
 				// what the bucket's list takes beyond the claim (bounded: BackupSpecs.LIST_WAIT)
 				startChunk = lookup.join();
 				steps.lap("chunkLookupWaitMs");
-				BackupSpec spec = specs.spec(r, epoch, startChunk);
+				BackupSpec spec = specs.spec(r, env, epoch, startChunk);
 				if (claimed != null) {
 					containerId = claimed;
 					handedOver = spec;

@@ -133,7 +133,7 @@ class BackupSpecsTest {
 			.hasMessageContaining("never registered");
 		Recording registered = recording(RecordingId.of("ses_E~2"), null, null,
 				"{\"URL\":\"https://ov.example.test/layout\",\"RESOLUTION\":\"640x360\"}");
-		assertThat(specs.spec(registered, 2, 7).env()).containsEntry("RESOLUTION", "640x360")
+		assertThat(specs.spec(registered, specs.openViduEnv(registered), 2, 7).env()).containsEntry("RESOLUTION", "640x360")
 			.containsEntry("HA_EPOCH", "2")
 			.containsEntry("HA_START_CHUNK", "7");
 	}
