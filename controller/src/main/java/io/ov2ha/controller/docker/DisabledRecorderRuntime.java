@@ -47,6 +47,11 @@ final class DisabledRecorderRuntime implements RecorderRuntime {
 	}
 
 	@Override
+	public boolean hasFile(String containerId, String path) {
+		throw disabled();
+	}
+
+	@Override
 	public Optional<RecorderContainer> inspect(String containerId) {
 		throw disabled();
 	}

@@ -3,6 +3,7 @@ package io.ov2ha.controller.docker;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -267,6 +268,27 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 		}
 		catch (RuntimeException ex) {
 			throw clients.translate("copy to " + ContainerLabels.shortId(containerId), ex);
+		}
+	}
+
+	@Override
+	public boolean hasFile(String containerId, String path) {
+		DockerContainers.requireExactId(containerId);
+		if (path == null || !path.matches("(/[A-Za-z0-9_.-]+)+") || path.contains("/..")) {
+			throw new IllegalArgumentException("not an absolute file path");
+		}
+		try (InputStream tar = clients.commands().copyArchiveFromContainerCmd(containerId, path).exec()) {
+			tar.transferTo(OutputStream.nullOutputStream());
+			return true;
+		}
+		catch (NotFoundException ex) {
+			return false;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (RuntimeException ex) {
+			throw clients.translate("look into " + ContainerLabels.shortId(containerId), ex);
 		}
 	}
 

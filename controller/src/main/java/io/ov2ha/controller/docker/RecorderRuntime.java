@@ -44,6 +44,13 @@ public interface RecorderRuntime {
 	 */
 	void copyFiles(String containerId, String folder, Map<String, byte[]> files);
 
+	/**
+	 * Whether a file exists in a container (running or not): after a copy reported an error, the
+	 * hand-over of a warm standby looks for the file that completes its assignment, since the
+	 * engine may have written it all the same.
+	 */
+	boolean hasFile(String containerId, String path);
+
 	/** The container with this exact id, or empty if the runtime does not know it. */
 	Optional<RecorderContainer> inspect(String containerId);
 

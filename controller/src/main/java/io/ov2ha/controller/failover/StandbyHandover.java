@@ -33,7 +33,8 @@ import io.ov2ha.controller.support.LogValues;
  * environment, one {@code KEY=<base64>} line per variable, then the file {@code ready}.</li>
  * </ol>
  * A standby that cannot be claimed leaves the start to a cold backup; one that fails once
- * recorded is killed, and its death is a failover like any other.
+ * recorded is killed, and its death is a failover like any other. A copy that reports an error
+ * although {@code ready} was written (a late answer of a starved engine) is a hand-over done.
  */
 @Component
 class StandbyHandover {
@@ -121,6 +122,14 @@ class StandbyHandover {
 			return true;
 		}
 		catch (RuntimeException ex) {
+			if (readyIsThere(standbyId)) {
+				// the engine wrote the assignment and then failed (or answered too late): the
+				// standby has taken it, and killing it now would cost the recording a second backup
+				LOG.warn("event=standby.assigned recordingId=" + r.id() + " epoch=" + epoch + " containerId="
+						+ ContainerLabels.shortId(standbyId) + " copyError=" + LogValues.quote(ex.getMessage())
+						+ " note=\"the assignment is complete in the standby despite the error\"");
+				return true;
+			}
 			LOG.warn("event=standby.assign_failed recordingId=" + r.id() + " epoch=" + epoch + " containerId="
 					+ ContainerLabels.shortId(standbyId) + " error=" + LogValues.quote(ex.getMessage()) + " action=kill");
 			containers.killQuietly(standbyId);
@@ -128,6 +137,20 @@ class StandbyHandover {
 		}
 		finally {
 			release(standbyId);
+		}
+	}
+
+	/**
+	 * Whether the file that completes an assignment is in the standby. The engine extracts the
+	 * archive in order, each file whole before the next, so {@code ready} means the assignment is
+	 * complete; the standby never removes it. Any doubt (the engine does not answer) is a no.
+	 */
+	private boolean readyIsThere(String standbyId) {
+		try {
+			return runtime.hasFile(standbyId, ASSIGNMENT_DIR + "/ready");
+		}
+		catch (RuntimeException ex) {
+			return false;
 		}
 	}
 

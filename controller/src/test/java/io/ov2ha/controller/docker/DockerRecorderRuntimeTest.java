@@ -204,6 +204,34 @@ class DockerRecorderRuntimeTest {
 	}
 
 	@Test
+	void copiesFilesInOrderAndTellsWhetherOneIsThere() {
+		String containerId = runtime.startBackup(spec(Recordings.newId("rtcopy"), 1));
+		Map<String, byte[]> files = new LinkedHashMap<>();
+		files.put("assignment.env", "A=Yg==\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+		files.put("ready", new byte[0]);
+
+		assertThat(runtime.hasFile(containerId, "/tmp/ready")).isFalse();
+		runtime.copyFiles(containerId, "/tmp", files);
+
+		assertThat(runtime.hasFile(containerId, "/tmp/ready")).isTrue();
+		assertThat(runtime.hasFile(containerId, "/tmp/assignment.env")).isTrue();
+		assertThat(runtime.hasFile(containerId, "/tmp/never-written")).isFalse();
+		// a folder that does not exist: refused, and nothing is there afterwards
+		assertThatThrownBy(() -> runtime.copyFiles(containerId, "/no-such-folder", files))
+			.isInstanceOfSatisfying(RecorderRuntimeException.class,
+					ex -> assertThat(ex.kind()).isEqualTo(RecorderRuntimeException.Kind.REFUSED));
+		assertThat(runtime.hasFile(containerId, "/no-such-folder/ready")).isFalse();
+		// paths are checked before they reach the engine
+		assertThatThrownBy(() -> runtime.hasFile(containerId, "tmp/ready")).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> runtime.hasFile(containerId, "/tmp/../etc/passwd"))
+			.isInstanceOf(IllegalArgumentException.class);
+		runtime.kill(containerId);
+		// a stopped container still answers
+		await().atMost(Duration.ofSeconds(10)).until(() -> !runtime.inspect(containerId).orElseThrow().running());
+		assertThat(runtime.hasFile(containerId, "/tmp/ready")).isTrue();
+	}
+
+	@Test
 	void aMissingImageIsAClearErrorAndNothingIsPulled() {
 		BackupSpec spec = spec(Recordings.newId("rtnoimg"), 1);
 		BackupSpec missing = new BackupSpec(spec.name(), "ov2ha-no-such-image:never", spec.env(), spec.labels(),

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -116,6 +117,7 @@ class StandbyRecordersTest {
 	@Test
 	void aKilledPrimaryIsHandedToTheStandbyWhichRecordsFromTheNextChunkAndThePoolFillsUpAgain() throws Exception {
 		String standby = awaitFreeStandby();
+		double handovers = handovers();
 		String id = newId("standby");
 		GenericContainer<?> primary = primary(id, Map.of());
 		awaitChunk(id, 1);
@@ -139,7 +141,7 @@ class StandbyRecordersTest {
 		assertThat(m.find()).isTrue();
 		Instant assignedAt = Instant.parse(m.group(1));
 		assertThat(assignedAt).isAfterOrEqualTo(oldFinished.minusMillis(1));
-		assertThat(controller.getBean(MeterRegistry.class).counter("ov2ha.standby.handovers").count()).isEqualTo(1.0);
+		assertThat(handovers()).isEqualTo(handovers + 1);
 
 		// the pool fills up again with a new standby
 		String next = awaitFreeStandby();
@@ -173,6 +175,39 @@ class StandbyRecordersTest {
 		assertThat(TestDocker.logs(standby)).doesNotContain("event=standby_assigned");
 	}
 
+	@Test
+	void aStandbyWhoseAssignmentCannotBeWrittenIsKilledAndAnotherBackupTakesTheRecording() throws Exception {
+		String standby = awaitFreeStandby();
+		// a file where the assignment folder should be: the engine's copy fails, nothing is written
+		String exec = TestDocker.client().execCreateCmd(standby)
+			.withCmd("sh", "-c", "rm -rf " + StandbyHandover.ASSIGNMENT_DIR + " && touch " + StandbyHandover.ASSIGNMENT_DIR)
+			.exec()
+			.getId();
+		TestDocker.client().execStartCmd(exec).start().awaitCompletion(10, TimeUnit.SECONDS);
+		await().atMost(WAIT).until(() -> TestDocker.client().inspectExecCmd(exec).exec().getExitCodeLong() != null);
+		assertThat(TestDocker.client().inspectExecCmd(exec).exec().getExitCodeLong()).isZero();
+		String id = newId("standby-fail");
+		GenericContainer<?> primary = primary(id, Map.of());
+		awaitChunk(id, 1);
+
+		TestDocker.client().killContainerCmd(primary.getContainerId()).withSignal("SIGKILL").exec();
+
+		// the standby is killed without having taken anything, and the next epoch records
+		await().atMost(WAIT)
+			.until(() -> !Boolean.TRUE.equals(TestDocker.client().inspectContainerCmd(standby).exec().getState().getRunning()));
+		assertThat(TestDocker.client().inspectContainerCmd(standby).exec().getState().getExitCodeLong()).isEqualTo(137L);
+		assertThat(TestDocker.logs(standby)).doesNotContain("event=standby_assigned");
+		await().atMost(WAIT).until(() -> {
+			for (JsonNode c : admin.get("/api/recordings/" + id + "/chunks").json().path("chunks")) {
+				if (c.path("epoch").asLong() == 2) {
+					return true;
+				}
+			}
+			return false;
+		});
+		assertThat(recording(id).path("status").asString()).isEqualTo("RECORDING");
+	}
+
 	// --- helpers -------------------------------------------------------------------------------
 
 	private String newId(String prefix) {
@@ -186,6 +221,10 @@ class StandbyRecordersTest {
 		primaries.add(c);
 		c.start();
 		return c;
+	}
+
+	private double handovers() {
+		return controller.getBean(MeterRegistry.class).counter("ov2ha.standby.handovers").count();
 	}
 
 	private static List<Container> standbys() {
