@@ -652,8 +652,9 @@ scenario_stalled() {
 	before_failure "$id"
 	# the stop's time is read in the container, right after the signal (one clock: the host's
 	# kernel): on a busy host `docker exec` alone takes 0.3-1 s, which is not the detection's
-	stall_ms=$(docker exec "$(ov_state "$id" container)" sh -c 'pkill -STOP -x ffmpeg && date +%s%3N' 2>/dev/null) ||
+	stall_ms=$(docker exec "$(ov_state "$id" container)" sh -c 'pkill -STOP -x ffmpeg && date +%s%3N' 2>>"$SCENARIO_LOG") ||
 		stall_ms=''
+	[[ $stall_ms =~ ^[0-9]{13}$ ]] || stall_ms=''
 	check "the primary's ffmpeg was stopped (SIGSTOP) while the primary runs" test -n "$stall_ms"
 	[[ -n $stall_ms ]] || stall_ms=$(now_ms)
 	check "a backup started" poll 60 "backup of ${id}" backup_started "$id" 1

@@ -47,7 +47,7 @@ public interface RecorderRuntime {
 	/**
 	 * Whether a file exists in a container (running or not): after a copy reported an error, the
 	 * hand-over of a warm standby looks for the file that completes its assignment, since the
-	 * engine may have written it all the same.
+	 * engine may have written it all the same. False also when the container is gone.
 	 */
 	boolean hasFile(String containerId, String path);
 

@@ -204,7 +204,7 @@ class DockerRecorderRuntimeTest {
 	}
 
 	@Test
-	void copiesFilesInOrderAndTellsWhetherOneIsThere() {
+	void copiesFilesAndTellsWhetherOneIsThere() {
 		String containerId = runtime.startBackup(spec(Recordings.newId("rtcopy"), 1));
 		Map<String, byte[]> files = new LinkedHashMap<>();
 		files.put("assignment.env", "A=Yg==\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));

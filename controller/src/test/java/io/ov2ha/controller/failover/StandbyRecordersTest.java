@@ -178,6 +178,7 @@ class StandbyRecordersTest {
 	@Test
 	void aStandbyWhoseAssignmentCannotBeWrittenIsKilledAndAnotherBackupTakesTheRecording() throws Exception {
 		String standby = awaitFreeStandby();
+		double handovers = handovers();
 		// a file where the assignment folder should be: the engine's copy fails, nothing is written
 		String exec = TestDocker.client().execCreateCmd(standby)
 			.withCmd("sh", "-c", "rm -rf " + StandbyHandover.ASSIGNMENT_DIR + " && touch " + StandbyHandover.ASSIGNMENT_DIR)
@@ -206,6 +207,12 @@ class StandbyRecordersTest {
 			return false;
 		});
 		assertThat(recording(id).path("status").asString()).isEqualTo("RECORDING");
+		// killed by the failed hand-over itself (its death the next failover), not left to its
+		// take-over deadline as a standby that would have been counted handed over
+		assertThat(handovers()).isEqualTo(handovers);
+		JsonNode second = admin.get("/api/recordings/" + id + "/failovers").json().path("failovers").get(1);
+		assertThat(second.path("reason").asString()).isEqualTo("container-died");
+		assertThat(second.path("oldContainerId").asString()).isEqualTo(standby);
 	}
 
 	// --- helpers -------------------------------------------------------------------------------
