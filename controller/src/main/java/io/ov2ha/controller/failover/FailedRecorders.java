@@ -1,9 +1,15 @@
 package io.ov2ha.controller.failover;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -26,6 +32,12 @@ import io.ov2ha.controller.recording.RecordingId;
 final class FailedRecorders {
 
 	private static final Log LOG = LogFactory.getLog(FailedRecorders.class);
+
+	/** A failure refused for the back-off is tried again this long after the back-off's end. */
+	static final Duration RETRY_MARGIN = Duration.ofMillis(50);
+
+	/** A back-off ending later than this is left to the sweep and the full reconciliation. */
+	static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(10);
 
 	private final FailoverReads reads;
 
@@ -56,6 +68,9 @@ final class FailedRecorders {
 	private final Function<RecordingId, Executor> decisions;
 
 	private final RecorderPeers peers;
+
+	/** Deaths waiting for their back-off's end ({@link #retryAfterBackoff}): recording:createdAt:epoch. */
+	private final Set<String> pendingRetries = ConcurrentHashMap.newKeySet();
 
 	/**
 	 * @param startedAt when the reconciler started (a death found long after it needs OpenVidu's word)
@@ -125,7 +140,7 @@ final class FailedRecorders {
 	void replace(Recording r, FailoverReason reason, FailoverService.Evidence evidence) {
 		gate.beforeBackup(r, evidence, startedAt.get(), decisions.apply(r.id()), now -> {
 			if (stillFailed(now, reason)) {
-				report(failover.failover(now, reason, evidence, false), now);
+				report(failover.failover(now, reason, evidence, false), now, reason, evidence);
 			}
 		});
 	}
@@ -163,14 +178,54 @@ final class FailedRecorders {
 		return false;
 	}
 
-	private void report(FailoverService.Outcome outcome, Recording r) {
+	/**
+	 * A death refused only for the back-off (or the cap of concurrent backups) is tried again once
+	 * it ends, on the recording's worker: a dead recorder sends no second event and the sweep does
+	 * not judge a death again (seen: a standby killed by its failed hand-over 0.1 s after its claim
+	 * waited 50 s for the full reconciliation). The failures the sweep judges again (silent,
+	 * stalled, late) are left to it: a recorder may recover meanwhile. One retry per recording and
+	 * epoch at a time; the claim fences it: a recording that moved on meanwhile (another epoch,
+	 * sealed) is left alone.
+	 */
+	private void retryAfterBackoff(Recording r, FailoverReason reason, FailoverService.Evidence evidence,
+			Instant retryAt) {
+		if (retryAt == null || DetectionRules.JUDGED_AGAIN.contains(reason)) {
+			return;
+		}
+		Duration delay = Duration.between(clock.instant(), retryAt);
+		if (delay.compareTo(MAX_RETRY_DELAY) > 0) {
+			return;
+		}
+		String key = r.id() + ":" + r.createdAt() + ":" + r.epoch();
+		if (!pendingRetries.add(key)) {
+			return;
+		}
+		long delayMs = Math.max(0, delay.toMillis()) + RETRY_MARGIN.toMillis();
+		Executor later = CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS, decisions.apply(r.id()));
+		later.execute(() -> {
+			pendingRetries.remove(key);
+			boolean unchanged = reads.snapshot(r.id())
+				.filter(s -> s.epoch() == r.epoch() && s.createdAt() == r.createdAt()
+						&& Objects.equals(s.containerId(), r.containerId()))
+				.isPresent();
+			if (unchanged) {
+				replace(r, reason, evidence);
+			}
+		});
+	}
+
+	private void report(FailoverService.Outcome outcome, Recording r, FailoverReason reason,
+			FailoverService.Evidence evidence) {
 		switch (outcome.code()) {
 			case CLAIMED, EXHAUSTED, NOT_RECORDING, NOT_FOUND -> {
 			}
 			case EPOCH_CHANGED, PENDING -> LOG.info("event=failover.claim_lost recordingId=" + r.id() + " observedEpoch="
 					+ r.epoch() + " currentEpoch=" + outcome.current() + " reason=another_controller_or_event_won");
-			case BACKOFF, CAPPED -> warnings.warn(LOG, "backoff:" + r.id(), "event=failover.backoff recordingId=" + r.id()
-					+ " epoch=" + r.epoch() + " retryAt=" + outcome.retryAt());
+			case BACKOFF, CAPPED -> {
+				warnings.warn(LOG, "backoff:" + r.id(), "event=failover.backoff recordingId=" + r.id() + " epoch="
+						+ r.epoch() + " retryAt=" + outcome.retryAt());
+				retryAfterBackoff(r, reason, evidence, outcome.retryAt());
+			}
 			case NO_ENVIRONMENT -> warnings.warn(LOG, "noenv:" + r.id(), "event=failover.impossible recordingId=" + r.id()
 					+ " reason=no_openvidu_environment detail=\"the recorder never registered\"");
 			default -> LOG.warn("event=failover.refused recordingId=" + r.id() + " code=" + outcome.code());

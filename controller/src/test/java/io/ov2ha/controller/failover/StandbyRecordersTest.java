@@ -76,7 +76,9 @@ class StandbyRecordersTest {
 		int port = TestRedis.freePort();
 		site = TestDocker.siteImage(TestControllers.recorderSettings(port));
 		controller = TestControllers.start(port, site, recordings, null, "--ha.redis.url=" + redis.url(),
-				"--ha.failover.standby-recorders=1", "--ha.failover.standby-resolution=320x180");
+				"--ha.failover.standby-recorders=1", "--ha.failover.standby-resolution=320x180",
+				// a recorder dying right after its claim falls in the back-off (see the failed hand-over)
+				"--ha.failover.backoff=3s");
 		admin = Api.at(port).asAdmin();
 	}
 
@@ -213,6 +215,12 @@ class StandbyRecordersTest {
 		JsonNode second = admin.get("/api/recordings/" + id + "/failovers").json().path("failovers").get(1);
 		assertThat(second.path("reason").asString()).isEqualTo("container-died");
 		assertThat(second.path("oldContainerId").asString()).isEqualTo(standby);
+		// its death came within the back-off of the first claim: claimed on its Docker event once
+		// the back-off ended, not left to the sweep or the full reconciliation (every minute, both
+		// "container-finished"); bound generous for a busy host
+		assertThat(second.path("failedAtSource").asString()).isEqualTo("docker-event");
+		assertThat(second.path("detectionMillis").isNumber()).isTrue();
+		assertThat(second.path("detectionMillis").asLong()).isLessThan(12_000L);
 	}
 
 	// --- helpers -------------------------------------------------------------------------------
