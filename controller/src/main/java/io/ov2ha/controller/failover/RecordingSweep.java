@@ -118,17 +118,20 @@ final class RecordingSweep {
 			return null;
 		}
 		trackProgress(s, now);
-		if (s.state().awaitFirstChunkEpoch() != null) {
-			workers.get().submitIfIdle(key, () -> failover.checkFirstChunk(s));
-		}
+		// one task per recording and tick: a second submitIfIdle right after a first is refused
+		// while the first is queued (a backup's first-chunk check used to crowd out its judgement)
+		Runnable firstChunk = s.state().awaitFirstChunkEpoch() != null ? () -> failover.checkFirstChunk(s) : null;
 		if (s.state().pending(s.epoch())) {
 			Instant next = s.state().nextAttemptAt();
 			if (next == null || !next.isAfter(now)) {
-				workers.get().submitIfIdle(key, () -> failover.retryStart(s.id(), s.epoch()));
+				submit(key, firstChunk, () -> failover.retryStart(s.id(), s.epoch()));
 			}
 			else if (gate.backupCheckDue(s, now)) {
 				// a backup that cannot start is retried only while OpenVidu still has the session
-				workers.get().submitIfIdle(key, () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id())));
+				submit(key, firstChunk, () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id())));
+			}
+			else {
+				submit(key, firstChunk, null);
 			}
 			return null;
 		}
@@ -138,13 +141,35 @@ final class RecordingSweep {
 		DetectionRules.Judgement j = rules.judge(s, now, judgingBase.get(), pressure.percent(), peers);
 		Runnable action = checks.forJudgement(s, j);
 		if (action != null) {
-			workers.get().submitIfIdle(key, action);
+			submit(key, firstChunk, action);
 		}
 		else if (s.epoch() > 0 && gate.backupCheckDue(s, now)) {
 			// a backup records a session OpenVidu may no longer have: ask
-			workers.get().submitIfIdle(key, () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id())));
+			submit(key, firstChunk, () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id())));
+		}
+		else {
+			submit(key, firstChunk, null);
 		}
 		return j.kind();
+	}
+
+	/** Queues {@code first} then {@code then} (either may be null) as one task on the recording's worker, if idle. */
+	private void submit(String key, Runnable first, Runnable then) {
+		if (first == null && then == null) {
+			return;
+		}
+		workers.get().submitIfIdle(key, () -> {
+			try {
+				if (first != null) {
+					first.run();
+				}
+			}
+			finally {
+				if (then != null) {
+					then.run();
+				}
+			}
+		});
 	}
 
 	/** Chunk progress is the highest chunk from the manifest or a heartbeat; remember when it grew. */
