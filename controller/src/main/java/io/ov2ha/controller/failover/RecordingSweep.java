@@ -121,35 +121,30 @@ final class RecordingSweep {
 		// one task per recording and tick: a second submitIfIdle right after a first is refused
 		// while the first is queued (a backup's first-chunk check used to crowd out its judgement)
 		Runnable firstChunk = s.state().awaitFirstChunkEpoch() != null ? () -> failover.checkFirstChunk(s) : null;
+		Runnable askOpenVidu = () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id()));
 		if (s.state().pending(s.epoch())) {
 			Instant next = s.state().nextAttemptAt();
+			Runnable then = null;
 			if (next == null || !next.isAfter(now)) {
-				submit(key, firstChunk, () -> failover.retryStart(s.id(), s.epoch()));
+				then = () -> failover.retryStart(s.id(), s.epoch());
 			}
 			else if (gate.backupCheckDue(s, now)) {
 				// a backup that cannot start is retried only while OpenVidu still has the session
-				submit(key, firstChunk, () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id())));
+				then = askOpenVidu;
 			}
-			else {
-				submit(key, firstChunk, null);
-			}
+			submit(key, firstChunk, then);
 			return null;
 		}
 		if (s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId())) {
 			identifyPrimary(s, now);
 		}
 		DetectionRules.Judgement j = rules.judge(s, now, judgingBase.get(), pressure.percent(), peers);
-		Runnable action = checks.forJudgement(s, j);
-		if (action != null) {
-			submit(key, firstChunk, action);
-		}
-		else if (s.epoch() > 0 && gate.backupCheckDue(s, now)) {
+		Runnable then = checks.forJudgement(s, j);
+		if (then == null && s.epoch() > 0 && gate.backupCheckDue(s, now)) {
 			// a backup records a session OpenVidu may no longer have: ask
-			submit(key, firstChunk, () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id())));
+			then = askOpenVidu;
 		}
-		else {
-			submit(key, firstChunk, null);
-		}
+		submit(key, firstChunk, then);
 		return j.kind();
 	}
 

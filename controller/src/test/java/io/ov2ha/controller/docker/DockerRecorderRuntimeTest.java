@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -207,7 +208,7 @@ class DockerRecorderRuntimeTest {
 	void copiesFilesAndTellsWhetherOneIsThere() {
 		String containerId = runtime.startBackup(spec(Recordings.newId("rtcopy"), 1));
 		Map<String, byte[]> files = new LinkedHashMap<>();
-		files.put("assignment.env", "A=Yg==\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+		files.put("assignment.env", "A=Yg==\n".getBytes(StandardCharsets.US_ASCII));
 		files.put("ready", new byte[0]);
 
 		assertThat(runtime.hasFile(containerId, "/tmp/ready")).isFalse();

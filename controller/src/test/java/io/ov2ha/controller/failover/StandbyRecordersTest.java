@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -200,14 +201,7 @@ class StandbyRecordersTest {
 			.until(() -> !Boolean.TRUE.equals(TestDocker.client().inspectContainerCmd(standby).exec().getState().getRunning()));
 		assertThat(TestDocker.client().inspectContainerCmd(standby).exec().getState().getExitCodeLong()).isEqualTo(137L);
 		assertThat(TestDocker.logs(standby)).doesNotContain("event=standby_assigned");
-		await().atMost(WAIT).until(() -> {
-			for (JsonNode c : admin.get("/api/recordings/" + id + "/chunks").json().path("chunks")) {
-				if (c.path("epoch").asLong() == 2) {
-					return true;
-				}
-			}
-			return false;
-		});
+		awaitChunk(id, c -> c.path("epoch").asLong() == 2);
 		assertThat(recording(id).path("status").asString()).isEqualTo("RECORDING");
 		// killed by the failed hand-over itself (its death the next failover), not left to its
 		// take-over deadline as a standby that would have been counted handed over
@@ -266,9 +260,14 @@ class StandbyRecordersTest {
 	}
 
 	private void awaitChunkOfEpoch(String id, long seq, long epoch) {
+		awaitChunk(id, c -> c.path("seq").asLong() == seq && c.path("epoch").asLong() == epoch);
+	}
+
+	/** Until the recording's manifest holds a chunk that matches. */
+	private void awaitChunk(String id, Predicate<JsonNode> wanted) {
 		await().atMost(WAIT).until(() -> {
 			for (JsonNode c : admin.get("/api/recordings/" + id + "/chunks").json().path("chunks")) {
-				if (c.path("seq").asLong() == seq && c.path("epoch").asLong() == epoch) {
+				if (wanted.test(c)) {
 					return true;
 				}
 			}
