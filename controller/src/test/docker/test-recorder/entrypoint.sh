@@ -13,6 +13,8 @@
 #   TEST_EXIT_AFTER_CHUNKS=N:C exit with code C once N chunks are complete (e.g. 78: bad settings)
 #   TEST_START_DELAY=S         stay in phase "starting" (heartbeats, no capture) for S seconds,
 #                              like a real recorder whose browser starts slowly on a loaded host
+#   /recordings/.test-start-delay-<VIDEO_ID>-e<EPOCH> (a file holding S): the same for that
+#                              epoch only (a backup gets no TEST_ variables: OpenVidu's only)
 #   TEST_LEGACY_HEARTBEAT=1    heartbeats without phase and progress (an older recorder image)
 # HA_STANDBY=true: a warm standby as the real recorder's (docs/recorder-protocol.md): it makes
 # /tmp/ov2ha-assignment, waits for assignment.env (KEY=<base64> lines) and ready there, takes
@@ -217,9 +219,11 @@ main() {
 	trap 'echo q >/stop' TERM INT
 	heartbeats &
 	HEARTBEATS=$!
-	if [[ -n ${TEST_START_DELAY:-} ]]; then
-		log "event=slow_start seconds=$TEST_START_DELAY"
-		sleep "$TEST_START_DELAY"
+	local delay=${TEST_START_DELAY:-} delay_file=/recordings/.test-start-delay-$VIDEO_ID-e$EPOCH
+	[[ -r $delay_file ]] && delay=$(<"$delay_file")
+	if [[ -n $delay ]]; then
+		log "event=slow_start seconds=$delay"
+		sleep "$delay"
 	fi
 	record
 	reporter &

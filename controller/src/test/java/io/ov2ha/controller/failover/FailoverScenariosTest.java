@@ -361,6 +361,43 @@ class FailoverScenariosTest {
 	}
 
 	@Test
+	void aBackupThatHangsBeforeItsFirstChunkIsJudgedAndReplaced() throws Exception {
+		String id = newId("bkhang");
+		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, Map.of());
+		awaitChunk(id, 1);
+		// the backup of epoch 1 heartbeats in phase "starting" and captures nothing for a while
+		Path delay = recordings.resolve(".test-start-delay-" + id + "-e1");
+		Files.writeString(delay, "600");
+		try {
+			kill(primary, "SIGKILL");
+			JsonNode first = awaitBackupStarted(id, 1);
+			String backupId = first.path("backupContainerId").asString();
+			await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.logs(backupId).contains("event=slow_start"));
+			Instant spoke = Instant.now();
+			await().atMost(Duration.ofSeconds(15)).until(() -> {
+				JsonNode hb = recording(id).path("lastHeartbeat");
+				return "starting".equals(hb.path("phase").asString()) && hb.path("at").isString()
+						&& Instant.parse(hb.path("at").asString()).isAfter(spoke);
+			});
+
+			// it hangs before its first chunk: still judged (its first-chunk check must not crowd that out)
+			freeze(backupId);
+
+			JsonNode second = awaitBackupStarted(id, 2);
+			assertThat(second.path("reason").asString()).isEqualTo("hung");
+			assertThat(second.path("oldContainerId").asString()).isEqualTo(backupId);
+			assertThat(second.path("oldContainerKilled").asBoolean()).isTrue();
+			assertThat(failovers(id).path("failovers").get(0).path("firstChunkAt").isString()).isFalse();
+			assertThat(TestDocker.client().inspectContainerCmd(backupId).exec().getState().getExitCodeLong())
+				.isEqualTo(137L);
+			awaitChunkOfEpoch(id, second.path("startChunk").asLong(), 2);
+		}
+		finally {
+			Files.deleteIfExists(delay);
+		}
+	}
+
+	@Test
 	void aRecorderThatStartsSlowerThanTwoChunksIsNeverFailedOver() {
 		// a loaded host: the browser takes longer to start than the old chunk-stall window
 		// (2 chunks + grace = 6 s here); the recorder says "starting" meanwhile
@@ -527,10 +564,14 @@ class FailoverScenariosTest {
 	}
 
 	/** SIGSTOP to every process of the container: it hangs, Docker still says it runs. */
-	private static void freeze(GenericContainer<?> c) throws Exception {
+	private static void freeze(GenericContainer<?> c) {
+		freeze(c.getContainerId());
+	}
+
+	private static void freeze(String containerId) {
 		// every process but PID 1 (and the shell itself), then PID 1 from outside
-		assertThat(c.execInContainer("bash", "-c", "kill -STOP -1").getExitCode()).isZero();
-		kill(c, "SIGSTOP");
+		assertThat(TestDocker.exec(containerId, "bash", "-c", "kill -STOP -1")).isZero();
+		TestDocker.client().killContainerCmd(containerId).withSignal("SIGSTOP").exec();
 	}
 
 	/** What OpenVidu does to stop its recorder: {@code bash -c "echo 'q' > stop"} in the WORKDIR. */

@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -183,13 +182,9 @@ class StandbyRecordersTest {
 		String standby = awaitFreeStandby();
 		double handovers = handovers();
 		// a file where the assignment folder should be: the engine's copy fails, nothing is written
-		String exec = TestDocker.client().execCreateCmd(standby)
-			.withCmd("sh", "-c", "rm -rf " + StandbyHandover.ASSIGNMENT_DIR + " && touch " + StandbyHandover.ASSIGNMENT_DIR)
-			.exec()
-			.getId();
-		TestDocker.client().execStartCmd(exec).start().awaitCompletion(10, TimeUnit.SECONDS);
-		await().atMost(WAIT).until(() -> TestDocker.client().inspectExecCmd(exec).exec().getExitCodeLong() != null);
-		assertThat(TestDocker.client().inspectExecCmd(exec).exec().getExitCodeLong()).isZero();
+		assertThat(TestDocker.exec(standby, "sh", "-c",
+				"rm -rf " + StandbyHandover.ASSIGNMENT_DIR + " && touch " + StandbyHandover.ASSIGNMENT_DIR))
+			.isZero();
 		String id = newId("standby-fail");
 		GenericContainer<?> primary = primary(id, Map.of());
 		awaitChunk(id, 1);

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
 
@@ -168,6 +170,23 @@ public final class TestDocker {
 				// gone
 			}
 		}
+	}
+
+	/** Runs a command in a running container (its output dropped) and answers its exit code. */
+	public static long exec(String containerId, String... command) {
+		String exec = client().execCreateCmd(containerId).withCmd(command).exec().getId();
+		try {
+			client().execStartCmd(exec).start().awaitCompletion(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+		// the stream ends a moment before the engine has the exit code
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> client().inspectExecCmd(exec).exec().getExitCodeLong() != null);
+		return client().inspectExecCmd(exec).exec().getExitCodeLong();
 	}
 
 	/** A container's output (the test recorder never prints secrets). */
