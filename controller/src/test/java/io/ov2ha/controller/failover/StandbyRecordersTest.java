@@ -182,9 +182,8 @@ class StandbyRecordersTest {
 		String standby = awaitFreeStandby();
 		double handovers = handovers();
 		// a file where the assignment folder should be: the engine's copy fails, nothing is written
-		assertThat(TestDocker.exec(standby, "sh", "-c",
-				"rm -rf " + StandbyHandover.ASSIGNMENT_DIR + " && touch " + StandbyHandover.ASSIGNMENT_DIR))
-			.isZero();
+		TestDocker.exec(standby, "sh", "-c",
+				"rm -rf " + StandbyHandover.ASSIGNMENT_DIR + " && touch " + StandbyHandover.ASSIGNMENT_DIR);
 		String id = newId("standby-fail");
 		GenericContainer<?> primary = primary(id, Map.of());
 		awaitChunk(id, 1);

@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -172,21 +172,44 @@ public final class TestDocker {
 		}
 	}
 
-	/** Runs a command in a running container (its output dropped) and answers its exit code. */
-	public static long exec(String containerId, String... command) {
-		String exec = client().execCreateCmd(containerId).withCmd(command).exec().getId();
+	/**
+	 * Runs a command in a running container, as root, and answers its output (stdout and stderr);
+	 * fails unless it exits with 0 within 30 s.
+	 */
+	public static String exec(String containerId, String... command) {
+		String exec = client().execCreateCmd(containerId)
+			.withCmd(command)
+			.withAttachStdout(true)
+			.withAttachStderr(true)
+			.exec()
+			.getId();
+		StringBuilder out = new StringBuilder();
+		boolean ended;
 		try {
-			client().execStartCmd(exec).start().awaitCompletion(30, TimeUnit.SECONDS);
+			ended = client().execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>() {
+				@Override
+				public void onNext(Frame frame) {
+					out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+				}
+			}).awaitCompletion(30, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
-		// the stream ends a moment before the engine has the exit code
+		String what = String.join(" ", command) + " in " + containerId + ": " + out;
+		if (!ended) {
+			throw new AssertionError("still running after 30 s: " + what);
+		}
+		// the output ends a moment before the engine has the exit code
 		Awaitility.await()
-			.atMost(Duration.ofSeconds(10))
+			.atMost(Duration.ofSeconds(5))
 			.until(() -> client().inspectExecCmd(exec).exec().getExitCodeLong() != null);
-		return client().inspectExecCmd(exec).exec().getExitCodeLong();
+		long code = client().inspectExecCmd(exec).exec().getExitCodeLong();
+		if (code != 0) {
+			throw new AssertionError("exit code " + code + ": " + what);
+		}
+		return out.toString();
 	}
 
 	/** A container's output (the test recorder never prints secrets). */
