@@ -18,6 +18,7 @@
 # with a failover records at least that long after the backup's first chunk), E2E_REBOOT_S (25:
 # host-crash, the host is down that long), E2E_OPENVIDU_BOOT_S (15: host-crash, OpenVidu starts
 # that long after the controller), E2E_OPENVIDU_DOWN_S (60: openvidu-down, OpenVidu is down),
+# E2E_OPENVIDU_RESTART_S (12: openvidu-restart, OpenVidu is down that long while it restarts),
 # E2E_KEEP (1: keep the work folder), E2E_LOAD_NOTE (the load named in BENCHMARKS.md),
 # E2E_SECTION (e2e: the BENCHMARKS.md section written), E2E_STANDBY_RECORDERS (2: warm standby
 # recorders of 1280x720, the controller's default resolution; the scenarios record 640x360, so
@@ -207,6 +208,7 @@ table() {
 }
 
 # column NAME FIELD: the values of one metric over the passed runs of a scenario ('*': all).
+# FIELD: a column of the result row (a number), or a figure the scenario noted (figure KEY VALUE).
 column() {
 	local row rows
 	if [[ $1 == '*' ]]; then
@@ -217,7 +219,11 @@ column() {
 	fi
 	for row in "${rows[@]}"; do
 		[[ -f $row ]] || continue
-		awk -F'|' -v f="$2" '$3 == "passed" && $f != "-" && $f != "" { print $f }' "$row"
+		if [[ $2 =~ ^[0-9]+$ ]]; then
+			awk -F'|' -v f="$2" '$3 == "passed" && $f != "-" && $f != "" { print $f }' "$row"
+		elif awk -F'|' '$3 == "passed" { found = 1 } END { exit !found }' "$row" && [[ -f ${row%.row}.figures ]]; then
+			awk -v k="$2" '$1 == k && $2 != "" { print $2 }' "${row%.row}.figures"
+		fi
 	done
 }
 
@@ -271,12 +277,14 @@ write_benchmarks() {
 		printf '| frozen (docker pause or SIGSTOP): detection / gap, s | %s / %s |\n' "$(stat_line frozen 4)" "$(stat_line frozen 7)"
 		printf '| loaded (3 recordings + busy loop): kill detection / gap, s | %s / %s |\n' \
 			"$(stat_line loaded 4)" "$(stat_line loaded 7)"
-		printf '| OpenVidu killed and restarted while a backup records: restart → final sealed and announced, s | %s |\n' \
-			"$(stat_line openvidu-restart 8)"
+		printf '| OpenVidu killed while a backup records, started %s s later: its start → final sealed and announced, s | %s |\n' \
+			"${E2E_OPENVIDU_RESTART_S:-12}" "$(stat_line openvidu-restart 8)"
+		printf '| the same: its start → the controller ends the recording (the loss known) / → the final'"'"'s last frame (the cut), s | %s / %s |\n' \
+			"$(stat_line openvidu-restart ended_after_restart_s)" "$(stat_line openvidu-restart last_frame_after_restart_s)"
 		printf '| OpenVidu down 60 s while its recorder records, then started (its cleanup removes the recorder): OpenVidu started → final sealed and announced, s | %s |\n' \
 			"$(stat_line openvidu-down 8)"
-		printf '| host crash and reboot (OpenVidu starts 15 s after the controller): OpenVidu started → final sealed and announced, s | %s |\n' \
-			"$(stat_line host-crash 8)"
+		printf '| host crash and reboot (OpenVidu starts 15 s after the controller): reboot (Redis starts) → final sealed and announced / OpenVidu started → the same, s | %s / %s |\n' \
+			"$(stat_line host-crash reboot_to_final_s)" "$(stat_line host-crash 8)"
 		printf '| OpenVidu restarted (stopped webhooks sent) while a backup records: restart → final sealed and announced, s | %s |\n' \
 			"$(stat_line openvidu-restart-notified 8)"
 		printf '| OpenVidu restarted (stopped webhooks sent) while its own recorder records, no failover: restart → final sealed and announced, s | %s |\n' \

@@ -138,7 +138,9 @@ no_recorder_overlap() { ! grep -q "^$1 " "$STACK_WORK/recorder-overlaps.log" 2>/
 
 # verify_final ID STOP_MS EPOCHS MAX_GAP_S [STATUSES]: everything a user checks after the recording.
 # LAST_RECORDER_KILLED=true: the last recorder was killed too (not stopped), so its last chunk
-# may be a fragment (e2e/lib/fragments.jq).
+# may be a fragment (e2e/lib/fragments.jq). LOSS_CUT=true: the recording was ended for a loss
+# while its recorder recorded: what it recorded after the loss may be left out (cut).
+# NOTHING_AFTER_MS: the loss (ms): no frame of the final shows a later clock (1 s for the paint).
 # STATUSES: the customer's recordingStatusChanged sequence (started,stopped,ready: OpenVidu's).
 # MAX_GAP_S is a behaviour bound for a busy 2-core machine, not a target: 60 s after a kill, 90 s
 # after a stall, a hang or a kill under load (a cold backup's browser must start and paint first;
@@ -197,6 +199,10 @@ verify_final() {
 		json_true '.dropped == (.fragments | length)' "$frag"
 	# a blank tail (what a recorder recorded after the session was lost) is left out only where
 	# the scenario expects one (BLANK_TAIL_EPOCH): then every chunk that epoch reported
+	# what a recorder recorded after a loss is left out only where the scenario ends it for one
+	if [[ ${LOSS_CUT:-false} != true ]]; then
+		check "no chunk was left out as recorded after a loss ($(jq -c .afterLoss <<<"$frag"))" json_true '.afterLoss == []' "$frag"
+	fi
 	if [[ -z ${BLANK_TAIL_EPOCH:-} ]]; then
 		check "no chunk was left out as a blank tail ($(jq -c .blank <<<"$frag"))" json_true '.blank == []' "$frag"
 	else
@@ -245,6 +251,10 @@ verify_final() {
 	trailing=$(jq -r '(.trailing_stall_ms // 0) / 1000' <<<"$tc")
 	check "the recording runs to the stop (last frame within 3 s of it; the page repeated its last clock for ${trailing} s, at most 5 s)" \
 		awk -v l="$last_frame" -v s="$stop_ms" -v t="$trailing" 'BEGIN { exit !(l >= s - 3000 && t <= 5) }'
+	if [[ -n ${NOTHING_AFTER_MS:-} ]]; then
+		check "nothing recorded after the loss is in the final (its last frame's clock is $(awk -v l="$last_frame" -v n="$NOTHING_AFTER_MS" 'BEGIN { printf "%.2f", (l - n) / 1000 }') s from the loss, at most 1 s after it)" \
+			awk -v l="$last_frame" -v n="$NOTHING_AFTER_MS" 'BEGIN { exit !(l > 0 && l <= n + 1000) }'
+	fi
 	check "the largest gap is ${GAP_S} s (at most ${max_gap} s)" le "$GAP_S" "$max_gap"
 	# a killed recorder's partial chunk may hold less video than sound (a starved encoder): the
 	# join keeps the chunk's length, so its last frame is held until the next chunk (held_ms)
@@ -275,9 +285,16 @@ begin() {
 	SCENARIO_IDS=''
 	GAP_S='' DURATION_S='' WALL_S='' DETECT_S='' CAPTURE_S='' FIRST_CHUNK_S='' STOP_READY_S='' FINAL_ORIGIN='' HEAD_S='' TAIL_S='' KILL_MS=''
 	: >"$SCENARIO_LOG"
+	: >"$E2E_WORK/results/$SCENARIO.figures"
 	# a scenario that aborts before finish() still counts, as FAILED
 	printf '%s|%s|FAILED|-|-|-|-|-|-|-|-|-|aborted before its end\n' "$1" "$2" >"$E2E_WORK/results/$SCENARIO.row"
 	log "scenario ${SCENARIO}: start"
+}
+
+# figure KEY VALUE: a figure of this run beside its result row, for BENCHMARKS.md (column).
+figure() {
+	printf '%s %s\n' "$1" "$2" >>"$E2E_WORK/results/$SCENARIO.figures"
+	log "figure $SCENARIO $1=$2"
 }
 
 # finish NOTE: writes the result row.
@@ -795,29 +812,44 @@ backup_recording() {
 	record_after_backup "$id" 1 "$E2E_SHORT_SECONDS"
 }
 
-# 9. OpenVidu crashes and restarts (no stopped webhook: it was killed) while a backup records.
+# 9. OpenVidu crashes and restarts (no stopped webhook: it was killed; it is down
+# E2E_OPENVIDU_RESTART_S, 12 s, as long as an OpenVidu 2 takes to start) while a backup records.
 # OpenVidu no longer has the session; the controller, asking OpenVidu's REST API while the
-# backup records, ends it and finalizes what was recorded, and tells the customer once.
+# backup records (every 2 s while OpenVidu does not answer), ends it and finalizes what was
+# recorded up to the loss (the restart: the backup's page keeps showing the session while
+# OpenVidu is down, as Kurento keeps the media flowing): what the backup recorded after the
+# controller learned of the loss is cut, inside its chunk. The customer is told once.
 scenario_openvidu_restart() {
-	local id="ses_${E2E_RUN}o${1}" restart_ms
+	local id="ses_${E2E_RUN}o${1}" restart_ms ended ended_ms last_ms
 	begin openvidu-restart "$1"
 	backup_recording "$id" " (OpenVidu confirmed the session)"
+	ov_down --no-webhooks
+	sleep "${E2E_OPENVIDU_RESTART_S:-12}"
 	restart_ms=$(now_ms)
 	STOP_MS=$restart_ms
-	ov_restart --no-webhooks
+	ov_boot
 	final_after_openvidu_start "$id" "$restart_ms"
 	STOP_READY_S=$READY_AFTER_S
-	local ended
 	ended=$(admin "/api/recordings/$id/failovers" | jq -r '.endedBy // empty')
 	check "the controller ended the backup because OpenVidu lost the session (${ended:-not ended})" \
 		eq "$ended" openvidu-session-gone
 	check "no recorder of the recording is left running" poll 30 "no recorder of ${id}" \
 		no_recorder_running "$id"
+	# the loss as the controller learned it: its end (what the backup recorded after it is cut)
+	ended_ms=$(date -d "$(admin "/api/recordings/$id/failovers" | jq -r '.endedAt // empty')" +%s%3N 2>/dev/null || echo 0)
 	# OpenVidu, killed, sent no stopped: the controller tells the final status, once
-	verify_final "$id" "$STOP_MS" 0,1 60 started,ready
+	LOSS_CUT=true NOTHING_AFTER_MS=$ended_ms verify_final "$id" "$STOP_MS" 0,1 60 started,ready
+	last_ms=$(jq -r '.last_frame_wall_ms // 0' "$E2E_WORK/results/$SCENARIO.timecode.json")
+	figure ended_after_restart_s "$(awk -v e="$ended_ms" -v r="$restart_ms" 'BEGIN { printf "%.2f", (e - r) / 1000 }')"
+	figure last_frame_after_restart_s "$(awk -v l="$last_ms" -v r="$restart_ms" 'BEGIN { printf "%.2f", (l - r) / 1000 }')"
+	check "the controller learned of the loss within 30 s of OpenVidu's start ($(awk -v e="$ended_ms" -v r="$restart_ms" 'BEGIN { printf "%.2f", (e - r) / 1000 }') s)" \
+		awk -v e="$ended_ms" -v r="$restart_ms" 'BEGIN { exit !(e >= r && e <= r + 30000) }'
+	check "the finalization cut the backup at the loss (a chunk cut inside, or chunks left out)" \
+		json_true '([.keptChunks[]? | select(.cutAtSeconds != null)] | length) + ([.droppedChunks[]? | select(.reason | startswith("after the loss:"))] | length) > 0' \
+		"$(admin "/api/recordings/$id/finalization")"
 	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
 	failover_metrics "$id" 1 "$KILL_MS"
-	finish "OpenVidu killed and restarted at ${E2E_SHORT_SECONDS} s, a backup recording"
+	finish "OpenVidu killed at ${E2E_SHORT_SECONDS} s, a backup recording, and started ${E2E_OPENVIDU_RESTART_S:-12} s later"
 }
 
 # 9a. OpenVidu restarts (a clean shutdown: its @PreDestroy stops every recording with reason
@@ -889,7 +921,7 @@ final_after_openvidu_start() {
 # up to the removal (the removed recorder's partial chunk from the local disk), seals it and tells
 # the customer once.
 scenario_openvidu_down() {
-	local id="ses_${E2E_RUN}g${1}" down_s=${E2E_OPENVIDU_DOWN_S:-60} chunks_before back_ms
+	local id="ses_${E2E_RUN}g${1}" down_s=${E2E_OPENVIDU_DOWN_S:-60} chunks_before back_ms removed_ms
 	begin openvidu-down "$1"
 	start_recording "$id"
 	record_until "$id" 20
@@ -903,6 +935,7 @@ scenario_openvidu_down() {
 	back_ms=$(now_ms)
 	STOP_MS=$back_ms
 	ov_startup_cleanup
+	removed_ms=$(now_ms)
 	# OpenVidu's REST API answers once the controller found the removal and waits for its word
 	check "the controller waits for OpenVidu's word on the removed recorder (reason=recorder_removed_unconfirmed)" \
 		poll 60 "the wait for OpenVidu's word" grep -q "event=failover.openvidu_awaited recordingId=$id .*reason=recorder_removed_unconfirmed" \
@@ -917,7 +950,7 @@ scenario_openvidu_down() {
 		eq "$ended" openvidu-session-gone
 	check "no recorder of the recording is left running" no_recorder_running "$id"
 	# OpenVidu died without its stopped webhook: the controller tells the final status, once
-	LAST_RECORDER_KILLED=true verify_final "$id" "$back_ms" 0 1 started,ready
+	LAST_RECORDER_KILLED=true NOTHING_AFTER_MS=$removed_ms verify_final "$id" "$back_ms" 0 1 started,ready
 	check "the removed recorder's partial chunk was taken from its disk ($(partial_chunk_fate 0))" partial_chunk_taken 0
 	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
 	finish "OpenVidu down ${down_s} s at 20 s while its recorder records; its start removes the recorder"
@@ -931,7 +964,7 @@ scenario_openvidu_down() {
 # holds what the primary recorded up to its death, without the backup's blank chunks (left out
 # as a blank tail, listed in the finalization); sealed ready, the customer told once.
 scenario_blank_backup() {
-	local id="ses_${E2E_RUN}b${1}" kill_ms ended
+	local id="ses_${E2E_RUN}b${1}" kill_ms killed_ms ended
 	begin blank-backup "$1"
 	start_recording "$id"
 	record_shown_until "$id" 0 "$E2E_KILL_AT"
@@ -942,6 +975,7 @@ scenario_blank_backup() {
 	kill_ms=$(now_ms)
 	STOP_MS=$kill_ms
 	docker kill "$(ov_state "$id" container)" >/dev/null
+	killed_ms=$(now_ms)
 	check "a backup started" poll 60 "backup of ${id}" backup_started "$id" 1
 	check "the backup reports its screen blank" poll 60 "a blank screen in the heartbeat of ${id}" \
 		heartbeat_content_is "$id" blank
@@ -953,7 +987,8 @@ scenario_blank_backup() {
 	STOP_READY_S=$(seconds_to_final "$id" "$kill_ms")
 	check "the recording is READY in the controller" poll 60 "READY ${id}" recording_is "$id" READY
 	check "no recorder of the recording is left running" poll 30 "no recorder of ${id}" no_recorder_running "$id"
-	BLANK_TAIL_EPOCH=1 verify_final "$id" "$kill_ms" 0,1 60 started,ready
+	# the loss: the primary's death (the backup never showed the session)
+	BLANK_TAIL_EPOCH=1 NOTHING_AFTER_MS=$killed_ms verify_final "$id" "$kill_ms" 0,1 60 started,ready
 	check "the dead primary's partial chunk was taken from its disk ($(partial_chunk_fate 0))" partial_chunk_taken 0
 	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
 	failover_metrics "$id" 1 "$kill_ms"
@@ -976,7 +1011,7 @@ ended_by() { [[ $(admin "/api/recordings/$1/failovers" | jq -r '.endedBy // empt
 # recorded up to the crash (the dead recorder's partial chunk from the local disk), seals it
 # and tells the customer once; the new recording runs undisturbed.
 scenario_host_crash() {
-	local id="ses_${E2E_RUN}h${1}" again crash_ms back_ms reboot_ready=''
+	local id="ses_${E2E_RUN}h${1}" again crash_ms dead_ms back_ms reboot_ms reboot_ready=''
 	again="$id~1"
 	begin host-crash "$1"
 	start_recording "$id"
@@ -986,10 +1021,12 @@ scenario_host_crash() {
 	kill -KILL "$STACK_CONTROLLER_PID" 2>/dev/null || true
 	stack_kill_redis
 	docker kill "$(ov_state "$id" container)" >/dev/null 2>&1 || true
+	dead_ms=$(now_ms)
 	ov_crash
 	wait "$STACK_CONTROLLER_PID" 2>/dev/null || true
 	STACK_CONTROLLER_PID=''
 	sleep "${E2E_REBOOT_S:-25}"
+	reboot_ms=$(now_ms)
 	stack_start_redis_again
 	stack_restart_controller KILL
 	sleep "${E2E_OPENVIDU_BOOT_S:-15}"
@@ -999,12 +1036,13 @@ scenario_host_crash() {
 	ov_rest_start "$OV_REST_PORT"
 	final_after_openvidu_start "$id" "$back_ms"
 	reboot_ready=$READY_AFTER_S
+	figure reboot_to_final_s "$(seconds_to_final "$id" "$reboot_ms")"
 	check "no backup was started for the dead session" eq "$(failover_field "$id" 1 backupContainerId)" ""
 	check "the controller saw the session of that id was a new one (event=openvidu.session_recreated)" \
 		grep -q "event=openvidu.session_recreated recordingId=$id " "$STACK_WORK/controller.log"
 	check "no recorder of the recording is left running" no_recorder_running "$id"
 	# OpenVidu died without its stopped webhook: the controller tells the final status, once
-	LAST_RECORDER_KILLED=true verify_final "$id" "$crash_ms" 0 1 started,ready
+	LAST_RECORDER_KILLED=true NOTHING_AFTER_MS=$dead_ms verify_final "$id" "$crash_ms" 0 1 started,ready
 	check "the customer was told once ($(final_events "$id" | wc -l) final events)" eq "$(final_events "$id" | wc -l)" 1
 	# the session's new recording: recorded and finalized as usual, never failed over
 	record_until "$again" 20

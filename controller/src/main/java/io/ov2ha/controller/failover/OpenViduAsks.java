@@ -13,7 +13,7 @@ import io.ov2ha.controller.recording.Recording;
 
 /**
  * What the OpenVidu checks remember per recording ({@code id:createdAt}), in memory: whether a
- * question before a backup is under way, when a running backup is next checked, when a wait for
+ * question before a backup is under way, when a running backup was last checked, when a wait for
  * an answer may ask again, and since when OpenVidu has not answered. {@link OpenViduGate} asks by
  * it, {@link OpenViduVerdicts} decides with it; an ended recording is forgotten at once, the
  * others once they are old.
@@ -27,8 +27,8 @@ class OpenViduAsks {
 	/** Recording (id:createdAt) -> first unanswered ask of the current run of them. */
 	private final Map<String, Instant> unreachableSince = new ConcurrentHashMap<>();
 
-	/** Recording -> when its running backup is next checked. */
-	private final Map<String, Instant> nextCheck = new ConcurrentHashMap<>();
+	/** Recording -> when its running backup was last checked. */
+	private final Map<String, Instant> lastCheck = new ConcurrentHashMap<>();
 
 	/** Recording -> when a wait for an answer about a stale death or a removed recorder may ask again. */
 	private final Map<String, Instant> nextWaitAsk = new ConcurrentHashMap<>();
@@ -60,21 +60,21 @@ class OpenViduAsks {
 	}
 
 	/**
-	 * Whether the running backup of the recording is due for a check; if so, the next check is due
-	 * {@code interval} later.
+	 * Whether the running backup of the recording is due for a check: {@code interval} after the
+	 * last one, or {@code WAIT_ASK_EVERY} later while OpenVidu does not answer: a
+	 * restarted OpenVidu knows no session, and the sooner that is known, the less the backup
+	 * records after the loss (it is cut from the final, {@code LossCut}).
 	 */
 	boolean checkDue(Snapshot s, Instant now, Duration interval) {
 		String key = s.id().value() + ":" + s.createdAt();
-		Instant next = nextCheck.get(key);
-		if (next == null) {
-			// first sight (e.g. after a controller start): check now
-			nextCheck.put(key, now.plus(interval));
-			return true;
-		}
-		if (next.isAfter(now)) {
+		Duration every = unreachableSince.containsKey(key) && WAIT_ASK_EVERY.compareTo(interval) < 0 ? WAIT_ASK_EVERY
+				: interval;
+		Instant last = lastCheck.get(key);
+		// first sight (e.g. after a controller start): check now
+		if (last != null && now.isBefore(last.plus(every))) {
 			return false;
 		}
-		nextCheck.put(key, now.plus(interval));
+		lastCheck.put(key, now);
 		return true;
 	}
 
@@ -116,13 +116,13 @@ class OpenViduAsks {
 	void forget(Recording r) {
 		String key = key(r);
 		unreachableSince.remove(key);
-		nextCheck.remove(key);
+		lastCheck.remove(key);
 		nextWaitAsk.remove(key);
 	}
 
 	/** Forgets what it knows of recordings gone from the registry (called now and then). */
 	void forgetOlderThan(Instant cutoff) {
-		nextCheck.values().removeIf(t -> t.isBefore(cutoff));
+		lastCheck.values().removeIf(t -> t.isBefore(cutoff));
 		nextWaitAsk.values().removeIf(t -> t.isBefore(cutoff));
 		unreachableSince.values().removeIf(t -> t.isBefore(cutoff.minus(Duration.ofHours(1))));
 	}

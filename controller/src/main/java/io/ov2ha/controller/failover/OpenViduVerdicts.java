@@ -119,14 +119,16 @@ class OpenViduVerdicts {
 
 	/**
 	 * Ends {@code r} without a backup (the reason is one that does not replace the recorder):
-	 * stopped, finalized with what was recorded (without a blank tail, {@link StopCoordinator}),
+	 * stopped, finalized with what was recorded (up to now for a loss, without a blank tail:
+	 * {@link StopCoordinator}),
 	 * announced once; the reason goes to the failover history and the metrics.
 	 */
 	void end(Recording r, FailoverReason reason, String detail, String oldContainerId, boolean killOld) {
-		if (!stops.endWithoutBackup(r, stopReason(reason), detail, oldContainerId, killOld, reason.endsForALoss())) {
+		Instant now = clock.instant();
+		if (!stops.endWithoutBackup(r, stopReason(reason), detail, oldContainerId, killOld,
+				reason.endsForALoss() ? now : null)) {
 			return;
 		}
-		Instant now = clock.instant();
 		store.update(r.id(), r.createdAt(), r.epoch() > 0 ? r.epoch() : null,
 				r.epoch() > 0 ? Map.of("endedBy", reason.slug(), "endDetail", detail) : Map.of(),
 				Map.of("endedBy", reason.slug(), "endDetail", detail, "endedAt", Long.toString(now.toEpochMilli())));

@@ -135,8 +135,9 @@ final class RecordingSweep {
 			submit(key, firstChunk, then);
 			return null;
 		}
-		if (s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId())) {
-			identifyPrimary(s, now);
+		Runnable first = firstChunk;
+		if (first == null && s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId())) {
+			first = primaryLookup(s, now);
 		}
 		DetectionRules.Judgement j = rules.judge(s, now, judgingBase.get(), pressure.percent(), peers);
 		Runnable then = checks.forJudgement(s, j);
@@ -144,7 +145,7 @@ final class RecordingSweep {
 			// a backup records a session OpenVidu may no longer have: ask
 			then = askOpenVidu;
 		}
-		submit(key, firstChunk, then);
+		submit(key, first, then);
 		return j.kind();
 	}
 
@@ -177,22 +178,26 @@ final class RecordingSweep {
 		}
 	}
 
-	/** A primary registered without its container id: find it once by OpenVidu's exact name. */
-	private void identifyPrimary(Snapshot s, Instant now) {
+	/**
+	 * A primary registered without its container id: the task that finds it by OpenVidu's exact
+	 * name, at most once every {@code PRIMARY_LOOKUP_EVERY} (null meanwhile). Run before the
+	 * tick's judgement, in the same task.
+	 */
+	private Runnable primaryLookup(Snapshot s, Instant now) {
 		String key = s.id().value() + ":" + s.createdAt();
 		Instant last = primaryLookups.get(key);
 		if (last != null && last.plus(PRIMARY_LOOKUP_EVERY).isAfter(now)) {
-			return;
+			return null;
 		}
 		primaryLookups.put(key, now);
-		workers.get().submitIfIdle(s.id().value(), () -> recordings.find(s.id()).ifPresent(r -> {
+		return () -> recordings.find(s.id()).ifPresent(r -> {
 			try {
 				failover.currentContainer(r);
 			}
 			catch (RuntimeException ex) {
 				// runtime unavailable: tried again later
 			}
-		}));
+		});
 	}
 
 	/**

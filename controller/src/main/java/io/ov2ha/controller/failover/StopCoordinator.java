@@ -21,6 +21,7 @@ import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderRuntime;
 import io.ov2ha.controller.recording.BlankTail;
+import io.ov2ha.controller.recording.LossCut;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
@@ -117,22 +118,26 @@ class StopCoordinator implements DisposableBean {
 	 * OpenVidu stops its recorder; a primary that may still run ({@code killOld}) is stopped by
 	 * its exact id; then it is finalized with what was recorded and announced once.
 	 *
-	 * @param lost the recording lost its session or recorder (not a stop): a blank tail of its
-	 *        current recorder is not joined ({@link BlankTail})
-	 * @return whether this call ended it (false: it was ending or final already, or, with a blank
-	 *         tail to write, its epoch changed)
+	 * @param lostAt when the controller learned that the recording lost its session or recorder
+	 *        (null: not a loss, a stop): what its current recorder recorded after that instant
+	 *        ({@link LossCut}), and a blank tail ({@link BlankTail}), are not joined
+	 * @return whether this call ended it (false: it was ending or final already, or, with a cut or
+	 *         a blank tail to write, its epoch changed)
 	 */
 	boolean endWithoutBackup(Recording r, String stopReason, String statusReason, String oldContainerId,
-			boolean killOld, boolean lost) {
+			boolean killOld, Instant lostAt) {
 		// the controller ends it, so it owns the final event: an outcome OpenVidu relays meanwhile
 		// (e.g. a failed from stopping a live primary) is not passed on, the customer is told once
-		// after a loss, what its recorder recorded on a blank screen is not joined (the blank tail,
-		// from the heartbeat of the epoch read: written only if that is still the epoch)
-		Optional<BlankTail> tail = lost ? BlankTail.of(r) : Optional.empty();
+		// after a loss, what its recorder recorded after the loss and on a blank screen is not
+		// joined (the cut and the blank tail, from the heartbeat of the epoch read: written only if
+		// that is still the epoch)
+		Optional<BlankTail> tail = lostAt != null ? BlankTail.of(r) : Optional.empty();
+		Optional<LossCut> cut = LossCut.of(r, lostAt);
 		Map<String, String> fields = new HashMap<>(tail.map(BlankTail::fields).orElse(Map.of()));
+		cut.ifPresent(c -> fields.putAll(c.fields()));
 		fields.putAll(Map.of("stopReason", stopReason, "statusReason", statusReason, "controllerAnnounces", "1"));
 		List<RecordingStatus> from = List.of(RecordingStatus.RECORDING);
-		var outcome = tail.isPresent()
+		var outcome = tail.isPresent() || cut.isPresent()
 				? recordings.transitionAtEpoch(r.id(), RecordingStatus.STOPPING, from, r.epoch(), fields)
 				: recordings.transition(r.id(), RecordingStatus.STOPPING, from, fields);
 		if (outcome.code() != RecordingStore.TransitionCode.CHANGED) {

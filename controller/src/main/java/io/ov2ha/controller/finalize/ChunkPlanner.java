@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -32,6 +33,7 @@ import io.ov2ha.controller.finalize.ChunkExaminer.Usable;
 import io.ov2ha.controller.finalize.JoinPlan.Kept;
 import io.ov2ha.controller.recording.ChunkEntry;
 import io.ov2ha.controller.recording.ChunkFindings;
+import io.ov2ha.controller.recording.LossCut;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStore;
@@ -189,18 +191,30 @@ class ChunkPlanner implements DisposableBean {
 		}
 		long lastSeq = ordered.isEmpty() ? -1 : ordered.stream().mapToLong(Candidate::seq).max().orElse(-1);
 		JoinPlan plan = new JoinPlan(kept, dropped, JoinPlan.gaps(kept, lastSeq));
-		if (recording.blankTail() == null) {
-			return plan;
+		BiFunction<Kept, String, ChunkFindings.Dropped> drop = (k, reason) -> ((Dropped) ChunkExaminer
+			.dropped(candidates.get(ChunkEntry.field(k.seq(), k.epoch())), reason)).dropped();
+		if (recording.blankTail() != null) {
+			plan = plan.withoutBlankTail(recording.blankTail(), drop);
+			List<ChunkFindings.Dropped> tail = plan.blankTail();
+			if (!tail.isEmpty()) {
+				LOG.info("event=finalize.blank_tail_trimmed recordingId=" + id + " epoch=" + recording.blankTail().epoch()
+						+ " afterMediaMs=" + recording.blankTail().afterMediaMs() + " chunks=" + tail.size() + " seqs="
+						+ tail.get(0).seq() + "-" + tail.get(tail.size() - 1).seq());
+			}
 		}
-		JoinPlan trimmed = plan.withoutBlankTail(recording.blankTail(), (k, reason) -> ((Dropped) ChunkExaminer
-			.dropped(candidates.get(ChunkEntry.field(k.seq(), k.epoch())), reason)).dropped());
-		List<ChunkFindings.Dropped> tail = trimmed.blankTail();
-		if (!tail.isEmpty()) {
-			LOG.info("event=finalize.blank_tail_trimmed recordingId=" + id + " epoch=" + recording.blankTail().epoch()
-					+ " afterMediaMs=" + recording.blankTail().afterMediaMs() + " chunks=" + tail.size() + " seqs="
-					+ tail.get(0).seq() + "-" + tail.get(tail.size() - 1).seq());
+		LossCut cut = recording.lossCut();
+		if (cut != null) {
+			plan = plan.cutAt(cut, drop);
+			Kept inside = plan.cutChunk();
+			List<ChunkFindings.Dropped> after = plan.afterLoss();
+			if (inside != null || !after.isEmpty()) {
+				LOG.info("event=finalize.loss_cut recordingId=" + id + " epoch=" + cut.epoch() + " mediaMs="
+						+ cut.mediaMs() + " lostAtMs=" + cut.atMs() + " cutSeq=" + (inside == null ? "none" : inside.seq())
+						+ " keptOfCutSeconds=" + (inside == null ? "0" : LogValues.seconds(inside.cutAt()))
+						+ " droppedChunks=" + after.size());
+			}
 		}
-		return trimmed;
+		return plan;
 	}
 
 	/**

@@ -83,7 +83,8 @@ public record Finalization(@Schema(example = "ses_AbC~1") String recordingId,
 	public record KeptChunk(@Schema(example = "12") long seq, @Schema(example = "0") long epoch,
 			@Schema(example = "10.0") double durationSeconds,
 			@Schema(description = "where its bytes came from: local or s3", example = "local") String source,
-			@Schema(description = "false when only a storage listing knew it (its report was lost, or a partial chunk of a dead recorder)") boolean reported) {
+			@Schema(description = "false when only a storage listing knew it (its report was lost, or a partial chunk of a dead recorder)") boolean reported,
+			@Schema(description = "null: the whole chunk; else the chunk was cut this many seconds after its start, where the recording was lost (what its recorder recorded afterwards is not in the final); durationSeconds is then that", example = "1.42") Double cutAtSeconds) {
 	}
 
 

@@ -1,6 +1,7 @@
 package io.ov2ha.controller.finalize;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.function.BiFunction;
 
 import io.ov2ha.controller.recording.BlankTail;
 import io.ov2ha.controller.recording.ChunkFindings;
+import io.ov2ha.controller.recording.LossCut;
 
 /**
  * The chunks of an attempt, as {@link ChunkPlanner} found them: those that go into the final in
@@ -16,9 +18,32 @@ import io.ov2ha.controller.recording.ChunkFindings;
  */
 record JoinPlan(List<Kept> kept, List<ChunkFindings.Dropped> dropped, List<ChunkFindings.Range> gaps) {
 
-	/** A chunk that goes into the final. */
-	record Kept(long seq, long epoch, Path file, double duration, String source, boolean reported, TsScan.Info info) {
+	/**
+	 * A chunk that goes into the final.
+	 *
+	 * @param duration what of it goes into the final, seconds
+	 * @param cutAt null: the whole chunk; else it is cut this many seconds after its start (what
+	 *        follows was recorded after a loss, {@link LossCut}), and {@code duration} is that
+	 */
+	record Kept(long seq, long epoch, Path file, double duration, String source, boolean reported, TsScan.Info info,
+			Double cutAt) {
+
+		Kept(long seq, long epoch, Path file, double duration, String source, boolean reported, TsScan.Info info) {
+			this(seq, epoch, file, duration, source, reported, info, null);
+		}
+
+		/** The concat list's {@code outpoint} (the file's own timestamps, s) of a cut chunk; null for a whole one. */
+		Double outpoint() {
+			return cutAt == null ? null : info.startSeconds() + cutAt;
+		}
+
 	}
+
+	/** A cut inside a chunk that would keep less than this of it drops the chunk instead, s. */
+	static final double MIN_CUT_SECONDS = 0.5;
+
+	/** The reason of a chunk dropped after a loss starts with this. */
+	static final String AFTER_LOSS = "after the loss:";
 
 	/** Sequence numbers from 0 to the highest known one that no kept chunk has. */
 	static List<ChunkFindings.Range> gaps(List<Kept> kept, long lastSeq) {
@@ -67,6 +92,72 @@ record JoinPlan(List<Kept> kept, List<ChunkFindings.Dropped> dropped, List<Chunk
 			}
 		}
 		return new JoinPlan(keep, allDropped, gaps(keep, lastSeq));
+	}
+
+	/**
+	 * This plan cut at a loss ({@link LossCut}): in the cut's epoch (its media time: the kept
+	 * chunks' durations added in seq order), the kept chunks that start at or after the cut are
+	 * dropped, with the reason, and are no gap; the one that holds the cut keeps what precedes it
+	 * ({@link Kept#cutAt}), or is dropped too when that is less than {@link #MIN_CUT_SECONDS} or its
+	 * timestamps are unknown. A cut that would leave nothing is not made, and other epochs are not
+	 * touched.
+	 *
+	 * @param drop the dropped entry of a kept chunk, with a reason
+	 */
+	JoinPlan cutAt(LossCut cut, BiFunction<Kept, String, ChunkFindings.Dropped> drop) {
+		double cutS = cut.mediaMs() / 1000.0;
+		List<Kept> keep = new ArrayList<>();
+		List<Kept> after = new ArrayList<>();
+		double start = 0;
+		for (Kept k : kept) {
+			if (k.epoch() != cut.epoch()) {
+				keep.add(k);
+				continue;
+			}
+			double within = cutS - start;
+			start += k.duration();
+			if (within >= k.duration()) {
+				keep.add(k);
+			}
+			else if (within >= MIN_CUT_SECONDS && k.info() != null && !Double.isNaN(k.info().startSeconds())) {
+				keep.add(new Kept(k.seq(), k.epoch(), k.file(), within, k.source(), k.reported(), k.info(), within));
+			}
+			else {
+				after.add(k);
+			}
+		}
+		if (keep.isEmpty() || keep.size() == kept.size() && keep.stream().allMatch(k -> k.cutAt() == null)) {
+			return this;
+		}
+		String reason = AFTER_LOSS + " recorded after " + String.format(Locale.ROOT, "%.1f s of epoch %d", cutS,
+				cut.epoch()) + ", when the controller learned of the loss (" + Instant.ofEpochMilli(cut.atMs()) + ")";
+		List<ChunkFindings.Dropped> allDropped = new ArrayList<>(dropped);
+		after.forEach(k -> allDropped.add(drop.apply(k, reason)));
+		allDropped.sort(Comparator.comparingLong(ChunkFindings.Dropped::seq).thenComparingLong(ChunkFindings.Dropped::epoch));
+		// chunks dropped for another reason after the cut (a last fragment) are no gap either
+		long afterFrom = after.stream().mapToLong(Kept::seq).min().orElse(Long.MAX_VALUE);
+		for (Kept k : keep) {
+			if (k.cutAt() != null) {
+				afterFrom = Math.min(afterFrom, k.seq() + 1);
+			}
+		}
+		long lastSeq = keep.stream().mapToLong(Kept::seq).max().orElse(-1);
+		for (ChunkFindings.Dropped d : dropped) {
+			if (d.seq() < afterFrom) {
+				lastSeq = Math.max(lastSeq, d.seq());
+			}
+		}
+		return new JoinPlan(keep, allDropped, gaps(keep, lastSeq));
+	}
+
+	/** The chunks this plan drops as recorded after a loss. */
+	List<ChunkFindings.Dropped> afterLoss() {
+		return dropped.stream().filter(d -> d.reason().startsWith(AFTER_LOSS)).toList();
+	}
+
+	/** The chunk this plan cuts inside at a loss, if any. */
+	Kept cutChunk() {
+		return kept.stream().filter(k -> k.cutAt() != null).findFirst().orElse(null);
 	}
 
 	/** The chunks this plan drops as a blank tail. */

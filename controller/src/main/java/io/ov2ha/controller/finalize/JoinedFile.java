@@ -19,8 +19,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The join of a finalization attempt: the kept chunks in order with stream copy and their
- * per-chunk durations (an ffconcat list), then the verification of the joined file against the
- * plan (duration within {@link #tolerance}, audio kept, audio and video of one length).
+ * per-chunk durations (an ffconcat list; a chunk cut at a loss ends at its outpoint), then the
+ * verification of the joined file against the plan (duration within {@link #tolerance}, audio
+ * kept, audio and video of one length).
  */
 @Component
 class JoinedFile {
@@ -45,6 +46,10 @@ class JoinedFile {
 				.append("'\nduration ")
 				.append(String.format(Locale.ROOT, "%.6f", k.duration()))
 				.append('\n');
+			if (k.outpoint() != null) {
+				// cut at a loss: the demuxer ends the file at this timestamp of its own
+				concat.append(String.format(Locale.ROOT, "outpoint %.6f\n", k.outpoint()));
+			}
 		}
 		Files.writeString(list, concat, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 		// ffmpeg -y writes through whatever is at the output name: it must be our own new file

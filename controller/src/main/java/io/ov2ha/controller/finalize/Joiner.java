@@ -140,7 +140,8 @@ class Joiner {
 				before(id, Step.PREPARING, guard);
 				JoinPlan plan = planner.plan(recording, work, guard);
 				store.chunks(id, createdAt, plan.kept().stream()
-					.map(k -> new Finalization.KeptChunk(k.seq(), k.epoch(), k.duration(), k.source(), k.reported()))
+					.map(k -> new Finalization.KeptChunk(k.seq(), k.epoch(), k.duration(), k.source(), k.reported(),
+						k.cutAt()))
 					.toList(), plan.dropped(), plan.gaps());
 				if (plan.kept().isEmpty()) {
 					throw FinalizeFailure.permanent("no usable chunk (" + plan.dropped().size() + " dropped)");

@@ -30,9 +30,13 @@ final class TsScan {
 	private TsScan() {
 	}
 
-	/** What the scan found. Durations are PTS spans (first to last frame start) in seconds. */
+	/**
+	 * What the scan found. Durations are PTS spans (first to last frame start) in seconds;
+	 * {@code startSeconds} is the lowest PTS of its audio and video, in seconds (the file's own
+	 * timestamps, as a concat list's {@code outpoint} takes them), NaN when it has none.
+	 */
 	record Info(long sizeBytes, boolean programTables, long packets, long syncErrors, long trailingBytes,
-			long videoPes, long audioPes, double videoSpan, double audioSpan, String sha256) {
+			long videoPes, long audioPes, double videoSpan, double audioSpan, String sha256, double startSeconds) {
 
 		boolean hasVideo() {
 			return videoPes > 0;
@@ -101,7 +105,7 @@ final class TsScan {
 		return new Info(size, parser.pat, parser.packets, parser.syncErrors, parser.trailing, parser.videoPes,
 				parser.audioPes, parser.span(parser.videoMin, parser.videoMax),
 				parser.span(parser.audioMin, parser.audioMax),
-				sha == null ? null : "sha256:" + HexFormat.of().formatHex(sha.digest()));
+				sha == null ? null : "sha256:" + HexFormat.of().formatHex(sha.digest()), parser.startSeconds());
 	}
 
 	private static MessageDigest sha256() {
@@ -235,6 +239,11 @@ final class TsScan {
 				audioMin = Math.min(audioMin, pts);
 				audioMax = Math.max(audioMax, pts);
 			}
+		}
+
+		double startSeconds() {
+			long min = Math.min(videoMin, audioMin);
+			return min == Long.MAX_VALUE ? Double.NaN : min / PTS_HZ;
 		}
 
 		double span(long min, long max) {

@@ -36,6 +36,8 @@ import io.ov2ha.controller.support.EpochMillis;
  * @param failoverCount backups started for this recording
  * @param source who created the document: {@code recorder} or {@code webhook}
  * @param progress phase and capture progress from the current recorder's heartbeats
+ * @param blankTail what its current recorder recorded on a blank screen, when it was ended for a loss
+ * @param lossCut where its final ends, when it was ended for a loss
  *
  * <p>
  * Fields the webhook feature adds to the hash (read with {@code RecordingStore#fields}):
@@ -56,7 +58,7 @@ public record Recording(int schema, RecordingId id, long createdAt, RecordingSta
 		String sessionId, String name, Instant registeredAt, Instant createdInRegistryAt, Instant updatedAt,
 		Instant lastHeartbeatAt, Long heartbeatLastChunkSeq, Long uploadBacklog, Long freeDiskBytes, long chunkCount,
 		double chunkSeconds, Long lastChunkSeq, Instant lastChunkAt, int failoverCount, String source,
-		RecorderProgress progress, BlankTail blankTail) {
+		RecorderProgress progress, BlankTail blankTail, LossCut lossCut) {
 
 	static Recording fromHash(Map<String, String> h) {
 		return new Recording(intOr(h.get("schema"), 1), RecordingId.of(h.get("id")), longOr(h.get("createdAt"), 0),
@@ -68,7 +70,8 @@ public record Recording(int schema, RecordingId id, long createdAt, RecordingSta
 				longOrNull(h.get("hbFreeDiskBytes")), longOr(h.get("chunkCount"), 0),
 				h.get("chunkSeconds") == null ? 0 : Double.parseDouble(h.get("chunkSeconds")),
 				longOrNull(h.get("lastChunkSeq")), instant(h.get("lastChunkAt")), intOr(h.get("failoverCount"), 0),
-				h.get("source"), RecorderProgress.fromHash(h), BlankTail.fromHash(h));
+				h.get("source"), RecorderProgress.fromHash(h), BlankTail.fromHash(h),
+				LossCut.fromHash(h));
 	}
 
 	public boolean isFinal() {

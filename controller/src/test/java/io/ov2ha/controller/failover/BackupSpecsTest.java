@@ -74,7 +74,7 @@ class BackupSpecsTest {
 	private static Recording recording(RecordingId id, Long reported, Long heartbeat, String env) {
 		return new Recording(1, id, CREATED_AT, RecordingStatus.RECORDING, null, null, 1, "", "", null, env, "ses",
 				"ses", null, null, null, null, heartbeat, null, null, 0, 0, reported, null, 0, null,
-				RecorderProgress.NONE, null);
+				RecorderProgress.NONE, null, null);
 	}
 
 	private static long startChunk(Recording r) {

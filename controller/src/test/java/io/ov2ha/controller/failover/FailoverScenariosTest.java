@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,6 +37,7 @@ import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.support.Api;
+import io.ov2ha.controller.support.Manifests;
 import io.ov2ha.controller.support.Recordings;
 import io.ov2ha.controller.support.TestControllers;
 import io.ov2ha.controller.support.TestDocker;
@@ -594,28 +594,9 @@ class FailoverScenariosTest {
 	}
 
 	private void awaitChunkOfEpoch(String id, long seq, long epoch) {
-		try {
-			await().atMost(Duration.ofSeconds(40)).until(() -> {
-				for (JsonNode c : admin.get("/api/recordings/" + id + "/chunks").json().path("chunks")) {
-					if (c.path("seq").asLong() == seq && c.path("epoch").asLong() == epoch) {
-						return true;
-					}
-				}
-				return false;
-			});
-		}
-		catch (ConditionTimeoutException ex) {
-			// what happened instead (a backup that died at once, another failover) for the report
-			String state;
-			try {
-				state = "recording: " + recording(id) + "; failovers: " + failovers(id);
-			}
-			catch (RuntimeException unreadable) {
-				ex.addSuppressed(unreadable);
-				state = "recording unreadable";
-			}
-			throw new AssertionError("no chunk " + seq + " of epoch " + epoch + " within 40 s; " + state, ex);
-		}
+		Manifests.awaitChunk(admin, id, Duration.ofSeconds(40), Manifests.chunkOf(seq, epoch),
+				() -> "chunk " + seq + " of epoch " + epoch + " expected; recording: " + recording(id) + "; failovers: "
+						+ failovers(id));
 	}
 
 	private JsonNode awaitBackupStarted(String id, long epoch) {

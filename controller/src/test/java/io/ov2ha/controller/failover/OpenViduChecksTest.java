@@ -30,7 +30,9 @@ import org.springframework.util.FileSystemUtils;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.openvidu.OpenViduStandIn;
+import io.ov2ha.controller.recording.LossCut;
 import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.Recordings;
 import io.ov2ha.controller.support.TestControllers;
@@ -219,12 +221,20 @@ class OpenViduChecksTest {
 			assertThat(openvidu.asked()).contains("/openvidu/api/sessions/" + id, "/openvidu/api/recordings/" + id);
 			assertThat(hooks.notified).doesNotContainKey(RecordingId.of(id));
 
+			// the backup captures (its media is in the final up to the loss)
+			await().atMost(WAIT).until(() -> "1".equals(TestControllers.redis()
+				.opsForHash()
+				.get(RedisKeys.recording(RecordingId.of(id)), "hbEpoch"))
+					&& TestControllers.redis().opsForHash().get(RedisKeys.recording(RecordingId.of(id)),
+							"hbMediaTimeMs") instanceof String ms && !ms.isEmpty());
+			long lostFrom = System.currentTimeMillis();
 			openvidu.mode(loss);
 			await().atMost(WAIT).untilAsserted(() -> assertThat(hooks.notified).containsKey(RecordingId.of(id)));
 			assertThat(hooks.notified.get(RecordingId.of(id))).isEqualTo("READY/" + stopReason);
 			h = history(id);
 			assertThat(h.path("endedBy").asString()).isEqualTo(endedBy);
 			assertThat(h.path("failovers").size()).as("no further backup").isEqualTo(1);
+			assertEndsAtTheLoss(id, lostFrom);
 			await().atMost(WAIT)
 				.untilAsserted(() -> assertThat(TestDocker.containers(Map.of(ContainerLabels.RECORDING_ID, id)))
 					.as("the backup is no longer running")
@@ -236,6 +246,27 @@ class OpenViduChecksTest {
 			}
 			cleanUp();
 			TestDocker.removeImage(site);
+		}
+	}
+
+	/**
+	 * The final of a recording ended for a loss holds nothing its backup recorded after the
+	 * controller learned of it: the cut is written with the end (epoch 1, at or after
+	 * {@code lostFrom}), and the backup's media in the final ends at it.
+	 */
+	private void assertEndsAtTheLoss(String id, long lostFrom) {
+		Map<Object, Object> hash = TestControllers.redis().opsForHash().entries(RedisKeys.recording(RecordingId.of(id)));
+		assertThat(hash.get(LossCut.EPOCH_FIELD)).as(hash.toString()).isEqualTo("1");
+		assertThat(Long.parseLong((String) hash.get(LossCut.AT_FIELD))).isGreaterThanOrEqualTo(lostFrom);
+		double cutSeconds = Long.parseLong((String) hash.get(LossCut.MEDIA_FIELD)) / 1000.0;
+		JsonNode f = Api.at(port).asAdmin().get("/api/recordings/" + id + "/finalization").json();
+		double backupSeconds = 0;
+		for (JsonNode k : f.path("keptChunks")) {
+			backupSeconds += k.path("epoch").asLong() == 1 ? k.path("durationSeconds").asDouble() : 0;
+		}
+		assertThat(backupSeconds).as(f.toString()).isLessThanOrEqualTo(cutSeconds + 0.001);
+		for (JsonNode d : f.path("droppedChunks")) {
+			assertThat(d.path("reason").asString()).as("a chunk left out of the final").startsWith("after the loss:");
 		}
 	}
 

@@ -31,6 +31,7 @@ import com.github.dockerjava.api.model.Container;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.support.Api;
+import io.ov2ha.controller.support.Manifests;
 import io.ov2ha.controller.support.Recordings;
 import io.ov2ha.controller.support.TestControllers;
 import io.ov2ha.controller.support.TestDatabase;
@@ -254,19 +255,12 @@ class StandbyRecordersTest {
 	}
 
 	private void awaitChunkOfEpoch(String id, long seq, long epoch) {
-		awaitChunk(id, c -> c.path("seq").asLong() == seq && c.path("epoch").asLong() == epoch);
+		awaitChunk(id, Manifests.chunkOf(seq, epoch));
 	}
 
 	/** Until the recording's manifest holds a chunk that matches. */
 	private void awaitChunk(String id, Predicate<JsonNode> wanted) {
-		await().atMost(WAIT).until(() -> {
-			for (JsonNode c : admin.get("/api/recordings/" + id + "/chunks").json().path("chunks")) {
-				if (wanted.test(c)) {
-					return true;
-				}
-			}
-			return false;
-		});
+		Manifests.awaitChunk(admin, id, WAIT, wanted, () -> "recording: " + recording(id));
 	}
 
 	private JsonNode awaitBackupStarted(String id) {

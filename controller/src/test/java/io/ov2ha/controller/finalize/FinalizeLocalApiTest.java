@@ -2,6 +2,7 @@ package io.ov2ha.controller.finalize;
 
 import static io.ov2ha.controller.finalize.FakeRecorder.ALL_LOCAL;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,6 +22,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import io.ov2ha.controller.recording.LossCut;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.ControllerTest;
 import io.ov2ha.controller.support.Recordings;
@@ -94,6 +98,43 @@ class FinalizeLocalApiTest {
 		assertThat(download.statusCode()).isEqualTo(200);
 		assertThat(download.headers().firstValue("Content-Type")).contains("video/mp4");
 		assertThat(download.body()).isEqualTo(Files.readAllBytes(rec.dir().resolve(rec.id + ".mp4")));
+	}
+
+	/**
+	 * A recording ended for a loss ({@link io.ov2ha.controller.recording.LossCut} written with the
+	 * end, 5.3 s into its epoch): the final ends there. The chunk holding the cut (2: 4-6 s) is cut
+	 * inside by ffmpeg's concat (stream copy), the chunk after it is dropped as recorded after the
+	 * loss and is no gap, and the final verifies and is sealed at the cut's length.
+	 */
+	@Test
+	void aRecordingEndedForALossEndsAtTheLossInsideAChunk() throws Exception {
+		List<TestMedia.Chunk> chunks = TestMedia.audioVideo(4);
+		FakeRecorder rec = recorder("losscut").register(false);
+		for (int i = 0; i < chunks.size(); i++) {
+			rec.chunk(i, chunks.get(i), ALL_LOCAL);
+		}
+		double before = chunks.get(0).duration() + chunks.get(1).duration();
+		long cutMs = Math.round((before + 1.3) * 1000);
+		redis.opsForHash()
+			.putAll(RedisKeys.recording(RecordingId.of(rec.id)),
+					new LossCut(0, System.currentTimeMillis(), cutMs).fields());
+
+		Api.Response r = rec.finalizeCall(20);
+
+		assertThat(r.status()).as(r.body()).isEqualTo(200);
+		JsonNode f = r.json();
+		assertThat(f.path("state").asString()).as(r.body()).isEqualTo("DONE");
+		assertThat(f.path("keptChunks")).extracting(k -> k.path("seq").asLong()).containsExactly(0L, 1L, 2L);
+		JsonNode cut = f.path("keptChunks").get(2);
+		assertThat(cut.path("cutAtSeconds").asDouble()).isCloseTo(1.3, within(0.001));
+		assertThat(cut.path("durationSeconds").asDouble()).isCloseTo(1.3, within(0.001));
+		assertThat(f.path("keptChunks").get(1).path("cutAtSeconds").isNull()).isTrue();
+		assertThat(f.path("droppedChunks")).hasSize(1);
+		assertThat(f.path("droppedChunks").get(0).path("seq").asLong()).isEqualTo(3);
+		assertThat(f.path("droppedChunks").get(0).path("reason").asString()).startsWith("after the loss:")
+			.contains("5.3 s of epoch 0");
+		assertThat(f.path("gaps")).as("a chunk recorded after the loss is no gap").isEmpty();
+		OpenViduCheck.assertSealedReady(rec.dir(), rec.id, before + 1.3);
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.ov2ha.controller.finalize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -10,8 +11,12 @@ import org.junit.jupiter.api.Test;
 import io.ov2ha.controller.finalize.JoinPlan.Kept;
 import io.ov2ha.controller.recording.BlankTail;
 import io.ov2ha.controller.recording.ChunkFindings;
+import io.ov2ha.controller.recording.LossCut;
 
-/** The blank tail's trim of a plan: by chunk, in the tail's epoch only, never to nothing. */
+/**
+ * The blank tail's trim of a plan (by chunk) and the cut at a loss (inside a chunk): in their epoch
+ * only, never to nothing.
+ */
 class JoinPlanTest {
 
 	private static Kept kept(long seq, long epoch, double duration) {
@@ -102,6 +107,101 @@ class JoinPlanTest {
 		assertThat(trimmed.dropped()).extracting(ChunkFindings.Dropped::reason)
 			.containsExactly("undecodable", trimmed.blankTail().get(0).reason());
 		assertThat(trimmed.gaps()).extracting(ChunkFindings.Range::fromSeq).containsExactly(1L);
+	}
+
+	/** A chunk with timestamps (its own PTS start at 1.4 s, as the segment muxer writes them). */
+	private static Kept timed(long seq, long epoch, double duration) {
+		TsScan.Info info = new TsScan.Info(1000, true, 10, 0, 0, 5, 5, duration, duration, null, 1.4);
+		return new Kept(seq, epoch, Path.of(seq + "-e" + epoch + ".ts"), duration, "s3", true, info);
+	}
+
+	/** Primary chunks 0-2 (epoch 0), backup chunks 3-6 (epoch 1, 10 s each), with timestamps. */
+	private static JoinPlan timedPlan() {
+		List<Kept> kept = List.of(timed(0, 0, 10), timed(1, 0, 10), timed(2, 0, 4.2), timed(3, 1, 10), timed(4, 1, 10),
+				timed(5, 1, 10), timed(6, 1, 3));
+		return new JoinPlan(kept, List.of(), JoinPlan.gaps(kept, 6));
+	}
+
+	private static LossCut cutAt(long epoch, long mediaMs) {
+		return new LossCut(epoch, 1_767_225_600_000L, mediaMs);
+	}
+
+	@Test
+	void aLossCutsInsideTheChunkThatHoldsItAndDropsTheRest() {
+		// lost 12.5 s into epoch 1: inside chunk 4 (10-20 s)
+		JoinPlan cut = timedPlan().cutAt(cutAt(1, 12_500), JoinPlanTest::drop);
+		assertThat(seqs(cut)).containsExactly(0L, 1L, 2L, 3L, 4L);
+		Kept inside = cut.cutChunk();
+		assertThat(inside.seq()).isEqualTo(4);
+		assertThat(inside.cutAt()).isEqualTo(2.5, within(1e-9));
+		assertThat(inside.duration()).isEqualTo(2.5, within(1e-9));
+		assertThat(inside.outpoint()).as("the chunk's own timestamps").isEqualTo(3.9,
+				within(1e-9));
+		assertThat(cut.kept().get(3).cutAt()).isNull();
+		assertThat(cut.afterLoss()).extracting(ChunkFindings.Dropped::seq).containsExactly(5L, 6L);
+		assertThat(cut.afterLoss().get(0).reason()).startsWith("after the loss:").contains("12.5 s of epoch 1")
+			.contains("2026-01-01T00:00:00Z");
+		assertThat(cut.gaps()).as("what was recorded after the loss is no gap").isEmpty();
+		assertThat(cut.expectedSeconds()).isEqualTo(24.2 + 10 + 2.5, within(1e-9));
+	}
+
+	@Test
+	void aCutOnAChunkBoundaryOrBeyondTheMediaCutsNothingInside() {
+		JoinPlan boundary = timedPlan().cutAt(cutAt(1, 20_000), JoinPlanTest::drop);
+		assertThat(seqs(boundary)).containsExactly(0L, 1L, 2L, 3L, 4L);
+		assertThat(boundary.cutChunk()).isNull();
+		assertThat(boundary.afterLoss()).extracting(ChunkFindings.Dropped::seq).containsExactly(5L, 6L);
+		JoinPlan p = timedPlan();
+		assertThat(p.cutAt(cutAt(1, 33_000), JoinPlanTest::drop)).as("the loss after the last frame").isSameAs(p);
+	}
+
+	@Test
+	void lessThanHalfASecondBeforeTheCutDropsTheChunk() {
+		JoinPlan cut = timedPlan().cutAt(cutAt(1, 20_400), JoinPlanTest::drop);
+		assertThat(seqs(cut)).containsExactly(0L, 1L, 2L, 3L, 4L);
+		assertThat(cut.afterLoss()).extracting(ChunkFindings.Dropped::seq).containsExactly(5L, 6L);
+		assertThat(seqs(timedPlan().cutAt(cutAt(1, 20_500), JoinPlanTest::drop))).endsWith(5L);
+	}
+
+	@Test
+	void aChunkWithoutTimestampsIsNotCutInsideButDropped() {
+		JoinPlan cut = plan().cutAt(cutAt(1, 12_500), JoinPlanTest::drop);
+		assertThat(seqs(cut)).containsExactly(0L, 1L, 2L, 3L);
+		assertThat(cut.cutChunk()).isNull();
+		assertThat(cut.afterLoss()).extracting(ChunkFindings.Dropped::seq).containsExactly(4L, 5L, 6L);
+	}
+
+	@Test
+	void aLossCutsOnlyItsEpochAndNeverToNothing() {
+		JoinPlan p = timedPlan();
+		JoinPlan cut = p.cutAt(cutAt(0, 15_000), JoinPlanTest::drop);
+		// epoch 0 cut inside chunk 1; chunk 2 dropped; epoch 1 untouched (a cut is always of the
+		// last epoch in practice)
+		assertThat(seqs(cut)).containsExactly(0L, 1L, 3L, 4L, 5L, 6L);
+		assertThat(cut.cutChunk().seq()).isEqualTo(1);
+		List<Kept> one = List.of(timed(0, 0, 0.3));
+		JoinPlan tiny = new JoinPlan(one, List.of(), List.of());
+		assertThat(tiny.cutAt(cutAt(0, 100), JoinPlanTest::drop)).isSameAs(tiny);
+		assertThat(p.cutAt(cutAt(3, 0), JoinPlanTest::drop)).as("another epoch").isSameAs(p);
+	}
+
+	@Test
+	void aFragmentDroppedAfterTheCutMakesNoGap() {
+		List<Kept> kept = List.of(timed(0, 0, 10), timed(1, 1, 10), timed(2, 1, 10));
+		List<ChunkFindings.Dropped> dropped = List.of(new ChunkFindings.Dropped(3, 1, "k3", "undecodable"));
+		JoinPlan cut = new JoinPlan(kept, dropped, JoinPlan.gaps(kept, 3)).cutAt(cutAt(1, 5_000), JoinPlanTest::drop);
+		assertThat(seqs(cut)).containsExactly(0L, 1L);
+		assertThat(cut.gaps()).isEmpty();
+		// the cut inside the last kept chunk: its recorder's last fragment, dropped, is no gap
+		JoinPlan last = new JoinPlan(kept, dropped, JoinPlan.gaps(kept, 3)).cutAt(cutAt(1, 15_000), JoinPlanTest::drop);
+		assertThat(seqs(last)).containsExactly(0L, 1L, 2L);
+		assertThat(last.cutChunk().seq()).isEqualTo(2);
+		assertThat(last.gaps()).isEmpty();
+		// a chunk dropped before the cut stays a gap
+		List<ChunkFindings.Dropped> before = List.of(new ChunkFindings.Dropped(1, 1, "k1", "undecodable"));
+		List<Kept> holed = List.of(timed(0, 0, 10), timed(2, 1, 10), timed(3, 1, 10));
+		JoinPlan gap = new JoinPlan(holed, before, JoinPlan.gaps(holed, 3)).cutAt(cutAt(1, 15_000), JoinPlanTest::drop);
+		assertThat(gap.gaps()).extracting(ChunkFindings.Range::fromSeq).containsExactly(1L);
 	}
 
 }

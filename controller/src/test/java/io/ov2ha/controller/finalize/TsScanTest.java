@@ -31,6 +31,9 @@ class TsScanTest {
 		assertThat(info.syncErrors()).isZero();
 		assertThat(info.span()).isCloseTo(chunk.duration(), within(0.1));
 		assertThat(info.sha256()).isEqualTo(TestMedia.sha256(bytes));
+		// the segment muxer resets each chunk's timestamps to its mux delay (1.4 s): a cut's
+		// outpoint counts from there
+		assertThat(info.startSeconds()).isCloseTo(1.4, within(0.1));
 	}
 
 	@Test

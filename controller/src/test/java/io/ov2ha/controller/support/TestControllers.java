@@ -15,6 +15,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
@@ -100,6 +101,11 @@ public final class TestControllers {
 
 	public static String redisUrl() {
 		return REDIS.url();
+	}
+
+	/** The failover tests' Redis database (what their controllers store). */
+	public static StringRedisTemplate redis() {
+		return REDIS.template();
 	}
 
 	/** Empties the failover tests' Redis database. */
