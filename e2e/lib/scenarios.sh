@@ -197,12 +197,12 @@ verify_final() {
 		epochs_ok "$got" "$epochs" "$KNOWN_EPOCHS"
 	check "no chunk was dropped but a killed recorder's last fragment ($(jq -c '[.dropped[]? | "\(.seq)-e\(.epoch): \(.reason)"]' <<<"$manifest"))" \
 		json_true '.dropped == (.fragments | length)' "$frag"
-	# a blank tail (what a recorder recorded after the session was lost) is left out only where
-	# the scenario expects one (BLANK_TAIL_EPOCH): then every chunk that epoch reported
 	# what a recorder recorded after a loss is left out only where the scenario ends it for one
 	if [[ ${LOSS_CUT:-false} != true ]]; then
 		check "no chunk was left out as recorded after a loss ($(jq -c .afterLoss <<<"$frag"))" json_true '.afterLoss == []' "$frag"
 	fi
+	# a blank tail (what a recorder recorded after the session was lost) is left out only where
+	# the scenario expects one (BLANK_TAIL_EPOCH): then every chunk that epoch reported
 	if [[ -z ${BLANK_TAIL_EPOCH:-} ]]; then
 		check "no chunk was left out as a blank tail ($(jq -c .blank <<<"$frag"))" json_true '.blank == []' "$frag"
 	else
@@ -836,14 +836,19 @@ scenario_openvidu_restart() {
 	check "no recorder of the recording is left running" poll 30 "no recorder of ${id}" \
 		no_recorder_running "$id"
 	# the loss as the controller learned it: its end (what the backup recorded after it is cut)
-	ended_ms=$(date -d "$(admin "/api/recordings/$id/failovers" | jq -r '.endedAt // empty')" +%s%3N 2>/dev/null || echo 0)
+	local ended_at
+	ended_at=$(admin "/api/recordings/$id/failovers" | jq -r '.endedAt // empty')
+	ended_ms=0
+	[[ -z $ended_at ]] || ended_ms=$(date -d "$ended_at" +%s%3N 2>/dev/null || echo 0)
 	# OpenVidu, killed, sent no stopped: the controller tells the final status, once
 	LOSS_CUT=true NOTHING_AFTER_MS=$ended_ms verify_final "$id" "$STOP_MS" 0,1 60 started,ready
 	last_ms=$(jq -r '.last_frame_wall_ms // 0' "$E2E_WORK/results/$SCENARIO.timecode.json")
 	figure ended_after_restart_s "$(awk -v e="$ended_ms" -v r="$restart_ms" 'BEGIN { printf "%.2f", (e - r) / 1000 }')"
 	figure last_frame_after_restart_s "$(awk -v l="$last_ms" -v r="$restart_ms" 'BEGIN { printf "%.2f", (l - r) / 1000 }')"
-	check "the controller learned of the loss within 30 s of OpenVidu's start ($(awk -v e="$ended_ms" -v r="$restart_ms" 'BEGIN { printf "%.2f", (e - r) / 1000 }') s)" \
-		awk -v e="$ended_ms" -v r="$restart_ms" 'BEGIN { exit !(e >= r && e <= r + 30000) }'
+	# asked every 2 s while OpenVidu did not answer: 1.1 s here; 15 s allows a busy host's late
+	# ticks, and a missed outage (then asked every HA_OPENVIDU_CHECK_INTERVAL, 10 s)
+	check "the controller learned of the loss within 15 s of OpenVidu's start ($(awk -v e="$ended_ms" -v r="$restart_ms" 'BEGIN { printf "%.2f", (e - r) / 1000 }') s)" \
+		awk -v e="$ended_ms" -v r="$restart_ms" 'BEGIN { exit !(e >= r && e <= r + 15000) }'
 	check "the finalization cut the backup at the loss (a chunk cut inside, or chunks left out)" \
 		json_true '([.keptChunks[]? | select(.cutAtSeconds != null)] | length) + ([.droppedChunks[]? | select(.reason | startswith("after the loss:"))] | length) > 0' \
 		"$(admin "/api/recordings/$id/finalization")"

@@ -38,6 +38,12 @@ if ARGV[7] == 'capturing' then
     if not advanced then standstill = '1' end
   end
 end
+-- hbMediaAtMs: when ffmpeg had written hbMediaTimeMs (this heartbeat minus its report's age)
+local mediaAt = tonumber(ARGV[5])
+if ARGV[11] ~= '' then
+  mediaAt = mediaAt - tonumber(ARGV[11])
+end
+redis.call('HSET', KEYS[1], 'hbMediaAtMs', string.format('%.0f', mediaAt))
 redis.call('HSET', KEYS[1], 'lastHeartbeatAt', ARGV[5], 'hbLastChunkSeq', ARGV[2],
   'hbUploadBacklog', ARGV[3], 'hbFreeDiskBytes', ARGV[4], 'hbEpoch', ARGV[1], 'hbPhase', ARGV[7],
   'hbMediaTimeMs', ARGV[8], 'hbFrames', ARGV[9], 'hbSpeed', ARGV[10],

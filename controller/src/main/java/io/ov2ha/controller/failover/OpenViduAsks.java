@@ -33,6 +33,13 @@ class OpenViduAsks {
 	/** Recording -> when a wait for an answer about a stale death or a removed recorder may ask again. */
 	private final Map<String, Instant> nextWaitAsk = new ConcurrentHashMap<>();
 
+	/**
+	 * Recordings whose last ask OpenVidu did not answer at all (unreachable: a restart is under
+	 * way, or OpenVidu is down); not a refused secret or a redirect, which asking sooner cannot
+	 * change.
+	 */
+	private final Set<String> silent = ConcurrentHashMap.newKeySet();
+
 	/** Recordings whose question before a backup is not answered yet (no second one meanwhile). */
 	private final Set<String> awaiting = ConcurrentHashMap.newKeySet();
 
@@ -61,14 +68,13 @@ class OpenViduAsks {
 
 	/**
 	 * Whether the running backup of the recording is due for a check: {@code interval} after the
-	 * last one, or {@code WAIT_ASK_EVERY} later while OpenVidu does not answer: a
+	 * last one, or {@code WAIT_ASK_EVERY} later while OpenVidu does not answer at all: a
 	 * restarted OpenVidu knows no session, and the sooner that is known, the less the backup
 	 * records after the loss (it is cut from the final, {@code LossCut}).
 	 */
 	boolean checkDue(Snapshot s, Instant now, Duration interval) {
 		String key = s.id().value() + ":" + s.createdAt();
-		Duration every = unreachableSince.containsKey(key) && WAIT_ASK_EVERY.compareTo(interval) < 0 ? WAIT_ASK_EVERY
-				: interval;
+		Duration every = silent.contains(key) && WAIT_ASK_EVERY.compareTo(interval) < 0 ? WAIT_ASK_EVERY : interval;
 		Instant last = lastCheck.get(key);
 		// first sight (e.g. after a controller start): check now
 		if (last != null && now.isBefore(last.plus(every))) {
@@ -105,6 +111,12 @@ class OpenViduAsks {
 		else {
 			unreachableSince.remove(key);
 		}
+		if (answer == OpenViduAnswer.UNREACHABLE) {
+			silent.add(key);
+		}
+		else {
+			silent.remove(key);
+		}
 	}
 
 	/** The first unanswered ask of the current run of them about {@code r}; null when OpenVidu answered last. */
@@ -116,6 +128,7 @@ class OpenViduAsks {
 	void forget(Recording r) {
 		String key = key(r);
 		unreachableSince.remove(key);
+		silent.remove(key);
 		lastCheck.remove(key);
 		nextWaitAsk.remove(key);
 	}
@@ -123,6 +136,7 @@ class OpenViduAsks {
 	/** Forgets what it knows of recordings gone from the registry (called now and then). */
 	void forgetOlderThan(Instant cutoff) {
 		lastCheck.values().removeIf(t -> t.isBefore(cutoff));
+		silent.retainAll(lastCheck.keySet());
 		nextWaitAsk.values().removeIf(t -> t.isBefore(cutoff));
 		unreachableSince.values().removeIf(t -> t.isBefore(cutoff.minus(Duration.ofHours(1))));
 	}

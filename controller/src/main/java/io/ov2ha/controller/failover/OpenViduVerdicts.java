@@ -119,9 +119,9 @@ class OpenViduVerdicts {
 
 	/**
 	 * Ends {@code r} without a backup (the reason is one that does not replace the recorder):
-	 * stopped, finalized with what was recorded (up to now for a loss, without a blank tail:
-	 * {@link StopCoordinator}),
-	 * announced once; the reason goes to the failover history and the metrics.
+	 * stopped, finalized with what was recorded (for a loss, up to now and without a blank tail:
+	 * {@link StopCoordinator}), announced once; the reason goes to the failover history and the
+	 * metrics.
 	 */
 	void end(Recording r, FailoverReason reason, String detail, String oldContainerId, boolean killOld) {
 		Instant now = clock.instant();

@@ -180,8 +180,8 @@ final class RecordingSweep {
 
 	/**
 	 * A primary registered without its container id: the task that finds it by OpenVidu's exact
-	 * name, at most once every {@code PRIMARY_LOOKUP_EVERY} (null meanwhile). Run before the
-	 * tick's judgement, in the same task.
+	 * name, at most once every {@code PRIMARY_LOOKUP_EVERY} (null meanwhile). Run in the tick's one
+	 * task, before the action of its judgement (judged from the tick's snapshot).
 	 */
 	private Runnable primaryLookup(Snapshot s, Instant now) {
 		String key = s.id().value() + ":" + s.createdAt();

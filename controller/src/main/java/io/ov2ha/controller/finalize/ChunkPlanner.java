@@ -72,6 +72,9 @@ class ChunkPlanner implements DisposableBean {
 
 	private final ExecutorService pool;
 
+	/** The recorders' chunk length, s: the media time of a chunk nothing knows. */
+	private final double chunkSeconds;
+
 	ChunkPlanner(HaProperties properties, ChunkStorage storage, RecordingStore recordingStore, ChunkExaminer examiner,
 			ChunkBackfill backfill) {
 		this.recordings = properties.recordingsDir();
@@ -81,6 +84,7 @@ class ChunkPlanner implements DisposableBean {
 		this.examiner = examiner;
 		this.backfill = backfill;
 		this.pool = DaemonThreads.fixedPool("finalize-chunks", properties.storage().finalizer().downloads());
+		this.chunkSeconds = properties.failover().chunkDuration().toMillis() / 1000.0;
 	}
 
 	@Override
@@ -193,8 +197,11 @@ class ChunkPlanner implements DisposableBean {
 		JoinPlan plan = new JoinPlan(kept, dropped, JoinPlan.gaps(kept, lastSeq));
 		BiFunction<Kept, String, ChunkFindings.Dropped> drop = (k, reason) -> ((Dropped) ChunkExaminer
 			.dropped(candidates.get(ChunkEntry.field(k.seq(), k.epoch())), reason)).dropped();
+		Map<String, Double> reported = new HashMap<>();
+		reports.forEach((field, c) -> reported.put(field, c.durationSeconds()));
+		JoinPlan.Timeline timeline = new JoinPlan.Timeline(reported, chunkSeconds);
 		if (recording.blankTail() != null) {
-			plan = plan.withoutBlankTail(recording.blankTail(), drop);
+			plan = plan.withoutBlankTail(recording.blankTail(), timeline, drop);
 			List<ChunkFindings.Dropped> tail = plan.blankTail();
 			if (!tail.isEmpty()) {
 				LOG.info("event=finalize.blank_tail_trimmed recordingId=" + id + " epoch=" + recording.blankTail().epoch()
@@ -204,7 +211,7 @@ class ChunkPlanner implements DisposableBean {
 		}
 		LossCut cut = recording.lossCut();
 		if (cut != null) {
-			plan = plan.cutAt(cut, drop);
+			plan = plan.cutAt(cut, timeline, drop);
 			Kept inside = plan.cutChunk();
 			List<ChunkFindings.Dropped> after = plan.afterLoss();
 			if (inside != null || !after.isEmpty()) {

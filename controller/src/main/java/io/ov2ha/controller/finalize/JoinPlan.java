@@ -3,12 +3,16 @@ package io.ov2ha.controller.finalize;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.function.BiFunction;
 
 import io.ov2ha.controller.recording.BlankTail;
+import io.ov2ha.controller.recording.ChunkEntry;
 import io.ov2ha.controller.recording.ChunkFindings;
 import io.ov2ha.controller.recording.LossCut;
 
@@ -32,7 +36,11 @@ record JoinPlan(List<Kept> kept, List<ChunkFindings.Dropped> dropped, List<Chunk
 			this(seq, epoch, file, duration, source, reported, info, null);
 		}
 
-		/** The concat list's {@code outpoint} (the file's own timestamps, s) of a cut chunk; null for a whole one. */
+		/**
+		 * The concat list's {@code outpoint} (the file's own timestamps, s) of a cut chunk; null for a
+		 * whole one. The demuxer compares it with each packet's DTS, which equals its PTS for the
+		 * recorders' x264 without B-frames (else a cut would end a few frames early).
+		 */
 		Double outpoint() {
 			return cutAt == null ? null : info.startSeconds() + cutAt;
 		}
@@ -51,99 +59,131 @@ record JoinPlan(List<Kept> kept, List<ChunkFindings.Dropped> dropped, List<Chunk
 	}
 
 	/**
+	 * Where the kept chunks of an epoch start in that epoch's media time (which counts from its
+	 * first chunk, as its recorder's ffmpeg does): the durations of the epoch's chunks before them
+	 * added in seq order, a kept chunk's own, a chunk's that was left out from its report
+	 * ({@code reported}, by {@link ChunkEntry#field}), and the
+	 * recorders' chunk length for a chunk nothing knows (lost with its recorder's disk).
+	 */
+	record Timeline(Map<String, Double> reported, double chunkSeconds) {
+
+		/** Only the kept chunks count (tests). */
+		static final Timeline KEPT_ONLY = new Timeline(Map.of(), 0);
+
+		/** The start (s) of each kept chunk of {@code epoch}, by seq. */
+		Map<Long, Double> starts(List<Kept> kept, long epoch) {
+			Map<Long, Double> own = new HashMap<>();
+			kept.stream().filter(k -> k.epoch() == epoch).forEach(k -> own.put(k.seq(), k.duration()));
+			Map<Long, Double> starts = new HashMap<>();
+			if (own.isEmpty()) {
+				return starts;
+			}
+			long first = Collections.min(own.keySet());
+			for (String field : reported.keySet()) {
+				if (field.endsWith("-e" + epoch)) {
+					first = Math.min(first, Long.parseLong(field.substring(0, field.indexOf('-'))));
+				}
+			}
+			long last = Collections.max(own.keySet());
+			double at = 0;
+			for (long seq = first; seq <= last; seq++) {
+				Double d = own.get(seq);
+				if (d != null) {
+					starts.put(seq, at);
+				}
+				else {
+					d = reported.getOrDefault(ChunkEntry.field(seq, epoch), chunkSeconds);
+				}
+				at += d;
+			}
+			return starts;
+		}
+
+	}
+
+	/**
 	 * This plan without the blank tail of a recording ended for a loss: the kept chunks of the
-	 * tail's epoch that start (in that epoch's media time, the kept chunks' durations added in seq
-	 * order) in the tail ({@link BlankTail#covers}: after the last shown probe and a probe's margin)
-	 * are dropped, with the reason, and are no gap. The trim is by chunk: a chunk that starts before
-	 * stays whole. A trim that would leave nothing is not made: a recording whose every chunk is
-	 * blank keeps them.
+	 * tail's epoch that start ({@link Timeline}) in the tail ({@link BlankTail#covers}: after the
+	 * last shown probe and a probe's margin) are dropped, with the reason, and are no gap. The trim
+	 * is by chunk: a chunk that starts before stays whole. A trim that would leave nothing is not
+	 * made: a recording whose every chunk is blank keeps them.
 	 *
 	 * @param drop the dropped entry of a kept chunk, with a reason
 	 */
-	JoinPlan withoutBlankTail(BlankTail tail, BiFunction<Kept, String, ChunkFindings.Dropped> drop) {
+	JoinPlan withoutBlankTail(BlankTail tail, Timeline timeline, BiFunction<Kept, String, ChunkFindings.Dropped> drop) {
+		Map<Long, Double> starts = timeline.starts(kept, tail.epoch());
 		List<Kept> keep = new ArrayList<>();
 		List<Kept> blank = new ArrayList<>();
-		double startMs = 0;
 		for (Kept k : kept) {
-			if (k.epoch() == tail.epoch()) {
-				(tail.covers(k.epoch(), startMs) ? blank : keep).add(k);
-				startMs += k.duration() * 1000;
-			}
-			else {
-				keep.add(k);
-			}
-		}
-		if (blank.isEmpty() || keep.isEmpty()) {
-			return this;
+			boolean covered = k.epoch() == tail.epoch() && tail.covers(k.epoch(), starts.get(k.seq()) * 1000);
+			(covered ? blank : keep).add(k);
 		}
 		String reason = "blank tail: recorded after the session was lost (no picture or sound after "
 				+ (tail.afterMediaMs() < 0 ? "the start of epoch " + tail.epoch()
 						: String.format(Locale.ROOT, "%.1f s of epoch %d", tail.afterMediaMs() / 1000.0, tail.epoch()))
 				+ ")";
-		List<ChunkFindings.Dropped> allDropped = new ArrayList<>(dropped);
-		blank.forEach(k -> allDropped.add(drop.apply(k, reason)));
-		allDropped.sort(Comparator.comparingLong(ChunkFindings.Dropped::seq).thenComparingLong(ChunkFindings.Dropped::epoch));
-		// chunks dropped for another reason after the tail's start (a last fragment) are no gap either
-		long tailFrom = blank.stream().mapToLong(Kept::seq).min().orElseThrow();
-		long lastSeq = keep.stream().mapToLong(Kept::seq).max().orElse(-1);
-		for (ChunkFindings.Dropped d : dropped) {
-			if (d.seq() < tailFrom) {
-				lastSeq = Math.max(lastSeq, d.seq());
-			}
-		}
-		return new JoinPlan(keep, allDropped, gaps(keep, lastSeq));
+		return without(keep, blank, reason, blank.isEmpty() ? Long.MAX_VALUE : blank.get(0).seq(), drop);
+	}
+
+	JoinPlan withoutBlankTail(BlankTail tail, BiFunction<Kept, String, ChunkFindings.Dropped> drop) {
+		return withoutBlankTail(tail, Timeline.KEPT_ONLY, drop);
 	}
 
 	/**
-	 * This plan cut at a loss ({@link LossCut}): in the cut's epoch (its media time: the kept
-	 * chunks' durations added in seq order), the kept chunks that start at or after the cut are
-	 * dropped, with the reason, and are no gap; the one that holds the cut keeps what precedes it
-	 * ({@link Kept#cutAt}), or is dropped too when that is less than {@link #MIN_CUT_SECONDS} or its
-	 * timestamps are unknown. A cut that would leave nothing is not made, and other epochs are not
-	 * touched.
+	 * This plan cut at a loss ({@link LossCut}): in the cut's epoch ({@link Timeline}), the kept
+	 * chunks that start at or after the cut are dropped, with the reason, and are no gap; the one
+	 * that holds the cut keeps what precedes it ({@link Kept#cutAt}), or is dropped too when that
+	 * is less than {@link #MIN_CUT_SECONDS} or its timestamps are unknown (no audio or video
+	 * packet: nothing to keep). A cut that would leave nothing is not made, and other epochs are
+	 * not touched.
 	 *
 	 * @param drop the dropped entry of a kept chunk, with a reason
 	 */
-	JoinPlan cutAt(LossCut cut, BiFunction<Kept, String, ChunkFindings.Dropped> drop) {
+	JoinPlan cutAt(LossCut cut, Timeline timeline, BiFunction<Kept, String, ChunkFindings.Dropped> drop) {
 		double cutS = cut.mediaMs() / 1000.0;
+		Map<Long, Double> starts = timeline.starts(kept, cut.epoch());
 		List<Kept> keep = new ArrayList<>();
 		List<Kept> after = new ArrayList<>();
-		double start = 0;
+		long afterFrom = Long.MAX_VALUE;
 		for (Kept k : kept) {
-			if (k.epoch() != cut.epoch()) {
-				keep.add(k);
-				continue;
-			}
-			double within = cutS - start;
-			start += k.duration();
+			double within = k.epoch() == cut.epoch() ? cutS - starts.get(k.seq()) : Double.MAX_VALUE;
 			if (within >= k.duration()) {
 				keep.add(k);
 			}
 			else if (within >= MIN_CUT_SECONDS && k.info() != null && !Double.isNaN(k.info().startSeconds())) {
 				keep.add(new Kept(k.seq(), k.epoch(), k.file(), within, k.source(), k.reported(), k.info(), within));
+				afterFrom = Math.min(afterFrom, k.seq() + 1);
 			}
 			else {
 				after.add(k);
+				afterFrom = Math.min(afterFrom, k.seq());
 			}
-		}
-		if (keep.isEmpty() || keep.size() == kept.size() && keep.stream().allMatch(k -> k.cutAt() == null)) {
-			return this;
 		}
 		String reason = AFTER_LOSS + " recorded after " + String.format(Locale.ROOT, "%.1f s of epoch %d", cutS,
 				cut.epoch()) + ", when the controller learned of the loss (" + Instant.ofEpochMilli(cut.atMs()) + ")";
-		List<ChunkFindings.Dropped> allDropped = new ArrayList<>(dropped);
-		after.forEach(k -> allDropped.add(drop.apply(k, reason)));
-		allDropped.sort(Comparator.comparingLong(ChunkFindings.Dropped::seq).thenComparingLong(ChunkFindings.Dropped::epoch));
-		// chunks dropped for another reason after the cut (a last fragment) are no gap either
-		long afterFrom = after.stream().mapToLong(Kept::seq).min().orElse(Long.MAX_VALUE);
-		for (Kept k : keep) {
-			if (k.cutAt() != null) {
-				afterFrom = Math.min(afterFrom, k.seq() + 1);
-			}
+		return without(keep, after, reason, afterFrom, drop);
+	}
+
+	JoinPlan cutAt(LossCut cut, BiFunction<Kept, String, ChunkFindings.Dropped> drop) {
+		return cutAt(cut, Timeline.KEPT_ONLY, drop);
+	}
+
+	/**
+	 * This plan keeping {@code keep} and dropping {@code removed} (recorded after a loss, for
+	 * {@code reason}); a chunk dropped for another reason from {@code tailFrom} on is no gap
+	 * either (a last fragment). Unchanged when nothing changes, or when nothing would be left.
+	 */
+	private JoinPlan without(List<Kept> keep, List<Kept> removed, String reason, long tailFrom,
+			BiFunction<Kept, String, ChunkFindings.Dropped> drop) {
+		if (keep.isEmpty() || tailFrom == Long.MAX_VALUE) {
+			return this;
 		}
+		List<ChunkFindings.Dropped> allDropped = new ArrayList<>(dropped);
+		removed.forEach(k -> allDropped.add(drop.apply(k, reason)));
+		allDropped.sort(Comparator.comparingLong(ChunkFindings.Dropped::seq).thenComparingLong(ChunkFindings.Dropped::epoch));
 		long lastSeq = keep.stream().mapToLong(Kept::seq).max().orElse(-1);
 		for (ChunkFindings.Dropped d : dropped) {
-			if (d.seq() < afterFrom) {
+			if (d.seq() < tailFrom) {
 				lastSeq = Math.max(lastSeq, d.seq());
 			}
 		}

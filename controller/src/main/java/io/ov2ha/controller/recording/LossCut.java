@@ -16,9 +16,10 @@ import io.ov2ha.controller.support.EpochMillis;
  *
  * <p>
  * The media time comes from the recorder's last heartbeat of that epoch (ffmpeg's written media
- * time and when the heartbeat arrived), moved on by the wall-clock time since: ffmpeg writes a
- * frame after it captured it, so the cut falls at or a little before the instant of the loss,
- * never after it.
+ * time, and when it had written it: the heartbeat's arrival minus the age of the progress report
+ * it carried), moved on by the wall-clock time since. ffmpeg writes a frame after it captured it,
+ * and a heartbeat arrives after it was sent, so the cut falls at or a little before the instant
+ * of the loss (by the encoder's delay and the heartbeat's transit), not after it.
  *
  * @param epoch the epoch whose media is cut
  * @param atMs when the controller learned of the loss, epoch ms
@@ -48,12 +49,14 @@ public record LossCut(long epoch, long atMs, long mediaMs) {
 		if (lostAt == null || !p.of(r.epoch()) || r.lastHeartbeatAt() == null) {
 			return Optional.empty();
 		}
-		long sinceHeartbeat = lostAt.toEpochMilli() - r.lastHeartbeatAt().toEpochMilli();
 		if (p.mediaTimeMs() == null) {
+			long sinceHeartbeat = lostAt.toEpochMilli() - r.lastHeartbeatAt().toEpochMilli();
 			return p.phase() == RecorderProgress.Phase.STARTING && sinceHeartbeat <= FRESH_MS
 					? Optional.of(new LossCut(r.epoch(), lostAt.toEpochMilli(), 0)) : Optional.empty();
 		}
-		return Optional.of(new LossCut(r.epoch(), lostAt.toEpochMilli(), Math.max(0, p.mediaTimeMs() + sinceHeartbeat)));
+		Instant mediaAt = p.mediaAt() != null ? p.mediaAt() : r.lastHeartbeatAt();
+		long media = p.mediaTimeMs() + (lostAt.toEpochMilli() - mediaAt.toEpochMilli());
+		return Optional.of(new LossCut(r.epoch(), lostAt.toEpochMilli(), Math.max(0, media)));
 	}
 
 	/** The fields to write with the end. */

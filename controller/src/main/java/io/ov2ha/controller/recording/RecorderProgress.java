@@ -18,13 +18,22 @@ import io.ov2ha.controller.support.EpochMillis;
  * @param advancedAt when a heartbeat of this epoch last showed the media time or frames
  *        advancing (the first capturing heartbeat counts), null before that
  * @param content what its screen and audio showed ({@link RecorderContent#NONE} when it reports nothing)
+ * @param mediaAt when ffmpeg had written {@code mediaTimeMs}: the last heartbeat's arrival minus the
+ *        age of the progress report it carried (its arrival when the recorder does not tell the
+ *        age); null before any heartbeat that tells it
  */
 public record RecorderProgress(Long epoch, Phase phase, Long mediaTimeMs, Long frames, Double speed,
-		Instant advancedAt, RecorderContent content) {
+		Instant advancedAt, RecorderContent content, Instant mediaAt) {
 
 	/** Without content facts (a recorder that reports none). */
 	public RecorderProgress(Long epoch, Phase phase, Long mediaTimeMs, Long frames, Double speed, Instant advancedAt) {
 		this(epoch, phase, mediaTimeMs, frames, speed, advancedAt, RecorderContent.NONE);
+	}
+
+	/** Without the time of its media time. */
+	public RecorderProgress(Long epoch, Phase phase, Long mediaTimeMs, Long frames, Double speed, Instant advancedAt,
+			RecorderContent content) {
+		this(epoch, phase, mediaTimeMs, frames, speed, advancedAt, content, null);
 	}
 
 	public RecorderProgress {
@@ -62,7 +71,7 @@ public record RecorderProgress(Long epoch, Phase phase, Long mediaTimeMs, Long f
 		return new RecorderProgress(EpochMillis.longOrNull(h.get("hbEpoch")), Phase.ofSlug(h.get("hbPhase")),
 				EpochMillis.longOrNull(h.get("hbMediaTimeMs")), EpochMillis.longOrNull(h.get("hbFrames")),
 				doubleOrNull(h.get("hbSpeed")), EpochMillis.instantOrNull(h.get("hbAdvancedAt")),
-				RecorderContent.fromHash(h));
+				RecorderContent.fromHash(h), EpochMillis.instantOrNull(h.get("hbMediaAtMs")));
 	}
 
 	/** Whether these facts come from the recorder of {@code currentEpoch}. */

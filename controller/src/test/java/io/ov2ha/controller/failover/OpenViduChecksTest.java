@@ -34,6 +34,7 @@ import io.ov2ha.controller.recording.LossCut;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.Api;
+import io.ov2ha.controller.support.Manifests;
 import io.ov2ha.controller.support.Recordings;
 import io.ov2ha.controller.support.TestControllers;
 import io.ov2ha.controller.support.TestDocker;
@@ -221,12 +222,10 @@ class OpenViduChecksTest {
 			assertThat(openvidu.asked()).contains("/openvidu/api/sessions/" + id, "/openvidu/api/recordings/" + id);
 			assertThat(hooks.notified).doesNotContainKey(RecordingId.of(id));
 
-			// the backup captures (its media is in the final up to the loss)
-			await().atMost(WAIT).until(() -> "1".equals(TestControllers.redis()
-				.opsForHash()
-				.get(RedisKeys.recording(RecordingId.of(id)), "hbEpoch"))
-					&& TestControllers.redis().opsForHash().get(RedisKeys.recording(RecordingId.of(id)),
-							"hbMediaTimeMs") instanceof String ms && !ms.isEmpty());
+			// the backup captures and reported a chunk: its media up to the loss is in the final (a
+			// cut of less than 0.5 s into its only chunk would leave nothing, and is not made)
+			Manifests.awaitChunk(Api.at(port).asAdmin(), id, WAIT, c -> c.path("epoch").asLong() == 1,
+					() -> "failovers: " + history(id));
 			long lostFrom = System.currentTimeMillis();
 			openvidu.mode(loss);
 			await().atMost(WAIT).untilAsserted(() -> assertThat(hooks.notified).containsKey(RecordingId.of(id)));
@@ -265,6 +264,12 @@ class OpenViduChecksTest {
 			backupSeconds += k.path("epoch").asLong() == 1 ? k.path("durationSeconds").asDouble() : 0;
 		}
 		assertThat(backupSeconds).as(f.toString()).isLessThanOrEqualTo(cutSeconds + 0.001);
+		int cutInside = 0;
+		for (JsonNode k : f.path("keptChunks")) {
+			cutInside += k.path("cutAtSeconds").isNumber() ? 1 : 0;
+		}
+		// the backup recorded on until it was stopped: that is cut, inside a chunk or whole chunks
+		assertThat(cutInside + f.path("droppedChunks").size()).as(f.toString()).isPositive();
 		for (JsonNode d : f.path("droppedChunks")) {
 			assertThat(d.path("reason").asString()).as("a chunk left out of the final").startsWith("after the loss:");
 		}

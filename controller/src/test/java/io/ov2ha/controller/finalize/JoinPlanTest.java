@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -202,6 +203,30 @@ class JoinPlanTest {
 		List<Kept> holed = List.of(timed(0, 0, 10), timed(2, 1, 10), timed(3, 1, 10));
 		JoinPlan gap = new JoinPlan(holed, before, JoinPlan.gaps(holed, 3)).cutAt(cutAt(1, 15_000), JoinPlanTest::drop);
 		assertThat(gap.gaps()).extracting(ChunkFindings.Range::fromSeq).containsExactly(1L);
+	}
+
+	@Test
+	void aChunkMissingBeforeTheCutStillCountsInItsEpochsMediaTime() {
+		// epoch 1's chunk 4 was dropped (its report says 10 s) and chunk 5 is known nowhere (a
+		// chunk of 10 s, the recorders' length): chunk 6 starts at 30 s of epoch 1, not at 10 s
+		List<Kept> kept = List.of(timed(0, 0, 10), timed(3, 1, 10), timed(6, 1, 10), timed(7, 1, 10));
+		List<ChunkFindings.Dropped> dropped = List.of(new ChunkFindings.Dropped(4, 1, "k4", "checksum mismatch"));
+		JoinPlan p = new JoinPlan(kept, dropped, JoinPlan.gaps(kept, 7));
+		JoinPlan.Timeline timeline = new JoinPlan.Timeline(Map.of("000003-e1", 10.0, "000004-e1", 10.0), 10);
+		JoinPlan cut = p.cutAt(cutAt(1, 35_000), timeline, JoinPlanTest::drop);
+		assertThat(seqs(cut)).containsExactly(0L, 3L, 6L);
+		assertThat(cut.cutChunk().seq()).isEqualTo(6);
+		assertThat(cut.cutChunk().cutAt()).isEqualTo(5.0, within(1e-9));
+		assertThat(cut.afterLoss()).extracting(ChunkFindings.Dropped::seq).containsExactly(7L);
+		assertThat(cut.gaps()).as("the lost chunks stay gaps").extracting(ChunkFindings.Range::fromSeq)
+			.containsExactly(1L, 4L);
+		// the blank tail reads the same timeline: shown at 26 s of epoch 1, so chunk 6 (30-40 s)
+		// does not start more than a probe's margin later, chunk 7 (40-50 s) does
+		JoinPlan trimmed = p.withoutBlankTail(new BlankTail(1, 26_000), timeline, JoinPlanTest::drop);
+		assertThat(seqs(trimmed)).containsExactly(0L, 3L, 6L);
+		// the epoch's first chunk counts from its first report, even when that chunk is lost
+		JoinPlan.Timeline lostFirst = new JoinPlan.Timeline(Map.of("000002-e1", 4.0), 10);
+		assertThat(lostFirst.starts(kept, 1)).containsEntry(3L, 4.0).containsEntry(6L, 34.0);
 	}
 
 }

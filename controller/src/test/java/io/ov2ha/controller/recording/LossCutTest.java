@@ -34,6 +34,15 @@ class LossCutTest {
 	}
 
 	@Test
+	void theAgeOfTheProgressReportMovesTheMediaTimeBack() {
+		// the heartbeat arrived at 10 s with a report 400 ms old: 42 s of media at 9.6 s
+		Recording r = recording(1, Map.of("hbEpoch", "1", "hbPhase", "capturing", "hbMediaTimeMs", "42000",
+				"hbMediaAtMs", Long.toString(HEARTBEAT.minusMillis(400).toEpochMilli())));
+		Instant lost = HEARTBEAT.plusMillis(1500);
+		assertThat(LossCut.of(r, lost)).contains(new LossCut(1, lost.toEpochMilli(), 43_900));
+	}
+
+	@Test
 	void aRecorderThatHadWrittenNothingIsCutAtItsStart() {
 		Recording starting = recording(1, Map.of("hbEpoch", "1", "hbPhase", "starting"));
 		Instant lost = HEARTBEAT.plusSeconds(3);
