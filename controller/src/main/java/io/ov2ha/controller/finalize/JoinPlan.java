@@ -3,12 +3,14 @@ package io.ov2ha.controller.finalize;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.BiFunction;
 
 import io.ov2ha.controller.recording.BlankTail;
@@ -70,31 +72,37 @@ record JoinPlan(List<Kept> kept, List<ChunkFindings.Dropped> dropped, List<Chunk
 		/** Only the kept chunks count (tests). */
 		static final Timeline KEPT_ONLY = new Timeline(Map.of(), 0);
 
-		/** The start (s) of each kept chunk of {@code epoch}, by seq. */
+		/**
+		 * The start (s) of each kept chunk of {@code epoch}, by seq. Epoch 0 (OpenVidu's recorder)
+		 * starts at seq 0; a backup at its lowest known seq.
+		 */
 		Map<Long, Double> starts(List<Kept> kept, long epoch) {
-			Map<Long, Double> own = new HashMap<>();
-			kept.stream().filter(k -> k.epoch() == epoch).forEach(k -> own.put(k.seq(), k.duration()));
+			TreeMap<Long, Double> known = new TreeMap<>();
+			String suffix = "-e" + epoch;
+			reported.forEach((field, d) -> {
+				if (field.endsWith(suffix)) {
+					known.put(Long.parseLong(field.substring(0, field.indexOf('-'))), d);
+				}
+			});
+			Set<Long> own = new HashSet<>();
+			kept.stream().filter(k -> k.epoch() == epoch).forEach(k -> {
+				known.put(k.seq(), k.duration());
+				own.add(k.seq());
+			});
 			Map<Long, Double> starts = new HashMap<>();
 			if (own.isEmpty()) {
 				return starts;
 			}
-			long first = Collections.min(own.keySet());
-			for (String field : reported.keySet()) {
-				if (field.endsWith("-e" + epoch)) {
-					first = Math.min(first, Long.parseLong(field.substring(0, field.indexOf('-'))));
-				}
-			}
-			long last = Collections.max(own.keySet());
+			// one step per known chunk; a run of chunks known nowhere counts the chunk length each
+			long next = epoch == 0 ? 0 : known.firstKey();
 			double at = 0;
-			for (long seq = first; seq <= last; seq++) {
-				Double d = own.get(seq);
-				if (d != null) {
-					starts.put(seq, at);
+			for (Map.Entry<Long, Double> e : known.entrySet()) {
+				at += Math.max(0, e.getKey() - next) * chunkSeconds;
+				if (own.contains(e.getKey())) {
+					starts.put(e.getKey(), at);
 				}
-				else {
-					d = reported.getOrDefault(ChunkEntry.field(seq, epoch), chunkSeconds);
-				}
-				at += d;
+				at += e.getValue();
+				next = e.getKey() + 1;
 			}
 			return starts;
 		}
@@ -122,7 +130,7 @@ record JoinPlan(List<Kept> kept, List<ChunkFindings.Dropped> dropped, List<Chunk
 				+ (tail.afterMediaMs() < 0 ? "the start of epoch " + tail.epoch()
 						: String.format(Locale.ROOT, "%.1f s of epoch %d", tail.afterMediaMs() / 1000.0, tail.epoch()))
 				+ ")";
-		return without(keep, blank, reason, blank.isEmpty() ? Long.MAX_VALUE : blank.get(0).seq(), drop);
+		return without(keep, blank, reason, blank.stream().mapToLong(Kept::seq).min().orElse(Long.MAX_VALUE), drop);
 	}
 
 	JoinPlan withoutBlankTail(BlankTail tail, BiFunction<Kept, String, ChunkFindings.Dropped> drop) {

@@ -34,7 +34,10 @@ public record LossCut(long epoch, long atMs, long mediaMs) {
 
 	public static final String MEDIA_FIELD = "lossCutMediaMs";
 
-	/** A {@code starting} heartbeat at most this old at the loss says the recorder had written nothing, ms. */
+	/**
+	 * A {@code starting} heartbeat at most this old at the loss says the recorder had written
+	 * nothing; a progress report older than this at its heartbeat does not date the media time, ms.
+	 */
 	static final long FRESH_MS = 10_000;
 
 	/**
@@ -54,7 +57,9 @@ public record LossCut(long epoch, long atMs, long mediaMs) {
 			return p.phase() == RecorderProgress.Phase.STARTING && sinceHeartbeat <= FRESH_MS
 					? Optional.of(new LossCut(r.epoch(), lostAt.toEpochMilli(), 0)) : Optional.empty();
 		}
-		Instant mediaAt = p.mediaAt() != null ? p.mediaAt() : r.lastHeartbeatAt();
+		// dated by its report when that is sane (at most FRESH_MS before the heartbeat), else by the heartbeat
+		Instant mediaAt = p.mediaAt() != null && !p.mediaAt().isAfter(r.lastHeartbeatAt())
+				&& !p.mediaAt().isBefore(r.lastHeartbeatAt().minusMillis(FRESH_MS)) ? p.mediaAt() : r.lastHeartbeatAt();
 		long media = p.mediaTimeMs() + (lostAt.toEpochMilli() - mediaAt.toEpochMilli());
 		return Optional.of(new LossCut(r.epoch(), lostAt.toEpochMilli(), Math.max(0, media)));
 	}

@@ -227,6 +227,13 @@ class JoinPlanTest {
 		// the epoch's first chunk counts from its first report, even when that chunk is lost
 		JoinPlan.Timeline lostFirst = new JoinPlan.Timeline(Map.of("000002-e1", 4.0), 10);
 		assertThat(lostFirst.starts(kept, 1)).containsEntry(3L, 4.0).containsEntry(6L, 34.0);
+		// OpenVidu's recorder starts at seq 0: its chunk 0 lost everywhere still counts
+		List<Kept> primary = List.of(timed(1, 0, 10), timed(2, 0, 10));
+		assertThat(new JoinPlan.Timeline(Map.of(), 10).starts(primary, 0)).containsEntry(1L, 10.0)
+			.containsEntry(2L, 20.0);
+		// a chunk known only from storage with an absurd seq costs one step, not a loop over the seqs
+		List<Kept> absurd = List.of(timed(3, 1, 10), timed(999_999_999_999L, 1, 10));
+		assertThat(new JoinPlan.Timeline(Map.of(), 10).starts(absurd, 1)).containsEntry(3L, 0.0);
 	}
 
 }

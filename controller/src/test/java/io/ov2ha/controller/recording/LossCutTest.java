@@ -40,6 +40,12 @@ class LossCutTest {
 				"hbMediaAtMs", Long.toString(HEARTBEAT.minusMillis(400).toEpochMilli())));
 		Instant lost = HEARTBEAT.plusMillis(1500);
 		assertThat(LossCut.of(r, lost)).contains(new LossCut(1, lost.toEpochMilli(), 43_900));
+		// an implausible date (a report older than 10 s, or after its heartbeat): the heartbeat's own
+		for (Instant odd : new Instant[] { HEARTBEAT.minusSeconds(11), HEARTBEAT.plusMillis(1) }) {
+			Recording aged = recording(1, Map.of("hbEpoch", "1", "hbPhase", "capturing", "hbMediaTimeMs", "42000",
+					"hbMediaAtMs", Long.toString(odd.toEpochMilli())));
+			assertThat(LossCut.of(aged, lost)).contains(new LossCut(1, lost.toEpochMilli(), 43_500));
+		}
 	}
 
 	@Test

@@ -174,6 +174,9 @@ class RecordingRegistryApiTest {
 		recorder.put("/api/recordings/" + id + "/heartbeat", aged);
 		long advancedAt = Long.parseLong(redis.opsForHash().get(key, "hbAdvancedAt").toString());
 		assertThat(advancedAt).isBetween(before - 2500 - 1000, System.currentTimeMillis() - 2500 + 1000);
+		// and the media time is dated by that report (where a cut at a loss puts it)
+		long heartbeatAt = Long.parseLong(redis.opsForHash().get(key, "lastHeartbeatAt").toString());
+		assertThat(redis.opsForHash().get(key, "hbMediaAtMs")).isEqualTo(Long.toString(heartbeatAt - 2500));
 		// never before the progress already seen
 		Map<String, Object> older = progress(0, "capturing", 33000L, 75L, 1.0);
 		older.put("progressAgeMs", 3_600_000);
