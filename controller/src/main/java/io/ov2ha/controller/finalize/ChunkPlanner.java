@@ -197,9 +197,7 @@ class ChunkPlanner implements DisposableBean {
 		JoinPlan plan = new JoinPlan(kept, dropped, JoinPlan.gaps(kept, lastSeq));
 		BiFunction<Kept, String, ChunkFindings.Dropped> drop = (k, reason) -> ((Dropped) ChunkExaminer
 			.dropped(candidates.get(ChunkEntry.field(k.seq(), k.epoch())), reason)).dropped();
-		Map<String, Double> reported = new HashMap<>();
-		reports.forEach((field, c) -> reported.put(field, c.durationSeconds()));
-		JoinPlan.Timeline timeline = new JoinPlan.Timeline(reported, chunkSeconds);
+		EpochTimeline timeline = new EpochTimeline(manifest, chunkSeconds);
 		if (recording.blankTail() != null) {
 			plan = plan.withoutBlankTail(recording.blankTail(), timeline, drop);
 			List<ChunkFindings.Dropped> tail = plan.blankTail();

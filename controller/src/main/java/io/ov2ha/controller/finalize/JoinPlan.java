@@ -4,17 +4,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.BiFunction;
 
 import io.ov2ha.controller.recording.BlankTail;
-import io.ov2ha.controller.recording.ChunkEntry;
 import io.ov2ha.controller.recording.ChunkFindings;
 import io.ov2ha.controller.recording.LossCut;
 
@@ -61,64 +56,16 @@ record JoinPlan(List<Kept> kept, List<ChunkFindings.Dropped> dropped, List<Chunk
 	}
 
 	/**
-	 * Where the kept chunks of an epoch start in that epoch's media time (which counts from its
-	 * first chunk, as its recorder's ffmpeg does): the durations of the epoch's chunks before them
-	 * added in seq order, a kept chunk's own, a chunk's that was left out from its report
-	 * ({@code reported}, by {@link ChunkEntry#field}), and the
-	 * recorders' chunk length for a chunk nothing knows (lost with its recorder's disk).
-	 */
-	record Timeline(Map<String, Double> reported, double chunkSeconds) {
-
-		/** Only the kept chunks count (tests). */
-		static final Timeline KEPT_ONLY = new Timeline(Map.of(), 0);
-
-		/**
-		 * The start (s) of each kept chunk of {@code epoch}, by seq. Epoch 0 (OpenVidu's recorder)
-		 * starts at seq 0; a backup at its lowest known seq.
-		 */
-		Map<Long, Double> starts(List<Kept> kept, long epoch) {
-			TreeMap<Long, Double> known = new TreeMap<>();
-			String suffix = "-e" + epoch;
-			reported.forEach((field, d) -> {
-				if (field.endsWith(suffix)) {
-					known.put(Long.parseLong(field.substring(0, field.indexOf('-'))), d);
-				}
-			});
-			Set<Long> own = new HashSet<>();
-			kept.stream().filter(k -> k.epoch() == epoch).forEach(k -> {
-				known.put(k.seq(), k.duration());
-				own.add(k.seq());
-			});
-			Map<Long, Double> starts = new HashMap<>();
-			if (own.isEmpty()) {
-				return starts;
-			}
-			// one step per known chunk; a run of chunks known nowhere counts the chunk length each
-			long next = epoch == 0 ? 0 : known.firstKey();
-			double at = 0;
-			for (Map.Entry<Long, Double> e : known.entrySet()) {
-				at += Math.max(0, e.getKey() - next) * chunkSeconds;
-				if (own.contains(e.getKey())) {
-					starts.put(e.getKey(), at);
-				}
-				at += e.getValue();
-				next = e.getKey() + 1;
-			}
-			return starts;
-		}
-
-	}
-
-	/**
 	 * This plan without the blank tail of a recording ended for a loss: the kept chunks of the
-	 * tail's epoch that start ({@link Timeline}) in the tail ({@link BlankTail#covers}: after the
+	 * tail's epoch that start ({@link EpochTimeline}) in the tail ({@link BlankTail#covers}: after the
 	 * last shown probe and a probe's margin) are dropped, with the reason, and are no gap. The trim
 	 * is by chunk: a chunk that starts before stays whole. A trim that would leave nothing is not
 	 * made: a recording whose every chunk is blank keeps them.
 	 *
 	 * @param drop the dropped entry of a kept chunk, with a reason
 	 */
-	JoinPlan withoutBlankTail(BlankTail tail, Timeline timeline, BiFunction<Kept, String, ChunkFindings.Dropped> drop) {
+	JoinPlan withoutBlankTail(BlankTail tail, EpochTimeline timeline,
+			BiFunction<Kept, String, ChunkFindings.Dropped> drop) {
 		Map<Long, Double> starts = timeline.starts(kept, tail.epoch());
 		List<Kept> keep = new ArrayList<>();
 		List<Kept> blank = new ArrayList<>();
@@ -134,11 +81,11 @@ record JoinPlan(List<Kept> kept, List<ChunkFindings.Dropped> dropped, List<Chunk
 	}
 
 	JoinPlan withoutBlankTail(BlankTail tail, BiFunction<Kept, String, ChunkFindings.Dropped> drop) {
-		return withoutBlankTail(tail, Timeline.KEPT_ONLY, drop);
+		return withoutBlankTail(tail, EpochTimeline.KEPT_ONLY, drop);
 	}
 
 	/**
-	 * This plan cut at a loss ({@link LossCut}): in the cut's epoch ({@link Timeline}), the kept
+	 * This plan cut at a loss ({@link LossCut}): in the cut's epoch ({@link EpochTimeline}), the kept
 	 * chunks that start at or after the cut are dropped, with the reason, and are no gap; the one
 	 * that holds the cut keeps what precedes it ({@link Kept#cutAt}), or is dropped too when that
 	 * is less than {@link #MIN_CUT_SECONDS} or its timestamps are unknown (no audio or video
@@ -147,7 +94,7 @@ record JoinPlan(List<Kept> kept, List<ChunkFindings.Dropped> dropped, List<Chunk
 	 *
 	 * @param drop the dropped entry of a kept chunk, with a reason
 	 */
-	JoinPlan cutAt(LossCut cut, Timeline timeline, BiFunction<Kept, String, ChunkFindings.Dropped> drop) {
+	JoinPlan cutAt(LossCut cut, EpochTimeline timeline, BiFunction<Kept, String, ChunkFindings.Dropped> drop) {
 		double cutS = cut.mediaMs() / 1000.0;
 		Map<Long, Double> starts = timeline.starts(kept, cut.epoch());
 		List<Kept> keep = new ArrayList<>();
@@ -173,7 +120,7 @@ record JoinPlan(List<Kept> kept, List<ChunkFindings.Dropped> dropped, List<Chunk
 	}
 
 	JoinPlan cutAt(LossCut cut, BiFunction<Kept, String, ChunkFindings.Dropped> drop) {
-		return cutAt(cut, Timeline.KEPT_ONLY, drop);
+		return cutAt(cut, EpochTimeline.KEPT_ONLY, drop);
 	}
 
 	/**

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import io.ov2ha.controller.finalize.JoinPlan.Kept;
 import io.ov2ha.controller.recording.BlankTail;
+import io.ov2ha.controller.recording.ChunkEntry;
 import io.ov2ha.controller.recording.ChunkFindings;
 import io.ov2ha.controller.recording.LossCut;
 
@@ -22,6 +22,11 @@ class JoinPlanTest {
 
 	private static Kept kept(long seq, long epoch, double duration) {
 		return new Kept(seq, epoch, Path.of(seq + "-e" + epoch + ".ts"), duration, "s3", true, null);
+	}
+
+	/** A manifest entry: a chunk its recorder reported, of that length. */
+	private static ChunkEntry report(long seq, long epoch, double seconds) {
+		return new ChunkEntry(seq, epoch, seconds, 1000, null, null, null);
 	}
 
 	private static ChunkFindings.Dropped drop(Kept k, String reason) {
@@ -212,7 +217,7 @@ class JoinPlanTest {
 		List<Kept> kept = List.of(timed(0, 0, 10), timed(3, 1, 10), timed(6, 1, 10), timed(7, 1, 10));
 		List<ChunkFindings.Dropped> dropped = List.of(new ChunkFindings.Dropped(4, 1, "k4", "checksum mismatch"));
 		JoinPlan p = new JoinPlan(kept, dropped, JoinPlan.gaps(kept, 7));
-		JoinPlan.Timeline timeline = new JoinPlan.Timeline(Map.of("000003-e1", 10.0, "000004-e1", 10.0), 10);
+		EpochTimeline timeline = new EpochTimeline(List.of(report(3, 1, 10), report(4, 1, 10)), 10);
 		JoinPlan cut = p.cutAt(cutAt(1, 35_000), timeline, JoinPlanTest::drop);
 		assertThat(seqs(cut)).containsExactly(0L, 3L, 6L);
 		assertThat(cut.cutChunk().seq()).isEqualTo(6);
@@ -225,15 +230,15 @@ class JoinPlanTest {
 		JoinPlan trimmed = p.withoutBlankTail(new BlankTail(1, 26_000), timeline, JoinPlanTest::drop);
 		assertThat(seqs(trimmed)).containsExactly(0L, 3L, 6L);
 		// the epoch's first chunk counts from its first report, even when that chunk is lost
-		JoinPlan.Timeline lostFirst = new JoinPlan.Timeline(Map.of("000002-e1", 4.0), 10);
+		EpochTimeline lostFirst = new EpochTimeline(List.of(report(2, 1, 4)), 10);
 		assertThat(lostFirst.starts(kept, 1)).containsEntry(3L, 4.0).containsEntry(6L, 34.0);
 		// OpenVidu's recorder starts at seq 0: its chunk 0 lost everywhere still counts
 		List<Kept> primary = List.of(timed(1, 0, 10), timed(2, 0, 10));
-		assertThat(new JoinPlan.Timeline(Map.of(), 10).starts(primary, 0)).containsEntry(1L, 10.0)
+		assertThat(new EpochTimeline(List.of(), 10).starts(primary, 0)).containsEntry(1L, 10.0)
 			.containsEntry(2L, 20.0);
 		// a chunk known only from storage with an absurd seq costs one step, not a loop over the seqs
 		List<Kept> absurd = List.of(timed(3, 1, 10), timed(999_999_999_999L, 1, 10));
-		assertThat(new JoinPlan.Timeline(Map.of(), 10).starts(absurd, 1)).containsEntry(3L, 0.0);
+		assertThat(new EpochTimeline(List.of(), 10).starts(absurd, 1)).containsEntry(3L, 0.0);
 	}
 
 }
