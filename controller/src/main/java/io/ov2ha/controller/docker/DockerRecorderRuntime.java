@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,16 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.LogConfig;
-import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.Version;
-import com.github.dockerjava.api.model.Volume;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.support.LogValues;
@@ -36,8 +29,8 @@ import io.ov2ha.controller.support.LogValues;
  * {@link RecorderRuntime} on one Docker engine through docker-java (httpclient5 transport).
  *
  * <p>
- * The clients: {@link DockerClients}; ending containers: {@link DockerStops}; the event stream:
- * {@link DockerEventStream}.
+ * The clients: {@link DockerClients}; starting backups: {@link DockerBackupStarts}; ending
+ * containers: {@link DockerStops}; the event stream: {@link DockerEventStream}.
  *
  * <p>
  * Construction never fails: when the engine is unreachable, calls throw
@@ -66,6 +59,8 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 
 	private final DockerStops stops;
 
+	private final DockerBackupStarts backups;
+
 	private volatile RuntimeStatus cached;
 
 	private volatile String serverVersion = "";
@@ -85,6 +80,7 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 		this.clock = clock;
 		this.clients = new DockerClients(settings);
 		this.stops = new DockerStops(clients, this::inspect);
+		this.backups = new DockerBackupStarts(clients, settings);
 	}
 
 	// --- status ---------------------------------------------------------------------------
@@ -161,81 +157,9 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 		}
 	}
 
-	/**
-	 * A backup's host settings: OpenVidu's (host network, the recordings bind, /dev/shm), never
-	 * restarted, and what OpenVidu does not set: json-file log rotation and the optional memory
-	 * and CPU limits ({@code HA_RECORDER_LOG_MAX_SIZE}, {@code HA_RECORDER_LOG_MAX_FILES},
-	 * {@code HA_RECORDER_MEMORY_LIMIT}, {@code HA_RECORDER_CPUS}).
-	 */
-	static HostConfig hostConfig(BackupSpec spec, HaProperties.Docker settings) {
-		HostConfig host = HostConfig.newHostConfig()
-			.withNetworkMode("host")
-			.withBinds(new Bind(spec.recordingsHostPath(), new Volume("/recordings")))
-			.withShmSize(spec.shmSizeBytes())
-			.withAutoRemove(false)
-			.withRestartPolicy(RestartPolicy.noRestart())
-			.withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of("max-size",
-					settings.recorderLogMaxSize(), "max-file", Integer.toString(settings.recorderLogMaxFiles()))));
-		if (settings.recorderMemoryLimit() != null) {
-			// swap included: a recorder that outgrows its limit is killed, not slowed down
-			host.withMemory(settings.recorderMemoryLimit().toBytes())
-				.withMemorySwap(settings.recorderMemoryLimit().toBytes());
-		}
-		if (settings.recorderCpus() > 0) {
-			host.withNanoCPUs(Math.round(settings.recorderCpus() * 1_000_000_000d));
-		}
-		return host;
-	}
-
 	@Override
 	public String startBackup(BackupSpec spec) {
-		DockerClient client = clients.commands();
-		List<String> env = new ArrayList<>();
-		spec.env().forEach((k, v) -> env.add(k + "=" + v));
-		HostConfig host = hostConfig(spec, settings);
-		String id;
-		try {
-			// created from the image's id, not its name: Docker then reports the id as the
-			// container's image, so OpenVidu's startup cleanup (cleanStrandedContainers: every
-			// container whose image name starts with the recording image's repo) cannot match it
-			String imageId = client.inspectImageCmd(spec.image()).exec().getId();
-			Map<String, String> labels = new LinkedHashMap<>(spec.labels());
-			labels.put(ContainerLabels.IMAGE, spec.image());
-			id = client.createContainerCmd(imageId)
-				.withName(spec.name())
-				.withEnv(env)
-				.withLabels(labels)
-				.withHostConfig(host)
-				.exec()
-				.getId();
-		}
-		catch (ConflictException ex) {
-			throw new RecorderRuntimeException(RecorderRuntimeException.Kind.REFUSED,
-					"container name " + spec.name() + " is in use", ex);
-		}
-		catch (NotFoundException ex) {
-			// creating a container never pulls (only the docker CLI does): the image is missing
-			throw new RecorderRuntimeException(RecorderRuntimeException.Kind.IMAGE_MISSING, "recorder image "
-					+ spec.image() + " is not on the Docker host " + endpoint
-					+ "; the controller never pulls: build or load it there (HA_RECORDER_IMAGE)", ex);
-		}
-		catch (RuntimeException ex) {
-			throw clients.translate("create " + spec.name(), ex);
-		}
-		try {
-			client.startContainerCmd(id).exec();
-		}
-		catch (RuntimeException ex) {
-			try {
-				client.removeContainerCmd(id).withForce(true).exec();
-			}
-			catch (RuntimeException cleanup) {
-				LOG.warn("event=docker.cleanup_failed containerId=" + ContainerLabels.shortId(id) + " error="
-						+ LogValues.quote(DockerClients.describe(cleanup)));
-			}
-			throw clients.translate("start " + spec.name(), ex);
-		}
-		return id;
+		return backups.start(spec);
 	}
 
 	@Override

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 
+import io.ov2ha.controller.failover.Judgement.Kind;
 import io.ov2ha.controller.recording.RecorderContent;
 import io.ov2ha.controller.recording.RecorderProgress;
 
@@ -64,128 +65,9 @@ final class DetectionRules {
 	 */
 	static final Duration STANDBY_TAKEOVER_TIMEOUT = Duration.ofSeconds(15);
 
-	enum Kind {
+	private final DetectionSettings settings;
 
-		/** Too early after the controller start. */
-		NOT_JUDGED,
-		/** Starting, within its start deadline. */
-		STARTING,
-		/**
-		 * Capturing while its page is still to show, its media still for longer than the stall
-		 * timeout but less than the patience its start gets: reported only.
-		 */
-		PAGE_STARTING,
-		/** Heartbeats and progress as expected. */
-		HEALTHY,
-		/** Capturing and advancing, but slower than real time: reported only. */
-		SLOW,
-		/** Heartbeats missing but a chunk arrived after the last one: the recorder works. */
-		CHUNKS_ARRIVING,
-		/** It spoke in this epoch, then went silent: ask the runtime whether the container runs. */
-		SILENT,
-		/** Still starting (or silent since its start) after the start deadline. */
-		START_TIMEOUT,
-		/** Heartbeats arrive, the media time does not advance. */
-		MEDIA_STALLED,
-		/** An older recorder without phase: heartbeats arrive, chunks do not. */
-		CHUNK_STALLED,
-		/**
-		 * Silent or stalled by the normal timeouts, but the host is saturated: not yet replaced
-		 * (within {@code HA_CPU_PRESSURE_TIMEOUT}); reported only.
-		 */
-		DEFERRED_HOST_SATURATED,
-		/**
-		 * Silent or stalled by the normal timeouts since the moment another recorder of its host
-		 * stood still too ({@link HostWideStandstill}): the host's, not yet replaced (within
-		 * {@code HA_CPU_PRESSURE_TIMEOUT}); reported only.
-		 */
-		DEFERRED_HOST_WIDE,
-		/**
-		 * Silent or stalled by the normal timeouts while another recorder of its host, last seen
-		 * advancing about when it stood still, has not shown yet whether it stands still too
-		 * ({@link HostWideStandstill.Answer#UNDECIDED}): judged again at its next heartbeat.
-		 */
-		AWAITING_PEERS,
-		/** A backup, capturing and advancing, whose screen never showed anything for the blank timeout: end. */
-		NO_CONTENT
-
-	}
-
-	/**
-	 * @param kind the verdict
-	 * @param lastHeartbeat last sign of life (heartbeat, or the start of the current epoch)
-	 * @param lastProgress last progress (media time, or chunk for an older recorder; or the
-	 *        start of the epoch, or the controller start)
-	 * @param deferred for {@link Kind#DEFERRED_HOST_SATURATED}, {@link Kind#DEFERRED_HOST_WIDE} and
-	 *        {@link Kind#AWAITING_PEERS}: the verdict the normal timeouts gave
-	 *        (SILENT: the container may be gone, which no load excuses); null otherwise
-	 */
-	record Judgement(Kind kind, Instant lastHeartbeat, Instant lastProgress, Kind deferred) {
-
-		Judgement(Kind kind, Instant lastHeartbeat, Instant lastProgress) {
-			this(kind, lastHeartbeat, lastProgress, null);
-		}
-
-		/** Whether the verdict leads to a replacement (a runtime check, a kill, a backup). */
-		boolean replaces() {
-			return DetectionRules.replaces(kind);
-		}
-
-	}
-
-	/**
-	 * @param heartbeatInterval the recorders' heartbeat period
-	 * @param heartbeatTimeout silence after which a recorder counts as missing
-	 * @param chunkDuration the recorders' chunk length
-	 * @param chunkStallTimeout no new chunk for this long stalls an older recorder (2 chunks + grace)
-	 * @param stallTimeout no media progress for this long stalls a capturing recorder
-	 * @param startTimeout a recorder still starting after this long has failed to start
-	 * @param pressureThreshold host CPU pressure (percent) from which the host is saturated (0: never,
-	 *        and no standstill is the host's)
-	 * @param pressureTimeout silence or stall a recorder gets on a saturated host or in a standstill
-	 *        shared with another recorder of the host; also the media stall a recorder whose page is
-	 *        still to show gets, whatever the host's load
-	 * @param blankTimeout a backup blank this long that never showed anything has no content (zero: never)
-	 */
-	record Settings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
-			Duration chunkStallTimeout, Duration stallTimeout, Duration startTimeout, double pressureThreshold,
-			Duration pressureTimeout, Duration blankTimeout) {
-
-		/** Without the content rule. */
-		Settings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
-				Duration chunkStallTimeout, Duration stallTimeout, Duration startTimeout, double pressureThreshold,
-				Duration pressureTimeout) {
-			this(heartbeatInterval, heartbeatTimeout, chunkDuration, chunkStallTimeout, stallTimeout, startTimeout,
-					pressureThreshold, pressureTimeout, Duration.ZERO);
-		}
-
-		/** Without host load awareness. */
-		Settings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
-				Duration chunkStallTimeout, Duration stallTimeout, Duration startTimeout) {
-			this(heartbeatInterval, heartbeatTimeout, chunkDuration, chunkStallTimeout, stallTimeout, startTimeout, 0,
-					Duration.ZERO);
-		}
-
-		/** Whether the rules weigh the host: its saturation and a standstill shared by its recorders (threshold 0: off). */
-		boolean loadAware() {
-			return pressureThreshold > 0;
-		}
-
-		/** Whether a host CPU pressure (percent; NaN: unknown) counts as saturated. */
-		boolean saturated(double cpuPressure) {
-			return HostPressure.saturated(pressureThreshold, cpuPressure);
-		}
-
-		/** A timeout as it applies on a saturated host or to a host-wide standstill: never shorter than normal. */
-		Duration patient(Duration normal) {
-			return longest(normal, pressureTimeout);
-		}
-
-	}
-
-	private final Settings settings;
-
-	DetectionRules(Settings settings) {
+	DetectionRules(DetectionSettings settings) {
 		this.settings = settings;
 	}
 
@@ -238,7 +120,7 @@ final class DetectionRules {
 			return new Judgement(Kind.DEFERRED_HOST_SATURATED, normal.lastHeartbeat(), normal.lastProgress(),
 					Kind.NO_CONTENT);
 		}
-		if (!replaces(normal.kind()) || normal.kind() == Kind.START_TIMEOUT) {
+		if (!Judgement.replaces(normal.kind()) || normal.kind() == Kind.START_TIMEOUT) {
 			return normal;
 		}
 		Kind deferral = saturated ? Kind.DEFERRED_HOST_SATURATED : null;
@@ -254,7 +136,7 @@ final class DetectionRules {
 		}
 		Judgement patient = judgeWith(s, now, controllerStart, settings.patient(settings.heartbeatTimeout()),
 				settings.patient(settings.stallTimeout()), settings.patient(settings.chunkStallTimeout()));
-		return replaces(patient.kind()) ? patient
+		return Judgement.replaces(patient.kind()) ? patient
 				: new Judgement(deferral, normal.lastHeartbeat(), normal.lastProgress(), normal.kind());
 	}
 
@@ -292,12 +174,6 @@ final class DetectionRules {
 	/** Whether a verdict is a failure deferred for its host (saturated, a host-wide standstill, or awaiting peers). */
 	static boolean deferred(Kind kind) {
 		return kind == Kind.DEFERRED_HOST_SATURATED || kind == Kind.DEFERRED_HOST_WIDE || kind == Kind.AWAITING_PEERS;
-	}
-
-	/** Whether a verdict leads to a replacement check (the runtime or a kill). */
-	private static boolean replaces(Kind kind) {
-		return kind == Kind.SILENT || kind == Kind.START_TIMEOUT || kind == Kind.MEDIA_STALLED
-				|| kind == Kind.CHUNK_STALLED;
 	}
 
 	private Judgement judgeWith(Snapshot s, Instant now, Instant controllerStart, Duration heartbeatTimeout,

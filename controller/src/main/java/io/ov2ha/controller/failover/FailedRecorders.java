@@ -160,7 +160,7 @@ final class FailedRecorders {
 			// no longer this recording at this epoch: the claim tells
 			return true;
 		}
-		DetectionRules.Judgement j = rules.judge(s.get(), clock.instant(), judgingBase.get(), pressure.percent(), peers);
+		Judgement j = rules.judge(s.get(), clock.instant(), judgingBase.get(), pressure.percent(), peers);
 		if (DetectionRules.stillFailed(reason, j)) {
 			return true;
 		}

@@ -50,7 +50,7 @@ class FailoverMetrics {
 	private final Timer firstChunk;
 
 	/** Recorders whose failover waits for their host, by the verdict's kind, as of the last sweep. */
-	private final Map<DetectionRules.Kind, AtomicInteger> hostWaiting = new EnumMap<>(DetectionRules.Kind.class);
+	private final Map<Judgement.Kind, AtomicInteger> hostWaiting = new EnumMap<>(Judgement.Kind.class);
 
 	FailoverMetrics(MeterRegistry registry, RecorderCensus census, OpenViduClient openvidu) {
 		this.registry = registry;
@@ -80,7 +80,7 @@ class FailoverMetrics {
 		Gauge.builder("ov2ha.recorders.blank", census, RecorderCensus::blankCount)
 			.description("Recording recorders whose screen is blank (a uniform frame and silence): a backup that never shows the session ends its recording after HA_BACKUP_BLANK_TIMEOUT")
 			.register(registry);
-		for (DetectionRules.Kind kind : DetectionRules.Kind.values()) {
+		for (Judgement.Kind kind : Judgement.Kind.values()) {
 			if (DetectionRules.deferred(kind)) {
 				AtomicInteger n = new AtomicInteger();
 				hostWaiting.put(kind, n);
@@ -156,7 +156,7 @@ class FailoverMetrics {
 	}
 
 	/** The cause tag of {@code ov2ha.recorders.host.waiting} for a deferred verdict. */
-	static String hostWaitCause(DetectionRules.Kind kind) {
+	static String hostWaitCause(Judgement.Kind kind) {
 		return switch (kind) {
 			case DEFERRED_HOST_SATURATED -> "host_saturated";
 			case DEFERRED_HOST_WIDE -> "host_wide_standstill";
@@ -166,7 +166,7 @@ class FailoverMetrics {
 	}
 
 	/** One sweep's verdicts: how many recorders wait for their host, by kind (absent: none). */
-	void hostWaiting(Map<DetectionRules.Kind, Integer> counts) {
+	void hostWaiting(Map<Judgement.Kind, Integer> counts) {
 		hostWaiting.forEach((kind, n) -> n.set(counts.getOrDefault(kind, 0)));
 	}
 

@@ -36,7 +36,7 @@ class FailoverReads {
 	private static final String[] SNAPSHOT_FIELDS = { "status", "epoch", "createdAt", "containerId", "lastChunkSeq",
 			"lastChunkAt", "hbLastChunkSeq", "failoverCount", "registeredAt", "createdInRegistryAt", "updatedAt",
 			"hbEpoch", "hbPhase", "hbMediaTimeMs", "hbFrames", "hbSpeed", "hbAdvancedAt", "hbContent", "hbBlankMs",
-			"hbShownMediaMs", "host" };
+			"hbShownMediaMs", "hbMediaAtMs", "host" };
 
 	private final StringRedisTemplate redis;
 

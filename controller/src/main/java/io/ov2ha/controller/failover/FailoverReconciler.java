@@ -110,7 +110,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		this.clock = clock;
 		var hb = properties.heartbeat();
 		var f = properties.failover();
-		DetectionRules rules = new DetectionRules(new DetectionRules.Settings(hb.interval(), hb.timeout(), f.chunkDuration(),
+		DetectionRules rules = new DetectionRules(new DetectionSettings(hb.interval(), hb.timeout(), f.chunkDuration(),
 				f.chunkStallTimeout(), f.stallTimeout(), f.startTimeout(), f.cpuPressureThreshold(),
 				f.cpuPressureTimeout(), f.blankTimeout()));
 		ThrottledWarnings warnings = new ThrottledWarnings(clock);

@@ -73,15 +73,16 @@ class OpenViduAsks {
 	 * records after the loss (it is cut from the final, {@code LossCut}).
 	 */
 	boolean checkDue(Snapshot s, Instant now, Duration interval) {
-		String key = s.id().value() + ":" + s.createdAt();
+		String key = key(s);
 		Duration every = silent.contains(key) && WAIT_ASK_EVERY.compareTo(interval) < 0 ? WAIT_ASK_EVERY : interval;
 		Instant last = lastCheck.get(key);
 		// first sight (e.g. after a controller start): check now
-		if (last != null && now.isBefore(last.plus(every))) {
-			return false;
-		}
-		lastCheck.put(key, now);
-		return true;
+		return last == null || !now.isBefore(last.plus(every));
+	}
+
+	/** The running backup of the recording is checked now: the next check is due from here. */
+	void checked(Snapshot s, Instant now) {
+		lastCheck.put(key(s), now);
 	}
 
 	/** When a wait for an answer about {@code r} may ask again; null when none waits. */
@@ -143,6 +144,10 @@ class OpenViduAsks {
 
 	private static String key(Recording r) {
 		return r.id().value() + ":" + r.createdAt();
+	}
+
+	private static String key(Snapshot s) {
+		return s.id().value() + ":" + s.createdAt();
 	}
 
 }

@@ -111,12 +111,14 @@ class OpenViduGate {
 		return asks.awaiting(r);
 	}
 
-	/** Whether the running backup of the recording is due for a check. */
+	/** Whether the backup of the recording (running, or waiting for its retry) is due for a check. */
 	boolean backupCheckDue(Snapshot s, Instant now) {
-		if (!openvidu.enabled()) {
-			return false;
-		}
-		return asks.checkDue(s, now, checkInterval);
+		return openvidu.enabled() && asks.checkDue(s, now, checkInterval);
+	}
+
+	/** The backup of the recording is checked now ({@link #checkBackup} follows on its worker). */
+	void backupChecked(Snapshot s, Instant now) {
+		asks.checked(s, now);
 	}
 
 	/**

@@ -21,8 +21,9 @@ import io.ov2ha.controller.support.LogValues;
 
 /**
  * The checks of a recorder the sweep judged failed ({@link DetectionRules}: silent, not started in
- * time, stalled): {@link #forJudgement} maps the verdict to a check run on the recording's worker
- * queue, which looks at the container on the runtime. One that exited is handed to
+ * time, stalled): {@link #task} maps the verdict to a check run on the recording's worker queue
+ * (whether a judgement asks for one is {@link SweepDecision#checks}), which looks at the container
+ * on the runtime; {@link #report} warns of what is only waited on. One that exited is handed to
  * {@link FailedRecorders#exited} (its exit code decides); one that runs, or is gone, gets a backup
  * ({@link FailedRecorders#replace}), unless it stopped normally or is a silent recorder of a
  * saturated host (or of a host-wide standstill) that still runs.
@@ -78,70 +79,68 @@ final class RecorderChecks {
 	}
 
 	/**
-	 * What a judgement of the sweep asks for: a check of the recorder to run on the recording's
-	 * worker queue, or null (a condition worth a warning, logged here, or nothing).
+	 * The check a judgement asks for ({@link SweepDecision#checks}), run on the recording's worker
+	 * queue: the runtime is asked, then a kill, a backup or an end follows.
 	 */
-	Runnable forJudgement(Snapshot s, DetectionRules.Judgement j) {
-		String key = s.id().value();
+	Runnable task(Snapshot s, Judgement j) {
+		if (!SweepDecision.checks(j, true)) {
+			throw new IllegalArgumentException("no check for " + j.kind() + " (deferred: " + j.deferred() + ")");
+		}
 		return switch (j.kind()) {
 			case SILENT -> () -> silent(s.id(), s.epoch(), j, FailoverReason.HUNG);
 			case START_TIMEOUT -> () -> silent(s.id(), s.epoch(), j, FailoverReason.START_TIMEOUT);
 			case CHUNK_STALLED -> () -> stalled(s.id(), s.epoch(), j, FailoverReason.CHUNK_STALL);
 			case MEDIA_STALLED -> () -> stalled(s.id(), s.epoch(), j, FailoverReason.MEDIA_STALL);
 			case NO_CONTENT -> () -> withoutContent(s.id(), s.epoch());
-			case CHUNKS_ARRIVING -> {
-				warnings.warn(LOG, "arriving:" + key, "event=failover.heartbeats_missing recordingId=" + key + " epoch="
-						+ s.epoch() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()
-						+ " action=none reason=recent_chunk_progress");
-				yield null;
-			}
-			case DEFERRED_HOST_SATURATED -> deferred(s, j, "saturated:", "event=failover.host_saturated", "");
-			case DEFERRED_HOST_WIDE -> deferred(s, j, "host-wide:", "event=failover.host_wide_standstill",
-					" reason=another_recorder_of_the_host_stands_still_since_the_same_moment");
-			// another recorder of the host will tell at its next heartbeat whether it froze too: routine, not logged
-			case AWAITING_PEERS -> deferredSilenceCheck(s, j);
-			case PAGE_STARTING -> {
-				warnings.warn(LOG, "page-starting:" + key + ":" + s.epoch(), "event=failover.start_stall recordingId=" + key + " epoch="
-						+ s.epoch() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()
-						+ " content=" + s.progress().content().state().slug()
-						+ " waitSeconds=" + properties.failover().cpuPressureTimeout().toSeconds()
-						+ " action=wait reason=page_not_shown_yet");
-				yield null;
-			}
-			case SLOW -> {
-				warnings.warn(LOG, "slow:" + key, "event=failover.recorder_slow recordingId=" + key + " epoch=" + s.epoch()
-						+ " speed=" + s.progress().speed() + " mediaTimeMs=" + s.progress().mediaTimeMs()
-						+ " action=none reason=advancing_slower_than_real_time");
-				yield null;
-			}
-			default -> null;
+			// a silence deferred for its host: a container that exited or is gone is handled, a running one waits
+			case DEFERRED_HOST_SATURATED, DEFERRED_HOST_WIDE, AWAITING_PEERS -> () -> silent(s.id(), s.epoch(), j, null);
+			default -> throw new IllegalArgumentException("no check for " + j.kind());
 		};
 	}
 
-	/** A failure deferred for its host: warned (throttled), and a deferred silence's runtime asked. */
-	private Runnable deferred(Snapshot s, DetectionRules.Judgement j, String throttleKey, String event, String reason) {
+	/** Reports a judgement worth a warning (throttled): a condition the reconciler waits on, or nothing to act on. */
+	void report(Snapshot s, Judgement j) {
+		String key = s.id().value();
+		switch (j.kind()) {
+			case CHUNKS_ARRIVING -> warnings.warn(LOG, "arriving:" + key, "event=failover.heartbeats_missing recordingId="
+					+ key + " epoch=" + s.epoch() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress="
+					+ j.lastProgress() + " action=none reason=recent_chunk_progress");
+			case DEFERRED_HOST_SATURATED -> deferred(s, j, "saturated:", "event=failover.host_saturated", "");
+			case DEFERRED_HOST_WIDE -> deferred(s, j, "host-wide:", "event=failover.host_wide_standstill",
+					" reason=another_recorder_of_the_host_stands_still_since_the_same_moment");
+			case PAGE_STARTING -> warnings.warn(LOG, "page-starting:" + key + ":" + s.epoch(),
+					"event=failover.start_stall recordingId=" + key + " epoch=" + s.epoch() + " lastHeartbeat="
+							+ j.lastHeartbeat() + " lastProgress=" + j.lastProgress() + " content="
+							+ s.progress().content().state().slug() + " waitSeconds="
+							+ properties.failover().cpuPressureTimeout().toSeconds()
+							+ " action=wait reason=page_not_shown_yet");
+			case SLOW -> warnings.warn(LOG, "slow:" + key, "event=failover.recorder_slow recordingId=" + key + " epoch="
+					+ s.epoch() + " speed=" + s.progress().speed() + " mediaTimeMs=" + s.progress().mediaTimeMs()
+					+ " action=none reason=advancing_slower_than_real_time");
+			// AWAITING_PEERS: another recorder of the host tells at its next heartbeat whether it froze too (routine)
+			default -> {
+			}
+		}
+	}
+
+	/** A failure deferred for its host: warned (throttled). */
+	private void deferred(Snapshot s, Judgement j, String throttleKey, String event, String reason) {
 		String key = s.id().value();
 		warnings.warn(LOG, throttleKey + key, event + " recordingId=" + key + " epoch=" + s.epoch() + " verdict="
 				+ j.deferred() + " lastHeartbeat=" + j.lastHeartbeat() + " lastProgress=" + j.lastProgress()
 				+ " cpuPressurePct=" + pressure.percent() + " waitSeconds="
 				+ properties.failover().cpuPressureTimeout().toSeconds() + " action=wait" + reason);
-		return deferredSilenceCheck(s, j);
 	}
 
-	/** No load excuses a container that exited or is gone: for a deferred silence the runtime is asked (running: waits). */
-	private Runnable deferredSilenceCheck(Snapshot s, DetectionRules.Judgement j) {
-		return j.deferred() == DetectionRules.Kind.SILENT && deferredSilenceCheckDue(s.id().value())
-				? () -> silent(s.id(), s.epoch(), j, null) : null;
+	/** Whether the runtime is due to be asked about a silent recorder deferred for its host (every few seconds). */
+	boolean deferredCheckDue(RecordingId id) {
+		Instant last = deferredSilenceChecks.get(id.value());
+		return last == null || !last.plus(DEFERRED_SILENCE_CHECK_EVERY).isAfter(clock.instant());
 	}
 
-	private boolean deferredSilenceCheckDue(String key) {
-		Instant now = clock.instant();
-		Instant last = deferredSilenceChecks.get(key);
-		if (last != null && last.plus(DEFERRED_SILENCE_CHECK_EVERY).isAfter(now)) {
-			return false;
-		}
-		deferredSilenceChecks.put(key, now);
-		return true;
+	/** The runtime is being asked about a silent recorder deferred for its host. */
+	void deferredCheckAsked(RecordingId id) {
+		deferredSilenceChecks.put(id.value(), clock.instant());
 	}
 
 	void forgetOlderThan(Instant old) {
@@ -153,7 +152,7 @@ final class RecorderChecks {
 	 * ({@code whenRunning}: hung or start-timeout; null: left alone, the host is saturated);
 	 * exited: its exit code decides; gone: heartbeat-lost (or its normal stop).
 	 */
-	void silent(RecordingId id, long epoch, DetectionRules.Judgement j, FailoverReason whenRunning) {
+	void silent(RecordingId id, long epoch, Judgement j, FailoverReason whenRunning) {
 		Optional<Looked> looked = look(id, epoch, j.lastHeartbeat());
 		if (looked.isEmpty()) {
 			return;
@@ -186,7 +185,7 @@ final class RecorderChecks {
 	}
 
 	/** Heartbeats arrive but the recording does not grow (chunk or media stall). */
-	void stalled(RecordingId id, long epoch, DetectionRules.Judgement j, FailoverReason reason) {
+	void stalled(RecordingId id, long epoch, Judgement j, FailoverReason reason) {
 		Optional<Looked> looked = look(id, epoch, j.lastProgress());
 		if (looked.isEmpty()) {
 			return;

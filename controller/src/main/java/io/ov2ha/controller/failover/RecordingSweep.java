@@ -1,38 +1,41 @@
 package io.ov2ha.controller.failover;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
+import io.ov2ha.controller.support.LogValues;
 
 /**
- * One recording of the reconciler's sweep (the lease holder, every {@code HA_RECONCILE_INTERVAL}):
- * a STOPPING one whose stop nobody finishes ({@link UnfinishedStops}); a RECORDING one gets its
- * chunk progress tracked, its backup's first chunk recorded, a backup that could not start
- * retried (while OpenVidu still has the session), a primary without a container id identified,
- * and a judgement ({@link DetectionRules}) whose action {@link RecorderChecks} decides. Every
- * action runs on the recording's worker queue, never two at once.
+ * One recording of the reconciler's sweep (the lease holder, every {@code HA_RECONCILE_INTERVAL}),
+ * and the judgement a heartbeat that shows a standstill asks for ({@link #evaluate}): observed
+ * (its snapshot, its recorder's {@link Judgement} from {@link DetectionRules}, which throttled
+ * steps are due), decided by the pure {@link SweepDecision#decide}, then acted on: the throttles of
+ * the chosen steps are marked and the steps run as one task on the recording's worker queue, never
+ * two at once ({@link RecorderChecks#task} for the recorder's check). The one exception: a
+ * backup's stop nobody finished is handed to the stop's own executor from the tick
+ * ({@link UnfinishedStops#resume}).
  */
 final class RecordingSweep {
 
-	private static final Duration PRIMARY_LOOKUP_EVERY = Duration.ofSeconds(30);
+	private static final Log LOG = LogFactory.getLog(RecordingSweep.class);
 
 	private final FailoverStore store;
 
 	private final FailoverReads reads;
-
-	private final RecordingStore recordings;
 
 	private final FailoverService failover;
 
@@ -54,7 +57,7 @@ final class RecordingSweep {
 
 	private final Clock clock;
 
-	private final Map<String, Instant> primaryLookups = new ConcurrentHashMap<>();
+	private final PrimaryLookups primaryLookups;
 
 	private final RecorderPeers peers;
 
@@ -72,7 +75,7 @@ final class RecordingSweep {
 			Function<RecordingId, Executor> decisions, Clock clock, RecorderPeers peers, FailoverMetrics metrics) {
 		this.store = store;
 		this.reads = reads;
-		this.recordings = recordings;
+		this.primaryLookups = new PrimaryLookups(recordings, failover);
 		this.failover = failover;
 		this.rules = rules;
 		this.gate = gate;
@@ -93,9 +96,18 @@ final class RecordingSweep {
 	 */
 	void sweepAll(List<Snapshot> snapshots, Instant now) {
 		peers.seen(snapshots, clock.instant());
-		Map<DetectionRules.Kind, Integer> waiting = new EnumMap<>(DetectionRules.Kind.class);
+		Map<Judgement.Kind, Integer> waiting = new EnumMap<>(Judgement.Kind.class);
 		for (Snapshot s : snapshots) {
-			DetectionRules.Kind kind = sweep(s, now);
+			Judgement.Kind kind;
+			try {
+				kind = sweep(s, now);
+			}
+			catch (RuntimeException ex) {
+				// one recording's failure never keeps the others from their sweep
+				LOG.warn("event=failover.sweep_failed recordingId=" + s.id() + " epoch=" + s.epoch() + " error="
+						+ LogValues.quote(ex.getClass().getSimpleName() + ": " + ex.getMessage()));
+				continue;
+			}
 			if (kind != null && DetectionRules.deferred(kind)) {
 				waiting.merge(kind, 1, Integer::sum);
 			}
@@ -104,68 +116,128 @@ final class RecordingSweep {
 	}
 
 	/**
-	 * One recording of the sweep: what its state asks for, queued on its worker (never two at once).
+	 * One recording of the sweep: decided ({@link #decide}) and acted on: its steps queued as one
+	 * task on its worker (never two at once).
 	 *
 	 * @return the verdict on its recorder, null when it was not judged (not recording, a backup pending)
 	 */
-	private DetectionRules.Kind sweep(Snapshot s, Instant now) {
-		String key = s.id().value();
-		if (s.status() == RecordingStatus.STOPPING) {
-			unfinishedStops.sweep(s, now, judgingBase.get(), task -> workers.get().submitIfIdle(key, task));
-			return null;
+	private Judgement.Kind sweep(Snapshot s, Instant now) {
+		if (s.status() == RecordingStatus.RECORDING) {
+			trackProgress(s, now);
 		}
-		if (s.status() != RecordingStatus.RECORDING) {
-			return null;
-		}
-		trackProgress(s, now);
-		// one task per recording and tick: a second submitIfIdle right after a first is refused
-		// while the first is queued (a backup's first-chunk check used to crowd out its judgement)
-		Runnable firstChunk = s.state().awaitFirstChunkEpoch() != null ? () -> failover.checkFirstChunk(s) : null;
-		Runnable askOpenVidu = () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id()));
-		if (s.state().pending(s.epoch())) {
-			Instant next = s.state().nextAttemptAt();
-			Runnable then = null;
-			if (next == null || !next.isAfter(now)) {
-				then = () -> failover.retryStart(s.id(), s.epoch());
-			}
-			else if (gate.backupCheckDue(s, now)) {
-				// a backup that cannot start is retried only while OpenVidu still has the session
-				then = askOpenVidu;
-			}
-			submit(key, firstChunk, then);
-			return null;
-		}
-		Runnable first = firstChunk;
-		if (first == null && s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId())) {
-			first = primaryLookup(s, now);
-		}
-		DetectionRules.Judgement j = rules.judge(s, now, judgingBase.get(), pressure.percent(), peers);
-		Runnable then = checks.forJudgement(s, j);
-		if (then == null && s.epoch() > 0 && gate.backupCheckDue(s, now)) {
-			// a backup records a session OpenVidu may no longer have: ask
-			then = askOpenVidu;
-		}
-		submit(key, first, then);
-		return j.kind();
+		Decided d = decide(s, now);
+		act(s, d);
+		return d.judgement() == null ? null : d.judgement().kind();
 	}
 
-	/** Queues {@code first} then {@code then} (either may be null) as one task on the recording's worker, if idle. */
-	private void submit(String key, Runnable first, Runnable then) {
-		if (first == null && then == null) {
+	/** A decision, and the judgement it was made on (null: not judged). */
+	record Decided(SweepDecision decision, Judgement judgement) {
+	}
+
+	/**
+	 * Observes {@code s}, decides ({@link SweepDecision#decide}), reports its judgement and marks
+	 * the throttles of the steps chosen: the next of each is due from {@code now}, whether or not
+	 * the worker takes the task (a busy recording is not asked twice as often).
+	 */
+	Decided decide(Snapshot s, Instant now) {
+		SweepDecision.Observed o = observe(s, now);
+		SweepDecision d = SweepDecision.decide(o);
+		if (o.judgement() != null) {
+			checks.report(s, o.judgement());
+		}
+		mark(s, o.judgement(), d, now);
+		return new Decided(d, o.judgement());
+	}
+
+	/** What the decision for {@code s} needs; reads only (a throttle is marked once its step is chosen). */
+	private SweepDecision.Observed observe(Snapshot s, Instant now) {
+		boolean recording = s.status() == RecordingStatus.RECORDING;
+		boolean stopping = s.status() == RecordingStatus.STOPPING;
+		boolean pending = recording && s.state().pending(s.epoch());
+		Instant next = s.state().nextAttemptAt();
+		boolean primaryUnidentified = s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId());
+		Judgement j = recording && !pending
+				? rules.judge(s, now, judgingBase.get(), pressure.percent(), peers) : null;
+		return new SweepDecision.Observed(s.status(), s.epoch(), pending, pending && (next == null || !next.isAfter(now)),
+				recording && s.state().awaitFirstChunkEpoch() != null,
+				primaryUnidentified, recording && primaryUnidentified && primaryLookups.due(s, now),
+				recording && gate.backupCheckDue(s, now), j, j != null && checks.deferredCheckDue(s.id()),
+				stopping && unfinishedStops.unfinished(s, now),
+				stopping && unfinishedStops.goneRecorderDue(s, now, judgingBase.get()));
+	}
+
+	/** Marks the throttle of each chosen step: its next one is due from {@code now}. */
+	private void mark(Snapshot s, Judgement j, SweepDecision d, Instant now) {
+		for (SweepDecision.Step step : d.steps()) {
+			switch (step) {
+				case LOOKUP_PRIMARY -> primaryLookups.asked(s, now);
+				case ASK_OPENVIDU -> gate.backupChecked(s, now);
+				case CHECK_RECORDER -> {
+					if (DetectionRules.deferred(j.kind())) {
+						checks.deferredCheckAsked(s.id());
+					}
+				}
+				case FINISH_GONE_RECORDER -> unfinishedStops.goneRecorderAsked(s, now);
+				default -> {
+					// not throttled
+				}
+			}
+		}
+	}
+
+	/**
+	 * Performs a decision: a backup's unfinished stop is handed to its own executor at once; every
+	 * other decision runs as one task on the recording's worker, if it is idle (else the next sweep
+	 * decides again).
+	 */
+	private void act(Snapshot s, Decided decided) {
+		SweepDecision d = decided.decision();
+		if (d.idle()) {
 			return;
 		}
-		workers.get().submitIfIdle(key, () -> {
-			try {
-				if (first != null) {
-					first.run();
-				}
-			}
-			finally {
-				if (then != null) {
-					then.run();
-				}
-			}
-		});
+		if (LOG.isDebugEnabled()) {
+			LOG.debug("event=failover.sweep_decision recordingId=" + s.id() + " epoch=" + s.epoch() + " steps="
+					+ d.steps() + " why=" + LogValues.quote(d.why()));
+		}
+		if (d.has(SweepDecision.Step.RESUME_STOP)) {
+			unfinishedStops.resume(s);
+			return;
+		}
+		List<Runnable> tasks = new ArrayList<>(2);
+		for (SweepDecision.Step step : d.steps()) {
+			tasks.add(task(s, decided.judgement(), step));
+		}
+		workers.get().submitIfIdle(s.id().value(), () -> runInOrder(tasks, 0));
+	}
+
+	/** The task of one step. */
+	private Runnable task(Snapshot s, Judgement j, SweepDecision.Step step) {
+		return switch (step) {
+			case CHECK_FIRST_CHUNK -> () -> failover.checkFirstChunk(s);
+			case LOOKUP_PRIMARY -> () -> primaryLookups.lookUp(s);
+			case RETRY_START -> () -> failover.retryStart(s.id(), s.epoch());
+			case ASK_OPENVIDU -> () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id()));
+			case CHECK_RECORDER -> checks.task(s, j);
+			case FINISH_GONE_RECORDER -> () -> unfinishedStops.finishGoneRecorder(s);
+			// handed to the stop's own executor from the tick (act), never queued on the worker
+			case RESUME_STOP -> throw new IllegalArgumentException("a stop is resumed from the tick");
+		};
+	}
+
+	/**
+	 * Runs the tasks in order, each even when one before it failed (a lookup's failure never skips
+	 * the judgement's action): each later one in a {@code finally}.
+	 */
+	private static void runInOrder(List<Runnable> tasks, int from) {
+		if (from >= tasks.size()) {
+			return;
+		}
+		try {
+			tasks.get(from).run();
+		}
+		finally {
+			runInOrder(tasks, from + 1);
+		}
 	}
 
 	/** Chunk progress is the highest chunk from the manifest or a heartbeat; remember when it grew. */
@@ -179,28 +251,6 @@ final class RecordingSweep {
 	}
 
 	/**
-	 * A primary registered without its container id: the task that finds it by OpenVidu's exact
-	 * name, at most once every {@code PRIMARY_LOOKUP_EVERY} (null meanwhile). Run in the tick's one
-	 * task, before the action of its judgement (judged from the tick's snapshot).
-	 */
-	private Runnable primaryLookup(Snapshot s, Instant now) {
-		String key = s.id().value() + ":" + s.createdAt();
-		Instant last = primaryLookups.get(key);
-		if (last != null && last.plus(PRIMARY_LOOKUP_EVERY).isAfter(now)) {
-			return null;
-		}
-		primaryLookups.put(key, now);
-		return () -> recordings.find(s.id()).ifPresent(r -> {
-			try {
-				failover.currentContainer(r);
-			}
-			catch (RuntimeException ex) {
-				// runtime unavailable: tried again later
-			}
-		});
-	}
-
-	/**
 	 * A single recording judged now, on its worker (an unhealthy container, a heartbeat that shows a
 	 * standstill): as the sweep judges it, and only when the sweep would (recording, no backup
 	 * waiting for a retry).
@@ -209,8 +259,16 @@ final class RecordingSweep {
 		Instant now = clock.instant();
 		reads.snapshot(id)
 			.filter(s -> s.status() == RecordingStatus.RECORDING && !s.state().pending(s.epoch()))
-			.map(s -> checks.forJudgement(s, rules.judge(s, now, judgingBase.get(), pressure.percent(), peers)))
-			.ifPresent(Runnable::run);
+			.ifPresent(s -> {
+				Judgement j = rules.judge(s, now, judgingBase.get(), pressure.percent(), peers);
+				checks.report(s, j);
+				SweepDecision d = SweepDecision.decide(SweepDecision.Observed.judged(s.epoch(), j,
+						checks.deferredCheckDue(s.id())));
+				mark(s, j, d, now);
+				if (d.has(SweepDecision.Step.CHECK_RECORDER)) {
+					task(s, j, SweepDecision.Step.CHECK_RECORDER).run();
+				}
+			});
 	}
 
 	/** This controller no longer sweeps (another holds the lease, or it stopped): its gauges show nothing waiting. */
@@ -219,7 +277,7 @@ final class RecordingSweep {
 	}
 
 	void forgetOlderThan(Instant old) {
-		primaryLookups.values().removeIf(t -> t.isBefore(old));
+		primaryLookups.forgetOlderThan(old);
 		peers.forgetOlderThan(old);
 	}
 

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 import io.ov2ha.controller.config.HaProperties;
 
@@ -12,7 +11,7 @@ import io.ov2ha.controller.config.HaProperties;
  * STOPPING recordings nobody finishes, found by the sweep: a backup's stop whose controller died
  * is resumed ({@link StopCoordinator#resume}); OpenVidu's own recorder that went silent long ago
  * without asking for its finalization (the controller was unreachable then) is finalized, asked
- * once in a while.
+ * once in a while. What they observe feeds {@link SweepDecision}; what it decides runs here.
  */
 final class UnfinishedStops {
 
@@ -31,21 +30,48 @@ final class UnfinishedStops {
 	}
 
 	/**
-	 * @param s a STOPPING recording
+	 * Whether {@code s}, STOPPING, is a backup's stop that nobody finished (its controller died):
+	 * long after it began, not claimed again since, not handled at its epoch.
+	 */
+	boolean unfinished(Snapshot s, Instant now) {
+		return s.epoch() > 0 && !s.state().pending(s.epoch())
+				&& (s.state().stopHandledEpoch() == null || s.state().stopHandledEpoch() != s.epoch())
+				&& stoppedLongAgo(s, now);
+	}
+
+	/**
+	 * Whether {@code s}, STOPPING, is OpenVidu's own recorder, silent long after the stop without
+	 * asking for its finalization, and asking for that is due (once every {@code GONE_RECORDER_EVERY}).
+	 *
 	 * @param judgingBase when judging began: the reconciler's start, or Redis's return after an
 	 *        outage (a silence is judged from one heartbeat timeout after it)
-	 * @param onWorker runs a task on the recording's worker queue, unless one is queued already
 	 */
-	void sweep(Snapshot s, Instant now, Instant judgingBase, Consumer<Runnable> onWorker) {
-		if (s.epoch() > 0 && !s.state().pending(s.epoch())
-				&& (s.state().stopHandledEpoch() == null || s.state().stopHandledEpoch() != s.epoch())
-				&& stoppedLongAgo(s, now)) {
-			// a stop nobody finished (its controller died): finish it
-			stops.resume(s.id());
+	boolean goneRecorderDue(Snapshot s, Instant now, Instant judgingBase) {
+		if (s.epoch() != 0) {
+			return false;
 		}
-		else if (s.epoch() == 0 && recorderGone(s, now, judgingBase)) {
-			onWorker.accept(() -> stops.finishGoneRecorder(s.id()));
+		Duration quiet = properties.heartbeat().timeout();
+		boolean silent = s.heartbeatAt() == null || s.heartbeatAt().plus(quiet).isBefore(now);
+		if (!silent || !stoppedLongAgo(s, now) || judgingBase.plus(quiet).isAfter(now)) {
+			return false;
 		}
+		Instant last = goneRecorders.get(s.id().value());
+		return last == null || !last.plus(GONE_RECORDER_EVERY).isAfter(now);
+	}
+
+	/** The finalization of a gone recorder's recording is being asked for now. */
+	void goneRecorderAsked(Snapshot s, Instant now) {
+		goneRecorders.put(s.id().value(), now);
+	}
+
+	/** Finishes a backup's unfinished stop (its own executor). */
+	void resume(Snapshot s) {
+		stops.resume(s.id());
+	}
+
+	/** Finalizes the recording of a gone recorder (run on the recording's worker). */
+	void finishGoneRecorder(Snapshot s) {
+		stops.finishGoneRecorder(s.id());
 	}
 
 	void forgetOlderThan(Instant old) {
@@ -55,20 +81,6 @@ final class UnfinishedStops {
 	private boolean stoppedLongAgo(Snapshot s, Instant now) {
 		return s.updatedAt() != null
 				&& s.updatedAt().plus(properties.failover().stopTimeout()).plusSeconds(10).isBefore(now);
-	}
-
-	private boolean recorderGone(Snapshot s, Instant now, Instant judgingBase) {
-		Duration quiet = properties.heartbeat().timeout();
-		boolean silent = s.heartbeatAt() == null || s.heartbeatAt().plus(quiet).isBefore(now);
-		if (!silent || !stoppedLongAgo(s, now) || judgingBase.plus(quiet).isAfter(now)) {
-			return false;
-		}
-		Instant last = goneRecorders.get(s.id().value());
-		if (last != null && last.plus(GONE_RECORDER_EVERY).isAfter(now)) {
-			return false;
-		}
-		goneRecorders.put(s.id().value(), now);
-		return true;
 	}
 
 }

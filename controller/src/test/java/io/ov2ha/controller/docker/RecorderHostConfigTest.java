@@ -25,7 +25,7 @@ class RecorderHostConfigTest {
 
 	@Test
 	void byDefaultLogsRotateAt10MbTimes3AndThereIsNoMemoryOrCpuLimit() {
-		HostConfig host = DockerRecorderRuntime.hostConfig(SPEC, settings(null, 0, null, 0));
+		HostConfig host = DockerBackupStarts.hostConfig(SPEC, settings(null, 0, null, 0));
 
 		assertThat(host.getNetworkMode()).isEqualTo("host");
 		assertThat(host.getShmSize()).isEqualTo(512L * 1024 * 1024);
@@ -38,7 +38,7 @@ class RecorderHostConfigTest {
 
 	@Test
 	void configuredLimitsAndRotationAreApplied() {
-		HostConfig host = DockerRecorderRuntime.hostConfig(SPEC, settings("20m", 5, DataSize.ofGigabytes(2), 1.5));
+		HostConfig host = DockerBackupStarts.hostConfig(SPEC, settings("20m", 5, DataSize.ofGigabytes(2), 1.5));
 
 		assertThat(host.getLogConfig().getConfig()).containsEntry("max-size", "20m").containsEntry("max-file", "5");
 		assertThat(host.getMemory()).isEqualTo(2L * 1024 * 1024 * 1024);

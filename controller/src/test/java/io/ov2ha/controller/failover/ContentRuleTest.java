@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.ov2ha.controller.failover.DetectionRules.Kind;
+import io.ov2ha.controller.failover.Judgement.Kind;
 import io.ov2ha.controller.recording.RecorderContent;
 import io.ov2ha.controller.recording.RecorderContent.State;
 import io.ov2ha.controller.recording.RecorderProgress;
@@ -29,13 +29,13 @@ class ContentRuleTest {
 
 	private static final Instant NOW = Instant.parse("2026-01-01T10:10:00Z");
 
-	private static final DetectionRules.Settings BASE = new DetectionRules.Settings(Duration.ofSeconds(1),
+	private static final DetectionSettings BASE = new DetectionSettings(Duration.ofSeconds(1),
 			Duration.ofSeconds(4), Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(3),
 			Duration.ofSeconds(60), 90, Duration.ofSeconds(15), Duration.ofSeconds(30));
 
 	private static final DetectionRules RULES = new DetectionRules(BASE);
 
-	private static final DetectionRules OFF = new DetectionRules(new DetectionRules.Settings(BASE.heartbeatInterval(),
+	private static final DetectionRules OFF = new DetectionRules(new DetectionSettings(BASE.heartbeatInterval(),
 			BASE.heartbeatTimeout(), BASE.chunkDuration(), BASE.chunkStallTimeout(), BASE.stallTimeout(),
 			BASE.startTimeout(), BASE.pressureThreshold(), BASE.pressureTimeout(), Duration.ZERO));
 
@@ -88,7 +88,7 @@ class ContentRuleTest {
 	@Test
 	void onASaturatedHostTheEndIsDeferredAndAReplacementJudgedAgainCountsAsRecovered() {
 		Snapshot s = snapshot(1, Phase.CAPTURING, 0.5, blank(120_000, null));
-		DetectionRules.Judgement j = RULES.judge(s, NOW, NOW.minusSeconds(3600), 95.0);
+		Judgement j = RULES.judge(s, NOW, NOW.minusSeconds(3600), 95.0);
 		assertThat(j.kind()).isEqualTo(Kind.DEFERRED_HOST_SATURATED);
 		assertThat(j.deferred()).isEqualTo(Kind.NO_CONTENT);
 		assertThat(RULES.judge(s, NOW, NOW.minusSeconds(3600), 50.0).kind()).isEqualTo(Kind.NO_CONTENT);
@@ -113,7 +113,7 @@ class ContentRuleTest {
 	@MethodSource("rows")
 	void noContentIsNeverAReplacement(String name, long epoch, Phase phase, double advancedAgo, RecorderContent content,
 			Kind expected) {
-		DetectionRules.Judgement j = RULES.judge(snapshot(epoch, phase, advancedAgo, content), NOW,
+		Judgement j = RULES.judge(snapshot(epoch, phase, advancedAgo, content), NOW,
 				NOW.minusSeconds(3600));
 		if (j.kind() == Kind.NO_CONTENT) {
 			assertThat(j.replaces()).isFalse();

@@ -13,8 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.ov2ha.controller.failover.DetectionRules.Judgement;
-import io.ov2ha.controller.failover.DetectionRules.Kind;
+import io.ov2ha.controller.failover.Judgement;
+import io.ov2ha.controller.failover.Judgement.Kind;
 import io.ov2ha.controller.recording.RecorderContent;
 import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecorderProgress.Phase;
@@ -29,7 +29,7 @@ import io.ov2ha.controller.recording.RecordingStatus;
  */
 class DetectionRulesTest {
 
-	private static final DetectionRules RULES = new DetectionRules(new DetectionRules.Settings(Duration.ofSeconds(1),
+	private static final DetectionRules RULES = new DetectionRules(new DetectionSettings(Duration.ofSeconds(1),
 			Duration.ofSeconds(4), Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(2),
 			Duration.ofSeconds(60)));
 
@@ -203,7 +203,7 @@ class DetectionRulesTest {
 	}
 
 	/** The same rules, aware of the host's load: saturated from 80 %, then 20 s of patience. */
-	private static final DetectionRules LOAD_AWARE = new DetectionRules(new DetectionRules.Settings(
+	private static final DetectionRules LOAD_AWARE = new DetectionRules(new DetectionSettings(
 			Duration.ofSeconds(1), Duration.ofSeconds(4), Duration.ofSeconds(10), Duration.ofSeconds(25),
 			Duration.ofSeconds(2), Duration.ofSeconds(60), 80, Duration.ofSeconds(20)));
 
@@ -346,7 +346,7 @@ class DetectionRulesTest {
 
 	@Test
 	void aPressureTimeoutShorterThanTheNormalOneNeverShortensIt() {
-		DetectionRules shortPatience = new DetectionRules(new DetectionRules.Settings(Duration.ofSeconds(1),
+		DetectionRules shortPatience = new DetectionRules(new DetectionSettings(Duration.ofSeconds(1),
 				Duration.ofSeconds(4), Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(2),
 				Duration.ofSeconds(60), 80, Duration.ofSeconds(1)));
 		Snapshot healthy = snapshot(600, 0, new Recorder(1.5, Phase.CAPTURING, 1.5, 1.0), 3.0);
@@ -355,7 +355,7 @@ class DetectionRulesTest {
 
 	@Test
 	void theDeferralKeepsTheNormalEvidence() {
-		DetectionRules.Judgement j = LOAD_AWARE.judge(snapshot(600, 0, new Recorder(0.1, Phase.CAPTURING, 3.0, 1.0), 3.0),
+		Judgement j = LOAD_AWARE.judge(snapshot(600, 0, new Recorder(0.1, Phase.CAPTURING, 3.0, 1.0), 3.0),
 				NOW, CONTROLLER_START, 95.0);
 		assertThat(j.lastProgress()).isEqualTo(ago(3.0));
 		assertThat(j.lastHeartbeat()).isEqualTo(ago(0.1));
@@ -392,7 +392,7 @@ class DetectionRulesTest {
 
 	@Test
 	void theStallEvidenceIsTheLastProgressAndTheSilenceTheLastHeartbeat() {
-		DetectionRules.Judgement stalled = RULES
+		Judgement stalled = RULES
 			.judge(snapshot(600, 0, new Recorder(0.1, Phase.CAPTURING, 2.5, 1.0), 3.0), NOW, CONTROLLER_START);
 		assertThat(stalled.lastProgress()).isEqualTo(ago(2.5));
 		assertThat(stalled.lastHeartbeat()).isEqualTo(ago(0.1));

@@ -13,8 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.ov2ha.controller.failover.DetectionRules.Judgement;
-import io.ov2ha.controller.failover.DetectionRules.Kind;
+import io.ov2ha.controller.failover.Judgement;
+import io.ov2ha.controller.failover.Judgement.Kind;
 import io.ov2ha.controller.failover.HostWideStandstill.Answer;
 import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecorderProgress.Phase;
@@ -31,7 +31,7 @@ class HostWideStandstillTest {
 
 	private static final Duration INTERVAL = Duration.ofSeconds(1);
 
-	private static final DetectionRules RULES = new DetectionRules(new DetectionRules.Settings(INTERVAL,
+	private static final DetectionRules RULES = new DetectionRules(new DetectionSettings(INTERVAL,
 			Duration.ofSeconds(4), Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(2),
 			Duration.ofSeconds(60), 90, Duration.ofSeconds(15)));
 
@@ -245,7 +245,7 @@ class HostWideStandstillTest {
 
 	@Test
 	void withoutHostLoadAwarenessAStandstillIsNeverTheHosts() {
-		DetectionRules unaware = new DetectionRules(new DetectionRules.Settings(INTERVAL, Duration.ofSeconds(4),
+		DetectionRules unaware = new DetectionRules(new DetectionSettings(INTERVAL, Duration.ofSeconds(4),
 				Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(2), Duration.ofSeconds(60), 0,
 				Duration.ofSeconds(15)));
 		Judgement j = unaware.judge(STALLED, NOW, NOW.minusSeconds(3600), Double.NaN,
@@ -255,7 +255,7 @@ class HostWideStandstillTest {
 
 	@Test
 	void aSaturatedHostIsReportedAsSuchEvenWhenTheStandstillIsShared() {
-		DetectionRules loadAware = new DetectionRules(new DetectionRules.Settings(INTERVAL, Duration.ofSeconds(4),
+		DetectionRules loadAware = new DetectionRules(new DetectionSettings(INTERVAL, Duration.ofSeconds(4),
 				Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(2), Duration.ofSeconds(60), 80,
 				Duration.ofSeconds(15)));
 		Judgement j = loadAware.judge(STALLED, NOW, NOW.minusSeconds(3600), 95.0,

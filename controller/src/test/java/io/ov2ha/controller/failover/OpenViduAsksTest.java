@@ -37,7 +37,17 @@ class OpenViduAsksTest {
 	}
 
 	private boolean due(double seconds) {
-		return asks.checkDue(backup(), T0.plusMillis(Math.round(seconds * 1000)), INTERVAL);
+		return due(seconds, INTERVAL);
+	}
+
+	/** Whether a check is due at {@code seconds}; checked then when it is (as the sweep does). */
+	private boolean due(double seconds, Duration interval) {
+		Instant at = T0.plusMillis(Math.round(seconds * 1000));
+		boolean due = asks.checkDue(backup(), at, interval);
+		if (due) {
+			asks.checked(backup(), at);
+		}
+		return due;
 	}
 
 	@Test
@@ -75,9 +85,18 @@ class OpenViduAsksTest {
 
 	@Test
 	void anIntervalShorterThanTwoSecondsStays() {
-		assertThat(asks.checkDue(backup(), T0, Duration.ofSeconds(1))).isTrue();
+		assertThat(due(0, Duration.ofSeconds(1))).isTrue();
 		asks.noteAnswer(recording(), OpenViduAnswer.UNREACHABLE, T0);
-		assertThat(asks.checkDue(backup(), T0.plusSeconds(1), Duration.ofSeconds(1))).isTrue();
+		assertThat(due(1, Duration.ofSeconds(1))).isTrue();
+	}
+
+	@Test
+	void askingWhetherACheckIsDueDoesNotCountAsACheck() {
+		assertThat(asks.checkDue(backup(), T0, INTERVAL)).isTrue();
+		assertThat(asks.checkDue(backup(), T0.plusSeconds(1), INTERVAL)).as("not checked yet: still due").isTrue();
+		asks.checked(backup(), T0.plusSeconds(1));
+		assertThat(due(2)).isFalse();
+		assertThat(due(11)).isTrue();
 	}
 
 	@Test

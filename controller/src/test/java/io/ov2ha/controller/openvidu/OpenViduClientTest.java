@@ -3,7 +3,6 @@ package io.ov2ha.controller.openvidu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.time.Duration;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import io.ov2ha.controller.support.TestRedis;
 import io.ov2ha.controller.support.TestSecrets;
-import tools.jackson.databind.json.JsonMapper;
 
 /** The REST client against a real HTTP stand-in for OpenVidu: every answer is typed. */
 class OpenViduClientTest {
@@ -29,8 +27,7 @@ class OpenViduClientTest {
 	}
 
 	private static OpenViduClient client(String url, String secret) {
-		return new OpenViduClient(new OpenViduProperties(url, secret, Duration.ofSeconds(3), null, null, null),
-				JsonMapper.builder().build());
+		return OpenViduClients.of(url, secret);
 	}
 
 	@Test

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.ov2ha.controller.support.TestSecrets;
-import tools.jackson.databind.json.JsonMapper;
 
 /** The questions to OpenVidu on threads of their own, against a real HTTP stand-in that can hang. */
 class OpenViduQuestionsTest {
@@ -40,9 +39,7 @@ class OpenViduQuestionsTest {
 
 	/** Started questions asking the stand-in; one request times out after {@code timeout}. */
 	private OpenViduQuestions questions(Duration timeout) {
-		questions = new OpenViduQuestions(new OpenViduClient(
-				new OpenViduProperties(openvidu.url(), TestSecrets.OPENVIDU_SECRET, timeout, null, null, null),
-				JsonMapper.builder().build()));
+		questions = new OpenViduQuestions(OpenViduClients.of(openvidu.url(), TestSecrets.OPENVIDU_SECRET, timeout));
 		questions.start();
 		return questions;
 	}

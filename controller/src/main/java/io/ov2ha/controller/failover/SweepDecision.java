@@ -1,0 +1,176 @@
+package io.ov2ha.controller.failover;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import io.ov2ha.controller.recording.RecordingStatus;
+
+/**
+ * What the reconciler does for one recording at one sweep (or at a heartbeat that shows a
+ * standstill): a pure function of what it observed ({@link Observed}), made by {@link #decide}.
+ * The observation holds the recorder's judgement ({@link DetectionRules}, itself pure) and which
+ * throttled steps are due; the decision names at most one bookkeeping step and then at most one
+ * action, run in that order as <b>one</b> task on the recording's worker queue (except
+ * {@link Step#RESUME_STOP}, handed from the tick to the stop's own executor), and says why.
+ * {@link RecordingSweep} observes, decides, marks the throttles of the steps chosen and submits.
+ *
+ * <p>
+ * One task per recording and tick: a second task right behind a first is refused while the first
+ * is queued, so a step decided apart from the action would crowd the action out (a backup's
+ * first-chunk check once kept its judgement from running every other tick).
+ *
+ * @param steps what to run, in order: empty (nothing), a bookkeeping step and/or one action
+ * @param why the reason, for the log and for tests
+ */
+record SweepDecision(List<Step> steps, String why) {
+
+	SweepDecision {
+		steps = List.copyOf(steps);
+	}
+
+	enum Step {
+
+		/** A STOPPING backup whose stop nobody finished (its controller died): finish it ({@link StopCoordinator#resume}). */
+		RESUME_STOP(true),
+		/** OpenVidu's own recorder, STOPPING, silent long since, never asked for its finalization: finalize. */
+		FINISH_GONE_RECORDER(true),
+		/** Bookkeeping: a backup's first chunk is awaited for its failover record (the capture time). */
+		CHECK_FIRST_CHUNK(false),
+		/** Bookkeeping: a primary registered without its container id, looked up by OpenVidu's name. */
+		LOOKUP_PRIMARY(false),
+		/** A backup that could not start, its back-off over: started again. */
+		RETRY_START(true),
+		/** OpenVidu is asked whether it still has the session of a backup (running, or waiting to be retried). */
+		ASK_OPENVIDU(true),
+		/** The recorder's judgement asks for a check of it ({@link RecorderChecks#task}): a kill, a backup, an end. */
+		CHECK_RECORDER(true);
+
+		private final boolean action;
+
+		Step(boolean action) {
+			this.action = action;
+		}
+
+		/** Whether the step acts on the recording (at most one per decision), not only keeps books. */
+		boolean action() {
+			return action;
+		}
+
+	}
+
+	/**
+	 * What the reconciler observed of one recording.
+	 *
+	 * @param status the recording's status
+	 * @param epoch its current epoch
+	 * @param pending a backup of the current epoch was claimed and has not started yet
+	 * @param retryDue that backup's next start attempt is due
+	 * @param firstChunkAwaited a backup's first chunk is still to be recorded in its failover record
+	 * @param primaryUnidentified epoch 0 and its container id is not exact (registered without it)
+	 * @param primaryLookupDue the lookup of that container is due (throttled)
+	 * @param openViduCheckDue a check of the backup's session with OpenVidu is due (throttled; false
+	 *        when OpenVidu is not configured)
+	 * @param judgement the recorder's judgement ({@link DetectionRules}); null when not judged
+	 *        (not RECORDING, or a backup pending)
+	 * @param deferredCheckDue for a silence deferred for its host: asking the runtime whether the
+	 *        container still runs is due (throttled)
+	 * @param stopUnfinished STOPPING: a backup's stop that nobody finished, long after it began
+	 * @param goneRecorderDue STOPPING: OpenVidu's own recorder went silent long ago and its
+	 *        finalization is due to be asked (throttled)
+	 */
+	record Observed(RecordingStatus status, long epoch, boolean pending, boolean retryDue, boolean firstChunkAwaited,
+			boolean primaryUnidentified, boolean primaryLookupDue, boolean openViduCheckDue,
+			Judgement judgement, boolean deferredCheckDue, boolean stopUnfinished,
+			boolean goneRecorderDue) {
+
+		/** A RECORDING recording judged, nothing else due (the judgement of a heartbeat that shows a standstill). */
+		static Observed judged(long epoch, Judgement judgement, boolean deferredCheckDue) {
+			return new Observed(RecordingStatus.RECORDING, epoch, false, false, false, false, false, false, judgement,
+					deferredCheckDue, false, false);
+		}
+
+	}
+
+	static SweepDecision decide(Observed o) {
+		return switch (o.status()) {
+			case STOPPING -> stopping(o);
+			case RECORDING -> recording(o);
+			default -> none("status " + o.status() + ": nothing to reconcile");
+		};
+	}
+
+	private static SweepDecision stopping(Observed o) {
+		if (o.stopUnfinished()) {
+			return of(null, Step.RESUME_STOP, "a backup's stop unfinished long after it began: its controller is gone");
+		}
+		if (o.goneRecorderDue()) {
+			return of(null, Step.FINISH_GONE_RECORDER,
+					"OpenVidu's recorder silent long after the stop, its finalization never asked");
+		}
+		return none("stopping");
+	}
+
+	private static SweepDecision recording(Observed o) {
+		Step bookkeeping = o.firstChunkAwaited() ? Step.CHECK_FIRST_CHUNK : null;
+		if (o.pending()) {
+			if (o.retryDue()) {
+				return of(bookkeeping, Step.RETRY_START, "a backup could not start; its back-off is over");
+			}
+			// a backup that cannot start is retried only while OpenVidu still has the session
+			return o.openViduCheckDue() ? of(bookkeeping, Step.ASK_OPENVIDU, "a backup waits for its retry: session still there?")
+					: of(bookkeeping, null, "a backup waits for its retry");
+		}
+		if (bookkeeping == null && o.primaryUnidentified() && o.primaryLookupDue()) {
+			bookkeeping = Step.LOOKUP_PRIMARY;
+		}
+		Judgement j = o.judgement();
+		String verdict = j == null ? "not judged" : "judged " + j.kind();
+		if (j != null && checks(j, o.deferredCheckDue())) {
+			return of(bookkeeping, Step.CHECK_RECORDER, verdict + (j.deferred() == null ? ""
+					: " (deferred " + j.deferred() + "): is its container still running?"));
+		}
+		if (o.epoch() > 0 && o.openViduCheckDue()) {
+			// a backup records a session OpenVidu may no longer have: ask
+			return of(bookkeeping, Step.ASK_OPENVIDU, verdict + "; a backup records: session still there?");
+		}
+		return of(bookkeeping, null, verdict);
+	}
+
+	/**
+	 * Whether a judgement asks for a check of the recorder: a failure, or a silence deferred for its
+	 * host when the runtime is due to be asked (no load excuses a container that exited or is gone).
+	 */
+	static boolean checks(Judgement j, boolean deferredCheckDue) {
+		return switch (j.kind()) {
+			case SILENT, START_TIMEOUT, CHUNK_STALLED, MEDIA_STALLED, NO_CONTENT -> true;
+			case DEFERRED_HOST_SATURATED, DEFERRED_HOST_WIDE, AWAITING_PEERS ->
+				j.deferred() == Judgement.Kind.SILENT && deferredCheckDue;
+			default -> false;
+		};
+	}
+
+	private static SweepDecision of(Step bookkeeping, Step action, String why) {
+		List<Step> steps = new ArrayList<>(2);
+		if (bookkeeping != null) {
+			steps.add(bookkeeping);
+		}
+		if (action != null) {
+			steps.add(action);
+		}
+		return new SweepDecision(steps, why);
+	}
+
+	private static SweepDecision none(String why) {
+		return new SweepDecision(Collections.emptyList(), why);
+	}
+
+	boolean has(Step step) {
+		return steps.contains(step);
+	}
+
+	boolean idle() {
+		return steps.isEmpty();
+	}
+
+}

@@ -1,0 +1,301 @@
+package io.ov2ha.controller.failover;
+
+import static io.ov2ha.controller.failover.SweepDecision.Step.ASK_OPENVIDU;
+import static io.ov2ha.controller.failover.SweepDecision.Step.CHECK_FIRST_CHUNK;
+import static io.ov2ha.controller.failover.SweepDecision.Step.CHECK_RECORDER;
+import static io.ov2ha.controller.failover.SweepDecision.Step.FINISH_GONE_RECORDER;
+import static io.ov2ha.controller.failover.SweepDecision.Step.LOOKUP_PRIMARY;
+import static io.ov2ha.controller.failover.SweepDecision.Step.RETRY_START;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.failover.Judgement.Kind;
+import io.ov2ha.controller.failover.SweepDecision.Step;
+import io.ov2ha.controller.openvidu.OpenViduClient;
+import io.ov2ha.controller.openvidu.OpenViduClients;
+import io.ov2ha.controller.recording.RecorderProgress;
+import io.ov2ha.controller.recording.RecorderProgress.Phase;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStatus;
+
+/**
+ * The sweep around its pure decision ({@link SweepDecisionTest}): one task per recording and tick,
+ * nothing piled up on a busy recording, and each throttle marked when its step is chosen, only
+ * then (and then even when the worker is busy). Workers never run here: the tasks reach
+ * collaborators this test does not build; what is queued is counted.
+ */
+class RecordingSweepTest {
+
+	private static final Instant T = Instant.parse("2026-12-05T12:00:00Z");
+
+	private static final String EXACT = "c".repeat(64);
+
+	private final MutableClock clock = new MutableClock(T);
+
+	/** What the workers were handed (one drain per recording that was idle). */
+	private final List<Runnable> queued = new ArrayList<>();
+
+	private final KeyedExecutor workers = new KeyedExecutor(new Holding());
+
+	@TempDir
+	Path dir;
+
+	private Path pressureFile;
+
+	@BeforeEach
+	void pressure() throws IOException {
+		pressureFile = dir.resolve("cpu");
+		pressure(10);
+	}
+
+	private void pressure(double percent) throws IOException {
+		Files.writeString(pressureFile,
+				"some avg10=" + percent + " avg60=0.00 avg300=0.00 total=1\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+	}
+
+	private RecordingSweep sweep(boolean openVidu) {
+		HaProperties properties = new Binder(new MapConfigurationPropertySource(
+				Map.of("ha.failover.enabled", "true", "ha.failover.cpu-pressure-file", pressureFile.toString())))
+			.bind("ha", HaProperties.class)
+			.get();
+		DetectionRules rules = new DetectionRules(new DetectionSettings(Duration.ofSeconds(1), Duration.ofSeconds(4),
+				Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(2), Duration.ofSeconds(60), 80,
+				Duration.ofSeconds(30)));
+		OpenViduClient client = openVidu ? OpenViduClients.of("http://127.0.0.1:9", "not-asked-here")
+				: OpenViduClients.of("", "");
+		OpenViduGate gate = new OpenViduGate(client, null, null, new OpenViduAsks(), null, clock);
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		HostPressure pressure = new HostPressure(properties, clock, registry);
+		RecorderChecks checks = new RecorderChecks(properties, null, null, null, null, null, clock, gate, pressure,
+				new ThrottledWarnings(clock), null, null);
+		return new RecordingSweep(null, null, null, null, rules, gate, pressure, checks,
+				new UnfinishedStops(properties, null), () -> workers, () -> T.minusSeconds(3600), id -> Runnable::run,
+				clock, new RecorderPeers(Duration.ofSeconds(1), Duration.ofSeconds(2)),
+				new FailoverMetrics(registry, new RecorderCensus(null, clock), client));
+	}
+
+	/**
+	 * A RECORDING recording whose recorder of {@code epoch} captures, its last heartbeat and
+	 * progress {@code silentFor} ago.
+	 */
+	private Snapshot recording(String id, long epoch, String containerId, double silentFor, FailoverState state) {
+		Instant last = clock.instant().minusMillis(Math.round(silentFor * 1000));
+		RecorderProgress progress = new RecorderProgress(epoch, Phase.CAPTURING, 60_000L, 1500L, 1.0, last);
+		return new Snapshot(RecordingId.of(id), 1L, RecordingStatus.RECORDING, epoch, containerId, last, null, null,
+				null, 0, T.minusSeconds(600), T.minusSeconds(600), state, progress);
+	}
+
+	private static FailoverState state(Long pendingEpoch, Instant nextAttemptAt, Long awaitFirstChunkEpoch,
+			Instant epochSince) {
+		return new FailoverState(1L, null, pendingEpoch, pendingEpoch == null ? 0 : 1, "", nextAttemptAt, "",
+				epochSince, awaitFirstChunkEpoch, null, null, null, null, "", "", null, null);
+	}
+
+	private Snapshot healthy(String id) {
+		return recording(id, 0, EXACT, 0.5, FailoverState.NONE);
+	}
+
+	private Snapshot silent(String id) {
+		return recording(id, 0, EXACT, 10, FailoverState.NONE);
+	}
+
+	private Snapshot unidentified(String id, Long awaitFirstChunkEpoch) {
+		return recording(id, 0, "", 0.5, state(null, null, awaitFirstChunkEpoch, null));
+	}
+
+	private Snapshot backup(String id, double silentFor, Long awaitFirstChunkEpoch) {
+		return recording(id, 1, EXACT, silentFor, state(null, null, awaitFirstChunkEpoch, T.minusSeconds(300)));
+	}
+
+	/** The steps decided {@code seconds} after T for the snapshot read then. */
+	private List<Step> at(RecordingSweep sweep, Supplier<Snapshot> read, double seconds) {
+		clock.set(T.plusMillis(Math.round(seconds * 1000)));
+		return sweep.decide(read.get(), clock.instant()).decision().steps();
+	}
+
+	@Test
+	void everyRecordingWithSomethingToDoGetsOneTaskPerTickAndABusyOneNothingMore() {
+		RecordingSweep sweep = sweep(false);
+		List<Snapshot> snapshots = List.of(healthy("ses_Healthy"), silent("ses_Silent"),
+				backup("ses_Backup", 10, 1L), unidentified("ses_Unknown", null));
+		assertThat(sweep.decide(snapshots.get(2), T).decision().steps()).as("first chunk and check, together")
+			.containsExactly(CHECK_FIRST_CHUNK, CHECK_RECORDER);
+		sweep.sweepAll(snapshots, T);
+		assertThat(queued).as("the silent primary, the backup, the lookup: one task each").hasSize(3);
+		clock.set(T.plusSeconds(1));
+		sweep.sweepAll(snapshots, clock.instant());
+		assertThat(queued).as("their tasks still queued: nothing piled up behind them").hasSize(3);
+	}
+
+	@Test
+	void aPrimarysLookupIsThrottledFromWhenItWasChosenOnly() {
+		RecordingSweep sweep = sweep(false);
+		assertThat(at(sweep, () -> unidentified("ses_Lookup", 0L), 0)).as("the first chunk first: no lookup yet")
+			.containsExactly(CHECK_FIRST_CHUNK);
+		Supplier<Snapshot> s = () -> unidentified("ses_Lookup", null);
+		assertThat(at(sweep, s, 1)).as("not throttled by the tick that did not choose it").containsExactly(LOOKUP_PRIMARY);
+		assertThat(at(sweep, s, 2)).isEmpty();
+		assertThat(at(sweep, s, 30.9)).isEmpty();
+		assertThat(at(sweep, s, 31)).containsExactly(LOOKUP_PRIMARY);
+	}
+
+	@Test
+	void aStepChosenForABusyRecordingCountsAsAsked() {
+		RecordingSweep sweep = sweep(false);
+		Snapshot s = unidentified("ses_Busy", null);
+		workers.submit(s.id().value(), () -> {
+		});
+		int before = queued.size();
+		sweep.sweepAll(List.of(s), T);
+		assertThat(queued).as("busy: refused").hasSize(before);
+		assertThat(at(sweep, () -> s, 1)).as("asked at the refused tick: not again for 30 s").isEmpty();
+	}
+
+	@Test
+	void openVidusCheckOfABackupIsThrottledFromWhenItWasChosenOnly() {
+		RecordingSweep sweep = sweep(true);
+		Supplier<Snapshot> retryDue = () -> recording("ses_Pending", 1, EXACT, 10, state(1L, T.minusSeconds(1), null, T));
+		assertThat(at(sweep, retryDue, 0)).as("the retry wins").containsExactly(RETRY_START);
+		Supplier<Snapshot> waiting = () -> recording("ses_Pending", 1, EXACT, 10, state(1L, T.plusSeconds(60), null, T));
+		assertThat(at(sweep, waiting, 1)).as("not throttled by the retry").containsExactly(ASK_OPENVIDU);
+		assertThat(at(sweep, waiting, 2)).isEmpty();
+		Supplier<Snapshot> running = () -> backup("ses_Pending", 0.5, null);
+		assertThat(at(sweep, running, 5)).isEmpty();
+		assertThat(at(sweep, running, 11)).as("HA_OPENVIDU_CHECK_INTERVAL (10 s) after it was chosen")
+			.containsExactly(ASK_OPENVIDU);
+	}
+
+	@Test
+	void aSilenceDeferredForASaturatedHostAsksTheRuntimeEveryFewSeconds() throws IOException {
+		pressure(95);
+		RecordingSweep sweep = sweep(false);
+		Snapshot s = silent("ses_Saturated");
+		clock.set(T);
+		Judgement j = sweep.decide(s, T).judgement();
+		assertThat(j.kind()).isEqualTo(Kind.DEFERRED_HOST_SATURATED);
+		assertThat(j.deferred()).isEqualTo(Kind.SILENT);
+		assertThat(at(sweep, () -> s, 0.5)).as("asked at 0 s").isEmpty();
+		assertThat(at(sweep, () -> s, 1.9)).isEmpty();
+		assertThat(at(sweep, () -> s, 2)).containsExactly(CHECK_RECORDER);
+		assertThat(at(sweep, () -> s, 3)).isEmpty();
+	}
+
+	@Test
+	void aGoneRecordersFinalizationIsAskedForEveryThirtySeconds() {
+		RecordingSweep sweep = sweep(false);
+		Instant longAgo = T.minusSeconds(100);
+		Supplier<Snapshot> stopping = () -> new Snapshot(RecordingId.of("ses_Gone"), 1L, RecordingStatus.STOPPING, 0,
+				EXACT, longAgo, null, null, null, 0, longAgo, longAgo, FailoverState.NONE,
+				new RecorderProgress(0L, Phase.CAPTURING, 60_000L, 1500L, 1.0, longAgo));
+		assertThat(at(sweep, stopping, 0)).containsExactly(FINISH_GONE_RECORDER);
+		assertThat(at(sweep, stopping, 29.9)).isEmpty();
+		assertThat(at(sweep, stopping, 30)).containsExactly(FINISH_GONE_RECORDER);
+	}
+
+	@Test
+	void everyCheckADecisionCanAskForHasItsTask() {
+		Snapshot s = silent("ses_Tasks");
+		RecorderChecks checks = new RecorderChecks(null, null, null, null, null, null, clock, null, null, null, null,
+				null);
+		for (Kind kind : Kind.values()) {
+			for (Kind deferred : Kind.values()) {
+				Judgement j = new Judgement(kind, T, T, DetectionRules.deferred(kind) ? deferred : null);
+				if (SweepDecision.checks(j, true)) {
+					// built without throwing (its collaborators are only reached when it runs)
+					assertThat(checks.task(s, j)).as("%s", j).isNotNull();
+				}
+				else {
+					assertThatThrownBy(() -> checks.task(s, j)).as("%s: never decided", j)
+						.isInstanceOf(IllegalArgumentException.class);
+				}
+			}
+		}
+	}
+
+	/** Holds what the workers are handed, never runs it. */
+	private final class Holding extends AbstractExecutorService {
+
+		@Override
+		public void execute(Runnable command) {
+			queued.add(command);
+		}
+
+		@Override
+		public void shutdown() {
+		}
+
+		@Override
+		public List<Runnable> shutdownNow() {
+			return List.of();
+		}
+
+		@Override
+		public boolean isShutdown() {
+			return false;
+		}
+
+		@Override
+		public boolean isTerminated() {
+			return false;
+		}
+
+		@Override
+		public boolean awaitTermination(long timeout, TimeUnit unit) {
+			return true;
+		}
+
+	}
+
+	private static final class MutableClock extends Clock {
+
+		private volatile Instant now;
+
+		MutableClock(Instant now) {
+			this.now = now;
+		}
+
+		void set(Instant at) {
+			now = at;
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			return now;
+		}
+
+	}
+
+}

@@ -1,0 +1,345 @@
+package io.ov2ha.controller.failover;
+
+import static io.ov2ha.controller.failover.SweepDecision.Step.ASK_OPENVIDU;
+import static io.ov2ha.controller.failover.SweepDecision.Step.CHECK_FIRST_CHUNK;
+import static io.ov2ha.controller.failover.SweepDecision.Step.CHECK_RECORDER;
+import static io.ov2ha.controller.failover.SweepDecision.Step.FINISH_GONE_RECORDER;
+import static io.ov2ha.controller.failover.SweepDecision.Step.LOOKUP_PRIMARY;
+import static io.ov2ha.controller.failover.SweepDecision.Step.RESUME_STOP;
+import static io.ov2ha.controller.failover.SweepDecision.Step.RETRY_START;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.ov2ha.controller.failover.Judgement.Kind;
+import io.ov2ha.controller.failover.SweepDecision.Observed;
+import io.ov2ha.controller.failover.SweepDecision.Step;
+import io.ov2ha.controller.recording.RecordingStatus;
+
+/**
+ * The reconciler's decision for one recording and tick ({@link SweepDecision#decide}): a table of
+ * what each observation asks for, then properties over every combination of status, flags and
+ * judgement (one decision, at most one action, bookkeeping first, never a check of a healthy
+ * recorder).
+ */
+class SweepDecisionTest {
+
+	private static final Instant T = Instant.parse("2026-12-05T12:00:00Z");
+
+	/** The verdicts that find nothing wrong, or only something to wait on: never a check of the recorder. */
+	private static final Set<Kind> NOTHING_TO_CHECK = EnumSet.of(Kind.NOT_JUDGED, Kind.STARTING, Kind.PAGE_STARTING,
+			Kind.HEALTHY, Kind.SLOW, Kind.CHUNKS_ARRIVING);
+
+	private static final Set<Kind> DEFERRALS = EnumSet.of(Kind.DEFERRED_HOST_SATURATED, Kind.DEFERRED_HOST_WIDE,
+			Kind.AWAITING_PEERS);
+
+	private static Judgement judged(Kind kind) {
+		return judged(kind, null);
+	}
+
+	private static Judgement judged(Kind kind, Kind deferred) {
+		return new Judgement(kind, T, T, deferred);
+	}
+
+	/** An observation, written as the flags that are set (the rest false, no judgement, epoch 0). */
+	private static final class O {
+
+		RecordingStatus status = RecordingStatus.RECORDING;
+
+		long epoch;
+
+		boolean pending;
+
+		boolean retryDue;
+
+		boolean firstChunk;
+
+		boolean unidentified;
+
+		boolean lookupDue;
+
+		boolean openViduDue;
+
+		Judgement judgement;
+
+		boolean deferredDue;
+
+		boolean unfinished;
+
+		boolean goneDue;
+
+		Observed build() {
+			return new Observed(status, epoch, pending, retryDue, firstChunk, unidentified, lookupDue, openViduDue,
+					judgement, deferredDue, unfinished, goneDue);
+		}
+
+	}
+
+	private static O recording(long epoch, Judgement j) {
+		O o = new O();
+		o.epoch = epoch;
+		o.judgement = j;
+		return o;
+	}
+
+	private static O pending() {
+		O o = new O();
+		o.epoch = 1;
+		o.pending = true;
+		return o;
+	}
+
+	private static O stopping(long epoch) {
+		O o = new O();
+		o.status = RecordingStatus.STOPPING;
+		o.epoch = epoch;
+		return o;
+	}
+
+	static Stream<Arguments> table() {
+		List<Arguments> rows = new ArrayList<>();
+		// --- a healthy recorder is left alone; a backup's session is checked when due
+		rows.add(arguments("healthy primary", recording(0, judged(Kind.HEALTHY)), List.of()));
+		O o = recording(0, judged(Kind.HEALTHY));
+		o.openViduDue = true;
+		rows.add(arguments("healthy primary, a check due: only backups are checked", o, List.of()));
+		o = recording(1, judged(Kind.HEALTHY));
+		o.openViduDue = true;
+		rows.add(arguments("healthy backup, its check due", o, List.of(ASK_OPENVIDU)));
+		rows.add(arguments("healthy backup, no check due", recording(1, judged(Kind.HEALTHY)), List.of()));
+		o = recording(1, judged(Kind.SLOW));
+		o.openViduDue = true;
+		rows.add(arguments("slow backup, its check due", o, List.of(ASK_OPENVIDU)));
+		rows.add(arguments("starting", recording(0, judged(Kind.STARTING)), List.of()));
+		rows.add(arguments("its page still to show", recording(0, judged(Kind.PAGE_STARTING)), List.of()));
+		rows.add(arguments("heartbeats missing, chunks arriving", recording(0, judged(Kind.CHUNKS_ARRIVING)), List.of()));
+		rows.add(arguments("too early after the controller start", recording(0, judged(Kind.NOT_JUDGED)), List.of()));
+		// --- failures: the recorder is checked
+		for (Kind failed : List.of(Kind.SILENT, Kind.START_TIMEOUT, Kind.MEDIA_STALLED, Kind.CHUNK_STALLED)) {
+			rows.add(arguments(failed + " primary", recording(0, judged(failed)), List.of(CHECK_RECORDER)));
+		}
+		rows.add(arguments("a blank backup", recording(1, judged(Kind.NO_CONTENT)), List.of(CHECK_RECORDER)));
+		o = recording(1, judged(Kind.SILENT));
+		o.openViduDue = true;
+		rows.add(arguments("silent backup, its check due: the recorder's check wins (OpenVidu is asked before a backup)",
+				o, List.of(CHECK_RECORDER)));
+		// --- failures deferred for the host: only a silence asks the runtime, when due
+		for (Kind deferral : List.of(Kind.DEFERRED_HOST_SATURATED, Kind.DEFERRED_HOST_WIDE, Kind.AWAITING_PEERS)) {
+			o = recording(0, judged(deferral, Kind.SILENT));
+			o.deferredDue = true;
+			rows.add(arguments(deferral + " silence, runtime check due", o, List.of(CHECK_RECORDER)));
+			rows.add(arguments(deferral + " silence, runtime asked lately", recording(0, judged(deferral, Kind.SILENT)),
+					List.of()));
+			o = recording(0, judged(deferral, Kind.MEDIA_STALLED));
+			o.deferredDue = true;
+			rows.add(arguments(deferral + " stall: waits (a running recorder)", o, List.of()));
+		}
+		o = recording(1, judged(Kind.DEFERRED_HOST_SATURATED, Kind.NO_CONTENT));
+		o.deferredDue = true;
+		o.openViduDue = true;
+		rows.add(arguments("a blank backup on a saturated host: its session is checked meanwhile", o,
+				List.of(ASK_OPENVIDU)));
+		// --- bookkeeping rides with the action, in the same task
+		o = recording(2, judged(Kind.SILENT));
+		o.firstChunk = true;
+		rows.add(arguments("a backup awaiting its first chunk goes silent: both, first chunk first", o,
+				List.of(CHECK_FIRST_CHUNK, CHECK_RECORDER)));
+		o = recording(2, judged(Kind.HEALTHY));
+		o.firstChunk = true;
+		o.openViduDue = true;
+		rows.add(arguments("a backup awaiting its first chunk, its check due", o, List.of(CHECK_FIRST_CHUNK, ASK_OPENVIDU)));
+		o = recording(0, judged(Kind.SILENT));
+		o.unidentified = true;
+		o.lookupDue = true;
+		rows.add(arguments("a primary without container id goes silent: looked up, then checked", o,
+				List.of(LOOKUP_PRIMARY, CHECK_RECORDER)));
+		o = recording(0, judged(Kind.HEALTHY));
+		o.unidentified = true;
+		rows.add(arguments("a primary without container id, looked up lately", o, List.of()));
+		o = recording(0, judged(Kind.HEALTHY));
+		o.unidentified = true;
+		o.lookupDue = true;
+		o.firstChunk = true;
+		rows.add(arguments("one bookkeeping step per tick: the first chunk before a lookup", o, List.of(CHECK_FIRST_CHUNK)));
+		// --- a backup waiting for its retry
+		o = pending();
+		o.retryDue = true;
+		rows.add(arguments("a backup that could not start, back-off over", o, List.of(RETRY_START)));
+		o = pending();
+		o.retryDue = true;
+		o.openViduDue = true;
+		o.firstChunk = true;
+		rows.add(arguments("retry due beats the session check; the first chunk rides along", o,
+				List.of(CHECK_FIRST_CHUNK, RETRY_START)));
+		o = pending();
+		o.openViduDue = true;
+		rows.add(arguments("waiting for its retry, the session check due", o, List.of(ASK_OPENVIDU)));
+		rows.add(arguments("waiting for its retry", pending(), List.of()));
+		o = pending();
+		o.unidentified = true;
+		o.lookupDue = true;
+		rows.add(arguments("waiting for its retry: no lookup", o, List.of()));
+		// --- stopping
+		o = stopping(1);
+		o.unfinished = true;
+		rows.add(arguments("a backup's stop nobody finished", o, List.of(RESUME_STOP)));
+		o = stopping(0);
+		o.goneDue = true;
+		rows.add(arguments("OpenVidu's recorder gone long after the stop", o, List.of(FINISH_GONE_RECORDER)));
+		o = stopping(1);
+		o.unfinished = true;
+		o.goneDue = true;
+		rows.add(arguments("both stops due: the unfinished one", o, List.of(RESUME_STOP)));
+		rows.add(arguments("stopping, nothing due", stopping(0), List.of()));
+		for (RecordingStatus done : List.of(RecordingStatus.FINALIZING, RecordingStatus.READY, RecordingStatus.FAILED,
+				RecordingStatus.ABANDONED)) {
+			o = recording(1, judged(Kind.SILENT));
+			o.status = done;
+			o.unfinished = true;
+			o.retryDue = true;
+			o.openViduDue = true;
+			rows.add(arguments(done + ": nothing", o, List.of()));
+		}
+		return rows.stream();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("table")
+	void decides(String name, O observed, List<Step> steps) {
+		SweepDecision d = SweepDecision.decide(observed.build());
+		assertThat(d.steps()).as(d.why()).isEqualTo(steps);
+		assertThat(d.why()).isNotBlank();
+	}
+
+	/** Every combination of status, flags and judgement (with every deferral of every verdict). */
+	private static List<Observed> everyObservation() {
+		List<Judgement> judgements = new ArrayList<>();
+		judgements.add(null);
+		for (Kind kind : Kind.values()) {
+			judgements.add(judged(kind));
+			if (DEFERRALS.contains(kind)) {
+				for (Kind normal : Kind.values()) {
+					judgements.add(judged(kind, normal));
+				}
+			}
+		}
+		List<Observed> all = new ArrayList<>();
+		for (RecordingStatus status : RecordingStatus.values()) {
+			for (long epoch = 0; epoch <= 1; epoch++) {
+				for (Judgement j : judgements) {
+					for (int flags = 0; flags < 1 << 9; flags++) {
+						all.add(new Observed(status, epoch, bit(flags, 0), bit(flags, 1), bit(flags, 2), bit(flags, 3),
+								bit(flags, 4), bit(flags, 5), j, bit(flags, 6), bit(flags, 7), bit(flags, 8)));
+					}
+				}
+			}
+		}
+		return all;
+	}
+
+	private static boolean bit(int flags, int i) {
+		return (flags & 1 << i) != 0;
+	}
+
+	@Test
+	void everyDecisionIsOneTaskWithAtMostOneActionAndItsBookkeepingFirst() {
+		List<Observed> all = everyObservation();
+		// 6 statuses x 2 epochs x 57 judgements (none, 14 kinds, 3 deferrals x 14 normal verdicts) x 2^9 flags
+		assertThat(all).hasSize(350_208);
+		for (Observed o : all) {
+			SweepDecision d = SweepDecision.decide(o);
+			assertThat(d.steps()).as("%s -> %s", o, d).hasSizeLessThanOrEqualTo(2);
+			assertThat(d.steps().stream().filter(Step::action).count()).as("%s -> %s", o, d).isLessThanOrEqualTo(1);
+			if (d.steps().size() == 2) {
+				assertThat(d.steps().get(0).action()).as("bookkeeping first: %s -> %s", o, d).isFalse();
+				assertThat(d.steps().get(1).action()).as("%s -> %s", o, d).isTrue();
+			}
+			assertThat(d.why()).isNotBlank();
+			assertThat(SweepDecision.decide(o)).as("the same observation, the same decision").isEqualTo(d);
+		}
+	}
+
+	@Test
+	void aHealthyOrStartingRecorderIsNeverChecked() {
+		for (Observed o : everyObservation()) {
+			if (o.judgement() != null && NOTHING_TO_CHECK.contains(o.judgement().kind())) {
+				assertThat(SweepDecision.decide(o).steps()).as("%s", o).doesNotContain(CHECK_RECORDER);
+			}
+		}
+	}
+
+	@Test
+	void onlyASilenceDeferredForItsHostAsksTheRuntimeAndOnlyWhenDue() {
+		for (Observed o : everyObservation()) {
+			Judgement j = o.judgement();
+			if (j != null && DEFERRALS.contains(j.kind()) && SweepDecision.decide(o).has(CHECK_RECORDER)) {
+				assertThat(j.deferred()).as("%s", o).isEqualTo(Kind.SILENT);
+				assertThat(o.deferredCheckDue()).as("%s", o).isTrue();
+			}
+		}
+	}
+
+	@Test
+	void onlyRecordingAndStoppingRecordingsGetSteps() {
+		for (Observed o : everyObservation()) {
+			SweepDecision d = SweepDecision.decide(o);
+			if (o.status() != RecordingStatus.RECORDING && o.status() != RecordingStatus.STOPPING) {
+				assertThat(d.idle()).as("%s", o).isTrue();
+			}
+			if (o.status() == RecordingStatus.STOPPING) {
+				assertThat(d.steps()).as("%s", o).allMatch(s -> s == RESUME_STOP || s == FINISH_GONE_RECORDER);
+			}
+			else {
+				assertThat(d.steps()).as("%s", o).doesNotContain(RESUME_STOP, FINISH_GONE_RECORDER);
+			}
+		}
+	}
+
+	@Test
+	void aPendingBackupIsNeverJudgedOrLookedUp() {
+		for (Observed o : everyObservation()) {
+			if (o.status() == RecordingStatus.RECORDING && o.pending()) {
+				assertThat(SweepDecision.decide(o).steps()).as("%s", o).doesNotContain(CHECK_RECORDER, LOOKUP_PRIMARY);
+			}
+		}
+	}
+
+	@Test
+	void aPrimaryIsNeverAskedAboutWhileItRecords() {
+		for (Observed o : everyObservation()) {
+			if (o.status() == RecordingStatus.RECORDING && !o.pending() && o.epoch() == 0) {
+				assertThat(SweepDecision.decide(o).steps()).as("%s", o).doesNotContain(ASK_OPENVIDU);
+			}
+		}
+	}
+
+	@Test
+	void aHeartbeatsJudgementChecksTheRecorderOnAFailureOrADeferredSilenceDue() {
+		Set<Kind> failures = EnumSet.of(Kind.SILENT, Kind.START_TIMEOUT, Kind.MEDIA_STALLED, Kind.CHUNK_STALLED,
+				Kind.NO_CONTENT);
+		for (Kind kind : Kind.values()) {
+			for (Kind deferred : Kind.values()) {
+				for (boolean due : new boolean[] { false, true }) {
+					Judgement j = judged(kind, DEFERRALS.contains(kind) ? deferred : null);
+					boolean expected = failures.contains(kind)
+							|| DEFERRALS.contains(kind) && deferred == Kind.SILENT && due;
+					SweepDecision d = SweepDecision.decide(Observed.judged(1, j, due));
+					assertThat(d.steps()).as("%s, runtime check due: %s", j, due)
+						.isEqualTo(expected ? List.of(CHECK_RECORDER) : List.of());
+				}
+			}
+		}
+	}
+
+}
