@@ -178,6 +178,10 @@ class FailoverStore {
 		container.put("host", hostName == null || hostName.isEmpty() ? endpoint : hostName);
 		container.put("role", "backup");
 		container.put("since", now.toEpochMilli());
+		if (startChunk >= 0) {
+			// where the backup's media time starts, for the finalization's timeline even when that chunk is lost
+			container.put("startChunk", startChunk);
+		}
 		return lua.run(STARTED,
 				List.of(RedisKeys.recording(id), RedisKeys.failoverState(id), RedisKeys.failovers(id),
 						RedisKeys.containers(id), RedisKeys.containerIndex()),

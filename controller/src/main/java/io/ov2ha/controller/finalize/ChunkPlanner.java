@@ -33,6 +33,7 @@ import io.ov2ha.controller.finalize.ChunkExaminer.Usable;
 import io.ov2ha.controller.finalize.JoinPlan.Kept;
 import io.ov2ha.controller.recording.ChunkEntry;
 import io.ov2ha.controller.recording.ChunkFindings;
+import io.ov2ha.controller.recording.ContainerEntry;
 import io.ov2ha.controller.recording.LossCut;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
@@ -197,7 +198,9 @@ class ChunkPlanner implements DisposableBean {
 		JoinPlan plan = new JoinPlan(kept, dropped, JoinPlan.gaps(kept, lastSeq));
 		BiFunction<Kept, String, ChunkFindings.Dropped> drop = (k, reason) -> ((Dropped) ChunkExaminer
 			.dropped(candidates.get(ChunkEntry.field(k.seq(), k.epoch())), reason)).dropped();
-		EpochTimeline timeline = new EpochTimeline(manifest, chunkSeconds);
+		// the timeline places a blank tail and a cut at a loss (only then the container history is read)
+		EpochTimeline timeline = recording.blankTail() == null && recording.lossCut() == null ? EpochTimeline.KEPT_ONLY
+				: new EpochTimeline(manifest, chunkSeconds, startSeqs(id));
 		if (recording.blankTail() != null) {
 			plan = plan.withoutBlankTail(recording.blankTail(), timeline, drop);
 			List<ChunkFindings.Dropped> tail = plan.blankTail();
@@ -220,6 +223,17 @@ class ChunkPlanner implements DisposableBean {
 			}
 		}
 		return plan;
+	}
+
+	/** Each backup epoch's first chunk, from the recording's container history (epoch -> seq). */
+	private Map<Long, Long> startSeqs(RecordingId id) {
+		Map<Long, Long> starts = new HashMap<>();
+		for (ContainerEntry c : recordingStore.containers(id)) {
+			if (c.epoch() > 0 && c.startChunk() != null) {
+				starts.put(c.epoch(), c.startChunk());
+			}
+		}
+		return starts;
 	}
 
 	/**

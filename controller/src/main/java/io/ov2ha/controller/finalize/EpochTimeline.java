@@ -16,15 +16,28 @@ import io.ov2ha.controller.recording.ChunkEntry;
  * seq order, a kept chunk's own, a chunk's that was left out from its report ({@code reported},
  * the manifest), and the recorders' chunk length for a chunk nothing knows (lost with its
  * recorder's disk). Where a blank tail and a cut at a loss fall ({@link JoinPlan}).
+ *
+ * @param startSeqs a backup epoch's first chunk ({@code HA_START_CHUNK}, from its container
+ *        history): its media time counts from there even when that chunk is known nowhere
  */
-record EpochTimeline(List<ChunkEntry> reported, double chunkSeconds) {
+record EpochTimeline(List<ChunkEntry> reported, double chunkSeconds, Map<Long, Long> startSeqs) {
 
-	/** Only the kept chunks count (tests). */
+	/** Only the kept chunks count (no blank tail and no cut to place, and tests). */
 	static final EpochTimeline KEPT_ONLY = new EpochTimeline(List.of(), 0);
+
+	EpochTimeline {
+		startSeqs = Map.copyOf(startSeqs);
+	}
+
+	/** No backup's first chunk known: each starts at its lowest known seq. */
+	EpochTimeline(List<ChunkEntry> reported, double chunkSeconds) {
+		this(reported, chunkSeconds, Map.of());
+	}
 
 	/**
 	 * The start (s) of each kept chunk of {@code epoch}, by seq. Epoch 0 (OpenVidu's recorder)
-	 * starts at seq 0; a backup at its lowest known seq.
+	 * starts at seq 0; a backup at its first chunk ({@link #startSeqs}) when known, else at its
+	 * lowest known seq.
 	 */
 	Map<Long, Double> starts(List<Kept> kept, long epoch) {
 		TreeMap<Long, Double> known = new TreeMap<>();
@@ -39,7 +52,7 @@ record EpochTimeline(List<ChunkEntry> reported, double chunkSeconds) {
 			return starts;
 		}
 		// one step per known chunk; a run of chunks known nowhere counts the chunk length each
-		long next = epoch == 0 ? 0 : known.firstKey();
+		long next = epoch == 0 ? 0 : Math.min(known.firstKey(), startSeqs.getOrDefault(epoch, known.firstKey()));
 		double at = 0;
 		for (Map.Entry<Long, Double> e : known.entrySet()) {
 			at += Math.max(0, e.getKey() - next) * chunkSeconds;

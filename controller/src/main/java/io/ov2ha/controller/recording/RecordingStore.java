@@ -511,9 +511,7 @@ public class RecordingStore {
 	}
 
 	private ContainerEntry containerFromJson(String value) {
-		JsonNode n = json.readTree(value);
-		return new ContainerEntry(n.path("epoch").asLong(), n.path("containerId").asString(""),
-				n.path("host").asString(""), n.path("role").asString(""), Instant.ofEpochMilli(n.path("since").asLong()));
+		return ContainerEntry.fromJson(json.readTree(value));
 	}
 
 	private ChunkEntry chunkFromJson(String value) {

@@ -2,7 +2,6 @@ package io.ov2ha.controller.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,11 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.ov2ha.controller.recording.RecorderProgress;
@@ -33,8 +29,6 @@ import tools.jackson.databind.json.JsonMapper;
 /** The fencing scripts against a real Redis: exactly one claim per failure, limits, backoff. */
 class FailoverStoreTest {
 
-	private static LettuceConnectionFactory factory;
-
 	private static StringRedisTemplate redis;
 
 	private static FailoverStore store;
@@ -45,18 +39,10 @@ class FailoverStoreTest {
 
 	@BeforeAll
 	static void connect() {
-		URI url = URI.create(TestRedis.url());
-		factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(url.getHost(), url.getPort()));
-		factory.afterPropertiesSet();
-		redis = new StringRedisTemplate(factory);
+		redis = TestRedis.template();
 		JsonMapper json = JsonMapper.builder().build();
 		store = new FailoverStore(redis, new LuaRunner(redis), json);
 		reads = new FailoverReads(redis, json);
-	}
-
-	@AfterAll
-	static void close() {
-		factory.destroy();
 	}
 
 	private RecordingId recording(long createdAt, String env) {
@@ -149,7 +135,8 @@ class FailoverStoreTest {
 		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "host")).isEqualTo("rec-host-2");
 		// and so is its host in the container history, as a primary's (the endpoint only when unknown)
 		assertThat(redis.opsForHash().get(RedisKeys.containers(id), "1").toString()).contains("\"host\":\"rec-host-2\"")
-			.contains("\"role\":\"backup\"");
+			.contains("\"role\":\"backup\"")
+			.as("where its media time starts, for the finalization").contains("\"startChunk\":7");
 		FailoverRecord entry = reads.historyEntry(id, 1).orElseThrow();
 		assertThat(entry.outcome()).isEqualTo("started");
 		assertThat(entry.startChunk()).isEqualTo(7);

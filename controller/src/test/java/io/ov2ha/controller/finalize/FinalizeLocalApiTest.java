@@ -22,6 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.recording.LossCut;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.redis.RedisKeys;
@@ -50,6 +51,9 @@ class FinalizeLocalApiTest {
 
 	@Autowired
 	FinalizationWorkers finalizations;
+
+	@Autowired
+	HaProperties properties;
 
 	@Test
 	void aControllerStoppedAndStartedAgainStillFinalizes() throws Exception {
@@ -135,6 +139,39 @@ class FinalizeLocalApiTest {
 			.contains("5.3 s of epoch 0");
 		assertThat(f.path("gaps")).as("a chunk recorded after the loss is no gap").isEmpty();
 		OpenViduCheck.assertSealedReady(rec.dir(), rec.id, before + 1.3);
+	}
+
+	/**
+	 * A backup whose first chunk is known nowhere (no report, no upload, no file): its media time
+	 * still counts from its start chunk ({@code HA_START_CHUNK}, its container history), so the cut
+	 * at the loss lands inside the right chunk.
+	 */
+	@Test
+	void aBackupsFirstChunkLostEverywhereStillPlacesTheCutAtTheLoss() throws Exception {
+		List<TestMedia.Chunk> chunks = TestMedia.audioVideo(5);
+		FakeRecorder rec = recorder("lostfirst").register(false);
+		rec.chunk(0, chunks.get(0), ALL_LOCAL);
+		rec.chunk(1, chunks.get(1), ALL_LOCAL);
+		rec.failover();
+		RecordingId id = RecordingId.of(rec.id);
+		redis.opsForHash().put(RedisKeys.containers(id), "1", "{\"epoch\":1,\"containerId\":\"\",\"host\":\"h\","
+				+ "\"role\":\"backup\",\"since\":" + System.currentTimeMillis() + ",\"startChunk\":2}");
+		rec.chunk(3, chunks.get(3), ALL_LOCAL);
+		rec.chunk(4, chunks.get(4), ALL_LOCAL);
+		// epoch 1's media time: chunk 2 (HA_CHUNK_DURATION, known nowhere), chunk 3, then 1.3 s into chunk 4
+		double before = properties.failover().chunkDuration().toMillis() / 1000.0 + chunks.get(3).duration();
+		redis.opsForHash()
+			.putAll(RedisKeys.recording(id), new LossCut(1, System.currentTimeMillis(), Math.round((before + 1.3) * 1000))
+				.fields());
+
+		Api.Response r = rec.finalizeCall(20);
+
+		assertThat(r.status()).as(r.body()).isEqualTo(200);
+		JsonNode f = r.json();
+		assertThat(f.path("state").asString()).as(r.body()).isEqualTo("DONE");
+		assertThat(f.path("keptChunks")).extracting(k -> k.path("seq").asLong()).containsExactly(0L, 1L, 3L, 4L);
+		assertThat(f.path("keptChunks").get(3).path("cutAtSeconds").asDouble()).as(r.body()).isCloseTo(1.3, within(0.001));
+		assertThat(f.path("gaps")).extracting(g -> g.path("fromSeq").asLong()).containsExactly(2L);
 	}
 
 	/**

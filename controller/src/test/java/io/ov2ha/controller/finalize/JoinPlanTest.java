@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -239,6 +240,27 @@ class JoinPlanTest {
 		// a chunk known only from storage with an absurd seq costs one step, not a loop over the seqs
 		List<Kept> absurd = List.of(timed(3, 1, 10), timed(999_999_999_999L, 1, 10));
 		assertThat(new EpochTimeline(List.of(), 10).starts(absurd, 1)).containsEntry(3L, 0.0);
+	}
+
+	@Test
+	void aBackupsFirstChunkLostEverywhereCountsFromItsStartChunk() {
+		// the backup of epoch 1 started at chunk 2 (HA_START_CHUNK, its container history); chunk 2
+		// has no report, no upload and no file: chunk 3 starts at 10 s of epoch 1, not at 0 s
+		List<Kept> kept = List.of(timed(0, 0, 10), timed(1, 0, 10), timed(3, 1, 10), timed(4, 1, 10));
+		EpochTimeline known = new EpochTimeline(List.of(), 10, Map.of(1L, 2L));
+		assertThat(known.starts(kept, 1)).containsEntry(3L, 10.0).containsEntry(4L, 20.0);
+		assertThat(new EpochTimeline(List.of(), 10).starts(kept, 1)).as("without it: from the lowest known seq")
+			.containsEntry(3L, 0.0);
+		// so the loss at 25 s of epoch 1 cuts chunk 4 at 5 s (counted from the lowest known seq, it would
+		// fall after chunk 4 ended: nothing cut)
+		JoinPlan p = new JoinPlan(kept, List.of(), JoinPlan.gaps(kept, 4));
+		JoinPlan cut = p.cutAt(cutAt(1, 25_000), known, JoinPlanTest::drop);
+		assertThat(cut.cutChunk().seq()).isEqualTo(4);
+		assertThat(cut.cutChunk().cutAt()).isEqualTo(5.0, within(1e-9));
+		// a start chunk above the lowest known seq (a stale record) never moves the known chunks later
+		assertThat(new EpochTimeline(List.of(), 10, Map.of(1L, 4L)).starts(kept, 1)).containsEntry(3L, 0.0);
+		// the primary's epoch is not moved by it
+		assertThat(new EpochTimeline(List.of(), 10, Map.of(0L, 5L)).starts(kept, 0)).containsEntry(1L, 10.0);
 	}
 
 }
