@@ -4,16 +4,11 @@ import static io.ov2ha.controller.finalize.FakeRecorder.ALL_LOCAL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -29,7 +24,6 @@ import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.ControllerTest;
 import io.ov2ha.controller.support.Recordings;
-import io.ov2ha.controller.support.TestSecrets;
 import tools.jackson.databind.JsonNode;
 
 /** Finalization with local chunk storage (chunks stay in the recordings folder). */
@@ -94,13 +88,9 @@ class FinalizeLocalApiTest {
 		assertThat(sealed.path("uniqueSessionId").asString()).isEqualTo(rec.id + "_1700000000000");
 		assertThat(rec.dir().resolve("chunks").resolve("000005-e0.ts")).exists();
 
-		HttpResponse<byte[]> download = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/recordings/" + rec.id + "/download"))
-				.header("Authorization", "Basic " + Base64.getEncoder()
-					.encodeToString((TestSecrets.ADMIN_USER + ":" + TestSecrets.ADMIN_PASSWORD).getBytes()))
-				.build(), HttpResponse.BodyHandlers.ofByteArray());
-		assertThat(download.statusCode()).isEqualTo(200);
-		assertThat(download.headers().firstValue("Content-Type")).contains("video/mp4");
+		Api.Download download = Api.at(port).asAdmin().download("/api/recordings/" + rec.id + "/download");
+		assertThat(download.status()).isEqualTo(200);
+		assertThat(download.contentType()).startsWith("video/mp4");
 		assertThat(download.body()).isEqualTo(Files.readAllBytes(rec.dir().resolve(rec.id + ".mp4")));
 	}
 

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -97,25 +98,51 @@ public final class Api {
 		return send(method, rawPath, body, "application/json");
 	}
 
+	/** Sends raw bytes with exactly the given headers (besides this caller's credentials), as another client would. */
+	public Response sendBytes(String method, String rawPath, byte[] body, Map<String, String> headers) {
+		HttpRequest.Builder request = request(method, rawPath, HttpRequest.BodyPublishers.ofByteArray(body));
+		headers.forEach(request::header);
+		HttpResponse<String> response = exchange(request, HttpResponse.BodyHandlers.ofString());
+		return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+				response.headers().firstValue("WWW-Authenticate").orElse(null), response.body());
+	}
+
+	/** A GET whose answer is binary (a download). */
+	public Download download(String path) {
+		HttpResponse<byte[]> response = exchange(request("GET", path, HttpRequest.BodyPublishers.noBody()),
+				HttpResponse.BodyHandlers.ofByteArray());
+		return new Download(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+				response.body());
+	}
+
 	private Response send(String method, String rawPath, Object body, String contentType) {
 		HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
 				: HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body));
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + rawPath))
-			.timeout(REQUEST_TIMEOUT)
-			.method(method, publisher);
+		HttpRequest.Builder request = request(method, rawPath, publisher);
 		if (body != null) {
 			request.header("Content-Type", contentType);
 		}
+		HttpResponse<String> response = exchange(request, HttpResponse.BodyHandlers.ofString());
+		return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+				response.headers().firstValue("WWW-Authenticate").orElse(null), response.body());
+	}
+
+	private HttpRequest.Builder request(String method, String rawPath, HttpRequest.BodyPublisher body) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + rawPath))
+			.timeout(REQUEST_TIMEOUT)
+			.method(method, body);
 		if (authorization != null) {
 			request.header("Authorization", authorization);
 		}
 		if (requestedBy) {
 			request.header(REQUESTED_BY, "ov2ha-tests");
 		}
+		return request;
+	}
+
+	private static <T> HttpResponse<T> exchange(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
 		try {
-			HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-			return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-					response.headers().firstValue("WWW-Authenticate").orElse(null), response.body());
+			return CLIENT.send(request.build(), handler);
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
@@ -124,6 +151,10 @@ public final class Api {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/** A binary answer. */
+	public record Download(int status, String contentType, byte[] body) {
 	}
 
 	public record Response(int status, String contentType, String wwwAuthenticate, String body) {

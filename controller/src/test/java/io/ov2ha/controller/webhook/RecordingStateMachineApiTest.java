@@ -229,7 +229,7 @@ class RecordingStateMachineApiTest {
 		send(Webhooks.recording(id, T0, "stopped", "lastParticipantLeft", T0 + 20_000));
 		redis.opsForHash().put(RedisKeys.recording(RecordingId.of(id)), "failoverCount", "1");
 
-		Webhooks.Response failed = Webhooks.post(port, Webhooks.recording(id, T0, "failed", "lastParticipantLeft", T0 + 50_000));
+		Api.Response failed = Webhooks.post(port, Webhooks.recording(id, T0, "failed", "lastParticipantLeft", T0 + 50_000));
 
 		Recording r = recording(id);
 		assertThat(r.finalizedByController()).isTrue();

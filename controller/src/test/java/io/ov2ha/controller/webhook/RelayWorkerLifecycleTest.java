@@ -19,7 +19,7 @@ class RelayWorkerLifecycleTest {
 	private static final Duration WAIT = Duration.ofSeconds(30);
 
 	private static String eventId(int port, int n) {
-		Webhooks.Response response = Webhooks.post(port, Webhooks.participantJoined("ses_lifecycle", n));
+		Api.Response response = Webhooks.post(port, Webhooks.participantJoined("ses_lifecycle", n));
 		assertThat(response.status()).isEqualTo(200);
 		return Api.JSON.readTree(response.body()).path("eventId").asString();
 	}

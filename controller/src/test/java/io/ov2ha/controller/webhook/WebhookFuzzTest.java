@@ -62,7 +62,7 @@ class WebhookFuzzTest {
 			byte[] body = payload(kind, random);
 			String contentType = random.nextInt(4) == 0 ? CONTENT_TYPES[random.nextInt(CONTENT_TYPES.length)]
 					: "application/json";
-			Webhooks.Response response = Webhooks.post(port, body,
+			Api.Response response = Webhooks.post(port, body,
 					Map.of("Content-Type", contentType, "Authorization", "Bearer " + TestSecrets.WEBHOOK_TOKEN));
 			statuses.merge(response.status(), 1, Integer::sum);
 			if (response.status() >= 500 || (response.status() != 200 && response.status() < 400)) {
@@ -167,7 +167,7 @@ class WebhookFuzzTest {
 				}
 				case 3 -> {
 					what = "relay loop without the token";
-					Webhooks.Response r = Webhooks.post(port, Webhooks.started(id, 1700000005000L).getBytes(StandardCharsets.UTF_8),
+					Api.Response r = Webhooks.post(port, Webhooks.started(id, 1700000005000L).getBytes(StandardCharsets.UTF_8),
 							random.nextBoolean()
 									? Map.of("Content-Type", "application/json", RelayClient.ORIGIN,
 											TestSecrets.UNAUTHENTICATED_ORIGIN + i)

@@ -54,7 +54,7 @@ class WebhookIntakeApiTest {
 	void answers200OnlyOnceTheExactBytesAreStored() {
 		String body = Webhooks.participantJoined(Recordings.newId("store"), 1);
 
-		Webhooks.Response response = Webhooks.post(port, body);
+		Api.Response response = Webhooks.post(port, body);
 
 		assertThat(response.status()).isEqualTo(200);
 		String eventId = Api.JSON.readTree(response.body()).path("eventId").asString();
@@ -76,7 +76,7 @@ class WebhookIntakeApiTest {
 
 		for (String authorization : new String[] { null, "Bearer wrong-token-0123456789", "Bearer ", basicAdmin,
 				TestSecrets.WEBHOOK_TOKEN, "Bearer " + TestSecrets.WEBHOOK_TOKEN + "x" }) {
-			Webhooks.Response response = Webhooks.post(port, bytes, json(authorization));
+			Api.Response response = Webhooks.post(port, bytes, json(authorization));
 			assertThat(response.status()).as(String.valueOf(authorization == null ? null : authorization.substring(0, 5)))
 				.isEqualTo(401);
 			assertThat(response.contentType()).startsWith("application/problem+json");
@@ -103,7 +103,7 @@ class WebhookIntakeApiTest {
 				"42".getBytes(), "null".getBytes(), "{\"event\":\"x\"} trailing".getBytes(), "{\"a\":1}{\"b\":2}".getBytes(),
 				new byte[] { '{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}' }, "{'a':1}".getBytes());
 		for (byte[] body : bodies) {
-			Webhooks.Response response = Webhooks.post(port, body, json("Bearer " + TestSecrets.WEBHOOK_TOKEN));
+			Api.Response response = Webhooks.post(port, body, json("Bearer " + TestSecrets.WEBHOOK_TOKEN));
 			assertThat(response.status()).as(new String(body, StandardCharsets.ISO_8859_1)).isEqualTo(400);
 			assertThat(response.contentType()).startsWith("application/problem+json");
 		}
@@ -115,7 +115,7 @@ class WebhookIntakeApiTest {
 		String big = "{\"event\":\"signalSent\",\"data\":\"" + "x".repeat(300 * 1024) + "\"}";
 		long before = received();
 
-		Webhooks.Response response = Webhooks.post(port, big);
+		Api.Response response = Webhooks.post(port, big);
 
 		assertThat(response.status()).isEqualTo(413);
 		assertThat(received()).isEqualTo(before);
@@ -126,7 +126,7 @@ class WebhookIntakeApiTest {
 		String body = "{\"event\":\"somethingNew\",\"sessionId\":\"ses_X\",\"nested\":{\"a\":[1,2,{\"b\":null}]},"
 				+ "\"unicode\":\"\u00e9\u4e2d\ud83d\ude00\"}";
 
-		Webhooks.Response response = Webhooks.post(port, body);
+		Api.Response response = Webhooks.post(port, body);
 
 		assertThat(response.status()).isEqualTo(200);
 		MapRecord<String, Object, Object> stored = entry(Api.JSON.readTree(response.body()).path("eventId").asString());
@@ -136,10 +136,10 @@ class WebhookIntakeApiTest {
 	@Test
 	void theSameBytesAgainAreStoredOnce() {
 		String body = Webhooks.participantJoined(Recordings.newId("dup"), 5);
-		Webhooks.Response first = Webhooks.post(port, body);
+		Api.Response first = Webhooks.post(port, body);
 		long after = received();
 
-		Webhooks.Response second = Webhooks.post(port, body);
+		Api.Response second = Webhooks.post(port, body);
 
 		assertThat(second.status()).isEqualTo(200);
 		assertThat(Api.JSON.readTree(second.body()).path("duplicate").asBoolean()).isTrue();
@@ -151,7 +151,7 @@ class WebhookIntakeApiTest {
 	@Test
 	void refusesARelayedEventAsALoop() {
 		long before = received();
-		Webhooks.Response response = Webhooks.post(port,
+		Api.Response response = Webhooks.post(port,
 				Webhooks.participantJoined(Recordings.newId("loop"), 6).getBytes(StandardCharsets.UTF_8),
 				Map.of("Content-Type", "application/json", "Authorization", "Bearer " + TestSecrets.WEBHOOK_TOKEN,
 						RelayClient.ORIGIN, "openvidu"));
@@ -166,7 +166,7 @@ class WebhookIntakeApiTest {
 		int mark = output.getAll().length();
 		byte[] body = Webhooks.participantJoined(Recordings.newId("loopflood"), 7).getBytes(StandardCharsets.UTF_8);
 		for (int i = 0; i < 20; i++) {
-			Webhooks.Response anonymous = Webhooks.post(port, body,
+			Api.Response anonymous = Webhooks.post(port, body,
 					Map.of("Content-Type", "application/json", RelayClient.ORIGIN, TestSecrets.UNAUTHENTICATED_ORIGIN + i));
 			assertThat(anonymous.status()).isEqualTo(401);
 		}
@@ -174,7 +174,7 @@ class WebhookIntakeApiTest {
 			.doesNotContain("event=webhook.relay_loop");
 
 		for (int i = 0; i < 20; i++) {
-			Webhooks.Response looped = Webhooks.post(port, body, Map.of("Content-Type", "application/json",
+			Api.Response looped = Webhooks.post(port, body, Map.of("Content-Type", "application/json",
 					"Authorization", "Bearer " + TestSecrets.WEBHOOK_TOKEN, RelayClient.ORIGIN, "flood-" + i));
 			assertThat(looped.status()).isEqualTo(400);
 		}

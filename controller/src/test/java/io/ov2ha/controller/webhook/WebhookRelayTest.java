@@ -49,7 +49,7 @@ class WebhookRelayTest {
 		return all.toArray(String[]::new);
 	}
 
-	private static String eventId(Webhooks.Response response) {
+	private static String eventId(Api.Response response) {
 		assertThat(response.status()).isEqualTo(200);
 		return Api.JSON.readTree(response.body()).path("eventId").asString();
 	}
@@ -331,7 +331,7 @@ class WebhookRelayTest {
 	void aControllerWithoutRedisNeverAnswers200() throws Exception {
 		int deadPort = TestRedis.freePort();
 		try (ConfigurableApplicationContext controller = Webhooks.start(TestRedis.database(), "--ha.redis.url=redis://127.0.0.1:" + deadPort)) {
-			Webhooks.Response response = Webhooks.post(Webhooks.port(controller),
+			Api.Response response = Webhooks.post(Webhooks.port(controller),
 					Webhooks.participantJoined("ses_noredis", 1));
 			assertThat(response.status()).isEqualTo(503);
 		}

@@ -1,18 +1,13 @@
 package io.ov2ha.controller.webhook;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.TestControllers;
 import io.ov2ha.controller.support.TestDatabase;
 import io.ov2ha.controller.support.TestRedis;
@@ -21,42 +16,23 @@ import io.ov2ha.controller.support.TestSecrets;
 /** Test helpers: OpenVidu-shaped events, posting them, controllers on their own Redis database. */
 public final class Webhooks {
 
-	private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
 	private Webhooks() {
 	}
 
-	public record Response(int status, String contentType, String wwwAuthenticate, String body) {
-	}
-
-	static Response post(int port, byte[] body, Map<String, String> headers) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/openvidu/webhook"))
-			.timeout(Duration.ofSeconds(15))
-			.POST(HttpRequest.BodyPublishers.ofByteArray(body));
-		headers.forEach(request::header);
-		try {
-			HttpResponse<String> r = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-			return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
-					r.headers().firstValue("WWW-Authenticate").orElse(null), r.body());
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
+	/** Posts raw bytes to the intake with exactly these headers (no credentials, as OpenVidu or a stranger). */
+	static Api.Response post(int port, byte[] body, Map<String, String> headers) {
+		return Api.at(port).anonymous().withoutRequestedBy().sendBytes("POST", "/openvidu/webhook", body, headers);
 	}
 
 	/** As OpenVidu sends it: the token as a Bearer header, Content-Type application/json. */
-	public static Response post(int port, String body) {
+	public static Api.Response post(int port, String body) {
 		return post(port, body.getBytes(StandardCharsets.UTF_8), Map.of("Authorization",
 				"Bearer " + TestSecrets.WEBHOOK_TOKEN, "Content-Type", "application/json"));
 	}
 
 	/** Posts a webhook as OpenVidu does and checks that the controller took it (200). */
 	public static void send(int port, String body) {
-		Response response = post(port, body);
+		Api.Response response = post(port, body);
 		if (response.status() != 200) {
 			throw new AssertionError("webhook refused: " + response.status() + " " + response.body());
 		}
