@@ -12,15 +12,16 @@ import org.apache.commons.logging.LogFactory;
 
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RuntimeEvent;
-import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
-import io.ov2ha.controller.recording.RecordingStore;
 
 /**
- * The Docker events of every controller: an event of a container is mapped to its recording (by
- * label, else by the container index) on a worker, then queued behind that recording's other
- * work; a die of the current recorder goes to {@link FailedRecorders#exited}, an unhealthy one
- * to an immediate judgement. Events of earlier epochs' recorders are expected and ignored.
+ * The Docker events of every controller, an event source in the manner of a Kubernetes
+ * informer: an event of a container is mapped to its recording (by label, else by the container
+ * index) on a worker; a die is written down ({@link RecorderExits}, with the OOM killer's mark)
+ * and the recording's id is queued for its reconciliation, behind that recording's other work
+ * ({@link RecordingSweep#reconcile}, which observes, decides and acts); an unhealthy container
+ * only queues the id. Whether the container is the recording's current recorder is the
+ * reconciler's to see: events of earlier epochs' recorders are expected and change nothing.
  */
 final class ContainerEvents {
 
@@ -28,28 +29,25 @@ final class ContainerEvents {
 
 	private final FailoverReads reads;
 
-	private final RecordingStore recordings;
-
-	private final FailedRecorders failed;
+	private final RecorderExits exits;
 
 	private final Supplier<KeyedExecutor> workers;
 
-	private final Consumer<RecordingId> evaluate;
+	private final Consumer<RecordingId> reconcile;
 
 	/** Containers the OOM killer hit (Docker sends oom before die), so the die needs no inspect. */
 	private final Map<String, Instant> oomKilled = new ConcurrentHashMap<>();
 
 	/**
 	 * @param workers the reconciler's worker queues (new ones after a restart)
-	 * @param evaluate judges one recording now
+	 * @param reconcile reconciles one recording now (on its worker)
 	 */
-	ContainerEvents(FailoverReads reads, RecordingStore recordings, FailedRecorders failed,
-			Supplier<KeyedExecutor> workers, Consumer<RecordingId> evaluate) {
+	ContainerEvents(FailoverReads reads, RecorderExits exits, Supplier<KeyedExecutor> workers,
+			Consumer<RecordingId> reconcile) {
 		this.reads = reads;
-		this.recordings = recordings;
-		this.failed = failed;
+		this.exits = exits;
 		this.workers = workers;
-		this.evaluate = evaluate;
+		this.reconcile = reconcile;
 	}
 
 	void onEvent(RuntimeEvent event) {
@@ -67,7 +65,8 @@ final class ContainerEvents {
 		workers.get().submit("event:" + event.containerId(), () -> {
 			Optional<RecordingId> id = recordingOf(event);
 			if (id.isPresent()) {
-				workers.get().submit(id.get().value(), () -> onContainerEvent(id.get(), event));
+				observed(id.get(), event);
+				workers.get().submit(id.get().value(), () -> reconcile.accept(id.get()));
 			}
 		});
 	}
@@ -84,24 +83,16 @@ final class ContainerEvents {
 		return reads.recordingOfContainer(event.containerId());
 	}
 
-	private void onContainerEvent(RecordingId id, RuntimeEvent event) {
-		Optional<Recording> found = recordings.find(id);
-		if (found.isEmpty()) {
-			return;
-		}
-		Recording r = found.get();
-		if (!event.containerId().equals(r.containerId())) {
-			// an earlier epoch's recorder (fenced, or killed by a failover): expected
-			return;
-		}
+	/** What the event tells of the container, for the reconciler to observe. */
+	private void observed(RecordingId id, RuntimeEvent event) {
 		if (event.kind() == RuntimeEvent.Kind.UNHEALTHY) {
-			LOG.warn("event=failover.recorder_unhealthy recordingId=" + id + " epoch=" + r.epoch() + " containerId="
+			LOG.warn("event=failover.recorder_unhealthy recordingId=" + id + " containerId="
 					+ ContainerLabels.shortId(event.containerId()));
-			evaluate.accept(id);
 			return;
 		}
 		boolean oom = oomKilled.remove(event.containerId()) != null;
-		failed.exited(r, event.containerId(), event.exitCode(), event.at(), "docker-event", oom);
+		exits.seen(new RecorderExits.Exit(event.containerId(), event.exitCode(), event.at(), "docker-event", oom,
+				null));
 	}
 
 }

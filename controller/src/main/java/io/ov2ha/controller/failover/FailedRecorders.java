@@ -1,15 +1,9 @@
 package io.ov2ha.controller.failover;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -20,26 +14,27 @@ import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderRuntime;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStore;
 
 /**
- * What the reconciler does with a recorder found failed (dead: a Docker event, the full
- * reconciliation or {@link RecorderChecks}; silent, not started in time, stalled: the checks of
- * {@link RecorderChecks}): it either ends the recording as its exit code asks
- * ({@link RecorderExit}) or replaces the recorder by a backup once OpenVidu agreed
+ * What the reconciler does with a recorder found failed (dead: an exit a Docker event wrote down
+ * ({@link #handleExit}), the full reconciliation or {@link RecorderChecks}; silent, not started in
+ * time, stalled: the checks of {@link RecorderChecks}): it either ends the recording as its exit
+ * code asks ({@link RecorderExit}) or replaces the recorder by a backup once OpenVidu agreed
  * ({@link OpenViduGate}) and the recorder is still failed on a fresh look
- * ({@link DetectionRules#stillFailed}). Runs on the recording's worker queue.
+ * ({@link DetectionRules#stillFailed}). An exit refused only for the failover back-off is written
+ * down again to be decided once the back-off ends ({@link RecorderExits#later}). Runs on the
+ * recording's worker queue.
  */
 final class FailedRecorders {
 
 	private static final Log LOG = LogFactory.getLog(FailedRecorders.class);
 
-	/** A failure refused for the back-off is tried again this long after the back-off's end. */
-	static final Duration RETRY_MARGIN = Duration.ofMillis(50);
-
-	/** A back-off ending later than this is left to the sweep and the full reconciliation. */
-	static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(10);
-
 	private final FailoverReads reads;
+
+	private final RecordingStore recordings;
+
+	private final RecorderExits exits;
 
 	private final FailoverService failover;
 
@@ -69,19 +64,18 @@ final class FailedRecorders {
 
 	private final RecorderPeers peers;
 
-	/** Deaths waiting for their back-off's end ({@link #retryAfterBackoff}): recording:createdAt:epoch. */
-	private final Set<String> pendingRetries = ConcurrentHashMap.newKeySet();
-
 	/**
 	 * @param startedAt when the reconciler started (a death found long after it needs OpenVidu's word)
 	 * @param judgingBase the heartbeat and progress rules count from here (the start, or Redis's return)
 	 * @param decisions where a decision on OpenVidu's answer runs for a recording
 	 */
-	FailedRecorders(FailoverReads reads, FailoverService failover, StopCoordinator stops, StopMarkers stopMarkers,
-			RecorderRuntime runtime, Clock clock, DetectionRules rules, OpenViduGate gate, HostPressure pressure,
+	FailedRecorders(FailoverReads reads, RecordingStore recordings, RecorderExits exits, FailoverService failover,
+			StopCoordinator stops, StopMarkers stopMarkers, RecorderRuntime runtime, Clock clock, DetectionRules rules, OpenViduGate gate, HostPressure pressure,
 			FailoverMetrics metrics, ThrottledWarnings warnings, Supplier<Instant> startedAt, Supplier<Instant> judgingBase,
 			Function<RecordingId, Executor> decisions, RecorderPeers peers) {
 		this.reads = reads;
+		this.recordings = recordings;
+		this.exits = exits;
 		this.failover = failover;
 		this.stops = stops;
 		this.stopMarkers = stopMarkers;
@@ -98,9 +92,28 @@ final class FailedRecorders {
 		this.peers = peers;
 	}
 
+	/**
+	 * The exit of {@code containerId} seen by an event source ({@link RecorderExits}), decided by the
+	 * reconciler: taken (nobody else handles it) and handled if its container is still the
+	 * recording's current one; an earlier epoch's recorder (fenced, or killed by a failover) is
+	 * expected to exit and is left alone.
+	 */
+	void handleExit(RecordingId id, String containerId) {
+		exits.take(containerId, clock.instant())
+			.ifPresent(e -> recordings.find(id)
+				.filter(r -> containerId.equals(r.containerId()))
+				.ifPresent(r -> exited(r, e)));
+	}
+
 	/** The current epoch's container exited: a failover, unless the recording was ending. */
 	void exited(Recording r, String containerId, Long exitCode, Instant at, String source, boolean oom) {
-		RecorderExit verdict = RecorderExit.decide(r.status(), exitCode, oom,
+		exited(r, new RecorderExits.Exit(containerId, exitCode, at, source, oom, null));
+	}
+
+	private void exited(Recording r, RecorderExits.Exit exit) {
+		String containerId = exit.containerId();
+		Long exitCode = exit.exitCode();
+		RecorderExit verdict = RecorderExit.decide(r.status(), exitCode, exit.oom(),
 				() -> stopMarkers.stoppedNormally(r.id(), r.epoch()));
 		switch (verdict) {
 			case ALREADY_FINAL -> {
@@ -125,9 +138,9 @@ final class FailedRecorders {
 			case REPLACE_OOM, REPLACE_DIED -> {
 				boolean removed = verdict == RecorderExit.REPLACE_DIED && gate.enabled()
 						&& RecorderContainers.removedBySomebodyElse(runtime, containerId);
-				replace(r, verdict.reason(), new FailoverService.Evidence(at, source, "container exited"
+				replace(r, verdict.reason(), new FailoverService.Evidence(exit.at(), exit.source(), "container exited"
 						+ (exitCode == null ? "" : " with code " + exitCode) + (removed ? ", removed by somebody else" : ""),
-						containerId, false, removed));
+						containerId, false, removed), exit);
 			}
 		}
 	}
@@ -138,9 +151,19 @@ final class FailedRecorders {
 	 * on, the backup starts on the recording's worker queue once OpenVidu answered.
 	 */
 	void replace(Recording r, FailoverReason reason, FailoverService.Evidence evidence) {
+		replace(r, reason, evidence, null);
+	}
+
+	/**
+	 * @param exit the exit that asks for it, put back to be handled again when the claim is refused
+	 *        only for the back-off ({@link RecorderExits#later}); null for a failure the sweep judges
+	 *        again anyway (silent, stalled, late: the recorder may recover meanwhile)
+	 */
+	private void replace(Recording r, FailoverReason reason, FailoverService.Evidence evidence,
+			RecorderExits.Exit exit) {
 		gate.beforeBackup(r, evidence, startedAt.get(), decisions.apply(r.id()), now -> {
 			if (stillFailed(now, reason)) {
-				report(failover.failover(now, reason, evidence, false), now, reason, evidence);
+				report(failover.failover(now, reason, evidence, false), now, exit);
 			}
 		});
 	}
@@ -178,44 +201,7 @@ final class FailedRecorders {
 		return false;
 	}
 
-	/**
-	 * A death refused only for the back-off (or the cap of concurrent backups) is tried again once
-	 * it ends, on the recording's worker: a dead recorder sends no second event and the sweep does
-	 * not judge a death again (seen: a standby killed by its failed hand-over 0.1 s after its claim
-	 * waited 50 s for the full reconciliation). The failures the sweep judges again (silent,
-	 * stalled, late) are left to it: a recorder may recover meanwhile. One retry per recording and
-	 * epoch at a time; the claim fences it: a recording that moved on meanwhile (another epoch,
-	 * sealed) is left alone.
-	 */
-	private void retryAfterBackoff(Recording r, FailoverReason reason, FailoverService.Evidence evidence,
-			Instant retryAt) {
-		if (retryAt == null || DetectionRules.JUDGED_AGAIN.contains(reason)) {
-			return;
-		}
-		Duration delay = Duration.between(clock.instant(), retryAt);
-		if (delay.compareTo(MAX_RETRY_DELAY) > 0) {
-			return;
-		}
-		String key = r.id() + ":" + r.createdAt() + ":" + r.epoch();
-		if (!pendingRetries.add(key)) {
-			return;
-		}
-		long delayMs = Math.max(0, delay.toMillis()) + RETRY_MARGIN.toMillis();
-		Executor later = CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS, decisions.apply(r.id()));
-		later.execute(() -> {
-			pendingRetries.remove(key);
-			boolean unchanged = reads.snapshot(r.id())
-				.filter(s -> s.epoch() == r.epoch() && s.createdAt() == r.createdAt()
-						&& Objects.equals(s.containerId(), r.containerId()))
-				.isPresent();
-			if (unchanged) {
-				replace(r, reason, evidence);
-			}
-		});
-	}
-
-	private void report(FailoverService.Outcome outcome, Recording r, FailoverReason reason,
-			FailoverService.Evidence evidence) {
+	private void report(FailoverService.Outcome outcome, Recording r, RecorderExits.Exit exit) {
 		switch (outcome.code()) {
 			case CLAIMED, EXHAUSTED, NOT_RECORDING, NOT_FOUND -> {
 			}
@@ -224,7 +210,10 @@ final class FailedRecorders {
 			case BACKOFF, CAPPED -> {
 				warnings.warn(LOG, "backoff:" + r.id(), "event=failover.backoff recordingId=" + r.id() + " epoch="
 						+ r.epoch() + " retryAt=" + outcome.retryAt());
-				retryAfterBackoff(r, reason, evidence, outcome.retryAt());
+				if (exit != null && outcome.retryAt() != null) {
+					// a dead recorder sends no second event: its exit is decided again once the back-off ends
+					exits.later(exit, outcome.retryAt());
+				}
 			}
 			case NO_ENVIRONMENT -> warnings.warn(LOG, "noenv:" + r.id(), "event=failover.impossible recordingId=" + r.id()
 					+ " reason=no_openvidu_environment detail=\"the recorder never registered\"");

@@ -116,17 +116,19 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		ThrottledWarnings warnings = new ThrottledWarnings(clock);
 		// a standstill once shared stays the host's for a stall timeout while its peers resume
 		RecorderPeers peers = new RecorderPeers(hb.interval(), f.stallTimeout());
-		FailedRecorders failed = new FailedRecorders(reads, failover, stops, stopMarkers, runtime, clock, rules, gate,
-				pressure, metrics, warnings, () -> startedAt, () -> judgingBase, this::decisions, peers);
+		RecorderExits exits = new RecorderExits(clock);
+		FailedRecorders failed = new FailedRecorders(reads, recordings, exits, failover, stops, stopMarkers, runtime,
+				clock, rules, gate, pressure, metrics, warnings, () -> startedAt, () -> judgingBase, this::decisions,
+				peers);
 		RecorderChecks checks = new RecorderChecks(properties, recordings, failover, stops, stopMarkers, runtime,
 				clock, gate, pressure, warnings, failed, verdicts);
 		UnfinishedStops unfinishedStops = new UnfinishedStops(properties, stops);
 		this.audit = new BackupAudit(runtime, recordings, failover, failed, warnings, instance,
 				(id, task) -> workers.submit(id, task));
 		RecordingSweep sweeps = new RecordingSweep(store, reads, recordings, failover, rules, gate, pressure, checks,
-				unfinishedStops, () -> workers, () -> judgingBase, this::decisions, clock, peers, metrics);
+				unfinishedStops, () -> workers, () -> judgingBase, this::decisions, clock, peers, metrics, failed, exits);
 		this.sweeps = sweeps;
-		this.events = new ContainerEvents(reads, recordings, failed, () -> workers, sweeps::evaluate);
+		this.events = new ContainerEvents(reads, exits, () -> workers, sweeps::reconcile);
 		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit, sweeps,
 				checks, unfinishedStops, events, () -> running, at -> judgingBase = at);
 		Duration interval = properties.failover().reconcileInterval();
@@ -220,8 +222,8 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	}
 
 	/**
-	 * A heartbeat showed a capturing recorder without progress: the lease holder judges the
-	 * recording now, behind its other work (skipped when some is queued: the sweep follows), rather
+	 * A heartbeat showed a capturing recorder without progress: the lease holder reconciles the
+	 * recording now ({@link RecordingSweep#reconcile}), behind its other work (skipped when some is queued: the sweep follows), rather
 	 * than at its next sweep. The stall still needs {@code HA_STALL_TIMEOUT} without progress; this
 	 * only removes the wait for the sweep. Another controller leaves it to the lease holder's sweep.
 	 */
@@ -233,7 +235,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		}
 		RecordingId id = standstill.id();
 		try {
-			current.submitIfIdle(id.value(), () -> sweeps.evaluate(id));
+			current.submitIfIdle(id.value(), () -> sweeps.reconcile(id));
 		}
 		catch (RejectedExecutionException ex) {
 			// stopping

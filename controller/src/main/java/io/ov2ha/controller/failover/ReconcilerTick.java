@@ -135,15 +135,9 @@ final class ReconcilerTick {
 				}
 			}
 			lastTickAt = now;
-			if (!holds) {
-				// the leader's sweeps tell what waits: none here
-				sweeps.notSweeping();
-				return;
-			}
-			if (audit.due(now)) {
-				audit.run(now);
-			}
-			if (lastIndexCleanupAt.plus(INDEX_CLEANUP_EVERY).isBefore(now)) {
+			boolean cleanup = lastIndexCleanupAt.plus(INDEX_CLEANUP_EVERY).isBefore(now);
+			if (cleanup) {
+				// every controller: the events' reconciliations fill these on all of them
 				lastIndexCleanupAt = now;
 				Instant old = now.minus(INDEX_CLEANUP_EVERY);
 				warnings.forgetOlderThan(old);
@@ -152,6 +146,16 @@ final class ReconcilerTick {
 				unfinishedStops.forgetOlderThan(old);
 				events.forgetOlderThan(old);
 				gate.forgetOlderThan(old);
+			}
+			if (!holds) {
+				// the leader's sweeps tell what waits: none here
+				sweeps.notSweeping();
+				return;
+			}
+			if (audit.due(now)) {
+				audit.run(now);
+			}
+			if (cleanup) {
 				int removed = reads.cleanContainerIndex();
 				if (removed > 0) {
 					LOG.info("event=failover.index_cleaned removed=" + removed);

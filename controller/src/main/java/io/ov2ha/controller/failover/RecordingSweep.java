@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -20,13 +21,14 @@ import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.support.LogValues;
 
 /**
- * One recording of the reconciler's sweep (the lease holder, every {@code HA_RECONCILE_INTERVAL}),
- * and the judgement a heartbeat that shows a standstill asks for ({@link #evaluate}): observed
- * (its snapshot, its recorder's {@link Judgement} from {@link DetectionRules}, which throttled
- * steps are due), decided by the pure {@link SweepDecision#decide}, then acted on: the throttles of
- * the chosen steps are marked and the steps run as one task on the recording's worker queue, never
- * two at once ({@link RecorderChecks#task} for the recorder's check). The one exception: a
- * backup's stop nobody finished is handed to the stop's own executor from the tick
+ * The reconciler of one recording: at the sweep of every recording (the lease holder, every
+ * {@code HA_RECONCILE_INTERVAL}), and whenever an event source queued its id ({@link #reconcile}:
+ * a Docker event, a heartbeat that shows a standstill). Observed (its snapshot, the exit an event
+ * source saw of its recorder ({@link RecorderExits}), else its recorder's {@link Judgement} from
+ * {@link DetectionRules}, which throttled steps are due), decided by the pure
+ * {@link SweepDecision#decide}, then acted on: the throttles of the chosen steps are marked and
+ * the steps run as one task on the recording's worker queue, never two at once. The one
+ * exception: a backup's stop nobody finished is handed to the stop's own executor
  * ({@link UnfinishedStops#resume}).
  */
 final class RecordingSweep {
@@ -63,6 +65,10 @@ final class RecordingSweep {
 
 	private final FailoverMetrics metrics;
 
+	private final FailedRecorders failed;
+
+	private final RecorderExits exits;
+
 	/**
 	 * @param workers the reconciler's worker queues (new ones after a restart)
 	 * @param judgingBase the heartbeat and progress rules, and the silence of a stopping recorder,
@@ -72,7 +78,8 @@ final class RecordingSweep {
 	RecordingSweep(FailoverStore store, FailoverReads reads, RecordingStore recordings, FailoverService failover,
 			DetectionRules rules, OpenViduGate gate, HostPressure pressure, RecorderChecks checks,
 			UnfinishedStops unfinishedStops, Supplier<KeyedExecutor> workers, Supplier<Instant> judgingBase,
-			Function<RecordingId, Executor> decisions, Clock clock, RecorderPeers peers, FailoverMetrics metrics) {
+			Function<RecordingId, Executor> decisions, Clock clock, RecorderPeers peers, FailoverMetrics metrics,
+			FailedRecorders failed, RecorderExits exits) {
 		this.store = store;
 		this.reads = reads;
 		this.primaryLookups = new PrimaryLookups(recordings, failover);
@@ -88,6 +95,8 @@ final class RecordingSweep {
 		this.clock = clock;
 		this.peers = peers;
 		this.metrics = metrics;
+		this.failed = failed;
+		this.exits = exits;
 	}
 
 	/**
@@ -126,7 +135,7 @@ final class RecordingSweep {
 			trackProgress(s, now);
 		}
 		Decided d = decide(s, now);
-		act(s, d);
+		act(s, d, tasks -> workers.get().submitIfIdle(s.id().value(), () -> runInOrder(tasks, 0)));
 		return d.judgement() == null ? null : d.judgement().kind();
 	}
 
@@ -156,9 +165,11 @@ final class RecordingSweep {
 		boolean pending = recording && s.state().pending(s.epoch());
 		Instant next = s.state().nextAttemptAt();
 		boolean primaryUnidentified = s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId());
-		Judgement j = recording && !pending
+		RecorderExits.Seen exit = exits.of(s.containerId(), now);
+		// a recorder that exited is not judged: its exit says what it needs
+		Judgement j = recording && !pending && exit == RecorderExits.Seen.NONE
 				? rules.judge(s, now, judgingBase.get(), pressure.percent(), peers) : null;
-		return new SweepDecision.Observed(s.status(), s.epoch(), pending, pending && (next == null || !next.isAfter(now)),
+		return new SweepDecision.Observed(s.status(), s.epoch(), exit, pending, pending && (next == null || !next.isAfter(now)),
 				recording && s.state().awaitFirstChunkEpoch() != null,
 				primaryUnidentified, recording && primaryUnidentified && primaryLookups.due(s, now),
 				recording && gate.backupCheckDue(s, now), j, j != null && checks.deferredCheckDue(s.id()),
@@ -186,11 +197,12 @@ final class RecordingSweep {
 	}
 
 	/**
-	 * Performs a decision: a backup's unfinished stop is handed to its own executor at once; every
-	 * other decision runs as one task on the recording's worker, if it is idle (else the next sweep
-	 * decides again).
+	 * Performs a decision: a backup's unfinished stop is handed to its own executor at once; the
+	 * steps of every other decision go to {@code run} as one task (the sweep queues it on the
+	 * recording's worker if it is idle, else the next sweep decides again; a reconciliation on the
+	 * worker runs it there).
 	 */
-	private void act(Snapshot s, Decided decided) {
+	private void act(Snapshot s, Decided decided, Consumer<List<Runnable>> run) {
 		SweepDecision d = decided.decision();
 		if (d.idle()) {
 			return;
@@ -207,12 +219,13 @@ final class RecordingSweep {
 		for (SweepDecision.Step step : d.steps()) {
 			tasks.add(task(s, decided.judgement(), step));
 		}
-		workers.get().submitIfIdle(s.id().value(), () -> runInOrder(tasks, 0));
+		run.accept(tasks);
 	}
 
 	/** The task of one step. */
 	private Runnable task(Snapshot s, Judgement j, SweepDecision.Step step) {
 		return switch (step) {
+			case HANDLE_EXIT -> () -> failed.handleExit(s.id(), s.containerId());
 			case CHECK_FIRST_CHUNK -> () -> failover.checkFirstChunk(s);
 			case LOOKUP_PRIMARY -> () -> primaryLookups.lookUp(s);
 			case RETRY_START -> () -> failover.retryStart(s.id(), s.epoch());
@@ -251,24 +264,13 @@ final class RecordingSweep {
 	}
 
 	/**
-	 * A single recording judged now, on its worker (an unhealthy container, a heartbeat that shows a
-	 * standstill): as the sweep judges it, and only when the sweep would (recording, no backup
-	 * waiting for a retry).
+	 * One recording reconciled now, on its worker (its id queued by an event source: a Docker
+	 * event, a heartbeat that shows a standstill): observed, decided and acted on as the sweep
+	 * does, its steps run here. Chunk progress stays the sweep's to track (the lease holder's).
 	 */
-	void evaluate(RecordingId id) {
+	void reconcile(RecordingId id) {
 		Instant now = clock.instant();
-		reads.snapshot(id)
-			.filter(s -> s.status() == RecordingStatus.RECORDING && !s.state().pending(s.epoch()))
-			.ifPresent(s -> {
-				Judgement j = rules.judge(s, now, judgingBase.get(), pressure.percent(), peers);
-				checks.report(s, j);
-				SweepDecision d = SweepDecision.decide(SweepDecision.Observed.judged(s.epoch(), j,
-						checks.deferredCheckDue(s.id())));
-				mark(s, j, d, now);
-				if (d.has(SweepDecision.Step.CHECK_RECORDER)) {
-					task(s, j, SweepDecision.Step.CHECK_RECORDER).run();
-				}
-			});
+		reads.snapshot(id).ifPresent(s -> act(s, decide(s, now), tasks -> runInOrder(tasks, 0)));
 	}
 
 	/** This controller no longer sweeps (another holds the lease, or it stopped): its gauges show nothing waiting. */

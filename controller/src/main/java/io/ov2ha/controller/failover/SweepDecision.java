@@ -7,13 +7,14 @@ import java.util.List;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**
- * What the reconciler does for one recording at one sweep (or at a heartbeat that shows a
- * standstill): a pure function of what it observed ({@link Observed}), made by {@link #decide}.
- * The observation holds the recorder's judgement ({@link DetectionRules}, itself pure) and which
- * throttled steps are due; the decision names at most one bookkeeping step and then at most one
- * action, run in that order as <b>one</b> task on the recording's worker queue (except
- * {@link Step#RESUME_STOP}, handed from the tick to the stop's own executor), and says why.
- * {@link RecordingSweep} observes, decides, marks the throttles of the steps chosen and submits.
+ * What the reconciler does for one recording, at a sweep or when an event source queued its id
+ * (a Docker event, a heartbeat that shows a standstill): a pure function of what it observed
+ * ({@link Observed}), made by {@link #decide}. The observation holds the recorder's exit if an
+ * event source saw one ({@link RecorderExits}), its judgement ({@link DetectionRules}, itself
+ * pure) and which throttled steps are due; the decision names at most one bookkeeping step and
+ * then at most one action, run in that order as <b>one</b> task on the recording's worker queue
+ * (except {@link Step#RESUME_STOP}, handed to the stop's own executor), and says why.
+ * {@link RecordingSweep} observes, decides, marks the throttles of the steps chosen and acts.
  *
  * <p>
  * One task per recording and tick: a second task right behind a first is refused while the first
@@ -31,6 +32,8 @@ record SweepDecision(List<Step> steps, String why) {
 
 	enum Step {
 
+		/** The current recorder exited: what its exit code asks ({@link FailedRecorders#handleExit}): a backup, an end, nothing. */
+		HANDLE_EXIT(true),
 		/** A STOPPING backup whose stop nobody finished (its controller died): finish it ({@link StopCoordinator#resume}). */
 		RESUME_STOP(true),
 		/** OpenVidu's own recorder, STOPPING, silent long since, never asked for its finalization: finalize. */
@@ -64,6 +67,7 @@ record SweepDecision(List<Step> steps, String why) {
 	 *
 	 * @param status the recording's status
 	 * @param epoch its current epoch
+	 * @param exit what an event source saw of its current recorder's exit ({@link RecorderExits})
 	 * @param pending a backup of the current epoch was claimed and has not started yet
 	 * @param retryDue that backup's next start attempt is due
 	 * @param firstChunkAwaited a backup's first chunk is still to be recorded in its failover record
@@ -79,20 +83,16 @@ record SweepDecision(List<Step> steps, String why) {
 	 * @param goneRecorderDue STOPPING: OpenVidu's own recorder went silent long ago and its
 	 *        finalization is due to be asked (throttled)
 	 */
-	record Observed(RecordingStatus status, long epoch, boolean pending, boolean retryDue, boolean firstChunkAwaited,
-			boolean primaryUnidentified, boolean primaryLookupDue, boolean openViduCheckDue,
-			Judgement judgement, boolean deferredCheckDue, boolean stopUnfinished,
-			boolean goneRecorderDue) {
-
-		/** A RECORDING recording judged, nothing else due (the judgement of a heartbeat that shows a standstill). */
-		static Observed judged(long epoch, Judgement judgement, boolean deferredCheckDue) {
-			return new Observed(RecordingStatus.RECORDING, epoch, false, false, false, false, false, false, judgement,
-					deferredCheckDue, false, false);
-		}
-
+	record Observed(RecordingStatus status, long epoch, RecorderExits.Seen exit, boolean pending, boolean retryDue,
+			boolean firstChunkAwaited, boolean primaryUnidentified, boolean primaryLookupDue, boolean openViduCheckDue,
+			Judgement judgement, boolean deferredCheckDue, boolean stopUnfinished, boolean goneRecorderDue) {
 	}
 
 	static SweepDecision decide(Observed o) {
+		if (o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal()) {
+			// a recorder that exited is never judged: its exit code says what it needs
+			return of(null, Step.HANDLE_EXIT, "its recorder exited");
+		}
 		return switch (o.status()) {
 			case STOPPING -> stopping(o);
 			case RECORDING -> recording(o);
@@ -120,6 +120,9 @@ record SweepDecision(List<Step> steps, String why) {
 			// a backup that cannot start is retried only while OpenVidu still has the session
 			return o.openViduCheckDue() ? of(bookkeeping, Step.ASK_OPENVIDU, "a backup waits for its retry: session still there?")
 					: of(bookkeeping, null, "a backup waits for its retry");
+		}
+		if (o.exit() == RecorderExits.Seen.WAITING) {
+			return of(bookkeeping, null, "its recorder exited; the backup waits for the failover back-off");
 		}
 		if (bookkeeping == null && o.primaryUnidentified() && o.primaryLookupDue()) {
 			bookkeeping = Step.LOOKUP_PRIMARY;

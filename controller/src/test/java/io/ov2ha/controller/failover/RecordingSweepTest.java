@@ -4,6 +4,7 @@ import static io.ov2ha.controller.failover.SweepDecision.Step.ASK_OPENVIDU;
 import static io.ov2ha.controller.failover.SweepDecision.Step.CHECK_FIRST_CHUNK;
 import static io.ov2ha.controller.failover.SweepDecision.Step.CHECK_RECORDER;
 import static io.ov2ha.controller.failover.SweepDecision.Step.FINISH_GONE_RECORDER;
+import static io.ov2ha.controller.failover.SweepDecision.Step.HANDLE_EXIT;
 import static io.ov2ha.controller.failover.SweepDecision.Step.LOOKUP_PRIMARY;
 import static io.ov2ha.controller.failover.SweepDecision.Step.RETRY_START;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,8 +44,8 @@ import io.ov2ha.controller.recording.RecordingStatus;
 
 /**
  * The sweep around its pure decision ({@link SweepDecisionTest}): one task per recording and tick,
- * nothing piled up on a busy recording, and each throttle marked when its step is chosen, only
- * then (and then even when the worker is busy). Workers never run here: the tasks reach
+ * nothing piled up on a busy recording, each throttle marked when its step is chosen, only then
+ * (and then even when the worker is busy), and an exit an event source wrote down handled once. Workers never run here: the tasks reach
  * collaborators this test does not build; what is queued is counted.
  */
 class RecordingSweepTest {
@@ -59,6 +60,8 @@ class RecordingSweepTest {
 	private final List<Runnable> queued = new ArrayList<>();
 
 	private final KeyedExecutor workers = new KeyedExecutor(new Holding());
+
+	private final RecorderExits exits = new RecorderExits(clock);
 
 	@TempDir
 	Path dir;
@@ -94,7 +97,7 @@ class RecordingSweepTest {
 		return new RecordingSweep(null, null, null, null, rules, gate, pressure, checks,
 				new UnfinishedStops(properties, null), () -> workers, () -> T.minusSeconds(3600), id -> Runnable::run,
 				clock, new RecorderPeers(Duration.ofSeconds(1), Duration.ofSeconds(2)),
-				new FailoverMetrics(registry, new RecorderCensus(null, clock), client));
+				new FailoverMetrics(registry, new RecorderCensus(null, clock), client), null, exits);
 	}
 
 	/**
@@ -213,6 +216,37 @@ class RecordingSweepTest {
 		assertThat(at(sweep, stopping, 0)).containsExactly(FINISH_GONE_RECORDER);
 		assertThat(at(sweep, stopping, 29.9)).isEmpty();
 		assertThat(at(sweep, stopping, 30)).containsExactly(FINISH_GONE_RECORDER);
+	}
+
+	@Test
+	void anExitAnEventSourceSawIsHandledAloneAndOnceAndOneRefusedForTheBackoffOnceItEnds() {
+		RecordingSweep sweep = sweep(false);
+		Snapshot s = silent("ses_Exited");
+		RecorderExits.Exit exit = new RecorderExits.Exit(EXACT, 137L, T, "docker-event", false, null);
+		exits.seen(exit);
+		assertThat(sweep.decide(s, T).judgement()).as("an exited recorder is not judged").isNull();
+		assertThat(at(sweep, () -> s, 0)).as("not a silence: an exit").containsExactly(HANDLE_EXIT);
+		sweep.sweepAll(List.of(s), T);
+		assertThat(queued).hasSize(1);
+		assertThat(exits.take(EXACT, T)).as("taken by whoever handles it").contains(exit);
+		assertThat(exits.take(EXACT, T)).as("once").isEmpty();
+		assertThat(at(sweep, () -> s, 0.5)).as("handled: the silence is judged again").containsExactly(CHECK_RECORDER);
+		// its backup refused for the back-off (ending 3 s after T): decided again once it ends
+		exits.later(exit, T.plusSeconds(3));
+		assertThat(at(sweep, () -> s, 1)).as("waits: no check of a recorder known dead").isEmpty();
+		assertThat(exits.take(EXACT, clock.instant())).as("not before the back-off's end").isEmpty();
+		assertThat(at(sweep, () -> s, 3 + RecorderExits.RETRY_MARGIN.toMillis() / 1000.0))
+			.containsExactly(HANDLE_EXIT);
+		assertThat(exits.take(EXACT, clock.instant())).as("the exit as first seen").contains(exit.later(
+				T.plusSeconds(3).plus(RecorderExits.RETRY_MARGIN)));
+	}
+
+	@Test
+	void anEarlierRecordersExitChangesNothing() {
+		RecordingSweep sweep = sweep(false);
+		exits.seen(new RecorderExits.Exit("a".repeat(64), 137L, T, "docker-event", false, null));
+		assertThat(at(sweep, () -> healthy("ses_Moved"), 0)).isEmpty();
+		assertThat(at(sweep, () -> silent("ses_Moved"), 0)).containsExactly(CHECK_RECORDER);
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import static io.ov2ha.controller.failover.SweepDecision.Step.ASK_OPENVIDU;
 import static io.ov2ha.controller.failover.SweepDecision.Step.CHECK_FIRST_CHUNK;
 import static io.ov2ha.controller.failover.SweepDecision.Step.CHECK_RECORDER;
 import static io.ov2ha.controller.failover.SweepDecision.Step.FINISH_GONE_RECORDER;
+import static io.ov2ha.controller.failover.SweepDecision.Step.HANDLE_EXIT;
 import static io.ov2ha.controller.failover.SweepDecision.Step.LOOKUP_PRIMARY;
 import static io.ov2ha.controller.failover.SweepDecision.Step.RESUME_STOP;
 import static io.ov2ha.controller.failover.SweepDecision.Step.RETRY_START;
@@ -28,10 +29,10 @@ import io.ov2ha.controller.failover.SweepDecision.Step;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**
- * The reconciler's decision for one recording and tick ({@link SweepDecision#decide}): a table of
- * what each observation asks for, then properties over every combination of status, flags and
- * judgement (one decision, at most one action, bookkeeping first, never a check of a healthy
- * recorder).
+ * The reconciler's decision for one recording ({@link SweepDecision#decide}): a table of what each
+ * observation asks for, then properties over every combination of status, recorder exit, flags
+ * and judgement (one decision, at most one action, bookkeeping first, never a check of a healthy
+ * recorder, an exit handled alone).
  */
 class SweepDecisionTest {
 
@@ -59,6 +60,8 @@ class SweepDecisionTest {
 
 		long epoch;
 
+		RecorderExits.Seen exit = RecorderExits.Seen.NONE;
+
 		boolean pending;
 
 		boolean retryDue;
@@ -80,7 +83,7 @@ class SweepDecisionTest {
 		boolean goneDue;
 
 		Observed build() {
-			return new Observed(status, epoch, pending, retryDue, firstChunk, unidentified, lookupDue, openViduDue,
+			return new Observed(status, epoch, exit, pending, retryDue, firstChunk, unidentified, lookupDue, openViduDue,
 					judgement, deferredDue, unfinished, goneDue);
 		}
 
@@ -202,6 +205,34 @@ class SweepDecisionTest {
 		o.goneDue = true;
 		rows.add(arguments("both stops due: the unfinished one", o, List.of(RESUME_STOP)));
 		rows.add(arguments("stopping, nothing due", stopping(0), List.of()));
+		// --- the recorder exited (a Docker event wrote it down): its exit code decides, nothing else
+		o = recording(0, null);
+		o.exit = RecorderExits.Seen.DUE;
+		rows.add(arguments("the primary exited", o, List.of(HANDLE_EXIT)));
+		o = recording(2, null);
+		o.exit = RecorderExits.Seen.DUE;
+		o.firstChunk = true;
+		o.openViduDue = true;
+		o.unidentified = true;
+		o.lookupDue = true;
+		rows.add(arguments("a backup exited before its first chunk: the exit alone, no bookkeeping first", o,
+				List.of(HANDLE_EXIT)));
+		o = stopping(1);
+		o.exit = RecorderExits.Seen.DUE;
+		o.unfinished = true;
+		rows.add(arguments("a stopping recorder exited: its exit first (it may be the end)", o, List.of(HANDLE_EXIT)));
+		o = recording(1, null);
+		o.status = RecordingStatus.FINALIZING;
+		o.exit = RecorderExits.Seen.DUE;
+		rows.add(arguments("finalizing, its recorder exited: told (nothing to replace)", o, List.of(HANDLE_EXIT)));
+		o = recording(0, null);
+		o.exit = RecorderExits.Seen.WAITING;
+		rows.add(arguments("exited within the back-off: waits for its end, never judged", o, List.of()));
+		o = recording(1, null);
+		o.exit = RecorderExits.Seen.WAITING;
+		o.openViduDue = true;
+		o.firstChunk = true;
+		rows.add(arguments("a backup exited within the back-off: only its first chunk", o, List.of(CHECK_FIRST_CHUNK)));
 		for (RecordingStatus done : List.of(RecordingStatus.FINALIZING, RecordingStatus.READY, RecordingStatus.FAILED,
 				RecordingStatus.ABANDONED)) {
 			o = recording(1, judged(Kind.SILENT));
@@ -222,7 +253,9 @@ class SweepDecisionTest {
 		assertThat(d.why()).isNotBlank();
 	}
 
-	/** Every combination of status, flags and judgement (with every deferral of every verdict). */
+	/** Every combination of status, exit, flags and judgement (with every deferral of every verdict). */
+	private static final List<Observed> EVERY_OBSERVATION = everyObservation();
+
 	private static List<Observed> everyObservation() {
 		List<Judgement> judgements = new ArrayList<>();
 		judgements.add(null);
@@ -237,15 +270,18 @@ class SweepDecisionTest {
 		List<Observed> all = new ArrayList<>();
 		for (RecordingStatus status : RecordingStatus.values()) {
 			for (long epoch = 0; epoch <= 1; epoch++) {
-				for (Judgement j : judgements) {
-					for (int flags = 0; flags < 1 << 9; flags++) {
-						all.add(new Observed(status, epoch, bit(flags, 0), bit(flags, 1), bit(flags, 2), bit(flags, 3),
-								bit(flags, 4), bit(flags, 5), j, bit(flags, 6), bit(flags, 7), bit(flags, 8)));
+				for (RecorderExits.Seen exit : RecorderExits.Seen.values()) {
+					for (Judgement j : judgements) {
+						for (int flags = 0; flags < 1 << 9; flags++) {
+							all.add(new Observed(status, epoch, exit, bit(flags, 0), bit(flags, 1), bit(flags, 2),
+									bit(flags, 3), bit(flags, 4), bit(flags, 5), j, bit(flags, 6), bit(flags, 7),
+									bit(flags, 8)));
+						}
 					}
 				}
 			}
 		}
-		return all;
+		return List.copyOf(all);
 	}
 
 	private static boolean bit(int flags, int i) {
@@ -254,10 +290,9 @@ class SweepDecisionTest {
 
 	@Test
 	void everyDecisionIsOneTaskWithAtMostOneActionAndItsBookkeepingFirst() {
-		List<Observed> all = everyObservation();
-		// 6 statuses x 2 epochs x 57 judgements (none, 14 kinds, 3 deferrals x 14 normal verdicts) x 2^9 flags
-		assertThat(all).hasSize(350_208);
-		for (Observed o : all) {
+		// 6 statuses x 2 epochs x 3 exits x 57 judgements (none, 14 kinds, 3 deferrals x 14 normal verdicts) x 2^9 flags
+		assertThat(EVERY_OBSERVATION).hasSize(1_050_624);
+		for (Observed o : EVERY_OBSERVATION) {
 			SweepDecision d = SweepDecision.decide(o);
 			assertThat(d.steps()).as("%s -> %s", o, d).hasSizeLessThanOrEqualTo(2);
 			assertThat(d.steps().stream().filter(Step::action).count()).as("%s -> %s", o, d).isLessThanOrEqualTo(1);
@@ -272,7 +307,7 @@ class SweepDecisionTest {
 
 	@Test
 	void aHealthyOrStartingRecorderIsNeverChecked() {
-		for (Observed o : everyObservation()) {
+		for (Observed o : EVERY_OBSERVATION) {
 			if (o.judgement() != null && NOTHING_TO_CHECK.contains(o.judgement().kind())) {
 				assertThat(SweepDecision.decide(o).steps()).as("%s", o).doesNotContain(CHECK_RECORDER);
 			}
@@ -281,7 +316,7 @@ class SweepDecisionTest {
 
 	@Test
 	void onlyASilenceDeferredForItsHostAsksTheRuntimeAndOnlyWhenDue() {
-		for (Observed o : everyObservation()) {
+		for (Observed o : EVERY_OBSERVATION) {
 			Judgement j = o.judgement();
 			if (j != null && DEFERRALS.contains(j.kind()) && SweepDecision.decide(o).has(CHECK_RECORDER)) {
 				assertThat(j.deferred()).as("%s", o).isEqualTo(Kind.SILENT);
@@ -291,14 +326,19 @@ class SweepDecisionTest {
 	}
 
 	@Test
-	void onlyRecordingAndStoppingRecordingsGetSteps() {
-		for (Observed o : everyObservation()) {
+	void onlyRecordingAndStoppingRecordingsGetStepsBesideAnExit() {
+		for (Observed o : EVERY_OBSERVATION) {
 			SweepDecision d = SweepDecision.decide(o);
-			if (o.status() != RecordingStatus.RECORDING && o.status() != RecordingStatus.STOPPING) {
+			if (o.status().isFinal()) {
 				assertThat(d.idle()).as("%s", o).isTrue();
 			}
+			else if (o.status() == RecordingStatus.FINALIZING) {
+				assertThat(d.steps()).as("%s", o).isEqualTo(
+						o.exit() == RecorderExits.Seen.DUE ? List.of(HANDLE_EXIT) : List.of());
+			}
 			if (o.status() == RecordingStatus.STOPPING) {
-				assertThat(d.steps()).as("%s", o).allMatch(s -> s == RESUME_STOP || s == FINISH_GONE_RECORDER);
+				assertThat(d.steps()).as("%s", o)
+					.allMatch(s -> s == RESUME_STOP || s == FINISH_GONE_RECORDER || s == HANDLE_EXIT);
 			}
 			else {
 				assertThat(d.steps()).as("%s", o).doesNotContain(RESUME_STOP, FINISH_GONE_RECORDER);
@@ -307,8 +347,28 @@ class SweepDecisionTest {
 	}
 
 	@Test
+	void anExitDueIsHandledAloneAndAnExitWithinTheBackoffIsNeverJudged() {
+		for (Observed o : EVERY_OBSERVATION) {
+			SweepDecision d = SweepDecision.decide(o);
+			if (o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal()) {
+				assertThat(d.steps()).as("%s", o).isEqualTo(List.of(HANDLE_EXIT));
+			}
+			else {
+				assertThat(d.steps()).as("only a due exit is handled: %s", o).doesNotContain(HANDLE_EXIT);
+			}
+			if (o.exit() == RecorderExits.Seen.WAITING) {
+				assertThat(d.steps()).as("%s", o).doesNotContain(CHECK_RECORDER, LOOKUP_PRIMARY);
+				if (!o.pending()) {
+					assertThat(d.steps()).as("a backup claimed meanwhile goes on; else nothing: %s", o)
+						.doesNotContain(ASK_OPENVIDU, RETRY_START);
+				}
+			}
+		}
+	}
+
+	@Test
 	void aPendingBackupIsNeverJudgedOrLookedUp() {
-		for (Observed o : everyObservation()) {
+		for (Observed o : EVERY_OBSERVATION) {
 			if (o.status() == RecordingStatus.RECORDING && o.pending()) {
 				assertThat(SweepDecision.decide(o).steps()).as("%s", o).doesNotContain(CHECK_RECORDER, LOOKUP_PRIMARY);
 			}
@@ -317,7 +377,7 @@ class SweepDecisionTest {
 
 	@Test
 	void aPrimaryIsNeverAskedAboutWhileItRecords() {
-		for (Observed o : everyObservation()) {
+		for (Observed o : EVERY_OBSERVATION) {
 			if (o.status() == RecordingStatus.RECORDING && !o.pending() && o.epoch() == 0) {
 				assertThat(SweepDecision.decide(o).steps()).as("%s", o).doesNotContain(ASK_OPENVIDU);
 			}
@@ -325,7 +385,7 @@ class SweepDecisionTest {
 	}
 
 	@Test
-	void aHeartbeatsJudgementChecksTheRecorderOnAFailureOrADeferredSilenceDue() {
+	void aJudgementAloneChecksTheRecorderOnAFailureOrADeferredSilenceDue() {
 		Set<Kind> failures = EnumSet.of(Kind.SILENT, Kind.START_TIMEOUT, Kind.MEDIA_STALLED, Kind.CHUNK_STALLED,
 				Kind.NO_CONTENT);
 		for (Kind kind : Kind.values()) {
@@ -334,7 +394,8 @@ class SweepDecisionTest {
 					Judgement j = judged(kind, DEFERRALS.contains(kind) ? deferred : null);
 					boolean expected = failures.contains(kind)
 							|| DEFERRALS.contains(kind) && deferred == Kind.SILENT && due;
-					SweepDecision d = SweepDecision.decide(Observed.judged(1, j, due));
+					SweepDecision d = SweepDecision.decide(new Observed(RecordingStatus.RECORDING, 1,
+							RecorderExits.Seen.NONE, false, false, false, false, false, false, j, due, false, false));
 					assertThat(d.steps()).as("%s, runtime check due: %s", j, due)
 						.isEqualTo(expected ? List.of(CHECK_RECORDER) : List.of());
 				}
