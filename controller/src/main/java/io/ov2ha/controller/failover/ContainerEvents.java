@@ -1,9 +1,7 @@
 package io.ov2ha.controller.failover;
 
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -20,7 +18,8 @@ import io.ov2ha.controller.recording.RecordingId;
  * index) on a worker; a die is written down ({@link RecorderExits}, with the OOM killer's mark)
  * and the recording's id is queued for its reconciliation, behind that recording's other work
  * ({@link RecordingSweep#reconcile}, which observes, decides and acts); an unhealthy container
- * only queues the id. Whether the container is the recording's current recorder is the
+ * only queues the id. An exit refused for the failover back-off has its id queued again once
+ * the back-off ends ({@link #requeueDue}). Whether the container is the recording's current recorder is the
  * reconciler's to see: events of earlier epochs' recorders are expected and change nothing.
  */
 final class ContainerEvents {
@@ -34,9 +33,6 @@ final class ContainerEvents {
 	private final Supplier<KeyedExecutor> workers;
 
 	private final Consumer<RecordingId> reconcile;
-
-	/** Containers the OOM killer hit (Docker sends oom before die), so the die needs no inspect. */
-	private final Map<String, Instant> oomKilled = new ConcurrentHashMap<>();
 
 	/**
 	 * @param workers the reconciler's worker queues (new ones after a restart)
@@ -56,7 +52,7 @@ final class ContainerEvents {
 		}
 		if (event.kind() == RuntimeEvent.Kind.OOM) {
 			// the die event follows and carries the verdict
-			oomKilled.put(event.containerId(), event.at());
+			exits.oomKilled(event.containerId());
 			return;
 		}
 		if (event.kind() == RuntimeEvent.Kind.HEALTHY) {
@@ -71,8 +67,18 @@ final class ContainerEvents {
 		});
 	}
 
+	/**
+	 * Queues again the recordings of exits refused for the failover back-off whose back-off ended
+	 * ({@link RecorderExits#dueRetries}); every controller, at every tick.
+	 */
+	void requeueDue(Instant now) {
+		for (RecordingId id : exits.dueRetries(now)) {
+			workers.get().submit(id.value(), () -> reconcile.accept(id));
+		}
+	}
+
 	void forgetOlderThan(Instant old) {
-		oomKilled.values().removeIf(t -> t.isBefore(old));
+		exits.forgetOlderThan(old);
 	}
 
 	private Optional<RecordingId> recordingOf(RuntimeEvent event) {
@@ -90,9 +96,7 @@ final class ContainerEvents {
 					+ ContainerLabels.shortId(event.containerId()));
 			return;
 		}
-		boolean oom = oomKilled.remove(event.containerId()) != null;
-		exits.seen(new RecorderExits.Exit(event.containerId(), event.exitCode(), event.at(), "docker-event", oom,
-				null));
+		exits.seen(id, event.containerId(), event.exitCode(), event.at(), "docker-event");
 	}
 
 }

@@ -70,9 +70,10 @@ final class FailedRecorders {
 	 * @param decisions where a decision on OpenVidu's answer runs for a recording
 	 */
 	FailedRecorders(FailoverReads reads, RecordingStore recordings, RecorderExits exits, FailoverService failover,
-			StopCoordinator stops, StopMarkers stopMarkers, RecorderRuntime runtime, Clock clock, DetectionRules rules, OpenViduGate gate, HostPressure pressure,
-			FailoverMetrics metrics, ThrottledWarnings warnings, Supplier<Instant> startedAt, Supplier<Instant> judgingBase,
-			Function<RecordingId, Executor> decisions, RecorderPeers peers) {
+			StopCoordinator stops, StopMarkers stopMarkers, RecorderRuntime runtime, Clock clock, DetectionRules rules,
+			OpenViduGate gate, HostPressure pressure, FailoverMetrics metrics, ThrottledWarnings warnings,
+			Supplier<Instant> startedAt, Supplier<Instant> judgingBase, Function<RecordingId, Executor> decisions,
+			RecorderPeers peers) {
 		this.reads = reads;
 		this.recordings = recordings;
 		this.exits = exits;
@@ -93,16 +94,25 @@ final class FailedRecorders {
 	}
 
 	/**
-	 * The exit of {@code containerId} seen by an event source ({@link RecorderExits}), decided by the
-	 * reconciler: taken (nobody else handles it) and handled if its container is still the
-	 * recording's current one; an earlier epoch's recorder (fenced, or killed by a failover) is
-	 * expected to exit and is left alone.
+	 * The exit of {@code containerId} an event source wrote down ({@link RecorderExits}), decided
+	 * by the reconciler: handled if its container is still the recording's current one, taken
+	 * first (nobody else handles it) and put back if its handling fails. An earlier epoch's
+	 * recorder (fenced, or killed by a failover) is expected to exit and is left alone.
 	 */
 	void handleExit(RecordingId id, String containerId) {
-		exits.take(containerId, clock.instant())
-			.ifPresent(e -> recordings.find(id)
-				.filter(r -> containerId.equals(r.containerId()))
-				.ifPresent(r -> exited(r, e)));
+		Optional<Recording> current = recordings.find(id).filter(r -> containerId.equals(r.containerId()));
+		if (current.isEmpty()) {
+			return;
+		}
+		exits.take(containerId, clock.instant()).ifPresent(e -> {
+			try {
+				exited(current.get(), e);
+			}
+			catch (RuntimeException ex) {
+				exits.putBack(id, e);
+				throw ex;
+			}
+		});
 	}
 
 	/** The current epoch's container exited: a failover, unless the recording was ending. */
@@ -136,11 +146,13 @@ final class FailedRecorders {
 				}
 			}
 			case REPLACE_OOM, REPLACE_DIED -> {
-				boolean removed = verdict == RecorderExit.REPLACE_DIED && gate.enabled()
-						&& RecorderContainers.removedBySomebodyElse(runtime, containerId);
+				// asked once: a retry after the back-off is judged on the evidence first found
+				boolean removed = exit.removed() != null ? exit.removed()
+						: verdict == RecorderExit.REPLACE_DIED && gate.enabled()
+								&& RecorderContainers.removedBySomebodyElse(runtime, containerId);
 				replace(r, verdict.reason(), new FailoverService.Evidence(exit.at(), exit.source(), "container exited"
 						+ (exitCode == null ? "" : " with code " + exitCode) + (removed ? ", removed by somebody else" : ""),
-						containerId, false, removed), exit);
+						containerId, false, removed), exit.withRemoved(removed));
 			}
 		}
 	}
@@ -212,7 +224,7 @@ final class FailedRecorders {
 						+ r.epoch() + " retryAt=" + outcome.retryAt());
 				if (exit != null && outcome.retryAt() != null) {
 					// a dead recorder sends no second event: its exit is decided again once the back-off ends
-					exits.later(exit, outcome.retryAt());
+					exits.later(r.id(), exit, outcome.retryAt());
 				}
 			}
 			case NO_ENVIRONMENT -> warnings.warn(LOG, "noenv:" + r.id(), "event=failover.impossible recordingId=" + r.id()

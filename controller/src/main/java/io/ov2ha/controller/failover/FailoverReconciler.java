@@ -32,16 +32,19 @@ import io.ov2ha.controller.support.PeriodicPass;
  * observed (container state, heartbeat age, chunk progress) and acts.
  *
  * <ul>
- * <li><b>Docker events</b> (every controller): a die/oom of the current recorder's container
- * is handed to a worker at once, which fails over (the Redis claim lets one controller win).</li>
+ * <li><b>Docker events</b> (every controller, {@link ContainerEvents}): a die is written down
+ * ({@link RecorderExits}) and the recording's id queued on its worker, where it is reconciled at
+ * once ({@link RecordingSweep#reconcile}: observed, decided by the pure {@link SweepDecision},
+ * acted on). A controller that does not hold the lease only handles the exit (the Redis claim lets
+ * one controller win); one refused for the back-off is queued again when it ends.</li>
  * <li><b>Sweep</b> (one controller at a time, under a Redis lease, every
- * {@code HA_RECONCILE_INTERVAL}: {@link ReconcilerTick}): heartbeat and chunk rules
- * ({@link DetectionRules}), retries of backups that could not start, first-chunk bookkeeping,
- * stops left unfinished ({@link UnfinishedStops}).</li>
+ * {@code HA_RECONCILE_INTERVAL}: {@link ReconcilerTick}): the same reconciliation for every
+ * active recording: heartbeat and chunk rules ({@link DetectionRules}), retries of backups that
+ * could not start, first-chunk bookkeeping, stops left unfinished ({@link UnfinishedStops}).</li>
  * <li><b>Heartbeats</b> (the lease holder): one that shows a capturing recorder without progress
- * ({@link io.ov2ha.controller.recording.RecorderStandstill}) has its recording judged at once on
- * its worker, as the sweep would judge it: a stall is acted on when the heartbeat that proves it
- * arrives, not up to one interval later.</li>
+ * ({@link io.ov2ha.controller.recording.RecorderStandstill}) queues its recording's id, reconciled
+ * at once on its worker: a stall is acted on when the heartbeat that proves it arrives, not up to
+ * one interval later.</li>
  * <li><b>Full reconciliation</b> ({@link BackupAudit}, the lease holder: on taking the lease,
  * after every event stream reconnection, every minute): every backup container found by label is
  * compared with the registry.</li>
@@ -128,7 +131,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		RecordingSweep sweeps = new RecordingSweep(store, reads, recordings, failover, rules, gate, pressure, checks,
 				unfinishedStops, () -> workers, () -> judgingBase, this::decisions, clock, peers, metrics, failed, exits);
 		this.sweeps = sweeps;
-		this.events = new ContainerEvents(reads, exits, () -> workers, sweeps::reconcile);
+		this.events = new ContainerEvents(reads, exits, () -> workers, this::reconcile);
 		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit, sweeps,
 				checks, unfinishedStops, events, () -> running, at -> judgingBase = at);
 		Duration interval = properties.failover().reconcileInterval();
@@ -223,8 +226,8 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	/**
 	 * A heartbeat showed a capturing recorder without progress: the lease holder reconciles the
-	 * recording now ({@link RecordingSweep#reconcile}), behind its other work (skipped when some is queued: the sweep follows), rather
-	 * than at its next sweep. The stall still needs {@code HA_STALL_TIMEOUT} without progress; this
+	 * recording now ({@link RecordingSweep#reconcile}), behind its other work (skipped when some is
+	 * queued: the sweep follows), rather than at its next sweep. The stall still needs {@code HA_STALL_TIMEOUT} without progress; this
 	 * only removes the wait for the sweep. Another controller leaves it to the lease holder's sweep.
 	 */
 	@EventListener
@@ -235,7 +238,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		}
 		RecordingId id = standstill.id();
 		try {
-			current.submitIfIdle(id.value(), () -> sweeps.reconcile(id));
+			current.submitIfIdle(id.value(), () -> reconcile(id));
 		}
 		catch (RejectedExecutionException ex) {
 			// stopping
@@ -254,6 +257,14 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	}
 
 	// --- the workers -----------------------------------------------------------------------
+
+	/**
+	 * Reconciles one recording on its worker (the caller's thread): every controller does on its
+	 * events; only the lease holder judges and sweeps ({@link RecordingSweep#reconcile}).
+	 */
+	private void reconcile(RecordingId id) {
+		sweeps.reconcile(id, ticks.leader());
+	}
 
 	/**
 	 * Where a decision on OpenVidu's answer runs: the recording's worker queue, behind what is

@@ -26,7 +26,8 @@ import io.ov2ha.controller.recording.RecordingStore;
  * history ({@code endedBy}). Without {@code HA_OPENVIDU_SECRET} every backup goes on, as before.
  * OpenVidu is asked on threads of its own ({@link OpenViduQuestions}), never on the reconciler's
  * workers; the decision on the answer runs on the worker queue of the recording the caller gives
- * (one at a time per recording, on the lease holder). This class does the asking: when, about
+ * (one at a time per recording). The periodic check is the lease holder's; the question before a
+ * backup is asked by whichever controller handles the failure. This class does the asking: when, about
  * which recording, and whether it is still the same one when the answer comes;
  * {@link OpenViduVerdicts} decides on the answer, {@link OpenViduAsks} remembers per recording.
  */

@@ -18,10 +18,12 @@ import io.ov2ha.controller.support.LogValues;
 
 /**
  * The reconciler's periodic tick (every {@code HA_RECONCILE_INTERVAL}) and its Redis lease: every
- * controller takes or renews the lease, and only its holder works: the full reconciliation when due
- * ({@link BackupAudit}), the cleanup of the in-memory and container indexes every ten minutes, and
- * the sweep of every active recording ({@link RecordingSweep}). It knows whether this controller
- * leads, and gives the lease back when the reconciler stops.
+ * controller takes or renews the lease, queues again the recordings of exits whose failover
+ * back-off ended ({@link ContainerEvents#requeueDue}) and forgets its old in-memory throttles
+ * every ten minutes; only the lease holder does the rest: the full reconciliation when due
+ * ({@link BackupAudit}), the cleanup of the container index every ten minutes, and the sweep of
+ * every active recording ({@link RecordingSweep}). It knows whether this controller leads, and
+ * gives the lease back when the reconciler stops.
  */
 final class ReconcilerTick {
 
@@ -63,6 +65,8 @@ final class ReconcilerTick {
 	private volatile boolean leader;
 
 	private volatile Instant lastTickAt;
+
+	private volatile Instant lastMemoryCleanupAt = Instant.EPOCH;
 
 	private volatile Instant lastIndexCleanupAt = Instant.EPOCH;
 
@@ -135,10 +139,10 @@ final class ReconcilerTick {
 				}
 			}
 			lastTickAt = now;
-			boolean cleanup = lastIndexCleanupAt.plus(INDEX_CLEANUP_EVERY).isBefore(now);
-			if (cleanup) {
-				// every controller: the events' reconciliations fill these on all of them
-				lastIndexCleanupAt = now;
+			events.requeueDue(now);
+			if (lastMemoryCleanupAt.plus(INDEX_CLEANUP_EVERY).isBefore(now)) {
+				// every controller: its events' reconciliations fill these too
+				lastMemoryCleanupAt = now;
 				Instant old = now.minus(INDEX_CLEANUP_EVERY);
 				warnings.forgetOlderThan(old);
 				sweeps.forgetOlderThan(old);
@@ -155,7 +159,8 @@ final class ReconcilerTick {
 			if (audit.due(now)) {
 				audit.run(now);
 			}
-			if (cleanup) {
+			if (lastIndexCleanupAt.plus(INDEX_CLEANUP_EVERY).isBefore(now)) {
+				lastIndexCleanupAt = now;
 				int removed = reads.cleanContainerIndex();
 				if (removed > 0) {
 					LOG.info("event=failover.index_cleaned removed=" + removed);

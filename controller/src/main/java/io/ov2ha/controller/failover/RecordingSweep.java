@@ -128,13 +128,14 @@ final class RecordingSweep {
 	 * One recording of the sweep: decided ({@link #decide}) and acted on: its steps queued as one
 	 * task on its worker (never two at once).
 	 *
-	 * @return the verdict on its recorder, null when it was not judged (not recording, a backup pending)
+	 * @return the verdict on its recorder, null when it was not judged (not recording, a backup
+	 *         pending, an exit known)
 	 */
 	private Judgement.Kind sweep(Snapshot s, Instant now) {
 		if (s.status() == RecordingStatus.RECORDING) {
 			trackProgress(s, now);
 		}
-		Decided d = decide(s, now);
+		Decided d = decide(s, now, true);
 		act(s, d, tasks -> workers.get().submitIfIdle(s.id().value(), () -> runInOrder(tasks, 0)));
 		return d.judgement() == null ? null : d.judgement().kind();
 	}
@@ -147,9 +148,14 @@ final class RecordingSweep {
 	 * Observes {@code s}, decides ({@link SweepDecision#decide}), reports its judgement and marks
 	 * the throttles of the steps chosen: the next of each is due from {@code now}, whether or not
 	 * the worker takes the task (a busy recording is not asked twice as often).
+	 *
+	 * @param leaseHolder whether this controller holds the reconciler's lease: another observes
+	 *        only the recorder's exit (the judgement and the throttles are the lease holder's)
 	 */
-	Decided decide(Snapshot s, Instant now) {
-		SweepDecision.Observed o = observe(s, now);
+	Decided decide(Snapshot s, Instant now, boolean leaseHolder) {
+		SweepDecision.Observed o = leaseHolder ? observe(s, now)
+				: new SweepDecision.Observed(false, s.status(), s.epoch(), exits.of(s.containerId(), now), false, false,
+						false, false, false, false, null, false, false, false);
 		SweepDecision d = SweepDecision.decide(o);
 		if (o.judgement() != null) {
 			checks.report(s, o.judgement());
@@ -158,7 +164,10 @@ final class RecordingSweep {
 		return new Decided(d, o.judgement());
 	}
 
-	/** What the decision for {@code s} needs; reads only (a throttle is marked once its step is chosen). */
+	/**
+	 * What the lease holder's decision for {@code s} needs; reads only (a throttle is marked once
+	 * its step is chosen).
+	 */
 	private SweepDecision.Observed observe(Snapshot s, Instant now) {
 		boolean recording = s.status() == RecordingStatus.RECORDING;
 		boolean stopping = s.status() == RecordingStatus.STOPPING;
@@ -169,8 +178,8 @@ final class RecordingSweep {
 		// a recorder that exited is not judged: its exit says what it needs
 		Judgement j = recording && !pending && exit == RecorderExits.Seen.NONE
 				? rules.judge(s, now, judgingBase.get(), pressure.percent(), peers) : null;
-		return new SweepDecision.Observed(s.status(), s.epoch(), exit, pending, pending && (next == null || !next.isAfter(now)),
-				recording && s.state().awaitFirstChunkEpoch() != null,
+		return new SweepDecision.Observed(true, s.status(), s.epoch(), exit, pending,
+				pending && (next == null || !next.isAfter(now)), recording && s.state().awaitFirstChunkEpoch() != null,
 				primaryUnidentified, recording && primaryUnidentified && primaryLookups.due(s, now),
 				recording && gate.backupCheckDue(s, now), j, j != null && checks.deferredCheckDue(s.id()),
 				stopping && unfinishedStops.unfinished(s, now),
@@ -265,12 +274,15 @@ final class RecordingSweep {
 
 	/**
 	 * One recording reconciled now, on its worker (its id queued by an event source: a Docker
-	 * event, a heartbeat that shows a standstill): observed, decided and acted on as the sweep
-	 * does, its steps run here. Chunk progress stays the sweep's to track (the lease holder's).
+	 * event, an exit's back-off ended, a heartbeat that shows a standstill): observed, decided and
+	 * acted on as the sweep does, its steps run here. On every controller: one that does not hold
+	 * the lease only handles its recorder's exit. Chunk progress stays the sweep's to track.
+	 *
+	 * @param leaseHolder whether this controller holds the reconciler's lease
 	 */
-	void reconcile(RecordingId id) {
+	void reconcile(RecordingId id, boolean leaseHolder) {
 		Instant now = clock.instant();
-		reads.snapshot(id).ifPresent(s -> act(s, decide(s, now), tasks -> runInOrder(tasks, 0)));
+		reads.snapshot(id).ifPresent(s -> act(s, decide(s, now, leaseHolder), tasks -> runInOrder(tasks, 0)));
 	}
 
 	/** This controller no longer sweeps (another holds the lease, or it stopped): its gauges show nothing waiting. */

@@ -32,7 +32,10 @@ record SweepDecision(List<Step> steps, String why) {
 
 	enum Step {
 
-		/** The current recorder exited: what its exit code asks ({@link FailedRecorders#handleExit}): a backup, an end, nothing. */
+		/**
+		 * The current recorder exited: what its exit code asks ({@link FailedRecorders#handleExit}): a
+		 * backup, an end, nothing.
+		 */
 		HANDLE_EXIT(true),
 		/** A STOPPING backup whose stop nobody finished (its controller died): finish it ({@link StopCoordinator#resume}). */
 		RESUME_STOP(true),
@@ -65,6 +68,9 @@ record SweepDecision(List<Step> steps, String why) {
 	/**
 	 * What the reconciler observed of one recording.
 	 *
+	 * @param leaseHolder this controller holds the reconciler's lease (it sweeps); another only
+	 *        handles exits its event sources saw (its view of OpenVidu and of the host's peers is
+	 *        the lease holder's to keep)
 	 * @param status the recording's status
 	 * @param epoch its current epoch
 	 * @param exit what an event source saw of its current recorder's exit ({@link RecorderExits})
@@ -76,22 +82,26 @@ record SweepDecision(List<Step> steps, String why) {
 	 * @param openViduCheckDue a check of the backup's session with OpenVidu is due (throttled; false
 	 *        when OpenVidu is not configured)
 	 * @param judgement the recorder's judgement ({@link DetectionRules}); null when not judged
-	 *        (not RECORDING, or a backup pending)
+	 *        (not RECORDING, a backup pending, an exit known, or not the lease holder)
 	 * @param deferredCheckDue for a silence deferred for its host: asking the runtime whether the
 	 *        container still runs is due (throttled)
 	 * @param stopUnfinished STOPPING: a backup's stop that nobody finished, long after it began
 	 * @param goneRecorderDue STOPPING: OpenVidu's own recorder went silent long ago and its
 	 *        finalization is due to be asked (throttled)
 	 */
-	record Observed(RecordingStatus status, long epoch, RecorderExits.Seen exit, boolean pending, boolean retryDue,
-			boolean firstChunkAwaited, boolean primaryUnidentified, boolean primaryLookupDue, boolean openViduCheckDue,
-			Judgement judgement, boolean deferredCheckDue, boolean stopUnfinished, boolean goneRecorderDue) {
+	record Observed(boolean leaseHolder, RecordingStatus status, long epoch, RecorderExits.Seen exit, boolean pending,
+			boolean retryDue, boolean firstChunkAwaited, boolean primaryUnidentified, boolean primaryLookupDue,
+			boolean openViduCheckDue, Judgement judgement, boolean deferredCheckDue, boolean stopUnfinished,
+			boolean goneRecorderDue) {
 	}
 
 	static SweepDecision decide(Observed o) {
 		if (o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal()) {
 			// a recorder that exited is never judged: its exit code says what it needs
 			return of(null, Step.HANDLE_EXIT, "its recorder exited");
+		}
+		if (!o.leaseHolder()) {
+			return none("another controller holds the lease: it sweeps");
 		}
 		return switch (o.status()) {
 			case STOPPING -> stopping(o);

@@ -2,16 +2,21 @@ package io.ov2ha.controller.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
 
 import io.ov2ha.controller.failover.RecorderExits.Exit;
 import io.ov2ha.controller.failover.RecorderExits.Seen;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.support.MutableClock;
 
-/** The exits event sources write down for the reconciler: seen once, taken once, later again, then forgotten. */
+/**
+ * The exits event sources write down for the reconciler: seen once, taken once, put back on an
+ * error, due again after a back-off (its recording queued once), forgotten by this controller's
+ * clock only.
+ */
 class RecorderExitsTest {
 
 	private static final Instant T = Instant.parse("2026-12-05T12:00:00Z");
@@ -20,45 +25,63 @@ class RecorderExitsTest {
 
 	private static final String B = "b".repeat(64);
 
-	private static Exit exit(String container, long code, String source) {
-		return new Exit(container, code, T, source, false, null);
-	}
+	private static final RecordingId ID = RecordingId.of("ses_Exits");
+
+	private final MutableClock clock = new MutableClock(T);
+
+	private final RecorderExits exits = new RecorderExits(clock);
 
 	@Test
 	void theFirstReportOfAnExitIsKeptAndTakenOnce() {
-		RecorderExits exits = new RecorderExits(Clock.fixed(T, ZoneOffset.UTC));
 		assertThat(exits.of(A, T)).isEqualTo(Seen.NONE);
 		assertThat(exits.of(null, T)).isEqualTo(Seen.NONE);
-		exits.seen(exit(A, 137, "docker-event"));
-		exits.seen(exit(A, 0, "container-finished"));
+		exits.seen(ID, A, 137L, T, "docker-event");
+		exits.seen(ID, A, 0L, T, "container-finished");
 		assertThat(exits.of(A, T)).isEqualTo(Seen.DUE);
 		assertThat(exits.of(B, T)).isEqualTo(Seen.NONE);
-		assertThat(exits.take(A, T)).contains(exit(A, 137, "docker-event"));
+		Exit exit = exits.take(A, T).orElseThrow();
+		assertThat(exit).isEqualTo(new Exit(A, 137L, T, "docker-event", false, null));
 		assertThat(exits.take(A, T)).isEmpty();
 		assertThat(exits.of(A, T)).isEqualTo(Seen.NONE);
+		exits.putBack(ID, exit);
+		assertThat(exits.take(A, T)).as("put back after an error: due again").contains(exit);
 	}
 
 	@Test
-	void anExitRefusedForTheBackoffWaitsForItsEnd() {
-		RecorderExits exits = new RecorderExits(Clock.fixed(T, ZoneOffset.UTC));
-		exits.later(exit(A, 137, "docker-event"), T.plusSeconds(2));
+	void theOomKillersMarkGoesWithTheExitThatFollows() {
+		exits.oomKilled(A);
+		exits.seen(ID, A, 137L, T, "docker-event");
+		exits.seen(ID, B, 137L, T, "docker-event");
+		assertThat(exits.take(A, T)).map(Exit::oom).contains(true);
+		assertThat(exits.take(B, T)).map(Exit::oom).contains(false);
+	}
+
+	@Test
+	void anExitRefusedForTheBackoffIsDueOnceItEndsAndItsRecordingQueuedOnce() {
+		exits.later(ID, new Exit(A, 137L, T, "docker-event", false, true), T.plusSeconds(2));
 		Instant due = T.plusSeconds(2).plus(RecorderExits.RETRY_MARGIN);
 		assertThat(exits.of(A, due.minusMillis(1))).isEqualTo(Seen.WAITING);
 		assertThat(exits.take(A, due.minusMillis(1))).isEmpty();
+		assertThat(exits.dueRetries(due.minusMillis(1))).isEmpty();
 		assertThat(exits.of(A, due)).isEqualTo(Seen.DUE);
-		assertThat(exits.take(A, due)).map(Exit::source).contains("docker-event");
+		assertThat(exits.dueRetries(due)).containsExactly(ID);
+		assertThat(exits.dueRetries(due.plusSeconds(1))).as("once").isEmpty();
+		assertThat(exits.take(A, due)).map(Exit::removed).as("the evidence first found").contains(true);
 	}
 
 	@Test
-	void anExitNobodyHandledIsForgottenAfterAWhile() {
-		Instant later = T.plus(RecorderExits.KEPT_FOR).plusSeconds(1);
-		RecorderExits exits = new RecorderExits(Clock.fixed(later, ZoneOffset.UTC));
-		exits.seen(exit(A, 137, "docker-event"));
-		exits.later(exit(B, 137, "docker-event"), T.plusSeconds(10));
-		exits.seen(new Exit(B.replace('b', 'c'), 137L, later, "docker-event", false, null));
-		assertThat(exits.of(A, later)).as("seen long ago, its container no recording's current one").isEqualTo(Seen.NONE);
-		assertThat(exits.of(B, later)).as("its back-off ended less than the keeping time ago").isEqualTo(Seen.DUE);
-		assertThat(exits.size()).isEqualTo(2);
+	void anExitIsForgottenByWhenThisControllerWroteItDownNotByTheEnginesClock() {
+		// an engine whose clock is far behind, or events replayed after a long outage
+		exits.seen(ID, A, 137L, T.minus(Duration.ofHours(2)), "docker-event");
+		exits.seen(ID, B, 137L, T, "docker-event");
+		assertThat(exits.of(A, T)).as("not forgotten by another's arrival").isEqualTo(Seen.DUE);
+		exits.later(ID, new Exit(B.replace('b', 'c'), 137L, T, "docker-event", false, null), T.plusSeconds(900));
+		clock.set(T.plusSeconds(700));
+		exits.forgetOlderThan(T.plusSeconds(100));
+		assertThat(exits.of(A, clock.instant())).as("written down before the cutoff").isEqualTo(Seen.NONE);
+		assertThat(exits.of(B.replace('b', 'c'), clock.instant())).as("its back-off ends after it")
+			.isEqualTo(Seen.WAITING);
+		assertThat(exits.size()).isEqualTo(1);
 	}
 
 }

@@ -13,11 +13,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +38,7 @@ import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecorderProgress.Phase;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.support.MutableClock;
 
 /**
  * The sweep around its pure decision ({@link SweepDecisionTest}): one task per recording and tick,
@@ -136,7 +134,7 @@ class RecordingSweepTest {
 	/** The steps decided {@code seconds} after T for the snapshot read then. */
 	private List<Step> at(RecordingSweep sweep, Supplier<Snapshot> read, double seconds) {
 		clock.set(T.plusMillis(Math.round(seconds * 1000)));
-		return sweep.decide(read.get(), clock.instant()).decision().steps();
+		return sweep.decide(read.get(), clock.instant(), true).decision().steps();
 	}
 
 	@Test
@@ -144,7 +142,7 @@ class RecordingSweepTest {
 		RecordingSweep sweep = sweep(false);
 		List<Snapshot> snapshots = List.of(healthy("ses_Healthy"), silent("ses_Silent"),
 				backup("ses_Backup", 10, 1L), unidentified("ses_Unknown", null));
-		assertThat(sweep.decide(snapshots.get(2), T).decision().steps()).as("first chunk and check, together")
+		assertThat(sweep.decide(snapshots.get(2), T, true).decision().steps()).as("first chunk and check, together")
 			.containsExactly(CHECK_FIRST_CHUNK, CHECK_RECORDER);
 		sweep.sweepAll(snapshots, T);
 		assertThat(queued).as("the silent primary, the backup, the lookup: one task each").hasSize(3);
@@ -197,7 +195,7 @@ class RecordingSweepTest {
 		RecordingSweep sweep = sweep(false);
 		Snapshot s = silent("ses_Saturated");
 		clock.set(T);
-		Judgement j = sweep.decide(s, T).judgement();
+		Judgement j = sweep.decide(s, T, true).judgement();
 		assertThat(j.kind()).isEqualTo(Kind.DEFERRED_HOST_SATURATED);
 		assertThat(j.deferred()).isEqualTo(Kind.SILENT);
 		assertThat(at(sweep, () -> s, 0.5)).as("asked at 0 s").isEmpty();
@@ -222,29 +220,43 @@ class RecordingSweepTest {
 	void anExitAnEventSourceSawIsHandledAloneAndOnceAndOneRefusedForTheBackoffOnceItEnds() {
 		RecordingSweep sweep = sweep(false);
 		Snapshot s = silent("ses_Exited");
-		RecorderExits.Exit exit = new RecorderExits.Exit(EXACT, 137L, T, "docker-event", false, null);
-		exits.seen(exit);
-		assertThat(sweep.decide(s, T).judgement()).as("an exited recorder is not judged").isNull();
+		exits.seen(s.id(), EXACT, 137L, T, "docker-event");
+		assertThat(sweep.decide(s, T, true).judgement()).as("an exited recorder is not judged").isNull();
 		assertThat(at(sweep, () -> s, 0)).as("not a silence: an exit").containsExactly(HANDLE_EXIT);
+		assertThat(sweep.decide(s, T, false).decision().steps()).as("by any controller").containsExactly(HANDLE_EXIT);
 		sweep.sweepAll(List.of(s), T);
 		assertThat(queued).hasSize(1);
-		assertThat(exits.take(EXACT, T)).as("taken by whoever handles it").contains(exit);
-		assertThat(exits.take(EXACT, T)).as("once").isEmpty();
+		RecorderExits.Exit exit = exits.take(EXACT, T).orElseThrow();
+		assertThat(exits.take(EXACT, T)).as("taken once").isEmpty();
 		assertThat(at(sweep, () -> s, 0.5)).as("handled: the silence is judged again").containsExactly(CHECK_RECORDER);
 		// its backup refused for the back-off (ending 3 s after T): decided again once it ends
-		exits.later(exit, T.plusSeconds(3));
+		exits.later(s.id(), exit.withRemoved(false), T.plusSeconds(3));
 		assertThat(at(sweep, () -> s, 1)).as("waits: no check of a recorder known dead").isEmpty();
+		assertThat(exits.dueRetries(clock.instant())).isEmpty();
 		assertThat(exits.take(EXACT, clock.instant())).as("not before the back-off's end").isEmpty();
-		assertThat(at(sweep, () -> s, 3 + RecorderExits.RETRY_MARGIN.toMillis() / 1000.0))
-			.containsExactly(HANDLE_EXIT);
-		assertThat(exits.take(EXACT, clock.instant())).as("the exit as first seen").contains(exit.later(
-				T.plusSeconds(3).plus(RecorderExits.RETRY_MARGIN)));
+		Instant due = T.plusSeconds(3).plus(RecorderExits.RETRY_MARGIN);
+		assertThat(at(sweep, () -> s, (due.toEpochMilli() - T.toEpochMilli()) / 1000.0)).containsExactly(HANDLE_EXIT);
+		assertThat(exits.dueRetries(due)).as("its recording queued again, once").containsExactly(s.id());
+		assertThat(exits.dueRetries(due)).isEmpty();
+		assertThat(exits.take(EXACT, due)).as("the exit as first seen, with the evidence first found")
+			.contains(exit.withRemoved(false));
+	}
+
+	@Test
+	void aControllerWithoutTheLeaseNeitherJudgesNorAsks() {
+		RecordingSweep sweep = sweep(true);
+		Snapshot silentBackup = backup("ses_Elsewhere", 10, 1L);
+		SweepDecision d = sweep.decide(silentBackup, T, false).decision();
+		assertThat(d.steps()).as(d.why()).isEmpty();
+		assertThat(sweep.decide(silentBackup, T, false).judgement()).isNull();
+		assertThat(at(sweep, () -> silentBackup, 0)).as("its checks were not marked as asked")
+			.containsExactly(CHECK_FIRST_CHUNK, CHECK_RECORDER);
 	}
 
 	@Test
 	void anEarlierRecordersExitChangesNothing() {
 		RecordingSweep sweep = sweep(false);
-		exits.seen(new RecorderExits.Exit("a".repeat(64), 137L, T, "docker-event", false, null));
+		exits.seen(RecordingId.of("ses_Moved"), "a".repeat(64), 137L, T, "docker-event");
 		assertThat(at(sweep, () -> healthy("ses_Moved"), 0)).isEmpty();
 		assertThat(at(sweep, () -> silent("ses_Moved"), 0)).containsExactly(CHECK_RECORDER);
 	}
@@ -299,35 +311,6 @@ class RecordingSweepTest {
 		@Override
 		public boolean awaitTermination(long timeout, TimeUnit unit) {
 			return true;
-		}
-
-	}
-
-	private static final class MutableClock extends Clock {
-
-		private volatile Instant now;
-
-		MutableClock(Instant now) {
-			this.now = now;
-		}
-
-		void set(Instant at) {
-			now = at;
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return now;
 		}
 
 	}

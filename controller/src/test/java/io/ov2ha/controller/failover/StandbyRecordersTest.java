@@ -204,9 +204,9 @@ class StandbyRecordersTest {
 		JsonNode second = admin.get("/api/recordings/" + id + "/failovers").json().path("failovers").get(1);
 		assertThat(second.path("reason").asString()).isEqualTo("container-died");
 		assertThat(second.path("oldContainerId").asString()).isEqualTo(standby);
-		// its death came within the back-off of the first claim: claimed on its Docker event once
-		// the back-off ended, not left to the sweep or the full reconciliation (every minute, both
-		// "container-finished"); bound generous for a busy host
+		// its death came within the back-off of the first claim: its Docker event's exit decided
+		// again once the back-off ended, not left to the silence check or the full reconciliation
+		// (every minute, both "container-finished"); bound generous for a busy host
 		assertThat(second.path("failedAtSource").asString()).isEqualTo("docker-event");
 		assertThat(second.path("detectionMillis").isNumber()).isTrue();
 		assertThat(second.path("detectionMillis").asLong()).isLessThan(12_000L);

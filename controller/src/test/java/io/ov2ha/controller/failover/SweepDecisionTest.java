@@ -83,7 +83,7 @@ class SweepDecisionTest {
 		boolean goneDue;
 
 		Observed build() {
-			return new Observed(status, epoch, exit, pending, retryDue, firstChunk, unidentified, lookupDue, openViduDue,
+			return new Observed(true, status, epoch, exit, pending, retryDue, firstChunk, unidentified, lookupDue, openViduDue,
 					judgement, deferredDue, unfinished, goneDue);
 		}
 
@@ -273,7 +273,7 @@ class SweepDecisionTest {
 				for (RecorderExits.Seen exit : RecorderExits.Seen.values()) {
 					for (Judgement j : judgements) {
 						for (int flags = 0; flags < 1 << 9; flags++) {
-							all.add(new Observed(status, epoch, exit, bit(flags, 0), bit(flags, 1), bit(flags, 2),
+							all.add(new Observed(true, status, epoch, exit, bit(flags, 0), bit(flags, 1), bit(flags, 2),
 									bit(flags, 3), bit(flags, 4), bit(flags, 5), j, bit(flags, 6), bit(flags, 7),
 									bit(flags, 8)));
 						}
@@ -367,6 +367,18 @@ class SweepDecisionTest {
 	}
 
 	@Test
+	void aControllerWithoutTheLeaseOnlyEverHandlesAnExit() {
+		for (Observed o : EVERY_OBSERVATION) {
+			Observed elsewhere = new Observed(false, o.status(), o.epoch(), o.exit(), o.pending(), o.retryDue(),
+					o.firstChunkAwaited(), o.primaryUnidentified(), o.primaryLookupDue(), o.openViduCheckDue(),
+					o.judgement(), o.deferredCheckDue(), o.stopUnfinished(), o.goneRecorderDue());
+			assertThat(SweepDecision.decide(elsewhere).steps()).as("%s", elsewhere)
+				.isEqualTo(o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal() ? List.of(HANDLE_EXIT)
+						: List.of());
+		}
+	}
+
+	@Test
 	void aPendingBackupIsNeverJudgedOrLookedUp() {
 		for (Observed o : EVERY_OBSERVATION) {
 			if (o.status() == RecordingStatus.RECORDING && o.pending()) {
@@ -394,7 +406,7 @@ class SweepDecisionTest {
 					Judgement j = judged(kind, DEFERRALS.contains(kind) ? deferred : null);
 					boolean expected = failures.contains(kind)
 							|| DEFERRALS.contains(kind) && deferred == Kind.SILENT && due;
-					SweepDecision d = SweepDecision.decide(new Observed(RecordingStatus.RECORDING, 1,
+					SweepDecision d = SweepDecision.decide(new Observed(true, RecordingStatus.RECORDING, 1,
 							RecorderExits.Seen.NONE, false, false, false, false, false, false, j, due, false, false));
 					assertThat(d.steps()).as("%s, runtime check due: %s", j, due)
 						.isEqualTo(expected ? List.of(CHECK_RECORDER) : List.of());
