@@ -14,7 +14,6 @@ import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderRuntime;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
-import io.ov2ha.controller.recording.RecordingStore;
 
 /**
  * What the reconciler does with a recorder found failed (dead: an exit a Docker event wrote down
@@ -32,7 +31,7 @@ final class FailedRecorders {
 
 	private final FailoverReads reads;
 
-	private final RecordingStore recordings;
+	private final Function<RecordingId, Optional<Recording>> recordings;
 
 	private final RecorderExits exits;
 
@@ -65,15 +64,16 @@ final class FailedRecorders {
 	private final RecorderPeers peers;
 
 	/**
+	 * @param recordings reads a recording ({@link io.ov2ha.controller.recording.RecordingStore#find})
 	 * @param startedAt when the reconciler started (a death found long after it needs OpenVidu's word)
 	 * @param judgingBase the heartbeat and progress rules count from here (the start, or Redis's return)
 	 * @param decisions where a decision on OpenVidu's answer runs for a recording
 	 */
-	FailedRecorders(FailoverReads reads, RecordingStore recordings, RecorderExits exits, FailoverService failover,
-			StopCoordinator stops, StopMarkers stopMarkers, RecorderRuntime runtime, Clock clock, DetectionRules rules,
-			OpenViduGate gate, HostPressure pressure, FailoverMetrics metrics, ThrottledWarnings warnings,
-			Supplier<Instant> startedAt, Supplier<Instant> judgingBase, Function<RecordingId, Executor> decisions,
-			RecorderPeers peers) {
+	FailedRecorders(FailoverReads reads, Function<RecordingId, Optional<Recording>> recordings, RecorderExits exits,
+			FailoverService failover, StopCoordinator stops, StopMarkers stopMarkers, RecorderRuntime runtime,
+			Clock clock, DetectionRules rules, OpenViduGate gate, HostPressure pressure, FailoverMetrics metrics,
+			ThrottledWarnings warnings, Supplier<Instant> startedAt, Supplier<Instant> judgingBase,
+			Function<RecordingId, Executor> decisions, RecorderPeers peers) {
 		this.reads = reads;
 		this.recordings = recordings;
 		this.exits = exits;
@@ -100,7 +100,7 @@ final class FailedRecorders {
 	 * recorder (fenced, or killed by a failover) is expected to exit and is left alone.
 	 */
 	void handleExit(RecordingId id, String containerId) {
-		Optional<Recording> current = recordings.find(id).filter(r -> containerId.equals(r.containerId()));
+		Optional<Recording> current = recordings.apply(id).filter(r -> containerId.equals(r.containerId()));
 		if (current.isEmpty()) {
 			return;
 		}
@@ -115,8 +115,13 @@ final class FailedRecorders {
 		});
 	}
 
-	/** The current epoch's container exited: a failover, unless the recording was ending. */
+	/**
+	 * The current epoch's container was found exited by a check or the full reconciliation: a
+	 * failover, unless the recording was ending. What an event source wrote down of it is
+	 * dropped: handled here.
+	 */
 	void exited(Recording r, String containerId, Long exitCode, Instant at, String source, boolean oom) {
+		exits.forget(containerId);
 		exited(r, new RecorderExits.Exit(containerId, exitCode, at, source, oom, null));
 	}
 
@@ -174,8 +179,17 @@ final class FailedRecorders {
 	private void replace(Recording r, FailoverReason reason, FailoverService.Evidence evidence,
 			RecorderExits.Exit exit) {
 		gate.beforeBackup(r, evidence, startedAt.get(), decisions.apply(r.id()), now -> {
-			if (stillFailed(now, reason)) {
-				report(failover.failover(now, reason, evidence, false), now, exit);
+			try {
+				if (stillFailed(now, reason)) {
+					report(failover.failover(now, reason, evidence, false), now, exit);
+				}
+			}
+			catch (RuntimeException ex) {
+				if (exit != null) {
+					// after OpenVidu's answer, off handleExit's call: due again shortly
+					exits.putBack(r.id(), exit);
+				}
+				throw ex;
 			}
 		});
 	}

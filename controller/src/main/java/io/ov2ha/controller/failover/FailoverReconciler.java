@@ -120,7 +120,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		// a standstill once shared stays the host's for a stall timeout while its peers resume
 		RecorderPeers peers = new RecorderPeers(hb.interval(), f.stallTimeout());
 		RecorderExits exits = new RecorderExits(clock);
-		FailedRecorders failed = new FailedRecorders(reads, recordings, exits, failover, stops, stopMarkers, runtime,
+		FailedRecorders failed = new FailedRecorders(reads, recordings::find, exits, failover, stops, stopMarkers, runtime,
 				clock, rules, gate, pressure, metrics, warnings, () -> startedAt, () -> judgingBase, this::decisions,
 				peers);
 		RecorderChecks checks = new RecorderChecks(properties, recordings, failover, stops, stopMarkers, runtime,
@@ -129,7 +129,8 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		this.audit = new BackupAudit(runtime, recordings, failover, failed, warnings, instance,
 				(id, task) -> workers.submit(id, task));
 		RecordingSweep sweeps = new RecordingSweep(store, reads, recordings, failover, rules, gate, pressure, checks,
-				unfinishedStops, () -> workers, () -> judgingBase, this::decisions, clock, peers, metrics, failed, exits);
+				unfinishedStops, () -> workers, () -> judgingBase, this::decisions, clock, peers, metrics, failed,
+				exits);
 		this.sweeps = sweeps;
 		this.events = new ContainerEvents(reads, exits, () -> workers, this::reconcile);
 		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit, sweeps,
@@ -227,8 +228,9 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	/**
 	 * A heartbeat showed a capturing recorder without progress: the lease holder reconciles the
 	 * recording now ({@link RecordingSweep#reconcile}), behind its other work (skipped when some is
-	 * queued: the sweep follows), rather than at its next sweep. The stall still needs {@code HA_STALL_TIMEOUT} without progress; this
-	 * only removes the wait for the sweep. Another controller leaves it to the lease holder's sweep.
+	 * queued: the sweep follows), rather than at its next sweep. The stall still needs
+	 * {@code HA_STALL_TIMEOUT} without progress; this only removes the wait for the sweep. Another
+	 * controller leaves it to the lease holder's sweep.
 	 */
 	@EventListener
 	void onStandstill(RecorderStandstill standstill) {

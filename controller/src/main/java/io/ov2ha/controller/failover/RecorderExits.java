@@ -16,15 +16,24 @@ import io.ov2ha.controller.recording.RecordingId;
  * Docker event source writes down before it only queues the recording's id (as a Kubernetes
  * informer's cache), and what the reconciler reads when it observes a recording
  * ({@link RecordingSweep}). An exit is handled once ({@link #take}). One refused only for the
- * failover back-off is written down again ({@link #later}) and its recording queued again once
- * the back-off ends ({@link #dueRetries}, at a tick of every controller: client-go's
- * {@code AddAfter}), since a dead recorder sends no second event. Times are this controller's
- * clock; an event's own time is only carried as evidence.
+ * failover back-off is written down again ({@link #later}), one whose handling failed is put
+ * back ({@link #putBack}), and an exit still here a while after its recording was last queued
+ * has it queued again ({@link #dueRetries}, at a tick of every controller: client-go's
+ * {@code AddAfter}), since a dead recorder sends no second event. An exit of a container that is
+ * no longer its recording's current one is dropped when that recording is reconciled
+ * ({@link #keepOnly}). Times are this controller's clock; an event's own time is only carried as
+ * evidence.
  */
 final class RecorderExits {
 
 	/** A refused exit is handled again this long after its back-off's end. */
 	static final Duration RETRY_MARGIN = Duration.ofMillis(50);
+
+	/** An exit whose handling failed is due again this long after. */
+	static final Duration AFTER_ERROR = Duration.ofSeconds(1);
+
+	/** An exit still here this long after its recording was queued has it queued again. */
+	static final Duration REQUEUE_AGAIN = Duration.ofSeconds(5);
 
 	/**
 	 * One exit, as seen.
@@ -58,14 +67,19 @@ final class RecorderExits {
 	}
 
 	/**
+	 * @param id the recording of the container
 	 * @param since when this controller wrote it down
-	 * @param notBefore not handled before this (a back-off), or null
-	 * @param requeued its recording was queued again once due ({@link #dueRetries})
+	 * @param notBefore not handled before this (a back-off, an error), or null
+	 * @param queuedAt when its recording was last queued for it (the event does at once), or null
 	 */
-	private record Held(RecordingId id, Exit exit, Instant since, Instant notBefore, boolean requeued) {
+	private record Held(RecordingId id, Exit exit, Instant since, Instant notBefore, Instant queuedAt) {
 
 		boolean due(Instant now) {
 			return notBefore == null || !notBefore.isAfter(now);
+		}
+
+		boolean queueAgain(Instant now) {
+			return due(now) && (queuedAt == null || !queuedAt.plus(REQUEUE_AGAIN).isAfter(now));
 		}
 
 	}
@@ -89,8 +103,9 @@ final class RecorderExits {
 	/** An exit seen (the first report of a container's exit is kept), with the OOM killer's mark. */
 	void seen(RecordingId id, String containerId, Long exitCode, Instant at, String source) {
 		boolean oom = oomKilled.remove(containerId) != null;
+		Instant now = clock.instant();
 		byContainer.putIfAbsent(containerId,
-				new Held(id, new Exit(containerId, exitCode, at, source, oom, null), clock.instant(), null, false));
+				new Held(id, new Exit(containerId, exitCode, at, source, oom, null), now, null, now));
 	}
 
 	/** What is known of the exit of {@code containerId} at {@code now}. */
@@ -111,24 +126,42 @@ final class RecorderExits {
 		return Optional.of(h.exit());
 	}
 
-	/** A taken exit that could not be handled (an error): due again. */
+	/** A taken exit whose handling failed (an error): due again shortly, its recording queued again. */
 	void putBack(RecordingId id, Exit exit) {
-		byContainer.putIfAbsent(exit.containerId(), new Held(id, exit, clock.instant(), null, false));
+		Instant now = clock.instant();
+		byContainer.putIfAbsent(exit.containerId(), new Held(id, exit, now, now.plus(AFTER_ERROR), null));
 	}
 
 	/** An exit whose backup was refused for the back-off: due again after {@code retryAt}. */
 	void later(RecordingId id, Exit exit, Instant retryAt) {
 		byContainer.put(exit.containerId(),
-				new Held(id, exit, clock.instant(), retryAt.plus(RETRY_MARGIN), false));
+				new Held(id, exit, clock.instant(), retryAt.plus(RETRY_MARGIN), null));
 	}
 
-	/** The recordings of exits refused for the back-off that are due now, each told once. */
+	/** Handled on another path (a check or the full reconciliation found the container exited). */
+	void forget(String containerId) {
+		byContainer.remove(containerId);
+	}
+
+	/**
+	 * The recording {@code id} was observed with {@code currentContainerId} as its recorder (empty:
+	 * none, or gone): the exits of its other containers are dropped (an earlier epoch's recorder
+	 * is expected to exit).
+	 */
+	void keepOnly(RecordingId id, String currentContainerId) {
+		byContainer.values().removeIf(h -> h.id().equals(id) && !h.exit().containerId().equals(currentContainerId));
+	}
+
+	/**
+	 * The recordings to queue again now: an exit due (its back-off over, or put back after an
+	 * error) whose recording was not queued for it lately; each marked as queued now.
+	 */
 	List<RecordingId> dueRetries(Instant now) {
 		List<RecordingId> due = new ArrayList<>();
 		for (Map.Entry<String, Held> e : byContainer.entrySet()) {
 			Held h = e.getValue();
-			if (h.notBefore() != null && !h.requeued() && h.due(now) && byContainer.replace(e.getKey(), h,
-					new Held(h.id(), h.exit(), h.since(), h.notBefore(), true))) {
+			if (h.queueAgain(now) && byContainer.replace(e.getKey(), h,
+					new Held(h.id(), h.exit(), h.since(), h.notBefore(), now))) {
 				due.add(h.id());
 			}
 		}
@@ -136,8 +169,8 @@ final class RecorderExits {
 	}
 
 	/**
-	 * Forgets what was written down before {@code old} and is not due later: its container is no
-	 * recording's current one.
+	 * Forgets what was written down before {@code old} and is not due later (a stale entry whose
+	 * recording was never reconciled again, or one nobody could handle).
 	 */
 	void forgetOlderThan(Instant old) {
 		byContainer.values()

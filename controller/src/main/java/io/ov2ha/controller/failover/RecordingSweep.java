@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -241,8 +242,8 @@ final class RecordingSweep {
 			case ASK_OPENVIDU -> () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id()));
 			case CHECK_RECORDER -> checks.task(s, j);
 			case FINISH_GONE_RECORDER -> () -> unfinishedStops.finishGoneRecorder(s);
-			// handed to the stop's own executor from the tick (act), never queued on the worker
-			case RESUME_STOP -> throw new IllegalArgumentException("a stop is resumed from the tick");
+			// handed to the stop's own executor by act, never run as a task of the worker
+			case RESUME_STOP -> throw new IllegalArgumentException("a stop is resumed on its own executor");
 		};
 	}
 
@@ -282,7 +283,10 @@ final class RecordingSweep {
 	 */
 	void reconcile(RecordingId id, boolean leaseHolder) {
 		Instant now = clock.instant();
-		reads.snapshot(id).ifPresent(s -> act(s, decide(s, now, leaseHolder), tasks -> runInOrder(tasks, 0)));
+		Optional<Snapshot> snapshot = reads.snapshot(id);
+		// its earlier recorders' exits change nothing (none at all once it is final)
+		exits.keepOnly(id, snapshot.map(Snapshot::containerId).orElse(""));
+		snapshot.ifPresent(s -> act(s, decide(s, now, leaseHolder), tasks -> runInOrder(tasks, 0)));
 	}
 
 	/** This controller no longer sweeps (another holds the lease, or it stopped): its gauges show nothing waiting. */

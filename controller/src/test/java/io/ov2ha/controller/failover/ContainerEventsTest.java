@@ -6,8 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.AbstractExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +14,7 @@ import io.ov2ha.controller.docker.RuntimeEvent;
 import io.ov2ha.controller.docker.RuntimeEvent.Kind;
 import io.ov2ha.controller.failover.RecorderExits.Seen;
 import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.support.HandOver;
 import io.ov2ha.controller.support.MutableClock;
 
 /**
@@ -37,7 +36,7 @@ class ContainerEventsTest {
 
 	private final List<RecordingId> reconciled = new ArrayList<>();
 
-	private final KeyedExecutor workers = new KeyedExecutor(new Inline());
+	private final KeyedExecutor workers = new KeyedExecutor(HandOver.to(Runnable::run));
 
 	private final ContainerEvents events = new ContainerEvents(null, exits, () -> workers, reconciled::add);
 
@@ -81,40 +80,6 @@ class ContainerEventsTest {
 		events.requeueDue(T.plusSeconds(3));
 		events.requeueDue(T.plusSeconds(4));
 		assertThat(reconciled).as("once").containsExactly(ID);
-	}
-
-	/** Runs what the workers are handed at once. */
-	private static final class Inline extends AbstractExecutorService {
-
-		@Override
-		public void execute(Runnable command) {
-			command.run();
-		}
-
-		@Override
-		public void shutdown() {
-		}
-
-		@Override
-		public List<Runnable> shutdownNow() {
-			return List.of();
-		}
-
-		@Override
-		public boolean isShutdown() {
-			return false;
-		}
-
-		@Override
-		public boolean isTerminated() {
-			return false;
-		}
-
-		@Override
-		public boolean awaitTermination(long timeout, TimeUnit unit) {
-			return true;
-		}
-
 	}
 
 }

@@ -13,9 +13,9 @@ import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.support.MutableClock;
 
 /**
- * The exits event sources write down for the reconciler: seen once, taken once, put back on an
- * error, due again after a back-off (its recording queued once), forgotten by this controller's
- * clock only.
+ * The exits event sources write down for the reconciler: seen once, taken once, due again after
+ * a back-off (its recording queued once per back-off), queued again while left unhandled, an
+ * earlier recorder's dropped, forgotten by this controller's clock only.
  */
 class RecorderExitsTest {
 
@@ -44,7 +44,8 @@ class RecorderExitsTest {
 		assertThat(exits.take(A, T)).isEmpty();
 		assertThat(exits.of(A, T)).isEqualTo(Seen.NONE);
 		exits.putBack(ID, exit);
-		assertThat(exits.take(A, T)).as("put back after an error: due again").contains(exit);
+		assertThat(exits.take(A, T)).as("put back after an error: not at once").isEmpty();
+		assertThat(exits.take(A, T.plus(RecorderExits.AFTER_ERROR))).as("due again shortly").contains(exit);
 	}
 
 	@Test
@@ -75,13 +76,53 @@ class RecorderExitsTest {
 		exits.seen(ID, A, 137L, T.minus(Duration.ofHours(2)), "docker-event");
 		exits.seen(ID, B, 137L, T, "docker-event");
 		assertThat(exits.of(A, T)).as("not forgotten by another's arrival").isEqualTo(Seen.DUE);
-		exits.later(ID, new Exit(B.replace('b', 'c'), 137L, T, "docker-event", false, null), T.plusSeconds(900));
+		exits.forgetOlderThan(T.minusSeconds(60));
+		assertThat(exits.of(A, T)).as("written down after the cutoff, whatever the engine's time").isEqualTo(Seen.DUE);
+		String c = "c".repeat(64);
+		exits.later(ID, new Exit(c, 137L, T, "docker-event", false, null), T.plusSeconds(900));
 		clock.set(T.plusSeconds(700));
 		exits.forgetOlderThan(T.plusSeconds(100));
 		assertThat(exits.of(A, clock.instant())).as("written down before the cutoff").isEqualTo(Seen.NONE);
-		assertThat(exits.of(B.replace('b', 'c'), clock.instant())).as("its back-off ends after it")
-			.isEqualTo(Seen.WAITING);
+		assertThat(exits.of(c, clock.instant())).as("its back-off ends after it").isEqualTo(Seen.WAITING);
 		assertThat(exits.size()).isEqualTo(1);
+	}
+
+	@Test
+	void anExitRefusedAgainIsQueuedAgainAfterItsNewBackoff() {
+		Exit exit = new Exit(A, 137L, T, "docker-event", false, false);
+		exits.later(ID, exit, T.plusSeconds(2));
+		Instant first = T.plusSeconds(3);
+		assertThat(exits.dueRetries(first)).containsExactly(ID);
+		exits.take(A, first).orElseThrow();
+		exits.later(ID, exit, T.plusSeconds(10));
+		assertThat(exits.dueRetries(T.plusSeconds(9))).isEmpty();
+		assertThat(exits.dueRetries(T.plusSeconds(11))).containsExactly(ID);
+	}
+
+	@Test
+	void anExitLeftUnhandledHasItsRecordingQueuedAgainEveryFewSeconds() {
+		exits.seen(ID, A, 137L, T, "docker-event");
+		assertThat(exits.dueRetries(T.plusSeconds(1))).as("the event queued it").isEmpty();
+		Instant later = T.plus(RecorderExits.REQUEUE_AGAIN);
+		assertThat(exits.dueRetries(later)).as("its reconciliation failed, or ran elsewhere").containsExactly(ID);
+		assertThat(exits.dueRetries(later.plusSeconds(1))).isEmpty();
+		assertThat(exits.dueRetries(later.plus(RecorderExits.REQUEUE_AGAIN))).containsExactly(ID);
+	}
+
+	@Test
+	void onlyTheCurrentRecordersExitIsKeptWhenItsRecordingIsReconciled() {
+		RecordingId other = RecordingId.of("ses_Other");
+		exits.seen(ID, A, 137L, T, "docker-event");
+		exits.seen(ID, B, 137L, T, "docker-event");
+		exits.seen(other, "c".repeat(64), 137L, T, "docker-event");
+		exits.keepOnly(ID, B);
+		assertThat(exits.of(A, T)).isEqualTo(Seen.NONE);
+		assertThat(exits.of(B, T)).isEqualTo(Seen.DUE);
+		exits.keepOnly(ID, "");
+		assertThat(exits.of(B, T)).as("no current recorder (final, or a backup claimed)").isEqualTo(Seen.NONE);
+		assertThat(exits.size()).as("another recording's").isEqualTo(1);
+		exits.forget("c".repeat(64));
+		assertThat(exits.size()).isZero();
 	}
 
 }

@@ -18,8 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.AbstractExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -38,13 +36,15 @@ import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecorderProgress.Phase;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.support.HandOver;
 import io.ov2ha.controller.support.MutableClock;
 
 /**
  * The sweep around its pure decision ({@link SweepDecisionTest}): one task per recording and tick,
  * nothing piled up on a busy recording, each throttle marked when its step is chosen, only then
- * (and then even when the worker is busy), and an exit an event source wrote down handled once. Workers never run here: the tasks reach
- * collaborators this test does not build; what is queued is counted.
+ * (and then even when the worker is busy), an exit an event source wrote down handled alone and
+ * once, and a controller without the lease that only handles exits. Workers never run here: the
+ * tasks reach collaborators this test does not build; what is queued is counted.
  */
 class RecordingSweepTest {
 
@@ -57,7 +57,7 @@ class RecordingSweepTest {
 	/** What the workers were handed (one drain per recording that was idle). */
 	private final List<Runnable> queued = new ArrayList<>();
 
-	private final KeyedExecutor workers = new KeyedExecutor(new Holding());
+	private final KeyedExecutor workers = new KeyedExecutor(HandOver.to(queued::add));
 
 	private final RecorderExits exits = new RecorderExits(clock);
 
@@ -249,8 +249,10 @@ class RecordingSweepTest {
 		SweepDecision d = sweep.decide(silentBackup, T, false).decision();
 		assertThat(d.steps()).as(d.why()).isEmpty();
 		assertThat(sweep.decide(silentBackup, T, false).judgement()).isNull();
-		assertThat(at(sweep, () -> silentBackup, 0)).as("its checks were not marked as asked")
-			.containsExactly(CHECK_FIRST_CHUNK, CHECK_RECORDER);
+		Snapshot healthyBackup = backup("ses_Elsewhere", 0.5, null);
+		assertThat(sweep.decide(healthyBackup, T, false).decision().steps()).isEmpty();
+		assertThat(at(sweep, () -> healthyBackup, 0)).as("OpenVidu's check not marked as asked by the other")
+			.containsExactly(ASK_OPENVIDU);
 	}
 
 	@Test
@@ -279,40 +281,6 @@ class RecordingSweepTest {
 				}
 			}
 		}
-	}
-
-	/** Holds what the workers are handed, never runs it. */
-	private final class Holding extends AbstractExecutorService {
-
-		@Override
-		public void execute(Runnable command) {
-			queued.add(command);
-		}
-
-		@Override
-		public void shutdown() {
-		}
-
-		@Override
-		public List<Runnable> shutdownNow() {
-			return List.of();
-		}
-
-		@Override
-		public boolean isShutdown() {
-			return false;
-		}
-
-		@Override
-		public boolean isTerminated() {
-			return false;
-		}
-
-		@Override
-		public boolean awaitTermination(long timeout, TimeUnit unit) {
-			return true;
-		}
-
 	}
 
 }

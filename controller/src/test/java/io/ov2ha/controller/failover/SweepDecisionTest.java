@@ -13,9 +13,12 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -83,8 +86,8 @@ class SweepDecisionTest {
 		boolean goneDue;
 
 		Observed build() {
-			return new Observed(true, status, epoch, exit, pending, retryDue, firstChunk, unidentified, lookupDue, openViduDue,
-					judgement, deferredDue, unfinished, goneDue);
+			return new Observed(true, status, epoch, exit, pending, retryDue, firstChunk, unidentified, lookupDue,
+					openViduDue, judgement, deferredDue, unfinished, goneDue);
 		}
 
 	}
@@ -253,10 +256,11 @@ class SweepDecisionTest {
 		assertThat(d.why()).isNotBlank();
 	}
 
-	/** Every combination of status, exit, flags and judgement (with every deferral of every verdict). */
-	private static final List<Observed> EVERY_OBSERVATION = everyObservation();
-
-	private static List<Observed> everyObservation() {
+	/**
+	 * Every combination of status, exit, flags and judgement (with every deferral of every
+	 * verdict), generated as it is read: over a million, never held.
+	 */
+	private static Iterable<Observed> everyObservation() {
 		List<Judgement> judgements = new ArrayList<>();
 		judgements.add(null);
 		for (Kind kind : Kind.values()) {
@@ -267,21 +271,16 @@ class SweepDecisionTest {
 				}
 			}
 		}
-		List<Observed> all = new ArrayList<>();
-		for (RecordingStatus status : RecordingStatus.values()) {
-			for (long epoch = 0; epoch <= 1; epoch++) {
-				for (RecorderExits.Seen exit : RecorderExits.Seen.values()) {
-					for (Judgement j : judgements) {
-						for (int flags = 0; flags < 1 << 9; flags++) {
-							all.add(new Observed(true, status, epoch, exit, bit(flags, 0), bit(flags, 1), bit(flags, 2),
-									bit(flags, 3), bit(flags, 4), bit(flags, 5), j, bit(flags, 6), bit(flags, 7),
-									bit(flags, 8)));
-						}
-					}
-				}
-			}
-		}
-		return List.copyOf(all);
+		return () -> Arrays.stream(RecordingStatus.values())
+			.flatMap(status -> LongStream.rangeClosed(0, 1)
+				.boxed()
+				.flatMap(epoch -> Arrays.stream(RecorderExits.Seen.values())
+					.flatMap(exit -> judgements.stream()
+						.flatMap(j -> IntStream.range(0, 1 << 9)
+							.mapToObj(flags -> new Observed(true, status, epoch, exit, bit(flags, 0), bit(flags, 1),
+									bit(flags, 2), bit(flags, 3), bit(flags, 4), bit(flags, 5), j, bit(flags, 6),
+									bit(flags, 7), bit(flags, 8)))))))
+			.iterator();
 	}
 
 	private static boolean bit(int flags, int i) {
@@ -290,9 +289,11 @@ class SweepDecisionTest {
 
 	@Test
 	void everyDecisionIsOneTaskWithAtMostOneActionAndItsBookkeepingFirst() {
-		// 6 statuses x 2 epochs x 3 exits x 57 judgements (none, 14 kinds, 3 deferrals x 14 normal verdicts) x 2^9 flags
-		assertThat(EVERY_OBSERVATION).hasSize(1_050_624);
-		for (Observed o : EVERY_OBSERVATION) {
+		// 6 statuses x 2 epochs x 3 exits x 57 judgements (none, 14 kinds, 3 deferrals x 14 normal
+		// verdicts) x 2^9 flags
+		int count = 0;
+		for (Observed o : everyObservation()) {
+			count++;
 			SweepDecision d = SweepDecision.decide(o);
 			assertThat(d.steps()).as("%s -> %s", o, d).hasSizeLessThanOrEqualTo(2);
 			assertThat(d.steps().stream().filter(Step::action).count()).as("%s -> %s", o, d).isLessThanOrEqualTo(1);
@@ -303,11 +304,12 @@ class SweepDecisionTest {
 			assertThat(d.why()).isNotBlank();
 			assertThat(SweepDecision.decide(o)).as("the same observation, the same decision").isEqualTo(d);
 		}
+		assertThat(count).isEqualTo(1_050_624);
 	}
 
 	@Test
 	void aHealthyOrStartingRecorderIsNeverChecked() {
-		for (Observed o : EVERY_OBSERVATION) {
+		for (Observed o : everyObservation()) {
 			if (o.judgement() != null && NOTHING_TO_CHECK.contains(o.judgement().kind())) {
 				assertThat(SweepDecision.decide(o).steps()).as("%s", o).doesNotContain(CHECK_RECORDER);
 			}
@@ -316,7 +318,7 @@ class SweepDecisionTest {
 
 	@Test
 	void onlyASilenceDeferredForItsHostAsksTheRuntimeAndOnlyWhenDue() {
-		for (Observed o : EVERY_OBSERVATION) {
+		for (Observed o : everyObservation()) {
 			Judgement j = o.judgement();
 			if (j != null && DEFERRALS.contains(j.kind()) && SweepDecision.decide(o).has(CHECK_RECORDER)) {
 				assertThat(j.deferred()).as("%s", o).isEqualTo(Kind.SILENT);
@@ -327,7 +329,7 @@ class SweepDecisionTest {
 
 	@Test
 	void onlyRecordingAndStoppingRecordingsGetStepsBesideAnExit() {
-		for (Observed o : EVERY_OBSERVATION) {
+		for (Observed o : everyObservation()) {
 			SweepDecision d = SweepDecision.decide(o);
 			if (o.status().isFinal()) {
 				assertThat(d.idle()).as("%s", o).isTrue();
@@ -348,7 +350,7 @@ class SweepDecisionTest {
 
 	@Test
 	void anExitDueIsHandledAloneAndAnExitWithinTheBackoffIsNeverJudged() {
-		for (Observed o : EVERY_OBSERVATION) {
+		for (Observed o : everyObservation()) {
 			SweepDecision d = SweepDecision.decide(o);
 			if (o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal()) {
 				assertThat(d.steps()).as("%s", o).isEqualTo(List.of(HANDLE_EXIT));
@@ -368,7 +370,7 @@ class SweepDecisionTest {
 
 	@Test
 	void aControllerWithoutTheLeaseOnlyEverHandlesAnExit() {
-		for (Observed o : EVERY_OBSERVATION) {
+		for (Observed o : everyObservation()) {
 			Observed elsewhere = new Observed(false, o.status(), o.epoch(), o.exit(), o.pending(), o.retryDue(),
 					o.firstChunkAwaited(), o.primaryUnidentified(), o.primaryLookupDue(), o.openViduCheckDue(),
 					o.judgement(), o.deferredCheckDue(), o.stopUnfinished(), o.goneRecorderDue());
@@ -380,7 +382,7 @@ class SweepDecisionTest {
 
 	@Test
 	void aPendingBackupIsNeverJudgedOrLookedUp() {
-		for (Observed o : EVERY_OBSERVATION) {
+		for (Observed o : everyObservation()) {
 			if (o.status() == RecordingStatus.RECORDING && o.pending()) {
 				assertThat(SweepDecision.decide(o).steps()).as("%s", o).doesNotContain(CHECK_RECORDER, LOOKUP_PRIMARY);
 			}
@@ -389,7 +391,7 @@ class SweepDecisionTest {
 
 	@Test
 	void aPrimaryIsNeverAskedAboutWhileItRecords() {
-		for (Observed o : EVERY_OBSERVATION) {
+		for (Observed o : everyObservation()) {
 			if (o.status() == RecordingStatus.RECORDING && !o.pending() && o.epoch() == 0) {
 				assertThat(SweepDecision.decide(o).steps()).as("%s", o).doesNotContain(ASK_OPENVIDU);
 			}
