@@ -17,7 +17,7 @@ import io.ov2ha.controller.recording.RecordingId;
  * informer: an event of a container is mapped to its recording (by label, else by the container
  * index) on a worker; a die is written down ({@link RecorderExits}, with the OOM killer's mark)
  * and the recording's id is queued for its reconciliation, behind that recording's other work
- * ({@link RecordingSweep#reconcile}, which observes, decides and acts); an unhealthy container
+ * ({@link RecordingReconciler#reconcile}, which observes, decides and acts); an unhealthy container
  * only queues the id. An exit refused for the failover back-off has its id queued again once
  * the back-off ends ({@link #requeueDue}). Whether the container is the recording's current recorder is the
  * reconciler's to see: events of earlier epochs' recorders are expected and change nothing.

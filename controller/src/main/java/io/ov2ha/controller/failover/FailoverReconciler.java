@@ -34,7 +34,7 @@ import io.ov2ha.controller.support.PeriodicPass;
  * <ul>
  * <li><b>Docker events</b> (every controller, {@link ContainerEvents}): a die is written down
  * ({@link RecorderExits}) and the recording's id queued on its worker, where it is reconciled at
- * once ({@link RecordingSweep#reconcile}: observed, decided by the pure {@link SweepDecision},
+ * once ({@link RecordingReconciler#reconcile}: observed, decided by the pure {@link ReconcileDecision},
  * acted on). A controller that does not hold the lease only handles the exit (the Redis claim lets
  * one controller win); one refused for the back-off is queued again when it ends.</li>
  * <li><b>Sweep</b> (one controller at a time, under a Redis lease, every
@@ -86,7 +86,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private final ReconcilerTick ticks;
 
-	private final RecordingSweep sweeps;
+	private final RecordingReconciler recordingReconciler;
 
 	private volatile boolean running;
 
@@ -128,13 +128,12 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		UnfinishedStops unfinishedStops = new UnfinishedStops(properties, stops);
 		this.audit = new BackupAudit(runtime, recordings, failover, failed, warnings, instance,
 				(id, task) -> workers.submit(id, task));
-		RecordingSweep sweeps = new RecordingSweep(store, reads, recordings, failover, rules, gate, pressure, checks,
-				unfinishedStops, () -> workers, () -> judgingBase, this::decisions, clock, peers, metrics, failed,
-				exits);
-		this.sweeps = sweeps;
+		this.recordingReconciler = new RecordingReconciler(store, reads, recordings, failover, rules, gate, pressure,
+				checks, unfinishedStops, () -> workers, () -> judgingBase, this::decisions, clock, peers, metrics,
+				failed, exits);
 		this.events = new ContainerEvents(reads, exits, () -> workers, this::reconcile);
-		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit, sweeps,
-				checks, unfinishedStops, events, () -> running, at -> judgingBase = at);
+		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit,
+				recordingReconciler, checks, unfinishedStops, events, () -> running, at -> judgingBase = at);
 		Duration interval = properties.failover().reconcileInterval();
 		// the first tick at the start: the lease is taken (and a heartbeat's standstill judged) at once
 		this.ticker = new PeriodicPass("failover-reconciler", "failover_tick", LOG, Duration.ZERO, interval, ticks::tick);
@@ -227,7 +226,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	/**
 	 * A heartbeat showed a capturing recorder without progress: the lease holder reconciles the
-	 * recording now ({@link RecordingSweep#reconcile}), behind its other work (skipped when some is
+	 * recording now ({@link RecordingReconciler#reconcile}), behind its other work (skipped when some is
 	 * queued: the sweep follows), rather than at its next sweep. The stall still needs
 	 * {@code HA_STALL_TIMEOUT} without progress; this only removes the wait for the sweep. Another
 	 * controller leaves it to the lease holder's sweep.
@@ -262,10 +261,10 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	/**
 	 * Reconciles one recording on its worker (the caller's thread): every controller does on its
-	 * events; only the lease holder judges and sweeps ({@link RecordingSweep#reconcile}).
+	 * events; only the lease holder judges and sweeps ({@link RecordingReconciler#reconcile}).
 	 */
 	private void reconcile(RecordingId id) {
-		sweeps.reconcile(id, ticks.leader());
+		recordingReconciler.reconcile(id, ticks.leader());
 	}
 
 	/**

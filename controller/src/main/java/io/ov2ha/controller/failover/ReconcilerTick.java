@@ -22,7 +22,7 @@ import io.ov2ha.controller.support.LogValues;
  * back-off ended ({@link ContainerEvents#requeueDue}) and forgets its old in-memory throttles
  * every ten minutes; only the lease holder does the rest: the full reconciliation when due
  * ({@link BackupAudit}), the cleanup of the container index every ten minutes, and the sweep of
- * every active recording ({@link RecordingSweep}). It knows whether this controller leads, and
+ * every active recording ({@link RecordingReconciler}). It knows whether this controller leads, and
  * gives the lease back when the reconciler stops.
  */
 final class ReconcilerTick {
@@ -47,7 +47,7 @@ final class ReconcilerTick {
 
 	private final BackupAudit audit;
 
-	private final RecordingSweep sweeps;
+	private final RecordingReconciler recordingReconciler;
 
 	private final RecorderChecks checks;
 
@@ -76,8 +76,8 @@ final class ReconcilerTick {
 	 *        rules start over from this time, as at a start (recorders could not report meanwhile)
 	 */
 	ReconcilerTick(HaProperties properties, FailoverReads reads, RedisLease lease, ControllerInstance instance,
-			Clock clock, OpenViduGate gate, ThrottledWarnings warnings, BackupAudit audit, RecordingSweep sweeps,
-			RecorderChecks checks, UnfinishedStops unfinishedStops, ContainerEvents events, BooleanSupplier running,
+			Clock clock, OpenViduGate gate, ThrottledWarnings warnings, BackupAudit audit,
+			RecordingReconciler recordingReconciler, RecorderChecks checks, UnfinishedStops unfinishedStops, ContainerEvents events, BooleanSupplier running,
 			Consumer<Instant> resumeJudging) {
 		this.properties = properties;
 		this.reads = reads;
@@ -87,7 +87,7 @@ final class ReconcilerTick {
 		this.gate = gate;
 		this.warnings = warnings;
 		this.audit = audit;
-		this.sweeps = sweeps;
+		this.recordingReconciler = recordingReconciler;
 		this.checks = checks;
 		this.unfinishedStops = unfinishedStops;
 		this.events = events;
@@ -145,7 +145,7 @@ final class ReconcilerTick {
 				lastMemoryCleanupAt = now;
 				Instant old = now.minus(INDEX_CLEANUP_EVERY);
 				warnings.forgetOlderThan(old);
-				sweeps.forgetOlderThan(old);
+				recordingReconciler.forgetOlderThan(old);
 				checks.forgetOlderThan(old);
 				unfinishedStops.forgetOlderThan(old);
 				events.forgetOlderThan(old);
@@ -153,7 +153,7 @@ final class ReconcilerTick {
 			}
 			if (!holds) {
 				// the leader's sweeps tell what waits: none here
-				sweeps.notSweeping();
+				recordingReconciler.notSweeping();
 				return;
 			}
 			if (audit.due(now)) {
@@ -166,7 +166,7 @@ final class ReconcilerTick {
 					LOG.info("event=failover.index_cleaned removed=" + removed);
 				}
 			}
-			sweeps.sweepAll(reads.snapshots(), now);
+			recordingReconciler.sweepAll(reads.snapshots(), now);
 		}
 		catch (RuntimeException ex) {
 			if (!running.getAsBoolean()) {
@@ -179,7 +179,7 @@ final class ReconcilerTick {
 
 	/** The reconciler stopped (its ticks too): the lease is given back, if this controller held it. */
 	void release() {
-		sweeps.notSweeping();
+		recordingReconciler.notSweeping();
 		if (leader) {
 			leader = false;
 			try {

@@ -22,7 +22,7 @@ import io.ov2ha.controller.support.LogValues;
 /**
  * The checks of a recorder the sweep judged failed ({@link DetectionRules}: silent, not started in
  * time, stalled): {@link #task} maps the verdict to a check run on the recording's worker queue
- * (whether a judgement asks for one is {@link SweepDecision#checks}), which looks at the container
+ * (whether a judgement asks for one is {@link ReconcileDecision#checks}), which looks at the container
  * on the runtime; {@link #report} warns of what is only waited on. One that exited is handed to
  * {@link FailedRecorders#exited} (its exit code decides); one that runs, or is gone, gets a backup
  * ({@link FailedRecorders#replace}), unless it stopped normally or is a silent recorder of a
@@ -79,11 +79,11 @@ final class RecorderChecks {
 	}
 
 	/**
-	 * The check a judgement asks for ({@link SweepDecision#checks}), run on the recording's worker
+	 * The check a judgement asks for ({@link ReconcileDecision#checks}), run on the recording's worker
 	 * queue: the runtime is asked, then a kill, a backup or an end follows.
 	 */
 	Runnable task(Snapshot s, Judgement j) {
-		if (!SweepDecision.checks(j, true)) {
+		if (!ReconcileDecision.checks(j, true)) {
 			throw new IllegalArgumentException("no check for " + j.kind() + " (deferred: " + j.deferred() + ")");
 		}
 		return switch (j.kind()) {

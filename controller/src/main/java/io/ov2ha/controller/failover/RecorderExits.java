@@ -15,7 +15,7 @@ import io.ov2ha.controller.recording.RecordingId;
  * The recorder exits this controller has seen and not handled yet, by container: what the
  * Docker event source writes down before it only queues the recording's id (as a Kubernetes
  * informer's cache), and what the reconciler reads when it observes a recording
- * ({@link RecordingSweep}). An exit is handled once ({@link #take}). One refused only for the
+ * ({@link RecordingReconciler}). An exit is handled once ({@link #take}). One refused only for the
  * failover back-off is written down again ({@link #later}), one whose handling failed is put
  * back ({@link #putBack}), and an exit still here a while after its recording was last queued
  * has it queued again ({@link #dueRetries}, at a tick of every controller: client-go's

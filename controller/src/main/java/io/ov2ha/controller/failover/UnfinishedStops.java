@@ -11,7 +11,7 @@ import io.ov2ha.controller.config.HaProperties;
  * STOPPING recordings nobody finishes, found by the sweep: a backup's stop whose controller died
  * is resumed ({@link StopCoordinator#resume}); OpenVidu's own recorder that went silent long ago
  * without asking for its finalization (the controller was unreachable then) is finalized, asked
- * once in a while. What they observe feeds {@link SweepDecision}; what it decides runs here.
+ * once in a while. What they observe feeds {@link ReconcileDecision}; what it decides runs here.
  */
 final class UnfinishedStops {
 

@@ -14,7 +14,7 @@ import io.ov2ha.controller.recording.RecordingStatus;
  * pure) and which throttled steps are due; the decision names at most one bookkeeping step and
  * then at most one action, run in that order as <b>one</b> task on the recording's worker queue
  * (except {@link Step#RESUME_STOP}, handed to the stop's own executor), and says why.
- * {@link RecordingSweep} observes, decides, marks the throttles of the steps chosen and acts.
+ * {@link RecordingReconciler} observes, decides, marks the throttles of the steps chosen and acts.
  *
  * <p>
  * One task per recording and tick: a second task right behind a first is refused while the first
@@ -24,9 +24,9 @@ import io.ov2ha.controller.recording.RecordingStatus;
  * @param steps what to run, in order: empty (nothing), a bookkeeping step and/or one action
  * @param why the reason, for the log and for tests
  */
-record SweepDecision(List<Step> steps, String why) {
+record ReconcileDecision(List<Step> steps, String why) {
 
-	SweepDecision {
+	ReconcileDecision {
 		steps = List.copyOf(steps);
 	}
 
@@ -95,7 +95,7 @@ record SweepDecision(List<Step> steps, String why) {
 			boolean goneRecorderDue) {
 	}
 
-	static SweepDecision decide(Observed o) {
+	static ReconcileDecision decide(Observed o) {
 		if (o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal()) {
 			// a recorder that exited is never judged: its exit code says what it needs
 			return of(null, Step.HANDLE_EXIT, "its recorder exited");
@@ -110,7 +110,7 @@ record SweepDecision(List<Step> steps, String why) {
 		};
 	}
 
-	private static SweepDecision stopping(Observed o) {
+	private static ReconcileDecision stopping(Observed o) {
 		if (o.stopUnfinished()) {
 			return of(null, Step.RESUME_STOP, "a backup's stop unfinished long after it began: its controller is gone");
 		}
@@ -121,7 +121,7 @@ record SweepDecision(List<Step> steps, String why) {
 		return none("stopping");
 	}
 
-	private static SweepDecision recording(Observed o) {
+	private static ReconcileDecision recording(Observed o) {
 		Step bookkeeping = o.firstChunkAwaited() ? Step.CHECK_FIRST_CHUNK : null;
 		if (o.pending()) {
 			if (o.retryDue()) {
@@ -163,7 +163,7 @@ record SweepDecision(List<Step> steps, String why) {
 		};
 	}
 
-	private static SweepDecision of(Step bookkeeping, Step action, String why) {
+	private static ReconcileDecision of(Step bookkeeping, Step action, String why) {
 		List<Step> steps = new ArrayList<>(2);
 		if (bookkeeping != null) {
 			steps.add(bookkeeping);
@@ -171,11 +171,11 @@ record SweepDecision(List<Step> steps, String why) {
 		if (action != null) {
 			steps.add(action);
 		}
-		return new SweepDecision(steps, why);
+		return new ReconcileDecision(steps, why);
 	}
 
-	private static SweepDecision none(String why) {
-		return new SweepDecision(Collections.emptyList(), why);
+	private static ReconcileDecision none(String why) {
+		return new ReconcileDecision(Collections.emptyList(), why);
 	}
 
 	boolean has(Step step) {

@@ -27,14 +27,14 @@ import io.ov2ha.controller.support.LogValues;
  * a Docker event, a heartbeat that shows a standstill). Observed (its snapshot, the exit an event
  * source saw of its recorder ({@link RecorderExits}), else its recorder's {@link Judgement} from
  * {@link DetectionRules}, which throttled steps are due), decided by the pure
- * {@link SweepDecision#decide}, then acted on: the throttles of the chosen steps are marked and
+ * {@link ReconcileDecision#decide}, then acted on: the throttles of the chosen steps are marked and
  * the steps run as one task on the recording's worker queue, never two at once. The one
  * exception: a backup's stop nobody finished is handed to the stop's own executor
  * ({@link UnfinishedStops#resume}).
  */
-final class RecordingSweep {
+final class RecordingReconciler {
 
-	private static final Log LOG = LogFactory.getLog(RecordingSweep.class);
+	private static final Log LOG = LogFactory.getLog(RecordingReconciler.class);
 
 	private final FailoverStore store;
 
@@ -76,7 +76,7 @@ final class RecordingSweep {
 	 *        count from here (the start, or Redis's return)
 	 * @param decisions where a decision on OpenVidu's answer runs for a recording
 	 */
-	RecordingSweep(FailoverStore store, FailoverReads reads, RecordingStore recordings, FailoverService failover,
+	RecordingReconciler(FailoverStore store, FailoverReads reads, RecordingStore recordings, FailoverService failover,
 			DetectionRules rules, OpenViduGate gate, HostPressure pressure, RecorderChecks checks,
 			UnfinishedStops unfinishedStops, Supplier<KeyedExecutor> workers, Supplier<Instant> judgingBase,
 			Function<RecordingId, Executor> decisions, Clock clock, RecorderPeers peers, FailoverMetrics metrics,
@@ -142,11 +142,11 @@ final class RecordingSweep {
 	}
 
 	/** A decision, and the judgement it was made on (null: not judged). */
-	record Decided(SweepDecision decision, Judgement judgement) {
+	record Decided(ReconcileDecision decision, Judgement judgement) {
 	}
 
 	/**
-	 * Observes {@code s}, decides ({@link SweepDecision#decide}), reports its judgement and marks
+	 * Observes {@code s}, decides ({@link ReconcileDecision#decide}), reports its judgement and marks
 	 * the throttles of the steps chosen: the next of each is due from {@code now}, whether or not
 	 * the worker takes the task (a busy recording is not asked twice as often).
 	 *
@@ -154,10 +154,10 @@ final class RecordingSweep {
 	 *        only the recorder's exit (the judgement and the throttles are the lease holder's)
 	 */
 	Decided decide(Snapshot s, Instant now, boolean leaseHolder) {
-		SweepDecision.Observed o = leaseHolder ? observe(s, now)
-				: new SweepDecision.Observed(false, s.status(), s.epoch(), exits.of(s.containerId(), now), false, false,
+		ReconcileDecision.Observed o = leaseHolder ? observe(s, now)
+				: new ReconcileDecision.Observed(false, s.status(), s.epoch(), exits.of(s.containerId(), now), false, false,
 						false, false, false, false, null, false, false, false);
-		SweepDecision d = SweepDecision.decide(o);
+		ReconcileDecision d = ReconcileDecision.decide(o);
 		if (o.judgement() != null) {
 			checks.report(s, o.judgement());
 		}
@@ -169,7 +169,7 @@ final class RecordingSweep {
 	 * What the lease holder's decision for {@code s} needs; reads only (a throttle is marked once
 	 * its step is chosen).
 	 */
-	private SweepDecision.Observed observe(Snapshot s, Instant now) {
+	private ReconcileDecision.Observed observe(Snapshot s, Instant now) {
 		boolean recording = s.status() == RecordingStatus.RECORDING;
 		boolean stopping = s.status() == RecordingStatus.STOPPING;
 		boolean pending = recording && s.state().pending(s.epoch());
@@ -179,7 +179,7 @@ final class RecordingSweep {
 		// a recorder that exited is not judged: its exit says what it needs
 		Judgement j = recording && !pending && exit == RecorderExits.Seen.NONE
 				? rules.judge(s, now, judgingBase.get(), pressure.percent(), peers) : null;
-		return new SweepDecision.Observed(true, s.status(), s.epoch(), exit, pending,
+		return new ReconcileDecision.Observed(true, s.status(), s.epoch(), exit, pending,
 				pending && (next == null || !next.isAfter(now)), recording && s.state().awaitFirstChunkEpoch() != null,
 				primaryUnidentified, recording && primaryUnidentified && primaryLookups.due(s, now),
 				recording && gate.backupCheckDue(s, now), j, j != null && checks.deferredCheckDue(s.id()),
@@ -188,8 +188,8 @@ final class RecordingSweep {
 	}
 
 	/** Marks the throttle of each chosen step: its next one is due from {@code now}. */
-	private void mark(Snapshot s, Judgement j, SweepDecision d, Instant now) {
-		for (SweepDecision.Step step : d.steps()) {
+	private void mark(Snapshot s, Judgement j, ReconcileDecision d, Instant now) {
+		for (ReconcileDecision.Step step : d.steps()) {
 			switch (step) {
 				case LOOKUP_PRIMARY -> primaryLookups.asked(s, now);
 				case ASK_OPENVIDU -> gate.backupChecked(s, now);
@@ -213,7 +213,7 @@ final class RecordingSweep {
 	 * worker runs it there).
 	 */
 	private void act(Snapshot s, Decided decided, Consumer<List<Runnable>> run) {
-		SweepDecision d = decided.decision();
+		ReconcileDecision d = decided.decision();
 		if (d.idle()) {
 			return;
 		}
@@ -221,19 +221,19 @@ final class RecordingSweep {
 			LOG.debug("event=failover.sweep_decision recordingId=" + s.id() + " epoch=" + s.epoch() + " steps="
 					+ d.steps() + " why=" + LogValues.quote(d.why()));
 		}
-		if (d.has(SweepDecision.Step.RESUME_STOP)) {
+		if (d.has(ReconcileDecision.Step.RESUME_STOP)) {
 			unfinishedStops.resume(s);
 			return;
 		}
 		List<Runnable> tasks = new ArrayList<>(2);
-		for (SweepDecision.Step step : d.steps()) {
+		for (ReconcileDecision.Step step : d.steps()) {
 			tasks.add(task(s, decided.judgement(), step));
 		}
 		run.accept(tasks);
 	}
 
 	/** The task of one step. */
-	private Runnable task(Snapshot s, Judgement j, SweepDecision.Step step) {
+	private Runnable task(Snapshot s, Judgement j, ReconcileDecision.Step step) {
 		return switch (step) {
 			case HANDLE_EXIT -> () -> failed.handleExit(s.id(), s.containerId());
 			case CHECK_FIRST_CHUNK -> () -> failover.checkFirstChunk(s);

@@ -1,13 +1,13 @@
 package io.ov2ha.controller.failover;
 
-import static io.ov2ha.controller.failover.SweepDecision.Step.ASK_OPENVIDU;
-import static io.ov2ha.controller.failover.SweepDecision.Step.CHECK_FIRST_CHUNK;
-import static io.ov2ha.controller.failover.SweepDecision.Step.CHECK_RECORDER;
-import static io.ov2ha.controller.failover.SweepDecision.Step.FINISH_GONE_RECORDER;
-import static io.ov2ha.controller.failover.SweepDecision.Step.HANDLE_EXIT;
-import static io.ov2ha.controller.failover.SweepDecision.Step.LOOKUP_PRIMARY;
-import static io.ov2ha.controller.failover.SweepDecision.Step.RESUME_STOP;
-import static io.ov2ha.controller.failover.SweepDecision.Step.RETRY_START;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.ASK_OPENVIDU;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.CHECK_FIRST_CHUNK;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.CHECK_RECORDER;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.FINISH_GONE_RECORDER;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.HANDLE_EXIT;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.LOOKUP_PRIMARY;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.RESUME_STOP;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.RETRY_START;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -27,17 +27,17 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.ov2ha.controller.failover.Judgement.Kind;
-import io.ov2ha.controller.failover.SweepDecision.Observed;
-import io.ov2ha.controller.failover.SweepDecision.Step;
+import io.ov2ha.controller.failover.ReconcileDecision.Observed;
+import io.ov2ha.controller.failover.ReconcileDecision.Step;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**
- * The reconciler's decision for one recording ({@link SweepDecision#decide}): a table of what each
+ * The reconciler's decision for one recording ({@link ReconcileDecision#decide}): a table of what each
  * observation asks for, then properties over every combination of status, recorder exit, flags
  * and judgement (one decision, at most one action, bookkeeping first, never a check of a healthy
  * recorder, an exit handled alone).
  */
-class SweepDecisionTest {
+class ReconcileDecisionTest {
 
 	private static final Instant T = Instant.parse("2026-12-05T12:00:00Z");
 
@@ -251,7 +251,7 @@ class SweepDecisionTest {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("table")
 	void decides(String name, O observed, List<Step> steps) {
-		SweepDecision d = SweepDecision.decide(observed.build());
+		ReconcileDecision d = ReconcileDecision.decide(observed.build());
 		assertThat(d.steps()).as(d.why()).isEqualTo(steps);
 		assertThat(d.why()).isNotBlank();
 	}
@@ -294,7 +294,7 @@ class SweepDecisionTest {
 		int count = 0;
 		for (Observed o : everyObservation()) {
 			count++;
-			SweepDecision d = SweepDecision.decide(o);
+			ReconcileDecision d = ReconcileDecision.decide(o);
 			assertThat(d.steps()).as("%s -> %s", o, d).hasSizeLessThanOrEqualTo(2);
 			assertThat(d.steps().stream().filter(Step::action).count()).as("%s -> %s", o, d).isLessThanOrEqualTo(1);
 			if (d.steps().size() == 2) {
@@ -302,7 +302,7 @@ class SweepDecisionTest {
 				assertThat(d.steps().get(1).action()).as("%s -> %s", o, d).isTrue();
 			}
 			assertThat(d.why()).isNotBlank();
-			assertThat(SweepDecision.decide(o)).as("the same observation, the same decision").isEqualTo(d);
+			assertThat(ReconcileDecision.decide(o)).as("the same observation, the same decision").isEqualTo(d);
 		}
 		assertThat(count).isEqualTo(1_050_624);
 	}
@@ -311,7 +311,7 @@ class SweepDecisionTest {
 	void aHealthyOrStartingRecorderIsNeverChecked() {
 		for (Observed o : everyObservation()) {
 			if (o.judgement() != null && NOTHING_TO_CHECK.contains(o.judgement().kind())) {
-				assertThat(SweepDecision.decide(o).steps()).as("%s", o).doesNotContain(CHECK_RECORDER);
+				assertThat(ReconcileDecision.decide(o).steps()).as("%s", o).doesNotContain(CHECK_RECORDER);
 			}
 		}
 	}
@@ -320,7 +320,7 @@ class SweepDecisionTest {
 	void onlyASilenceDeferredForItsHostAsksTheRuntimeAndOnlyWhenDue() {
 		for (Observed o : everyObservation()) {
 			Judgement j = o.judgement();
-			if (j != null && DEFERRALS.contains(j.kind()) && SweepDecision.decide(o).has(CHECK_RECORDER)) {
+			if (j != null && DEFERRALS.contains(j.kind()) && ReconcileDecision.decide(o).has(CHECK_RECORDER)) {
 				assertThat(j.deferred()).as("%s", o).isEqualTo(Kind.SILENT);
 				assertThat(o.deferredCheckDue()).as("%s", o).isTrue();
 			}
@@ -330,7 +330,7 @@ class SweepDecisionTest {
 	@Test
 	void onlyRecordingAndStoppingRecordingsGetStepsBesideAnExit() {
 		for (Observed o : everyObservation()) {
-			SweepDecision d = SweepDecision.decide(o);
+			ReconcileDecision d = ReconcileDecision.decide(o);
 			if (o.status().isFinal()) {
 				assertThat(d.idle()).as("%s", o).isTrue();
 			}
@@ -351,7 +351,7 @@ class SweepDecisionTest {
 	@Test
 	void anExitDueIsHandledAloneAndAnExitWithinTheBackoffIsNeverJudged() {
 		for (Observed o : everyObservation()) {
-			SweepDecision d = SweepDecision.decide(o);
+			ReconcileDecision d = ReconcileDecision.decide(o);
 			if (o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal()) {
 				assertThat(d.steps()).as("%s", o).isEqualTo(List.of(HANDLE_EXIT));
 			}
@@ -374,7 +374,7 @@ class SweepDecisionTest {
 			Observed elsewhere = new Observed(false, o.status(), o.epoch(), o.exit(), o.pending(), o.retryDue(),
 					o.firstChunkAwaited(), o.primaryUnidentified(), o.primaryLookupDue(), o.openViduCheckDue(),
 					o.judgement(), o.deferredCheckDue(), o.stopUnfinished(), o.goneRecorderDue());
-			assertThat(SweepDecision.decide(elsewhere).steps()).as("%s", elsewhere)
+			assertThat(ReconcileDecision.decide(elsewhere).steps()).as("%s", elsewhere)
 				.isEqualTo(o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal() ? List.of(HANDLE_EXIT)
 						: List.of());
 		}
@@ -384,7 +384,7 @@ class SweepDecisionTest {
 	void aPendingBackupIsNeverJudgedOrLookedUp() {
 		for (Observed o : everyObservation()) {
 			if (o.status() == RecordingStatus.RECORDING && o.pending()) {
-				assertThat(SweepDecision.decide(o).steps()).as("%s", o).doesNotContain(CHECK_RECORDER, LOOKUP_PRIMARY);
+				assertThat(ReconcileDecision.decide(o).steps()).as("%s", o).doesNotContain(CHECK_RECORDER, LOOKUP_PRIMARY);
 			}
 		}
 	}
@@ -393,7 +393,7 @@ class SweepDecisionTest {
 	void aPrimaryIsNeverAskedAboutWhileItRecords() {
 		for (Observed o : everyObservation()) {
 			if (o.status() == RecordingStatus.RECORDING && !o.pending() && o.epoch() == 0) {
-				assertThat(SweepDecision.decide(o).steps()).as("%s", o).doesNotContain(ASK_OPENVIDU);
+				assertThat(ReconcileDecision.decide(o).steps()).as("%s", o).doesNotContain(ASK_OPENVIDU);
 			}
 		}
 	}
@@ -408,7 +408,7 @@ class SweepDecisionTest {
 					Judgement j = judged(kind, DEFERRALS.contains(kind) ? deferred : null);
 					boolean expected = failures.contains(kind)
 							|| DEFERRALS.contains(kind) && deferred == Kind.SILENT && due;
-					SweepDecision d = SweepDecision.decide(new Observed(true, RecordingStatus.RECORDING, 1,
+					ReconcileDecision d = ReconcileDecision.decide(new Observed(true, RecordingStatus.RECORDING, 1,
 							RecorderExits.Seen.NONE, false, false, false, false, false, false, j, due, false, false));
 					assertThat(d.steps()).as("%s, runtime check due: %s", j, due)
 						.isEqualTo(expected ? List.of(CHECK_RECORDER) : List.of());

@@ -1,12 +1,12 @@
 package io.ov2ha.controller.failover;
 
-import static io.ov2ha.controller.failover.SweepDecision.Step.ASK_OPENVIDU;
-import static io.ov2ha.controller.failover.SweepDecision.Step.CHECK_FIRST_CHUNK;
-import static io.ov2ha.controller.failover.SweepDecision.Step.CHECK_RECORDER;
-import static io.ov2ha.controller.failover.SweepDecision.Step.FINISH_GONE_RECORDER;
-import static io.ov2ha.controller.failover.SweepDecision.Step.HANDLE_EXIT;
-import static io.ov2ha.controller.failover.SweepDecision.Step.LOOKUP_PRIMARY;
-import static io.ov2ha.controller.failover.SweepDecision.Step.RETRY_START;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.ASK_OPENVIDU;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.CHECK_FIRST_CHUNK;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.CHECK_RECORDER;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.FINISH_GONE_RECORDER;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.HANDLE_EXIT;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.LOOKUP_PRIMARY;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.RETRY_START;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,7 +29,7 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.failover.Judgement.Kind;
-import io.ov2ha.controller.failover.SweepDecision.Step;
+import io.ov2ha.controller.failover.ReconcileDecision.Step;
 import io.ov2ha.controller.openvidu.OpenViduClient;
 import io.ov2ha.controller.openvidu.OpenViduClients;
 import io.ov2ha.controller.recording.RecorderProgress;
@@ -40,13 +40,13 @@ import io.ov2ha.controller.support.HandOver;
 import io.ov2ha.controller.support.MutableClock;
 
 /**
- * The sweep around its pure decision ({@link SweepDecisionTest}): one task per recording and tick,
+ * The sweep around its pure decision ({@link ReconcileDecisionTest}): one task per recording and tick,
  * nothing piled up on a busy recording, each throttle marked when its step is chosen, only then
  * (and then even when the worker is busy), an exit an event source wrote down handled alone and
  * once, and a controller without the lease that only handles exits. Workers never run here: the
  * tasks reach collaborators this test does not build; what is queued is counted.
  */
-class RecordingSweepTest {
+class RecordingReconcilerTest {
 
 	private static final Instant T = Instant.parse("2026-12-05T12:00:00Z");
 
@@ -77,7 +77,7 @@ class RecordingSweepTest {
 				"some avg10=" + percent + " avg60=0.00 avg300=0.00 total=1\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
 	}
 
-	private RecordingSweep sweep(boolean openVidu) {
+	private RecordingReconciler sweep(boolean openVidu) {
 		HaProperties properties = new Binder(new MapConfigurationPropertySource(
 				Map.of("ha.failover.enabled", "true", "ha.failover.cpu-pressure-file", pressureFile.toString())))
 			.bind("ha", HaProperties.class)
@@ -92,7 +92,7 @@ class RecordingSweepTest {
 		HostPressure pressure = new HostPressure(properties, clock, registry);
 		RecorderChecks checks = new RecorderChecks(properties, null, null, null, null, null, clock, gate, pressure,
 				new ThrottledWarnings(clock), null, null);
-		return new RecordingSweep(null, null, null, null, rules, gate, pressure, checks,
+		return new RecordingReconciler(null, null, null, null, rules, gate, pressure, checks,
 				new UnfinishedStops(properties, null), () -> workers, () -> T.minusSeconds(3600), id -> Runnable::run,
 				clock, new RecorderPeers(Duration.ofSeconds(1), Duration.ofSeconds(2)),
 				new FailoverMetrics(registry, new RecorderCensus(null, clock), client), null, exits);
@@ -132,14 +132,14 @@ class RecordingSweepTest {
 	}
 
 	/** The steps decided {@code seconds} after T for the snapshot read then. */
-	private List<Step> at(RecordingSweep sweep, Supplier<Snapshot> read, double seconds) {
+	private List<Step> at(RecordingReconciler sweep, Supplier<Snapshot> read, double seconds) {
 		clock.set(T.plusMillis(Math.round(seconds * 1000)));
 		return sweep.decide(read.get(), clock.instant(), true).decision().steps();
 	}
 
 	@Test
 	void everyRecordingWithSomethingToDoGetsOneTaskPerTickAndABusyOneNothingMore() {
-		RecordingSweep sweep = sweep(false);
+		RecordingReconciler sweep = sweep(false);
 		List<Snapshot> snapshots = List.of(healthy("ses_Healthy"), silent("ses_Silent"),
 				backup("ses_Backup", 10, 1L), unidentified("ses_Unknown", null));
 		assertThat(sweep.decide(snapshots.get(2), T, true).decision().steps()).as("first chunk and check, together")
@@ -153,7 +153,7 @@ class RecordingSweepTest {
 
 	@Test
 	void aPrimarysLookupIsThrottledFromWhenItWasChosenOnly() {
-		RecordingSweep sweep = sweep(false);
+		RecordingReconciler sweep = sweep(false);
 		assertThat(at(sweep, () -> unidentified("ses_Lookup", 0L), 0)).as("the first chunk first: no lookup yet")
 			.containsExactly(CHECK_FIRST_CHUNK);
 		Supplier<Snapshot> s = () -> unidentified("ses_Lookup", null);
@@ -165,7 +165,7 @@ class RecordingSweepTest {
 
 	@Test
 	void aStepChosenForABusyRecordingCountsAsAsked() {
-		RecordingSweep sweep = sweep(false);
+		RecordingReconciler sweep = sweep(false);
 		Snapshot s = unidentified("ses_Busy", null);
 		workers.submit(s.id().value(), () -> {
 		});
@@ -177,7 +177,7 @@ class RecordingSweepTest {
 
 	@Test
 	void openVidusCheckOfABackupIsThrottledFromWhenItWasChosenOnly() {
-		RecordingSweep sweep = sweep(true);
+		RecordingReconciler sweep = sweep(true);
 		Supplier<Snapshot> retryDue = () -> recording("ses_Pending", 1, EXACT, 10, state(1L, T.minusSeconds(1), null, T));
 		assertThat(at(sweep, retryDue, 0)).as("the retry wins").containsExactly(RETRY_START);
 		Supplier<Snapshot> waiting = () -> recording("ses_Pending", 1, EXACT, 10, state(1L, T.plusSeconds(60), null, T));
@@ -192,7 +192,7 @@ class RecordingSweepTest {
 	@Test
 	void aSilenceDeferredForASaturatedHostAsksTheRuntimeEveryFewSeconds() throws IOException {
 		pressure(95);
-		RecordingSweep sweep = sweep(false);
+		RecordingReconciler sweep = sweep(false);
 		Snapshot s = silent("ses_Saturated");
 		clock.set(T);
 		Judgement j = sweep.decide(s, T, true).judgement();
@@ -206,7 +206,7 @@ class RecordingSweepTest {
 
 	@Test
 	void aGoneRecordersFinalizationIsAskedForEveryThirtySeconds() {
-		RecordingSweep sweep = sweep(false);
+		RecordingReconciler sweep = sweep(false);
 		Instant longAgo = T.minusSeconds(100);
 		Supplier<Snapshot> stopping = () -> new Snapshot(RecordingId.of("ses_Gone"), 1L, RecordingStatus.STOPPING, 0,
 				EXACT, longAgo, null, null, null, 0, longAgo, longAgo, FailoverState.NONE,
@@ -218,7 +218,7 @@ class RecordingSweepTest {
 
 	@Test
 	void anExitAnEventSourceSawIsHandledAloneAndOnceAndOneRefusedForTheBackoffOnceItEnds() {
-		RecordingSweep sweep = sweep(false);
+		RecordingReconciler sweep = sweep(false);
 		Snapshot s = silent("ses_Exited");
 		exits.seen(s.id(), EXACT, 137L, T, "docker-event");
 		assertThat(sweep.decide(s, T, true).judgement()).as("an exited recorder is not judged").isNull();
@@ -244,9 +244,9 @@ class RecordingSweepTest {
 
 	@Test
 	void aControllerWithoutTheLeaseNeitherJudgesNorAsks() {
-		RecordingSweep sweep = sweep(true);
+		RecordingReconciler sweep = sweep(true);
 		Snapshot silentBackup = backup("ses_Elsewhere", 10, 1L);
-		SweepDecision d = sweep.decide(silentBackup, T, false).decision();
+		ReconcileDecision d = sweep.decide(silentBackup, T, false).decision();
 		assertThat(d.steps()).as(d.why()).isEmpty();
 		assertThat(sweep.decide(silentBackup, T, false).judgement()).isNull();
 		Snapshot healthyBackup = backup("ses_Elsewhere", 0.5, null);
@@ -257,7 +257,7 @@ class RecordingSweepTest {
 
 	@Test
 	void anEarlierRecordersExitChangesNothing() {
-		RecordingSweep sweep = sweep(false);
+		RecordingReconciler sweep = sweep(false);
 		exits.seen(RecordingId.of("ses_Moved"), "a".repeat(64), 137L, T, "docker-event");
 		assertThat(at(sweep, () -> healthy("ses_Moved"), 0)).isEmpty();
 		assertThat(at(sweep, () -> silent("ses_Moved"), 0)).containsExactly(CHECK_RECORDER);
@@ -271,7 +271,7 @@ class RecordingSweepTest {
 		for (Kind kind : Kind.values()) {
 			for (Kind deferred : Kind.values()) {
 				Judgement j = new Judgement(kind, T, T, DetectionRules.deferred(kind) ? deferred : null);
-				if (SweepDecision.checks(j, true)) {
+				if (ReconcileDecision.checks(j, true)) {
 					// built without throwing (its collaborators are only reached when it runs)
 					assertThat(checks.task(s, j)).as("%s", j).isNotNull();
 				}
