@@ -17,10 +17,11 @@ import io.ov2ha.controller.recording.RecordingId;
  * informer: an event of a container is mapped to its recording (by label, else by the container
  * index) on a worker; a die is written down ({@link RecorderExits}, with the OOM killer's mark)
  * and the recording's id is queued for its reconciliation, behind that recording's other work
- * ({@link RecordingReconciler#reconcile}, which observes, decides and acts); an unhealthy container
- * only queues the id. An exit refused for the failover back-off has its id queued again once
- * the back-off ends ({@link #requeueDue}). Whether the container is the recording's current recorder is the
- * reconciler's to see: events of earlier epochs' recorders are expected and change nothing.
+ * ({@link RecordingReconciler#reconcile}, which observes, decides and acts); an unhealthy
+ * container only queues the id. An exit still unhandled (refused for the failover back-off, its
+ * handling failed, or its reconciliation lost) has its id queued again ({@link #requeueDue}).
+ * Whether the container is the recording's current recorder is the reconciler's to see: events
+ * of earlier epochs' recorders are expected and change nothing.
  */
 final class ContainerEvents {
 
@@ -68,8 +69,9 @@ final class ContainerEvents {
 	}
 
 	/**
-	 * Queues again the recordings of exits refused for the failover back-off whose back-off ended
-	 * ({@link RecorderExits#dueRetries}); every controller, at every tick.
+	 * Queues again the recordings of exits still unhandled and due ({@link RecorderExits#dueRetries}:
+	 * a back-off ended, put back after an error, or not handled within a few seconds); every
+	 * controller, at every tick.
 	 */
 	void requeueDue(Instant now) {
 		for (RecordingId id : exits.dueRetries(now)) {

@@ -22,8 +22,9 @@ import io.ov2ha.controller.recording.RecordingId;
  * code asks ({@link RecorderExit}) or replaces the recorder by a backup once OpenVidu agreed
  * ({@link OpenViduGate}) and the recorder is still failed on a fresh look
  * ({@link DetectionRules#stillFailed}). An exit refused only for the failover back-off is written
- * down again to be decided once the back-off ends ({@link RecorderExits#later}). Runs on the
- * recording's worker queue.
+ * down again to be decided once the back-off ends ({@link RecorderExits#later}); one whose
+ * handling fails is put back ({@link RecorderExits#putBack}). Runs on the recording's worker
+ * queue.
  */
 final class FailedRecorders {
 
@@ -104,15 +105,7 @@ final class FailedRecorders {
 		if (current.isEmpty()) {
 			return;
 		}
-		exits.take(containerId, clock.instant()).ifPresent(e -> {
-			try {
-				exited(current.get(), e);
-			}
-			catch (RuntimeException ex) {
-				exits.putBack(id, e);
-				throw ex;
-			}
-		});
+		exits.take(containerId, clock.instant()).ifPresent(e -> putBackOnError(id, e, () -> exited(current.get(), e)));
 	}
 
 	/**
@@ -122,7 +115,7 @@ final class FailedRecorders {
 	 */
 	void exited(Recording r, String containerId, Long exitCode, Instant at, String source, boolean oom) {
 		exits.forget(containerId);
-		exited(r, new RecorderExits.Exit(containerId, exitCode, at, source, oom, null));
+		exited(r, new RecorderExits.Exit(containerId, exitCode, at, source, oom, null, clock.instant()));
 	}
 
 	private void exited(Recording r, RecorderExits.Exit exit) {
@@ -172,26 +165,38 @@ final class FailedRecorders {
 	}
 
 	/**
-	 * @param exit the exit that asks for it, put back to be handled again when the claim is refused
-	 *        only for the back-off ({@link RecorderExits#later}); null for a failure the sweep judges
-	 *        again anyway (silent, stalled, late: the recorder may recover meanwhile)
+	 * @param exit the exit that asks for it: written down again to be handled once the claim's
+	 *        back-off ends ({@link RecorderExits#later}), or put back when its handling fails here
+	 *        or later on the worker, after OpenVidu's answer ({@link RecorderExits#putBack}); null
+	 *        for a failure the sweep judges again anyway (silent, stalled, late: the recorder may
+	 *        recover meanwhile)
 	 */
 	private void replace(Recording r, FailoverReason reason, FailoverService.Evidence evidence,
 			RecorderExits.Exit exit) {
-		gate.beforeBackup(r, evidence, startedAt.get(), decisions.apply(r.id()), now -> {
-			try {
-				if (stillFailed(now, reason)) {
-					report(failover.failover(now, reason, evidence, false), now, exit);
-				}
+		Executor onWorker = decisions.apply(r.id());
+		if (exit != null) {
+			Executor worker = onWorker;
+			onWorker = task -> worker.execute(() -> putBackOnError(r.id(), exit, task));
+		}
+		Executor decideOn = onWorker;
+		putBackOnError(r.id(), exit, () -> gate.beforeBackup(r, evidence, startedAt.get(), decideOn, now -> {
+			if (stillFailed(now, reason)) {
+				report(failover.failover(now, reason, evidence, false), now, exit);
 			}
-			catch (RuntimeException ex) {
-				if (exit != null) {
-					// after OpenVidu's answer, off handleExit's call: due again shortly
-					exits.putBack(r.id(), exit);
-				}
-				throw ex;
+		}));
+	}
+
+	/** Runs {@code task}; if it fails, {@code exit} (if any) is put back, due again shortly. */
+	private void putBackOnError(RecordingId id, RecorderExits.Exit exit, Runnable task) {
+		try {
+			task.run();
+		}
+		catch (RuntimeException ex) {
+			if (exit != null) {
+				exits.putBack(id, exit);
 			}
-		});
+			throw ex;
+		}
 	}
 
 	/**

@@ -18,8 +18,8 @@ import io.ov2ha.controller.support.LogValues;
 
 /**
  * The reconciler's periodic tick (every {@code HA_RECONCILE_INTERVAL}) and its Redis lease: every
- * controller takes or renews the lease, queues again the recordings of exits whose failover
- * back-off ended ({@link ContainerEvents#requeueDue}) and forgets its old in-memory throttles
+ * controller takes or renews the lease, queues again the recordings of exits still unhandled
+ * and due ({@link ContainerEvents#requeueDue}) and forgets its old in-memory throttles
  * every ten minutes; only the lease holder does the rest: the full reconciliation when due
  * ({@link BackupAudit}), the cleanup of the container index every ten minutes, and the sweep of
  * every active recording ({@link RecordingReconciler}). It knows whether this controller leads, and
@@ -77,8 +77,8 @@ final class ReconcilerTick {
 	 */
 	ReconcilerTick(HaProperties properties, FailoverReads reads, RedisLease lease, ControllerInstance instance,
 			Clock clock, OpenViduGate gate, ThrottledWarnings warnings, BackupAudit audit,
-			RecordingReconciler recordingReconciler, RecorderChecks checks, UnfinishedStops unfinishedStops, ContainerEvents events, BooleanSupplier running,
-			Consumer<Instant> resumeJudging) {
+			RecordingReconciler recordingReconciler, RecorderChecks checks, UnfinishedStops unfinishedStops,
+			ContainerEvents events, BooleanSupplier running, Consumer<Instant> resumeJudging) {
 		this.properties = properties;
 		this.reads = reads;
 		this.lease = lease;

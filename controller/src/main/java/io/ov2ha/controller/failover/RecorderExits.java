@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.recording.RecordingId;
 
 /**
@@ -29,10 +30,10 @@ final class RecorderExits {
 	/** A refused exit is handled again this long after its back-off's end. */
 	static final Duration RETRY_MARGIN = Duration.ofMillis(50);
 
-	/** An exit whose handling failed is due again this long after. */
-	static final Duration AFTER_ERROR = Duration.ofSeconds(1);
-
-	/** An exit still here this long after its recording was queued has it queued again. */
+	/**
+	 * An exit still here this long after its recording was queued for it has it queued again; an
+	 * exit whose handling failed is due again this long after.
+	 */
 	static final Duration REQUEUE_AGAIN = Duration.ofSeconds(5);
 
 	/**
@@ -45,11 +46,14 @@ final class RecorderExits {
 	 * @param oom whether the OOM killer hit it
 	 * @param removed whether somebody else removed the container, once asked (null: not asked yet);
 	 *        kept for a retry, so that it is judged on the evidence first found
+	 * @param seenAt when this controller first wrote it down or handled it (its clock): it is
+	 *        forgotten from then, however often it is put back
 	 */
-	record Exit(String containerId, Long exitCode, Instant at, String source, boolean oom, Boolean removed) {
+	record Exit(String containerId, Long exitCode, Instant at, String source, boolean oom, Boolean removed,
+			Instant seenAt) {
 
 		Exit withRemoved(boolean removedBySomebodyElse) {
-			return new Exit(containerId, exitCode, at, source, oom, removedBySomebodyElse);
+			return new Exit(containerId, exitCode, at, source, oom, removedBySomebodyElse, seenAt);
 		}
 
 	}
@@ -68,7 +72,7 @@ final class RecorderExits {
 
 	/**
 	 * @param id the recording of the container
-	 * @param since when this controller wrote it down
+	 * @param since when this controller first wrote it down ({@link Exit#seenAt})
 	 * @param notBefore not handled before this (a back-off, an error), or null
 	 * @param queuedAt when its recording was last queued for it (the event does at once), or null
 	 */
@@ -105,7 +109,7 @@ final class RecorderExits {
 		boolean oom = oomKilled.remove(containerId) != null;
 		Instant now = clock.instant();
 		byContainer.putIfAbsent(containerId,
-				new Held(id, new Exit(containerId, exitCode, at, source, oom, null), now, null, now));
+				new Held(id, new Exit(containerId, exitCode, at, source, oom, null, now), now, null, now));
 	}
 
 	/** What is known of the exit of {@code containerId} at {@code now}. */
@@ -126,16 +130,18 @@ final class RecorderExits {
 		return Optional.of(h.exit());
 	}
 
-	/** A taken exit whose handling failed (an error): due again shortly, its recording queued again. */
+	/**
+	 * A taken exit whose handling failed (an error): due again in {@link #REQUEUE_AGAIN}, its
+	 * recording queued again then (the first report put back wins).
+	 */
 	void putBack(RecordingId id, Exit exit) {
-		Instant now = clock.instant();
-		byContainer.putIfAbsent(exit.containerId(), new Held(id, exit, now, now.plus(AFTER_ERROR), null));
+		byContainer.putIfAbsent(exit.containerId(),
+				new Held(id, exit, exit.seenAt(), clock.instant().plus(REQUEUE_AGAIN), null));
 	}
 
 	/** An exit whose backup was refused for the back-off: due again after {@code retryAt}. */
 	void later(RecordingId id, Exit exit, Instant retryAt) {
-		byContainer.put(exit.containerId(),
-				new Held(id, exit, clock.instant(), retryAt.plus(RETRY_MARGIN), null));
+		byContainer.put(exit.containerId(), new Held(id, exit, exit.seenAt(), retryAt.plus(RETRY_MARGIN), null));
 	}
 
 	/** Handled on another path (a check or the full reconciliation found the container exited). */
@@ -144,12 +150,19 @@ final class RecorderExits {
 	}
 
 	/**
-	 * The recording {@code id} was observed with {@code currentContainerId} as its recorder (empty:
-	 * none, or gone): the exits of its other containers are dropped (an earlier epoch's recorder
-	 * is expected to exit).
+	 * The recording {@code id} was read at {@code readAt} with {@code current} as its recorder's
+	 * exact container id (an earlier epoch's recorder is expected to exit), or as gone (null: final,
+	 * or no longer known): the exits of its other containers written down before that are dropped.
+	 * Nothing is dropped while its recorder is not known exactly (a backup claimed and not started
+	 * yet: its own exit may come first).
 	 */
-	void keepOnly(RecordingId id, String currentContainerId) {
-		byContainer.values().removeIf(h -> h.id().equals(id) && !h.exit().containerId().equals(currentContainerId));
+	void keepOnly(RecordingId id, Optional<String> current, Instant readAt) {
+		if (current.isPresent() && !ContainerLabels.isExactId(current.get())) {
+			return;
+		}
+		byContainer.values()
+			.removeIf(h -> h.id().equals(id) && h.since().isBefore(readAt)
+					&& !h.exit().containerId().equals(current.orElse(null)));
 	}
 
 	/**
@@ -169,12 +182,13 @@ final class RecorderExits {
 	}
 
 	/**
-	 * Forgets what was written down before {@code old} and is not due later (a stale entry whose
-	 * recording was never reconciled again, or one nobody could handle).
+	 * Forgets what was first written down before {@code old} (the tick's cleanup: at least ten
+	 * minutes ago): a stale entry whose recording was never reconciled again, one nobody could
+	 * handle, or one whose back-off ends later than that (the sweep's checks and the full
+	 * reconciliation find that recorder dead).
 	 */
 	void forgetOlderThan(Instant old) {
-		byContainer.values()
-			.removeIf(h -> h.since().isBefore(old) && (h.notBefore() == null || h.notBefore().isBefore(old)));
+		byContainer.values().removeIf(h -> h.since().isBefore(old));
 		oomKilled.values().removeIf(t -> t.isBefore(old));
 	}
 

@@ -285,7 +285,7 @@ final class RecordingReconciler {
 		Instant now = clock.instant();
 		Optional<Snapshot> snapshot = reads.snapshot(id);
 		// its earlier recorders' exits change nothing (none at all once it is final)
-		exits.keepOnly(id, snapshot.map(Snapshot::containerId).orElse(""));
+		exits.keepOnly(id, snapshot.map(Snapshot::containerId), now);
 		snapshot.ifPresent(s -> act(s, decide(s, now, leaseHolder), tasks -> runInOrder(tasks, 0)));
 	}
 

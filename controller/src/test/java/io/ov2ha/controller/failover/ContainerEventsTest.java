@@ -50,7 +50,7 @@ class ContainerEventsTest {
 		assertThat(reconciled).as("the die follows").isEmpty();
 		events.onEvent(event(Kind.DIED, 137L));
 		assertThat(reconciled).containsExactly(ID);
-		assertThat(exits.take(C, T)).contains(new RecorderExits.Exit(C, 137L, T, "docker-event", true, null));
+		assertThat(exits.take(C, T)).contains(new RecorderExits.Exit(C, 137L, T, "docker-event", true, null, T));
 	}
 
 	@Test
@@ -79,7 +79,7 @@ class ContainerEventsTest {
 		assertThat(reconciled).as("not before the margin").isEmpty();
 		events.requeueDue(T.plusSeconds(3));
 		events.requeueDue(T.plusSeconds(4));
-		assertThat(reconciled).as("once").containsExactly(ID);
+		assertThat(reconciled).as("once, while it is handled").containsExactly(ID);
 	}
 
 }

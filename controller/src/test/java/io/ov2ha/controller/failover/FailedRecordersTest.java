@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 import io.ov2ha.controller.failover.RecorderExits.Seen;
+import io.ov2ha.controller.openvidu.OpenViduClients;
 import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
@@ -72,9 +73,24 @@ class FailedRecordersTest {
 		exits.seen(ID, CURRENT, null, T, "docker-event");
 		assertThatThrownBy(() -> failed.handleExit(ID, CURRENT)).isInstanceOf(RuntimeException.class);
 		assertThat(exits.of(CURRENT, T)).isEqualTo(Seen.WAITING);
-		Instant again = T.plus(RecorderExits.AFTER_ERROR);
+		Instant again = T.plus(RecorderExits.REQUEUE_AGAIN);
 		assertThat(exits.of(CURRENT, again)).isEqualTo(Seen.DUE);
 		assertThat(exits.dueRetries(again)).as("its recording queued again").containsExactly(ID);
+	}
+
+	@Test
+	void anExitWhoseBackupFailsToBeClaimedIsPutBackWithTheEvidenceFirstFound() {
+		// OpenVidu's checks off: the gate lets the backup go on at once; no FailoverService to claim it
+		OpenViduGate gate = new OpenViduGate(OpenViduClients.of("", ""), null, null, new OpenViduAsks(), null, clock);
+		FailedRecorders replacing = new FailedRecorders(null, id -> Optional.ofNullable(registry.get(id)), exits,
+				null, null, null, null, clock, null, gate, null, null, null, () -> T, () -> T, id -> Runnable::run,
+				null);
+		exits.seen(ID, CURRENT, 137L, T, "docker-event");
+		assertThatThrownBy(() -> replacing.handleExit(ID, CURRENT)).isInstanceOf(RuntimeException.class);
+		Instant again = T.plus(RecorderExits.REQUEUE_AGAIN);
+		assertThat(exits.take(CURRENT, again)).map(RecorderExits.Exit::removed)
+			.as("asked once (not removed, the checks being off), kept for the retry")
+			.contains(false);
 	}
 
 	@Test

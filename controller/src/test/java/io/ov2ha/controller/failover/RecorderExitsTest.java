@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -40,12 +41,26 @@ class RecorderExitsTest {
 		assertThat(exits.of(A, T)).isEqualTo(Seen.DUE);
 		assertThat(exits.of(B, T)).isEqualTo(Seen.NONE);
 		Exit exit = exits.take(A, T).orElseThrow();
-		assertThat(exit).isEqualTo(new Exit(A, 137L, T, "docker-event", false, null));
+		assertThat(exit).isEqualTo(new Exit(A, 137L, T, "docker-event", false, null, T));
 		assertThat(exits.take(A, T)).isEmpty();
 		assertThat(exits.of(A, T)).isEqualTo(Seen.NONE);
+	}
+
+	@Test
+	void anExitWhoseHandlingFailsIsDueAgainAfterAWhileAndForgottenFromWhenFirstSeen() {
+		exits.seen(ID, A, null, T, "docker-event");
+		Exit exit = exits.take(A, T).orElseThrow();
+		exits.putBack(ID, exit.withRemoved(true));
 		exits.putBack(ID, exit);
-		assertThat(exits.take(A, T)).as("put back after an error: not at once").isEmpty();
-		assertThat(exits.take(A, T.plus(RecorderExits.AFTER_ERROR))).as("due again shortly").contains(exit);
+		Instant again = T.plus(RecorderExits.REQUEUE_AGAIN);
+		assertThat(exits.take(A, again.minusMillis(1))).as("not at once").isEmpty();
+		assertThat(exits.dueRetries(again)).containsExactly(ID);
+		assertThat(exits.take(A, again)).as("the first put back, with its evidence").contains(exit.withRemoved(true));
+		// failing again and again: still forgotten from when it was first seen
+		clock.set(T.plusSeconds(1200));
+		exits.putBack(ID, exit);
+		exits.forgetOlderThan(T.plusSeconds(600));
+		assertThat(exits.size()).isZero();
 	}
 
 	@Test
@@ -59,7 +74,7 @@ class RecorderExitsTest {
 
 	@Test
 	void anExitRefusedForTheBackoffIsDueOnceItEndsAndItsRecordingQueuedOnce() {
-		exits.later(ID, new Exit(A, 137L, T, "docker-event", false, true), T.plusSeconds(2));
+		exits.later(ID, new Exit(A, 137L, T, "docker-event", false, true, T), T.plusSeconds(2));
 		Instant due = T.plusSeconds(2).plus(RecorderExits.RETRY_MARGIN);
 		assertThat(exits.of(A, due.minusMillis(1))).isEqualTo(Seen.WAITING);
 		assertThat(exits.take(A, due.minusMillis(1))).isEmpty();
@@ -79,17 +94,20 @@ class RecorderExitsTest {
 		exits.forgetOlderThan(T.minusSeconds(60));
 		assertThat(exits.of(A, T)).as("written down after the cutoff, whatever the engine's time").isEqualTo(Seen.DUE);
 		String c = "c".repeat(64);
-		exits.later(ID, new Exit(c, 137L, T, "docker-event", false, null), T.plusSeconds(900));
+		exits.later(ID, new Exit(c, 137L, T.plusSeconds(50), "docker-event", false, null, T.plusSeconds(200)),
+				T.plusSeconds(900));
 		clock.set(T.plusSeconds(700));
 		exits.forgetOlderThan(T.plusSeconds(100));
 		assertThat(exits.of(A, clock.instant())).as("written down before the cutoff").isEqualTo(Seen.NONE);
-		assertThat(exits.of(c, clock.instant())).as("its back-off ends after it").isEqualTo(Seen.WAITING);
+		assertThat(exits.of(c, clock.instant())).as("first seen after it").isEqualTo(Seen.WAITING);
 		assertThat(exits.size()).isEqualTo(1);
+		exits.forgetOlderThan(T.plusSeconds(300));
+		assertThat(exits.size()).as("a back-off ending that late is left to the checks").isZero();
 	}
 
 	@Test
 	void anExitRefusedAgainIsQueuedAgainAfterItsNewBackoff() {
-		Exit exit = new Exit(A, 137L, T, "docker-event", false, false);
+		Exit exit = new Exit(A, 137L, T, "docker-event", false, false, T);
 		exits.later(ID, exit, T.plusSeconds(2));
 		Instant first = T.plusSeconds(3);
 		assertThat(exits.dueRetries(first)).containsExactly(ID);
@@ -115,11 +133,18 @@ class RecorderExitsTest {
 		exits.seen(ID, A, 137L, T, "docker-event");
 		exits.seen(ID, B, 137L, T, "docker-event");
 		exits.seen(other, "c".repeat(64), 137L, T, "docker-event");
-		exits.keepOnly(ID, B);
+		Instant read = T.plusMillis(1);
+		exits.keepOnly(ID, Optional.of(""), read);
+		assertThat(exits.size()).as("a backup claimed, not started: its own exit may come first").isEqualTo(3);
+		exits.keepOnly(ID, Optional.of(B), read);
 		assertThat(exits.of(A, T)).isEqualTo(Seen.NONE);
 		assertThat(exits.of(B, T)).isEqualTo(Seen.DUE);
-		exits.keepOnly(ID, "");
-		assertThat(exits.of(B, T)).as("no current recorder (final, or a backup claimed)").isEqualTo(Seen.NONE);
+		clock.set(read);
+		exits.seen(ID, A, 137L, T, "docker-event");
+		exits.keepOnly(ID, Optional.of(B), read);
+		assertThat(exits.of(A, T)).as("written down after the recording was read").isEqualTo(Seen.DUE);
+		exits.keepOnly(ID, Optional.empty(), read.plusMillis(1));
+		assertThat(exits.of(B, T)).as("final: none kept").isEqualTo(Seen.NONE);
 		assertThat(exits.size()).as("another recording's").isEqualTo(1);
 		exits.forget("c".repeat(64));
 		assertThat(exits.size()).isZero();
