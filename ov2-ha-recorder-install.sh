@@ -333,7 +333,8 @@ compose_env() {
 		default_value HA_S3_BUCKET ov2ha-recordings
 		default_value HA_S3_REGION us-east-1
 		default_value HA_S3_PREFIX recordings/
-		if [[ $(cfg HA_BUNDLED_S3 true) == true ]]; then
+		# true: one MinIO; distributed: four nodes, each with the network alias minio.
+		if [[ $(cfg HA_BUNDLED_S3 true) =~ ^(true|distributed)$ ]]; then
 			set_value HA_S3_ENDPOINT http://minio:9000
 			local mpub
 			mpub=$(cfg HA_MINIO_PUBLISH_ADDRESS 127.0.0.1)

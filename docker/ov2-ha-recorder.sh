@@ -10,7 +10,8 @@
 #   stop               stop the stack (data is kept)
 #   restart            stop, then start
 #   status             health of each part, recordings by status, failovers
-#   logs [SERVICE]     logs of the stack or of one service (controller, redis, minio, minio-init)
+#   logs [SERVICE]     logs of the stack or of one service (controller, redis, minio, minio-init,
+#                      minio1..minio4, minio-init-distributed)
 #   health             exit 0 only when every part is healthy (for cron and monitoring)
 #   config             the effective settings, secrets masked
 #   validate           check docker/.env and the host; exit 1 on any error
@@ -86,8 +87,9 @@ EOF
 	logs) cat <<'EOF'
 Usage: ov2-ha-recorder.sh logs [SERVICE] [--follow] [--tail N] [--no-color]
 
-Logs of every service, or of SERVICE (controller, redis, minio, minio-init). Colours only
-when stdout is a terminal and NO_COLOR is unset.
+Logs of every service, or of SERVICE (controller, redis, minio, minio-init; with
+HA_BUNDLED_S3=distributed minio1..minio4, minio-init-distributed). Colours only when stdout is
+a terminal and NO_COLOR is unset.
   --follow, -f   keep following
   --tail N       last N lines per service (default 200)
   --no-color     no ANSI colours, even on a terminal
@@ -256,19 +258,34 @@ load_settings() {
 	CONTROLLER_URL=${CONTROLLER_URL%/}
 	PROFILES=()
 	bundled_redis && PROFILES+=(--profile redis)
-	bundled_s3 && PROFILES+=(--profile s3)
+	if distributed_s3; then
+		PROFILES+=(--profile s3-distributed)
+	elif bundled_s3; then
+		PROFILES+=(--profile s3)
+	fi
 	return 0
 }
 
 bundled_redis() { [[ $(cfg HA_BUNDLED_REDIS true) == true ]]; }
-bundled_s3() { [[ $(cfg HA_BUNDLED_S3 true) == true && $(cfg HA_RECORDING_STORAGE s3) == s3 ]]; }
+# HA_BUNDLED_S3: true (one MinIO, profile s3), distributed (4 erasure-coded nodes, profile
+# s3-distributed) or false; validate_all refuses any other value.
+bundled_s3() { [[ $(cfg HA_BUNDLED_S3 true) =~ ^(true|distributed)$ && $(cfg HA_RECORDING_STORAGE s3) == s3 ]]; }
+distributed_s3() { bundled_s3 && [[ $(cfg HA_BUNDLED_S3) == distributed ]]; }
+
+# minio_services: the bundled MinIO's server services; minio_init_service: its init job.
+minio_services() {
+	if distributed_s3; then printf '%s\n' minio1 minio2 minio3 minio4; else echo minio; fi
+}
+minio_init_service() {
+	if distributed_s3; then echo minio-init-distributed; else echo minio-init; fi
+}
 
 # enabled_services: the compose services this configuration runs.
 enabled_services() {
 	local s=(controller)
 	bundled_redis && s+=(redis)
-	bundled_s3 && s+=(minio)
 	printf '%s\n' "${s[@]}"
+	if bundled_s3; then minio_services; fi
 }
 
 make_tmp() {
@@ -561,19 +578,28 @@ cmd_start() {
 		compose up -d redis
 		wait_healthy redis "$deadline" || die "redis did not become healthy: ${0##*/} logs redis"
 	fi
-	if bundled_s3; then
-		info "starting minio"
-		compose up -d minio
-		wait_healthy minio "$deadline" || die "minio did not become healthy: ${0##*/} logs minio"
-		info "running minio-init (bucket, users, policies)"
-		compose run --rm minio-init || die "minio-init failed: see its output above"
-	fi
+	bundled_s3 && start_minio "$deadline"
 	info "starting controller"
 	compose up -d controller
 	wait_healthy controller "$deadline" || die "the controller did not become healthy: ${0##*/} logs controller"
 	wait_controller "$deadline" || die "the controller is not UP: ${0##*/} status"
 	ok "OV2 HA Recorder is running"
 	print_urls
+}
+
+# start_minio DEADLINE: the bundled MinIO's server(s) up and healthy, then its init job.
+start_minio() {
+	local deadline=$1 service init
+	local -a servers
+	mapfile -t servers < <(minio_services)
+	init=$(minio_init_service)
+	info "starting ${servers[*]}"
+	compose up -d "${servers[@]}"
+	for service in "${servers[@]}"; do
+		wait_healthy "$service" "$deadline" || die "$service did not become healthy: ${0##*/} logs $service"
+	done
+	info "running $init (bucket, users, policies)"
+	compose run --rm "$init" || die "$init failed: see its output above"
 }
 
 print_urls() {
@@ -686,7 +712,9 @@ cmd_status() {
 			printf '  %-15s %s\n' "$service" "$state" >&2
 		done < <(enabled_services)
 		if bundled_s3; then
-			printf '  %-15s %s\n' minio-init "$(container_state minio-init) (one-shot; run at every start)" >&2
+			local init
+			init=$(minio_init_service)
+			printf '  %-15s %s\n' "$init" "$(container_state "$init") (one-shot; run at every start)" >&2
 		fi
 		local backups
 		backups=$(docker ps -q --filter label=io.ov2ha.managed=true --filter label=io.ov2ha.role=backup 2>/dev/null | wc -l)
@@ -762,8 +790,8 @@ cmd_logs() {
 		shift
 	done
 	[[ $tail =~ ^[0-9]+$ ]] || usage_error "--tail needs a number"
-	if [[ -n $service && ! $service =~ ^(controller|redis|minio|minio-init)$ ]]; then
-		usage_error "logs: unknown service '$service' (controller, redis, minio, minio-init)"
+	if [[ -n $service && ! $service =~ ^(controller|redis|minio|minio-init|minio[1-4]|minio-init-distributed)$ ]]; then
+		usage_error "logs: unknown service '$service' (controller, redis, minio, minio-init, minio1..minio4, minio-init-distributed)"
 	fi
 	load_settings
 	need_docker
@@ -885,6 +913,8 @@ validate_all() {
 		v_required HA_REDIS_URL
 	fi
 	[[ -z $(cfg HA_REDIS_URL) || $(cfg HA_REDIS_URL) =~ ^rediss?:// ]] || v_error "HA_REDIS_URL must start with redis:// or rediss://"
+	[[ $(cfg HA_BUNDLED_S3 true) =~ ^(true|false|distributed)$ ]] ||
+		v_error "HA_BUNDLED_S3 must be true, false or distributed (is: $(cfg HA_BUNDLED_S3))"
 	local storage
 	storage=$(cfg HA_RECORDING_STORAGE s3)
 	case $storage in
@@ -991,11 +1021,7 @@ cmd_reconfigure() {
 		return 0
 	fi
 	bundled_redis && compose up -d redis
-	if bundled_s3; then
-		compose up -d minio
-		wait_healthy minio $((SECONDS + 120)) || die "minio is not healthy"
-		compose run --rm minio-init || die "minio-init failed"
-	fi
+	bundled_s3 && start_minio $((SECONDS + 120))
 	# the site image was rebuilt: standbys of the old one carry the old settings; removed while
 	# no controller can hand them a recording
 	compose stop controller
@@ -1530,7 +1556,7 @@ cmd_clean() {
 	local -a down=(down --remove-orphans)
 	[[ $volumes == true ]] && down+=(--volumes)
 	# All profiles: containers of services in any profile of this project go.
-	PROFILES=(--profile redis --profile s3)
+	PROFILES=(--profile redis --profile s3 --profile s3-distributed)
 	compose "${down[@]}"
 	remove_free_standbys
 	[[ $images == true ]] && remove_images

@@ -10,7 +10,7 @@
 # Usage: scripts/e2e.sh [--trials N] [--only NAME]... [--no-benchmarks]
 #   NAME: normal, killed, killed-standby, frozen, stalled, twice, blank-backup, controller-restart, controller-down-at-stop,
 #         s3-outage, s3-down-at-stop, openvidu-restart, openvidu-restart-notified,
-#         openvidu-restart-primary, openvidu-down, host-crash, loaded
+#         openvidu-restart-primary, openvidu-down, engine-lost, host-crash, loaded
 # Settings: E2E_TRIALS (3, trials of "killed"), E2E_STANDBY_TRIALS (2, of "killed-standby"; both 5
 # for BENCHMARKS.md: E2E_TRIALS=5 E2E_STANDBY_TRIALS=5 scripts/e2e.sh), E2E_RECORD_SECONDS (60), E2E_SHORT_SECONDS (45),
 # E2E_KILL_AT (20), E2E_LOADED_SECONDS (120; 420 for the false-failover soak of BENCHMARKS.md),
@@ -19,7 +19,7 @@
 # host-crash, the host is down that long), E2E_OPENVIDU_BOOT_S (15: host-crash, OpenVidu starts
 # that long after the controller), E2E_OPENVIDU_DOWN_S (60: openvidu-down, OpenVidu is down),
 # E2E_OPENVIDU_RESTART_S (12: openvidu-restart, OpenVidu is down that long while it restarts),
-# E2E_KEEP (1: keep the work folder), E2E_LOAD_NOTE (the load named in BENCHMARKS.md),
+# E2E_ENGINE_TRIALS (1, trials of "engine-lost"), E2E_KEEP (1: keep the work folder), E2E_LOAD_NOTE (the load named in BENCHMARKS.md),
 # E2E_SECTION (e2e: the BENCHMARKS.md section written), E2E_STANDBY_RECORDERS (2: warm standby
 # recorders of 1280x720, the controller's default resolution; the scenarios record 640x360, so
 # their backups start cold, except killed-standby's and loaded's killed one, which record 1280x720).
@@ -73,6 +73,8 @@ cleanup() {
 	stop_pid "$RECEIVER_PID"
 	stop_pid "$PSI_PID"
 	stack_stop
+	# engine-lost's second engine, if a failed scenario left it
+	[[ ! -S /tmp/ov2ha-eb/docker.sock ]] || "$ROOT/scripts/second-engine.sh" stop || true
 	# the stand-in's recorders, and the backups the controller started for this run's recordings
 	docker ps -aq --filter "label=$OV_LABEL" | xargs -r docker rm -f >/dev/null 2>&1 || true
 	for dir in "$E2E_WORK"/openvidu/*/; do
@@ -180,6 +182,12 @@ run_scenarios() {
 	wanted openvidu-restart-notified && scenario_openvidu_restart_notified 1
 	wanted openvidu-restart-primary && scenario_openvidu_restart_primary 1
 	wanted openvidu-down && scenario_openvidu_down 1
+	# the recorder's host (a second Docker engine) dies; restarts the controller: alone
+	if wanted engine-lost; then
+		for ((i = 1; i <= ${E2E_ENGINE_TRIALS:-1}; i++)); do
+			scenario_engine_lost "$i"
+		done
+	fi
 	# the whole host (controller, Redis, recorder, OpenVidu) crashes and boots: alone
 	wanted host-crash && scenario_host_crash 1
 	# brings its own load (three recorders and a busy loop): alone
@@ -258,7 +266,7 @@ write_benchmarks() {
 			of that clock in the final MP4 (media lost); stop→ready = OpenVidu's stop call to the customer
 			receiving `ready`; head = OpenVidu's `docker run` to the first frame of the final MP4. Two
 			scenarios run side by side on the 2 vCPUs (controller-restart, controller-down-at-stop,
-			s3-outage, s3-down-at-stop, openvidu-restart, openvidu-restart-notified, openvidu-restart-primary, openvidu-down, host-crash and loaded alone; loaded adds a busy loop on one core and three recordings at once).
+			s3-outage, s3-down-at-stop, openvidu-restart, openvidu-restart-notified, openvidu-restart-primary, openvidu-down, engine-lost, host-crash and loaded alone; loaded adds a busy loop on one core and three recordings at once).
 
 		MD
 		printf '| Figure (medians, range, n) | value |\n|---|---|\n'
@@ -283,6 +291,8 @@ write_benchmarks() {
 			"$(stat_line openvidu-restart ended_after_restart_s)" "$(stat_line openvidu-restart last_frame_after_restart_s)"
 		printf '| OpenVidu down 60 s while its recorder records, then started (its cleanup removes the recorder): OpenVidu started → final sealed and announced, s | %s |\n' \
 			"$(stat_line openvidu-down 8)"
+		printf '| the recorder'"'"'s host (a second Docker engine) dies: detection / backup capturing on this host'"'"'s engine / gap, s | %s / %s / %s |\n' \
+			"$(stat_line engine-lost 4)" "$(stat_line engine-lost 5)" "$(stat_line engine-lost 7)"
 		printf '| host crash and reboot (OpenVidu starts 15 s after the controller): reboot (Redis starts) → final sealed and announced / OpenVidu started → the same, s | %s / %s |\n' \
 			"$(stat_line host-crash reboot_to_final_s)" "$(stat_line host-crash 8)"
 		printf '| OpenVidu restarted (stopped webhooks sent) while a backup records: restart → final sealed and announced, s | %s |\n' \

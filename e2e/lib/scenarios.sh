@@ -1056,3 +1056,47 @@ scenario_host_crash() {
 	STOP_READY_S=$reboot_ready
 	finish "host crash at 30 s, reboot after ${E2E_REBOOT_S:-25} s, OpenVidu ${E2E_OPENVIDU_BOOT_S:-15} s later; the session recorded again"
 }
+
+# engines_reachable N: the controller has N Docker engines, every one answering.
+engines_reachable() {
+	admin /api/failover/status | jq -e --argjson n "$1" '.docker.engines | length == $n and all(.reachable)' >/dev/null
+}
+
+# 17. The recorder runs on another host's Docker engine (HA_DOCKER_HOSTS: this host's and a
+# second engine, scripts/second-engine.sh), and that host dies: its engine and every process of
+# its containers at once, no die event. The controller finds it silent, its engine lost, and
+# starts the backup on this host's engine from the next chunk; one final, complete, told once.
+scenario_engine_lost() {
+	local id="ses_${E2E_RUN}e${1}~1" engine crash_ms
+	begin engine-lost "$1"
+	engine=$("$ROOT/scripts/second-engine.sh" start)
+	"$ROOT/scripts/second-engine.sh" load "$STACK_SITE_IMAGE"
+	STACK_DOCKER_HOSTS="unix:///var/run/docker.sock,$engine" stack_restart_controller
+	check "the controller sees both engines" poll 30 "both engines" engines_reachable 2
+	DOCKER_HOST=$engine start_recording "$id"
+	check "OpenVidu's recorder runs on the second engine" eq \
+		"$(docker -H "$engine" inspect -f '{{.State.Running}}' "$(ov_state "$id" container)" 2>/dev/null)" true
+	record_shown_until "$id" 0 "$E2E_KILL_AT"
+	before_failure "$id"
+	crash_ms=$(now_ms)
+	"$ROOT/scripts/second-engine.sh" crash
+	check "a backup started" poll 60 "backup of ${id}" backup_started "$id" 1
+	check "the failover reason is heartbeat-lost (no die event from a dead host)" eq \
+		"$(failover_field "$id" 1 reason)" heartbeat-lost
+	check "the backup runs on this host's engine" eq \
+		"$(docker inspect -f '{{.State.Running}}' "$(failover_field "$id" 1 backupContainerId)" 2>/dev/null)" true
+	check "the controller logged the engine lost" grep -q "event=docker.engine_lost endpoint=\"$engine\"" \
+		"$STACK_WORK/controller.log"
+	check "the backup wrote its first chunk" poll 60 "first chunk of the backup" backup_has_first_chunk "$id" 1
+	record_after_backup "$id" 1 "${E2E_SHORT_SECONDS:-45}"
+	stop_recording "$id"
+	check "OpenVidu's own stop failed on its dead container (as in OpenVidu)" eq "$(ov_state "$id" stop_result)" exec-failed
+	verify_final "$id" "$STOP_MS" 0,1 60
+	check "the controller announced ready (origin $FINAL_ORIGIN)" eq "$FINAL_ORIGIN" controller
+	failover_metrics "$id" 1 "$crash_ms"
+	capture_metric "$id" "$crash_ms"
+	"$ROOT/scripts/second-engine.sh" stop
+	STACK_DOCKER_HOSTS='' stack_restart_controller
+	finish "the recorder's host (a second engine) died at ${E2E_KILL_AT} s; the backup on this host's engine"
+}
+

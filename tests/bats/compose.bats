@@ -21,7 +21,7 @@ setup() {
 
 compose_v1() {
 	(cd "$T/docker" && OV2HA_ENV_DIR="$T/docker" docker-compose -p ov2ha-bats --env-file .env \
-		--profile redis --profile s3 --profile build "$@")
+		--profile redis --profile s3 --profile s3-distributed --profile build "$@")
 }
 
 # rendered: the resolved compose file as JSON.
@@ -38,8 +38,58 @@ rendered() {
 
 @test "docker compose v2 validates the compose file when it is installed" {
 	docker compose version >/dev/null 2>&1 || skip "docker compose v2 is not installed here"
-	run bash -c "cd '$T/docker' && OV2HA_ENV_DIR='$T/docker' docker compose -p ov2ha-bats --env-file .env --profile redis --profile s3 --profile build config -q"
+	run bash -c "cd '$T/docker' && OV2HA_ENV_DIR='$T/docker' docker compose -p ov2ha-bats --env-file .env --profile redis --profile s3 --profile s3-distributed --profile build config -q"
 	[ "$status" -eq 0 ]
+}
+
+@test "profile s3-distributed: four erasure-coded MinIO nodes, no console, only minio1 published, the same init job" {
+	command -v docker-compose >/dev/null || skip "docker-compose is not installed"
+	local json single n node
+	json=$(cd "$T/docker" && OV2HA_ENV_DIR="$T/docker" docker-compose -p ov2ha-bats --env-file .env \
+		--profile s3-distributed config | python3 -c 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))')
+	single=$(rendered)
+	# The profile's services: the four nodes and their init job (plus the controller, in no
+	# profile); not the single MinIO nor its init job. docker-compose 1.29's `config` prints every
+	# service with its profiles.
+	json=$(jq '.services |= with_entries(select((.value.profiles // ["none"]) | index("s3-distributed") or . == ["none"]))' <<<"$json")
+	[ "$(jq -r '.services | keys | join(" ")' <<<"$json")" = "controller minio-init-distributed minio1 minio2 minio3 minio4" ]
+	[ "$(jq -c '[.services[].profiles // [] | .[]] | unique' <<<"$json")" = '["s3-distributed"]' ]
+	for n in 1 2 3 4; do
+		node=$(jq --arg s "minio$n" '.services[$s]' <<<"$json")
+		# one erasure set over the four nodes' drives
+		[ "$(jq -c .command <<<"$node")" = '["server","http://minio{1...4}/data"]' ]
+		[ "$(jq -r .hostname <<<"$node")" = "minio$n" ]
+		# its own volume
+		[ "$(jq -r '.volumes | length' <<<"$node")" -eq 1 ]
+		[[ $(jq -r '.volumes[0] | if type == "string" then . else .source + ":" + .target end' <<<"$node") == "minio$n-data:/data"* ]]
+		# the single MinIO's image, root credentials, health check, labels and logging; no console
+		[ "$(jq -r .image <<<"$node")" = "$(jq -r .services.minio.image <<<"$single")" ]
+		[ "$(jq -c .environment <<<"$node")" = "$(jq -c .services.minio.environment <<<"$single")" ]
+		[ "$(jq -r .environment.MINIO_BROWSER <<<"$node")" = off ]
+		[ "$(jq -r .environment.MINIO_ROOT_PASSWORD <<<"$node")" = "$(env_value "$T/docker/.env" HA_MINIO_ROOT_PASSWORD)" ]
+		[ "$(jq -c .healthcheck <<<"$node")" = "$(jq -c .services.minio.healthcheck <<<"$single")" ]
+		[ "$(jq -c .labels <<<"$node")" = "$(jq -c .services.minio.labels <<<"$single")" ]
+		[ "$(jq -c .logging <<<"$node")" = "$(jq -c .services.minio.logging <<<"$single")" ]
+		[ "$(jq -r .restart <<<"$node")" = unless-stopped ]
+		# the alias the controller's http://minio:9000 resolves to
+		jq -e '.networks.default.aliases | index("minio")' <<<"$node" >/dev/null
+	done
+	# only minio1's S3 port, on loopback by default; nothing else published (no console)
+	[ "$(jq -c .services.minio1.ports <<<"$json")" = '["127.0.0.1:9000:9000/tcp"]' ]
+	[ "$(jq '[.services[] | select(.ports) | .ports[]] | length' <<<"$json")" -eq 2 ] # minio1, controller
+	run jq -r '.services[].command // [] | if type == "array" then join(" ") else . end' <<<"$json"
+	[[ $output != *console* ]]
+	# the same init job against minio1, after every node is healthy
+	local init
+	init=$(jq '.services["minio-init-distributed"]' <<<"$json")
+	[ "$(jq -r .environment.MINIO_URL <<<"$init")" = http://minio1:9000 ]
+	[ "$(jq -c '.environment | del(.MINIO_URL)' <<<"$init")" = "$(jq -c '.services["minio-init"].environment | del(.MINIO_URL)' <<<"$single")" ]
+	for key in image entrypoint volumes labels restart; do
+		[ "$(jq -c ".$key" <<<"$init")" = "$(jq -c ".services[\"minio-init\"].$key" <<<"$single")" ]
+	done
+	[ "$(jq -c '.depends_on | to_entries | map(.key + "=" + .value.condition)' <<<"$init")" = \
+		'["minio1=service_healthy","minio2=service_healthy","minio3=service_healthy","minio4=service_healthy"]' ]
+	[ "$(jq -r '.volumes | keys | map(select(test("^minio[0-9]"))) | join(" ")' <<<"$json")" = "minio1-data minio2-data minio3-data minio4-data" ]
 }
 
 @test "safe defaults: Redis unpublished, ports on loopback, pinned images, least privilege" {

@@ -231,3 +231,74 @@ stubbed() {
 	run stubbed --env-file "$env" restore
 	[ "$status" -eq 2 ]
 }
+
+# distributed_env VALUE: settings written by the installer with HA_BUNDLED_S3=VALUE, pointing at
+# the stand-in controller.
+distributed_env() {
+	local env=$BATS_TEST_TMPDIR/distributed.env
+	fake_openvidu "$BATS_TEST_TMPDIR/ov"
+	printf 'HA_BUNDLED_S3=%s\n' "$1" >"$env"
+	chmod 600 "$env"
+	"$INSTALLER" --auto --config-only --openvidu-path "$BATS_TEST_TMPDIR/ov" --env-file "$env" >/dev/null 2>&1
+	sed -i "s#^HA_CONTROLLER_URL=.*#HA_CONTROLLER_URL=http://127.0.0.1:$FAKE_PORT#" "$env"
+	echo "$env"
+}
+
+@test "HA_BUNDLED_S3=distributed: profile s3-distributed, the four MinIO nodes, then their init job" {
+	local env calls STUB_LOG=$BATS_TEST_TMPDIR/stubs/calls
+	env=$(distributed_env distributed)
+	# The installer treats it as a bundled MinIO: secrets generated, the endpoints set.
+	[ -n "$(env_value "$env" HA_MINIO_ROOT_PASSWORD)" ]
+	[ -n "$(env_value "$env" HA_RECORDER_S3_SECRET_KEY)" ]
+	[ "$(env_value "$env" HA_S3_ENDPOINT)" = http://minio:9000 ]
+	[ "$(env_value "$env" HA_RECORDER_S3_ENDPOINT)" = http://127.0.0.1:9000 ]
+	run "$OPS" --env-file "$env" config
+	[ "$status" -eq 0 ]
+	grep -qx 'compose profiles=--profile redis --profile s3-distributed' <<<"$output"
+	mkdir -p "$FAKE_DIR/www/actuator"
+	echo '{"status":"UP"}' >"$FAKE_DIR/www/actuator/health"
+	run stubbed --env-file "$env" start --timeout 30
+	rm -f "$FAKE_DIR/www/actuator/health"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"OV2 HA Recorder is running"* ]]
+	# Every compose call selects s3-distributed and not the single MinIO's s3.
+	[ "$(grep -c '^compose' "$STUB_LOG")" -eq "$(grep -c '^compose .* --profile redis --profile s3-distributed ' "$STUB_LOG")" ]
+	run grep -c -- '--profile s3 ' "$STUB_LOG"
+	[ "$output" = 0 ]
+	calls=$(grep '^compose' "$STUB_LOG" | sed 's/.*--profile s3-distributed //')
+	[ "$calls" = "$(printf '%s\n' 'up -d redis' 'up -d minio1 minio2 minio3 minio4' 'run --rm minio-init-distributed' 'up -d controller')" ]
+	# each node is waited for
+	local n
+	for n in 1 2 3 4; do
+		grep -q "^docker ps .*com.docker.compose.service=minio$n\$" "$STUB_LOG"
+	done
+	# clean takes every profile, so that either MinIO goes
+	run stubbed --env-file "$env" clean --yes --force
+	[ "$status" -eq 0 ]
+	grep -q -- "--profile redis --profile s3 --profile s3-distributed down --remove-orphans$" "$STUB_LOG"
+	# local chunk storage: no MinIO at all
+	sed -i 's/^HA_RECORDING_STORAGE=.*/HA_RECORDING_STORAGE=local/' "$env"
+	run "$OPS" --env-file "$env" config
+	grep -qx 'compose profiles=--profile redis' <<<"$output"
+}
+
+@test "HA_BUNDLED_S3 other than true, false or distributed is refused by validate and start" {
+	local env STUB_LOG=$BATS_TEST_TMPDIR/stubs/calls
+	env=$(distributed_env distributed)
+	sed -i 's/^HA_BUNDLED_S3=.*/HA_BUNDLED_S3=yes/' "$env"
+	run stubbed --env-file "$env" validate
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"HA_BUNDLED_S3 must be true, false or distributed (is: yes)"* ]]
+	[[ $output == *"1 error(s)"* ]]
+	run stubbed --env-file "$env" start --no-build
+	[ "$status" -eq 1 ]
+	[[ $output == *"HA_BUNDLED_S3 must be true, false or distributed (is: yes)"* ]]
+	run grep -c '^compose' "$STUB_LOG"
+	[ "$output" = 0 ]
+	# logs knows the nodes' service names and refuses others
+	run stubbed --env-file "$env" logs minio5
+	[ "$status" -eq 2 ]
+	[[ $output == *"minio1..minio4, minio-init-distributed"* ]]
+}

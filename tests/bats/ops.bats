@@ -351,7 +351,7 @@ bundled_env() {
 	run stubbed --env-file "$env" clean --volumes --images --yes --force
 	echo "$output"
 	[ "$status" -eq 0 ]
-	grep -q "^compose -p $OV2HA_PROJECT .*--profile redis --profile s3 down --remove-orphans --volumes$" "$STUB_LOG"
+	grep -q "^compose -p $OV2HA_PROJECT .*--profile redis --profile s3 --profile s3-distributed down --remove-orphans --volumes$" "$STUB_LOG"
 	run grep -c 'prune' "$STUB_LOG"
 	[ "$output" = 0 ]
 	local tag

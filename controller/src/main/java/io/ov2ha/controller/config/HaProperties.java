@@ -3,6 +3,8 @@ package io.ov2ha.controller.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
@@ -25,7 +27,7 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 		api = api == null ? new Api(null) : api;
 		heartbeat = heartbeat == null ? new Heartbeat(null, 0) : heartbeat;
 		storage = storage == null ? new Storage(null, null, null, null, false, null, null) : storage;
-		docker = docker == null ? new Docker(null, null, null, null, null, null, null, 0, null, 0) : docker;
+		docker = docker == null ? new Docker(null, null, null, null, null, null, null, 0, null, 0, null, 0) : docker;
 		failover = failover == null ? new Failover(true, 0, null, null, null, null, null, null, null, null, 0, null, null, null, null, null, null) : failover;
 	}
 
@@ -101,10 +103,28 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 	 * @param recorderLogMaxFiles json-file log rotation of backup recorders: files kept
 	 * @param recorderMemoryLimit memory limit of a backup recorder; null: none
 	 * @param recorderCpus CPU limit of a backup recorder (e.g. 1.5); 0: none
+	 * @param hosts every Docker engine recorders run on ({@code HA_DOCKER_HOSTS}, comma-separated);
+	 *        empty: {@code host} alone. They share the API version and the TLS settings.
+	 * @param engineMaxRecorders backups and standbys at most on one engine when there are several
+	 *        (0: no limit); a full engine is passed over when a backup is placed
 	 */
 	public record Docker(String host, String apiVersion, String tlsVerify, String certPath, String recorderImage,
 			String recordingsHostPath, String recorderLogMaxSize, int recorderLogMaxFiles, DataSize recorderMemoryLimit,
-			double recorderCpus) {
+			double recorderCpus, List<String> hosts, int engineMaxRecorders) {
+
+		/** The most engines one controller drives. */
+		public static final int MAX_ENGINES = 16;
+
+		/** The settings of one engine only (its own {@code host}, no list), for one engine's client. */
+		public Docker forEngine(String endpoint) {
+			return new Docker(endpoint, apiVersion, tlsVerify, certPath, recorderImage, recordingsHostPath,
+					recorderLogMaxSize, recorderLogMaxFiles, recorderMemoryLimit, recorderCpus, List.of(), 0);
+		}
+
+		/** The engines, in their configured order ({@code hosts}, or {@code host} alone). */
+		public List<String> engines() {
+			return hosts.isEmpty() ? List.of(host) : hosts;
+		}
 
 		public Docker {
 			host = StringUtils.hasText(host) ? host : "unix:///var/run/docker.sock";
@@ -125,6 +145,32 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 			if (recorderCpus < 0 || Double.isNaN(recorderCpus) || Double.isInfinite(recorderCpus)) {
 				throw new IllegalArgumentException("HA_RECORDER_CPUS must be a number of CPUs >= 0 (0: no limit)");
 			}
+			hosts = engineList(hosts);
+			if (engineMaxRecorders < 0 || engineMaxRecorders > 1000) {
+				throw new IllegalArgumentException("HA_DOCKER_ENGINE_MAX_RECORDERS must be 0..1000 (0: no limit)");
+			}
+		}
+
+		private static List<String> engineList(List<String> hosts) {
+			List<String> out = new ArrayList<>();
+			for (String h : hosts == null ? List.<String>of() : hosts) {
+				String e = h == null ? "" : h.trim();
+				if (e.isEmpty()) {
+					continue;
+				}
+				if (!e.matches("(unix:///|tcp://)[A-Za-z0-9._:/\\[\\]-]{1,250}")) {
+					throw new IllegalArgumentException(
+							"HA_DOCKER_HOSTS: each engine is unix:///<socket> or tcp://<host>:<port> (is: " + e + ")");
+				}
+				if (out.contains(e)) {
+					throw new IllegalArgumentException("HA_DOCKER_HOSTS names " + e + " twice");
+				}
+				out.add(e);
+			}
+			if (out.size() > MAX_ENGINES) {
+				throw new IllegalArgumentException("HA_DOCKER_HOSTS: at most " + MAX_ENGINES + " engines");
+			}
+			return List.copyOf(out);
 		}
 	}
 

@@ -11,15 +11,20 @@ import io.ov2ha.controller.config.HaProperties;
 class DockerConfig {
 
 	/**
-	 * The Docker engine of {@code HA_DOCKER_HOST}. Creating it never fails startup when the
-	 * engine is unreachable: health and the failover status say so, and calls are retried.
+	 * The Docker engine of {@code HA_DOCKER_HOST}, or the engines of {@code HA_DOCKER_HOSTS} when
+	 * it names more than one. Creating it never fails startup when an engine is unreachable:
+	 * health and the failover status say so, and calls are retried.
 	 */
 	@Bean
 	RecorderRuntime recorderRuntime(HaProperties properties, Clock clock) {
+		HaProperties.Docker docker = properties.docker();
 		if (!properties.failover().enabled()) {
-			return new DisabledRecorderRuntime(properties.docker().host());
+			return new DisabledRecorderRuntime(String.join(",", docker.engines()));
 		}
-		return new DockerRecorderRuntime(properties.docker(), clock);
+		if (docker.engines().size() > 1) {
+			return new DockerEngines(docker, clock);
+		}
+		return new DockerRecorderRuntime(docker.forEngine(docker.engines().get(0)), clock);
 	}
 
 }

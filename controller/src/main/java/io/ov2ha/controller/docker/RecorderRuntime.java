@@ -16,8 +16,38 @@ import java.util.Optional;
  */
 public interface RecorderRuntime {
 
-	/** Whether the runtime answers, cached for a few seconds (for health and status). */
+	/**
+	 * Whether the runtime answers, cached for a few seconds (for health and status). Over several
+	 * engines: reachable while one of them answers.
+	 */
 	RuntimeStatus status();
+
+	/**
+	 * The status of the engine this container runs on, as last checked (no call to it); the
+	 * runtime's {@link #status()} when its engine is not known.
+	 */
+	default RuntimeStatus statusOf(String containerId) {
+		return status();
+	}
+
+	/**
+	 * Whether this container's engine does not answer while another engine does: the host is lost
+	 * to the controller (its recorders are replaced on the engines that answer, without waiting as
+	 * for a busy host). Always false with one engine.
+	 */
+	default boolean engineLost(String containerId) {
+		return false;
+	}
+
+	/** How many engines recorders are placed on (a backup is placed near its predecessor only over several). */
+	default int engineCount() {
+		return 1;
+	}
+
+	/** Every engine's status, in their configured order (one for a single engine). */
+	default List<RuntimeStatus> engines() {
+		return List.of(status());
+	}
 
 	/** Whether the image exists on the runtime's host (it is never pulled). */
 	boolean imagePresent(String image);

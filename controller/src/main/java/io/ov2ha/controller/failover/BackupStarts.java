@@ -105,6 +105,10 @@ class BackupStarts {
 				startChunk = lookup.join();
 				steps.lap("chunkLookupWaitMs");
 				BackupSpec spec = specs.spec(r, env, epoch, startChunk);
+				if (runtime.engineCount() > 1) {
+					// near the recorder it replaces: its engine, while that engine answers
+					spec = spec.placedNear(reads.historyEntry(r.id(), epoch).map(FailoverRecord::oldContainerId).orElse(""));
+				}
 				if (claimed != null) {
 					containerId = claimed;
 					handedOver = spec;
@@ -197,7 +201,7 @@ class BackupStarts {
 			patch.put("startChunk", startChunk);
 		}
 		patch.put("error", null);
-		var engine = runtime.status();
+		var engine = runtime.statusOf(containerId);
 		var result = store.started(r.id(), epoch, containerId, engine.endpoint(), engine.hostName(), now, startChunk,
 				patch);
 		switch (result.code()) {

@@ -146,7 +146,7 @@ class FailoverAdmin {
 				enabled ? reconciler.judgingFrom() : null, reconciler.lastFullReconcileAt(), reconciler.backupsFound());
 		return new FailoverViews.Status(enabled, enabled && s.reachable() && Boolean.TRUE.equals(present),
 				new FailoverViews.Docker(s.reachable(), s.endpoint(), s.version(), s.apiVersion(), s.error(),
-						s.eventsConnected()),
+						s.eventsConnected(), runtime.engines().stream().map(FailoverViews.Engine::of).toList()),
 				new FailoverViews.Image(image, present), reconcilerView, active,
 				census.slow().stream().map(FailoverViews.SlowRecorder::of).toList(), reads.stats(),
 				properties.failover().maxFailovers(), enabled && s.reachable() ? standbyClaims.view()

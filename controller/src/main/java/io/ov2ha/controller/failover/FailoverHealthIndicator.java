@@ -3,6 +3,7 @@ package io.ov2ha.controller.failover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -69,6 +70,10 @@ class FailoverHealthIndicator implements HealthIndicator {
 			.withDetail("dockerHost", s.endpoint())
 			.withDetail("recorderImage", image)
 			.withDetail("eventsConnected", s.eventsConnected())
+			.withDetail("engines", runtime.engines()
+				.stream()
+				.map(e -> Map.of("endpoint", e.endpoint(), "reachable", e.reachable(), "error", e.error()))
+				.toList())
 			.withDetail("reconcilerLeader", reconciler.leader())
 			.withDetail("slowRecorders", census.slowCount())
 			.withDetail("blankRecorders", census.blankCount())

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.ov2ha.controller.docker.RuntimeStatus;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.swagger.v3.oas.annotations.media.Schema;
 
@@ -30,10 +31,24 @@ final class FailoverViews {
 			RecordingStatus status, String containerId, @Schema(description = "a start is pending or being retried") boolean pending) {
 	}
 
-	@Schema(description = "The Docker engine that runs backup recorders")
-	record Docker(@Schema(example = "true") boolean reachable, @Schema(example = "unix:///var/run/docker.sock") String host,
+	@Schema(description = "The Docker engines that run backup recorders (HA_DOCKER_HOST, or each of HA_DOCKER_HOSTS)")
+	record Docker(@Schema(description = "one engine at least answers") boolean reachable,
+			@Schema(description = "the engines' endpoints, comma-separated", example = "unix:///var/run/docker.sock") String host,
 			@Schema(example = "20.10.24") String version, @Schema(example = "1.41") String apiVersion, String error,
-			@Schema(description = "whether the die/oom/health event stream is connected") boolean eventsConnected) {
+			@Schema(description = "whether the die/oom/health event stream of every engine that answers is connected") boolean eventsConnected,
+			@Schema(description = "each engine, in the configured order") List<Engine> engines) {
+	}
+
+	@Schema(description = "One Docker engine")
+	record Engine(@Schema(example = "tcp://10.0.0.12:2376") String endpoint, @Schema(example = "true") boolean reachable,
+			@Schema(example = "20.10.24") String version,
+			@Schema(description = "why it does not answer, else empty") String error,
+			@Schema(description = "whether its event stream is connected") boolean eventsConnected,
+			@Schema(description = "its host's name (docker info), once known", example = "recorder-host-2") String hostName) {
+
+		static Engine of(RuntimeStatus s) {
+			return new Engine(s.endpoint(), s.reachable(), s.version(), s.error(), s.eventsConnected(), s.hostName());
+		}
 	}
 
 	@Schema(description = "The recorder image backups are started from")

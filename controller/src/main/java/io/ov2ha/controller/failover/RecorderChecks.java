@@ -11,6 +11,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderContainer;
 import io.ov2ha.controller.docker.RecorderRuntime;
 import io.ov2ha.controller.recording.Recording;
@@ -253,6 +254,14 @@ final class RecorderChecks {
 		catch (RuntimeException ex) {
 			return Optional.empty();
 		}
+	}
+
+	/**
+	 * Whether the recorder's Docker engine does not answer while another does (several engines):
+	 * its silence is then its host's loss, judged without waiting as for a busy host.
+	 */
+	boolean engineLost(String containerId) {
+		return ContainerLabels.isExactId(containerId) && runtime.engineLost(containerId);
 	}
 
 	private boolean runtimeReachable(RecordingId id) {

@@ -177,8 +177,11 @@ final class RecordingReconciler {
 		boolean primaryUnidentified = s.epoch() == 0 && !ContainerLabels.isExactId(s.containerId());
 		RecorderExits.Seen exit = exits.of(s.containerId(), now);
 		// a recorder that exited is not judged: its exit says what it needs
-		Judgement j = recording && !pending && exit == RecorderExits.Seen.NONE
-				? rules.judge(s, now, judgingBase.get(), pressure.percent(), peers) : null;
+		boolean judged = recording && !pending && exit == RecorderExits.Seen.NONE;
+		// a recorder whose engine is lost is not waited for as on a busy host: its host is gone
+		boolean lost = judged && checks.engineLost(s.containerId());
+		Judgement j = judged ? rules.judge(s, now, judgingBase.get(), lost ? Double.NaN : pressure.percent(),
+				lost ? DetectionRules.HostView.ALONE : peers) : null;
 		return new ReconcileDecision.Observed(true, s.status(), s.epoch(), exit, pending,
 				pending && (next == null || !next.isAfter(now)), recording && s.state().awaitFirstChunkEpoch() != null,
 				primaryUnidentified, recording && primaryUnidentified && primaryLookups.due(s, now),

@@ -48,7 +48,7 @@ class DockerRecorderRuntimeTest {
 		TestDocker.assumeAvailable();
 		image = TestDocker.testRecorderImage();
 		recordings = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "rt-recordings");
-		runtime = new DockerRecorderRuntime(new HaProperties.Docker(null, null, null, null, image, null, null, 0, null, 0),
+		runtime = new DockerRecorderRuntime(new HaProperties.Docker(null, null, null, null, image, null, null, 0, null, 0, null, 0),
 				Clock.systemUTC());
 	}
 
@@ -278,7 +278,7 @@ class DockerRecorderRuntimeTest {
 	@Test
 	void anUnreachableEngineIsReportedNotThrownAtStart() {
 		try (DockerRecorderRuntime unreachable = new DockerRecorderRuntime(
-				new HaProperties.Docker("tcp://127.0.0.1:9", null, null, null, image, null, null, 0, null, 0), Clock.systemUTC())) {
+				new HaProperties.Docker("tcp://127.0.0.1:9", null, null, null, image, null, null, 0, null, 0, null, 0), Clock.systemUTC())) {
 			RuntimeStatus status = unreachable.status();
 			assertThat(status.reachable()).isFalse();
 			assertThat(status.error()).isNotBlank();

@@ -20,7 +20,7 @@ class RecorderHostConfigTest {
 			Map.of(), "/opt/openvidu/recordings", 512L * 1024 * 1024);
 
 	private static HaProperties.Docker settings(String logSize, int logFiles, DataSize memory, double cpus) {
-		return new HaProperties.Docker(null, null, null, null, null, null, logSize, logFiles, memory, cpus);
+		return new HaProperties.Docker(null, null, null, null, null, null, logSize, logFiles, memory, cpus, null, 0);
 	}
 
 	@Test

@@ -269,4 +269,27 @@ class FailoverStoreTest {
 		}
 	}
 
+
+	@Test
+	void aHeartbeatRecordedBetweenTheIndexAndTheHashIsNeverJudgedWithThePreviousHeartbeatsTime() {
+		// the index still has the predecessor's last heartbeat; the hash already has the backup's first
+		RecordingId id = recording();
+		redis.opsForHash().putAll(RedisKeys.recording(id), Map.of("epoch", "1", "hbEpoch", "1", "hbPhase", "starting",
+				"lastHeartbeatAt", "1700000014500"));
+		redis.opsForZSet().add(RedisKeys.heartbeatIndex(), id.value(), 1700000009500d);
+		try {
+			assertThat(reads.snapshot(id).orElseThrow().heartbeatAt()).isEqualTo(Instant.ofEpochMilli(1700000014500L));
+			assertThat(reads.snapshots().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow().heartbeatAt())
+				.isEqualTo(Instant.ofEpochMilli(1700000014500L));
+		}
+		finally {
+			redis.opsForZSet().remove(RedisKeys.heartbeatIndex(), id.value());
+		}
+		// the later of the two, whichever it is; either alone when the other is missing
+		assertThat(FailoverReads.heartbeatAt(1700000009500d, "1700000001000")).isEqualTo(Instant.ofEpochMilli(1700000009500L));
+		assertThat(FailoverReads.heartbeatAt(1700000009500d, null)).isEqualTo(Instant.ofEpochMilli(1700000009500L));
+		assertThat(FailoverReads.heartbeatAt(null, "1700000001000")).isEqualTo(Instant.ofEpochMilli(1700000001000L));
+		assertThat(FailoverReads.heartbeatAt(null, "not-a-time")).isNull();
+	}
+
 }

@@ -11,13 +11,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +31,7 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.docker.RecorderRuntime;
 import io.ov2ha.controller.failover.Judgement.Kind;
 import io.ov2ha.controller.failover.ReconcileDecision.Step;
 import io.ov2ha.controller.openvidu.OpenViduClient;
@@ -90,12 +94,25 @@ class RecordingReconcilerTest {
 		OpenViduGate gate = new OpenViduGate(client, null, null, new OpenViduAsks(), null, clock);
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		HostPressure pressure = new HostPressure(properties, clock, registry);
-		RecorderChecks checks = new RecorderChecks(properties, null, null, null, null, null, clock, gate, pressure,
+		RecorderChecks checks = new RecorderChecks(properties, null, null, null, null, runtime(), clock, gate, pressure,
 				new ThrottledWarnings(clock), null, null);
 		return new RecordingReconciler(null, null, null, null, rules, gate, pressure, checks,
 				new UnfinishedStops(properties, null), () -> workers, () -> T.minusSeconds(3600), id -> Runnable::run,
 				clock, new RecorderPeers(Duration.ofSeconds(1), Duration.ofSeconds(2)),
 				new FailoverMetrics(registry, new RecorderCensus(null, clock), client), null, exits);
+	}
+
+	/** Containers whose Docker engine is lost (several engines): the only question the reconciler asks the runtime. */
+	private final Set<String> lostEngines = new HashSet<>();
+
+	private RecorderRuntime runtime() {
+		return (RecorderRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
+				new Class<?>[] { RecorderRuntime.class }, (proxy, method, args) -> {
+					if (method.getName().equals("engineLost")) {
+						return lostEngines.contains((String) args[0]);
+					}
+					throw new UnsupportedOperationException("the reconciler does not call " + method.getName());
+				});
 	}
 
 	/**
@@ -187,6 +204,21 @@ class RecordingReconcilerTest {
 		assertThat(at(sweep, running, 5)).isEmpty();
 		assertThat(at(sweep, running, 11)).as("HA_OPENVIDU_CHECK_INTERVAL (10 s) after it was chosen")
 			.containsExactly(ASK_OPENVIDU);
+	}
+
+	@Test
+	void aRecorderWhoseEngineIsLostIsJudgedWithoutWaitingAsOnABusyHost() throws IOException {
+		pressure(95);
+		RecordingReconciler sweep = sweep(false);
+		clock.set(T);
+		assertThat(sweep.decide(silent("ses_Lost"), T, true).judgement().kind()).as("its engine answers: a busy host")
+			.isEqualTo(Kind.DEFERRED_HOST_SATURATED);
+		lostEngines.add(EXACT);
+		RecordingReconciler.Decided d = sweep.decide(silent("ses_Lost"), T, true);
+		assertThat(d.judgement().kind()).as("its engine is lost: its host is gone, not busy").isEqualTo(Kind.SILENT);
+		assertThat(d.decision().steps()).containsExactly(CHECK_RECORDER);
+		assertThat(sweep.decide(healthy("ses_Lost"), T, true).judgement().kind()).as("nothing else changes")
+			.isEqualTo(Kind.HEALTHY);
 	}
 
 	@Test

@@ -2,14 +2,18 @@ package io.ov2ha.controller.support;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
+import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
 
 import io.ov2ha.controller.recording.RecordingId;
@@ -57,6 +61,29 @@ public final class TestRecorders {
 					.withBinds(new Bind(recordings.toAbsolutePath().toString(), new Volume("/recordings")));
 			})
 			.waitingFor(Wait.forLogMessage(".*event=registered.*", 1).withStartupTimeout(Duration.ofSeconds(90)));
+	}
+
+	/**
+	 * A recorder as OpenVidu starts it ({@link #primary}), on another engine than the tests' own
+	 * (created and started there; no wait).
+	 *
+	 * @return its container id
+	 */
+	public static String primaryOn(DockerClient engine, String image, String id, long createdAt, Path recordings) {
+		List<String> env = new ArrayList<>();
+		openViduEnv(id, createdAt, null).forEach((k, v) -> env.add(k + "=" + v));
+		String containerId = engine.createContainerCmd(image)
+			.withName(RecordingId.of(id).openViduContainerName())
+			.withEnv(env)
+			.withLabels(Map.of(TestDocker.TEST_LABEL, "primary"))
+			.withHostConfig(HostConfig.newHostConfig()
+				.withNetworkMode("host")
+				.withShmSize(64L * 1024 * 1024)
+				.withBinds(new Bind(recordings.toAbsolutePath().toString(), new Volume("/recordings"))))
+			.exec()
+			.getId();
+		engine.startContainerCmd(containerId).exec();
+		return containerId;
 	}
 
 	/** A container that only sleeps, with the given name: a bystander no failover may touch. */
