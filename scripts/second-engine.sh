@@ -11,9 +11,9 @@
 #             there already
 #   crash     the host dies: the engine, its containerd and every process of its containers are
 #             killed at once (no die event is ever sent)
-#   stop      removes its containers and stops it (after a crash too)
+#   stop      removes its containers and images and stops it (after a crash too)
 #   endpoint  prints its endpoint
-# Needs root and docker.io. Its data root is kept between runs (images are loaded once).
+# Needs root and docker.io.
 set -Eeuo pipefail
 
 RUN_DIR=/tmp/ov2ha-eb
@@ -33,9 +33,13 @@ b() { docker -H "$ENDPOINT" "$@"; }
 engine_pids() { pgrep -f "[d]ockerd.*${RUN_DIR}|[c]ontainerd.*${RUN_DIR}" || true; }
 
 stop_stale() {
-	local pid i
+	local pid='' i
 	if [[ -f $RUN_DIR/docker.pid ]]; then
 		pid=$(<"$RUN_DIR/docker.pid")
+		# only this engine's dockerd: after a crash the file stays, and its pid may be another's now
+		grep -qF -- "$RUN_DIR/docker.pid" "/proc/$pid/cmdline" 2>/dev/null || pid=''
+	fi
+	if [[ -n ${pid:-} ]]; then
 		kill -TERM "$pid" 2>/dev/null || true
 		for ((i = 0; i < 150; i++)); do
 			kill -0 "$pid" 2>/dev/null || break
@@ -85,7 +89,7 @@ load() {
 crash() {
 	local pids=() id pid
 	for id in $(b ps -q); do
-		pid=$(b inspect -f '{{.State.Pid}}' "$id")
+		pid=$(b inspect -f '{{.State.Pid}}' "$id" 2>/dev/null) || continue
 		((pid > 0)) && pids+=("$pid")
 	done
 	# the engine first (so that no die event is ever sent), then the containers' init processes
@@ -95,9 +99,11 @@ crash() {
 	kill -KILL $(engine_pids) 2>/dev/null || true
 }
 
+# stop: also removes its images (each run loads what it needs; the data root does not grow)
 stop() {
 	if b info >/dev/null 2>&1; then
 		remove_containers || true
+		b image prune -a -f >/dev/null 2>&1 || true
 	fi
 	stop_stale
 }

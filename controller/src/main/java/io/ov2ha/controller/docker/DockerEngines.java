@@ -3,14 +3,10 @@ package io.ov2ha.controller.docker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -22,56 +18,34 @@ import io.ov2ha.controller.support.LogValues;
  * {@link RecorderRuntime} over several Docker engines ({@code HA_DOCKER_HOSTS}): one
  * {@link DockerRecorderRuntime} per engine, each with its own clients and event stream.
  * <ul>
- * <li>Each engine is checked every {@link #PROBE_PERIOD} on its own thread; every other call reads
- * that result. An engine that does not answer is not called at all until it answers again: a lost
- * host costs no time-outs and no retries (one {@code docker.engine_lost} line when it goes, one
- * {@code docker.engine_back} when it returns).</li>
+ * <li>Each engine is checked every 2 s ({@link EngineProbes}); every other call reads that
+ * result. An engine that does not answer (or not within 3 s) is not called at all until it
+ * answers again: a lost host costs no time-outs and no retries (one {@code docker.engine_lost}
+ * line when it goes, one {@code docker.engine_back} when it returns).</li>
  * <li>A container is addressed on the engine it was seen on (its start, a listing, an inspection or
  * an event); an unknown one is looked for on every engine that answers.</li>
  * <li>A backup is placed by {@link Placement}: near the recorder it replaces while that engine
  * answers, else on the least loaded engine that answers and has the image.</li>
  * <li>A container on an engine that does not answer cannot be inspected (an error of kind
- * {@link RecorderRuntimeException.Kind#UNAVAILABLE}), so a silent recorder there counts as gone
- * once its silence is judged; {@link #engineLost} says so to the detection.</li>
+ * {@link RecorderRuntimeException.Kind#UNAVAILABLE}); nor can one found on none of the engines
+ * that answer while another does not (it may be there). A silent recorder there is replaced once
+ * its silence is judged; {@link #engineLost} tells the detection not to wait as for a busy
+ * host.</li>
  * </ul>
  */
 public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 
 	private static final Log LOG = LogFactory.getLog(DockerEngines.class);
 
-	static final Duration PROBE_PERIOD = Duration.ofSeconds(2);
-
-	private static final int MAX_KNOWN = 10_000;
-
-	/** A container found on no engine is looked for again after this. */
-	private static final Duration RELEARN = Duration.ofSeconds(30);
-
 	private final List<DockerRecorderRuntime> engines = new ArrayList<>();
 
 	private final List<String> endpoints;
 
-	private final Map<String, RuntimeStatus> last = new ConcurrentHashMap<>();
-
-	/** Container id -> engine index, the most recent {@link #MAX_KNOWN}. */
-	private final Map<String, Integer> where = java.util.Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f,
-			true) {
-		@Override
-		protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-			return size() > MAX_KNOWN;
-		}
-	});
-
-	/** Containers looked for on every engine, and when (nanoTime), the most recent {@link #MAX_KNOWN}. */
-	private final Map<String, Long> lookedFor = new LinkedHashMap<>(64, 0.75f, false) {
-		@Override
-		protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-			return size() > MAX_KNOWN;
-		}
-	};
-
 	private final int maxRecorders;
 
-	private final ScheduledExecutorService probes;
+	private final EngineProbes probes;
+
+	private final EngineDirectory directory;
 
 	public DockerEngines(HaProperties.Docker settings, Clock clock) {
 		this.endpoints = settings.engines();
@@ -79,64 +53,20 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 		for (String endpoint : endpoints) {
 			engines.add(new DockerRecorderRuntime(settings.forEngine(endpoint), clock));
 		}
-		this.probes = Executors.newScheduledThreadPool(engines.size(), r -> {
-			Thread t = new Thread(r, "docker-engine-probe");
-			t.setDaemon(true);
-			return t;
-		});
-		for (int i = 0; i < engines.size(); i++) {
-			int index = i;
-			probes.scheduleWithFixedDelay(() -> probe(index), 0, PROBE_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
-		}
+		this.probes = new EngineProbes(engines, endpoints, clock);
+		this.directory = new EngineDirectory(engines, probes);
+		probes.start(directory::knownOn);
 	}
 
 	// --- engines ----------------------------------------------------------------------------
 
-	private void probe(int index) {
-		try {
-			RuntimeStatus now = engines.get(index).status();
-			RuntimeStatus before = last.put(endpoints.get(index), now);
-			boolean was = before == null || before.reachable();
-			if (was && !now.reachable()) {
-				LOG.warn("event=docker.engine_lost endpoint=" + LogValues.quote(now.endpoint()) + " hostName="
-						+ LogValues.quote(now.hostName()) + " error=" + LogValues.quote(now.error())
-						+ " containersKnown=" + known(index));
-			}
-			else if (!was && now.reachable()) {
-				LOG.info("event=docker.engine_back endpoint=" + LogValues.quote(now.endpoint()) + " hostName="
-						+ LogValues.quote(now.hostName()));
-			}
-		}
-		catch (RuntimeException ex) {
-			LOG.warn("event=docker.engine_probe_failed endpoint=" + LogValues.quote(endpoints.get(index)) + " error="
-					+ LogValues.quote(DockerClients.describe(ex)));
-		}
-	}
-
-	private int known(int index) {
-		synchronized (where) {
-			return (int) where.values().stream().filter(i -> i == index).count();
-		}
-	}
-
-	/** The engine's last checked status (checked now, once, before its first probe ends). */
+	/** The engine's last checked status (no call to it). */
 	private RuntimeStatus statusAt(int index) {
-		RuntimeStatus s = last.get(endpoints.get(index));
-		return s != null ? s : engines.get(index).status();
+		return probes.status(index);
 	}
 
 	private boolean reachable(int index) {
-		return statusAt(index).reachable();
-	}
-
-	private List<Integer> reachableEngines() {
-		List<Integer> out = new ArrayList<>();
-		for (int i = 0; i < engines.size(); i++) {
-			if (reachable(i)) {
-				out.add(i);
-			}
-		}
-		return out;
+		return directory.reachable(index);
 	}
 
 	@Override
@@ -157,7 +87,7 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 
 	@Override
 	public RuntimeStatus statusOf(String containerId) {
-		Integer index = containerId == null ? null : where.get(containerId);
+		Integer index = directory.known(containerId);
 		return index == null ? status() : statusAt(index);
 	}
 
@@ -170,32 +100,12 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 		if (!ContainerLabels.isExactId(containerId)) {
 			return false;
 		}
-		Integer index = where.get(containerId);
+		Integer index = directory.known(containerId);
 		if (index == null) {
-			learn(containerId);
+			directory.learn(containerId);
 			return false;
 		}
-		return !reachable(index) && !reachableEngines().isEmpty();
-	}
-
-	/** Looks for the container on the engines that answer, at most once per {@link #RELEARN}. */
-	private void learn(String containerId) {
-		long now = System.nanoTime();
-		synchronized (lookedFor) {
-			Long at = lookedFor.get(containerId);
-			if (at != null && now - at < RELEARN.toNanos()) {
-				return;
-			}
-			lookedFor.put(containerId, now);
-		}
-		probes.execute(() -> {
-			try {
-				engineOf(containerId);
-			}
-			catch (RuntimeException ex) {
-				// looked for again later
-			}
-		});
+		return !reachable(index) && !directory.reachable().isEmpty();
 	}
 
 	@Override
@@ -215,7 +125,7 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 	/** Every reachable engine has the image (a backup may be placed on any of them). */
 	@Override
 	public boolean imagePresent(String image) {
-		List<Integer> reachable = reachableEngines();
+		List<Integer> reachable = directory.reachable();
 		if (reachable.isEmpty()) {
 			throw unavailable("inspect image " + image);
 		}
@@ -229,9 +139,16 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 
 	// --- placement ----------------------------------------------------------------------------
 
+	/**
+	 * Tries the engines in {@link Placement}'s order while none of them has been asked to start
+	 * anything: an engine without the image, or that does not answer the image check, is passed
+	 * over. A failed start is not tried elsewhere: the engine may have created the container all
+	 * the same, and the failover's next attempt adopts it (it lists every engine) rather than
+	 * start a second one.
+	 */
 	@Override
 	public String startBackup(BackupSpec spec) {
-		Integer nearIndex = spec.near().isEmpty() ? null : where.get(spec.near());
+		Integer nearIndex = nearEngine(spec.near());
 		List<Placement.Engine> seen = new ArrayList<>();
 		boolean count = maxRecorders > 0 || nearIndex == null || !reachable(nearIndex);
 		for (int i = 0; i < engines.size(); i++) {
@@ -239,34 +156,46 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 			seen.add(new Placement.Engine(i, up, nearIndex != null && nearIndex == i, up && count ? running(i) : -1));
 		}
 		Placement.Plan plan = Placement.plan(seen, maxRecorders);
-		RecorderRuntimeException failure = null;
+		RecorderRuntimeException passedOver = null;
 		for (Placement.Engine e : plan.order()) {
 			DockerRecorderRuntime engine = engines.get(e.index());
 			try {
 				if (!engine.imagePresent(spec.image())) {
-					failure = new RecorderRuntimeException(RecorderRuntimeException.Kind.IMAGE_MISSING,
+					passedOver = new RecorderRuntimeException(RecorderRuntimeException.Kind.IMAGE_MISSING,
 							"image " + spec.image() + " is not on " + endpoints.get(e.index()), null);
 					continue;
 				}
-				String id = engine.startBackup(spec);
-				where.put(id, e.index());
-				LOG.info("event=docker.backup_placed name=" + spec.name() + " containerId=" + ContainerLabels.shortId(id)
-						+ " endpoint=" + LogValues.quote(endpoints.get(e.index())) + " reason="
-						+ plan.reason().name().toLowerCase(java.util.Locale.ROOT) + " near="
-						+ ContainerLabels.shortId(spec.near()) + " recorders=" + e.recorders());
-				return id;
 			}
 			catch (RecorderRuntimeException ex) {
-				// this engine cannot: the next one may (a refused name is refused everywhere)
-				if (ex.kind() == RecorderRuntimeException.Kind.REFUSED) {
-					throw ex;
-				}
-				failure = ex;
-				LOG.warn("event=docker.backup_not_placed name=" + spec.name() + " endpoint="
-						+ LogValues.quote(endpoints.get(e.index())) + " error=" + LogValues.quote(ex.getMessage()));
+				passedOver = ex;
+				continue;
 			}
+			String id = engine.startBackup(spec);
+			directory.remember(id, e.index());
+			LOG.info("event=docker.backup_placed name=" + spec.name() + " containerId=" + ContainerLabels.shortId(id)
+					+ " endpoint=" + LogValues.quote(endpoints.get(e.index())) + " reason="
+					+ plan.reason().name().toLowerCase(Locale.ROOT) + " near=" + ContainerLabels.shortId(spec.near())
+					+ " recorders=" + e.recorders());
+			return id;
 		}
-		throw failure != null ? failure : unavailable("start backup " + spec.name());
+		throw passedOver != null ? passedOver : unavailable("start backup " + spec.name());
+	}
+
+	/** The engine of the recorder a backup replaces: as known, else looked for now; null if unknown. */
+	private Integer nearEngine(String near) {
+		if (!ContainerLabels.isExactId(near)) {
+			return null;
+		}
+		Integer index = directory.known(near);
+		if (index != null) {
+			return index;
+		}
+		try {
+			return directory.find(near).orElse(null);
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
 	}
 
 	/** Running backups and standbys on one engine; -1 when they could not be listed. */
@@ -285,66 +214,42 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 
 	// --- one container --------------------------------------------------------------------------
 
-	/** The engine of a known container, or empty when it is on none of the engines that answer. */
-	private Optional<Integer> engineOf(String containerId) {
-		DockerContainers.requireExactId(containerId);
-		Integer index = where.get(containerId);
-		if (index != null) {
-			if (!reachable(index)) {
-				throw unavailable("reach the engine of " + ContainerLabels.shortId(containerId) + " ("
-						+ endpoints.get(index) + ")");
-			}
-			return Optional.of(index);
-		}
-		List<Integer> reachable = reachableEngines();
-		if (reachable.isEmpty()) {
-			throw unavailable("find " + ContainerLabels.shortId(containerId));
-		}
-		for (int i : reachable) {
-			if (engines.get(i).inspect(containerId).isPresent()) {
-				where.put(containerId, i);
-				return Optional.of(i);
-			}
-		}
-		return Optional.empty();
-	}
-
 	@Override
 	public void rename(String containerId, String newName) {
-		engineOf(containerId).map(engines::get)
+		directory.find(containerId).map(engines::get)
 			.orElseThrow(() -> noSuchContainer(containerId))
 			.rename(containerId, newName);
 	}
 
 	@Override
 	public void copyFiles(String containerId, String folder, Map<String, byte[]> files) {
-		engineOf(containerId).map(engines::get)
+		directory.find(containerId).map(engines::get)
 			.orElseThrow(() -> noSuchContainer(containerId))
 			.copyFiles(containerId, folder, files);
 	}
 
 	@Override
 	public boolean hasFile(String containerId, String path) {
-		Optional<Integer> index = engineOf(containerId);
+		Optional<Integer> index = directory.find(containerId);
 		return index.isPresent() && engines.get(index.get()).hasFile(containerId, path);
 	}
 
 	@Override
 	public Optional<RecorderContainer> inspect(String containerId) {
-		Optional<Integer> index = engineOf(containerId);
+		Optional<Integer> index = directory.find(containerId);
 		return index.isEmpty() ? Optional.empty() : engines.get(index.get()).inspect(containerId);
 	}
 
 	@Override
 	public Optional<RecorderContainer> inspectByExactName(String name) {
-		List<Integer> reachable = reachableEngines();
+		List<Integer> reachable = directory.reachable();
 		if (reachable.isEmpty()) {
 			throw unavailable("inspect " + name);
 		}
 		for (int i : reachable) {
 			Optional<RecorderContainer> c = engines.get(i).inspectByExactName(name);
 			if (c.isPresent()) {
-				where.put(c.get().id(), i);
+				directory.remember(c.get().id(), i);
 				return c;
 			}
 		}
@@ -354,14 +259,14 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 	/** The containers of every engine that answers (an engine that fails meanwhile is left out). */
 	@Override
 	public List<RecorderContainer> listByLabels(Map<String, String> labels) {
-		List<Integer> reachable = reachableEngines();
+		List<Integer> reachable = directory.reachable();
 		List<RecorderContainer> out = new ArrayList<>();
 		RuntimeException failure = null;
 		int listed = 0;
 		for (int i : reachable) {
 			try {
 				for (RecorderContainer c : engines.get(i).listByLabels(labels)) {
-					where.put(c.id(), i);
+					directory.remember(c.id(), i);
 					out.add(c);
 				}
 				listed++;
@@ -378,23 +283,23 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 
 	@Override
 	public StopResult stopGracefully(String containerId, Duration timeout) {
-		Optional<Integer> index = engineOf(containerId);
+		Optional<Integer> index = directory.find(containerId);
 		return index.isEmpty() ? new StopResult(true, false, null)
 				: engines.get(index.get()).stopGracefully(containerId, timeout);
 	}
 
 	@Override
 	public boolean kill(String containerId) {
-		Optional<Integer> index = engineOf(containerId);
+		Optional<Integer> index = directory.find(containerId);
 		return index.isPresent() && engines.get(index.get()).kill(containerId);
 	}
 
 	@Override
 	public boolean remove(String containerId) {
-		Optional<Integer> index = engineOf(containerId);
+		Optional<Integer> index = directory.find(containerId);
 		boolean removed = index.isPresent() && engines.get(index.get()).remove(containerId);
 		if (removed) {
-			where.remove(containerId);
+			directory.forget(containerId);
 		}
 		return removed;
 	}
@@ -410,7 +315,7 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 			streams.add(engines.get(i).subscribe(new RuntimeEventListener() {
 				@Override
 				public void onEvent(RuntimeEvent event) {
-					where.put(event.containerId(), index);
+					directory.remember(event.containerId(), index);
 					listener.onEvent(event);
 				}
 
@@ -434,7 +339,7 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 
 	// --- helpers --------------------------------------------------------------------------------
 
-	private static RecorderRuntimeException unavailable(String what) {
+	static RecorderRuntimeException unavailable(String what) {
 		return new RecorderRuntimeException(RecorderRuntimeException.Kind.UNAVAILABLE,
 				"no Docker engine answers to " + what, null);
 	}
@@ -446,7 +351,8 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 
 	@Override
 	public void close() {
-		probes.shutdownNow();
+		probes.close();
+		directory.close();
 		for (DockerRecorderRuntime e : engines) {
 			e.close();
 		}

@@ -62,7 +62,8 @@ final class Placement {
 		Engine near = engines.stream().filter(Engine::near).findFirst().orElse(null);
 		List<Engine> reachable = new ArrayList<>(engines.stream().filter(Engine::reachable).toList());
 		reachable.sort(Comparator.comparing((Engine e) -> full(e, maxRecorders))
-			.thenComparingInt(e -> Math.max(e.recorders(), 0))
+			// an engine whose recorders could not be counted comes after those that could
+			.thenComparingInt(e -> e.recorders() < 0 ? Integer.MAX_VALUE : e.recorders())
 			.thenComparingInt(Engine::index));
 		Reason reason = Reason.LEAST_LOADED;
 		if (near != null) {

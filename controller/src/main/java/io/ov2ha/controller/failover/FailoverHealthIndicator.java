@@ -3,6 +3,7 @@ package io.ov2ha.controller.failover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.health.contributor.Health;
@@ -63,17 +64,14 @@ class FailoverHealthIndicator implements HealthIndicator {
 			return unavailable("the Docker engine at " + s.endpoint() + " does not answer: " + s.error());
 		}
 		if (!imagePresent(image)) {
-			return unavailable("the recorder image " + image + " is not on the Docker host (it is never pulled)");
+			return unavailable("the recorder image " + image + " is not on the Docker host, or not on every engine that answers (it is never pulled)");
 		}
 		return Health.up()
 			.withDetail("available", true)
 			.withDetail("dockerHost", s.endpoint())
 			.withDetail("recorderImage", image)
 			.withDetail("eventsConnected", s.eventsConnected())
-			.withDetail("engines", runtime.engines()
-				.stream()
-				.map(e -> Map.of("endpoint", e.endpoint(), "reachable", e.reachable(), "error", e.error()))
-				.toList())
+			.withDetail("engines", engines())
 			.withDetail("reconcilerLeader", reconciler.leader())
 			.withDetail("slowRecorders", census.slowCount())
 			.withDetail("blankRecorders", census.blankCount())
@@ -82,7 +80,15 @@ class FailoverHealthIndicator implements HealthIndicator {
 
 	private Health unavailable(String reason) {
 		Health.Builder b = properties.production() ? Health.down() : Health.unknown();
-		return b.withDetail("available", false).withDetail("reason", reason).build();
+		return b.withDetail("available", false).withDetail("reason", reason).withDetail("engines", engines()).build();
+	}
+
+	/** Every Docker engine as last checked (no call to any). */
+	private List<Map<String, Object>> engines() {
+		return runtime.engines()
+			.stream()
+			.map(e -> Map.<String, Object>of("endpoint", e.endpoint(), "reachable", e.reachable(), "error", e.error()))
+			.toList();
 	}
 
 	private boolean imagePresent(String image) {

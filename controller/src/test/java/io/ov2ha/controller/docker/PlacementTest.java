@@ -47,7 +47,8 @@ class PlacementTest {
 			u-5 u-4 u-9      | 4   | 1,0,2  | LEAST_LOADED
 			u-5 u-2 u-3      | 3   | 1,2,0  | LEAST_LOADED
 			un-1 u-0         | 0   | 0,1    | SAME_ENGINE
-			u--1 u-0         | 0   | 0,1    | LEAST_LOADED
+			u--1 u-0         | 0   | 1,0    | LEAST_LOADED
+			u--1 u--1        | 0   | 0,1    | LEAST_LOADED
 			""")
 	void placesByTheTable(String spec, int max, String order, Placement.Reason reason) {
 		Placement.Plan plan = Placement.plan(engines(spec), max);

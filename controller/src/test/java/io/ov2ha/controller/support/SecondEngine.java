@@ -2,6 +2,8 @@ package io.ov2ha.controller.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,14 +89,24 @@ public final class SecondEngine implements AutoCloseable {
 		List<String> command = new ArrayList<>(List.of("bash", SCRIPT));
 		command.addAll(List.of(args));
 		try {
-			Process p = new ProcessBuilder(command).redirectErrorStream(false)
-				.redirectError(ProcessBuilder.Redirect.INHERIT)
-				.start();
-			String out = new String(p.getInputStream().readAllBytes());
-			if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS) || p.exitValue() != 0) {
-				throw new IllegalStateException("failed: " + String.join(" ", command) + "\n" + out);
+			Path out = Files.createTempFile("ov2ha-second-engine", ".out");
+			try {
+				Process p = new ProcessBuilder(command).redirectOutput(out.toFile())
+					.redirectError(ProcessBuilder.Redirect.INHERIT)
+					.start();
+				if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+					p.destroyForcibly();
+					throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s: " + String.join(" ", command));
+				}
+				String text = Files.readString(out);
+				if (p.exitValue() != 0) {
+					throw new IllegalStateException("failed (" + p.exitValue() + "): " + String.join(" ", command) + "\n" + text);
+				}
+				return text;
 			}
-			return out;
+			finally {
+				Files.deleteIfExists(out);
+			}
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
