@@ -48,7 +48,9 @@ stop_stale() {
 	fi
 	# shellcheck disable=SC2046 # one pid per word
 	kill -KILL $(engine_pids) 2>/dev/null || true
-	rm -f "$RUN_DIR/docker.pid"
+	# a killed containerd may linger as a zombie (nobody reaps it at once): its pid file would make
+	# the next dockerd wait for it ("containerd is still running") instead of starting its own
+	rm -f "$RUN_DIR/docker.pid" "$RUN_DIR/exec/containerd/containerd.pid"
 }
 
 start() {

@@ -97,6 +97,13 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 		return status;
 	}
 
+	/** Checks the engine now, whatever is cached (the probes of {@link DockerEngines}), and caches the answer. */
+	RuntimeStatus refresh() {
+		RuntimeStatus status = check(clock.instant());
+		cached = status;
+		return status;
+	}
+
 	private RuntimeStatus withEvents(RuntimeStatus s) {
 		return new RuntimeStatus(s.reachable(), s.endpoint(), s.version(), s.apiVersion(), s.error(), s.checkedAt(),
 				eventsConnected.get(), s.hostName());

@@ -93,7 +93,7 @@ final class EngineProbes implements AutoCloseable {
 	/** Checks one engine now, at most {@link #TIMEOUT}; the scheduler's thread only waits. */
 	void probe(int index) {
 		RuntimeStatus now;
-		Future<RuntimeStatus> check = inFlight.computeIfAbsent(index, i -> checks.submit(() -> engines.get(i).status()));
+		Future<RuntimeStatus> check = inFlight.computeIfAbsent(index, i -> checks.submit(() -> engines.get(i).refresh()));
 		try {
 			now = check.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 			inFlight.remove(index, check);

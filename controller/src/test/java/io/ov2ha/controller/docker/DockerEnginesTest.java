@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,11 +22,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.util.FileSystemUtils;
 
 import io.ov2ha.controller.config.HaProperties;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.support.Recordings;
 import io.ov2ha.controller.support.SecondEngine;
 import io.ov2ha.controller.support.TestDocker;
-import io.ov2ha.controller.support.TestRecorders;
 
 /**
  * The runtime over two real Docker engines (the tests' engine and a {@link SecondEngine}):
@@ -96,18 +93,7 @@ class DockerEnginesTest {
 	}
 
 	private BackupSpec spec(String id, long epoch) {
-		Map<String, String> env = new LinkedHashMap<>(TestRecorders.openViduEnv(id, 1700000005000L, null));
-		env.put("HA_EPOCH", Long.toString(epoch));
-		env.put("HA_START_CHUNK", "4");
-		// no controller listens there: the recorder records and retries its calls
-		env.put("HA_CONTROLLER_URL", "http://127.0.0.1:9");
-		env.put("HA_CHUNK_DURATION", "2");
-		Map<String, String> labels = new LinkedHashMap<>(
-				ContainerLabels.backup(RecordingId.of(id), 1700000005000L, epoch, "ctl-test"));
-		labels.put(TestDocker.TEST_LABEL + ".run", run);
-		labels.put(TestDocker.TEST_LABEL, "engines");
-		return new BackupSpec(ContainerLabels.backupName(RecordingId.of(id), epoch), image, env, labels,
-				recordings.toString(), 64L * 1024 * 1024);
+		return TestBackupSpecs.of(image, id, epoch, run, "engines", recordings, 64L * 1024 * 1024);
 	}
 
 	private boolean onB(String containerId) {

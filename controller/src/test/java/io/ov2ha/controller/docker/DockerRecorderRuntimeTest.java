@@ -26,7 +26,6 @@ import org.testcontainers.containers.GenericContainer;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 
 import io.ov2ha.controller.config.HaProperties;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.support.Recordings;
 import io.ov2ha.controller.support.TestDocker;
 import io.ov2ha.controller.support.TestRecorders;
@@ -81,18 +80,7 @@ class DockerRecorderRuntimeTest {
 	}
 
 	private BackupSpec spec(String id, long epoch) {
-		Map<String, String> env = new LinkedHashMap<>(TestRecorders.openViduEnv(id, 1700000005000L, null));
-		env.put("HA_EPOCH", Long.toString(epoch));
-		env.put("HA_START_CHUNK", "4");
-		// no controller listens there: the recorder records and retries its calls
-		env.put("HA_CONTROLLER_URL", "http://127.0.0.1:9");
-		env.put("HA_CHUNK_DURATION", "2");
-		Map<String, String> labels = new LinkedHashMap<>(
-				ContainerLabels.backup(RecordingId.of(id), 1700000005000L, epoch, "ctl-test"));
-		labels.put(TestDocker.TEST_LABEL + ".run", run);
-		labels.put(TestDocker.TEST_LABEL, "runtime");
-		return new BackupSpec(ContainerLabels.backupName(RecordingId.of(id), epoch), image, env, labels,
-				recordings.toString(), 96L * 1024 * 1024);
+		return TestBackupSpecs.of(image, id, epoch, run, "runtime", recordings, 96L * 1024 * 1024);
 	}
 
 	@Test

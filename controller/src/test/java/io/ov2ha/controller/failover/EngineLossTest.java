@@ -26,7 +26,6 @@ import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.support.Api;
-import io.ov2ha.controller.support.Manifests;
 import io.ov2ha.controller.support.Recordings;
 import io.ov2ha.controller.support.SecondEngine;
 import io.ov2ha.controller.support.TestControllers;
@@ -56,6 +55,8 @@ class EngineLossTest {
 
 	private Api admin;
 
+	private ScenarioApi scenario;
+
 	private String site;
 
 	private Path recordings;
@@ -79,6 +80,7 @@ class EngineLossTest {
 				"--ha.docker.hosts=unix:///var/run/docker.sock," + b.endpoint(),
 				"--ha.failover.standby-recorders=0", "--ha.failover.cpu-pressure-timeout=" + PATIENCE.toSeconds() + "s");
 		admin = Api.at(port).asAdmin();
+		scenario = new ScenarioApi(admin);
 	}
 
 	@AfterEach
@@ -188,36 +190,23 @@ class EngineLossTest {
 	}
 
 	private JsonNode recording(String id) {
-		return admin.get("/api/recordings/" + id).json();
+		return scenario.recording(id);
 	}
 
 	private JsonNode failovers(String id) {
-		return admin.get("/api/recordings/" + id + "/failovers").json();
+		return scenario.failovers(id);
 	}
 
 	private void awaitChunk(String id, long seq) {
-		await().atMost(Duration.ofSeconds(60))
-			.until(() -> recording(id).path("chunks").path("lastSeq").asLong(-1) >= seq);
+		scenario.awaitChunk(id, seq, Duration.ofSeconds(60));
 	}
 
 	private void awaitChunkOfEpoch(String id, long seq, long epoch) {
-		Manifests.awaitChunk(admin, id, Duration.ofSeconds(40), Manifests.chunkOf(seq, epoch),
-				() -> "chunk " + seq + " of epoch " + epoch + " expected; recording: " + recording(id) + "; failovers: "
-						+ failovers(id));
+		scenario.awaitChunkOfEpoch(id, seq, epoch);
 	}
 
 	private JsonNode awaitBackupStarted(String id, long epoch) {
-		await().atMost(FAILOVER_WAIT).until(() -> started(id, epoch) != null);
-		return started(id, epoch);
-	}
-
-	private JsonNode started(String id, long epoch) {
-		for (JsonNode f : failovers(id).path("failovers")) {
-			if (f.path("toEpoch").asLong() == epoch && f.path("outcome").asString().equals("started")) {
-				return f;
-			}
-		}
-		return null;
+		return scenario.awaitBackupStarted(id, epoch, FAILOVER_WAIT);
 	}
 
 }

@@ -37,7 +37,6 @@ import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.support.Api;
-import io.ov2ha.controller.support.Manifests;
 import io.ov2ha.controller.support.Recordings;
 import io.ov2ha.controller.support.TestControllers;
 import io.ov2ha.controller.support.TestDocker;
@@ -57,6 +56,8 @@ class FailoverScenariosTest {
 	private ConfigurableApplicationContext controller;
 
 	private Api admin;
+
+	private ScenarioApi scenario;
 
 	private String site;
 
@@ -104,6 +105,7 @@ class FailoverScenariosTest {
 				// a patience (15 s by default) far from the stall timeout: what ends a deferral is told apart
 				"--ha.failover.max-failovers=2", "--ha.failover.cpu-pressure-timeout=30s");
 		admin = Api.at(port).asAdmin();
+		scenario = new ScenarioApi(admin);
 	}
 
 	@AfterEach
@@ -581,39 +583,23 @@ class FailoverScenariosTest {
 	}
 
 	private JsonNode recording(String id) {
-		return admin.get("/api/recordings/" + id).json();
+		return scenario.recording(id);
 	}
 
 	private JsonNode failovers(String id) {
-		return admin.get("/api/recordings/" + id + "/failovers").json();
+		return scenario.failovers(id);
 	}
 
 	private void awaitChunk(String id, long seq) {
-		await().atMost(Duration.ofSeconds(40))
-			.until(() -> recording(id).path("chunks").path("lastSeq").asLong(-1) >= seq);
+		scenario.awaitChunk(id, seq, Duration.ofSeconds(40));
 	}
 
 	private void awaitChunkOfEpoch(String id, long seq, long epoch) {
-		Manifests.awaitChunk(admin, id, Duration.ofSeconds(40), Manifests.chunkOf(seq, epoch),
-				() -> "chunk " + seq + " of epoch " + epoch + " expected; recording: " + recording(id) + "; failovers: "
-						+ failovers(id));
+		scenario.awaitChunkOfEpoch(id, seq, epoch);
 	}
 
 	private JsonNode awaitBackupStarted(String id, long epoch) {
-		await().atMost(FAILOVER_WAIT).until(() -> {
-			for (JsonNode f : failovers(id).path("failovers")) {
-				if (f.path("toEpoch").asLong() == epoch && f.path("outcome").asString().equals("started")) {
-					return true;
-				}
-			}
-			return false;
-		});
-		for (JsonNode f : failovers(id).path("failovers")) {
-			if (f.path("toEpoch").asLong() == epoch) {
-				return f;
-			}
-		}
-		throw new AssertionError("no failover to epoch " + epoch);
+		return scenario.awaitBackupStarted(id, epoch, FAILOVER_WAIT);
 	}
 
 	private long highestChunkOnDisk(String id, long epoch) {
