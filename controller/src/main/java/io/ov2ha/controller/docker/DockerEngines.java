@@ -140,11 +140,11 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 	// --- placement ----------------------------------------------------------------------------
 
 	/**
-	 * Tries the engines in {@link Placement}'s order while none of them has been asked to start
-	 * anything: an engine without the image, or that does not answer the image check, is passed
-	 * over. A failed start is not tried elsewhere: the engine may have created the container all
-	 * the same, and the failover's next attempt adopts it (it lists every engine) rather than
-	 * start a second one.
+	 * Tries the engines in {@link Placement}'s order: one without the image, or that does not
+	 * answer the image check, is passed over, and so is one that answers that it could not start
+	 * the backup (it removes what it created). One that did not answer the start itself is not:
+	 * it may have created the container all the same, and the failover's next attempt adopts it
+	 * (it lists every engine) rather than start a second one.
 	 */
 	@Override
 	public String startBackup(BackupSpec spec) {
@@ -161,24 +161,44 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 			DockerRecorderRuntime engine = engines.get(e.index());
 			try {
 				if (!engine.imagePresent(spec.image())) {
-					passedOver = new RecorderRuntimeException(RecorderRuntimeException.Kind.IMAGE_MISSING,
-							"image " + spec.image() + " is not on " + endpoints.get(e.index()), null);
+					passedOver = worse(passedOver, new RecorderRuntimeException(RecorderRuntimeException.Kind.IMAGE_MISSING,
+							"image " + spec.image() + " is not on " + endpoints.get(e.index()), null));
 					continue;
 				}
 			}
 			catch (RecorderRuntimeException ex) {
-				passedOver = ex;
+				// it did not answer the image check: nothing was asked of it, the next engine may
+				passedOver = worse(passedOver, ex);
 				continue;
 			}
-			String id = engine.startBackup(spec);
-			directory.remember(id, e.index());
-			LOG.info("event=docker.backup_placed name=" + spec.name() + " containerId=" + ContainerLabels.shortId(id)
-					+ " endpoint=" + LogValues.quote(endpoints.get(e.index())) + " reason="
-					+ plan.reason().name().toLowerCase(Locale.ROOT) + " near=" + ContainerLabels.shortId(spec.near())
-					+ " recorders=" + e.recorders());
-			return id;
+			try {
+				String id = engine.startBackup(spec);
+				directory.remember(id, e.index());
+				LOG.info("event=docker.backup_placed name=" + spec.name() + " containerId=" + ContainerLabels.shortId(id)
+						+ " endpoint=" + LogValues.quote(endpoints.get(e.index())) + " reason="
+						+ plan.reason().name().toLowerCase(Locale.ROOT) + " near=" + ContainerLabels.shortId(spec.near())
+						+ " recorders=" + e.recorders());
+				return id;
+			}
+			catch (RecorderRuntimeException ex) {
+				if (ex.kind() == RecorderRuntimeException.Kind.REFUSED
+						|| ex.kind() == RecorderRuntimeException.Kind.UNAVAILABLE) {
+					// a name in use is refused everywhere; an engine that did not answer may have
+					// started it: the failover's next attempt adopts it rather than start another
+					throw ex;
+				}
+				// the engine answered that it could not (it removes what it created): the next one may
+				passedOver = worse(passedOver, ex);
+				LOG.warn("event=docker.backup_not_placed name=" + spec.name() + " endpoint="
+						+ LogValues.quote(endpoints.get(e.index())) + " error=" + LogValues.quote(ex.getMessage()));
+			}
 		}
 		throw passedOver != null ? passedOver : unavailable("start backup " + spec.name());
+	}
+
+	/** The error to report when no engine could: one that did not answer over a missing image. */
+	private static RecorderRuntimeException worse(RecorderRuntimeException before, RecorderRuntimeException now) {
+		return before != null && before.kind() == RecorderRuntimeException.Kind.UNAVAILABLE ? before : now;
 	}
 
 	/** The engine of the recorder a backup replaces: as known, else looked for now; null if unknown. */
@@ -281,8 +301,33 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 		return out;
 	}
 
+	/**
+	 * On its engine. When that engine does not answer while another does (its host is lost), the
+	 * stop waits for it up to {@code timeout}, then gives up on the recorder: neither exited nor
+	 * killed, exit code unknown, so that the recording is finalized from what was uploaded rather
+	 * than wait for a host that may not come back.
+	 */
 	@Override
 	public StopResult stopGracefully(String containerId, Duration timeout) {
+		Integer known = directory.known(containerId);
+		if (known != null && !reachable(known) && !directory.reachable().isEmpty()) {
+			long deadline = System.nanoTime() + timeout.toNanos();
+			while (!reachable(known) && System.nanoTime() < deadline) {
+				try {
+					Thread.sleep(200);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					break;
+				}
+			}
+			if (!reachable(known)) {
+				LOG.warn("event=docker.stop_given_up containerId=" + ContainerLabels.shortId(containerId) + " endpoint="
+						+ LogValues.quote(endpoints.get(known)) + " waitedSeconds=" + timeout.toSeconds()
+						+ " reason=engine_lost");
+				return new StopResult(false, false, null);
+			}
+		}
 		Optional<Integer> index = directory.find(containerId);
 		return index.isEmpty() ? new StopResult(true, false, null)
 				: engines.get(index.get()).stopGracefully(containerId, timeout);

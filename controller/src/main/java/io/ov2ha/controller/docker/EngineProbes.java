@@ -92,8 +92,19 @@ final class EngineProbes implements AutoCloseable {
 
 	/** Checks one engine now, at most {@link #TIMEOUT}; the scheduler's thread only waits. */
 	void probe(int index) {
+		try {
+			record(index, check(index));
+		}
+		catch (RuntimeException ex) {
+			// never let one failure end this engine's schedule
+			LOG.warn("event=docker.engine_probe_failed endpoint=" + LogValues.quote(endpoints.get(index)) + " error="
+					+ LogValues.quote(DockerClients.describe(ex)));
+		}
+	}
+
+	private RuntimeStatus check(int index) {
 		RuntimeStatus now;
-		Future<RuntimeStatus> check = inFlight.computeIfAbsent(index, i -> checks.submit(() -> engines.get(i).refresh()));
+		Future<RuntimeStatus> check = inFlight.computeIfAbsent(index, i -> checks.submit(() -> timed(i)));
 		try {
 			now = check.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 			inFlight.remove(index, check);
@@ -112,8 +123,28 @@ final class EngineProbes implements AutoCloseable {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			return;
+			throw new IllegalStateException("interrupted", ex);
 		}
+		return now;
+	}
+
+	/**
+	 * The engine's answer, unreachable when it took longer than {@link #TIMEOUT}: an engine that
+	 * answers that slowly is not one to start a backup on, and counting its late answers would make
+	 * it come and go at every other check.
+	 */
+	private RuntimeStatus timed(int index) {
+		long t0 = System.nanoTime();
+		RuntimeStatus s = engines.get(index).refresh();
+		long ms = (System.nanoTime() - t0) / 1_000_000;
+		if (s.reachable() && ms > TIMEOUT.toMillis()) {
+			return new RuntimeStatus(false, s.endpoint(), s.version(), s.apiVersion(),
+					"answered in " + ms + " ms (over " + TIMEOUT.toSeconds() + " s)", s.checkedAt(), false, s.hostName());
+		}
+		return s;
+	}
+
+	private void record(int index, RuntimeStatus now) {
 		RuntimeStatus before;
 		synchronized (last) {
 			before = last[index];

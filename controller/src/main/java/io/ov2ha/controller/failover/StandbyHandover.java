@@ -15,6 +15,7 @@ import io.ov2ha.controller.docker.BackupSpec;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderContainer;
 import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.docker.RecorderRuntimeException;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
@@ -165,13 +166,34 @@ class StandbyHandover {
 	}
 
 	/** Waits until the old recorder is no longer running; the ms waited. */
+	/**
+	 * Whether the replaced recorder still runs. One on a Docker engine that no longer answers
+	 * (several engines: its host is lost) counts as gone: nothing can be asked of it, and if it
+	 * lives on behind a partition its calls are refused (it no longer holds the epoch).
+	 */
+	private boolean stillRuns(String oldContainerId) {
+		if (runtime.engineLost(oldContainerId)) {
+			return false;
+		}
+		try {
+			return runtime.inspect(oldContainerId).filter(RecorderContainer::running).isPresent();
+		}
+		catch (RecorderRuntimeException ex) {
+			if (runtime.engineCount() > 1 && ex.kind() == RecorderRuntimeException.Kind.UNAVAILABLE) {
+				// not on the engines that answer, and one does not: as above
+				return false;
+			}
+			throw ex;
+		}
+	}
+
 	private long waitUntilGone(String oldContainerId) {
 		long t0 = System.nanoTime();
 		if (!ContainerLabels.isExactId(oldContainerId)) {
 			return 0;
 		}
 		long deadline = t0 + OLD_GONE_TIMEOUT.toNanos();
-		while (runtime.inspect(oldContainerId).filter(RecorderContainer::running).isPresent()) {
+		while (stillRuns(oldContainerId)) {
 			if (System.nanoTime() > deadline) {
 				throw new IllegalStateException("the replaced recorder " + ContainerLabels.shortId(oldContainerId)
 						+ " still runs after " + OLD_GONE_TIMEOUT.toMillis() + " ms: the standby must not join beside it");

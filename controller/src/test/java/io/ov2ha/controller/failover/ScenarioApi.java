@@ -3,6 +3,7 @@ package io.ov2ha.controller.failover;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Objects;
 
 import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.Manifests;
@@ -39,8 +40,8 @@ final class ScenarioApi {
 
 	/** Until the failover to {@code epoch} has started its backup; answers its history entry. */
 	JsonNode awaitBackupStarted(String id, long epoch, Duration atMost) {
-		await().atMost(atMost).until(() -> started(id, epoch) != null);
-		return started(id, epoch);
+		// the entry as it was seen started (a later one may have been rewritten, e.g. abandoned)
+		return await().atMost(atMost).until(() -> started(id, epoch), Objects::nonNull);
 	}
 
 	private JsonNode started(String id, long epoch) {
