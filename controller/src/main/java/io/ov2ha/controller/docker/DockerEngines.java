@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -41,33 +40,24 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 
 	private final List<String> endpoints;
 
-	private final int maxRecorders;
-
 	private final EngineProbes probes;
 
 	private final EngineDirectory directory;
 
+	private final EngineStarts starts;
+
 	public DockerEngines(HaProperties.Docker settings, Clock clock) {
 		this.endpoints = settings.engines();
-		this.maxRecorders = settings.engineMaxRecorders();
 		for (String endpoint : endpoints) {
 			engines.add(new DockerRecorderRuntime(settings.forEngine(endpoint), clock));
 		}
 		this.probes = new EngineProbes(engines, endpoints, clock);
 		this.directory = new EngineDirectory(engines, probes);
+		this.starts = new EngineStarts(engines, endpoints, settings.engineMaxRecorders(), directory);
 		probes.start(directory::knownOn);
 	}
 
 	// --- engines ----------------------------------------------------------------------------
-
-	/** The engine's last checked status (no call to it). */
-	private RuntimeStatus statusAt(int index) {
-		return probes.status(index);
-	}
-
-	private boolean reachable(int index) {
-		return directory.reachable(index);
-	}
 
 	@Override
 	public RuntimeStatus status() {
@@ -88,7 +78,7 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 	@Override
 	public RuntimeStatus statusOf(String containerId) {
 		Integer index = directory.known(containerId);
-		return index == null ? status() : statusAt(index);
+		return index == null ? status() : probes.status(index);
 	}
 
 	/**
@@ -105,7 +95,7 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 			directory.learn(containerId);
 			return false;
 		}
-		return !reachable(index) && !directory.reachable().isEmpty();
+		return !directory.reachable(index) && !directory.reachable().isEmpty();
 	}
 
 	@Override
@@ -117,7 +107,7 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 	public List<RuntimeStatus> engines() {
 		List<RuntimeStatus> out = new ArrayList<>();
 		for (int i = 0; i < engines.size(); i++) {
-			out.add(statusAt(i));
+			out.add(probes.status(i));
 		}
 		return out;
 	}
@@ -139,97 +129,10 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 
 	// --- placement ----------------------------------------------------------------------------
 
-	/**
-	 * Tries the engines in {@link Placement}'s order: one without the image, or that does not
-	 * answer the image check, is passed over, and so is one that answers that it could not start
-	 * the backup (it removes what it created). One that did not answer the start itself is not:
-	 * it may have created the container all the same, and the failover's next attempt adopts it
-	 * (it lists every engine) rather than start a second one.
-	 */
+	/** Placed by {@link EngineStarts}. */
 	@Override
 	public String startBackup(BackupSpec spec) {
-		Integer nearIndex = nearEngine(spec.near());
-		List<Placement.Engine> seen = new ArrayList<>();
-		boolean count = maxRecorders > 0 || nearIndex == null || !reachable(nearIndex);
-		for (int i = 0; i < engines.size(); i++) {
-			boolean up = reachable(i);
-			seen.add(new Placement.Engine(i, up, nearIndex != null && nearIndex == i, up && count ? running(i) : -1));
-		}
-		Placement.Plan plan = Placement.plan(seen, maxRecorders);
-		RecorderRuntimeException passedOver = null;
-		for (Placement.Engine e : plan.order()) {
-			DockerRecorderRuntime engine = engines.get(e.index());
-			try {
-				if (!engine.imagePresent(spec.image())) {
-					passedOver = worse(passedOver, new RecorderRuntimeException(RecorderRuntimeException.Kind.IMAGE_MISSING,
-							"image " + spec.image() + " is not on " + endpoints.get(e.index()), null));
-					continue;
-				}
-			}
-			catch (RecorderRuntimeException ex) {
-				// it did not answer the image check: nothing was asked of it, the next engine may
-				passedOver = worse(passedOver, ex);
-				continue;
-			}
-			try {
-				String id = engine.startBackup(spec);
-				directory.remember(id, e.index());
-				LOG.info("event=docker.backup_placed name=" + spec.name() + " containerId=" + ContainerLabels.shortId(id)
-						+ " endpoint=" + LogValues.quote(endpoints.get(e.index())) + " reason="
-						+ plan.reason().name().toLowerCase(Locale.ROOT) + " near=" + ContainerLabels.shortId(spec.near())
-						+ " recorders=" + e.recorders());
-				return id;
-			}
-			catch (RecorderRuntimeException ex) {
-				if (ex.kind() == RecorderRuntimeException.Kind.REFUSED
-						|| ex.kind() == RecorderRuntimeException.Kind.UNAVAILABLE) {
-					// a name in use is refused everywhere; an engine that did not answer may have
-					// started it: the failover's next attempt adopts it rather than start another
-					throw ex;
-				}
-				// the engine answered that it could not (it removes what it created): the next one may
-				passedOver = worse(passedOver, ex);
-				LOG.warn("event=docker.backup_not_placed name=" + spec.name() + " endpoint="
-						+ LogValues.quote(endpoints.get(e.index())) + " error=" + LogValues.quote(ex.getMessage()));
-			}
-		}
-		throw passedOver != null ? passedOver : unavailable("start backup " + spec.name());
-	}
-
-	/** The error to report when no engine could: one that did not answer over a missing image. */
-	private static RecorderRuntimeException worse(RecorderRuntimeException before, RecorderRuntimeException now) {
-		return before != null && before.kind() == RecorderRuntimeException.Kind.UNAVAILABLE ? before : now;
-	}
-
-	/** The engine of the recorder a backup replaces: as known, else looked for now; null if unknown. */
-	private Integer nearEngine(String near) {
-		if (!ContainerLabels.isExactId(near)) {
-			return null;
-		}
-		Integer index = directory.known(near);
-		if (index != null) {
-			return index;
-		}
-		try {
-			return directory.find(near).orElse(null);
-		}
-		catch (RuntimeException ex) {
-			return null;
-		}
-	}
-
-	/** Running backups and standbys on one engine; -1 when they could not be listed. */
-	private int running(int index) {
-		try {
-			return (int) engines.get(index)
-				.listByLabels(Map.of(ContainerLabels.MANAGED, "true"))
-				.stream()
-				.filter(RecorderContainer::running)
-				.count();
-		}
-		catch (RuntimeException ex) {
-			return -1;
-		}
+		return starts.start(spec);
 	}
 
 	// --- one container --------------------------------------------------------------------------
@@ -310,18 +213,8 @@ public final class DockerEngines implements RecorderRuntime, AutoCloseable {
 	@Override
 	public StopResult stopGracefully(String containerId, Duration timeout) {
 		Integer known = directory.known(containerId);
-		if (known != null && !reachable(known) && !directory.reachable().isEmpty()) {
-			long deadline = System.nanoTime() + timeout.toNanos();
-			while (!reachable(known) && System.nanoTime() < deadline) {
-				try {
-					Thread.sleep(200);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					break;
-				}
-			}
-			if (!reachable(known)) {
+		if (known != null && !directory.reachable(known) && !directory.reachable().isEmpty()) {
+			if (!directory.awaitReachable(known, timeout)) {
 				LOG.warn("event=docker.stop_given_up containerId=" + ContainerLabels.shortId(containerId) + " endpoint="
 						+ LogValues.quote(endpoints.get(known)) + " waitedSeconds=" + timeout.toSeconds()
 						+ " reason=engine_lost");

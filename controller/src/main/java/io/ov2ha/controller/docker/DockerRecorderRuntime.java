@@ -7,23 +7,17 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.Version;
 
 import io.ov2ha.controller.config.HaProperties;
-import io.ov2ha.controller.support.LogValues;
 
 /**
  * {@link RecorderRuntime} on one Docker engine through docker-java (httpclient5 transport).
@@ -39,19 +33,9 @@ import io.ov2ha.controller.support.LogValues;
  */
 public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 
-	private static final Log LOG = LogFactory.getLog(DockerRecorderRuntime.class);
-
-	private static final Duration HOST_NAME_RETRY = Duration.ofMinutes(1);
-
 	static final String LABEL_PREFIX = "io.ov2ha.";
 
-	private static final Duration STATUS_TTL = Duration.ofSeconds(3);
-
-	private final HaProperties.Docker settings;
-
 	private final String endpoint;
-
-	private final String apiVersion;
 
 	private final Clock clock;
 
@@ -61,91 +45,30 @@ public class DockerRecorderRuntime implements RecorderRuntime, AutoCloseable {
 
 	private final DockerBackupStarts backups;
 
-	private volatile RuntimeStatus cached;
-
-	private volatile String serverVersion = "";
-
-	/** {@code docker info}'s Name: a backup's host, as its recorders name it. */
-	private volatile String hostName = "";
-
-	private volatile Instant nextHostNameLookup = Instant.EPOCH;
-
 	/** Whether an event stream is connected now (for the status). */
 	private final AtomicBoolean eventsConnected = new AtomicBoolean();
 
+	private final EngineStatus status;
+
 	public DockerRecorderRuntime(HaProperties.Docker settings, Clock clock) {
-		this.settings = settings;
 		this.endpoint = settings.host();
-		this.apiVersion = settings.apiVersion();
 		this.clock = clock;
 		this.clients = new DockerClients(settings);
 		this.stops = new DockerStops(clients, this::inspect);
 		this.backups = new DockerBackupStarts(clients, settings);
+		this.status = new EngineStatus(clients, endpoint, settings.apiVersion(), clock, eventsConnected);
 	}
 
 	// --- status ---------------------------------------------------------------------------
 
 	@Override
 	public RuntimeStatus status() {
-		RuntimeStatus status = cached;
-		Instant now = clock.instant();
-		if (status != null && status.checkedAt().plus(STATUS_TTL).isAfter(now)) {
-			return status.eventsConnected() == eventsConnected.get() ? status : withEvents(status);
-		}
-		status = check(now);
-		cached = status;
-		return status;
+		return status.status();
 	}
 
 	/** Checks the engine now, whatever is cached (the probes of {@link DockerEngines}), and caches the answer. */
 	RuntimeStatus refresh() {
-		RuntimeStatus status = check(clock.instant());
-		cached = status;
-		return status;
-	}
-
-	private RuntimeStatus withEvents(RuntimeStatus s) {
-		return new RuntimeStatus(s.reachable(), s.endpoint(), s.version(), s.apiVersion(), s.error(), s.checkedAt(),
-				eventsConnected.get(), s.hostName());
-	}
-
-	private RuntimeStatus check(Instant now) {
-		if (clients.configError() != null) {
-			return new RuntimeStatus(false, endpoint, "", apiVersion, clients.configError(), now, false, "");
-		}
-		try {
-			clients.commands().pingCmd().exec();
-			if (serverVersion.isEmpty()) {
-				Version version = clients.commands().versionCmd().exec();
-				serverVersion = version.getVersion() == null ? "" : version.getVersion();
-			}
-			lookUpHostName(now);
-			return new RuntimeStatus(true, endpoint, serverVersion, apiVersion, "", now, eventsConnected.get(), hostName);
-		}
-		catch (RuntimeException ex) {
-			return new RuntimeStatus(false, endpoint, serverVersion, apiVersion, DockerClients.describe(ex), now,
-					eventsConnected.get(), hostName);
-		}
-	}
-
-	/**
-	 * The engine's host name, once: a failed look-up ({@code docker info} refused by an API proxy,
-	 * or slow on a busy host) leaves it unknown (a backup is then judged beside every recorder)
-	 * and is tried again a minute later, never making the engine unreachable.
-	 */
-	private void lookUpHostName(Instant now) {
-		if (!hostName.isEmpty() || now.isBefore(nextHostNameLookup)) {
-			return;
-		}
-		nextHostNameLookup = now.plus(HOST_NAME_RETRY);
-		try {
-			String name = clients.commands().infoCmd().exec().getName();
-			hostName = name == null ? "" : name;
-		}
-		catch (RuntimeException ex) {
-			LOG.warn("event=docker.host_name_unknown host=" + LogValues.quote(endpoint) + " error="
-					+ LogValues.quote(DockerClients.describe(ex)) + " retryInSeconds=" + HOST_NAME_RETRY.toSeconds());
-		}
+		return status.refresh();
 	}
 
 	// --- images and containers ---------------------------------------------------------------

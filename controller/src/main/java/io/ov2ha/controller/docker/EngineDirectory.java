@@ -55,6 +55,21 @@ final class EngineDirectory implements AutoCloseable {
 		return probes.status(index).reachable();
 	}
 
+	/** Waits up to {@code timeout} for an engine to answer its check again; false if it did not. */
+	boolean awaitReachable(int index, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (!reachable(index) && System.nanoTime() < deadline) {
+			try {
+				Thread.sleep(200);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
+		return reachable(index);
+	}
+
 	List<Integer> reachable() {
 		List<Integer> out = new ArrayList<>();
 		for (int i = 0; i < engines.size(); i++) {

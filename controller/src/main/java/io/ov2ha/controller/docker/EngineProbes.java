@@ -44,6 +44,9 @@ final class EngineProbes implements AutoCloseable {
 
 	private final RuntimeStatus[] last;
 
+	/** Whether an engine's first check has ended (guarded by {@link #last}). */
+	private final boolean[] checked;
+
 	private final ConcurrentHashMap<Integer, Future<RuntimeStatus>> inFlight = new ConcurrentHashMap<>();
 
 	private final ScheduledExecutorService ticks;
@@ -55,6 +58,7 @@ final class EngineProbes implements AutoCloseable {
 		this.endpoints = endpoints;
 		this.clock = clock;
 		this.last = new RuntimeStatus[engines.size()];
+		this.checked = new boolean[engines.size()];
 		for (int i = 0; i < last.length; i++) {
 			last[i] = new RuntimeStatus(false, endpoints.get(i), "", "", "not checked yet", clock.instant(), false, "");
 		}
@@ -146,11 +150,13 @@ final class EngineProbes implements AutoCloseable {
 
 	private void record(int index, RuntimeStatus now) {
 		RuntimeStatus before;
+		boolean firstCheck;
 		synchronized (last) {
 			before = last[index];
+			firstCheck = !checked[index];
 			last[index] = now;
+			checked[index] = true;
 		}
-		boolean firstCheck = "not checked yet".equals(before.error());
 		if ((before.reachable() || firstCheck) && !now.reachable()) {
 			LOG.warn("event=docker.engine_lost endpoint=" + LogValues.quote(now.endpoint()) + " hostName="
 					+ LogValues.quote(now.hostName()) + " error=" + LogValues.quote(now.error()) + " containersKnown="

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -25,7 +26,8 @@ import io.ov2ha.controller.support.LogValues;
  * reconnection, every minute): every backup container found by label is compared with the
  * registry. A backup that no longer holds its recording's epoch is killed, a duplicate too; one
  * whose start was never recorded is adopted; a death missed while the event stream was down is
- * acted on ({@link FailedRecorders#exited}).
+ * written down ({@link RecorderExits#seen}) and its recording reconciled, as a Docker event's
+ * ({@link RecordingReconciler#reconcile}).
  */
 final class BackupAudit {
 
@@ -37,7 +39,9 @@ final class BackupAudit {
 
 	private final FailoverService failover;
 
-	private final FailedRecorders failed;
+	private final RecorderExits exits;
+
+	private final Consumer<RecordingId> reconcile;
 
 	private final ThrottledWarnings warnings;
 
@@ -53,13 +57,18 @@ final class BackupAudit {
 
 	private volatile int backupsFound = -1;
 
-	/** @param perRecording runs a task on the recording's worker queue (key: its id) */
-	BackupAudit(RecorderRuntime runtime, RecordingStore recordings, FailoverService failover, FailedRecorders failed,
-			ThrottledWarnings warnings, ControllerInstance instance, BiConsumer<String, Runnable> perRecording) {
+	/**
+	 * @param perRecording runs a task on the recording's worker queue (key: its id)
+	 * @param reconcile reconciles one recording now, on its worker ({@link RecordingReconciler#reconcile})
+	 */
+	BackupAudit(RecorderRuntime runtime, RecordingStore recordings, FailoverService failover, RecorderExits exits,
+			ThrottledWarnings warnings, ControllerInstance instance, BiConsumer<String, Runnable> perRecording,
+			Consumer<RecordingId> reconcile) {
 		this.runtime = runtime;
 		this.recordings = recordings;
 		this.failover = failover;
-		this.failed = failed;
+		this.exits = exits;
+		this.reconcile = reconcile;
 		this.warnings = warnings;
 		this.instance = instance;
 		this.perRecording = perRecording;
@@ -172,9 +181,13 @@ final class BackupAudit {
 				// listed between its creation and its start (or started since): alive, no failure
 				return;
 			}
-			failed.exited(r, c.id(), inspected.map(RecorderContainer::exitCode).orElse(null),
-					inspected.map(RecorderContainer::finishedAt).orElse(null), "container-finished",
-					inspected.map(RecorderContainer::oomKilled).orElse(false));
+			// an event source like the others: the exit written down, the recording reconciled
+			if (inspected.map(RecorderContainer::oomKilled).orElse(false)) {
+				exits.oomKilled(c.id());
+			}
+			exits.seen(id, c.id(), inspected.map(RecorderContainer::exitCode).orElse(null),
+					inspected.map(RecorderContainer::finishedAt).orElse(null), "container-finished");
+			reconcile.accept(id);
 		}
 	}
 

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -84,11 +83,8 @@ class FailoverHealthIndicator implements HealthIndicator {
 	}
 
 	/** Every Docker engine as last checked (no call to any). */
-	private List<Map<String, Object>> engines() {
-		return runtime.engines()
-			.stream()
-			.map(e -> Map.<String, Object>of("endpoint", e.endpoint(), "reachable", e.reachable(), "error", e.error()))
-			.toList();
+	private List<FailoverViews.Engine> engines() {
+		return runtime.engines().stream().map(FailoverViews.Engine::of).toList();
 	}
 
 	private boolean imagePresent(String image) {

@@ -126,8 +126,8 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		RecorderChecks checks = new RecorderChecks(properties, recordings, failover, stops, stopMarkers, runtime,
 				clock, gate, pressure, warnings, failed, verdicts);
 		UnfinishedStops unfinishedStops = new UnfinishedStops(properties, stops);
-		this.audit = new BackupAudit(runtime, recordings, failover, failed, warnings, instance,
-				(id, task) -> workers.submit(id, task));
+		this.audit = new BackupAudit(runtime, recordings, failover, exits, warnings, instance,
+				(id, task) -> workers.submit(id, task), this::reconcile);
 		this.recordingReconciler = new RecordingReconciler(store, reads, recordings, failover, rules, gate, pressure,
 				checks, unfinishedStops, () -> workers, () -> judgingBase, this::decisions, clock, peers, metrics,
 				failed, exits);

@@ -213,4 +213,13 @@ class FailoverStore {
 			.code() == AdoptCode.ADOPTED;
 	}
 
+	/**
+	 * The sweep's chunk progress bookkeeping ({@link Snapshot#progressGrew}): the highest chunk
+	 * from the manifest or a heartbeat, and when it grew.
+	 */
+	void trackProgress(Snapshot s, Instant now) {
+		update(s.id(), s.createdAt(), null, null,
+				Map.of("progressSeq", Long.toString(s.progressSeq()), "progressAt", Long.toString(now.toEpochMilli())));
+	}
+
 }

@@ -93,6 +93,12 @@ record ReconcileDecision(List<Step> steps, String why) {
 			boolean retryDue, boolean firstChunkAwaited, boolean primaryUnidentified, boolean primaryLookupDue,
 			boolean openViduCheckDue, Judgement judgement, boolean deferredCheckDue, boolean stopUnfinished,
 			boolean goneRecorderDue) {
+
+		/** What a controller without the reconciler's lease observes: the recorder's exit, nothing else. */
+		static Observed exitOnly(RecordingStatus status, long epoch, RecorderExits.Seen exit) {
+			return new Observed(false, status, epoch, exit, false, false, false, false, false, false, null, false, false,
+					false);
+		}
 	}
 
 	static ReconcileDecision decide(Observed o) {

@@ -261,7 +261,7 @@ final class RecorderChecks {
 	 * its silence is then its host's loss, judged without waiting as for a busy host.
 	 */
 	boolean engineLost(String containerId) {
-		return ContainerLabels.isExactId(containerId) && runtime.engineLost(containerId);
+		return runtime.engineLost(containerId);
 	}
 
 	private boolean runtimeReachable(RecordingId id) {

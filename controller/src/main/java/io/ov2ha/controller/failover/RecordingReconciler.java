@@ -133,8 +133,8 @@ final class RecordingReconciler {
 	 *         pending, an exit known)
 	 */
 	private Judgement.Kind sweep(Snapshot s, Instant now) {
-		if (s.status() == RecordingStatus.RECORDING) {
-			trackProgress(s, now);
+		if (s.status() == RecordingStatus.RECORDING && s.progressGrew()) {
+			store.trackProgress(s, now);
 		}
 		Decided d = decide(s, now, true);
 		act(s, d, tasks -> workers.get().submitIfIdle(s.id().value(), () -> runInOrder(tasks, 0)));
@@ -155,8 +155,7 @@ final class RecordingReconciler {
 	 */
 	Decided decide(Snapshot s, Instant now, boolean leaseHolder) {
 		ReconcileDecision.Observed o = leaseHolder ? observe(s, now)
-				: new ReconcileDecision.Observed(false, s.status(), s.epoch(), exits.of(s.containerId(), now), false, false,
-						false, false, false, false, null, false, false, false);
+				: ReconcileDecision.Observed.exitOnly(s.status(), s.epoch(), exits.of(s.containerId(), now));
 		ReconcileDecision d = ReconcileDecision.decide(o);
 		if (o.judgement() != null) {
 			checks.report(s, o.judgement());
@@ -263,16 +262,6 @@ final class RecordingReconciler {
 		}
 		finally {
 			runInOrder(tasks, from + 1);
-		}
-	}
-
-	/** Chunk progress is the highest chunk from the manifest or a heartbeat; remember when it grew. */
-	private void trackProgress(Snapshot s, Instant now) {
-		long seq = s.progressSeq();
-		Long known = s.state().progressSeq();
-		if (seq >= 0 && (known == null || seq > known)) {
-			store.update(s.id(), s.createdAt(), null, null,
-					Map.of("progressSeq", Long.toString(seq), "progressAt", Long.toString(now.toEpochMilli())));
 		}
 	}
 

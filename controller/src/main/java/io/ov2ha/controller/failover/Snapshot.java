@@ -76,4 +76,11 @@ record Snapshot(RecordingId id, long createdAt, RecordingStatus status, long epo
 		return seq;
 	}
 
+	/** Chunk progress grew past what the failover state remembers (the sweep writes it down). */
+	boolean progressGrew() {
+		long seq = progressSeq();
+		Long known = state().progressSeq();
+		return seq >= 0 && (known == null || seq > known);
+	}
+
 }

@@ -44,6 +44,8 @@ import tools.jackson.databind.JsonNode;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EngineLossTest {
 
+	private static final Duration CHUNK_WAIT = Duration.ofSeconds(60);
+
 	private static final Duration FAILOVER_WAIT = Duration.ofSeconds(60);
 
 	/** What a silence of two recorders of one busy host gets before it is judged (HA_CPU_PRESSURE_TIMEOUT). */
@@ -119,19 +121,19 @@ class EngineLossTest {
 	void aRecorderThatDiesOnTheSecondEngineIsReplacedOnItsOwnEngine() {
 		String id = newId("engdie");
 		String primary = TestRecorders.primaryOn(b.client(), site, id, System.currentTimeMillis(), recordings);
-		awaitChunk(id, 1);
+		scenario.awaitChunk(id, 1, CHUNK_WAIT);
 		assertThat(host(id)).isEqualTo(SecondEngine.HOST_NAME);
 
 		b.client().killContainerCmd(primary).withSignal("SIGKILL").exec();
 
-		JsonNode f = awaitBackupStarted(id, 1);
+		JsonNode f = scenario.awaitBackupStarted(id, 1, FAILOVER_WAIT);
 		assertThat(f.path("reason").asString()).isEqualTo("container-died");
 		assertThat(f.path("failedAtSource").asString()).isEqualTo("docker-event");
 		String backup = f.path("backupContainerId").asString();
 		// on B, the engine of the recorder it replaces, which still answers
 		assertThat(b.client().inspectContainerCmd(backup).exec().getState().getRunning()).isTrue();
 		assertThat(TestDocker.containers(Map.of(ContainerLabels.RECORDING_ID, id))).isEmpty();
-		awaitChunkOfEpoch(id, f.path("startChunk").asLong(), 1);
+		scenario.awaitChunkOfEpoch(id, f.path("startChunk").asLong(), 1);
 		assertThat(host(id)).isEqualTo(SecondEngine.HOST_NAME);
 	}
 
@@ -143,13 +145,13 @@ class EngineLossTest {
 		long createdAt = System.currentTimeMillis();
 		TestRecorders.primaryOn(b.client(), site, one, createdAt, recordings);
 		TestRecorders.primaryOn(b.client(), site, two, createdAt, recordings);
-		awaitChunk(one, 1);
-		awaitChunk(two, 1);
+		scenario.awaitChunk(one, 1, CHUNK_WAIT);
+		scenario.awaitChunk(two, 1, CHUNK_WAIT);
 
 		b.crash();
 
 		for (String id : List.of(one, two)) {
-			JsonNode f = awaitBackupStarted(id, 1);
+			JsonNode f = scenario.awaitBackupStarted(id, 1, FAILOVER_WAIT);
 			// no die event: its silence; not deferred as two recorders of a busy host standing still
 			// together would be (HA_CPU_PRESSURE_TIMEOUT, 30 s here): their engine is lost
 			assertThat(f.path("reason").asString()).isEqualTo("heartbeat-lost");
@@ -158,7 +160,7 @@ class EngineLossTest {
 			assertThat(TestDocker.client().inspectContainerCmd(backup).exec().getState().getRunning()).isTrue();
 			long startChunk = f.path("startChunk").asLong();
 			assertThat(startChunk).isGreaterThan(1);
-			awaitChunkOfEpoch(id, startChunk, 1);
+			scenario.awaitChunkOfEpoch(id, startChunk, 1);
 		}
 		JsonNode docker = admin.get("/api/failover/status").json().path("docker");
 		assertThat(docker.path("reachable").asBoolean()).isTrue();
@@ -172,8 +174,8 @@ class EngineLossTest {
 			await().atMost(Duration.ofSeconds(30)).until(() -> hooks.notified.containsKey(RecordingId.of(id)));
 			assertThat(hooks.finalized).containsKey(RecordingId.of(id));
 			assertThat(hooks.notified.get(RecordingId.of(id))).isEqualTo("READY/stoppedByAdmin");
-			assertThat(failovers(id).path("failovers")).hasSize(1);
-			assertThat(recording(id).path("failoverCount").asInt()).isEqualTo(1);
+			assertThat(scenario.failovers(id).path("failovers")).hasSize(1);
+			assertThat(scenario.recording(id).path("failoverCount").asInt()).isEqualTo(1);
 		}
 		b.restart();
 	}
@@ -189,24 +191,9 @@ class EngineLossTest {
 		return controller.getBean(RecordingStore.class).find(RecordingId.of(id)).orElseThrow().host();
 	}
 
-	private JsonNode recording(String id) {
-		return scenario.recording(id);
-	}
 
-	private JsonNode failovers(String id) {
-		return scenario.failovers(id);
-	}
 
-	private void awaitChunk(String id, long seq) {
-		scenario.awaitChunk(id, seq, Duration.ofSeconds(60));
-	}
 
-	private void awaitChunkOfEpoch(String id, long seq, long epoch) {
-		scenario.awaitChunkOfEpoch(id, seq, epoch);
-	}
 
-	private JsonNode awaitBackupStarted(String id, long epoch) {
-		return scenario.awaitBackupStarted(id, epoch, FAILOVER_WAIT);
-	}
 
 }

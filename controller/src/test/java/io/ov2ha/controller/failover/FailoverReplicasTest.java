@@ -133,6 +133,32 @@ class FailoverReplicasTest {
 	}
 
 	@Test
+	void aBackupThatDiedWhileNoControllerRanIsReplacedByTheFullReconciliation() {
+		String id = newId("missed");
+		ConfigurableApplicationContext first = start(port);
+		GenericContainer<?> primary = primary(id);
+		Api admin = Api.at(port).asAdmin();
+		awaitChunk(admin, id, 0);
+		TestDocker.client().killContainerCmd(primary.getContainerId()).exec();
+		String backup = awaitBackup(admin, id, 1);
+		first.close();
+		controllers.remove(first);
+
+		// its death while no controller listens: no event will tell of it
+		TestDocker.client().killContainerCmd(backup).exec();
+		// a heartbeat timeout of a minute: its silence cannot be what the next controller acts on
+		controllers.add(TestControllers.start(port, site, recordings, null, "--ha.heartbeat.max-missed=60"));
+
+		String next = awaitBackup(admin, id, 2);
+		JsonNode second = admin.get("/api/recordings/" + id + "/failovers").json().path("failovers").get(1);
+		assertThat(second.path("reason").asString()).isEqualTo("container-died");
+		assertThat(second.path("oldContainerId").asString()).isEqualTo(backup);
+		assertThat(second.path("failedAtSource").asString()).isEqualTo("container-finished");
+		assertThat(next).isNotEqualTo(backup);
+		assertThat(admin.get("/api/recordings/" + id).json().path("status").asString()).isEqualTo("RECORDING");
+	}
+
+	@Test
 	void twoControllersRacingTheSameFailureStartExactlyOneBackup() {
 		String id = newId("race");
 		start(port);

@@ -51,6 +51,8 @@ import tools.jackson.databind.JsonNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FailoverScenariosTest {
 
+	private static final Duration CHUNK_WAIT = Duration.ofSeconds(40);
+
 	private static final Duration FAILOVER_WAIT = Duration.ofSeconds(40);
 
 	private ConfigurableApplicationContext controller;
@@ -155,14 +157,14 @@ class FailoverScenariosTest {
 		String id = newId("kill");
 		long createdAt = System.currentTimeMillis();
 		GenericContainer<?> primary = primary(id, createdAt, 128L * 1024 * 1024, Map.of());
-		awaitChunk(id, 1);
+		scenario.awaitChunk(id, 1, CHUNK_WAIT);
 		RecordingStore store = controller.getBean(RecordingStore.class);
 		String primaryHost = store.find(RecordingId.of(id)).orElseThrow().host();
 		assertThat(primaryHost).isNotEmpty();
 
 		kill(primary.getContainerId(), "SIGKILL");
 
-		JsonNode f = awaitBackupStarted(id, 1);
+		JsonNode f = scenario.awaitBackupStarted(id, 1, FAILOVER_WAIT);
 		assertThat(f.path("reason").asString()).isEqualTo("container-died");
 		assertThat(f.path("fromEpoch").asLong()).isZero();
 		assertThat(f.path("oldContainerId").asString()).isEqualTo(primary.getContainerId());
@@ -194,11 +196,11 @@ class FailoverScenariosTest {
 		assertThat(ownEnvironment(backup)).isEqualTo(expected);
 
 		// the backup records from its start chunk, and the history notes its first chunk
-		awaitChunkOfEpoch(id, expectedStart, 1);
+		scenario.awaitChunkOfEpoch(id, expectedStart, 1);
 		// the backup's host is its engine's name (docker info), the primary's host here: judged beside that host's recorders
 		assertThat(store.find(RecordingId.of(id)).orElseThrow().host()).isEqualTo(primaryHost);
 		await().atMost(Duration.ofSeconds(10))
-			.until(() -> failovers(id).path("failovers").get(0).path("firstChunkAt").isString());
+			.until(() -> scenario.failovers(id).path("failovers").get(0).path("firstChunkAt").isString());
 
 		// a recorder of the replaced epoch that comes back is refused (409) and exits
 		String zombie = startZombie(id, createdAt);
@@ -206,8 +208,8 @@ class FailoverScenariosTest {
 			.until(() -> !Boolean.TRUE.equals(TestDocker.client().inspectContainerCmd(zombie).exec().getState().getRunning()));
 		assertThat(TestDocker.client().inspectContainerCmd(zombie).exec().getState().getExitCodeLong()).isEqualTo(3L);
 		assertThat(TestDocker.logs(zombie)).contains("event=fenced");
-		assertThat(recording(id).path("epoch").asLong()).isEqualTo(1);
-		assertThat(recording(id).path("failoverCount").asInt()).isEqualTo(1);
+		assertThat(scenario.recording(id).path("epoch").asLong()).isEqualTo(1);
+		assertThat(scenario.recording(id).path("failoverCount").asInt()).isEqualTo(1);
 
 		// the end: the backup is stopped like OpenVidu stops its recorder, then finalized and announced
 		assertThat(admin.post("/api/recordings/" + id + "/stop", null).status()).isEqualTo(202);
@@ -217,7 +219,7 @@ class FailoverScenariosTest {
 		InspectContainerResponse stopped = TestDocker.client().inspectContainerCmd(backup.getId()).exec();
 		assertThat(stopped.getState().getRunning()).isFalse();
 		assertThat(stopped.getState().getExitCodeLong()).isZero();
-		JsonNode after = failovers(id).path("failovers").get(0);
+		JsonNode after = scenario.failovers(id).path("failovers").get(0);
 		assertThat(after.path("stopExitCode").asLong()).isZero();
 		assertThat(after.path("stoppedAt").isString()).isTrue();
 	}
@@ -226,11 +228,11 @@ class FailoverScenariosTest {
 	void aHungRecorderIsKilledByIdAndReplaced() {
 		String id = newId("hang");
 		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, Map.of());
-		awaitChunk(id, 1);
+		scenario.awaitChunk(id, 1, CHUNK_WAIT);
 
 		freeze(primary.getContainerId());
 
-		JsonNode f = awaitBackupStarted(id, 1);
+		JsonNode f = scenario.awaitBackupStarted(id, 1, FAILOVER_WAIT);
 		assertThat(f.path("reason").asString()).isEqualTo("hung");
 		assertThat(f.path("oldContainerId").asString()).isEqualTo(primary.getContainerId());
 		assertThat(f.path("oldContainerKilled").asBoolean()).isTrue();
@@ -238,7 +240,7 @@ class FailoverScenariosTest {
 		var state = TestDocker.client().inspectContainerCmd(primary.getContainerId()).exec().getState();
 		assertThat(state.getRunning()).isFalse();
 		assertThat(state.getExitCodeLong()).isEqualTo(137L);
-		awaitChunkOfEpoch(id, f.path("startChunk").asLong(), 1);
+		scenario.awaitChunkOfEpoch(id, f.path("startChunk").asLong(), 1);
 	}
 
 	@Test
@@ -255,7 +257,7 @@ class FailoverScenariosTest {
 	void onASaturatedHostAStalledRecorderGetsTheLongerTimeoutBeforeItIsReplaced() {
 		String id = newId("saturated");
 		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, Map.of());
-		awaitChunk(id, 1);
+		scenario.awaitChunk(id, 1, CHUNK_WAIT);
 		TestControllers.cpuPressure(95);
 		try {
 			TestDocker.exec(primary.getContainerId(), "pkill", "-STOP", "ffmpeg");
@@ -263,7 +265,7 @@ class FailoverScenariosTest {
 			// the last progress a heartbeat showed, up to a late heartbeat before the stall)
 			await().during(Duration.ofSeconds(6))
 				.atMost(Duration.ofSeconds(15))
-				.until(() -> failovers(id).path("failovers").isEmpty());
+				.until(() -> scenario.failovers(id).path("failovers").isEmpty());
 			assertThat(TestDocker.client().inspectContainerCmd(primary.getContainerId()).exec().getState().getRunning())
 				.isTrue();
 		}
@@ -271,7 +273,7 @@ class FailoverScenariosTest {
 			TestControllers.cpuPressure(0);
 		}
 		// the host is no longer saturated: the stall, long proven, is acted on
-		JsonNode f = awaitBackupStarted(id, 1);
+		JsonNode f = scenario.awaitBackupStarted(id, 1, FAILOVER_WAIT);
 		assertThat(f.path("reason").asString()).isEqualTo("media-stall");
 		assertThat(f.path("oldContainerKilled").asBoolean()).isTrue();
 	}
@@ -283,8 +285,8 @@ class FailoverScenariosTest {
 		String b = newId("hostwide-b");
 		GenericContainer<?> first = primary(a, System.currentTimeMillis(), null, Map.of());
 		GenericContainer<?> second = primary(b, System.currentTimeMillis(), null, Map.of());
-		awaitChunk(a, 1);
-		awaitChunk(b, 1);
+		scenario.awaitChunk(a, 1, CHUNK_WAIT);
+		scenario.awaitChunk(b, 1, CHUNK_WAIT);
 		List<String> firstFfmpeg = hostPids(first, "ffmpeg");
 		List<String> secondFfmpeg = hostPids(second, "ffmpeg");
 		// one signal call: both freeze at the same instant, as a host's burst freezes them
@@ -302,7 +304,7 @@ class FailoverScenariosTest {
 			// three times the stall timeout (2 s), far within the patience (30 s here)
 			await().during(Duration.ofSeconds(6))
 				.atMost(Duration.ofSeconds(12))
-				.until(() -> failovers(a).path("failovers").isEmpty() && failovers(b).path("failovers").isEmpty());
+				.until(() -> scenario.failovers(a).path("failovers").isEmpty() && scenario.failovers(b).path("failovers").isEmpty());
 		}
 		finally {
 			resumed = Instant.now();
@@ -310,11 +312,11 @@ class FailoverScenariosTest {
 		}
 		// the second recorder advances again: the first one stands still alone, its own failure, acted
 		// on without waiting for the patience to end (24 s after the resume here)
-		JsonNode f = awaitBackupStarted(a, 1);
+		JsonNode f = scenario.awaitBackupStarted(a, 1, FAILOVER_WAIT);
 		assertThat(f.path("reason").asString()).isEqualTo("media-stall");
 		assertThat(Duration.between(resumed, Instant.parse(f.path("claimedAt").asString())))
 			.isLessThan(Duration.ofSeconds(15));
-		assertThat(failovers(b).path("failovers")).isEmpty();
+		assertThat(scenario.failovers(b).path("failovers")).isEmpty();
 		assertThat(TestDocker.client().inspectContainerCmd(second.getContainerId()).exec().getState().getRunning())
 			.isTrue();
 	}
@@ -345,38 +347,38 @@ class FailoverScenariosTest {
 	private void stallsAndIsReplaced(Map<String, String> env, String reason, String source) {
 		String id = newId("stall");
 		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, env);
-		awaitChunk(id, 1);
+		scenario.awaitChunk(id, 1, CHUNK_WAIT);
 
 		// ffmpeg freezes; the recorder's heartbeat loop goes on
 		TestDocker.exec(primary.getContainerId(), "pkill", "-STOP", "ffmpeg");
-		long lastSeq = recording(id).path("chunks").path("lastSeq").asLong();
+		long lastSeq = scenario.recording(id).path("chunks").path("lastSeq").asLong();
 
-		JsonNode f = awaitBackupStarted(id, 1);
+		JsonNode f = scenario.awaitBackupStarted(id, 1, FAILOVER_WAIT);
 		assertThat(f.path("reason").asString()).isEqualTo(reason);
 		assertThat(f.path("failedAtSource").asString()).isEqualTo(source);
 		assertThat(f.path("oldContainerKilled").asBoolean()).isTrue();
 		assertThat(f.path("startChunk").asLong()).isGreaterThan(lastSeq);
 		assertThat(TestDocker.client().inspectContainerCmd(primary.getContainerId()).exec().getState().getRunning())
 			.isFalse();
-		awaitChunkOfEpoch(id, f.path("startChunk").asLong(), 1);
+		scenario.awaitChunkOfEpoch(id, f.path("startChunk").asLong(), 1);
 	}
 
 	@Test
 	void aBackupThatHangsBeforeItsFirstChunkIsJudgedAndReplaced() throws IOException {
 		String id = newId("bkhang");
 		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, Map.of());
-		awaitChunk(id, 1);
+		scenario.awaitChunk(id, 1, CHUNK_WAIT);
 		// the backup of epoch 1 heartbeats in phase "starting" and captures nothing for a while
 		Path delay = recordings.resolve(".test-start-delay-" + id + "-e1");
 		Files.writeString(delay, "600");
 		try {
 			kill(primary.getContainerId(), "SIGKILL");
-			JsonNode first = awaitBackupStarted(id, 1);
+			JsonNode first = scenario.awaitBackupStarted(id, 1, FAILOVER_WAIT);
 			String backupId = first.path("backupContainerId").asString();
 			await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.logs(backupId).contains("event=slow_start"));
 			Instant spoke = Instant.now();
 			await().atMost(Duration.ofSeconds(15)).until(() -> {
-				JsonNode hb = recording(id).path("lastHeartbeat");
+				JsonNode hb = scenario.recording(id).path("lastHeartbeat");
 				return "starting".equals(hb.path("phase").asString()) && hb.path("at").isString()
 						&& Instant.parse(hb.path("at").asString()).isAfter(spoke);
 			});
@@ -386,14 +388,14 @@ class FailoverScenariosTest {
 			// judgement refused on some ticks, as before 42cb7f7, only delays it)
 			freeze(backupId);
 
-			JsonNode second = awaitBackupStarted(id, 2);
+			JsonNode second = scenario.awaitBackupStarted(id, 2, FAILOVER_WAIT);
 			assertThat(second.path("reason").asString()).isEqualTo("hung");
 			assertThat(second.path("oldContainerId").asString()).isEqualTo(backupId);
 			assertThat(second.path("oldContainerKilled").asBoolean()).isTrue();
-			assertThat(failovers(id).path("failovers").get(0).path("firstChunkAt").isString()).isFalse();
+			assertThat(scenario.failovers(id).path("failovers").get(0).path("firstChunkAt").isString()).isFalse();
 			assertThat(TestDocker.client().inspectContainerCmd(backupId).exec().getState().getExitCodeLong())
 				.isEqualTo(137L);
-			awaitChunkOfEpoch(id, second.path("startChunk").asLong(), 2);
+			scenario.awaitChunkOfEpoch(id, second.path("startChunk").asLong(), 2);
 		}
 		finally {
 			Files.deleteIfExists(delay);
@@ -407,42 +409,42 @@ class FailoverScenariosTest {
 		String id = newId("slow");
 		primary(id, System.currentTimeMillis(), null, Map.of("TEST_START_DELAY", "10"));
 		await().atMost(Duration.ofSeconds(15))
-			.until(() -> "starting".equals(recording(id).path("lastHeartbeat").path("phase").asString()));
+			.until(() -> "starting".equals(scenario.recording(id).path("lastHeartbeat").path("phase").asString()));
 
-		awaitChunk(id, 1);
-		assertThat(recording(id).path("lastHeartbeat").path("phase").asString()).isEqualTo("capturing");
-		assertThat(recording(id).path("lastHeartbeat").path("frames").asLong()).isPositive();
-		assertThat(failovers(id).path("failovers")).isEmpty();
-		assertThat(recording(id).path("epoch").asLong()).isZero();
+		scenario.awaitChunk(id, 1, CHUNK_WAIT);
+		assertThat(scenario.recording(id).path("lastHeartbeat").path("phase").asString()).isEqualTo("capturing");
+		assertThat(scenario.recording(id).path("lastHeartbeat").path("frames").asLong()).isPositive();
+		assertThat(scenario.failovers(id).path("failovers")).isEmpty();
+		assertThat(scenario.recording(id).path("epoch").asLong()).isZero();
 	}
 
 	@Test
 	void afterTheFailoverLimitTheRecordingIsFailedAndNoFurtherContainerStarts() {
 		String id = newId("limit");
 		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, Map.of());
-		awaitChunk(id, 0);
+		scenario.awaitChunk(id, 0, CHUNK_WAIT);
 		kill(primary.getContainerId(), "SIGKILL");
-		JsonNode first = awaitBackupStarted(id, 1);
-		awaitChunkOfEpoch(id, first.path("startChunk").asLong(), 1);
+		JsonNode first = scenario.awaitBackupStarted(id, 1, FAILOVER_WAIT);
+		scenario.awaitChunkOfEpoch(id, first.path("startChunk").asLong(), 1);
 
 		TestDocker.client().killContainerCmd(first.path("backupContainerId").asString()).exec();
-		JsonNode second = awaitBackupStarted(id, 2);
+		JsonNode second = scenario.awaitBackupStarted(id, 2, FAILOVER_WAIT);
 		assertThat(second.path("failoverNumber").asInt()).isEqualTo(2);
-		awaitChunkOfEpoch(id, second.path("startChunk").asLong(), 2);
+		scenario.awaitChunkOfEpoch(id, second.path("startChunk").asLong(), 2);
 
 		TestDocker.client().killContainerCmd(second.path("backupContainerId").asString()).exec();
-		await().atMost(FAILOVER_WAIT).until(() -> recording(id).path("status").asString().equals("FAILED"));
-		assertThat(recording(id).path("statusReason").asString()).contains("failover limit");
-		assertThat(recording(id).path("epoch").asLong()).isEqualTo(2);
+		await().atMost(FAILOVER_WAIT).until(() -> scenario.recording(id).path("status").asString().equals("FAILED"));
+		assertThat(scenario.recording(id).path("statusReason").asString()).contains("failover limit");
+		assertThat(scenario.recording(id).path("epoch").asLong()).isEqualTo(2);
 		// nothing else starts: no container of it runs, for a while (the reconciler may remove
 		// the two dead backups of the FAILED recording meanwhile: that is allowed)
 		await().during(Duration.ofSeconds(3))
 			.atMost(Duration.ofSeconds(10))
 			.until(() -> TestDocker.containers(Map.of(ContainerLabels.RECORDING_ID, id))
 				.stream()
-				.noneMatch(c -> "running".equals(c.getState())) && recording(id).path("epoch").asLong() == 2);
+				.noneMatch(c -> "running".equals(c.getState())) && scenario.recording(id).path("epoch").asLong() == 2);
 		assertThat(TestDocker.containers(Map.of(ContainerLabels.RECORDING_ID, id))).hasSizeLessThanOrEqualTo(2);
-		assertThat(failovers(id).path("failovers")).hasSize(2);
+		assertThat(scenario.failovers(id).path("failovers")).hasSize(2);
 		assertThat(admin.get("/actuator/prometheus").body())
 			.containsPattern("ov2ha_failovers_exhausted_total(\\{[^}]*})? [1-9]");
 	}
@@ -451,13 +453,13 @@ class FailoverScenariosTest {
 	void aRecorderThatStoppedWhileTheStopNoticeWasMissedIsFinalizedNotReplaced() {
 		String id = newId("clean");
 		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, Map.of("TEST_SKIP_FINALIZE", "1"));
-		awaitChunk(id, 0);
+		scenario.awaitChunk(id, 0, CHUNK_WAIT);
 
 		// OpenVidu's "q", but its "stopped" webhook never reached the controller
 		execStop(primary);
 
 		await().atMost(FAILOVER_WAIT).until(() -> hooks.finalized.containsKey(RecordingId.of(id)));
-		JsonNode r = recording(id);
+		JsonNode r = scenario.recording(id);
 		assertThat(r.path("stopReason").asString()).isEqualTo("recorderExited");
 		assertThat(r.path("epoch").asLong()).isZero();
 		assertThat(r.path("failoverCount").asInt()).isZero();
@@ -469,9 +471,9 @@ class FailoverScenariosTest {
 		String id = newId("badcfg");
 		primary(id, System.currentTimeMillis(), null, Map.of("TEST_EXIT_AFTER_CHUNKS", "1:78"));
 
-		await().atMost(FAILOVER_WAIT).until(() -> recording(id).path("status").asString().equals("FAILED"));
-		assertThat(recording(id).path("statusReason").asString()).contains("exit code 78");
-		assertThat(recording(id).path("failoverCount").asInt()).isZero();
+		await().atMost(FAILOVER_WAIT).until(() -> scenario.recording(id).path("status").asString().equals("FAILED"));
+		assertThat(scenario.recording(id).path("statusReason").asString()).contains("exit code 78");
+		assertThat(scenario.recording(id).path("failoverCount").asInt()).isZero();
 		assertThat(TestDocker.containers(Map.of(ContainerLabels.RECORDING_ID, id))).isEmpty();
 		assertThat(hooks.notified.get(RecordingId.of(id))).startsWith("FAILED");
 	}
@@ -490,14 +492,14 @@ class FailoverScenariosTest {
 			.getStartedAt();
 		// registered without its container id: the controller finds it by its exact name
 		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, Map.of("TEST_HIDE_CONTAINER_ID", "1"));
-		awaitChunk(id, 0);
+		scenario.awaitChunk(id, 0, CHUNK_WAIT);
 		await().atMost(Duration.ofSeconds(15))
 			.until(() -> primary.getContainerId()
-				.equals(recording(id).path("currentContainer").path("containerId").asString()));
+				.equals(scenario.recording(id).path("currentContainer").path("containerId").asString()));
 
 		kill(primary.getContainerId(), "SIGKILL");
 
-		JsonNode f = awaitBackupStarted(id, 1);
+		JsonNode f = scenario.awaitBackupStarted(id, 1, FAILOVER_WAIT);
 		assertThat(f.path("reason").asString()).isEqualTo("container-died");
 		assertThat(f.path("oldContainerId").asString()).isEqualTo(primary.getContainerId());
 		var state = TestDocker.client().inspectContainerCmd(bystander.getContainerId()).exec().getState();
@@ -511,7 +513,7 @@ class FailoverScenariosTest {
 	void anAdminFailsARecordingOverAndSeesItInTheStatus() {
 		String id = newId("manual");
 		GenericContainer<?> primary = primary(id, System.currentTimeMillis(), null, Map.of());
-		awaitChunk(id, 0);
+		scenario.awaitChunk(id, 0, CHUNK_WAIT);
 
 		Api.Response response = admin.post("/api/recordings/" + id + "/failover", null);
 
@@ -523,7 +525,7 @@ class FailoverScenariosTest {
 		assertThat(f.path("outcome").asString()).isEqualTo("started");
 		assertThat(TestDocker.client().inspectContainerCmd(primary.getContainerId()).exec().getState().getRunning())
 			.isFalse();
-		JsonNode history = failovers(id);
+		JsonNode history = scenario.failovers(id);
 		assertThat(history.path("failoverCount").asInt()).isEqualTo(1);
 		assertThat(history.path("maxFailovers").asInt()).isEqualTo(2);
 		assertThat(history.path("failovers")).hasSize(1);
@@ -582,25 +584,10 @@ class FailoverScenariosTest {
 		TestDocker.client().killContainerCmd(containerId).withSignal(signal).exec();
 	}
 
-	private JsonNode recording(String id) {
-		return scenario.recording(id);
-	}
 
-	private JsonNode failovers(String id) {
-		return scenario.failovers(id);
-	}
 
-	private void awaitChunk(String id, long seq) {
-		scenario.awaitChunk(id, seq, Duration.ofSeconds(40));
-	}
 
-	private void awaitChunkOfEpoch(String id, long seq, long epoch) {
-		scenario.awaitChunkOfEpoch(id, seq, epoch);
-	}
 
-	private JsonNode awaitBackupStarted(String id, long epoch) {
-		return scenario.awaitBackupStarted(id, epoch, FAILOVER_WAIT);
-	}
 
 	private long highestChunkOnDisk(String id, long epoch) {
 		try (Stream<Path> files = Files.list(recordings.resolve(id).resolve("chunks"))) {
