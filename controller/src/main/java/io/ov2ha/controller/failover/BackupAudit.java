@@ -127,68 +127,57 @@ final class BackupAudit {
 	private void reconcile(RecordingId id, RecorderContainer c) {
 		Optional<Recording> found = recordings.find(id);
 		Long epoch = FailoverState.number(c.labels().get(ContainerLabels.EPOCH));
-		Long createdAt = FailoverState.number(c.labels().get(ContainerLabels.RECORDING_CREATED_AT));
-		if (found.isEmpty() || epoch == null || createdAt == null) {
-			if (c.running()) {
-				warnings.warn(LOG, "orphan:" + c.id(), "event=failover.unknown_backup containerId="
-						+ ContainerLabels.shortId(c.id()) + " name=" + c.name() + " action=none"
-						+ " reason=recording_not_in_this_registry");
+		AuditVerdict verdict = AuditVerdict.of(c.id(), epoch,
+				FailoverState.number(c.labels().get(ContainerLabels.RECORDING_CREATED_AT)), c.running(),
+				found.map(r -> new AuditVerdict.Registered(r.createdAt(), r.epoch(), r.isFinal(), r.containerId()))
+					.orElse(null));
+		String container = "containerId=" + ContainerLabels.shortId(c.id());
+		switch (verdict) {
+			case UNKNOWN -> {
+				if (c.running()) {
+					warnings.warn(LOG, "orphan:" + c.id(), "event=failover.unknown_backup " + container + " name="
+							+ c.name() + " action=none reason=recording_not_in_this_registry");
+				}
 			}
-			return;
-		}
-		Recording r = found.get();
-		boolean sameRecording = createdAt == r.createdAt();
-		boolean stale = !sameRecording || r.isFinal() || epoch < r.epoch();
-		if (stale) {
-			if (c.running()) {
-				// a recorder that no longer holds its recording's epoch must never write: kill it
+			case KILL_STALE -> {
+				Recording r = found.get();
 				LOG.warn("event=failover.stale_backup recordingId=" + id + " epoch=" + epoch + " currentEpoch="
-						+ r.epoch() + " status=" + r.status() + " containerId=" + ContainerLabels.shortId(c.id())
-						+ " action=kill");
+						+ r.epoch() + " status=" + r.status() + " " + container + " action=kill");
 				failover.killQuietly(c.id());
 			}
-			else if (!sameRecording || r.isFinal()) {
-				runtime.remove(c.id());
-			}
-			return;
-		}
-		if (epoch > r.epoch()) {
-			warnings.warn(LOG, "ahead:" + c.id(), "event=failover.backup_ahead recordingId=" + id + " epoch=" + epoch
-					+ " currentEpoch=" + r.epoch() + " containerId=" + ContainerLabels.shortId(c.id())
+			case REMOVE -> runtime.remove(c.id());
+			case AHEAD -> warnings.warn(LOG, "ahead:" + c.id(), "event=failover.backup_ahead recordingId=" + id
+					+ " epoch=" + epoch + " currentEpoch=" + found.get().epoch() + " " + container
 					+ " action=none reason=its_calls_are_refused_and_it_exits");
-			return;
-		}
-		// the current epoch's backup
-		if (r.containerId().isEmpty()) {
-			if (c.running()) {
-				// started by an attempt whose controller died before recording it
-				failover.startBackup(id, epoch, 0);
-			}
-			return;
-		}
-		if (!r.containerId().equals(c.id())) {
-			if (c.running()) {
-				LOG.warn("event=failover.duplicate_backup recordingId=" + id + " epoch=" + epoch + " containerId="
-						+ ContainerLabels.shortId(c.id()) + " recorded=" + ContainerLabels.shortId(r.containerId())
-						+ " action=kill");
+			case ADOPT -> failover.startBackup(id, epoch, 0);
+			case KILL_DUPLICATE -> {
+				LOG.warn("event=failover.duplicate_backup recordingId=" + id + " epoch=" + epoch + " " + container
+						+ " recorded=" + ContainerLabels.shortId(found.get().containerId()) + " action=kill");
 				failover.killQuietly(c.id());
 			}
+			case CHECK_EXIT -> exitedUnseen(id, c);
+			case NONE -> {
+				// nothing to do
+			}
+		}
+	}
+
+	/**
+	 * The current recorder, listed as not running: an event source like the others, its exit
+	 * written down and its recording reconciled ({@link RecordingReconciler#reconcile}).
+	 */
+	private void exitedUnseen(RecordingId id, RecorderContainer c) {
+		Optional<RecorderContainer> inspected = runtime.inspect(c.id());
+		if (inspected.map(RecorderContainer::running).orElse(false)) {
+			// listed between its creation and its start (or started since): alive, no failure
 			return;
 		}
-		if (!c.running()) {
-			Optional<RecorderContainer> inspected = runtime.inspect(c.id());
-			if (inspected.map(RecorderContainer::running).orElse(false)) {
-				// listed between its creation and its start (or started since): alive, no failure
-				return;
-			}
-			// an event source like the others: the exit written down, the recording reconciled
-			if (inspected.map(RecorderContainer::oomKilled).orElse(false)) {
-				exits.oomKilled(c.id());
-			}
-			exits.seen(id, c.id(), inspected.map(RecorderContainer::exitCode).orElse(null),
-					inspected.map(RecorderContainer::finishedAt).orElse(null), "container-finished");
-			reconcile.accept(id);
+		if (inspected.map(RecorderContainer::oomKilled).orElse(false)) {
+			exits.oomKilled(c.id());
 		}
+		exits.seen(id, c.id(), inspected.map(RecorderContainer::exitCode).orElse(null),
+				inspected.map(RecorderContainer::finishedAt).orElse(null), "container-finished");
+		reconcile.accept(id);
 	}
 
 }
