@@ -6,14 +6,9 @@
 --          STALE_EPOCH (epoch) | TOO_MANY_CHUNKS (chunk count)
 local cur = redis.call('HMGET', KEYS[1], 'status', 'epoch', 'lastChunkSeq', 'chunkCount')
 local status, epoch, lastSeq, count = cur[1], cur[2], cur[3], cur[4]
-if not status then
-  return {'NOT_FOUND'}
-end
-if recstatus.final(status) then
-  return {'FINAL', status, epoch}
-end
-if not exact.eq(ARGV[1], epoch) then
-  return {'STALE_EPOCH', epoch}
+local refused = recstatus.refusal(status, epoch, ARGV[1])
+if refused then
+  return refused
 end
 local existing = redis.call('HGET', KEYS[2], ARGV[2])
 if existing then

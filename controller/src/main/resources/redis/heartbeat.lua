@@ -12,14 +12,9 @@
 -- the previous value): a stall counts from ffmpeg's last report, not from the next heartbeat.
 local cur = redis.call('HMGET', KEYS[1], 'status', 'epoch')
 local status, epoch = cur[1], cur[2]
-if not status then
-  return {'NOT_FOUND'}
-end
-if recstatus.final(status) then
-  return {'FINAL', status, epoch}
-end
-if not exact.eq(ARGV[1], epoch) then
-  return {'STALE_EPOCH', epoch}
+local refused = recstatus.refusal(status, epoch, ARGV[1])
+if refused then
+  return refused
 end
 local prev = redis.call('HMGET', KEYS[1], 'hbEpoch', 'hbMediaTimeMs', 'hbFrames', 'hbAdvancedAt')
 local sameEpoch = prev[1] == ARGV[1]

@@ -9,3 +9,19 @@ local FINAL = {READY = true, FAILED = true, ABANDONED = true}
 function recstatus.final(s)
   return s ~= nil and FINAL[s] == true
 end
+
+-- The answer to a recorder's call for a recording whose hash has this status and epoch, when the
+-- call is refused: NOT_FOUND (no recording), FINAL (status, epoch), STALE_EPOCH (epoch: the
+-- caller's epoch is not the current one); nil when the call may go on.
+function recstatus.refusal(status, epoch, callerEpoch)
+  if not status then
+    return {'NOT_FOUND'}
+  end
+  if recstatus.final(status) then
+    return {'FINAL', status, epoch}
+  end
+  if not exact.eq(callerEpoch, epoch) then
+    return {'STALE_EPOCH', epoch}
+  end
+  return nil
+end

@@ -99,15 +99,8 @@ class FailoverReplicasTest {
 	@Test
 	void aRestartedControllerFindsTheRunningBackupByLabelAndStartsNoOther() {
 		String id = newId("restart");
-		ConfigurableApplicationContext first = start(port);
-		GenericContainer<?> primary = primary(id);
 		Api admin = Api.at(port).asAdmin();
-		awaitChunk(admin, id, 0);
-		TestDocker.client().killContainerCmd(primary.getContainerId()).exec();
-		String backup = awaitBackup(admin, id, 1);
-
-		first.close();
-		controllers.remove(first);
+		String backup = backupOfAStoppedController(admin, id);
 		ConfigurableApplicationContext second = start(port);
 
 		// found again by label after the full reconciliation; still the only recorder, still epoch 1
@@ -135,14 +128,8 @@ class FailoverReplicasTest {
 	@Test
 	void aBackupThatDiedWhileNoControllerRanIsReplacedByTheFullReconciliation() {
 		String id = newId("missed");
-		ConfigurableApplicationContext first = start(port);
-		GenericContainer<?> primary = primary(id);
 		Api admin = Api.at(port).asAdmin();
-		awaitChunk(admin, id, 0);
-		TestDocker.client().killContainerCmd(primary.getContainerId()).exec();
-		String backup = awaitBackup(admin, id, 1);
-		first.close();
-		controllers.remove(first);
+		String backup = backupOfAStoppedController(admin, id);
 
 		// its death while no controller listens: no event will tell of it
 		TestDocker.client().killContainerCmd(backup).exec();
@@ -208,6 +195,21 @@ class FailoverReplicasTest {
 			return r.path("failoverCount").asInt() == 0 && r.path("status").asString().equals("RECORDING");
 		});
 		assertThat(leader.get("/api/failover/status").json().path("reconciler").path("isLeader").asBoolean()).isTrue();
+	}
+
+	/**
+	 * A controller fails the recording's primary over (killed), then stops: the backup (epoch 1)
+	 * records on with no controller.
+	 */
+	private String backupOfAStoppedController(Api admin, String id) {
+		ConfigurableApplicationContext first = start(port);
+		GenericContainer<?> primary = primary(id);
+		awaitChunk(admin, id, 0);
+		TestDocker.client().killContainerCmd(primary.getContainerId()).exec();
+		String backup = awaitBackup(admin, id, 1);
+		first.close();
+		controllers.remove(first);
+		return backup;
 	}
 
 	private ConfigurableApplicationContext start(int on) {

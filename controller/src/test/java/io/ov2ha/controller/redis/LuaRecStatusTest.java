@@ -52,6 +52,26 @@ class LuaRecStatusTest {
 		assertThat(isFinal("ARGV[1]", "ready")).isEqualTo("false");
 	}
 
+	/** A recorder's call refused: no recording, a final one, or not the caller's epoch (in that order). */
+	@Test
+	void aRecordersCallIsRefusedForAMissingOrFinalRecordingOrAnotherEpoch() {
+		assertThat(refusal("false", "'1'", "'1'")).isEqualTo("NOT_FOUND");
+		assertThat(refusal("'READY'", "'2'", "'1'")).isEqualTo("FINAL READY 2");
+		assertThat(refusal("'FAILED'", "'1'", "'1'")).isEqualTo("FINAL FAILED 1");
+		assertThat(refusal("'RECORDING'", "'2'", "'1'")).isEqualTo("STALE_EPOCH 2");
+		assertThat(refusal("'STOPPING'", "'9007199254740993'", "'9007199254740992'")).as("exact, past 2^53")
+			.isEqualTo("STALE_EPOCH 9007199254740993");
+		assertThat(refusal("'RECORDING'", "'1'", "'1'")).isEqualTo("none");
+		assertThat(refusal("'STOPPING'", "'1'", "'1'")).isEqualTo("none");
+	}
+
+	private static String refusal(String status, String epoch, String callerEpoch) {
+		@SuppressWarnings("unchecked")
+		List<Object> out = redis.execute(LuaScripts.of("local r = recstatus.refusal(" + status + ", " + epoch + ", "
+				+ callerEpoch + ") if r == nil then return {'none'} end return r"), List.of());
+		return String.join(" ", out.stream().map(Object::toString).toList());
+	}
+
 	@Test
 	void noScriptSpellsTheFinalStatusesOut() throws IOException, URISyntaxException {
 		Path dir = Path.of(LuaRecStatusTest.class.getClassLoader().getResource("redis").toURI());

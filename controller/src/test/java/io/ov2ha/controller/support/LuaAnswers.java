@@ -36,12 +36,20 @@ public final class LuaAnswers {
 		assertThat(documented(script)).as(script + ".lua header").containsExactlyInAnyOrderElementsOf(names(codes));
 	}
 
-	/** The code of every {@code return {'CODE', ...}} (or {@code local result = {'CODE'}}) of {@code redis/<script>.lua}. */
+	/**
+	 * The code of every {@code return {'CODE', ...}} (or {@code local result = {'CODE'}}) of
+	 * {@code redis/<script>.lua}, and those of the shared refusal ({@code lib/recstatus.lua}'s
+	 * {@code recstatus.refusal}) when the script returns it.
+	 */
 	public static Set<String> returned(String script) {
 		Set<String> codes = new TreeSet<>();
-		Matcher m = RETURNED.matcher(read(script));
+		String text = read(script);
+		Matcher m = RETURNED.matcher(text);
 		while (m.find()) {
 			codes.add(m.group(1));
+		}
+		if (!script.startsWith("lib/") && text.contains("recstatus.refusal(")) {
+			codes.addAll(returned("lib/recstatus"));
 		}
 		return codes;
 	}
