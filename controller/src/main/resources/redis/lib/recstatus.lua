@@ -10,6 +10,7 @@ function recstatus.final(s)
   return s ~= nil and FINAL[s] == true
 end
 
+-- (exact.lua is prepended before this file: LuaScripts.LIBS keeps that order.)
 -- The answer to a recorder's call for a recording whose hash has this status and epoch, when the
 -- call is refused: NOT_FOUND (no recording), FINAL (status, epoch), STALE_EPOCH (epoch: the
 -- caller's epoch is not the current one); nil when the call may go on.

@@ -33,7 +33,8 @@ public interface RecorderRuntime {
 	/**
 	 * Whether this container's engine does not answer while another engine does: the host is lost
 	 * to the controller (its recorders are replaced on the engines that answer, without waiting as
-	 * for a busy host). Always false with one engine.
+	 * for a busy host). Always false with one engine. Any string is accepted (null, empty, a
+	 * name or a short id: false).
 	 */
 	default boolean engineLost(String containerId) {
 		return false;

@@ -166,7 +166,7 @@ final class BackupAudit {
 	 * The current recorder, listed as not running: an event source like the others, its exit
 	 * written down and its recording reconciled ({@link RecordingReconciler#reconcile}).
 	 */
-	private void exitedUnseen(RecordingId id, RecorderContainer c) {
+	void exitedUnseen(RecordingId id, RecorderContainer c) {
 		Optional<RecorderContainer> inspected = runtime.inspect(c.id());
 		if (inspected.map(RecorderContainer::running).orElse(false)) {
 			// listed between its creation and its start (or started since): alive, no failure

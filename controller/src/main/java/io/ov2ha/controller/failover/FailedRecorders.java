@@ -16,8 +16,8 @@ import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingId;
 
 /**
- * What the reconciler does with a recorder found failed (dead: an exit a Docker event wrote down
- * ({@link #handleExit}), the full reconciliation or {@link RecorderChecks}; silent, not started in
+ * What the reconciler does with a recorder found failed (dead: an exit a Docker event or the full
+ * reconciliation wrote down ({@link #handleExit}), or one {@link RecorderChecks} found; silent, not started in
  * time, stalled: the checks of {@link RecorderChecks}): it either ends the recording as its exit
  * code asks ({@link RecorderExit}) or replaces the recorder by a backup once OpenVidu agreed
  * ({@link OpenViduGate}) and the recorder is still failed on a fresh look
@@ -109,7 +109,7 @@ final class FailedRecorders {
 	}
 
 	/**
-	 * The current epoch's container was found exited by a check or the full reconciliation: a
+	 * The current epoch's container was found exited by a check ({@link RecorderChecks}): a
 	 * failover, unless the recording was ending. What an event source wrote down of it is
 	 * dropped: handled here.
 	 */

@@ -52,6 +52,10 @@ final class RecorderExits {
 	record Exit(String containerId, Long exitCode, Instant at, String source, boolean oom, Boolean removed,
 			Instant seenAt) {
 
+		Exit withOom() {
+			return new Exit(containerId, exitCode, at, source, true, removed, seenAt);
+		}
+
 		Exit withRemoved(boolean removedBySomebodyElse) {
 			return new Exit(containerId, exitCode, at, source, oom, removedBySomebodyElse, seenAt);
 		}
@@ -104,12 +108,18 @@ final class RecorderExits {
 		oomKilled.put(containerId, clock.instant());
 	}
 
-	/** An exit seen (the first report of a container's exit is kept), with the OOM killer's mark. */
+	/**
+	 * An exit seen, with the OOM killer's mark: the first report of a container's exit is kept
+	 * (its back-off too), and a later one only adds the OOM killer's mark it did not have.
+	 */
 	void seen(RecordingId id, String containerId, Long exitCode, Instant at, String source) {
 		boolean oom = oomKilled.remove(containerId) != null;
 		Instant now = clock.instant();
-		byContainer.putIfAbsent(containerId,
-				new Held(id, new Exit(containerId, exitCode, at, source, oom, null, now), now, null, now));
+		byContainer.merge(containerId,
+				new Held(id, new Exit(containerId, exitCode, at, source, oom, null, now), now, null, now),
+				(first, later) -> oom && !first.exit().oom()
+						? new Held(first.id(), first.exit().withOom(), first.since(), first.notBefore(), first.queuedAt())
+						: first);
 	}
 
 	/** What is known of the exit of {@code containerId} at {@code now}. */
@@ -144,7 +154,7 @@ final class RecorderExits {
 		byContainer.put(exit.containerId(), new Held(id, exit, exit.seenAt(), retryAt.plus(RETRY_MARGIN), null));
 	}
 
-	/** Handled on another path (a check or the full reconciliation found the container exited). */
+	/** Handled on another path (a check found the container exited: {@link FailedRecorders#exited}). */
 	void forget(String containerId) {
 		byContainer.remove(containerId);
 	}

@@ -15,7 +15,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.stereotype.Component;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.docker.ContainerLabels;
@@ -109,17 +108,7 @@ class StandbyPool implements PeriodicComponent {
 		this.clock = clock;
 		this.pressure = pressure;
 		this.warnings = new ThrottledWarnings(clock);
-		Gauge.builder("ov2ha.standby.recorders", ready, AtomicInteger::get)
-			.tag("state", "ready")
-			.description("Free warm standby recorders ready to take a recording over (as the pool's controller last saw)")
-			.register(registry);
-		Gauge.builder("ov2ha.standby.recorders.wanted", this, StandbyPool::wanted)
-			.description("HA_STANDBY_RECORDERS, 0 when off (with failover off too)")
-			.register(registry);
-		Gauge.builder("ov2ha.standby.recorders", starting, AtomicInteger::get)
-			.tag("state", "starting")
-			.description("Free warm standby recorders still starting")
-			.register(registry);
+		StandbyGauges.register(registry, ready, starting, this::wanted);
 	}
 
 	@Override

@@ -17,6 +17,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 public final class LuaScripts {
 
+	/** In this order: recstatus.lua uses exact.lua. */
 	static final List<String> LIBS = List.of("redis/lib/exact.lua", "redis/lib/reckeys.lua", "redis/lib/recstatus.lua");
 
 	private LuaScripts() {

@@ -191,9 +191,4 @@ class EngineLossTest {
 		return controller.getBean(RecordingStore.class).find(RecordingId.of(id)).orElseThrow().host();
 	}
 
-
-
-
-
-
 }

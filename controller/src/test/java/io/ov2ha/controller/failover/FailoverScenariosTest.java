@@ -584,11 +584,6 @@ class FailoverScenariosTest {
 		TestDocker.client().killContainerCmd(containerId).withSignal(signal).exec();
 	}
 
-
-
-
-
-
 	private long highestChunkOnDisk(String id, long epoch) {
 		try (Stream<Path> files = Files.list(recordings.resolve(id).resolve("chunks"))) {
 			return files.map(p -> p.getFileName().toString())

@@ -47,6 +47,17 @@ class RecorderExitsTest {
 	}
 
 	@Test
+	void aLaterReportOnlyAddsTheOomKillersMarkTheFirstDidNotHave() {
+		exits.seen(ID, A, 137L, T, "docker-event");
+		exits.later(ID, exits.take(A, T).orElseThrow(), T.plusSeconds(10));
+		exits.oomKilled(A);
+		exits.seen(ID, A, 137L, T.plusSeconds(1), "container-finished");
+		assertThat(exits.of(A, T.plusSeconds(5))).as("its back-off kept").isEqualTo(Seen.WAITING);
+		assertThat(exits.take(A, T.plusSeconds(11)).orElseThrow())
+			.isEqualTo(new Exit(A, 137L, T, "docker-event", true, null, T));
+	}
+
+	@Test
 	void anExitWhoseHandlingFailsIsDueAgainAfterAWhileAndForgottenFromWhenFirstSeen() {
 		exits.seen(ID, A, null, T, "docker-event");
 		Exit exit = exits.take(A, T).orElseThrow();
