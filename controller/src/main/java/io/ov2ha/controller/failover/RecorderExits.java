@@ -117,7 +117,7 @@ final class RecorderExits {
 		Instant now = clock.instant();
 		byContainer.merge(containerId,
 				new Held(id, new Exit(containerId, exitCode, at, source, oom, null, now), now, null, now),
-				(first, later) -> oom && !first.exit().oom()
+				(first, ignored) -> oom && !first.exit().oom()
 						? new Held(first.id(), first.exit().withOom(), first.since(), first.notBefore(), first.queuedAt())
 						: first);
 	}

@@ -2,6 +2,7 @@ package io.ov2ha.controller.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.ref.Reference;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,8 @@ class StandbyGaugesTest {
 		ready.set(0);
 		assertThat(registry.get("ov2ha.standby.recorders.wanted").gauge().value()).isZero();
 		assertThat(registry.get("ov2ha.standby.recorders").tag("state", "ready").gauge().value()).isZero();
+		// the counters the pool holds stay reachable until here, as the pool keeps them
+		Reference.reachabilityFence(starting);
 	}
 
 }
