@@ -117,9 +117,7 @@ final class RecorderExits {
 		Instant now = clock.instant();
 		byContainer.merge(containerId,
 				new Held(id, new Exit(containerId, exitCode, at, source, oom, null, now), now, null, now),
-				(first, ignored) -> oom && !first.exit().oom()
-						? new Held(first.id(), first.exit().withOom(), first.since(), first.notBefore(), first.queuedAt())
-						: first);
+				RecorderExits::withOomOf);
 	}
 
 	/** What is known of the exit of {@code containerId} at {@code now}. */
@@ -142,16 +140,30 @@ final class RecorderExits {
 
 	/**
 	 * A taken exit whose handling failed (an error): due again in {@link #REQUEUE_AGAIN}, its
-	 * recording queued again then (the first report put back wins).
+	 * recording queued again then (a report seen since it was taken wins, with this one's OOM
+	 * killer's mark).
 	 */
 	void putBack(RecordingId id, Exit exit) {
-		byContainer.putIfAbsent(exit.containerId(),
-				new Held(id, exit, exit.seenAt(), clock.instant().plus(REQUEUE_AGAIN), null));
+		byContainer.merge(exit.containerId(),
+				new Held(id, exit, exit.seenAt(), clock.instant().plus(REQUEUE_AGAIN), null),
+				RecorderExits::withOomOf);
 	}
 
-	/** An exit whose backup was refused for the back-off: due again after {@code retryAt}. */
+	/**
+	 * An exit whose backup was refused for the back-off: due again after {@code retryAt} (a report
+	 * seen since it was taken adds only its OOM killer's mark).
+	 */
 	void later(RecordingId id, Exit exit, Instant retryAt) {
-		byContainer.put(exit.containerId(), new Held(id, exit, exit.seenAt(), retryAt.plus(RETRY_MARGIN), null));
+		byContainer.merge(exit.containerId(),
+				new Held(id, exit, exit.seenAt(), retryAt.plus(RETRY_MARGIN), null),
+				(between, later) -> withOomOf(later, between));
+	}
+
+	/** {@code kept}, with the OOM killer's mark if {@code other} has it. */
+	private static Held withOomOf(Held kept, Held other) {
+		return other.exit().oom() && !kept.exit().oom()
+				? new Held(kept.id(), kept.exit().withOom(), kept.since(), kept.notBefore(), kept.queuedAt())
+				: kept;
 	}
 
 	/** Handled on another path (a check found the container exited: {@link FailedRecorders#exited}). */

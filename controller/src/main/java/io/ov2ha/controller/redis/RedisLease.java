@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
@@ -13,22 +12,38 @@ import org.springframework.stereotype.Component;
  * Several controller replicas may share one Redis; a lease makes work happen once (a periodic
  * job, a finalization, the relay). Acquire is {@code SET NX PX}; renew and release only act if
  * the caller still owns the lease (compare-and-set in Lua), so an expired owner can never
- * release or extend a lease another replica took over.
+ * release or extend a lease another replica took over ({@code redis/lease-renew.lua},
+ * {@code redis/lease-release.lua}). Not through {@link LuaRunner}: a lease is not waited on
+ * replicas ({@code HA_REDIS_REPLICA_ACKS}).
  */
 @Component
 public class RedisLease {
 
-	private static final RedisScript<Long> RENEW = RedisScript.of("""
-			if redis.call('GET', KEYS[1]) == ARGV[1] then
-			  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-			end
-			return 0""", Long.class);
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> RENEW = LuaScripts.load("lease-renew");
 
-	private static final RedisScript<Long> RELEASE = RedisScript.of("""
-			if redis.call('GET', KEYS[1]) == ARGV[1] then
-			  return redis.call('DEL', KEYS[1])
-			end
-			return 0""", Long.class);
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> RELEASE = LuaScripts.load("lease-release");
+
+	/** Answers of lease-renew.lua. */
+	enum RenewCode {
+
+		/** The caller held it: its time to live is the new one. */
+		RENEWED,
+		/** Another controller holds it, or nobody: left as it is. */
+		NOT_HELD
+
+	}
+
+	/** Answers of lease-release.lua. */
+	enum ReleaseCode {
+
+		/** The caller held it: deleted. */
+		RELEASED,
+		/** Another controller holds it, or nobody: left as it is. */
+		NOT_HELD
+
+	}
 
 	private final StringRedisTemplate redis;
 
@@ -52,14 +67,15 @@ public class RedisLease {
 
 	/** Extends the lease if this controller still holds it. */
 	public boolean renew(String key, Duration ttl) {
-		Long done = redis.execute(RENEW, List.of(key), instance.id(), Long.toString(ttl.toMillis()));
-		return done != null && done == 1;
+		return LuaAnswer.run(redis, RENEW, List.of(key), List.of(instance.id(), Long.toString(ttl.toMillis())),
+				RenewCode.class)
+			.code() == RenewCode.RENEWED;
 	}
 
 	/** Gives the lease up if this controller still holds it. */
 	public boolean release(String key) {
-		Long done = redis.execute(RELEASE, List.of(key), instance.id());
-		return done != null && done == 1;
+		return LuaAnswer.run(redis, RELEASE, List.of(key), List.of(instance.id()), ReleaseCode.class)
+			.code() == ReleaseCode.RELEASED;
 	}
 
 	/** The current holder's controller id, or null. */

@@ -22,6 +22,7 @@ import io.ov2ha.controller.recording.RecordingStopRequested;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.recording.RecordingStore.WebhookStartedCode;
 import io.ov2ha.controller.redis.LuaAnswer;
+import io.ov2ha.controller.redis.LuaScripts;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.LogValues;
 
@@ -60,9 +61,16 @@ class RecordingStateMachine {
 
 	private static final Set<String> STATUSES = Set.of("started", "stopped", "ready", "failed");
 
-	private static final RedisScript<Long> INDEX_SESSION = RedisScript.of("""
-			redis.call('SADD', KEYS[1], ARGV[1])
-			return redis.call('EXPIRE', KEYS[1], ARGV[2])""", Long.class);
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> INDEX_SESSION = LuaScripts.load("session-index");
+
+	/** Answers of session-index.lua. */
+	enum SessionIndexCode {
+
+		/** The recording is in its session's index, which lives its time to live from now. */
+		INDEXED
+
+	}
 
 	private final RecordingStore store;
 
@@ -276,8 +284,8 @@ class RecordingStateMachine {
 		}
 		// one round trip on the shared connection (a pipeline would open a dedicated one): this runs
 		// before OpenVidu gets its answer
-		redis.execute(INDEX_SESSION, List.of(RedisKeys.sessionRecordings(sessionId)), id.value(),
-				Long.toString(SESSION_INDEX_TTL.toSeconds()));
+		LuaAnswer.run(redis, INDEX_SESSION, List.of(RedisKeys.sessionRecordings(sessionId)),
+				List.of(id.value(), Long.toString(SESSION_INDEX_TTL.toSeconds())), SessionIndexCode.class);
 	}
 
 }

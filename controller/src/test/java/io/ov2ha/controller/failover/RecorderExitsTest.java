@@ -84,6 +84,35 @@ class RecorderExitsTest {
 	}
 
 	@Test
+	void anOomKillersMarkSeenWhileTheExitWasBeingHandledIsKeptWhenItIsRefusedOrPutBack() {
+		exits.seen(ID, A, 137L, T, "docker-event");
+		Exit refused = exits.take(A, T).orElseThrow();
+		exits.oomKilled(A);
+		exits.seen(ID, A, 137L, T, "container-finished");
+		exits.later(ID, refused, T.plusSeconds(2));
+		assertThat(exits.of(A, T.plusSeconds(1))).as("the back-off").isEqualTo(Seen.WAITING);
+		assertThat(exits.take(A, T.plusSeconds(3)).orElseThrow()).isEqualTo(refused.withOom());
+
+		exits.seen(ID, B, null, T, "docker-event");
+		Exit failed = exits.take(B, T).orElseThrow();
+		exits.oomKilled(B);
+		exits.seen(ID, B, 137L, T, "container-finished");
+		exits.putBack(ID, failed);
+		assertThat(exits.take(B, T).orElseThrow()).as("the report seen since, due at once")
+			.isEqualTo(new Exit(B, 137L, T, "container-finished", true, null, T));
+	}
+
+	@Test
+	void anExitPutBackKeepsItsOomKillersMarkWhenAReportWithoutItCameBetween() {
+		exits.oomKilled(A);
+		exits.seen(ID, A, 137L, T, "docker-event");
+		Exit failed = exits.take(A, T).orElseThrow();
+		exits.seen(ID, A, 137L, T, "container-finished");
+		exits.putBack(ID, failed);
+		assertThat(exits.take(A, T).orElseThrow().oom()).isTrue();
+	}
+
+	@Test
 	void anExitRefusedForTheBackoffIsDueOnceItEndsAndItsRecordingQueuedOnce() {
 		exits.later(ID, new Exit(A, 137L, T, "docker-event", false, true, T), T.plusSeconds(2));
 		Instant due = T.plusSeconds(2).plus(RecorderExits.RETRY_MARGIN);

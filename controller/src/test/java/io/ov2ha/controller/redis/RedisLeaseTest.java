@@ -1,12 +1,14 @@
 package io.ov2ha.controller.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import io.ov2ha.controller.support.LuaAnswers;
 import io.ov2ha.controller.support.TestRedis;
 
 /** Two controllers (two instances) competing for one lease on a real Redis. */
@@ -33,6 +35,12 @@ class RedisLeaseTest {
 	}
 
 	@Test
+	void theLeaseScriptsAnswerTheirEnumsConstants() {
+		LuaAnswers.assertAnswersAre("lease-renew", RedisLease.RenewCode.class);
+		LuaAnswers.assertAnswersAre("lease-release", RedisLease.ReleaseCode.class);
+	}
+
+	@Test
 	void anExpiredLeaseCanBeTakenOver() {
 		StringRedisTemplate redis = template();
 		RedisLease a = new RedisLease(redis, new ControllerInstance());
@@ -40,13 +48,8 @@ class RedisLeaseTest {
 		String key = RedisKeys.lease("test-" + System.nanoTime());
 		a.tryAcquire(key, Duration.ofMillis(50));
 
-		long deadline = System.currentTimeMillis() + 5000;
-		boolean taken = false;
-		while (!taken && System.currentTimeMillis() < deadline) {
-			taken = b.tryAcquire(key, Duration.ofSeconds(10));
-		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> b.tryAcquire(key, Duration.ofSeconds(10)));
 
-		assertThat(taken).isTrue();
 		assertThat(a.renew(key, Duration.ofSeconds(10))).isFalse();
 		assertThat(a.release(key)).isFalse();
 	}

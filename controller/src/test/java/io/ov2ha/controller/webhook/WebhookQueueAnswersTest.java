@@ -17,20 +17,22 @@ import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.LuaScripts;
 import io.ov2ha.controller.support.LuaAnswers;
 import io.ov2ha.controller.support.TestRedis;
+import io.ov2ha.controller.webhook.RecordingStateMachine.SessionIndexCode;
 import io.ov2ha.controller.webhook.WebhookQueue.CommitCode;
 import io.ov2ha.controller.webhook.WebhookQueue.FailCode;
 import io.ov2ha.controller.webhook.WebhookQueue.IntakeCode;
 import io.ov2ha.controller.webhook.WebhookQueue.RetryCode;
 
 /**
- * Each script of WebhookQueue answers only constants of its enum, all of them, as its header says;
- * and the commit's values, against a real Redis on keys of this test's own.
+ * Each script of WebhookQueue (and RecordingStateMachine's session index) answers only constants
+ * of its enum, all of them, as its header says; and the commit's values, against a real Redis on keys of this test's own.
  */
 class WebhookQueueAnswersTest {
 
 	static Stream<Arguments> scripts() {
 		return Stream.of(arguments("webhook-intake", IntakeCode.class), arguments("webhook-commit", CommitCode.class),
-				arguments("webhook-fail", FailCode.class), arguments("webhook-dead-retry", RetryCode.class));
+				arguments("webhook-fail", FailCode.class), arguments("webhook-dead-retry", RetryCode.class),
+				arguments("session-index", SessionIndexCode.class));
 	}
 
 	@ParameterizedTest(name = "{0}.lua")
