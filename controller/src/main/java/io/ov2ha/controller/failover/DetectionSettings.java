@@ -2,6 +2,8 @@ package io.ov2ha.controller.failover;
 
 import java.time.Duration;
 
+import io.ov2ha.controller.config.HaProperties;
+
 /**
  * The settings of {@link DetectionRules}.
  *
@@ -35,6 +37,14 @@ record DetectionSettings(Duration heartbeatInterval, Duration heartbeatTimeout, 
 			Duration chunkStallTimeout, Duration stallTimeout, Duration startTimeout) {
 		this(heartbeatInterval, heartbeatTimeout, chunkDuration, chunkStallTimeout, stallTimeout, startTimeout, 0,
 				Duration.ZERO);
+	}
+
+	/** The settings configured ({@code HA_HEARTBEAT_*}, {@code HA_*_TIMEOUT}, ...). */
+	static DetectionSettings of(HaProperties properties) {
+		var hb = properties.heartbeat();
+		var f = properties.failover();
+		return new DetectionSettings(hb.interval(), hb.timeout(), f.chunkDuration(), f.chunkStallTimeout(),
+				f.stallTimeout(), f.startTimeout(), f.cpuPressureThreshold(), f.cpuPressureTimeout(), f.blankTimeout());
 	}
 
 	/** Whether the rules weigh the host: its saturation and a standstill shared by its recorders (threshold 0: off). */

@@ -19,6 +19,7 @@ import io.ov2ha.controller.docker.RuntimeEvent;
 import io.ov2ha.controller.docker.RuntimeEventListener;
 import io.ov2ha.controller.recording.RecorderStandstill;
 import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStopRequested;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.redis.RedisLease;
@@ -29,14 +30,17 @@ import io.ov2ha.controller.support.PeriodicPass;
 /**
  * The failover reconciler: level-triggered and idempotent. For every active recording it
  * compares the desired state (a recorder writing until OpenVidu says stopped) with what is
- * observed (container state, heartbeat age, chunk progress) and acts.
+ * observed (container state, heartbeat age, chunk progress) and acts. Event sources write down
+ * what they saw and queue the recording's id on its worker, where it is reconciled at once
+ * ({@link RecordingReconciler#reconcile}: observed, decided by the pure {@link ReconcileDecision},
+ * acted on); a controller that does not hold the lease only acts on what its own sources saw.
  *
  * <ul>
  * <li><b>Docker events</b> (every controller, {@link ContainerEvents}): a die is written down
- * ({@link RecorderExits}) and the recording's id queued on its worker, where it is reconciled at
- * once ({@link RecordingReconciler#reconcile}: observed, decided by the pure {@link ReconcileDecision},
- * acted on). A controller that does not hold the lease only handles the exit (the Redis claim lets
- * one controller win); one refused for the back-off is queued again when it ends.</li>
+ * ({@link RecorderExits}); the Redis claim lets one controller win; one refused for the back-off
+ * is queued again when it ends.</li>
+ * <li><b>Stops</b> (every controller, {@link #onStopRequested}): a recording moved to STOPPING is
+ * written down ({@link StopRequests}); a backup's stop is decided, run once under its lease.</li>
  * <li><b>Sweep</b> (one controller at a time, under a Redis lease, every
  * {@code HA_RECONCILE_INTERVAL}: {@link ReconcilerTick}): the same reconciliation for every
  * active recording: heartbeat and chunk rules ({@link DetectionRules}), retries of backups that
@@ -84,6 +88,8 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	private final ContainerEvents events;
 
+	private final UnfinishedStops unfinishedStops;
+
 	private final ReconcilerTick ticks;
 
 	private final RecordingReconciler recordingReconciler;
@@ -111,21 +117,18 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		this.runtime = runtime;
 		this.instance = instance;
 		this.clock = clock;
-		var hb = properties.heartbeat();
-		var f = properties.failover();
-		DetectionRules rules = new DetectionRules(new DetectionSettings(hb.interval(), hb.timeout(), f.chunkDuration(),
-				f.chunkStallTimeout(), f.stallTimeout(), f.startTimeout(), f.cpuPressureThreshold(),
-				f.cpuPressureTimeout(), f.blankTimeout()));
+		DetectionRules rules = new DetectionRules(DetectionSettings.of(properties));
 		ThrottledWarnings warnings = new ThrottledWarnings(clock);
 		// a standstill once shared stays the host's for a stall timeout while its peers resume
-		RecorderPeers peers = new RecorderPeers(hb.interval(), f.stallTimeout());
+		RecorderPeers peers = new RecorderPeers(properties.heartbeat().interval(),
+				properties.failover().stallTimeout());
 		RecorderExits exits = new RecorderExits(clock);
 		FailedRecorders failed = new FailedRecorders(reads, recordings::find, exits, failover, stops, stopMarkers, runtime,
 				clock, rules, gate, pressure, metrics, warnings, () -> startedAt, () -> judgingBase, this::decisions,
 				peers);
 		RecorderChecks checks = new RecorderChecks(properties, recordings, failover, stops, stopMarkers, runtime,
 				clock, gate, pressure, warnings, failed, verdicts);
-		UnfinishedStops unfinishedStops = new UnfinishedStops(properties, stops);
+		this.unfinishedStops = new UnfinishedStops(properties, stops, clock);
 		this.audit = new BackupAudit(runtime, recordings, failover, exits, warnings, instance,
 				(id, task) -> workers.submit(id, task), this::reconcile);
 		this.recordingReconciler = new RecordingReconciler(store, reads, recordings, failover, rules, gate, pressure,
@@ -153,6 +156,8 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		running = true;
 		subscription = runtime.subscribe(this);
 		ticker.start();
+		// stops requested before the start: decided now
+		unfinishedStops.requestedNotDecided().forEach(id -> queue(id, false));
 		LOG.info("event=failover.reconciler_started controller=" + instance.id() + " intervalMs="
 				+ properties.failover().reconcileInterval().toMillis() + " judgingFrom=" + judgingFrom() + " image="
 				+ LogValues.quote(properties.docker().recorderImage()) + " dockerHost="
@@ -226,23 +231,50 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	/**
 	 * A heartbeat showed a capturing recorder without progress: the lease holder reconciles the
-	 * recording now ({@link RecordingReconciler#reconcile}), behind its other work (skipped when some is
-	 * queued: the sweep follows), rather than at its next sweep. The stall still needs
-	 * {@code HA_STALL_TIMEOUT} without progress; this only removes the wait for the sweep. Another
-	 * controller leaves it to the lease holder's sweep.
+	 * recording now, unless some work is queued for it (the sweep follows). The stall still needs
+	 * {@code HA_STALL_TIMEOUT} without progress; this only removes the wait for the sweep.
 	 */
 	@EventListener
 	void onStandstill(RecorderStandstill standstill) {
+		if (ticks.leader()) {
+			queue(standstill.id(), true);
+		}
+	}
+
+	/**
+	 * A recording moved to STOPPING (OpenVidu's {@code stopped}, an admin stop): written down and
+	 * queued; the reconciler decides a backup's stop ({@link ReconcileDecision.Step#STOP_BACKUP}), on
+	 * the controller asked. One asked before the reconciler started is queued at its start.
+	 */
+	@EventListener
+	void onStopRequested(RecordingStopRequested stop) {
+		if (properties.failover().enabled()) {
+			unfinishedStops.requested(stop.id());
+			queue(stop.id(), false);
+		}
+	}
+
+	/** Queues a reconciliation of {@code id} on its worker ({@code ifIdle}: skipped when some is queued). */
+	private void queue(RecordingId id, boolean ifIdle) {
+		submit(id, () -> reconcile(id), ifIdle);
+	}
+
+	/** Runs {@code task} on the worker of {@code id}, behind what is queued for it; dropped once stopped. */
+	private void submit(RecordingId id, Runnable task, boolean ifIdle) {
 		KeyedExecutor current = workers;
-		if (!running || current == null || !ticks.leader()) {
+		if (!running || current == null) {
 			return;
 		}
-		RecordingId id = standstill.id();
 		try {
-			current.submitIfIdle(id.value(), () -> reconcile(id));
+			if (ifIdle) {
+				current.submitIfIdle(id.value(), task);
+			}
+			else {
+				current.submit(id.value(), task);
+			}
 		}
 		catch (RejectedExecutionException ex) {
-			// stopping
+			// stopping: the next controller's sweep finds what is left (a stop: its resume)
 		}
 	}
 
@@ -272,17 +304,7 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	 * already queued for it (never on an OpenVidu thread). Dropped once stopped.
 	 */
 	private Executor decisions(RecordingId id) {
-		return task -> {
-			if (!running) {
-				return;
-			}
-			try {
-				workers.submit(id.value(), task);
-			}
-			catch (RejectedExecutionException ex) {
-				// stopping
-			}
-		};
+		return task -> submit(id, task, false);
 	}
 
 }

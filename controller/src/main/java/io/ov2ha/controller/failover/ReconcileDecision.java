@@ -8,12 +8,12 @@ import io.ov2ha.controller.recording.RecordingStatus;
 
 /**
  * What the reconciler does for one recording, at a sweep or when an event source queued its id
- * (a Docker event, a heartbeat that shows a standstill): a pure function of what it observed
+ * (a Docker event, a stop requested, a heartbeat that shows a standstill): a pure function of what it observed
  * ({@link Observed}), made by {@link #decide}. The observation holds the recorder's exit if an
- * event source saw one ({@link RecorderExits}), its judgement ({@link DetectionRules}, itself
+ * event source saw one ({@link RecorderExits}), a stop requested of it ({@link StopRequests}), its judgement ({@link DetectionRules}, itself
  * pure) and which throttled steps are due; the decision names at most one bookkeeping step and
  * then at most one action, run in that order as <b>one</b> task on the recording's worker queue
- * (except {@link Step#RESUME_STOP}, handed to the stop's own executor), and says why.
+ * (except {@link Step#STOP_BACKUP}, handed to the stop's own executor), and says why.
  * {@link RecordingReconciler} observes, decides, marks the throttles of the steps chosen and acts.
  *
  * <p>
@@ -37,8 +37,12 @@ record ReconcileDecision(List<Step> steps, String why) {
 		 * backup, an end, nothing.
 		 */
 		HANDLE_EXIT(true),
-		/** A STOPPING backup whose stop nobody finished (its controller died): finish it ({@link StopCoordinator#resume}). */
-		RESUME_STOP(true),
+		/**
+		 * A STOPPING backup: stopped as OpenVidu stops its recorder, then the recording finalized and
+		 * announced ({@link StopCoordinator#stopBackup}): its stop was requested here, or nobody
+		 * finished it (its controller died).
+		 */
+		STOP_BACKUP(true),
 		/** OpenVidu's own recorder, STOPPING, silent long since, never asked for its finalization: finalize. */
 		FINISH_GONE_RECORDER(true),
 		/** Bookkeeping: a backup's first chunk is awaited for its failover record (the capture time). */
@@ -69,11 +73,13 @@ record ReconcileDecision(List<Step> steps, String why) {
 	 * What the reconciler observed of one recording.
 	 *
 	 * @param leaseHolder this controller holds the reconciler's lease (it sweeps); another only
-	 *        handles exits its event sources saw (its view of OpenVidu and of the host's peers is
-	 *        the lease holder's to keep)
+	 *        handles the exits and stops its event sources saw (its view of OpenVidu and of the
+	 *        host's peers is the lease holder's to keep)
 	 * @param status the recording's status
 	 * @param epoch its current epoch
 	 * @param exit what an event source saw of its current recorder's exit ({@link RecorderExits})
+	 * @param stopRequested this controller was asked to stop it ({@link StopRequests}), and it was
+	 *        observed STOPPING or beyond
 	 * @param pending a backup of the current epoch was claimed and has not started yet
 	 * @param retryDue that backup's next start attempt is due
 	 * @param firstChunkAwaited a backup's first chunk is still to be recorded in its failover record
@@ -89,19 +95,28 @@ record ReconcileDecision(List<Step> steps, String why) {
 	 * @param goneRecorderDue STOPPING: OpenVidu's own recorder went silent long ago and its
 	 *        finalization is due to be asked (throttled)
 	 */
-	record Observed(boolean leaseHolder, RecordingStatus status, long epoch, RecorderExits.Seen exit, boolean pending,
+	record Observed(boolean leaseHolder, RecordingStatus status, long epoch, RecorderExits.Seen exit,
+			boolean stopRequested, boolean pending,
 			boolean retryDue, boolean firstChunkAwaited, boolean primaryUnidentified, boolean primaryLookupDue,
 			boolean openViduCheckDue, Judgement judgement, boolean deferredCheckDue, boolean stopUnfinished,
 			boolean goneRecorderDue) {
 
-		/** What a controller without the reconciler's lease observes: the recorder's exit, nothing else. */
-		static Observed exitOnly(RecordingStatus status, long epoch, RecorderExits.Seen exit) {
-			return new Observed(false, status, epoch, exit, false, false, false, false, false, false, null, false, false,
-					false);
+		/**
+		 * What a controller without the reconciler's lease observes: the recorder's exit and a stop
+		 * requested here, nothing else.
+		 */
+		static Observed eventsOnly(RecordingStatus status, long epoch, RecorderExits.Seen exit, boolean stopRequested) {
+			return new Observed(false, status, epoch, exit, stopRequested, false, false, false, false, false, false, null,
+					false, false, false);
 		}
 	}
 
 	static ReconcileDecision decide(Observed o) {
+		if (o.stopRequested() && o.status() == RecordingStatus.STOPPING && o.epoch() > 0) {
+			// OpenVidu does not know the backup: the controller asked stops it (the stop's lease makes
+			// it once); an exit of a recorder that is being stopped changes nothing of that
+			return of(null, Step.STOP_BACKUP, "a stop was requested and a backup records");
+		}
 		if (o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal()) {
 			// a recorder that exited is never judged: its exit code says what it needs
 			return of(null, Step.HANDLE_EXIT, "its recorder exited");
@@ -118,7 +133,7 @@ record ReconcileDecision(List<Step> steps, String why) {
 
 	private static ReconcileDecision stopping(Observed o) {
 		if (o.stopUnfinished()) {
-			return of(null, Step.RESUME_STOP, "a backup's stop unfinished long after it began: its controller is gone");
+			return of(null, Step.STOP_BACKUP, "a backup's stop unfinished long after it began: its controller is gone");
 		}
 		if (o.goneRecorderDue()) {
 			return of(null, Step.FINISH_GONE_RECORDER,

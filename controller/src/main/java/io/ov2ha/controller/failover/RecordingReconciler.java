@@ -151,11 +151,14 @@ final class RecordingReconciler {
 	 * the worker takes the task (a busy recording is not asked twice as often).
 	 *
 	 * @param leaseHolder whether this controller holds the reconciler's lease: another observes
-	 *        only the recorder's exit (the judgement and the throttles are the lease holder's)
+	 *        only the recorder's exit and a stop requested of it (the judgement and the throttles
+	 *        are the lease holder's)
 	 */
 	Decided decide(Snapshot s, Instant now, boolean leaseHolder) {
-		ReconcileDecision.Observed o = leaseHolder ? observe(s, now)
-				: ReconcileDecision.Observed.exitOnly(s.status(), s.epoch(), exits.of(s.containerId(), now));
+		boolean stopRequested = unfinishedStops.requestTaken(s);
+		ReconcileDecision.Observed o = leaseHolder ? observe(s, now, stopRequested)
+				: ReconcileDecision.Observed.eventsOnly(s.status(), s.epoch(), exits.of(s.containerId(), now),
+						stopRequested);
 		ReconcileDecision d = ReconcileDecision.decide(o);
 		if (o.judgement() != null) {
 			checks.report(s, o.judgement());
@@ -166,9 +169,9 @@ final class RecordingReconciler {
 
 	/**
 	 * What the lease holder's decision for {@code s} needs; reads only (a throttle is marked once
-	 * its step is chosen).
+	 * its step is chosen; a stop request was taken by the caller).
 	 */
-	private ReconcileDecision.Observed observe(Snapshot s, Instant now) {
+	private ReconcileDecision.Observed observe(Snapshot s, Instant now, boolean stopRequested) {
 		boolean recording = s.status() == RecordingStatus.RECORDING;
 		boolean stopping = s.status() == RecordingStatus.STOPPING;
 		boolean pending = recording && s.state().pending(s.epoch());
@@ -181,7 +184,7 @@ final class RecordingReconciler {
 		boolean lost = judged && checks.engineLost(s.containerId());
 		Judgement j = judged ? rules.judge(s, now, judgingBase.get(), lost ? Double.NaN : pressure.percent(),
 				lost ? DetectionRules.HostView.ALONE : peers) : null;
-		return new ReconcileDecision.Observed(true, s.status(), s.epoch(), exit, pending,
+		return new ReconcileDecision.Observed(true, s.status(), s.epoch(), exit, stopRequested, pending,
 				pending && (next == null || !next.isAfter(now)), recording && s.state().awaitFirstChunkEpoch() != null,
 				primaryUnidentified, recording && primaryUnidentified && primaryLookups.due(s, now),
 				recording && gate.backupCheckDue(s, now), j, j != null && checks.deferredCheckDue(s.id()),
@@ -209,7 +212,7 @@ final class RecordingReconciler {
 	}
 
 	/**
-	 * Performs a decision: a backup's unfinished stop is handed to its own executor at once; the
+	 * Performs a decision: a backup's stop is handed to the stop's own executor at once; the
 	 * steps of every other decision go to {@code run} as one task (the sweep queues it on the
 	 * recording's worker if it is idle, else the next sweep decides again; a reconciliation on the
 	 * worker runs it there).
@@ -223,8 +226,8 @@ final class RecordingReconciler {
 			LOG.debug("event=failover.sweep_decision recordingId=" + s.id() + " epoch=" + s.epoch() + " steps="
 					+ d.steps() + " why=" + LogValues.quote(d.why()));
 		}
-		if (d.has(ReconcileDecision.Step.RESUME_STOP)) {
-			unfinishedStops.resume(s);
+		if (d.has(ReconcileDecision.Step.STOP_BACKUP)) {
+			unfinishedStops.stopBackup(s);
 			return;
 		}
 		List<Runnable> tasks = new ArrayList<>(2);
@@ -245,7 +248,7 @@ final class RecordingReconciler {
 			case CHECK_RECORDER -> checks.task(s, j);
 			case FINISH_GONE_RECORDER -> () -> unfinishedStops.finishGoneRecorder(s);
 			// handed to the stop's own executor by act, never run as a task of the worker
-			case RESUME_STOP -> throw new IllegalArgumentException("a stop is resumed on its own executor");
+			case STOP_BACKUP -> throw new IllegalArgumentException("a backup is stopped on the stop's own executor");
 		};
 	}
 
@@ -267,9 +270,9 @@ final class RecordingReconciler {
 
 	/**
 	 * One recording reconciled now, on its worker (its id queued by an event source: a Docker
-	 * event, an exit's back-off ended, a heartbeat that shows a standstill): observed, decided and
-	 * acted on as the sweep does, its steps run here. On every controller: one that does not hold
-	 * the lease only handles its recorder's exit. Chunk progress stays the sweep's to track.
+	 * event, an exit's back-off ended, a stop requested, a heartbeat that shows a standstill):
+	 * observed, decided and acted on as the sweep does, its steps run here. On every controller: one
+	 * that does not hold the lease only handles its recorder's exit and a stop requested of it. Chunk progress stays the sweep's to track.
 	 *
 	 * @param leaseHolder whether this controller holds the reconciler's lease
 	 */

@@ -14,7 +14,6 @@ import java.util.concurrent.RejectedExecutionException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
@@ -33,8 +32,9 @@ import io.ov2ha.controller.support.DaemonThreads;
 import io.ov2ha.controller.support.LogValues;
 
 /**
- * The end of a recording whose current recorder is a backup, which OpenVidu does not know:
- * on {@link RecordingStopRequested} (OpenVidu's {@code stopped} webhook or an admin stop) the
+ * The end of a recording whose current recorder is a backup, which OpenVidu does not know: once
+ * it is STOPPING ({@link RecordingStopRequested}: OpenVidu's {@code stopped} webhook or an admin
+ * stop), the reconciler decides its stop ({@link ReconcileDecision.Step#STOP_BACKUP}) and the
  * backup is stopped the way OpenVidu stops its recorder ({@code q}, bounded wait, then a kill by
  * id), then the recording is finalized ({@link FinalizationTrigger}) and the final status event
  * OpenVidu cannot send is emitted ({@link FinalStatusNotifier}). While the primary (epoch 0) is
@@ -86,14 +86,6 @@ class StopCoordinator implements DisposableBean {
 		this.notifier = notifier;
 		this.clock = clock;
 		this.executor = DaemonThreads.fixedPool("failover-stop", 2);
-	}
-
-	@EventListener
-	void onStopRequested(RecordingStopRequested event) {
-		if (!properties.failover().enabled()) {
-			return;
-		}
-		submit(event.id(), event.reason());
 	}
 
 	/**
@@ -199,8 +191,12 @@ class StopCoordinator implements DisposableBean {
 		}
 	}
 
-	/** Finishes a stop that no controller completed. */
-	void resume(RecordingId id) {
+	/**
+	 * Stops the recording's backup, then finalizes it, on this class's executor: the reconciler's
+	 * decision ({@link ReconcileDecision.Step#STOP_BACKUP}) for a stop requested of this
+	 * controller, or one no controller completed. The recording's stop reason is announced.
+	 */
+	void stopBackup(RecordingId id) {
 		recordings.find(id).ifPresent(r -> submit(id, r.stopReason()));
 	}
 

@@ -1,15 +1,20 @@
 package io.ov2ha.controller.failover;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.recording.RecordingStatus;
 
 /**
- * STOPPING recordings nobody finishes, found by the sweep: a backup's stop whose controller died
- * is resumed ({@link StopCoordinator#resume}); OpenVidu's own recorder that went silent long ago
+ * STOPPING recordings to finish: a backup's stop requested of this controller (written down by
+ * the stop's event source, {@link StopRequests}) or one whose controller died, found by the sweep,
+ * is run ({@link StopCoordinator#stopBackup}); OpenVidu's own recorder that went silent long ago
  * without asking for its finalization (the controller was unreachable then) is finalized, asked
  * once in a while. What they observe feeds {@link ReconcileDecision}; what it decides runs here.
  */
@@ -24,9 +29,30 @@ final class UnfinishedStops {
 	/** STOPPING recordings whose gone recorder the controller finalizes: when it last asked. */
 	private final Map<String, Instant> goneRecorders = new ConcurrentHashMap<>();
 
-	UnfinishedStops(HaProperties properties, StopCoordinator stops) {
+	private final StopRequests requests;
+
+	UnfinishedStops(HaProperties properties, StopCoordinator stops, Clock clock) {
 		this.properties = properties;
 		this.stops = stops;
+		this.requests = new StopRequests(clock);
+	}
+
+	/** A stop of {@code id} was requested of this controller (it moved to STOPPING): to be decided. */
+	void requested(RecordingId id) {
+		requests.requested(id);
+	}
+
+	/**
+	 * Whether a stop of {@code s} was requested of this controller and {@code s} was read STOPPING
+	 * or beyond: the request is taken (decided once). A snapshot read before the stop leaves it.
+	 */
+	boolean requestTaken(Snapshot s) {
+		return s.status() != RecordingStatus.RECORDING && requests.take(s.id());
+	}
+
+	/** The recordings whose stop was requested and not decided yet. */
+	List<RecordingId> requestedNotDecided() {
+		return requests.pending();
 	}
 
 	/**
@@ -64,9 +90,9 @@ final class UnfinishedStops {
 		goneRecorders.put(s.id().value(), now);
 	}
 
-	/** Finishes a backup's unfinished stop (its own executor). */
-	void resume(Snapshot s) {
-		stops.resume(s.id());
+	/** Stops the backup of {@code s}, then finalizes the recording (the stop's own executor). */
+	void stopBackup(Snapshot s) {
+		stops.stopBackup(s.id());
 	}
 
 	/** Finalizes the recording of a gone recorder (run on the recording's worker). */
@@ -75,6 +101,7 @@ final class UnfinishedStops {
 	}
 
 	void forgetOlderThan(Instant old) {
+		requests.forgetOlderThan(old);
 		goneRecorders.values().removeIf(t -> t.isBefore(old));
 	}
 

@@ -22,6 +22,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.util.FileSystemUtils;
 import org.testcontainers.containers.GenericContainer;
 
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
 
 import io.ov2ha.controller.docker.ContainerLabels;
@@ -143,6 +144,33 @@ class FailoverReplicasTest {
 		assertThat(second.path("failedAtSource").asString()).isEqualTo("container-finished");
 		assertThat(next).isNotEqualTo(backup);
 		assertThat(admin.get("/api/recordings/" + id).json().path("status").asString()).isEqualTo("RECORDING");
+	}
+
+	@Test
+	void aStopAskedOfTheControllerThatDoesNotSweepStopsTheBackupThereAndFinalizesIt() {
+		String id = newId("stop");
+		// the lease holder would take up a stop nobody finished only ten minutes after it began
+		int leaderPort = TestRedis.freePort();
+		controllers.add(TestControllers.start(leaderPort, site, recordings, null, "--ha.failover.stop-timeout=10m"));
+		Api leader = Api.at(leaderPort).asAdmin();
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> leader.get("/api/failover/status").json().path("reconciler").path("isLeader").asBoolean());
+		start(port);
+		Api admin = Api.at(port).asAdmin();
+		GenericContainer<?> primary = primary(id);
+		awaitChunk(admin, id, 0);
+		TestDocker.client().killContainerCmd(primary.getContainerId()).exec();
+		String backup = awaitBackup(admin, id, 1);
+
+		assertThat(admin.post("/api/recordings/" + id + "/stop", null).status()).isEqualTo(202);
+
+		await().atMost(Duration.ofSeconds(90))
+			.until(() -> admin.get("/api/recordings/" + id).json().path("status").asString().equals("READY"));
+		assertThat(admin.get("/api/failover/status").json().path("reconciler").path("isLeader").asBoolean())
+			.as("stopped by the controller asked, not the lease holder").isFalse();
+		InspectContainerResponse stopped = TestDocker.client().inspectContainerCmd(backup).exec();
+		assertThat(stopped.getState().getRunning()).isFalse();
+		assertThat(stopped.getState().getExitCodeLong()).as("stopped as OpenVidu stops its recorder").isZero();
 	}
 
 	@Test

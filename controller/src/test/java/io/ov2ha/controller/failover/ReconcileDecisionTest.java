@@ -6,8 +6,8 @@ import static io.ov2ha.controller.failover.ReconcileDecision.Step.CHECK_RECORDER
 import static io.ov2ha.controller.failover.ReconcileDecision.Step.FINISH_GONE_RECORDER;
 import static io.ov2ha.controller.failover.ReconcileDecision.Step.HANDLE_EXIT;
 import static io.ov2ha.controller.failover.ReconcileDecision.Step.LOOKUP_PRIMARY;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.RESUME_STOP;
 import static io.ov2ha.controller.failover.ReconcileDecision.Step.RETRY_START;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.STOP_BACKUP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -65,6 +65,8 @@ class ReconcileDecisionTest {
 
 		RecorderExits.Seen exit = RecorderExits.Seen.NONE;
 
+		boolean stopRequested;
+
 		boolean pending;
 
 		boolean retryDue;
@@ -86,7 +88,7 @@ class ReconcileDecisionTest {
 		boolean goneDue;
 
 		Observed build() {
-			return new Observed(true, status, epoch, exit, pending, retryDue, firstChunk, unidentified, lookupDue,
+			return new Observed(true, status, epoch, exit, stopRequested, pending, retryDue, firstChunk, unidentified, lookupDue,
 					openViduDue, judgement, deferredDue, unfinished, goneDue);
 		}
 
@@ -110,6 +112,11 @@ class ReconcileDecisionTest {
 		O o = new O();
 		o.status = RecordingStatus.STOPPING;
 		o.epoch = epoch;
+		return o;
+	}
+
+	private static O stop(O o) {
+		o.stopRequested = true;
 		return o;
 	}
 
@@ -199,15 +206,35 @@ class ReconcileDecisionTest {
 		// --- stopping
 		o = stopping(1);
 		o.unfinished = true;
-		rows.add(arguments("a backup's stop nobody finished", o, List.of(RESUME_STOP)));
+		rows.add(arguments("a backup's stop nobody finished", o, List.of(STOP_BACKUP)));
 		o = stopping(0);
 		o.goneDue = true;
 		rows.add(arguments("OpenVidu's recorder gone long after the stop", o, List.of(FINISH_GONE_RECORDER)));
 		o = stopping(1);
 		o.unfinished = true;
 		o.goneDue = true;
-		rows.add(arguments("both stops due: the unfinished one", o, List.of(RESUME_STOP)));
+		rows.add(arguments("both stops due: the unfinished one", o, List.of(STOP_BACKUP)));
 		rows.add(arguments("stopping, nothing due", stopping(0), List.of()));
+		// --- a stop requested of this controller (written down by the stop's event source)
+		o = stopping(1);
+		o.stopRequested = true;
+		rows.add(arguments("a stop requested, a backup records: stopped", o, List.of(STOP_BACKUP)));
+		o = stopping(0);
+		o.stopRequested = true;
+		o.goneDue = true;
+		rows.add(arguments("a stop requested of OpenVidu's recorder (OpenVidu stops it), gone long since: finalized", o,
+				List.of(FINISH_GONE_RECORDER)));
+		rows.add(arguments("a stop requested, OpenVidu's recorder records, nothing due", stop(stopping(0)), List.of()));
+		o = stop(stopping(2));
+		o.exit = RecorderExits.Seen.DUE;
+		o.goneDue = true;
+		rows.add(arguments("a stop requested, its backup exited: stopped first (an exit while ending ends nothing)", o,
+				List.of(STOP_BACKUP)));
+		o = stop(recording(1, judged(Kind.HEALTHY)));
+		rows.add(arguments("a stop requested, read before it (RECORDING): nothing of it", o, List.of()));
+		o = stop(stopping(1));
+		o.status = RecordingStatus.FINALIZING;
+		rows.add(arguments("a stop requested, finalizing already: nothing", o, List.of()));
 		// --- the recorder exited (a Docker event wrote it down): its exit code decides, nothing else
 		o = recording(0, null);
 		o.exit = RecorderExits.Seen.DUE;
@@ -241,6 +268,7 @@ class ReconcileDecisionTest {
 			o = recording(1, judged(Kind.SILENT));
 			o.status = done;
 			o.unfinished = true;
+			o.stopRequested = true;
 			o.retryDue = true;
 			o.openViduDue = true;
 			rows.add(arguments(done + ": nothing", o, List.of()));
@@ -276,10 +304,10 @@ class ReconcileDecisionTest {
 				.boxed()
 				.flatMap(epoch -> Arrays.stream(RecorderExits.Seen.values())
 					.flatMap(exit -> judgements.stream()
-						.flatMap(j -> IntStream.range(0, 1 << 9)
-							.mapToObj(flags -> new Observed(true, status, epoch, exit, bit(flags, 0), bit(flags, 1),
-									bit(flags, 2), bit(flags, 3), bit(flags, 4), bit(flags, 5), j, bit(flags, 6),
-									bit(flags, 7), bit(flags, 8)))))))
+						.flatMap(j -> IntStream.range(0, 1 << 10)
+							.mapToObj(flags -> new Observed(true, status, epoch, exit, bit(flags, 9), bit(flags, 0),
+									bit(flags, 1), bit(flags, 2), bit(flags, 3), bit(flags, 4), bit(flags, 5), j,
+									bit(flags, 6), bit(flags, 7), bit(flags, 8)))))))
 			.iterator();
 	}
 
@@ -290,7 +318,7 @@ class ReconcileDecisionTest {
 	@Test
 	void everyDecisionIsOneTaskWithAtMostOneActionAndItsBookkeepingFirst() {
 		// 6 statuses x 2 epochs x 3 exits x 57 judgements (none, 14 kinds, 3 deferrals x 14 normal
-		// verdicts) x 2^9 flags
+		// verdicts) x 2^10 flags
 		int count = 0;
 		for (Observed o : everyObservation()) {
 			count++;
@@ -304,7 +332,7 @@ class ReconcileDecisionTest {
 			assertThat(d.why()).isNotBlank();
 			assertThat(ReconcileDecision.decide(o)).as("the same observation, the same decision").isEqualTo(d);
 		}
-		assertThat(count).isEqualTo(1_050_624);
+		assertThat(count).isEqualTo(2_101_248);
 	}
 
 	@Test
@@ -340,10 +368,29 @@ class ReconcileDecisionTest {
 			}
 			if (o.status() == RecordingStatus.STOPPING) {
 				assertThat(d.steps()).as("%s", o)
-					.allMatch(s -> s == RESUME_STOP || s == FINISH_GONE_RECORDER || s == HANDLE_EXIT);
+					.allMatch(s -> s == STOP_BACKUP || s == FINISH_GONE_RECORDER || s == HANDLE_EXIT);
 			}
 			else {
-				assertThat(d.steps()).as("%s", o).doesNotContain(RESUME_STOP, FINISH_GONE_RECORDER);
+				assertThat(d.steps()).as("%s", o).doesNotContain(STOP_BACKUP, FINISH_GONE_RECORDER);
+			}
+		}
+	}
+
+	/** A stop requested of a STOPPING backup, on whichever controller was asked. */
+	private static boolean backupStopRequested(Observed o) {
+		return o.stopRequested() && o.status() == RecordingStatus.STOPPING && o.epoch() > 0;
+	}
+
+	@Test
+	void aStopRequestedOfABackupIsItsOnlyStepAndABackupIsStoppedOnlyWhenRequestedOrUnfinished() {
+		for (Observed o : everyObservation()) {
+			ReconcileDecision d = ReconcileDecision.decide(o);
+			if (backupStopRequested(o)) {
+				assertThat(d.steps()).as("%s", o).isEqualTo(List.of(STOP_BACKUP));
+			}
+			if (d.has(STOP_BACKUP)) {
+				assertThat(o.status()).as("%s", o).isEqualTo(RecordingStatus.STOPPING);
+				assertThat(backupStopRequested(o) || o.stopUnfinished()).as("%s", o).isTrue();
 			}
 		}
 	}
@@ -352,7 +399,10 @@ class ReconcileDecisionTest {
 	void anExitDueIsHandledAloneAndAnExitWithinTheBackoffIsNeverJudged() {
 		for (Observed o : everyObservation()) {
 			ReconcileDecision d = ReconcileDecision.decide(o);
-			if (o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal()) {
+			if (backupStopRequested(o)) {
+				assertThat(d.steps()).as("a backup's stop before its exit: %s", o).isEqualTo(List.of(STOP_BACKUP));
+			}
+			else if (o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal()) {
 				assertThat(d.steps()).as("%s", o).isEqualTo(List.of(HANDLE_EXIT));
 			}
 			else {
@@ -369,14 +419,20 @@ class ReconcileDecisionTest {
 	}
 
 	@Test
-	void aControllerWithoutTheLeaseOnlyEverHandlesAnExit() {
+	void aControllerWithoutTheLeaseOnlyEverStopsABackupItWasAskedToOrHandlesAnExit() {
 		for (Observed o : everyObservation()) {
-			Observed elsewhere = new Observed(false, o.status(), o.epoch(), o.exit(), o.pending(), o.retryDue(),
-					o.firstChunkAwaited(), o.primaryUnidentified(), o.primaryLookupDue(), o.openViduCheckDue(),
-					o.judgement(), o.deferredCheckDue(), o.stopUnfinished(), o.goneRecorderDue());
-			assertThat(ReconcileDecision.decide(elsewhere).steps()).as("%s", elsewhere)
-				.isEqualTo(o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal() ? List.of(HANDLE_EXIT)
-						: List.of());
+			Observed elsewhere = new Observed(false, o.status(), o.epoch(), o.exit(), o.stopRequested(), o.pending(),
+					o.retryDue(), o.firstChunkAwaited(), o.primaryUnidentified(), o.primaryLookupDue(),
+					o.openViduCheckDue(), o.judgement(), o.deferredCheckDue(), o.stopUnfinished(), o.goneRecorderDue());
+			List<Step> expected = backupStopRequested(o) ? List.of(STOP_BACKUP)
+					: o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal() ? List.of(HANDLE_EXIT) : List.of();
+			assertThat(ReconcileDecision.decide(elsewhere).steps()).as("%s", elsewhere).isEqualTo(expected);
+			if (o.leaseHolder() && !o.pending() && !o.retryDue() && !o.firstChunkAwaited() && !o.primaryUnidentified()
+					&& !o.primaryLookupDue() && !o.openViduCheckDue() && o.judgement() == null && !o.deferredCheckDue()
+					&& !o.stopUnfinished() && !o.goneRecorderDue()) {
+				assertThat(ReconcileDecision.Observed.eventsOnly(o.status(), o.epoch(), o.exit(), o.stopRequested()))
+					.isEqualTo(elsewhere);
+			}
 		}
 	}
 
@@ -409,7 +465,8 @@ class ReconcileDecisionTest {
 					boolean expected = failures.contains(kind)
 							|| DEFERRALS.contains(kind) && deferred == Kind.SILENT && due;
 					ReconcileDecision d = ReconcileDecision.decide(new Observed(true, RecordingStatus.RECORDING, 1,
-							RecorderExits.Seen.NONE, false, false, false, false, false, false, j, due, false, false));
+							RecorderExits.Seen.NONE, false, false, false, false, false, false, false, j, due, false,
+							false));
 					assertThat(d.steps()).as("%s, runtime check due: %s", j, due)
 						.isEqualTo(expected ? List.of(CHECK_RECORDER) : List.of());
 				}

@@ -7,6 +7,7 @@ import static io.ov2ha.controller.failover.ReconcileDecision.Step.FINISH_GONE_RE
 import static io.ov2ha.controller.failover.ReconcileDecision.Step.HANDLE_EXIT;
 import static io.ov2ha.controller.failover.ReconcileDecision.Step.LOOKUP_PRIMARY;
 import static io.ov2ha.controller.failover.ReconcileDecision.Step.RETRY_START;
+import static io.ov2ha.controller.failover.ReconcileDecision.Step.STOP_BACKUP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -65,6 +66,9 @@ class RecordingReconcilerTest {
 
 	private final RecorderExits exits = new RecorderExits(clock);
 
+	/** The reconciler's STOPPING recordings: stop requests are written down here. */
+	private UnfinishedStops stops;
+
 	@TempDir
 	Path dir;
 
@@ -97,7 +101,7 @@ class RecordingReconcilerTest {
 		RecorderChecks checks = new RecorderChecks(properties, null, null, null, null, runtime(), clock, gate, pressure,
 				new ThrottledWarnings(clock), null, null);
 		return new RecordingReconciler(null, null, null, null, rules, gate, pressure, checks,
-				new UnfinishedStops(properties, null), () -> workers, () -> T.minusSeconds(3600), id -> Runnable::run,
+				stops = new UnfinishedStops(properties, null, clock), () -> workers, () -> T.minusSeconds(3600), id -> Runnable::run,
 				clock, new RecorderPeers(Duration.ofSeconds(1), Duration.ofSeconds(2)),
 				new FailoverMetrics(registry, new RecorderCensus(null, clock), client), null, exits);
 	}
@@ -272,6 +276,28 @@ class RecordingReconcilerTest {
 		assertThat(exits.dueRetries(due)).isEmpty();
 		assertThat(exits.take(EXACT, due)).as("the exit as first seen, with the evidence first found")
 			.contains(exit.withRemoved(false));
+	}
+
+	@Test
+	void aStopRequestedIsDecidedOnceByTheControllerAskedOnceItsRecordingIsReadStopping() {
+		RecordingReconciler sweep = sweep(false);
+		Snapshot before = backup("ses_Stop", 0.5, null);
+		Snapshot stopping = new Snapshot(before.id(), 1L, RecordingStatus.STOPPING, 1, EXACT, T, null, null, null, 1,
+				T.minusSeconds(600), T, before.state(), before.progress());
+		stops.requested(before.id());
+		assertThat(sweep.decide(before, T, false).decision().steps()).as("read before the stop: left").isEmpty();
+		assertThat(stops.requestedNotDecided()).containsExactly(before.id());
+		assertThat(sweep.decide(stopping, T, false).decision().steps()).as("by any controller")
+			.containsExactly(STOP_BACKUP);
+		assertThat(sweep.decide(stopping, T, true).decision().steps()).as("decided once: not long unfinished yet")
+			.isEmpty();
+		assertThat(stops.requestedNotDecided()).isEmpty();
+		// a primary's stop is OpenVidu's: the request is taken, nothing done
+		Snapshot primary = new Snapshot(RecordingId.of("ses_StopPrimary"), 1L, RecordingStatus.STOPPING, 0, EXACT, T,
+				null, null, null, 0, T.minusSeconds(600), T, FailoverState.NONE, before.progress());
+		stops.requested(primary.id());
+		assertThat(sweep.decide(primary, T, true).decision().steps()).isEmpty();
+		assertThat(stops.requestedNotDecided()).isEmpty();
 	}
 
 	@Test
