@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+
+import io.ov2ha.controller.support.DaemonThreads;
 
 /**
  * Which engine of {@link DockerEngines} each container is on: learned from its start, a listing,
@@ -44,7 +45,7 @@ final class EngineDirectory implements AutoCloseable {
 	};
 
 	/** Looks for containers whose engine is not known (one at a time, off the callers' threads). */
-	private final ExecutorService learner = Executors.newSingleThreadExecutor(EngineProbes.daemon("docker-engine-learn"));
+	private final ExecutorService learner = DaemonThreads.fixedPool("docker-engine-learn", 1);
 
 	EngineDirectory(List<DockerRecorderRuntime> engines, EngineProbes probes) {
 		this.engines = engines;

@@ -6,10 +6,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntUnaryOperator;
@@ -17,6 +15,7 @@ import java.util.function.IntUnaryOperator;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import io.ov2ha.controller.support.DaemonThreads;
 import io.ov2ha.controller.support.LogValues;
 
 /**
@@ -62,8 +61,8 @@ final class EngineProbes implements AutoCloseable {
 		for (int i = 0; i < last.length; i++) {
 			last[i] = new RuntimeStatus(false, endpoints.get(i), "", "", "not checked yet", clock.instant(), false, "");
 		}
-		this.ticks = Executors.newScheduledThreadPool(engines.size(), daemon("docker-engine-probe"));
-		this.checks = Executors.newCachedThreadPool(daemon("docker-engine-check"));
+		this.ticks = DaemonThreads.schedulerPool("docker-engine-probe", engines.size());
+		this.checks = DaemonThreads.cachedPool("docker-engine-check");
 	}
 
 	/**
@@ -77,14 +76,6 @@ final class EngineProbes implements AutoCloseable {
 			int index = i;
 			ticks.scheduleWithFixedDelay(() -> probe(index), 0, PERIOD.toMillis(), TimeUnit.MILLISECONDS);
 		}
-	}
-
-	static ThreadFactory daemon(String name) {
-		return r -> {
-			Thread t = new Thread(r, name);
-			t.setDaemon(true);
-			return t;
-		};
 	}
 
 	/** The engine's last checked status ("not checked yet", unreachable, before its first check ends). */

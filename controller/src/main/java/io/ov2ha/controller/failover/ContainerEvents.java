@@ -2,6 +2,7 @@ package io.ov2ha.controller.failover;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -10,6 +11,7 @@ import org.apache.commons.logging.LogFactory;
 
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RuntimeEvent;
+import io.ov2ha.controller.docker.RuntimeEventListener;
 import io.ov2ha.controller.recording.RecordingId;
 
 /**
@@ -21,9 +23,10 @@ import io.ov2ha.controller.recording.RecordingId;
  * container only queues the id. An exit still unhandled (refused for the failover back-off, its
  * handling failed, or its reconciliation lost) has its id queued again ({@link #requeueDue}).
  * Whether the container is the recording's current recorder is the reconciler's to see: events
- * of earlier epochs' recorders are expected and change nothing.
+ * of earlier epochs' recorders are expected and change nothing. A reconnected event stream may
+ * have missed events: the full reconciliation is asked for ({@link BackupAudit#request}).
  */
-final class ContainerEvents {
+final class ContainerEvents implements RuntimeEventListener {
 
 	private static final Log LOG = LogFactory.getLog(ContainerEvents.class);
 
@@ -35,20 +38,40 @@ final class ContainerEvents {
 
 	private final Consumer<RecordingId> reconcile;
 
+	private final BooleanSupplier running;
+
+	private final Runnable reconnected;
+
 	/**
 	 * @param workers the reconciler's worker queues (new ones after a restart)
 	 * @param reconcile reconciles one recording now (on its worker)
+	 * @param running whether the reconciler runs (events are dropped otherwise)
+	 * @param reconnected asks for the full reconciliation (the stream connected, or again)
 	 */
 	ContainerEvents(FailoverReads reads, RecorderExits exits, Supplier<KeyedExecutor> workers,
-			Consumer<RecordingId> reconcile) {
+			Consumer<RecordingId> reconcile, BooleanSupplier running, Runnable reconnected) {
 		this.reads = reads;
 		this.exits = exits;
 		this.workers = workers;
 		this.reconcile = reconcile;
+		this.running = running;
+		this.reconnected = reconnected;
 	}
 
-	void onEvent(RuntimeEvent event) {
-		if (!ContainerLabels.isExactId(event.containerId())) {
+	@Override
+	public void onConnected(boolean again) {
+		// whatever happened while the stream was down is found by the next full reconciliation
+		reconnected.run();
+	}
+
+	@Override
+	public void onDisconnected(String reason) {
+		// the runtime reconnects; heartbeats and chunk progress keep covering failures meanwhile
+	}
+
+	@Override
+	public void onEvent(RuntimeEvent event) {
+		if (!running.getAsBoolean() || !ContainerLabels.isExactId(event.containerId())) {
 			return;
 		}
 		if (event.kind() == RuntimeEvent.Kind.OOM) {

@@ -15,8 +15,6 @@ import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.docker.RecorderRuntime;
-import io.ov2ha.controller.docker.RuntimeEvent;
-import io.ov2ha.controller.docker.RuntimeEventListener;
 import io.ov2ha.controller.recording.RecorderStandstill;
 import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStopRequested;
@@ -39,8 +37,9 @@ import io.ov2ha.controller.support.PeriodicPass;
  * <li><b>Docker events</b> (every controller, {@link ContainerEvents}): a die is written down
  * ({@link RecorderExits}); the Redis claim lets one controller win; one refused for the back-off
  * is queued again when it ends.</li>
- * <li><b>Stops</b> (every controller, {@link #onStopRequested}): a recording moved to STOPPING is
- * written down ({@link StopRequests}); a backup's stop is decided, run once under its lease.</li>
+ * <li><b>Stops</b> (the controller asked, {@link #onStopRequested}): a recording moved to STOPPING
+ * is written down ({@link StopRequests}) and reconciled on the stop's own executor, not on a
+ * worker; a backup's stop is decided and run there, once under its lease.</li>
  * <li><b>Sweep</b> (one controller at a time, under a Redis lease, every
  * {@code HA_RECONCILE_INTERVAL}: {@link ReconcilerTick}): the same reconciliation for every
  * active recording: heartbeat and chunk rules ({@link DetectionRules}), retries of backups that
@@ -67,7 +66,7 @@ import io.ov2ha.controller.support.PeriodicPass;
  * framework pauses a cached context that way).
  */
 @Component
-class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
+class FailoverReconciler implements SmartLifecycle {
 
 	private static final Log LOG = LogFactory.getLog(FailoverReconciler.class);
 
@@ -128,13 +127,13 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 				peers);
 		RecorderChecks checks = new RecorderChecks(properties, recordings, failover, stops, stopMarkers, runtime,
 				clock, gate, pressure, warnings, failed, verdicts);
-		this.unfinishedStops = new UnfinishedStops(properties, stops, clock);
+		this.unfinishedStops = new UnfinishedStops(properties, stops, clock, reads::snapshot);
 		this.audit = new BackupAudit(runtime, recordings, failover, exits, warnings, instance,
 				(id, task) -> workers.submit(id, task), this::reconcile);
 		this.recordingReconciler = new RecordingReconciler(store, reads, recordings, failover, rules, gate, pressure,
 				checks, unfinishedStops, () -> workers, () -> judgingBase, this::decisions, clock, peers, metrics,
 				failed, exits);
-		this.events = new ContainerEvents(reads, exits, () -> workers, this::reconcile);
+		this.events = new ContainerEvents(reads, exits, () -> workers, this::reconcile, () -> running, audit::request);
 		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit,
 				recordingReconciler, checks, unfinishedStops, events, () -> running, at -> judgingBase = at);
 		Duration interval = properties.failover().reconcileInterval();
@@ -154,10 +153,8 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 		pool = DaemonThreads.fixedPool("failover-worker", WORKERS);
 		workers = new KeyedExecutor(pool);
 		running = true;
-		subscription = runtime.subscribe(this);
+		subscription = runtime.subscribe(events);
 		ticker.start();
-		// stops requested before the start: decided now
-		unfinishedStops.requestedNotDecided().forEach(id -> queue(id, false));
 		LOG.info("event=failover.reconciler_started controller=" + instance.id() + " intervalMs="
 				+ properties.failover().reconcileInterval().toMillis() + " judgingFrom=" + judgingFrom() + " image="
 				+ LogValues.quote(properties.docker().recorderImage()) + " dockerHost="
@@ -222,13 +219,6 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 
 	// --- events (every controller) -----------------------------------------------------------
 
-	@Override
-	public void onEvent(RuntimeEvent event) {
-		if (running) {
-			events.onEvent(event);
-		}
-	}
-
 	/**
 	 * A heartbeat showed a capturing recorder without progress: the lease holder reconciles the
 	 * recording now, unless some work is queued for it (the sweep follows). The stall still needs
@@ -236,30 +226,29 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 	 */
 	@EventListener
 	void onStandstill(RecorderStandstill standstill) {
+		RecordingId id = standstill.id();
 		if (ticks.leader()) {
-			queue(standstill.id(), true);
+			submit(id, () -> reconcile(id), true);
 		}
 	}
 
 	/**
 	 * A recording moved to STOPPING (OpenVidu's {@code stopped}, an admin stop): written down and
-	 * queued; the reconciler decides a backup's stop ({@link ReconcileDecision.Step#STOP_BACKUP}), on
-	 * the controller asked. One asked before the reconciler started is queued at its start.
+	 * reconciled at once on the stop's own executor, on the controller asked, whether or not the
+	 * reconciler runs yet or still ({@link UnfinishedStops#onStopRequested}): a backup's stop is
+	 * decided ({@link ReconcileDecision.Step#STOP_BACKUP}) and run there.
 	 */
 	@EventListener
 	void onStopRequested(RecordingStopRequested stop) {
 		if (properties.failover().enabled()) {
-			unfinishedStops.requested(stop.id());
-			queue(stop.id(), false);
+			unfinishedStops.onStopRequested(stop.id());
 		}
 	}
 
-	/** Queues a reconciliation of {@code id} on its worker ({@code ifIdle}: skipped when some is queued). */
-	private void queue(RecordingId id, boolean ifIdle) {
-		submit(id, () -> reconcile(id), ifIdle);
-	}
-
-	/** Runs {@code task} on the worker of {@code id}, behind what is queued for it; dropped once stopped. */
+	/**
+	 * Runs {@code task} on the worker of {@code id}, behind what is queued for it ({@code ifIdle}:
+	 * skipped when some is queued); dropped once stopped.
+	 */
 	private void submit(RecordingId id, Runnable task, boolean ifIdle) {
 		KeyedExecutor current = workers;
 		if (!running || current == null) {
@@ -274,19 +263,8 @@ class FailoverReconciler implements SmartLifecycle, RuntimeEventListener {
 			}
 		}
 		catch (RejectedExecutionException ex) {
-			// stopping: the next controller's sweep finds what is left (a stop: its resume)
+			// stopping: the next controller's sweep finds what is left
 		}
-	}
-
-	@Override
-	public void onConnected(boolean reconnected) {
-		// whatever happened while the stream was down is found by the next full reconciliation
-		audit.request();
-	}
-
-	@Override
-	public void onDisconnected(String reason) {
-		// the runtime reconnects; heartbeats and chunk progress keep covering failures meanwhile
 	}
 
 	// --- the workers -----------------------------------------------------------------------

@@ -25,12 +25,14 @@ import io.ov2ha.controller.support.LogValues;
  * The reconciler of one recording: at the sweep of every recording (the lease holder, every
  * {@code HA_RECONCILE_INTERVAL}), and whenever an event source queued its id ({@link #reconcile}:
  * a Docker event, a heartbeat that shows a standstill). Observed (its snapshot, the exit an event
- * source saw of its recorder ({@link RecorderExits}), else its recorder's {@link Judgement} from
+ * source saw of its recorder ({@link RecorderExits}), a stop requested of this controller
+ * ({@link StopRequests}), else its recorder's {@link Judgement} from
  * {@link DetectionRules}, which throttled steps are due), decided by the pure
  * {@link ReconcileDecision#decide}, then acted on: the throttles of the chosen steps are marked and
  * the steps run as one task on the recording's worker queue, never two at once. The one
- * exception: a backup's stop nobody finished is handed to the stop's own executor
- * ({@link UnfinishedStops#resume}).
+ * exception: a backup's stop ({@link ReconcileDecision.Step#STOP_BACKUP}) is handed to the stop's
+ * own executor ({@link UnfinishedStops#stopBackup}); a stop requested of this controller is
+ * reconciled there too, at once ({@link UnfinishedStops#reconcileRequested}).
  */
 final class RecordingReconciler {
 
@@ -270,9 +272,9 @@ final class RecordingReconciler {
 
 	/**
 	 * One recording reconciled now, on its worker (its id queued by an event source: a Docker
-	 * event, an exit's back-off ended, a stop requested, a heartbeat that shows a standstill):
-	 * observed, decided and acted on as the sweep does, its steps run here. On every controller: one
-	 * that does not hold the lease only handles its recorder's exit and a stop requested of it. Chunk progress stays the sweep's to track.
+	 * event, an exit's back-off ended, a heartbeat that shows a standstill): observed, decided and
+	 * acted on as the sweep does, its steps run here. On every controller: one that does not hold
+	 * the lease only handles its recorder's exit and a stop requested of it. Chunk progress stays the sweep's to track.
 	 *
 	 * @param leaseHolder whether this controller holds the reconciler's lease
 	 */

@@ -42,7 +42,8 @@ import io.ov2ha.controller.support.LogValues;
  *
  * <p>
  * This is the one place that wires stop, finalization and notification. A per-recording lease
- * makes it happen once across controllers; the reconciler resumes a stop whose controller died.
+ * makes it happen once across controllers; the reconciler's sweep decides a stop whose controller
+ * died ({@link ReconcileDecision.Step#STOP_BACKUP}).
  */
 @Component
 class StopCoordinator implements DisposableBean {
@@ -136,7 +137,7 @@ class StopCoordinator implements DisposableBean {
 			return false;
 		}
 		if (r.epoch() > 0) {
-			submit(r.id(), stopReason);
+			submit(r.id(), () -> stop(r.id(), stopReason));
 			return true;
 		}
 		try {
@@ -192,19 +193,27 @@ class StopCoordinator implements DisposableBean {
 	}
 
 	/**
-	 * Stops the recording's backup, then finalizes it, on this class's executor: the reconciler's
+	 * Stops the recording's backup, then finalizes it, on this class's executor: the sweep's
 	 * decision ({@link ReconcileDecision.Step#STOP_BACKUP}) for a stop requested of this
 	 * controller, or one no controller completed. The recording's stop reason is announced.
 	 */
 	void stopBackup(RecordingId id) {
-		recordings.find(id).ifPresent(r -> submit(id, r.stopReason()));
+		submit(id, () -> stop(id, null));
 	}
 
-	private void submit(RecordingId id, String reason) {
+	/**
+	 * Runs the reconciliation of a stop requested of this controller on this class's executor
+	 * ({@link UnfinishedStops#reconcileRequested}): a stop never waits behind failovers.
+	 */
+	void reconcileOnExecutor(RecordingId id, Runnable reconciliation) {
+		submit(id, reconciliation);
+	}
+
+	private void submit(RecordingId id, Runnable task) {
 		try {
 			executor.execute(() -> {
 				try {
-					stop(id, reason);
+					task.run();
 				}
 				catch (RuntimeException ex) {
 					LOG.warn("event=failover.stop_failed recordingId=" + id + " error="

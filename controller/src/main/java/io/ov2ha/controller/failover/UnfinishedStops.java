@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -31,15 +33,51 @@ final class UnfinishedStops {
 
 	private final StopRequests requests;
 
-	UnfinishedStops(HaProperties properties, StopCoordinator stops, Clock clock) {
+	private final Function<RecordingId, Optional<Snapshot>> read;
+
+	/** @param read reads a recording's snapshot ({@link FailoverReads#snapshot}) */
+	UnfinishedStops(HaProperties properties, StopCoordinator stops, Clock clock,
+			Function<RecordingId, Optional<Snapshot>> read) {
 		this.properties = properties;
 		this.stops = stops;
 		this.requests = new StopRequests(clock);
+		this.read = read;
 	}
 
-	/** A stop of {@code id} was requested of this controller (it moved to STOPPING): to be decided. */
+	/**
+	 * A stop of {@code id} was requested of this controller (it moved to STOPPING): written down,
+	 * and reconciled at once on the stop's own executor ({@link #reconcileRequested}).
+	 */
+	void onStopRequested(RecordingId id) {
+		requested(id);
+		stops.reconcileOnExecutor(id, () -> reconcileRequested(id));
+	}
+
+	/** Writes the stop of {@code id} down, to be decided. */
 	void requested(RecordingId id) {
 		requests.requested(id);
+	}
+
+	/**
+	 * A stop requested of this controller, reconciled at once on the stop's own executor (never
+	 * behind other recordings' failovers on the workers, and still while the reconciler stops):
+	 * observed (the request, the recording's status and epoch: as a controller without the lease,
+	 * so nothing but the stop can come of it), decided ({@link ReconcileDecision#decide}), and a
+	 * backup stopped here. Its recorder's exit is its event's to handle; the sweep takes a request
+	 * it reads first.
+	 */
+	void reconcileRequested(RecordingId id) {
+		Optional<Snapshot> s = read.apply(id);
+		if (s.isEmpty()) {
+			// final, or no longer known: nothing to stop
+			requests.take(id);
+			return;
+		}
+		ReconcileDecision d = ReconcileDecision.decide(ReconcileDecision.Observed.eventsOnly(s.get().status(),
+				s.get().epoch(), RecorderExits.Seen.NONE, requestTaken(s.get())));
+		if (d.has(ReconcileDecision.Step.STOP_BACKUP)) {
+			stops.stop(id, null);
+		}
 	}
 
 	/**

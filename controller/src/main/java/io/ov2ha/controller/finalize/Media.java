@@ -19,6 +19,8 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.ov2ha.controller.support.DaemonThreads;
+
 /**
  * ffmpeg and ffprobe (Debian's, from the PATH), always started with an argument list (never a
  * shell), with a timeout and stdin closed. Their standard output and error are read through
@@ -120,7 +122,7 @@ class Media {
 	 */
 	private static CompletableFuture<byte[]> drain(InputStream in, int limit, boolean tail) {
 		CompletableFuture<byte[]> result = new CompletableFuture<>();
-		Thread reader = new Thread(() -> {
+		Thread reader = DaemonThreads.thread("media-pipe", () -> {
 			try (in) {
 				ByteArrayOutputStream kept = new ByteArrayOutputStream();
 				byte[] buffer = new byte[8192];
@@ -146,8 +148,7 @@ class Media {
 			catch (IOException ex) {
 				result.completeExceptionally(ex);
 			}
-		}, "media-pipe");
-		reader.setDaemon(true);
+		});
 		reader.start();
 		return result;
 	}

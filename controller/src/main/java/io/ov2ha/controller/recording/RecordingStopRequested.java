@@ -1,8 +1,8 @@
 package io.ov2ha.controller.recording;
 
 /**
- * Published when a recording has moved to STOPPING. Listeners (stopping a backup recorder,
- * finalization) act on it; it is published after the state change is stored.
+ * Published when a recording has moved to STOPPING, after the state change is stored. The
+ * failover reconciler acts on it (a backup recorder is stopped, then the recording finalized).
  *
  * @param id the recording
  * @param reason OpenVidu's stop reason, or {@code stoppedByAdmin}

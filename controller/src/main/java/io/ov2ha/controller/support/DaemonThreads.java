@@ -24,6 +24,16 @@ public final class DaemonThreads {
 		return Executors.newFixedThreadPool(size, r -> daemon(r, prefix + "-" + n.incrementAndGet()));
 	}
 
+	/** A scheduler on {@code size} threads, each named {@code name}. */
+	public static ScheduledExecutorService schedulerPool(String name, int size) {
+		return Executors.newScheduledThreadPool(size, r -> daemon(r, name));
+	}
+
+	/** A pool that makes a thread named {@code name} whenever all are busy, and ends idle ones after a minute. */
+	public static ExecutorService cachedPool(String name) {
+		return Executors.newCachedThreadPool(r -> daemon(r, name));
+	}
+
 	/** A scheduler on one thread named {@code name}. */
 	public static ScheduledExecutorService scheduler(String name) {
 		return Executors.newSingleThreadScheduledExecutor(r -> daemon(r, name));

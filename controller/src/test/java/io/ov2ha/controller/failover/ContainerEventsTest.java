@@ -38,7 +38,9 @@ class ContainerEventsTest {
 
 	private final KeyedExecutor workers = new KeyedExecutor(HandOver.to(Runnable::run));
 
-	private final ContainerEvents events = new ContainerEvents(null, exits, () -> workers, reconciled::add);
+	private final ContainerEvents events = new ContainerEvents(null, exits, () -> workers, reconciled::add, () -> true,
+			() -> {
+			});
 
 	private static RuntimeEvent event(Kind kind, Long exitCode) {
 		return new RuntimeEvent(kind, C, "rec", exitCode, T, Map.of(ContainerLabels.RECORDING_ID, ID.value()));

@@ -164,6 +164,7 @@ class FailoverReplicasTest {
 
 		assertThat(admin.post("/api/recordings/" + id + "/stop", null).status()).isEqualTo(202);
 
+		// well before the lease holder's fallback (ten minutes): the controller asked stopped it
 		await().atMost(Duration.ofSeconds(90))
 			.until(() -> admin.get("/api/recordings/" + id).json().path("status").asString().equals("READY"));
 		assertThat(admin.get("/api/failover/status").json().path("reconciler").path("isLeader").asBoolean())

@@ -18,9 +18,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -69,6 +71,9 @@ class RecordingReconcilerTest {
 	/** The reconciler's STOPPING recordings: stop requests are written down here. */
 	private UnfinishedStops stops;
 
+	/** What a stop's reconciliation reads ({@link UnfinishedStops#reconcileRequested}). */
+	private final Map<RecordingId, Optional<Snapshot>> snapshots = new HashMap<>();
+
 	@TempDir
 	Path dir;
 
@@ -100,8 +105,9 @@ class RecordingReconcilerTest {
 		HostPressure pressure = new HostPressure(properties, clock, registry);
 		RecorderChecks checks = new RecorderChecks(properties, null, null, null, null, runtime(), clock, gate, pressure,
 				new ThrottledWarnings(clock), null, null);
+		stops = new UnfinishedStops(properties, null, clock, snapshots::get);
 		return new RecordingReconciler(null, null, null, null, rules, gate, pressure, checks,
-				stops = new UnfinishedStops(properties, null, clock), () -> workers, () -> T.minusSeconds(3600), id -> Runnable::run,
+				stops, () -> workers, () -> T.minusSeconds(3600), id -> Runnable::run,
 				clock, new RecorderPeers(Duration.ofSeconds(1), Duration.ofSeconds(2)),
 				new FailoverMetrics(registry, new RecorderCensus(null, clock), client), null, exits);
 	}
@@ -298,6 +304,29 @@ class RecordingReconcilerTest {
 		stops.requested(primary.id());
 		assertThat(sweep.decide(primary, T, true).decision().steps()).isEmpty();
 		assertThat(stops.requestedNotDecided()).isEmpty();
+	}
+
+	@Test
+	void aStopsOwnReconciliationStopsNothingButABackupAndTakesTheRequest() {
+		sweep(false);
+		Snapshot before = backup("ses_StopHere", 0.5, null);
+		// a primary, STOPPING: OpenVidu's to stop (a call of the stop here would fail: it has none)
+		Snapshot primary = new Snapshot(before.id(), 1L, RecordingStatus.STOPPING, 0, EXACT, T, null, null, null, 0,
+				T.minusSeconds(600), T, FailoverState.NONE, before.progress());
+		snapshots.put(before.id(), Optional.of(primary));
+		stops.requested(before.id());
+		stops.reconcileRequested(before.id());
+		assertThat(stops.requestedNotDecided()).isEmpty();
+		// gone (final and expired): nothing to stop
+		snapshots.put(before.id(), Optional.empty());
+		stops.requested(before.id());
+		stops.reconcileRequested(before.id());
+		assertThat(stops.requestedNotDecided()).isEmpty();
+		// read before the stop (still RECORDING): left for the sweep
+		snapshots.put(before.id(), Optional.of(before));
+		stops.requested(before.id());
+		stops.reconcileRequested(before.id());
+		assertThat(stops.requestedNotDecided()).containsExactly(before.id());
 	}
 
 	@Test

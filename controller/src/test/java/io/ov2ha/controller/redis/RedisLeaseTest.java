@@ -29,6 +29,8 @@ class RedisLeaseTest {
 		assertThat(b.tryAcquire(key, Duration.ofSeconds(10))).isFalse();
 		assertThat(b.renew(key, Duration.ofSeconds(10))).isFalse();
 		assertThat(b.release(key)).isFalse();
+		assertThat(a.renew(key, Duration.ofSeconds(60))).isTrue();
+		assertThat(redis.getExpire(key)).as("renewed: its new time to live").isGreaterThan(10);
 		assertThat(a.acquireOrRenew(key, Duration.ofSeconds(10))).isTrue();
 		assertThat(a.release(key)).isTrue();
 		assertThat(b.tryAcquire(key, Duration.ofSeconds(10))).isTrue();
