@@ -140,24 +140,19 @@ class StopCoordinator implements DisposableBean {
 			submit(r.id(), () -> stop(r.id(), stopReason));
 			return true;
 		}
-		try {
-			executor.execute(() -> {
-				if (killOld && ContainerLabels.isExactId(oldContainerId)) {
-					try {
-						runtime.stopGracefully(oldContainerId, properties.failover().stopTimeout());
-					}
-					catch (RuntimeException ex) {
-						LOG.warn("event=failover.recorder_stop_failed recordingId=" + r.id() + " containerId="
-								+ ContainerLabels.shortId(oldContainerId) + " error="
-								+ LogValues.quote(ex.getClass().getSimpleName() + ": " + ex.getMessage()));
-					}
+		submit(r.id(), () -> {
+			if (killOld && ContainerLabels.isExactId(oldContainerId)) {
+				try {
+					runtime.stopGracefully(oldContainerId, properties.failover().stopTimeout());
 				}
-				finalizeNow(r.id(), stopReason);
-			});
-		}
-		catch (RejectedExecutionException ex) {
-			// shutting down: the recording stays STOPPING for the next controller
-		}
+				catch (RuntimeException ex) {
+					LOG.warn("event=failover.recorder_stop_failed recordingId=" + r.id() + " containerId="
+							+ ContainerLabels.shortId(oldContainerId) + " error="
+							+ LogValues.quote(ex.getClass().getSimpleName() + ": " + ex.getMessage()));
+				}
+			}
+			finalizeNow(r.id(), stopReason);
+		});
 		return true;
 	}
 
@@ -171,12 +166,7 @@ class StopCoordinator implements DisposableBean {
 	}
 
 	private void finalizeInBackground(RecordingId id, String reason) {
-		try {
-			executor.execute(() -> finalizeNow(id, reason));
-		}
-		catch (RejectedExecutionException ex) {
-			// shutting down: the recording stays STOPPING for the next controller
-		}
+		submit(id, () -> finalizeNow(id, reason));
 	}
 
 	private void finalizeNow(RecordingId id, String reason) {
@@ -222,10 +212,16 @@ class StopCoordinator implements DisposableBean {
 			});
 		}
 		catch (RejectedExecutionException ex) {
-			// shutting down: the reconciler of the next controller resumes it
+			// shutting down: the recording stays STOPPING for the next controller
 		}
 	}
 
+	/**
+	 * Stops the recording's backup and finalizes the recording, once across controllers (its stop
+	 * lease, and {@code stopHandledEpoch}).
+	 *
+	 * @param reason the stop reason announced; null: the recording's own ({@code stopReason})
+	 */
 	void stop(RecordingId id, String reason) {
 		Optional<Recording> found = recordings.find(id);
 		if (found.isEmpty() || found.get().epoch() == 0 || found.get().isFinal()) {
@@ -241,6 +237,7 @@ class StopCoordinator implements DisposableBean {
 			if (r == null || r.epoch() == 0 || r.isFinal()) {
 				return;
 			}
+			String why = reason == null ? r.stopReason() : reason;
 			FailoverState state = reads.state(id, r.createdAt());
 			if (state.stopHandledEpoch() != null && state.stopHandledEpoch() == r.epoch()) {
 				return;
@@ -248,7 +245,7 @@ class StopCoordinator implements DisposableBean {
 			Map<String, Object> patch = new LinkedHashMap<>();
 			if (ContainerLabels.isExactId(r.containerId())) {
 				LOG.info("event=failover.backup_stopping recordingId=" + id + " epoch=" + r.epoch() + " containerId="
-						+ ContainerLabels.shortId(r.containerId()) + " reason=" + LogValues.quote(reason));
+						+ ContainerLabels.shortId(r.containerId()) + " reason=" + LogValues.quote(why));
 				RecorderRuntime.StopResult result = runtime.stopGracefully(r.containerId(), stopTimeout);
 				patch.put("stoppedAt", clock.instant().toEpochMilli());
 				patch.put("stopExitCode", result.exitCode());
@@ -260,7 +257,7 @@ class StopCoordinator implements DisposableBean {
 					Map.of("stopHandledEpoch", Long.toString(r.epoch())));
 			Optional<RecordingStatus> status = finalization.finalizeAfterFailover(id);
 			if (status.isPresent() && status.get().isFinal()) {
-				notifier.finalStatusReached(id, status.get(), reason == null ? r.stopReason() : reason);
+				notifier.finalStatusReached(id, status.get(), why);
 			}
 		}
 		finally {
