@@ -31,15 +31,15 @@ import io.ov2ha.controller.support.PeriodicPass;
  * observed (container state, heartbeat age, chunk progress) and acts. Event sources write down
  * what they saw and queue the recording's id on its worker, where it is reconciled at once
  * ({@link RecordingReconciler#reconcile}: observed, decided by the pure {@link ReconcileDecision},
- * acted on); a controller that does not hold the lease only acts on what its own sources saw.
+ * acted on; a stop is reconciled where it arrives, see below); a controller that does not hold the lease only acts on what its own sources saw.
  *
  * <ul>
  * <li><b>Docker events</b> (every controller, {@link ContainerEvents}): a die is written down
  * ({@link RecorderExits}); the Redis claim lets one controller win; one refused for the back-off
  * is queued again when it ends.</li>
  * <li><b>Stops</b> (the controller asked, {@link #onStopRequested}): a recording moved to STOPPING
- * is written down ({@link StopRequests}) and reconciled on the stop's own executor, not on a
- * worker; a backup's stop is decided and run there, once under its lease.</li>
+ * is written down ({@link StopRequests}) and reconciled at once on the caller's thread, not on a
+ * worker; a backup's stop is run on the stop's executor, once under its lease.</li>
  * <li><b>Sweep</b> (one controller at a time, under a Redis lease, every
  * {@code HA_RECONCILE_INTERVAL}: {@link ReconcilerTick}): the same reconciliation for every
  * active recording: heartbeat and chunk rules ({@link DetectionRules}), retries of backups that
@@ -70,7 +70,7 @@ class FailoverReconciler implements SmartLifecycle {
 
 	private static final Log LOG = LogFactory.getLog(FailoverReconciler.class);
 
-	/** Failovers (and stops) worked on at once, one per recording at a time. */
+	/** Recordings reconciled at once, one task per recording at a time (a backup's stop runs apart). */
 	static final int WORKERS = 4;
 
 	static final String LEASE = "failover-reconciler";
@@ -234,14 +234,22 @@ class FailoverReconciler implements SmartLifecycle {
 
 	/**
 	 * A recording moved to STOPPING (OpenVidu's {@code stopped}, an admin stop): written down and
-	 * reconciled at once on the stop's own executor, on the controller asked, whether or not the
-	 * reconciler runs yet or still ({@link UnfinishedStops#onStopRequested}): a backup's stop is
-	 * decided ({@link ReconcileDecision.Step#STOP_BACKUP}) and run there.
+	 * reconciled at once, on the controller asked, whether or not the reconciler runs yet or still
+	 * ({@link UnfinishedStops#onStopRequested}): a backup's stop is decided
+	 * ({@link ReconcileDecision.Step#STOP_BACKUP}) and run on the stop's executor. A failure (Redis)
+	 * leaves the request for the lease holder's sweep; the caller's answer never depends on it.
 	 */
 	@EventListener
 	void onStopRequested(RecordingStopRequested stop) {
-		if (properties.failover().enabled()) {
+		if (!properties.failover().enabled()) {
+			return;
+		}
+		try {
 			unfinishedStops.onStopRequested(stop.id());
+		}
+		catch (RuntimeException ex) {
+			LOG.warn("event=failover.stop_request_failed recordingId=" + stop.id() + " error="
+					+ LogValues.quote(ex.getClass().getSimpleName() + ": " + ex.getMessage()));
 		}
 	}
 

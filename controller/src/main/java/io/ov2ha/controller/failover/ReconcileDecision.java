@@ -7,13 +7,14 @@ import java.util.List;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**
- * What the reconciler does for one recording, at a sweep or when an event source queued its id
- * (a Docker event, a stop requested, a heartbeat that shows a standstill): a pure function of what it observed
- * ({@link Observed}), made by {@link #decide}. The observation holds the recorder's exit if an
- * event source saw one ({@link RecorderExits}), a stop requested of it ({@link StopRequests}), its judgement ({@link DetectionRules}, itself
- * pure) and which throttled steps are due; the decision names at most one bookkeeping step and
- * then at most one action, run in that order as <b>one</b> task on the recording's worker queue
- * (except {@link Step#STOP_BACKUP}, handed to the stop's own executor), and says why.
+ * What the reconciler does for one recording, at a sweep, when an event source queued its id (a
+ * Docker event, a heartbeat that shows a standstill), or at once for a stop requested: a pure
+ * function of what it observed ({@link Observed}), made by {@link #decide}. The observation holds
+ * the recorder's exit if an event source saw one ({@link RecorderExits}), a stop requested of it
+ * ({@link StopRequests}), its judgement ({@link DetectionRules}, itself pure) and which
+ * throttled steps are due; the decision names at most one bookkeeping step and then at most one
+ * action, run in that order as <b>one</b> task on the recording's worker queue (except
+ * {@link Step#STOP_BACKUP}, handed to the stop's own executor), and says why.
  * {@link RecordingReconciler} observes, decides, marks the throttles of the steps chosen and acts.
  *
  * <p>

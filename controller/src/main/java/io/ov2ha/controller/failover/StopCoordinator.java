@@ -183,20 +183,12 @@ class StopCoordinator implements DisposableBean {
 	}
 
 	/**
-	 * Stops the recording's backup, then finalizes it, on this class's executor: the sweep's
+	 * Stops the recording's backup, then finalizes it, on this class's executor: the reconciler's
 	 * decision ({@link ReconcileDecision.Step#STOP_BACKUP}) for a stop requested of this
 	 * controller, or one no controller completed. The recording's stop reason is announced.
 	 */
 	void stopBackup(RecordingId id) {
 		submit(id, () -> stop(id, null));
-	}
-
-	/**
-	 * Runs the reconciliation of a stop requested of this controller on this class's executor
-	 * ({@link UnfinishedStops#reconcileRequested}): a stop never waits behind failovers.
-	 */
-	void reconcileOnExecutor(RecordingId id, Runnable reconciliation) {
-		submit(id, reconciliation);
 	}
 
 	private void submit(RecordingId id, Runnable task) {
@@ -213,6 +205,7 @@ class StopCoordinator implements DisposableBean {
 		}
 		catch (RejectedExecutionException ex) {
 			// shutting down: the recording stays STOPPING for the next controller
+			LOG.info("event=failover.stop_dropped recordingId=" + id + " reason=shutting_down");
 		}
 	}
 

@@ -11,11 +11,12 @@ import io.ov2ha.controller.recording.RecordingId;
 /**
  * The stops this controller was asked for and has not decided yet (the recording moved to
  * STOPPING: OpenVidu's {@code stopped}, an admin stop): what the stop's event source writes down
- * before it only queues the recording's id, as {@link RecorderExits} for a recorder's exit. The
- * reconciler reads a request once, when it observes the recording STOPPING or beyond
- * ({@link #take}): a backup's stop is then its decision
+ * before the recording is reconciled ({@link UnfinishedStops#onStopRequested}), as
+ * {@link RecorderExits} for a recorder's exit. A request is read once, when the recording is
+ * observed STOPPING or beyond ({@link #take}), by that reconciliation or by the lease holder's
+ * sweep if it reads it first: a backup's stop is then the decision
  * ({@link ReconcileDecision.Step#STOP_BACKUP}); a primary's is OpenVidu's. A snapshot read before
- * the stop (still RECORDING) leaves the request for the reconciliation the event queued.
+ * the stop (still RECORDING) leaves the request.
  */
 final class StopRequests {
 
@@ -37,7 +38,7 @@ final class StopRequests {
 		return byRecording.remove(id) != null;
 	}
 
-	/** The recordings with a request not taken yet (queued again when the reconciler starts). */
+	/** The recordings with a request not taken yet. */
 	List<RecordingId> pending() {
 		return List.copyOf(byRecording.keySet());
 	}

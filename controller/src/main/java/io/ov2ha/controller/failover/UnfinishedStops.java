@@ -4,10 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
-import java.util.function.Function;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.recording.RecordingId;
@@ -15,8 +15,9 @@ import io.ov2ha.controller.recording.RecordingStatus;
 
 /**
  * STOPPING recordings to finish: a backup's stop requested of this controller (written down by
- * the stop's event source, {@link StopRequests}) or one whose controller died, found by the sweep,
- * is run ({@link StopCoordinator#stopBackup}); OpenVidu's own recorder that went silent long ago
+ * the stop's event source, {@link StopRequests}, and decided at once: {@link #onStopRequested}) or
+ * one whose controller died, found by the sweep, is run on the stop's own executor
+ * ({@link StopCoordinator#stopBackup}); OpenVidu's own recorder that went silent long ago
  * without asking for its finalization (the controller was unreachable then) is finalized, asked
  * once in a while. What they observe feeds {@link ReconcileDecision}; what it decides runs here.
  */
@@ -46,11 +47,12 @@ final class UnfinishedStops {
 
 	/**
 	 * A stop of {@code id} was requested of this controller (it moved to STOPPING): written down,
-	 * and reconciled at once on the stop's own executor ({@link #reconcileRequested}).
+	 * and reconciled at once on the caller's thread ({@link #reconcileRequested}: one read of
+	 * Redis); only a backup's stop goes to the stop's executor.
 	 */
 	void onStopRequested(RecordingId id) {
 		requested(id);
-		stops.reconcileOnExecutor(id, () -> reconcileRequested(id));
+		reconcileRequested(id);
 	}
 
 	/** Writes the stop of {@code id} down, to be decided. */
@@ -59,12 +61,12 @@ final class UnfinishedStops {
 	}
 
 	/**
-	 * A stop requested of this controller, reconciled at once on the stop's own executor (never
-	 * behind other recordings' failovers on the workers, and still while the reconciler stops):
-	 * observed (the request, the recording's status and epoch: as a controller without the lease,
-	 * so nothing but the stop can come of it), decided ({@link ReconcileDecision#decide}), and a
-	 * backup stopped here. Its recorder's exit is its event's to handle; the sweep takes a request
-	 * it reads first.
+	 * A stop requested of this controller, reconciled at once (never behind other recordings'
+	 * failovers on the workers, and whether the reconciler runs or not): observed (the request, the
+	 * recording's status and epoch: as by a controller without the lease, so nothing but the stop
+	 * can come of it), decided ({@link ReconcileDecision#decide}), and a backup's stop handed to
+	 * the stop's executor. Its recorder's exit is its event's to handle; the sweep takes a request
+	 * it reads first. A read that fails leaves the request for the lease holder's sweep.
 	 */
 	void reconcileRequested(RecordingId id) {
 		Optional<Snapshot> s = read.apply(id);
@@ -76,7 +78,7 @@ final class UnfinishedStops {
 		ReconcileDecision d = ReconcileDecision.decide(ReconcileDecision.Observed.eventsOnly(s.get().status(),
 				s.get().epoch(), RecorderExits.Seen.NONE, requestTaken(s.get())));
 		if (d.has(ReconcileDecision.Step.STOP_BACKUP)) {
-			stops.stop(id, null);
+			stops.stopBackup(id);
 		}
 	}
 

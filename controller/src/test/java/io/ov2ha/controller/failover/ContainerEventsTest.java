@@ -38,9 +38,14 @@ class ContainerEventsTest {
 
 	private final KeyedExecutor workers = new KeyedExecutor(HandOver.to(Runnable::run));
 
-	private final ContainerEvents events = new ContainerEvents(null, exits, () -> workers, reconciled::add, () -> true,
-			() -> {
-			});
+	/** Whether the reconciler runs. */
+	private boolean running = true;
+
+	/** Full reconciliations asked for. */
+	private int audits;
+
+	private final ContainerEvents events = new ContainerEvents(null, exits, () -> workers, reconciled::add,
+			() -> running, () -> audits++);
 
 	private static RuntimeEvent event(Kind kind, Long exitCode) {
 		return new RuntimeEvent(kind, C, "rec", exitCode, T, Map.of(ContainerLabels.RECORDING_ID, ID.value()));
@@ -61,6 +66,18 @@ class ContainerEventsTest {
 		events.onEvent(event(Kind.HEALTHY, null));
 		assertThat(reconciled).containsExactly(ID);
 		assertThat(exits.of(C, T)).isEqualTo(Seen.NONE);
+	}
+
+	@Test
+	void nothingIsWrittenDownWhileTheReconcilerDoesNotRunAndAConnectionAsksForTheFullReconciliation() {
+		running = false;
+		events.onEvent(event(Kind.DIED, 137L));
+		assertThat(reconciled).isEmpty();
+		assertThat(exits.size()).isZero();
+		events.onConnected(false);
+		events.onDisconnected("stream broke");
+		events.onConnected(true);
+		assertThat(audits).isEqualTo(2);
 	}
 
 	@Test

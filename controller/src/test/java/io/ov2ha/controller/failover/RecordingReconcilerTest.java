@@ -74,6 +74,19 @@ class RecordingReconcilerTest {
 	/** What a stop's reconciliation reads ({@link UnfinishedStops#reconcileRequested}). */
 	private final Map<RecordingId, Optional<Snapshot>> snapshots = new HashMap<>();
 
+	/** The backups whose stop was handed to the stop's executor. */
+	private final List<RecordingId> backupsStopped = new ArrayList<>();
+
+	private final StopCoordinator stopCoordinator = new StopCoordinator(null, null, null, null, null, null, null, null,
+			clock) {
+
+		@Override
+		void stopBackup(RecordingId id) {
+			backupsStopped.add(id);
+		}
+
+	};
+
 	@TempDir
 	Path dir;
 
@@ -105,7 +118,8 @@ class RecordingReconcilerTest {
 		HostPressure pressure = new HostPressure(properties, clock, registry);
 		RecorderChecks checks = new RecorderChecks(properties, null, null, null, null, runtime(), clock, gate, pressure,
 				new ThrottledWarnings(clock), null, null);
-		stops = new UnfinishedStops(properties, null, clock, snapshots::get);
+		stops = new UnfinishedStops(properties, stopCoordinator, clock,
+				id -> snapshots.getOrDefault(id, Optional.empty()));
 		return new RecordingReconciler(null, null, null, null, rules, gate, pressure, checks,
 				stops, () -> workers, () -> T.minusSeconds(3600), id -> Runnable::run,
 				clock, new RecorderPeers(Duration.ofSeconds(1), Duration.ofSeconds(2)),
@@ -310,7 +324,16 @@ class RecordingReconcilerTest {
 	void aStopsOwnReconciliationStopsNothingButABackupAndTakesTheRequest() {
 		sweep(false);
 		Snapshot before = backup("ses_StopHere", 0.5, null);
-		// a primary, STOPPING: OpenVidu's to stop (a call of the stop here would fail: it has none)
+		Snapshot stopping = new Snapshot(before.id(), 1L, RecordingStatus.STOPPING, 1, EXACT, T, null, null, null, 1,
+				T.minusSeconds(600), T, before.state(), before.progress());
+		snapshots.put(before.id(), Optional.of(stopping));
+		stops.onStopRequested(before.id());
+		assertThat(backupsStopped).containsExactly(before.id());
+		assertThat(stops.requestedNotDecided()).isEmpty();
+		stops.reconcileRequested(before.id());
+		assertThat(backupsStopped).as("once").containsExactly(before.id());
+		backupsStopped.clear();
+		// a primary, STOPPING: OpenVidu's to stop
 		Snapshot primary = new Snapshot(before.id(), 1L, RecordingStatus.STOPPING, 0, EXACT, T, null, null, null, 0,
 				T.minusSeconds(600), T, FailoverState.NONE, before.progress());
 		snapshots.put(before.id(), Optional.of(primary));
@@ -327,6 +350,7 @@ class RecordingReconcilerTest {
 		stops.requested(before.id());
 		stops.reconcileRequested(before.id());
 		assertThat(stops.requestedNotDecided()).containsExactly(before.id());
+		assertThat(backupsStopped).isEmpty();
 	}
 
 	@Test
