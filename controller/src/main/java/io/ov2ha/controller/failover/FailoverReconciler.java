@@ -31,7 +31,8 @@ import io.ov2ha.controller.support.PeriodicPass;
  * observed (container state, heartbeat age, chunk progress) and acts. Event sources write down
  * what they saw and queue the recording's id on its worker, where it is reconciled at once
  * ({@link RecordingReconciler#reconcile}: observed, decided by the pure {@link ReconcileDecision},
- * acted on; a stop is reconciled where it arrives, see below); a controller that does not hold the lease only acts on what its own sources saw.
+ * acted on; a stop is reconciled where it arrives, see below); a controller that does not hold
+ * the lease only acts on what its own sources saw.
  *
  * <ul>
  * <li><b>Docker events</b> (every controller, {@link ContainerEvents}): a die is written down

@@ -48,8 +48,4 @@ final class StopRequests {
 		byRecording.values().removeIf(t -> t.isBefore(old));
 	}
 
-	int size() {
-		return byRecording.size();
-	}
-
 }

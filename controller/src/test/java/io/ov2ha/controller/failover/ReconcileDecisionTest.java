@@ -216,11 +216,8 @@ class ReconcileDecisionTest {
 		rows.add(arguments("both stops due: the unfinished one", o, List.of(STOP_BACKUP)));
 		rows.add(arguments("stopping, nothing due", stopping(0), List.of()));
 		// --- a stop requested of this controller (written down by the stop's event source)
-		o = stopping(1);
-		o.stopRequested = true;
-		rows.add(arguments("a stop requested, a backup records: stopped", o, List.of(STOP_BACKUP)));
-		o = stopping(0);
-		o.stopRequested = true;
+		rows.add(arguments("a stop requested, a backup records: stopped", stop(stopping(1)), List.of(STOP_BACKUP)));
+		o = stop(stopping(0));
 		o.goneDue = true;
 		rows.add(arguments("a stop requested of OpenVidu's recorder (OpenVidu stops it), gone long since: finalized", o,
 				List.of(FINISH_GONE_RECORDER)));
