@@ -262,13 +262,13 @@ stack_stop() {
 		docker rm -f "$cid" >/dev/null 2>&1 || true
 	done
 	STACK_CONTAINERS=()
-	if [[ $STACK_STANDBY_RECORDERS != 0 && -n $STACK_SITE_IMAGE ]]; then
-		# the controller first (it would start new ones), then its standbys, free or handed over
-		stop_pid "$STACK_CONTROLLER_PID"
-		docker ps -aq --filter label=io.ov2ha.role=standby --filter "ancestor=$STACK_SITE_IMAGE" |
-			xargs -r docker rm -f >/dev/null 2>&1 || true
-	fi
 	if [[ -n $STACK_SITE_IMAGE ]]; then
+		# the controller first (it would start new backups and standbys), then every container of
+		# the site image (backups and standbys, running or exited), then the image: an image with
+		# containers, even exited ones, is not removed
+		stop_pid "$STACK_CONTROLLER_PID"
+		STACK_CONTROLLER_PID=''
+		docker ps -aq --filter "ancestor=$STACK_SITE_IMAGE" 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
 		docker rmi "$STACK_SITE_IMAGE" >/dev/null 2>&1 || true
 		STACK_SITE_IMAGE=''
 	fi

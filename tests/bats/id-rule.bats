@@ -6,9 +6,9 @@
 setup() {
 	ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 	JAVA_RULE=$(sed -n 's/.*Pattern.compile("\(\[[^]]*\]\){1," + MAX_LENGTH + "}").*/\1/p' \
-		"$ROOT/controller/src/main/java/io/ov2ha/controller/recording/RecordingId.java")
+		"$ROOT/controller/src/main/java/io/ov2ha/controller/kernel/RecordingId.java")
 	JAVA_MAX=$(sed -n 's/.*int MAX_LENGTH = \([0-9]*\);.*/\1/p' \
-		"$ROOT/controller/src/main/java/io/ov2ha/controller/recording/RecordingId.java")
+		"$ROOT/controller/src/main/java/io/ov2ha/controller/kernel/RecordingId.java")
 	EXPECTED="^${JAVA_RULE}{1,${JAVA_MAX}}\$"
 }
 

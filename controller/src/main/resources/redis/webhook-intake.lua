@@ -1,6 +1,6 @@
 -- Store one webhook event durably, once (atomic). See webhook.WebhookQueue#store.
 -- KEYS: 1 stream, 2 relay state, 3 dedup key, 4 pending set,
---       5 the event's recording (only read when ARGV[2] == '1')
+--       5 rec (the event's recording; only read when ARGV[2] == '1')
 -- ARGV: 1 dedup TTL (ms), 2 '1' = OpenVidu's ready/failed: not relayed when the controller
 --       announces that recording's outcome (failoverCount > 0, controllerAnnounces = 1, or the
 --       controller is still FINALIZING it), 3 the recording's createdAt,

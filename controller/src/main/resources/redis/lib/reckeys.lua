@@ -15,7 +15,7 @@ function reckeys.current(rec, createdAt)
 end
 
 -- Keys of an earlier recording with this id, set aside under its createdAt (register.lua,
--- webhook-started.lua, failover-claim.lua).
+-- webhook-started.lua, recorder-claim.lua).
 function reckeys.archived(rec, createdAt)
   return {rec .. ':chunks:' .. createdAt, rec .. ':containers:' .. createdAt,
     rec .. ':failovers:' .. createdAt, rec .. ':finalize:' .. createdAt}

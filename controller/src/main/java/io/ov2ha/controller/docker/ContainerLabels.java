@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 
 /**
  * The labels and names of backup recorders. Every backup carries all of these labels, so any

@@ -17,8 +17,9 @@ import io.ov2ha.controller.docker.BackupSpec;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderContainer;
 import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.kernel.RecordingId;
+import io.ov2ha.controller.recording.RecorderHandover;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.support.LogValues;
@@ -39,6 +40,8 @@ class BackupStarts {
 
 	private final FailoverStore store;
 
+	private final RecorderHandover handover;
+
 	private final FailoverReads reads;
 
 	private final RecordingStore recordings;
@@ -55,11 +58,12 @@ class BackupStarts {
 
 	private final Clock clock;
 
-	BackupStarts(HaProperties properties, FailoverStore store, FailoverReads reads, RecordingStore recordings, RecorderRuntime runtime,
-			BackupSpecs specs, RecorderContainers containers, FailoverMetrics metrics, StandbyHandover standbys,
-			Clock clock) {
+	BackupStarts(HaProperties properties, FailoverStore store, RecorderHandover handover, FailoverReads reads,
+			RecordingStore recordings, RecorderRuntime runtime, BackupSpecs specs, RecorderContainers containers,
+			FailoverMetrics metrics, StandbyHandover standbys, Clock clock) {
 		this.properties = properties;
 		this.store = store;
+		this.handover = handover;
 		this.reads = reads;
 		this.recordings = recordings;
 		this.runtime = runtime;
@@ -202,7 +206,7 @@ class BackupStarts {
 		}
 		patch.put("error", null);
 		var engine = runtime.statusOf(containerId);
-		var result = store.started(r.id(), epoch, containerId, engine.endpoint(), engine.hostName(), now, startChunk,
+		var result = handover.started(r.id(), epoch, containerId, engine.endpoint(), engine.hostName(), now, startChunk,
 				patch);
 		switch (result.code()) {
 			case RECORDED -> {

@@ -12,7 +12,7 @@ import org.apache.commons.logging.LogFactory;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RuntimeEvent;
 import io.ov2ha.controller.docker.RuntimeEventListener;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 
 /**
  * The Docker events of every controller, an event source in the manner of a Kubernetes

@@ -12,8 +12,8 @@ import org.apache.commons.logging.LogFactory;
 
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 
 /**
  * What the reconciler does with a recorder found failed (dead: an exit a Docker event or the full

@@ -15,8 +15,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations;
 import org.springframework.stereotype.Repository;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.ChunkEntry;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.redis.RedisKeys;
 import tools.jackson.databind.JsonNode;
@@ -24,8 +24,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What the failover code reads back from Redis with plain commands (keys: {@link RedisKeys}):
- * the failover state and history the scripts of {@link FailoverStore} write (its Javadoc has
- * the schema), the failover stats, the chunk manifest's report times, the container index, and
+ * the failover state and history the scripts of {@link FailoverStore} and
+ * {@link io.ov2ha.controller.recording.RecorderHandover} write (FailoverStore's Javadoc has the
+ * schema), the failover stats, the chunk manifest's report times, the container index, and
  * the {@link Snapshot}s failure detection judges, read in pipelined round trips. Its one write is
  * the container index's cleanup, which needs no script: it only drops entries of recordings that
  * are final or gone.

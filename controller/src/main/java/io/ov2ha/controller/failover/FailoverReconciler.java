@@ -15,8 +15,8 @@ import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecorderStandstill;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStopRequested;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;

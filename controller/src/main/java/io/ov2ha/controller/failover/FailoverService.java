@@ -15,8 +15,9 @@ import org.springframework.stereotype.Service;
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderContainer;
+import io.ov2ha.controller.kernel.RecordingId;
+import io.ov2ha.controller.recording.RecorderHandover;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
@@ -41,6 +42,8 @@ class FailoverService {
 
 	private final FailoverStore store;
 
+	private final RecorderHandover handover;
+
 	private final FailoverReads reads;
 
 	private final RecordingStore recordings;
@@ -57,12 +60,13 @@ class FailoverService {
 
 	private final FinalStatusNotifier notifier;
 
-	FailoverService(HaProperties properties, FailoverStore store, FailoverReads reads, RecordingStore recordings,
-			BackupStarts starts, RecorderContainers containers, ControllerInstance instance, FailoverMetrics metrics,
-			Clock clock, FinalStatusNotifier notifier) {
+	FailoverService(HaProperties properties, FailoverStore store, RecorderHandover handover, FailoverReads reads,
+			RecordingStore recordings, BackupStarts starts, RecorderContainers containers, ControllerInstance instance,
+			FailoverMetrics metrics, Clock clock, FinalStatusNotifier notifier) {
 		this.properties = properties;
 		this.notifier = notifier;
 		this.store = store;
+		this.handover = handover;
 		this.reads = reads;
 		this.recordings = recordings;
 		this.starts = starts;
@@ -95,21 +99,21 @@ class FailoverService {
 	/**
 	 * How a failover request ended.
 	 *
-	 * @param code CLAIMED, or why not: an answer of failover-claim.lua (a CAPPED claim is told
+	 * @param code CLAIMED, or why not: an answer of recorder-claim.lua (a CAPPED claim is told
 	 *        as BACKOFF, with the running backups in {@code current})
 	 * @param newEpoch the claimed epoch, else null
 	 * @param retryAt for BACKOFF: when a failover becomes possible
 	 * @param current for NOT_RECORDING: the status; for EPOCH_CHANGED/PENDING: the epoch; for a
 	 *        BACKOFF because HA_MAX_CONCURRENT_BACKUPS backups run: their number (else null)
 	 */
-	record Outcome(FailoverStore.ClaimCode code, Long newEpoch, Instant retryAt, String current) {
+	record Outcome(RecorderHandover.ClaimCode code, Long newEpoch, Instant retryAt, String current) {
 
 		boolean claimed() {
-			return code == FailoverStore.ClaimCode.CLAIMED;
+			return code == RecorderHandover.ClaimCode.CLAIMED;
 		}
 
 		/** A refusal of the claim, with its value. */
-		static Outcome refused(FailoverStore.ClaimCode code, LuaAnswer<FailoverStore.ClaimCode> claim) {
+		static Outcome refused(RecorderHandover.ClaimCode code, LuaAnswer<RecorderHandover.ClaimCode> claim) {
 			return new Outcome(code, null, null, claim.value(0));
 		}
 
@@ -126,9 +130,10 @@ class FailoverService {
 		entry.put("detectedAt", detectedAt.toEpochMilli());
 		entry.put("oldContainerId", evidence.oldContainerId() == null ? "" : evidence.oldContainerId());
 		var failover = properties.failover();
-		var claim = store.claim(r.id(), r.epoch(), failover.maxFailovers(), instance.id(), detectedAt,
-				failover.backoff().toMillis(), ATTEMPT_LEASE.toMillis(), reason, entry, manual,
-				failover.maxConcurrentBackups());
+		var claim = handover.claim(r.id(), r.epoch(), instance.id(), detectedAt, reason.slug(),
+				new RecorderHandover.ClaimLimits(failover.maxFailovers(), failover.backoff().toMillis(),
+						ATTEMPT_LEASE.toMillis(), failover.maxConcurrentBackups(), manual),
+				entry);
 		switch (claim.code()) {
 			case CLAIMED -> {
 			}
@@ -140,7 +145,7 @@ class FailoverService {
 							+ r.epoch() + " runningBackups=" + claim.value(0) + " maxConcurrentBackups="
 							+ failover.maxConcurrentBackups() + " action=retry_when_a_backup_ends");
 				}
-				return new Outcome(FailoverStore.ClaimCode.BACKOFF, null, detectedAt.plus(failover.backoff()), claim.value(0));
+				return new Outcome(RecorderHandover.ClaimCode.BACKOFF, null, detectedAt.plus(failover.backoff()), claim.value(0));
 			}
 			case EXHAUSTED -> {
 				exhaust(r, "the recorder failed (" + reason.slug() + ") after " + claim.value(0)
@@ -148,25 +153,25 @@ class FailoverService {
 				if (evidence.killOld()) {
 					killQuietly(evidence.oldContainerId());
 				}
-				return new Outcome(FailoverStore.ClaimCode.EXHAUSTED, null, null, null);
+				return new Outcome(RecorderHandover.ClaimCode.EXHAUSTED, null, null, null);
 			}
 			case BACKOFF -> {
-				return new Outcome(FailoverStore.ClaimCode.BACKOFF, null, Instant.ofEpochMilli(claim.longValue(0)), null);
+				return new Outcome(RecorderHandover.ClaimCode.BACKOFF, null, Instant.ofEpochMilli(claim.longValue(0)), null);
 			}
 			case NOT_FOUND -> {
-				return Outcome.refused(FailoverStore.ClaimCode.NOT_FOUND, claim);
+				return Outcome.refused(RecorderHandover.ClaimCode.NOT_FOUND, claim);
 			}
 			case NOT_RECORDING -> {
-				return Outcome.refused(FailoverStore.ClaimCode.NOT_RECORDING, claim);
+				return Outcome.refused(RecorderHandover.ClaimCode.NOT_RECORDING, claim);
 			}
 			case EPOCH_CHANGED -> {
-				return Outcome.refused(FailoverStore.ClaimCode.EPOCH_CHANGED, claim);
+				return Outcome.refused(RecorderHandover.ClaimCode.EPOCH_CHANGED, claim);
 			}
 			case PENDING -> {
-				return Outcome.refused(FailoverStore.ClaimCode.PENDING, claim);
+				return Outcome.refused(RecorderHandover.ClaimCode.PENDING, claim);
 			}
 			case NO_ENVIRONMENT -> {
-				return Outcome.refused(FailoverStore.ClaimCode.NO_ENVIRONMENT, claim);
+				return Outcome.refused(RecorderHandover.ClaimCode.NO_ENVIRONMENT, claim);
 			}
 		}
 		long newEpoch = claim.longValue(0);
@@ -181,7 +186,7 @@ class FailoverService {
 			store.update(r.id(), r.createdAt(), newEpoch, Map.of("oldContainerKilled", killed), Map.of());
 		}
 		starts.start(r.id(), newEpoch, 1);
-		return new Outcome(FailoverStore.ClaimCode.CLAIMED, newEpoch, null, null);
+		return new Outcome(RecorderHandover.ClaimCode.CLAIMED, newEpoch, null, null);
 	}
 
 	/** Retries starting the backup of a claimed epoch whose earlier attempt failed or was lost. */

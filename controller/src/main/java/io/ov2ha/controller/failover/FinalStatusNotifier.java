@@ -1,6 +1,6 @@
 package io.ov2ha.controller.failover;
 
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**

@@ -10,11 +10,11 @@ import java.util.function.Consumer;
 
 import org.springframework.stereotype.Component;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.openvidu.OpenViduAnswer;
 import io.ov2ha.controller.openvidu.OpenViduClient;
 import io.ov2ha.controller.openvidu.OpenViduQuestions;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 

@@ -10,6 +10,7 @@ import org.springframework.stereotype.Component;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderContainer;
 import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.recording.RecorderHandover;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.support.LogValues;
 import tools.jackson.core.JacksonException;
@@ -27,13 +28,13 @@ class RecorderContainers {
 
 	private final RecorderRuntime runtime;
 
-	private final FailoverStore store;
+	private final RecorderHandover handover;
 
 	private final JsonMapper json;
 
-	RecorderContainers(RecorderRuntime runtime, FailoverStore store, JsonMapper json) {
+	RecorderContainers(RecorderRuntime runtime, RecorderHandover handover, JsonMapper json) {
 		this.runtime = runtime;
-		this.store = store;
+		this.handover = handover;
 		this.json = json;
 	}
 
@@ -53,7 +54,7 @@ class RecorderContainers {
 		if (byName.isEmpty() || !isPrimaryOf(byName.get(), r)) {
 			return Optional.empty();
 		}
-		if (store.adoptPrimary(r.id(), 0, byName.get().id())) {
+		if (handover.adoptPrimary(r.id(), 0, byName.get().id())) {
 			LOG.info("event=failover.primary_identified recordingId=" + r.id() + " containerId="
 					+ ContainerLabels.shortId(byName.get().id()) + " name=" + byName.get().name());
 		}

@@ -16,7 +16,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.ov2ha.controller.docker.ContainerLabels;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.support.LogValues;
@@ -206,6 +206,7 @@ final class RecordingReconciler {
 					}
 				}
 				case FINISH_GONE_RECORDER -> unfinishedStops.goneRecorderAsked(s, now);
+				case STOP_BACKUP -> unfinishedStops.backupStopDecided(s, now);
 				default -> {
 					// not throttled
 				}

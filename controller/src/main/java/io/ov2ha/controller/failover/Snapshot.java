@@ -3,8 +3,8 @@ package io.ov2ha.controller.failover;
 import java.time.Instant;
 import java.util.Map;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecorderProgress;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.storage.ChunkKeys;
 
 /**

@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import io.ov2ha.controller.config.HaProperties;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**
@@ -25,12 +25,22 @@ final class UnfinishedStops {
 
 	private static final Duration GONE_RECORDER_EVERY = Duration.ofSeconds(30);
 
+	/**
+	 * How often an unfinished backup stop is taken up again while it stays unfinished: a stop in
+	 * flight elsewhere holds its lease (up to twice HA_STOP_TIMEOUT plus a minute), and each
+	 * try is a read and a refused lease.
+	 */
+	static final Duration UNFINISHED_EVERY = Duration.ofSeconds(10);
+
 	private final HaProperties properties;
 
 	private final StopCoordinator stops;
 
 	/** STOPPING recordings whose gone recorder the controller finalizes: when it last asked. */
 	private final Map<String, Instant> goneRecorders = new ConcurrentHashMap<>();
+
+	/** STOPPING recordings whose backup's stop was decided (a requested or an unfinished one): when. */
+	private final Map<String, Instant> backupStops = new ConcurrentHashMap<>();
 
 	private final StopRequests requests;
 
@@ -97,12 +107,25 @@ final class UnfinishedStops {
 
 	/**
 	 * Whether {@code s}, STOPPING, is a backup's stop that nobody finished (its controller died):
-	 * long after it began, not claimed again since, not handled at its epoch.
+	 * long after it began, not claimed again since, not handled at its epoch, and not taken up in
+	 * the last {@link #UNFINISHED_EVERY}.
 	 */
 	boolean unfinished(Snapshot s, Instant now) {
-		return s.epoch() > 0 && !s.state().pending(s.epoch())
-				&& (s.state().stopHandledEpoch() == null || s.state().stopHandledEpoch() != s.epoch())
-				&& stoppedLongAgo(s, now);
+		if (s.epoch() == 0 || s.state().pending(s.epoch())
+				|| (s.state().stopHandledEpoch() != null && s.state().stopHandledEpoch() == s.epoch())
+				|| !stoppedLongAgo(s, now)) {
+			return false;
+		}
+		Instant last = backupStops.get(s.id().value());
+		return last == null || !last.plus(UNFINISHED_EVERY).isAfter(now);
+	}
+
+	/**
+	 * The stop of {@code s}'s backup was decided now (by a reconciliation or the sweep, requested
+	 * or unfinished): an unfinished one is not taken up again before {@link #UNFINISHED_EVERY}.
+	 */
+	void backupStopDecided(Snapshot s, Instant now) {
+		backupStops.put(s.id().value(), now);
 	}
 
 	/**
@@ -143,6 +166,7 @@ final class UnfinishedStops {
 	void forgetOlderThan(Instant old) {
 		requests.forgetOlderThan(old);
 		goneRecorders.values().removeIf(t -> t.isBefore(old));
+		backupStops.values().removeIf(t -> t.isBefore(old));
 	}
 
 	private boolean stoppedLongAgo(Snapshot s, Instant now) {

@@ -17,9 +17,9 @@ import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.config.HaProperties.StorageMode;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.ChunkEntry;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;

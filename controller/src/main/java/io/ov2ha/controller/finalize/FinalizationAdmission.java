@@ -9,8 +9,8 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.finalize.FinalizationRequest.Source;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.web.ApiException;

@@ -4,8 +4,8 @@ import java.util.Optional;
 
 import org.springframework.stereotype.Component;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.ChunkFindings;
-import io.ov2ha.controller.recording.RecordingId;
 
 /** The finalization's findings in the chunk manifest view. */
 @Component

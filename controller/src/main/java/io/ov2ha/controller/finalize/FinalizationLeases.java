@@ -10,7 +10,7 @@ import java.util.function.Function;
 
 import org.springframework.stereotype.Component;
 
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
 

@@ -1,6 +1,6 @@
 package io.ov2ha.controller.finalize;
 
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 
 /**
  * Told before each step of a finalization attempt, in the thread that runs it. Beans of this

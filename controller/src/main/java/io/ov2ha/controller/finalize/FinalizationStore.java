@@ -14,8 +14,8 @@ import org.springframework.stereotype.Repository;
 
 import io.ov2ha.controller.finalize.Finalization.State;
 import io.ov2ha.controller.finalize.Finalization.Step;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.ChunkFindings;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.redis.LuaRunner;
 import io.ov2ha.controller.redis.LuaScripts;

@@ -5,8 +5,8 @@ import java.util.Optional;
 
 import org.springframework.stereotype.Component;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStore;
 
 /** The finalization of a recording incarnation as the API answers it: stored state plus the recording's status. */

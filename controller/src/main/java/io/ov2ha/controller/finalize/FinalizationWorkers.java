@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.finalize.Finalization.State;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.support.DaemonThreads;
 import io.ov2ha.controller.support.LogValues;
 

@@ -26,9 +26,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.finalize.FinalizationRequest.Source;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecorderLimits;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.storage.ChunkStorage;

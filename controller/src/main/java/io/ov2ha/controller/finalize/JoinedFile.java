@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.finalize.JoinPlan.Kept;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.support.LogValues;
 import tools.jackson.databind.JsonNode;
 

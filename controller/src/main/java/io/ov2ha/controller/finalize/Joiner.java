@@ -14,8 +14,8 @@ import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.finalize.Finalization.Step;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.VideoName;
 import io.ov2ha.controller.support.LogValues;
 import tools.jackson.core.JacksonException;

@@ -8,7 +8,7 @@ import java.nio.file.StandardOpenOption;
 
 import org.springframework.stereotype.Component;
 
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;

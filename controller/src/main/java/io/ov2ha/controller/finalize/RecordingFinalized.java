@@ -2,7 +2,7 @@ package io.ov2ha.controller.finalize;
 
 import java.time.Instant;
 
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**

@@ -6,9 +6,9 @@ import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.failover.FinalizationTrigger;
 import io.ov2ha.controller.finalize.Finalization;
-import io.ov2ha.controller.finalize.FinalizationService;
 import io.ov2ha.controller.finalize.FinalizationRequest;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.finalize.FinalizationService;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /** A stopped backup's recording goes to the finalizer (which joins once, whoever asks). */

@@ -12,8 +12,8 @@ import io.ov2ha.controller.failover.FinalStatusNotifier;
 import io.ov2ha.controller.finalize.Finalization;
 import io.ov2ha.controller.finalize.FinalizationService;
 import io.ov2ha.controller.finalize.RecordingFinalized;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.webhook.ControllerEvents;
@@ -90,8 +90,17 @@ class FinalStatusAnnouncer implements FinalStatusNotifier {
 		if (status == OpenViduRecordingStatus.FAILED) {
 			media = null;
 		}
-		String eventId = events.emitRecordingStatusChanged(r, status, media);
-		LOG.info("event=lifecycle.final_announced recordingId=" + id + " status=" + status.wire() + " eventId=" + eventId);
+		ControllerEvents.Emitted emitted = events.emitRecordingStatusChanged(r, status, media);
+		if (emitted.stored()) {
+			LOG.info("event=lifecycle.final_announced recordingId=" + id + " status=" + status.wire() + " eventId="
+					+ emitted.eventId());
+		}
+		else {
+			// another path (the finalization's worker and the stop's thread both get here) or controller
+			// announced it first: the customer gets it once
+			LOG.debug("event=lifecycle.final_announced_already recordingId=" + id + " status=" + status.wire()
+					+ " eventId=" + emitted.eventId());
+		}
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /**

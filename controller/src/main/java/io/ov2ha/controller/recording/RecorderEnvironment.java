@@ -20,6 +20,7 @@ import org.springframework.util.StringUtils;
 
 import io.ov2ha.controller.config.ConfigurationException;
 import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.web.ApiException;
 import io.ov2ha.controller.web.ProblemType;
 import tools.jackson.core.JacksonException;

@@ -1,5 +1,7 @@
 package io.ov2ha.controller.recording;
 
+import io.ov2ha.controller.kernel.RecordingId;
+
 /**
  * Published after a heartbeat is stored whose recorder captures but showed no growth of its media
  * time or frames since its last heartbeat (same epoch), while the recording records: the moment a

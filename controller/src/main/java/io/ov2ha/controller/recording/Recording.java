@@ -3,6 +3,7 @@ package io.ov2ha.controller.recording;
 import java.time.Instant;
 import java.util.Map;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.support.EpochMillis;
 
 /**

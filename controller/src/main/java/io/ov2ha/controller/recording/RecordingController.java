@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.web.ApiErrors;
 import io.ov2ha.controller.web.ApiException;
 import io.ov2ha.controller.web.ApiRoles;

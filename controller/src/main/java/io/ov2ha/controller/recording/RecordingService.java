@@ -13,6 +13,7 @@ import org.springframework.stereotype.Service;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.config.HaProperties.StorageMode;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.storage.ChunkKeys;
 import io.ov2ha.controller.support.Secrets;

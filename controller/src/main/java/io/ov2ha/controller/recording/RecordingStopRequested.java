@@ -1,5 +1,7 @@
 package io.ov2ha.controller.recording;
 
+import io.ov2ha.controller.kernel.RecordingId;
+
 /**
  * Published when a recording has moved to STOPPING, after the state change is stored. The
  * failover reconciler acts on it (a backup recorder is stopped, then the recording finalized).

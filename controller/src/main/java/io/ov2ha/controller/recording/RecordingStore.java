@@ -15,6 +15,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Repository;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.LuaRunner;
 import io.ov2ha.controller.redis.LuaScripts;

@@ -1,5 +1,7 @@
 package io.ov2ha.controller.recording;
 
+import io.ov2ha.controller.kernel.RecordingId;
+
 /**
  * The one rule for {@code VIDEO_NAME}, the name of the final {@code <VIDEO_NAME>.mp4} in the
  * recording folder: a plain file name (no {@code /} or {@code \}, not {@code .} or {@code ..},

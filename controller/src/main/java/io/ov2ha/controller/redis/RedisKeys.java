@@ -1,6 +1,6 @@
 package io.ov2ha.controller.redis;
 
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 
 /**
  * The one Redis key schema of the controller. Every key the controller reads or writes is
@@ -27,7 +27,7 @@ import io.ov2ha.controller.recording.RecordingId;
  * ov2ha:idx:containers                 HASH  recorder container id -> recording id (maps Docker events)
  * ov2ha:failover:stats                 HASH  failovers ever claimed, by reason (all controllers)
  * ov2ha:idx:backups                    ZSET  recordings whose backup was claimed, score = claim time (ms); for
- *                                            HA_MAX_CONCURRENT_BACKUPS, pruned at each claim (failover-claim.lua)
+ *                                            HA_MAX_CONCURRENT_BACKUPS, pruned at each claim (recorder-claim.lua)
  * ov2ha:session:{sid}:recordings       SET   recording ids OpenVidu reported for session sid (webhooks; TTL 7 days)
  * ov2ha:webhook:events                 STREAM every accepted webhook event, in order (OpenVidu's and the controller's own);
  *                                            entry fields: schema, origin, type, recordingId, receivedAt, relay (1/0),

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.ov2ha.controller.config.HaProperties.StorageMode;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 
 /**
  * Where chunks are stored ({@code HA_RECORDING_STORAGE}: local folder or S3). Names come from

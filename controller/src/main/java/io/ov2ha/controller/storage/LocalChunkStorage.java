@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import io.ov2ha.controller.config.HaProperties.StorageMode;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.storage.ChunkStorageException.Kind;
 
 /** Chunks kept in OpenVidu's recordings folder: {@code <recordings>/<id>/chunks/<seq>-e<epoch>.ts}. */

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.ov2ha.controller.config.HaProperties.StorageMode;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.storage.ChunkStorageException.Kind;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;

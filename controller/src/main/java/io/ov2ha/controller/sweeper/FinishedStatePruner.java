@@ -11,7 +11,7 @@ import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.ConfigurationException;
 import io.ov2ha.controller.config.HaProperties;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.recording.RecordingStore.PruneCode;

@@ -12,18 +12,18 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.stereotype.Component;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.recording.RecordingStore.AbandonCode;
 import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
-import io.ov2ha.controller.support.PeriodicComponent;
-import io.ov2ha.controller.support.PeriodicPass;
 import io.ov2ha.controller.support.EpochMillis;
 import io.ov2ha.controller.support.LogValues;
+import io.ov2ha.controller.support.PeriodicComponent;
+import io.ov2ha.controller.support.PeriodicPass;
 
 /**
  * Marks recordings that nothing happens to any more as ABANDONED, with the reason (seed: OpenVidu

@@ -21,6 +21,8 @@ import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import io.ov2ha.controller.kernel.InvalidRecordingIdException;
+
 /**
  * Every error the API answers is {@code application/problem+json} with a stable type from
  * {@link ProblemType}. No stack trace and no exception message of a third-party library ever
@@ -39,6 +41,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	@ExceptionHandler(ApiException.class)
 	ResponseEntity<ProblemDetail> api(ApiException ex, HttpServletRequest request) {
 		return respond(Problems.of(ex, Problems.safeInstance(request)));
+	}
+
+	@ExceptionHandler(InvalidRecordingIdException.class)
+	ResponseEntity<ProblemDetail> invalidRecordingId(InvalidRecordingIdException ex, HttpServletRequest request) {
+		return respond(Problems.of(ProblemType.INVALID_RECORDING_ID, ex.getMessage(), Problems.safeInstance(request)));
 	}
 
 	@ExceptionHandler(DataAccessException.class)

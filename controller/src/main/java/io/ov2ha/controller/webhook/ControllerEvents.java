@@ -65,9 +65,10 @@ public class ControllerEvents {
 	 * @param status usually {@link OpenViduRecordingStatus#READY} or {@link OpenViduRecordingStatus#FAILED}
 	 * @param media the final file ({@code ready}); null: size 0, duration 0.0 and the requested
 	 * resolution/frame rate (as OpenVidu does for {@code failed})
-	 * @return the event id, sent as {@code X-OV2HA-Event-Id}
+	 * @return the event id, sent as {@code X-OV2HA-Event-Id}, and whether this call stored it
 	 */
-	public String emitRecordingStatusChanged(Recording recording, OpenViduRecordingStatus status, RecordingMedia media) {
+	public Emitted emitRecordingStatusChanged(Recording recording, OpenViduRecordingStatus status,
+			RecordingMedia media) {
 		String eventId = eventId(recording, status);
 		byte[] body = recordingStatusChanged(recording, status, media, clock.millis());
 		WebhookQueue.Stored stored = queue.store(new WebhookQueue.NewEvent(WebhookQueue.Origin.CONTROLLER,
@@ -83,7 +84,17 @@ public class ControllerEvents {
 					+ stored.entryId());
 		}
 		relay.wake();
-		return eventId;
+		return new Emitted(eventId, !stored.duplicate());
+	}
+
+	/**
+	 * An emitted event.
+	 *
+	 * @param eventId sent as {@code X-OV2HA-Event-Id}
+	 * @param stored true when this call stored it; false when it was stored already (the same
+	 *        status emitted again: by another path of this controller, another controller, or a retry)
+	 */
+	public record Emitted(String eventId, boolean stored) {
 	}
 
 	/** {@code <recordingId>:<createdAt>:<status>} */

@@ -15,8 +15,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStopRequested;
 import io.ov2ha.controller.recording.RecordingStore;

@@ -153,7 +153,7 @@ class WebhookQueue {
 
 	Stored store(NewEvent e) {
 		String recKey = e.recordingId() != null && e.suppressIfControllerFinalizes()
-				? RedisKeys.recording(io.ov2ha.controller.recording.RecordingId.of(e.recordingId()))
+				? RedisKeys.recording(io.ov2ha.controller.kernel.RecordingId.of(e.recordingId()))
 				: RedisKeys.webhookEvents();
 		List<String> args = new ArrayList<>(List.of(Long.toString(e.dedupWindow().toMillis()),
 				e.suppressIfControllerFinalizes() && e.recordingId() != null ? "1" : "0",

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventActor;
 
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 
 class ContainerLabelsTest {
 

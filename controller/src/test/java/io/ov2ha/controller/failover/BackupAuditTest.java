@@ -16,7 +16,7 @@ import io.ov2ha.controller.docker.RecorderContainer;
 import io.ov2ha.controller.docker.RecorderRuntime;
 import io.ov2ha.controller.failover.RecorderExits.Exit;
 import io.ov2ha.controller.failover.RecorderExits.Seen;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.support.MutableClock;
 
 /**

@@ -13,7 +13,7 @@ import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RuntimeEvent;
 import io.ov2ha.controller.docker.RuntimeEvent.Kind;
 import io.ov2ha.controller.failover.RecorderExits.Seen;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.support.HandOver;
 import io.ov2ha.controller.support.MutableClock;
 

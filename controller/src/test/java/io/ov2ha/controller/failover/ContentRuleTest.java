@@ -13,11 +13,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.ov2ha.controller.failover.Judgement.Kind;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecorderContent;
 import io.ov2ha.controller.recording.RecorderContent.State;
 import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecorderProgress.Phase;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**

@@ -23,7 +23,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.util.FileSystemUtils;
 
 import io.ov2ha.controller.docker.ContainerLabels;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.Recordings;

@@ -10,10 +10,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 import io.ov2ha.controller.failover.RecorderExits.Seen;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.openvidu.OpenViduClients;
 import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.support.MutableClock;
 

@@ -8,10 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.ov2ha.controller.failover.FailoverStore.AdoptCode;
 import io.ov2ha.controller.failover.FailoverStore.AttemptCode;
-import io.ov2ha.controller.failover.FailoverStore.ClaimCode;
-import io.ov2ha.controller.failover.FailoverStore.StartedCode;
 import io.ov2ha.controller.failover.FailoverStore.UpdateCode;
 import io.ov2ha.controller.support.LuaAnswers;
 
@@ -19,9 +16,7 @@ import io.ov2ha.controller.support.LuaAnswers;
 class FailoverStoreAnswersTest {
 
 	static Stream<Arguments> scripts() {
-		return Stream.of(arguments("failover-claim", ClaimCode.class), arguments("failover-attempt", AttemptCode.class),
-				arguments("failover-started", StartedCode.class), arguments("failover-update", UpdateCode.class),
-				arguments("failover-adopt", AdoptCode.class));
+		return Stream.of(arguments("failover-attempt", AttemptCode.class), arguments("failover-update", UpdateCode.class));
 	}
 
 	@ParameterizedTest(name = "{0}.lua")

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import io.ov2ha.controller.kernel.RecordingId;
+import io.ov2ha.controller.recording.RecorderHandover;
 import io.ov2ha.controller.recording.RecorderProgress;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.redis.LuaAnswer;
 import io.ov2ha.controller.redis.LuaRunner;
 import io.ov2ha.controller.redis.RedisKeys;
@@ -26,12 +27,17 @@ import io.ov2ha.controller.support.Recordings;
 import io.ov2ha.controller.support.TestRedis;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The fencing scripts against a real Redis: exactly one claim per failure, limits, backoff. */
+/**
+ * The fencing scripts (RecorderHandover's claim and started, FailoverStore's attempts) against a
+ * real Redis: exactly one claim per failure, limits, backoff.
+ */
 class FailoverStoreTest {
 
 	private static StringRedisTemplate redis;
 
 	private static FailoverStore store;
+
+	private static RecorderHandover handover;
 
 	private static FailoverReads reads;
 
@@ -41,7 +47,8 @@ class FailoverStoreTest {
 	static void connect() {
 		redis = TestRedis.template();
 		JsonMapper json = JsonMapper.builder().build();
-		store = new FailoverStore(redis, new LuaRunner(redis), json);
+		store = new FailoverStore(new LuaRunner(redis), json);
+		handover = new RecorderHandover(new LuaRunner(redis), json);
 		reads = new FailoverReads(redis, json);
 	}
 
@@ -58,17 +65,17 @@ class FailoverStoreTest {
 		return recording(1700000005000L, "{\"VIDEO_ID\":\"x\"}");
 	}
 
-	private LuaAnswer<FailoverStore.ClaimCode> claim(RecordingId id, long epoch, int max, Instant at, boolean manual) {
+	private LuaAnswer<RecorderHandover.ClaimCode> claim(RecordingId id, long epoch, int max, Instant at, boolean manual) {
 		return claim(id, epoch, max, at, manual, 1000);
 	}
 
-	private LuaAnswer<FailoverStore.ClaimCode> claim(RecordingId id, long epoch, int max, Instant at, boolean manual,
+	private LuaAnswer<RecorderHandover.ClaimCode> claim(RecordingId id, long epoch, int max, Instant at, boolean manual,
 			int maxConcurrentBackups) {
 		Map<String, Object> entry = new LinkedHashMap<>();
 		entry.put("recordingId", id.value());
 		entry.put("detectedAt", at.toEpochMilli());
-		return store.claim(id, epoch, max, "ctl-test", at, 1000, 20000, FailoverReason.CONTAINER_DIED, entry, manual,
-				maxConcurrentBackups);
+		return handover.claim(id, epoch, "ctl-test", at, FailoverReason.CONTAINER_DIED.slug(),
+				new RecorderHandover.ClaimLimits(max, 1000, 20000, maxConcurrentBackups, manual), entry);
 	}
 
 	@Test
@@ -76,9 +83,9 @@ class FailoverStoreTest {
 		RecordingId id = recording();
 		ExecutorService pool = Executors.newFixedThreadPool(8);
 		CountDownLatch go = new CountDownLatch(1);
-		List<Future<LuaAnswer<FailoverStore.ClaimCode>>> results = new ArrayList<>();
+		List<Future<LuaAnswer<RecorderHandover.ClaimCode>>> results = new ArrayList<>();
 		for (int i = 0; i < 8; i++) {
-			Callable<LuaAnswer<FailoverStore.ClaimCode>> task = () -> {
+			Callable<LuaAnswer<RecorderHandover.ClaimCode>> task = () -> {
 				go.await();
 				return claim(id, 0, 5, now, false);
 			};
@@ -86,7 +93,7 @@ class FailoverStoreTest {
 		}
 		go.countDown();
 		List<String> codes = new ArrayList<>();
-		for (Future<LuaAnswer<FailoverStore.ClaimCode>> f : results) {
+		for (Future<LuaAnswer<RecorderHandover.ClaimCode>> f : results) {
 			codes.add(f.get().code().name());
 		}
 		pool.shutdown();
@@ -108,8 +115,8 @@ class FailoverStoreTest {
 	@Test
 	void aPendingEpochIsNotClaimedAgainButRetriedByOneAttemptAtATime() {
 		RecordingId id = recording();
-		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
-		assertThat(claim(id, 1, 5, now.plusSeconds(60), false).code()).isEqualTo(FailoverStore.ClaimCode.PENDING);
+		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo(RecorderHandover.ClaimCode.CLAIMED);
+		assertThat(claim(id, 1, 5, now.plusSeconds(60), false).code()).isEqualTo(RecorderHandover.ClaimCode.PENDING);
 		// the claimer holds the first attempt's lease
 		assertThat(store.takeAttempt(id, 1, "ctl-b", now.plusSeconds(1), 20000, 5).code()).isEqualTo(FailoverStore.AttemptCode.WAIT);
 		var taken = store.takeAttempt(id, 1, "ctl-b", now.plusSeconds(21), 20000, 5);
@@ -124,9 +131,9 @@ class FailoverStoreTest {
 		RecordingId id = recording();
 		claim(id, 0, 5, now, false);
 		String container = "d".repeat(64);
-		var r = store.started(id, 1, container, "docker", "rec-host-2", now.plusSeconds(1), 7,
+		var r = handover.started(id, 1, container, "docker", "rec-host-2", now.plusSeconds(1), 7,
 				Map.of("backupContainerId", container, "startChunk", 7));
-		assertThat(r.code()).isEqualTo(FailoverStore.StartedCode.RECORDED);
+		assertThat(r.code()).isEqualTo(RecorderHandover.StartedCode.RECORDED);
 		assertThat(reads.state(id, 1700000005000L).pending(1)).isFalse();
 		assertThat(reads.state(id, 1700000005000L).awaitFirstChunkEpoch()).isEqualTo(1);
 		assertThat(reads.recordingOfContainer(container)).contains(id);
@@ -141,15 +148,15 @@ class FailoverStoreTest {
 		assertThat(entry.outcome()).isEqualTo("started");
 		assertThat(entry.startChunk()).isEqualTo(7);
 		// a start recorded for an epoch that is no longer current is refused: its container gets killed
-		assertThat(store.started(id, 0, "e".repeat(64), "docker", "", now, 1, Map.of()).code()).isEqualTo(FailoverStore.StartedCode.EPOCH_CHANGED);
+		assertThat(handover.started(id, 0, "e".repeat(64), "docker", "", now, 1, Map.of()).code()).isEqualTo(RecorderHandover.StartedCode.EPOCH_CHANGED);
 	}
 
 	@Test
 	void aBackupOfAnEngineWithoutAKnownHostNameIsListedByTheEngine() {
 		RecordingId id = recording();
 		claim(id, 0, 5, now, false);
-		assertThat(store.started(id, 1, "f".repeat(64), "unix:///var/run/docker.sock", "", now.plusSeconds(1), 3,
-				Map.of()).code()).isEqualTo(FailoverStore.StartedCode.RECORDED);
+		assertThat(handover.started(id, 1, "f".repeat(64), "unix:///var/run/docker.sock", "", now.plusSeconds(1), 3,
+				Map.of()).code()).isEqualTo(RecorderHandover.StartedCode.RECORDED);
 		assertThat(redis.opsForHash().get(RedisKeys.containers(id), "1").toString())
 			.contains("\"host\":\"unix:///var/run/docker.sock\"");
 	}
@@ -157,13 +164,13 @@ class FailoverStoreTest {
 	@Test
 	void theLimitAndTheBackoffHold() {
 		RecordingId id = recording();
-		assertThat(claim(id, 0, 2, now, false).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
-		store.started(id, 1, "f".repeat(64), "docker", "", now, 1, Map.of());
+		assertThat(claim(id, 0, 2, now, false).code()).isEqualTo(RecorderHandover.ClaimCode.CLAIMED);
+		handover.started(id, 1, "f".repeat(64), "docker", "", now, 1, Map.of());
 		// the second failover waits for the backoff (1 s) unless an admin asks
-		assertThat(claim(id, 1, 2, now.plusMillis(500), false).code()).isEqualTo(FailoverStore.ClaimCode.BACKOFF);
-		assertThat(claim(id, 1, 2, now.plusMillis(1100), false).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
-		store.started(id, 2, "a".repeat(64), "docker", "", now, 1, Map.of());
-		assertThat(claim(id, 2, 2, now.plusSeconds(60), true).code()).isEqualTo(FailoverStore.ClaimCode.EXHAUSTED);
+		assertThat(claim(id, 1, 2, now.plusMillis(500), false).code()).isEqualTo(RecorderHandover.ClaimCode.BACKOFF);
+		assertThat(claim(id, 1, 2, now.plusMillis(1100), false).code()).isEqualTo(RecorderHandover.ClaimCode.CLAIMED);
+		handover.started(id, 2, "a".repeat(64), "docker", "", now, 1, Map.of());
+		assertThat(claim(id, 2, 2, now.plusSeconds(60), true).code()).isEqualTo(RecorderHandover.ClaimCode.EXHAUSTED);
 		assertThat(redis.opsForHash().get(RedisKeys.recording(id), "epoch")).isEqualTo("2");
 	}
 
@@ -171,17 +178,17 @@ class FailoverStoreTest {
 	void backoffDoublesPerFailover() {
 		RecordingId id = recording();
 		claim(id, 0, 9, now, false);
-		store.started(id, 1, "1".repeat(64), "docker", "", now, 1, Map.of());
+		handover.started(id, 1, "1".repeat(64), "docker", "", now, 1, Map.of());
 		claim(id, 1, 9, now.plusMillis(1000), false);
-		store.started(id, 2, "2".repeat(64), "docker", "", now, 1, Map.of());
-		assertThat(claim(id, 2, 9, now.plusMillis(2900), false).code()).isEqualTo(FailoverStore.ClaimCode.BACKOFF);
-		assertThat(claim(id, 2, 9, now.plusMillis(3000), false).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
+		handover.started(id, 2, "2".repeat(64), "docker", "", now, 1, Map.of());
+		assertThat(claim(id, 2, 9, now.plusMillis(2900), false).code()).isEqualTo(RecorderHandover.ClaimCode.BACKOFF);
+		assertThat(claim(id, 2, 9, now.plusMillis(3000), false).code()).isEqualTo(RecorderHandover.ClaimCode.CLAIMED);
 	}
 
 	@Test
 	void aRecordingThatNeverRegisteredCannotBeFailedOver() {
 		RecordingId id = recording(1700000005000L, "");
-		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo(FailoverStore.ClaimCode.NO_ENVIRONMENT);
+		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo(RecorderHandover.ClaimCode.NO_ENVIRONMENT);
 	}
 
 	@Test
@@ -193,7 +200,7 @@ class FailoverStoreTest {
 			.putAll(RedisKeys.recording(id), Map.of("createdAt", "1700000009000", "epoch", "0", "failoverCount", "0"));
 		assertThat(reads.state(id, 1700000009000L)).isEqualTo(FailoverState.NONE);
 		assertThat(reads.history(id, 1700000009000L)).isEmpty();
-		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
+		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo(RecorderHandover.ClaimCode.CLAIMED);
 		assertThat(reads.history(id, 1700000009000L)).hasSize(1);
 		assertThat(redis.hasKey(RedisKeys.failovers(id) + ":1700000001000")).isTrue();
 	}
@@ -202,8 +209,8 @@ class FailoverStoreTest {
 	void onlyRecordingRecordingsAreClaimed() {
 		RecordingId id = recording();
 		redis.opsForHash().put(RedisKeys.recording(id), "status", "STOPPING");
-		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo(FailoverStore.ClaimCode.NOT_RECORDING);
-		assertThat(claim(RecordingId.of(Recordings.newId("none")), 0, 5, now, false).code()).isEqualTo(FailoverStore.ClaimCode.NOT_FOUND);
+		assertThat(claim(id, 0, 5, now, false).code()).isEqualTo(RecorderHandover.ClaimCode.NOT_RECORDING);
+		assertThat(claim(RecordingId.of(Recordings.newId("none")), 0, 5, now, false).code()).isEqualTo(RecorderHandover.ClaimCode.NOT_FOUND);
 	}
 
 	@Test
@@ -212,15 +219,15 @@ class FailoverStoreTest {
 		RecordingId a = recording();
 		RecordingId b = recording();
 		RecordingId c = recording();
-		assertThat(claim(a, 0, 5, now, false, 2).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
-		assertThat(claim(b, 0, 5, now, false, 2).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
+		assertThat(claim(a, 0, 5, now, false, 2).code()).isEqualTo(RecorderHandover.ClaimCode.CLAIMED);
+		assertThat(claim(b, 0, 5, now, false, 2).code()).isEqualTo(RecorderHandover.ClaimCode.CLAIMED);
 
-		LuaAnswer<FailoverStore.ClaimCode> deferred = claim(c, 0, 5, now, false, 2);
-		LuaAnswer<FailoverStore.ClaimCode> again = claim(c, 0, 5, now.plusSeconds(1), true, 2);
+		LuaAnswer<RecorderHandover.ClaimCode> deferred = claim(c, 0, 5, now, false, 2);
+		LuaAnswer<RecorderHandover.ClaimCode> again = claim(c, 0, 5, now.plusSeconds(1), true, 2);
 
-		assertThat(deferred.code()).isEqualTo(FailoverStore.ClaimCode.CAPPED);
+		assertThat(deferred.code()).isEqualTo(RecorderHandover.ClaimCode.CAPPED);
 		assertThat(deferred.values()).containsExactly("2", "1");
-		assertThat(again.code()).as("a manual failover is capped too").isEqualTo(FailoverStore.ClaimCode.CAPPED);
+		assertThat(again.code()).as("a manual failover is capped too").isEqualTo(RecorderHandover.ClaimCode.CAPPED);
 		assertThat(again.value(1)).as("not the first deferral").isEqualTo("0");
 		assertThat(redis.opsForHash().get(RedisKeys.recording(c), "epoch")).as("nothing fenced").isEqualTo("0");
 		assertThat(redis.opsForHash().get(RedisKeys.recording(c), "failoverCount")).isEqualTo("0");
@@ -233,14 +240,14 @@ class FailoverStoreTest {
 
 		// a's backup ends (its recording is final): c's failover goes through, its entry replaced
 		redis.opsForHash().put(RedisKeys.recording(a), "status", "READY");
-		assertThat(claim(c, 0, 5, now.plusSeconds(2), false, 2).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
+		assertThat(claim(c, 0, 5, now.plusSeconds(2), false, 2).code()).isEqualTo(RecorderHandover.ClaimCode.CLAIMED);
 		assertThat(reads.history(c, 1700000005000L)).singleElement()
 			.satisfies(r -> assertThat(r.outcome()).isEqualTo("starting"));
 		assertThat(redis.opsForZSet().range(RedisKeys.backupIndex(), 0, -1)).as("a pruned")
 			.containsExactlyInAnyOrder(b.value(), c.value());
 		// b's own next failover does not count b's current backup
-		store.started(b, 1, "b".repeat(64), "docker", "", now.plusSeconds(3), 1, Map.of());
-		assertThat(claim(b, 1, 5, now.plusSeconds(60), true, 2).code()).isEqualTo(FailoverStore.ClaimCode.CLAIMED);
+		handover.started(b, 1, "b".repeat(64), "docker", "", now.plusSeconds(3), 1, Map.of());
+		assertThat(claim(b, 1, 5, now.plusSeconds(60), true, 2).code()).isEqualTo(RecorderHandover.ClaimCode.CLAIMED);
 	}
 
 	@Test

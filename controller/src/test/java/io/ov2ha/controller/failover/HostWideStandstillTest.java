@@ -13,12 +13,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.ov2ha.controller.failover.HostWideStandstill.Answer;
 import io.ov2ha.controller.failover.Judgement;
 import io.ov2ha.controller.failover.Judgement.Kind;
-import io.ov2ha.controller.failover.HostWideStandstill.Answer;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecorderProgress.Phase;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**

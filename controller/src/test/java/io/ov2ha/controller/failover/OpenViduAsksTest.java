@@ -7,10 +7,10 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.openvidu.OpenViduAnswer;
 import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**

@@ -29,9 +29,9 @@ import org.springframework.util.FileSystemUtils;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ov2ha.controller.docker.ContainerLabels;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.openvidu.OpenViduStandIn;
 import io.ov2ha.controller.recording.LossCut;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.Manifests;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import io.ov2ha.controller.failover.RecorderExits.Exit;
 import io.ov2ha.controller.failover.RecorderExits.Seen;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.support.MutableClock;
 
 /**

@@ -37,11 +37,11 @@ import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.docker.RecorderRuntime;
 import io.ov2ha.controller.failover.Judgement.Kind;
 import io.ov2ha.controller.failover.ReconcileDecision.Step;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.openvidu.OpenViduClient;
 import io.ov2ha.controller.openvidu.OpenViduClients;
 import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecorderProgress.Phase;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.support.HandOver;
 import io.ov2ha.controller.support.MutableClock;
@@ -273,6 +273,24 @@ class RecordingReconcilerTest {
 	}
 
 	@Test
+	void aBackupsUnfinishedStopIsTakenUpAgainEveryTenSecondsWhileItStaysUnfinished() {
+		RecordingReconciler sweep = sweep(false);
+		Instant longAgo = T.minusSeconds(600);
+		Supplier<Snapshot> stopping = () -> new Snapshot(RecordingId.of("ses_Unfinished"), 1L,
+				RecordingStatus.STOPPING, 1, EXACT, longAgo, null, null, null, 1, longAgo, longAgo, FailoverState.NONE,
+				new RecorderProgress(1L, Phase.CAPTURING, 60_000L, 1500L, 1.0, longAgo));
+		assertThat(at(sweep, stopping, 0)).containsExactly(STOP_BACKUP);
+		assertThat(at(sweep, stopping, 0.5)).as("its stop may be in flight elsewhere: not every tick").isEmpty();
+		assertThat(at(sweep, stopping, 9.9)).isEmpty();
+		assertThat(at(sweep, stopping, 10)).containsExactly(STOP_BACKUP);
+		stops.requested(stopping.get().id());
+		assertThat(at(sweep, stopping, 10.5)).as("a stop requested meanwhile is not held back")
+			.containsExactly(STOP_BACKUP);
+		assertThat(at(sweep, stopping, 20.4)).isEmpty();
+		assertThat(at(sweep, stopping, 20.5)).containsExactly(STOP_BACKUP);
+	}
+
+	@Test
 	void anExitAnEventSourceSawIsHandledAloneAndOnceAndOneRefusedForTheBackoffOnceItEnds() {
 		RecordingReconciler sweep = sweep(false);
 		Snapshot s = silent("ses_Exited");
@@ -309,7 +327,8 @@ class RecordingReconcilerTest {
 		assertThat(stops.requestedNotDecided()).containsExactly(before.id());
 		assertThat(sweep.decide(stopping, T, false).decision().steps()).as("by any controller")
 			.containsExactly(STOP_BACKUP);
-		assertThat(sweep.decide(stopping, T, true).decision().steps()).as("decided once: not long unfinished yet")
+		assertThat(sweep.decide(stopping, T.plus(UnfinishedStops.UNFINISHED_EVERY), true).decision().steps())
+			.as("decided once: not long unfinished yet")
 			.isEmpty();
 		assertThat(stops.requestedNotDecided()).isEmpty();
 		// a primary's stop is OpenVidu's: the request is taken, nothing done

@@ -134,7 +134,7 @@ class StandbyRecordersTest {
 		assertThat(f.path("backupContainerId").asString()).isEqualTo(standby);
 		assertThat(f.path("standby").asBoolean()).isTrue();
 		InspectContainerResponse backup = TestDocker.client().inspectContainerCmd(standby).exec();
-		assertThat(backup.getName()).isEqualTo("/" + ContainerLabels.backupName(io.ov2ha.controller.recording.RecordingId.of(id), 1));
+		assertThat(backup.getName()).isEqualTo("/" + ContainerLabels.backupName(io.ov2ha.controller.kernel.RecordingId.of(id), 1));
 		long startChunk = f.path("startChunk").asLong();
 		awaitChunkOfEpoch(id, startChunk, 1);
 		// the standby's page joined only once the old recorder was gone (OpenVidu's one RECORDER per session)

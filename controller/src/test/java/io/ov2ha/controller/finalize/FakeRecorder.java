@@ -13,7 +13,7 @@ import java.util.Set;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.storage.ChunkKeys;
 import io.ov2ha.controller.support.Api;

@@ -18,8 +18,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.LossCut;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.ControllerTest;

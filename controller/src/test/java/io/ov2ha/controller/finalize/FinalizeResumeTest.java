@@ -25,7 +25,7 @@ import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.ov2ha.controller.finalize.Finalization.Step;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;

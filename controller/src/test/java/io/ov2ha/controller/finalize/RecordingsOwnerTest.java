@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.ov2ha.controller.config.ConfigurationException;
 import io.ov2ha.controller.config.HaProperties;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.support.Api;
 
 /**

@@ -17,7 +17,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.ov2ha.controller.failover.FinalStatusNotifier;
 import io.ov2ha.controller.finalize.RecordingFinalized;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.RedisKeys;

@@ -16,6 +16,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.storage.ChunkKeys;
 import io.ov2ha.controller.support.Api;
@@ -200,7 +201,7 @@ class EpochFencingApiTest {
 		register(0);
 		// the finalize of the recorder of epoch 0 checked its epoch (current) ...
 		assertThat(store.require(rid).epoch()).isZero();
-		// ... then a failover claims epoch 1 (what failover-claim.lua does to the document) ...
+		// ... then a failover claims epoch 1 (what recorder-claim.lua does to the document) ...
 		redis.opsForHash().increment(RedisKeys.recording(rid), "epoch", 1);
 		// ... and the finalize's transition, carrying epoch 0, must not move the recording
 		var moved = store.transitionAtEpoch(rid, RecordingStatus.FINALIZING,

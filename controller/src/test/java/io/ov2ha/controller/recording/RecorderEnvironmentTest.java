@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import io.ov2ha.controller.config.ConfigurationException;
 import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.support.Recordings;
 import io.ov2ha.controller.support.TestSecrets;
 import io.ov2ha.controller.web.ApiException;

@@ -19,7 +19,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.ov2ha.controller.config.ConfigurationException;
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.support.Api;
 import io.ov2ha.controller.support.Recordings;
 import io.ov2ha.controller.support.TestControllers;

@@ -1,6 +1,9 @@
 package io.ov2ha.controller.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
@@ -56,13 +59,9 @@ public final class TestS3 {
 				.awsAuthentication(AuthenticationType.AWS_V2_OR_V4, TestSecrets.S3_ACCESS_KEY, TestSecrets.S3_SECRET_KEY)
 				.build();
 			proxy.start();
-			long deadline = System.currentTimeMillis() + 10_000;
-			while (!"STARTED".equals(proxy.getState())) {
-				if (System.currentTimeMillis() > deadline) {
-					throw new IllegalStateException("S3Proxy did not start");
-				}
-				Thread.sleep(5);
-			}
+			await("S3Proxy's start").atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(5))
+				.until(() -> "STARTED".equals(proxy.getState()));
 		}
 		catch (Exception ex) {
 			throw new IllegalStateException(ex);

@@ -19,7 +19,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-import io.ov2ha.controller.recording.RecordingId;
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.recording.RecordingStore.PruneCode;

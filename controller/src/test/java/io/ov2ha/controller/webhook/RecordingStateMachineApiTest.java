@@ -13,8 +13,8 @@ import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.Recording;
-import io.ov2ha.controller.recording.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStopRequested;
 import io.ov2ha.controller.recording.RecordingStore;
@@ -242,10 +242,15 @@ class RecordingStateMachineApiTest {
 		// the controller finalizes and tells the customer itself
 		store.transition(RecordingId.of(id), RecordingStatus.READY, List.of(RecordingStatus.STOPPING), Map.of());
 		RecordingMedia media = new RecordingMedia(5_000_000L, 61.25, "1280x720", 25, true, true);
-		String eventId = controllerEvents.emitRecordingStatusChanged(recording(id), OpenViduRecordingStatus.READY, media);
-		String again = controllerEvents.emitRecordingStatusChanged(recording(id), OpenViduRecordingStatus.READY, media);
+		ControllerEvents.Emitted first = controllerEvents.emitRecordingStatusChanged(recording(id),
+				OpenViduRecordingStatus.READY, media);
+		ControllerEvents.Emitted again = controllerEvents.emitRecordingStatusChanged(recording(id),
+				OpenViduRecordingStatus.READY, media);
+		String eventId = first.eventId();
 
-		assertThat(eventId).isEqualTo(id + ":" + T0 + ":ready").isEqualTo(again);
+		assertThat(eventId).isEqualTo(id + ":" + T0 + ":ready").isEqualTo(again.eventId());
+		assertThat(first.stored()).isTrue();
+		assertThat(again.stored()).as("the same status again stores nothing").isFalse();
 		List<MapRecord<String, Object, Object>> emitted = redis.opsForStream()
 			.range(RedisKeys.webhookEvents(), Range.unbounded())
 			.stream()
@@ -278,7 +283,8 @@ class RecordingStateMachineApiTest {
 		store.transition(RecordingId.of(id), RecordingStatus.FAILED, List.of(RecordingStatus.RECORDING),
 				Map.of("stopReason", "nodeCrashed"));
 
-		String eventId = controllerEvents.emitRecordingStatusChanged(recording(id), OpenViduRecordingStatus.FAILED, null);
+		String eventId = controllerEvents.emitRecordingStatusChanged(recording(id), OpenViduRecordingStatus.FAILED, null)
+			.eventId();
 
 		String body = redis.opsForStream()
 			.range(RedisKeys.webhookEvents(), Range.unbounded())

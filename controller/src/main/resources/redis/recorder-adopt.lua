@@ -1,5 +1,5 @@
 -- Record the container id of a primary recorder that registered without one, once it was
--- found by OpenVidu's exact container name (atomic). See FailoverStore#adoptPrimary.
+-- found by OpenVidu's exact container name (atomic). See RecorderHandover#adoptPrimary.
 -- KEYS: 1 rec, 2 containers, 3 idx:containers
 -- ARGV: 1 epoch, 2 container id, 3 recording id
 -- Returns: ADOPTED | UNCHANGED

@@ -1,4 +1,4 @@
--- Record the backup container that now holds a claimed epoch (atomic). See FailoverStore#started.
+-- Record the backup container that now holds a claimed epoch (atomic). See RecorderHandover#started.
 -- KEYS: 1 rec, 2 failover state, 3 failover history, 4 containers, 5 idx:containers
 -- ARGV: 1 epoch, 2 container id, 3 container JSON, 4 now (ms), 5 recording id,
 --       6 history patch JSON, 7 first chunk seq, 8 the engine's host name (the recording's host;

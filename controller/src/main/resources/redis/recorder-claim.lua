@@ -1,5 +1,5 @@
 -- Claim the failover of a recording's current recorder (atomic): the fence that makes exactly
--- one backup start per failure across all controller replicas. See FailoverStore#claim.
+-- one backup start per failure across all controller replicas. See RecorderHandover#claim.
 -- KEYS: 1 rec, 2 failover state, 3 failover history, 4 failover stats, 5 idx:backups
 -- ARGV: 1 epoch the caller observed, 2 max failovers, 3 controller id, 4 now (ms),
 --       5 backoff base (ms), 6 attempt lease (ms), 7 reason, 8 history entry JSON (the caller's

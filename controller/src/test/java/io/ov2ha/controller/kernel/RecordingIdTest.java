@@ -1,4 +1,4 @@
-package io.ov2ha.controller.recording;
+package io.ov2ha.controller.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import io.ov2ha.controller.web.ApiException;
 
 class RecordingIdTest {
 
@@ -20,7 +18,9 @@ class RecordingIdTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "", " ", "../x", "a/b", "a b", "é", "a.b", "a:b", "a\tb", "a$b", "a`b" })
 	void refusesAnythingElse(String id) {
-		assertThatThrownBy(() -> RecordingId.of(id)).isInstanceOf(ApiException.class);
+		// the message says what an id is and never repeats the (untrusted) value
+		assertThatThrownBy(() -> RecordingId.of(id)).isInstanceOf(InvalidRecordingIdException.class)
+			.hasMessage("A recording id has 1 to 128 characters from [A-Za-z0-9_~-].");
 	}
 
 	@Test

@@ -1,14 +1,13 @@
-package io.ov2ha.controller.recording;
+package io.ov2ha.controller.kernel;
 
 import java.util.regex.Pattern;
-
-import io.ov2ha.controller.web.ApiException;
-import io.ov2ha.controller.web.ProblemType;
 
 /**
  * OpenVidu's recording id ({@code VIDEO_ID}: {@code ses_X}, {@code ses_X~1}, ...). The one
  * validator of recording ids: only {@code [A-Za-z0-9_~-]}, 1..128 characters. A value of this
- * type is safe in a Redis key, a file name, a container name, an object key and a log line.
+ * type is safe in a Redis key, a file name, a container name, an object key and a log line. An
+ * invalid one is an {@link InvalidRecordingIdException} (the API answers it 400
+ * {@code invalid-recording-id}).
  */
 public record RecordingId(String value) {
 
@@ -24,7 +23,7 @@ public record RecordingId(String value) {
 
 	public RecordingId {
 		if (!isValid(value)) {
-			throw new ApiException(ProblemType.INVALID_RECORDING_ID,
+			throw new InvalidRecordingIdException(
 					"A recording id has 1 to " + MAX_LENGTH + " characters from [A-Za-z0-9_~-].");
 		}
 	}

@@ -1,4 +1,4 @@
-package io.ov2ha.controller.config;
+package io.ov2ha.controller.redis;
 
 import java.time.Clock;
 
@@ -7,10 +7,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 
-import io.ov2ha.controller.redis.RedisClock;
-
 @Configuration(proxyBeanMethods = false)
-class CoreConfig {
+class ClockConfig {
 
 	/** A singleton of this name replaces the host's clock under Redis's (tests play a skewed host). */
 	static final String HOST_CLOCK = "hostClock";
