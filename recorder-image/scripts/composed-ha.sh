@@ -107,7 +107,9 @@ prepare_run_dir() {
 	(umask 077 && mkdir -p "$OV2HA_RUN_DIR")
 	chmod 0700 "$OV2HA_RUN_DIR"
 	rm -f "$OV2HA_RUN_DIR"/{fenced,ffmpeg.exited,stopping,uploader.done,phase,progress,content,first-frame}
-	: >"$OV2HA_STOP_FILE"
+	# Created, never emptied: a `q` written before this script got here (a stop right after the
+	# container started) must stop it before it records, not be lost (it would record until killed).
+	[[ -e $OV2HA_STOP_FILE ]] || : >"$OV2HA_STOP_FILE"
 }
 
 # detect_container_id: this container's id from the bind mounts Docker makes for

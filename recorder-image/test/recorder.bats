@@ -162,6 +162,17 @@ stop_like_openvidu() {
 	[ "$(count_requests chunks)" = "$(csv_lines)" ]
 }
 
+@test "a q written before the recorder started (a stop right after the container started) stops it before it records" {
+	stop_like_openvidu
+	start_recorder
+	wait_exit "$RECORDER_PID" 30
+	[ "$EXIT_CODE" = 0 ]
+	grep -q 'event=stop_before_recording' "$WORK/recorder.log"
+	[ "$(csv_lines)" = 0 ]
+	[ "$(count_requests finalize)" = 1 ]
+	[ "$(jq -r .epoch "$(rec_dir)/chunks/stopped-e0")" = 0 ]
+}
+
 @test "ffmpeg dying is not a stop: the recorder exits 1 without finalizing" {
 	start_recorder
 	wait_for 15 csv_has_lines 2
