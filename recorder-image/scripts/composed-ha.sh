@@ -17,8 +17,8 @@
 #  Warm standby (HA_STANDBY=true, lib/standby.sh): before 1, the screen, the sound and Chromium
 #  on a blank local page, then a wait for the controller's assignment (its variables are then
 #  the environment of 1-6; Chromium is sent to URL at once instead of started after ffmpeg's
-#  first frame). A stop while waiting: exit 0; an assignment that does not fit (resolution,
-#  epoch): exit 65.
+#  first frame). A stop while waiting (q, SIGTERM, SIGINT): exit 0; an assignment that does not
+#  fit (resolution, epoch): exit 65.
 #  Fenced by the controller (409): stop at once, exit 3. ffmpeg died: exit 1.
 set -Eeuo pipefail
 
@@ -104,12 +104,21 @@ request_stop() {
 }
 
 prepare_run_dir() {
+	local earlier_life=false
+	[[ ! -e $OV2HA_RUN_DIR/started ]] || earlier_life=true
 	(umask 077 && mkdir -p "$OV2HA_RUN_DIR")
 	chmod 0700 "$OV2HA_RUN_DIR"
 	rm -f "$OV2HA_RUN_DIR"/{fenced,ffmpeg.exited,stopping,uploader.done,phase,progress,content,first-frame}
-	# Created, never emptied: a `q` written before this script got here (a stop right after the
-	# container started) must stop it before it records, not be lost (it would record until killed).
-	[[ -e $OV2HA_STOP_FILE ]] || : >"$OV2HA_STOP_FILE"
+	# The stop file, at the container's first start: created, never emptied (as OpenVidu's
+	# `touch stop`): a `q` written before this script got here (a stop right after the container
+	# started) stops it before it records instead of being lost (it would record until killed).
+	# After a restart (docker restart) it is emptied: the `q` of the earlier life is not a stop.
+	if [[ $earlier_life == true ]]; then
+		: >"$OV2HA_STOP_FILE"
+	else
+		: >>"$OV2HA_STOP_FILE"
+	fi
+	: >"$OV2HA_RUN_DIR/started"
 }
 
 # detect_container_id: this container's id from the bind mounts Docker makes for
@@ -492,6 +501,7 @@ stop_before_recording() {
 	local rc=0
 	write_stop_marker || log_warn stop_marker_failed
 	finalize "$((stop_at + OV2HA_STOP_TIMEOUT * 1000))" || rc=$?
+	log_info recorder_exit exit_code="$rc" reason=stopped_before_recording
 	exit "$rc"
 }
 

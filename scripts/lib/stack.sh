@@ -258,23 +258,22 @@ stack_admin_get() {
 
 stack_stop() {
 	local cid
+	# the controller first: it would start backups and standbys for the recorders removed here
+	stop_pid "$STACK_CONTROLLER_PID"
+	STACK_CONTROLLER_PID=''
 	for cid in "${STACK_CONTAINERS[@]}"; do
 		docker rm -f "$cid" >/dev/null 2>&1 || true
 	done
 	STACK_CONTAINERS=()
 	if [[ -n $STACK_SITE_IMAGE ]]; then
-		# the controller first (it would start new backups and standbys), then every container of
-		# the site image (backups and standbys, running or exited), then the image: an image with
-		# containers, even exited ones, is not removed
-		stop_pid "$STACK_CONTROLLER_PID"
-		STACK_CONTROLLER_PID=''
+		# every container of the site image (the controller's backups and standbys, running or
+		# exited), then the image: an image with containers, even exited ones, is not removed
 		docker ps -aq --filter "ancestor=$STACK_SITE_IMAGE" 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
 		docker rmi "$STACK_SITE_IMAGE" >/dev/null 2>&1 || true
 		STACK_SITE_IMAGE=''
 	fi
 	stop_pid "$STACK_PAGE_PID"
-	stop_pid "$STACK_CONTROLLER_PID"
 	s3proxy_stop 2>/dev/null || true
 	stop_pid "$STACK_REDIS_PID"
-	STACK_PAGE_PID='' STACK_CONTROLLER_PID='' STACK_REDIS_PID='' STACK_REDIS_PORT=''
+	STACK_PAGE_PID='' STACK_REDIS_PID='' STACK_REDIS_PORT=''
 }

@@ -56,12 +56,14 @@ standby_prepare() {
 	log_info standby_ready size="$STANDBY_SIZE" assignment_dir="$OV2HA_ASSIGNMENT_DIR"
 }
 
-# standby_wait: returns 0 once an assignment is complete, 1 on a stop request (STOP_REQUESTED).
-# Restarts a Chromium that died (at most once per 5 s).
+# standby_wait: returns 0 once an assignment is complete, 1 on a stop request (STOP_REQUESTED, or
+# a `q` in the stop file, as a recorder is stopped). Restarts a Chromium that died (at most once
+# per 5 s).
 standby_wait() {
 	local restarted_at=0 now
 	while [[ ! -e $OV2HA_ASSIGNMENT_DIR/ready ]]; do
 		[[ $STOP_REQUESTED == false ]] || return 1
+		! stop_file_has_q || return 1
 		if [[ -n $CHROMIUM_PID ]] && ! kill -0 "$CHROMIUM_PID" 2>/dev/null; then
 			now=$(now_ms)
 			if ((now - restarted_at > 5000)); then

@@ -26,6 +26,9 @@ set -Eeuo pipefail
 
 log() { printf '%s test-recorder %s\n' "$(date -u +%H:%M:%S.%3N)" "$*" >&2; }
 
+FFMPEG=''
+REPORTER=''
+
 load_env_file() {
 	local file=$1 line key
 	[[ -r $file ]] || return 0
@@ -55,7 +58,9 @@ configure() {
 	chmod 600 "$STATE/auth"
 	echo 0 >"$STATE/reported"
 	mkdir -p "$CHUNKS"
-	: >/stop
+	# created, never emptied: a `q` written before this point (a stop right after the container
+	# started) is a stop, as for the recorder image
+	: >>/stop
 }
 
 # api METHOD PATH BODY: prints the HTTP status; a fencing answer (409) marks this recorder fenced.
@@ -174,6 +179,20 @@ reporter() {
 	done
 }
 
+# stop_ffmpeg: SIGINT, as OpenVidu's q ends ffmpeg; again every second, since one that came while
+# ffmpeg was starting may be lost; SIGKILL after 5 s. Nothing when it never started.
+stop_ffmpeg() {
+	local i
+	[[ -n $FFMPEG ]] || return 0
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$FFMPEG" 2>/dev/null || break
+		((i % 10 != 0)) || kill -INT "$FFMPEG" 2>/dev/null || true
+		sleep 0.1
+	done
+	kill -KILL "$FFMPEG" 2>/dev/null || true
+	wait "$FFMPEG" || true
+}
+
 record() {
 	ffmpeg -hide_banner -loglevel error -nostdin -progress "$STATE/progress" -stats_period 0.5 -re \
 		-f lavfi -i "testsrc=size=320x180:rate=10" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
@@ -225,26 +244,33 @@ main() {
 		log "event=slow_start seconds=$delay"
 		sleep "$delay"
 	fi
-	record
-	reporter &
-	REPORTER=$!
 	local reason=ffmpeg_exited
-	while kill -0 "$FFMPEG" 2>/dev/null; do
-		if [[ -e $STATE/fenced ]]; then
-			reason=fenced
-			break
-		fi
-		if grep -q q /stop 2>/dev/null; then
-			reason=stopped
-			break
-		fi
-		if [[ -n ${TEST_EXIT_AFTER_CHUNKS:-} ]] && (($(complete_chunks) >= ${TEST_EXIT_AFTER_CHUNKS%%:*})); then
-			kill -KILL "$FFMPEG" 2>/dev/null || true
-			log "event=exit reason=test code=${TEST_EXIT_AFTER_CHUNKS##*:}"
-			exit "${TEST_EXIT_AFTER_CHUNKS##*:}"
-		fi
-		sleep 0.2
-	done
+	if grep -q q /stop 2>/dev/null; then
+		# stopped before it recorded (a stop right after the container started), as the real
+		# recorder does: no capture
+		log "event=stop_before_recording"
+		reason=stopped
+	else
+		record
+		reporter &
+		REPORTER=$!
+		while kill -0 "$FFMPEG" 2>/dev/null; do
+			if [[ -e $STATE/fenced ]]; then
+				reason=fenced
+				break
+			fi
+			if grep -q q /stop 2>/dev/null; then
+				reason=stopped
+				break
+			fi
+			if [[ -n ${TEST_EXIT_AFTER_CHUNKS:-} ]] && (($(complete_chunks) >= ${TEST_EXIT_AFTER_CHUNKS%%:*})); then
+				kill -KILL "$FFMPEG" 2>/dev/null || true
+				log "event=exit reason=test code=${TEST_EXIT_AFTER_CHUNKS##*:}"
+				exit "${TEST_EXIT_AFTER_CHUNKS##*:}"
+			fi
+			sleep 0.2
+		done
+	fi
 	kill "$REPORTER" "$HEARTBEATS" 2>/dev/null || true
 	case $reason in
 	fenced)
@@ -253,8 +279,7 @@ main() {
 		exit 3
 		;;
 	stopped)
-		kill -INT "$FFMPEG" 2>/dev/null || true
-		wait "$FFMPEG" || true
+		stop_ffmpeg
 		report_chunks
 		printf '{"epoch":%s}\n' "$EPOCH" >"$CHUNKS/stopped-e$EPOCH"
 		if [[ ${TEST_SKIP_FINALIZE:-0} != 1 ]]; then

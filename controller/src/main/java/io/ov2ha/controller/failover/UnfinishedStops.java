@@ -121,8 +121,9 @@ final class UnfinishedStops {
 	}
 
 	/**
-	 * The stop of {@code s}'s backup was decided now (by a reconciliation or the sweep, requested
-	 * or unfinished): an unfinished one is not taken up again before {@link #UNFINISHED_EVERY}.
+	 * The stop of {@code s}'s backup was decided now by the sweep or a recording's reconciliation
+	 * (requested or unfinished; the stop's own reconciliation, {@link #reconcileRequested}, does
+	 * not mark it): an unfinished one is not taken up again before {@link #UNFINISHED_EVERY}.
 	 */
 	void backupStopDecided(Snapshot s, Instant now) {
 		backupStops.put(s.id().value(), now);

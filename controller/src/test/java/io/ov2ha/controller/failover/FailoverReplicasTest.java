@@ -169,8 +169,9 @@ class FailoverReplicasTest {
 			.until(() -> admin.get("/api/recordings/" + id).json().path("status").asString().equals("READY"));
 		assertThat(admin.get("/api/failover/status").json().path("reconciler").path("isLeader").asBoolean())
 			.as("stopped by the controller asked, not the lease holder").isFalse();
-		InspectContainerResponse stopped = TestDocker.client().inspectContainerCmd(backup).exec();
-		assertThat(stopped.getState().getRunning()).isFalse();
+		// the backup asks for its finalization before it exits: READY may come first
+		InspectContainerResponse stopped = await().atMost(Duration.ofSeconds(30))
+			.until(() -> TestDocker.client().inspectContainerCmd(backup).exec(), c -> !c.getState().getRunning());
 		assertThat(stopped.getState().getExitCodeLong()).as("stopped as OpenVidu stops its recorder").isZero();
 	}
 
