@@ -35,6 +35,17 @@ assign() {
 
 standby_waiting() { grep -q 'event=phase_changed phase=standby' "$WORK/recorder.log"; }
 
+# write_q: OpenVidu's stop, run in the folder of the stop file as its docker exec is.
+write_q() { (cd "${OV2HA_STOP_FILE%/*}" && bash -c "echo 'q' > ${OV2HA_STOP_FILE##*/}"); }
+
+# stopped_while_waiting: the standby, stopped while it waited, ended with 0 and wrote nothing.
+stopped_while_waiting() {
+	wait_exit "$RECORDER_PID" 5
+	[ "$EXIT_CODE" = 0 ]
+	grep -q 'event=recorder_exit exit_code=0 reason=standby_stopped' "$WORK/recorder.log"
+	[ -z "$(ls -A "$OV2HA_RECORDINGS_DIR")" ]
+}
+
 @test "standby: nothing written before the assignment, then a backup from the assigned epoch and chunk" {
 	start_recorder
 	wait_for 10 standby_waiting
@@ -70,35 +81,28 @@ standby_waiting() { grep -q 'event=phase_changed phase=standby' "$WORK/recorder.
 	start_recorder
 	wait_for 10 standby_waiting
 	kill -TERM "$RECORDER_PID"
-	wait_exit "$RECORDER_PID" 5
-	[ "$EXIT_CODE" = 0 ]
-	grep -q 'event=recorder_exit exit_code=0 reason=standby_stopped' "$WORK/recorder.log"
-	[ -z "$(ls -A "$OV2HA_RECORDINGS_DIR")" ]
+	stopped_while_waiting
 }
 
 @test "standby: a q while waiting ends it with 0, as it stops a recorder" {
 	start_recorder
 	wait_for 10 standby_waiting
-	(cd "${OV2HA_STOP_FILE%/*}" && bash -c "echo 'q' > ${OV2HA_STOP_FILE##*/}")
-	wait_exit "$RECORDER_PID" 5
-	[ "$EXIT_CODE" = 0 ]
-	grep -q 'event=recorder_exit exit_code=0 reason=standby_stopped' "$WORK/recorder.log"
-	[ -z "$(ls -A "$OV2HA_RECORDINGS_DIR")" ]
+	write_q
+	stopped_while_waiting
 }
 
 @test "standby: restarted (docker restart), the q of its earlier life is no stop of this one" {
 	start_recorder
 	wait_for 10 standby_waiting
 	kill -TERM "$RECORDER_PID"
-	wait_exit "$RECORDER_PID" 5
+	stopped_while_waiting
 	grep -q '^q' "$OV2HA_STOP_FILE"
 	start_recorder
 	wait_for 10 standby_waiting
 	sleep 0.5
 	kill -0 "$RECORDER_PID"
 	kill -TERM "$RECORDER_PID"
-	wait_exit "$RECORDER_PID" 5
-	[ "$EXIT_CODE" = 0 ]
+	stopped_while_waiting
 }
 
 @test "standby: an assignment of another resolution or without an epoch is refused (65), nothing written" {

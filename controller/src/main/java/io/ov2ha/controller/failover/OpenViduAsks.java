@@ -10,6 +10,7 @@ import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.openvidu.OpenViduAnswer;
 import io.ov2ha.controller.recording.Recording;
+import io.ov2ha.controller.support.Throttle;
 
 /**
  * What the OpenVidu checks remember per recording ({@code id:createdAt}), in memory: whether a
@@ -27,8 +28,8 @@ class OpenViduAsks {
 	/** Recording (id:createdAt) -> first unanswered ask of the current run of them. */
 	private final Map<String, Instant> unreachableSince = new ConcurrentHashMap<>();
 
-	/** Recording -> when its running backup was last checked. */
-	private final Map<String, Instant> lastCheck = new ConcurrentHashMap<>();
+	/** Recording -> when its running backup was last checked (the period is the caller's: {@link #checkDue}). */
+	private final Throttle<String> lastCheck = new Throttle<>(Duration.ZERO);
 
 	/** Recording -> when a wait for an answer about a stale death or a removed recorder may ask again. */
 	private final Map<String, Instant> nextWaitAsk = new ConcurrentHashMap<>();
@@ -75,14 +76,13 @@ class OpenViduAsks {
 	boolean checkDue(Snapshot s, Instant now, Duration interval) {
 		String key = key(s);
 		Duration every = silent.contains(key) && WAIT_ASK_EVERY.compareTo(interval) < 0 ? WAIT_ASK_EVERY : interval;
-		Instant last = lastCheck.get(key);
 		// first sight (e.g. after a controller start): check now
-		return last == null || !now.isBefore(last.plus(every));
+		return lastCheck.due(key, now, every);
 	}
 
 	/** The running backup of the recording is checked now: the next check is due from here. */
 	void checked(Snapshot s, Instant now) {
-		lastCheck.put(key(s), now);
+		lastCheck.mark(key(s), now);
 	}
 
 	/** When a wait for an answer about {@code r} may ask again; null when none waits. */
@@ -130,14 +130,14 @@ class OpenViduAsks {
 		String key = key(r);
 		unreachableSince.remove(key);
 		silent.remove(key);
-		lastCheck.remove(key);
+		lastCheck.forget(key);
 		nextWaitAsk.remove(key);
 	}
 
 	/** Forgets what it knows of recordings gone from the registry (called now and then). */
 	void forgetOlderThan(Instant cutoff) {
-		lastCheck.values().removeIf(t -> t.isBefore(cutoff));
-		silent.retainAll(lastCheck.keySet());
+		lastCheck.forgetOlderThan(cutoff);
+		silent.removeIf(k -> !lastCheck.marked(k));
 		nextWaitAsk.values().removeIf(t -> t.isBefore(cutoff));
 		unreachableSince.values().removeIf(t -> t.isBefore(cutoff.minus(Duration.ofHours(1))));
 	}

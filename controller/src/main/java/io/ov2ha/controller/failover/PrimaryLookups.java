@@ -2,10 +2,9 @@ package io.ov2ha.controller.failover;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.ov2ha.controller.recording.RecordingStore;
+import io.ov2ha.controller.support.Throttle;
 
 /**
  * A primary registered without its container id (OpenVidu's recorder could not tell it) is looked
@@ -22,7 +21,7 @@ final class PrimaryLookups {
 	private final FailoverService failover;
 
 	/** recording:createdAt -> when its lookup was last chosen. */
-	private final Map<String, Instant> asked = new ConcurrentHashMap<>();
+	private final Throttle<String> asked = new Throttle<>(EVERY);
 
 	PrimaryLookups(RecordingStore recordings, FailoverService failover) {
 		this.recordings = recordings;
@@ -31,13 +30,12 @@ final class PrimaryLookups {
 
 	/** Whether a lookup of the primary of {@code s} is due (reads only). */
 	boolean due(Snapshot s, Instant now) {
-		Instant last = asked.get(key(s));
-		return last == null || !last.plus(EVERY).isAfter(now);
+		return asked.due(key(s), now);
 	}
 
 	/** A lookup of the primary of {@code s} was chosen now: the next one is due {@link #EVERY} later. */
 	void asked(Snapshot s, Instant now) {
-		asked.put(key(s), now);
+		asked.mark(key(s), now);
 	}
 
 	/** Looks the primary of {@code s} up (on the recording's worker); a runtime that cannot be asked is asked later. */
@@ -53,7 +51,7 @@ final class PrimaryLookups {
 	}
 
 	void forgetOlderThan(Instant old) {
-		asked.values().removeIf(t -> t.isBefore(old));
+		asked.forgetOlderThan(old);
 	}
 
 	private static String key(Snapshot s) {

@@ -3,9 +3,7 @@ package io.ov2ha.controller.failover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -19,6 +17,7 @@ import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.support.LogValues;
+import io.ov2ha.controller.support.Throttle;
 
 /**
  * The checks of a recorder the sweep judged failed ({@link DetectionRules}: silent, not started in
@@ -60,7 +59,7 @@ final class RecorderChecks {
 	/** A deferred silent recorder (saturated host, host-wide standstill): how often the runtime is asked whether it still runs. */
 	private static final Duration DEFERRED_SILENCE_CHECK_EVERY = Duration.ofSeconds(2);
 
-	private final Map<String, Instant> deferredSilenceChecks = new ConcurrentHashMap<>();
+	private final Throttle<RecordingId> deferredSilenceChecks = new Throttle<>(DEFERRED_SILENCE_CHECK_EVERY);
 
 	RecorderChecks(HaProperties properties, RecordingStore recordings, FailoverService failover, StopCoordinator stops,
 			StopMarkers stopMarkers, RecorderRuntime runtime, Clock clock, OpenViduGate gate, HostPressure pressure,
@@ -135,17 +134,16 @@ final class RecorderChecks {
 
 	/** Whether the runtime is due to be asked about a silent recorder deferred for its host (every few seconds). */
 	boolean deferredCheckDue(RecordingId id) {
-		Instant last = deferredSilenceChecks.get(id.value());
-		return last == null || !last.plus(DEFERRED_SILENCE_CHECK_EVERY).isAfter(clock.instant());
+		return deferredSilenceChecks.due(id, clock.instant());
 	}
 
 	/** The runtime is being asked about a silent recorder deferred for its host. */
 	void deferredCheckAsked(RecordingId id) {
-		deferredSilenceChecks.put(id.value(), clock.instant());
+		deferredSilenceChecks.mark(id, clock.instant());
 	}
 
 	void forgetOlderThan(Instant old) {
-		deferredSilenceChecks.values().removeIf(t -> t.isBefore(old));
+		deferredSilenceChecks.forgetOlderThan(old);
 	}
 
 	/**

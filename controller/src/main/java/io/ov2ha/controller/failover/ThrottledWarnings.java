@@ -3,10 +3,10 @@ package io.ov2ha.controller.failover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.commons.logging.Log;
+
+import io.ov2ha.controller.support.Throttle;
 
 /**
  * Warnings that repeat on every sweep (a saturated host, a backoff, a recorder still silent):
@@ -14,11 +14,9 @@ import org.apache.commons.logging.Log;
  */
 final class ThrottledWarnings {
 
-	private static final Duration EVERY = Duration.ofMinutes(1);
-
 	private final Clock clock;
 
-	private final Map<String, Instant> warned = new ConcurrentHashMap<>();
+	private final Throttle<String> warned = new Throttle<>(Duration.ofMinutes(1));
 
 	ThrottledWarnings(Clock clock) {
 		this.clock = clock;
@@ -26,16 +24,13 @@ final class ThrottledWarnings {
 
 	/** Logs {@code line} on the caller's logger, unless the same key was logged less than a minute ago. */
 	void warn(Log log, String key, String line) {
-		Instant now = clock.instant();
-		Instant last = warned.get(key);
-		if (last == null || last.plus(EVERY).isBefore(now)) {
-			warned.put(key, now);
+		if (warned.tryMark(key, clock.instant())) {
 			log.warn(line);
 		}
 	}
 
 	void forgetOlderThan(Instant old) {
-		warned.values().removeIf(t -> t.isBefore(old));
+		warned.forgetOlderThan(old);
 	}
 
 }

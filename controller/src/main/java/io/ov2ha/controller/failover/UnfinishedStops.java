@@ -4,14 +4,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
+import io.ov2ha.controller.support.Throttle;
 
 /**
  * STOPPING recordings to finish: a backup's stop requested of this controller (written down by
@@ -37,10 +36,10 @@ final class UnfinishedStops {
 	private final StopCoordinator stops;
 
 	/** STOPPING recordings whose gone recorder the controller finalizes: when it last asked. */
-	private final Map<String, Instant> goneRecorders = new ConcurrentHashMap<>();
+	private final Throttle<RecordingId> goneRecorders = new Throttle<>(GONE_RECORDER_EVERY);
 
 	/** STOPPING recordings whose backup's stop was decided (a requested or an unfinished one): when. */
-	private final Map<String, Instant> backupStops = new ConcurrentHashMap<>();
+	private final Throttle<RecordingId> backupStops = new Throttle<>(UNFINISHED_EVERY);
 
 	private final StopRequests requests;
 
@@ -116,8 +115,7 @@ final class UnfinishedStops {
 				|| !stoppedLongAgo(s, now)) {
 			return false;
 		}
-		Instant last = backupStops.get(s.id().value());
-		return last == null || !last.plus(UNFINISHED_EVERY).isAfter(now);
+		return backupStops.due(s.id(), now);
 	}
 
 	/**
@@ -126,7 +124,7 @@ final class UnfinishedStops {
 	 * not mark it): an unfinished one is not taken up again before {@link #UNFINISHED_EVERY}.
 	 */
 	void backupStopDecided(Snapshot s, Instant now) {
-		backupStops.put(s.id().value(), now);
+		backupStops.mark(s.id(), now);
 	}
 
 	/**
@@ -145,13 +143,12 @@ final class UnfinishedStops {
 		if (!silent || !stoppedLongAgo(s, now) || judgingBase.plus(quiet).isAfter(now)) {
 			return false;
 		}
-		Instant last = goneRecorders.get(s.id().value());
-		return last == null || !last.plus(GONE_RECORDER_EVERY).isAfter(now);
+		return goneRecorders.due(s.id(), now);
 	}
 
 	/** The finalization of a gone recorder's recording is being asked for now. */
 	void goneRecorderAsked(Snapshot s, Instant now) {
-		goneRecorders.put(s.id().value(), now);
+		goneRecorders.mark(s.id(), now);
 	}
 
 	/** Stops the backup of {@code s}, then finalizes the recording (the stop's own executor). */
@@ -166,8 +163,8 @@ final class UnfinishedStops {
 
 	void forgetOlderThan(Instant old) {
 		requests.forgetOlderThan(old);
-		goneRecorders.values().removeIf(t -> t.isBefore(old));
-		backupStops.values().removeIf(t -> t.isBefore(old));
+		goneRecorders.forgetOlderThan(old);
+		backupStops.forgetOlderThan(old);
 	}
 
 	private boolean stoppedLongAgo(Snapshot s, Instant now) {
