@@ -59,13 +59,20 @@ class PackageCyclesTest {
 	@Test
 	void noPackageCycle() throws IOException {
 		Map<String, Set<String>> deps = dependencies();
-		assertThat(deps).containsKeys("kernel", "recording", "failover", "redis", "storage", "web");
+		assertThat(deps).containsKeys("kernel", "recording", "failover", "reconcile", "redis", "storage", "web");
 		assertThat(cycles(deps)).as("package cycles, in %s", deps).isEmpty();
 	}
 
 	@Test
 	void theKernelDependsOnNoOtherPackage() throws IOException {
 		assertThat(dependencies().get("kernel")).isEmpty();
+	}
+
+	@Test
+	void theReconcilerActsThroughFailoverWhichNeverNamesIt() throws IOException {
+		Map<String, Set<String>> deps = dependencies();
+		assertThat(deps.get("reconcile")).contains("failover");
+		assertThat(deps.get("failover")).doesNotContain("reconcile");
 	}
 
 	@Test

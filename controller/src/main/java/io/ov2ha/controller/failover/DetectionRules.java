@@ -56,7 +56,7 @@ import io.ov2ha.controller.recording.RecorderProgress;
  * moment, the judgement waits for its next one ({@link Kind#AWAITING_PEERS}).</li>
  * </ul>
  */
-final class DetectionRules {
+public final class DetectionRules {
 
 	/**
 	 * How long a warm standby handed a recording may take to capture (its heartbeat in phase
@@ -67,7 +67,7 @@ final class DetectionRules {
 
 	private final DetectionSettings settings;
 
-	DetectionRules(DetectionSettings settings) {
+	public DetectionRules(DetectionSettings settings) {
 		this.settings = settings;
 	}
 
@@ -78,12 +78,12 @@ final class DetectionRules {
 	}
 
 	/** {@link #judge(Snapshot, Instant, Instant, double)} with the host's CPU pressure unknown. */
-	Judgement judge(Snapshot s, Instant now, Instant controllerStart) {
+	public Judgement judge(Snapshot s, Instant now, Instant controllerStart) {
 		return judge(s, now, controllerStart, Double.NaN);
 	}
 
 	/** {@link #judge(Snapshot, Instant, Instant, double, HostView)} as if alone on its host. */
-	Judgement judge(Snapshot s, Instant now, Instant controllerStart, double cpuPressure) {
+	public Judgement judge(Snapshot s, Instant now, Instant controllerStart, double cpuPressure) {
 		return judge(s, now, controllerStart, cpuPressure, HostView.ALONE);
 	}
 
@@ -91,7 +91,7 @@ final class DetectionRules {
 	 * The other recorders of a recorder's host, as far as the rules need them.
 	 */
 	@FunctionalInterface
-	interface HostView {
+	public interface HostView {
 
 		/** A recorder without peers: its standstill is always its own. */
 		HostView ALONE = (s, now) -> HostWideStandstill.Answer.OWN;
@@ -111,7 +111,7 @@ final class DetectionRules {
 	 * @param cpuPressure the host's CPU pressure in percent (NaN: unknown)
 	 * @param host the other recorders of its host: a standstill shared with one of them is the host's
 	 */
-	Judgement judge(Snapshot s, Instant now, Instant controllerStart, double cpuPressure, HostView host) {
+	public Judgement judge(Snapshot s, Instant now, Instant controllerStart, double cpuPressure, HostView host) {
 		Judgement normal = judgeWith(s, now, controllerStart, settings.heartbeatTimeout(), settings.stallTimeout(),
 				settings.chunkStallTimeout());
 		boolean saturated = settings.saturated(cpuPressure);
@@ -141,7 +141,7 @@ final class DetectionRules {
 	}
 
 	/** The failures judged from heartbeats and progress: a recorder that runs on can come back from them. */
-	static final Set<FailoverReason> JUDGED_AGAIN = EnumSet.of(FailoverReason.HUNG, FailoverReason.HEARTBEAT_LOST,
+	public static final Set<FailoverReason> JUDGED_AGAIN = EnumSet.of(FailoverReason.HUNG, FailoverReason.HEARTBEAT_LOST,
 			FailoverReason.START_TIMEOUT, FailoverReason.CHUNK_STALL, FailoverReason.MEDIA_STALL);
 
 	/**
@@ -154,7 +154,7 @@ final class DetectionRules {
 	 * standstill found shared with another recorder of the host meanwhile (or awaiting one's next
 	 * heartbeat) is new: the host's, not this recorder's, unless its container is gone.
 	 */
-	static boolean stillFailed(FailoverReason reason, Judgement again) {
+	public static boolean stillFailed(FailoverReason reason, Judgement again) {
 		if (!JUDGED_AGAIN.contains(reason)) {
 			return true;
 		}
@@ -167,12 +167,12 @@ final class DetectionRules {
 	}
 
 	/** Whether a verdict is a standstill shared with another recorder of the host (proven, or its proof awaited). */
-	static boolean sharedWithHost(Kind kind) {
+	public static boolean sharedWithHost(Kind kind) {
 		return kind == Kind.DEFERRED_HOST_WIDE || kind == Kind.AWAITING_PEERS;
 	}
 
 	/** Whether a verdict is a failure deferred for its host (saturated, a host-wide standstill, or awaiting peers). */
-	static boolean deferred(Kind kind) {
+	public static boolean deferred(Kind kind) {
 		return kind == Kind.DEFERRED_HOST_SATURATED || kind == Kind.DEFERRED_HOST_WIDE || kind == Kind.AWAITING_PEERS;
 	}
 

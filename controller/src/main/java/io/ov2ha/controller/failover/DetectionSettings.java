@@ -20,12 +20,12 @@ import io.ov2ha.controller.config.HaProperties;
  *        still to show gets, whatever the host's load
  * @param blankTimeout a backup blank this long that never showed anything has no content (zero: never)
  */
-record DetectionSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
+public record DetectionSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
 		Duration chunkStallTimeout, Duration stallTimeout, Duration startTimeout, double pressureThreshold,
 		Duration pressureTimeout, Duration blankTimeout) {
 
 	/** Without the content rule. */
-	DetectionSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
+	public DetectionSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
 			Duration chunkStallTimeout, Duration stallTimeout, Duration startTimeout, double pressureThreshold,
 			Duration pressureTimeout) {
 		this(heartbeatInterval, heartbeatTimeout, chunkDuration, chunkStallTimeout, stallTimeout, startTimeout,
@@ -33,14 +33,14 @@ record DetectionSettings(Duration heartbeatInterval, Duration heartbeatTimeout, 
 	}
 
 	/** Without host load awareness. */
-	DetectionSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
+	public DetectionSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
 			Duration chunkStallTimeout, Duration stallTimeout, Duration startTimeout) {
 		this(heartbeatInterval, heartbeatTimeout, chunkDuration, chunkStallTimeout, stallTimeout, startTimeout, 0,
 				Duration.ZERO);
 	}
 
 	/** The settings configured ({@code HA_HEARTBEAT_*}, {@code HA_*_TIMEOUT}, ...). */
-	static DetectionSettings of(HaProperties properties) {
+	public static DetectionSettings of(HaProperties properties) {
 		var hb = properties.heartbeat();
 		var f = properties.failover();
 		return new DetectionSettings(hb.interval(), hb.timeout(), f.chunkDuration(), f.chunkStallTimeout(),

@@ -36,7 +36,7 @@ class FailoverAdmin {
 
 	private final FailoverService failover;
 
-	private final FailoverReconciler reconciler;
+	private final ReconcilerStatus reconciler;
 
 	private final RecorderRuntime runtime;
 
@@ -51,7 +51,7 @@ class FailoverAdmin {
 	private final StandbyClaims standbyClaims;
 
 	FailoverAdmin(HaProperties properties, RecordingStore recordings, FailoverReads reads, FailoverService failover,
-			FailoverReconciler reconciler, RecorderRuntime runtime, RecorderCensus census, RedisLease lease,
+			ReconcilerStatus reconciler, RecorderRuntime runtime, RecorderCensus census, RedisLease lease,
 			ControllerInstance instance, StandbyPool standbys, StandbyClaims standbyClaims) {
 		this.properties = properties;
 		this.recordings = recordings;
@@ -142,7 +142,7 @@ class FailoverAdmin {
 					b.state().pending(b.epoch())))
 			.toList();
 		var reconcilerView = new FailoverViews.Reconciler(instance.id(),
-				lease.holder(RedisKeys.lease(FailoverReconciler.LEASE)), reconciler.leader(), reconciler.lastTickAt(),
+				lease.holder(RedisKeys.lease(ReconcilerStatus.LEASE)), reconciler.leader(), reconciler.lastTickAt(),
 				enabled ? reconciler.judgingFrom() : null, reconciler.lastFullReconcileAt(), reconciler.backupsFound());
 		return new FailoverViews.Status(enabled, enabled && s.reachable() && Boolean.TRUE.equals(present),
 				new FailoverViews.Docker(s.reachable(), s.endpoint(), s.version(), s.apiVersion(), s.error(),

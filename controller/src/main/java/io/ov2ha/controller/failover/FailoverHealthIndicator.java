@@ -30,7 +30,7 @@ class FailoverHealthIndicator implements HealthIndicator {
 
 	private final RecorderRuntime runtime;
 
-	private final FailoverReconciler reconciler;
+	private final ReconcilerStatus reconciler;
 
 	private final Clock clock;
 
@@ -40,7 +40,7 @@ class FailoverHealthIndicator implements HealthIndicator {
 
 	private volatile Instant imageCheckedAt = Instant.EPOCH;
 
-	FailoverHealthIndicator(HaProperties properties, RecorderRuntime runtime, FailoverReconciler reconciler,
+	FailoverHealthIndicator(HaProperties properties, RecorderRuntime runtime, ReconcilerStatus reconciler,
 			Clock clock, RecorderCensus census) {
 		this.census = census;
 		this.properties = properties;

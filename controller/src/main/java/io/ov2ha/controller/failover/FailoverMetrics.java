@@ -37,7 +37,7 @@ import io.ov2ha.controller.openvidu.OpenViduClient;
  * </ul>
  */
 @Component
-class FailoverMetrics {
+public class FailoverMetrics {
 
 	private final MeterRegistry registry;
 
@@ -52,7 +52,7 @@ class FailoverMetrics {
 	/** Recorders whose failover waits for their host, by the verdict's kind, as of the last sweep. */
 	private final Map<Judgement.Kind, AtomicInteger> hostWaiting = new EnumMap<>(Judgement.Kind.class);
 
-	FailoverMetrics(MeterRegistry registry, RecorderCensus census, OpenViduClient openvidu) {
+	public FailoverMetrics(MeterRegistry registry, RecorderCensus census, OpenViduClient openvidu) {
 		this.registry = registry;
 		Gauge.builder("ov2ha.openvidu.api.misconfigured", openvidu, o -> o.misconfigured() ? 1 : 0)
 			.description("1 when OpenVidu's REST API cannot be asked as configured (secret, URL, certificate): "
@@ -156,7 +156,7 @@ class FailoverMetrics {
 	}
 
 	/** The cause tag of {@code ov2ha.recorders.host.waiting} for a deferred verdict. */
-	static String hostWaitCause(Judgement.Kind kind) {
+	public static String hostWaitCause(Judgement.Kind kind) {
 		return switch (kind) {
 			case DEFERRED_HOST_SATURATED -> "host_saturated";
 			case DEFERRED_HOST_WIDE -> "host_wide_standstill";
@@ -166,11 +166,11 @@ class FailoverMetrics {
 	}
 
 	/** One sweep's verdicts: how many recorders wait for their host, by kind (absent: none). */
-	void hostWaiting(Map<Judgement.Kind, Integer> counts) {
+	public void hostWaiting(Map<Judgement.Kind, Integer> counts) {
 		hostWaiting.forEach((kind, n) -> n.set(counts.getOrDefault(kind, 0)));
 	}
 
-	void recovered(FailoverReason reason) {
+	public void recovered(FailoverReason reason) {
 		recoveredCounter(reason).increment();
 	}
 

@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * are final or gone.
  */
 @Repository
-class FailoverReads {
+public class FailoverReads {
 
 	private static final String[] SNAPSHOT_FIELDS = { "status", "epoch", "createdAt", "containerId", "lastChunkSeq",
 			"lastChunkAt", "hbLastChunkSeq", "failoverCount", "registeredAt", "createdInRegistryAt", "updatedAt",
@@ -81,7 +81,7 @@ class FailoverReads {
 	}
 
 	/** The recording a recorder container belongs to, from the container index. */
-	Optional<RecordingId> recordingOfContainer(String containerId) {
+	public Optional<RecordingId> recordingOfContainer(String containerId) {
 		Object v = redis.opsForHash().get(RedisKeys.containerIndex(), containerId);
 		return v == null || !RecordingId.isValid(v.toString()) ? Optional.empty()
 				: Optional.of(RecordingId.of(v.toString()));
@@ -102,7 +102,7 @@ class FailoverReads {
 	 * Every non-final recording (the heartbeat index), with its last heartbeat and the fields
 	 * failure detection needs, read in one pipelined round trip.
 	 */
-	List<Snapshot> snapshots() {
+	public List<Snapshot> snapshots() {
 		var entries = redis.opsForZSet().rangeWithScores(RedisKeys.heartbeatIndex(), 0, -1);
 		if (entries == null || entries.isEmpty()) {
 			return List.of();
@@ -132,7 +132,7 @@ class FailoverReads {
 	}
 
 	/** The snapshot of one recording, as {@link #snapshots()} has it; empty when it is not there. */
-	Optional<Snapshot> snapshot(RecordingId id) {
+	public Optional<Snapshot> snapshot(RecordingId id) {
 		byte[][] fields = snapshotFields();
 		// one round trip, as snapshots(): the heartbeat time and the fields it goes with
 		List<Object> results = redis.executePipelined((RedisCallback<Object>) connection -> {
@@ -189,7 +189,7 @@ class FailoverReads {
 	 * Drops container index entries of recordings that are final or gone (the index only maps
 	 * events of live recorders). Iterates the index itself, in batches.
 	 */
-	int cleanContainerIndex() {
+	public int cleanContainerIndex() {
 		List<String[]> stale = new ArrayList<>();
 		try (Cursor<Map.Entry<Object, Object>> cursor = redis.opsForHash()
 			.scan(RedisKeys.containerIndex(), ScanOptions.scanOptions().count(500).build())) {

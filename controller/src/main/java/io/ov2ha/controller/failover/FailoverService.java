@@ -31,7 +31,7 @@ import io.ov2ha.controller.support.LogValues;
  * epoch is no longer current when it is recorded is killed again.
  */
 @Service
-class FailoverService {
+public class FailoverService {
 
 	private static final Log LOG = LogFactory.getLog(FailoverService.class);
 
@@ -87,10 +87,10 @@ class FailoverService {
 	 * @param removed its container is gone or being removed, by somebody else (no crash:
 	 *        {@link SessionRules} wants OpenVidu's word before a backup)
 	 */
-	record Evidence(Instant failedAt, String failedAtSource, String detail, String oldContainerId, boolean killOld,
+	public record Evidence(Instant failedAt, String failedAtSource, String detail, String oldContainerId, boolean killOld,
 			boolean removed) {
 
-		Evidence(Instant failedAt, String failedAtSource, String detail, String oldContainerId, boolean killOld) {
+		public Evidence(Instant failedAt, String failedAtSource, String detail, String oldContainerId, boolean killOld) {
 			this(failedAt, failedAtSource, detail, oldContainerId, killOld, false);
 		}
 
@@ -106,7 +106,7 @@ class FailoverService {
 	 * @param current for NOT_RECORDING: the status; for EPOCH_CHANGED/PENDING: the epoch; for a
 	 *        BACKOFF because HA_MAX_CONCURRENT_BACKUPS backups run: their number (else null)
 	 */
-	record Outcome(RecorderHandover.ClaimCode code, Long newEpoch, Instant retryAt, String current) {
+	public record Outcome(RecorderHandover.ClaimCode code, Long newEpoch, Instant retryAt, String current) {
 
 		boolean claimed() {
 			return code == RecorderHandover.ClaimCode.CLAIMED;
@@ -120,7 +120,7 @@ class FailoverService {
 	}
 
 	/** Replaces the recorder of {@code observedEpoch} of the recording. */
-	Outcome failover(Recording r, FailoverReason reason, Evidence evidence, boolean manual) {
+	public Outcome failover(Recording r, FailoverReason reason, Evidence evidence, boolean manual) {
 		Instant detectedAt = clock.instant();
 		Map<String, Object> entry = new LinkedHashMap<>();
 		entry.put("recordingId", r.id().value());
@@ -190,7 +190,7 @@ class FailoverService {
 	}
 
 	/** Retries starting the backup of a claimed epoch whose earlier attempt failed or was lost. */
-	void retryStart(RecordingId id, long epoch) {
+	public void retryStart(RecordingId id, long epoch) {
 		var taken = store.takeAttempt(id, epoch, instance.id(), clock.instant(),
 				ATTEMPT_LEASE.toMillis(), properties.failover().maxFailovers());
 		switch (taken.code()) {
@@ -209,17 +209,17 @@ class FailoverService {
 	}
 
 	/** Starts (or adopts) the backup of a claimed epoch and records it ({@link BackupStarts}). */
-	void startBackup(RecordingId id, long epoch, int attempt) {
+	public void startBackup(RecordingId id, long epoch, int attempt) {
 		starts.start(id, epoch, attempt);
 	}
 
 	/** The current recorder's container ({@link RecorderContainers#current}). */
-	Optional<RecorderContainer> currentContainer(Recording r) {
+	public Optional<RecorderContainer> currentContainer(Recording r) {
 		return containers.current(r);
 	}
 
 	/** Kills by exact id; false when it was not running, unknown or the runtime failed. */
-	boolean killQuietly(String containerId) {
+	public boolean killQuietly(String containerId) {
 		return containers.killQuietly(containerId);
 	}
 
@@ -240,7 +240,7 @@ class FailoverService {
 	 *
 	 * @return whether this call made it FAILED
 	 */
-	boolean fail(Recording r, String why) {
+	public boolean fail(Recording r, String why) {
 		var outcome = recordings.transition(r.id(), RecordingStatus.FAILED, List.of(RecordingStatus.RECORDING),
 				Map.of("statusReason", why, "controllerAnnounces", "1"));
 		if (outcome.code() != RecordingStore.TransitionCode.CHANGED) {
@@ -251,7 +251,7 @@ class FailoverService {
 	}
 
 	/** Writes the backup's first chunk time into the history once it is in the manifest. */
-	void checkFirstChunk(Snapshot s) {
+	public void checkFirstChunk(Snapshot s) {
 		Long epoch = s.state().awaitFirstChunkEpoch();
 		if (epoch == null) {
 			return;

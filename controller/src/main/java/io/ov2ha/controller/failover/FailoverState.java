@@ -28,12 +28,12 @@ import io.ov2ha.controller.support.EpochMillis;
  * @param standbyEpoch the epoch whose recorder is a warm standby handed the recording (it gets
  *        {@link DetectionRules#STANDBY_TAKEOVER_TIMEOUT} to capture, not the start deadline)
  */
-record FailoverState(Long createdAt, Instant lastClaimAt, Long pendingEpoch, int attempts, String attemptBy,
+public record FailoverState(Long createdAt, Instant lastClaimAt, Long pendingEpoch, int attempts, String attemptBy,
 		Instant nextAttemptAt, String lastError, Instant epochSince, Long awaitFirstChunkEpoch, Long firstChunkSeq,
 		Long progressSeq, Instant progressAt, Long stopHandledEpoch, String endedBy, String endDetail,
 		Instant endedAt, Long standbyEpoch) {
 
-	static final FailoverState NONE = new FailoverState(null, null, null, 0, "", null, "", null, null, null, null,
+	public static final FailoverState NONE = new FailoverState(null, null, null, 0, "", null, "", null, null, null, null,
 			null, null, "", "", null, null);
 
 	static FailoverState fromHash(Map<String, String> h, long recordingCreatedAt) {
@@ -56,7 +56,7 @@ record FailoverState(Long createdAt, Instant lastClaimAt, Long pendingEpoch, int
 		return standbyEpoch != null && standbyEpoch == epoch;
 	}
 
-	boolean pending(long epoch) {
+	public boolean pending(long epoch) {
 		return pendingEpoch != null && pendingEpoch == epoch;
 	}
 
@@ -64,7 +64,7 @@ record FailoverState(Long createdAt, Instant lastClaimAt, Long pendingEpoch, int
 		return s == null ? "" : s;
 	}
 
-	static Long number(String s) {
+	public static Long number(String s) {
 		return EpochMillis.longOrNull(s);
 	}
 

@@ -31,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code ov2ha:rec:{id}:failovers}: new epoch -> {@link FailoverRecord} JSON.
  */
 @Repository
-class FailoverStore {
+public class FailoverStore {
 
 	private static final RedisScript<List> ATTEMPT = script("failover-attempt");
 
@@ -106,7 +106,7 @@ class FailoverStore {
 	 * The sweep's chunk progress bookkeeping ({@link Snapshot#progressGrew}): the highest chunk
 	 * from the manifest or a heartbeat, and when it grew.
 	 */
-	void trackProgress(Snapshot s, Instant now) {
+	public void trackProgress(Snapshot s, Instant now) {
 		update(s.id(), s.createdAt(), null, null,
 				Map.of("progressSeq", Long.toString(s.progressSeq()), "progressAt", Long.toString(now.toEpochMilli())));
 	}

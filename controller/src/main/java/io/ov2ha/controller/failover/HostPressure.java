@@ -25,7 +25,7 @@ import io.ov2ha.controller.config.HaProperties;
  * Gauge {@code ov2ha.host.cpu.pressure} [ov2ha_host_cpu_pressure_ratio], 0..1.
  */
 @Component
-class HostPressure {
+public class HostPressure {
 
 	private static final Log LOG = LogFactory.getLog(HostPressure.class);
 
@@ -41,7 +41,7 @@ class HostPressure {
 
 	private volatile boolean warned;
 
-	HostPressure(HaProperties properties, Clock clock, MeterRegistry registry) {
+	public HostPressure(HaProperties properties, Clock clock, MeterRegistry registry) {
 		this.file = Path.of(properties.failover().cpuPressureFile());
 		this.clock = clock;
 		Gauge.builder("ov2ha.host.cpu.pressure", this, p -> p.percent() / 100.0)
@@ -60,7 +60,7 @@ class HostPressure {
 	}
 
 	/** {@code some avg10} in percent (0..100), NaN when unknown. */
-	double percent() {
+	public double percent() {
 		Instant now = clock.instant();
 		if (readAt.plus(REFRESH).isAfter(now)) {
 			return percent;

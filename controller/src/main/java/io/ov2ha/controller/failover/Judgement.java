@@ -13,9 +13,9 @@ import java.time.Instant;
  *        {@link Kind#AWAITING_PEERS}: the verdict the normal timeouts gave
  *        (SILENT: the container may be gone, which no load excuses); null otherwise
  */
-record Judgement(Kind kind, Instant lastHeartbeat, Instant lastProgress, Kind deferred) {
+public record Judgement(Kind kind, Instant lastHeartbeat, Instant lastProgress, Kind deferred) {
 
-	enum Kind {
+	public enum Kind {
 
 		/** Too early after the controller start. */
 		NOT_JUDGED,

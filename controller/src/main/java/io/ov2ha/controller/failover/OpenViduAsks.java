@@ -20,7 +20,7 @@ import io.ov2ha.controller.support.Throttle;
  * others once they are old.
  */
 @Component
-class OpenViduAsks {
+public class OpenViduAsks {
 
 	/** While waiting for an answer about a stale death or a removed recorder: asked at most this often. */
 	private static final Duration WAIT_ASK_EVERY = Duration.ofSeconds(2);

@@ -32,7 +32,7 @@ import io.ov2ha.controller.recording.RecordingStore;
  * {@link OpenViduVerdicts} decides on the answer, {@link OpenViduAsks} remembers per recording.
  */
 @Component
-class OpenViduGate {
+public class OpenViduGate {
 
 	private final OpenViduClient openvidu;
 
@@ -48,7 +48,7 @@ class OpenViduGate {
 
 	private final Duration checkInterval;
 
-	OpenViduGate(OpenViduClient openvidu, OpenViduQuestions questions, RecordingStore recordings, OpenViduAsks asks,
+	public OpenViduGate(OpenViduClient openvidu, OpenViduQuestions questions, RecordingStore recordings, OpenViduAsks asks,
 			OpenViduVerdicts verdicts, Clock clock) {
 		this.openvidu = openvidu;
 		this.questions = questions;
@@ -59,7 +59,7 @@ class OpenViduGate {
 		this.checkInterval = openvidu.properties().checkInterval();
 	}
 
-	boolean enabled() {
+	public boolean enabled() {
 		return openvidu.enabled();
 	}
 
@@ -77,7 +77,7 @@ class OpenViduGate {
 	 * @param controllerStart when this controller started
 	 * @param decisions runs the decision (the recording's worker queue)
 	 */
-	void beforeBackup(Recording r, FailoverService.Evidence evidence, Instant controllerStart, Executor decisions,
+	public void beforeBackup(Recording r, FailoverService.Evidence evidence, Instant controllerStart, Executor decisions,
 			Consumer<Recording> backup) {
 		if (!openvidu.enabled() || selfTest(r)) {
 			backup.accept(r);
@@ -108,17 +108,17 @@ class OpenViduGate {
 	}
 
 	/** Whether OpenVidu is being asked before a backup of {@code r} (its failure needs no new look). */
-	boolean awaiting(Recording r) {
+	public boolean awaiting(Recording r) {
 		return asks.awaiting(r);
 	}
 
 	/** Whether the backup of the recording (running, or waiting for its retry) is due for a check. */
-	boolean backupCheckDue(Snapshot s, Instant now) {
+	public boolean backupCheckDue(Snapshot s, Instant now) {
 		return openvidu.enabled() && asks.checkDue(s, now, checkInterval);
 	}
 
 	/** The backup of the recording is checked now ({@link #checkBackup} follows on its worker). */
-	void backupChecked(Snapshot s, Instant now) {
+	public void backupChecked(Snapshot s, Instant now) {
 		asks.checked(s, now);
 	}
 
@@ -126,7 +126,7 @@ class OpenViduGate {
 	 * Checks a running backup of {@code epoch}: asks OpenVidu off the caller's thread, then
 	 * decides on {@code decisions}; ends the recording when OpenVidu says so.
 	 */
-	void checkBackup(RecordingId id, long epoch, Executor decisions) {
+	public void checkBackup(RecordingId id, long epoch, Executor decisions) {
 		Recording r = recordings.find(id).orElse(null);
 		if (r == null || r.status() != RecordingStatus.RECORDING || r.epoch() != epoch || epoch == 0 || selfTest(r)) {
 			return;
@@ -137,7 +137,7 @@ class OpenViduGate {
 	}
 
 	/** Forgets what it knows of recordings gone from the registry (called now and then). */
-	void forgetOlderThan(Instant cutoff) {
+	public void forgetOlderThan(Instant cutoff) {
 		asks.forgetOlderThan(cutoff);
 	}
 

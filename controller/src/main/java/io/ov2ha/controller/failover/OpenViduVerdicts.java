@@ -23,7 +23,7 @@ import io.ov2ha.controller.support.LogValues;
  * ({@code endedBy}) and the metrics.
  */
 @Component
-class OpenViduVerdicts {
+public class OpenViduVerdicts {
 
 	private static final Log LOG = LogFactory.getLog(OpenViduVerdicts.class);
 
@@ -123,7 +123,7 @@ class OpenViduVerdicts {
 	 * {@link StopCoordinator}), announced once; the reason goes to the failover history and the
 	 * metrics.
 	 */
-	void end(Recording r, FailoverReason reason, String detail, String oldContainerId, boolean killOld) {
+	public void end(Recording r, FailoverReason reason, String detail, String oldContainerId, boolean killOld) {
 		Instant now = clock.instant();
 		if (!stops.endWithoutBackup(r, stopReason(reason), detail, oldContainerId, killOld,
 				reason.endsForALoss() ? now : null)) {

@@ -17,7 +17,7 @@ import io.ov2ha.controller.recording.RecordingStatus;
  * and those whose recorder captures slower than real time (reported, never failed over for it).
  */
 @Component
-class RecorderCensus {
+public class RecorderCensus {
 
 	private static final Duration TTL = Duration.ofSeconds(2);
 
@@ -29,7 +29,7 @@ class RecorderCensus {
 
 	private volatile Instant cachedAt = Instant.EPOCH;
 
-	RecorderCensus(FailoverReads reads, Clock clock) {
+	public RecorderCensus(FailoverReads reads, Clock clock) {
 		this.reads = reads;
 		this.clock = clock;
 	}

@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** A recording's recorder containers: finding the current one (a primary also by OpenVidu's name) and killing by exact id. */
 @Component
-class RecorderContainers {
+public class RecorderContainers {
 
 	private static final Log LOG = LogFactory.getLog(RecorderContainers.class);
 
@@ -84,7 +84,7 @@ class RecorderContainers {
 	 * startup cleanup or an operator removes a live recorder, which is no crash. False when
 	 * Docker cannot tell.
 	 */
-	static boolean removedBySomebodyElse(RecorderRuntime runtime, String containerId) {
+	public static boolean removedBySomebodyElse(RecorderRuntime runtime, String containerId) {
 		if (!ContainerLabels.isExactId(containerId)) {
 			return false;
 		}

@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * not be judged alone. The patience ({@code HA_CPU_PRESSURE_TIMEOUT}, counted from its own
  * standstill) still bounds it.
  */
-final class RecorderPeers implements DetectionRules.HostView {
+public final class RecorderPeers implements DetectionRules.HostView {
 
 	private final Duration heartbeatInterval;
 
@@ -42,13 +42,13 @@ final class RecorderPeers implements DetectionRules.HostView {
 	 * @param grace how long a proven standstill counts after it was last seen (its recorder may have
 	 *        resumed since)
 	 */
-	RecorderPeers(Duration heartbeatInterval, Duration grace) {
+	public RecorderPeers(Duration heartbeatInterval, Duration grace) {
 		this.heartbeatInterval = heartbeatInterval;
 		this.grace = grace;
 	}
 
 	/** The sweep's snapshots, every non-final recording, read at {@code at}. */
-	void seen(List<Snapshot> snapshots, Instant at) {
+	public void seen(List<Snapshot> snapshots, Instant at) {
 		last = List.copyOf(snapshots);
 		lastAt = at;
 		for (Snapshot p : snapshots) {
@@ -71,7 +71,7 @@ final class RecorderPeers implements DetectionRules.HostView {
 		return HostWideStandstill.of(s, last, lastAt, earlier, heartbeatInterval).answer();
 	}
 
-	void forgetOlderThan(Instant old) {
+	public void forgetOlderThan(Instant old) {
 		proven.values().removeIf(v -> v.at().isBefore(old));
 	}
 

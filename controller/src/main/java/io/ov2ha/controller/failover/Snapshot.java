@@ -27,16 +27,16 @@ import io.ov2ha.controller.recording.RecordingStatus;
  * @param progress phase and capture progress from the heartbeats (of any epoch: see {@link RecorderProgress#of})
  * @param host the host its current recorder runs on ("" when unknown)
  */
-record Snapshot(RecordingId id, long createdAt, RecordingStatus status, long epoch, String containerId,
+public record Snapshot(RecordingId id, long createdAt, RecordingStatus status, long epoch, String containerId,
 		Instant heartbeatAt, Long lastChunkSeq, Instant lastChunkAt, Long hbLastChunkSeq, int failoverCount,
 		Instant registeredAt, Instant updatedAt, FailoverState state, RecorderProgress progress, String host) {
 
-	Snapshot {
+	public Snapshot {
 		host = host == null ? "" : host;
 	}
 
 	/** Host unknown. */
-	Snapshot(RecordingId id, long createdAt, RecordingStatus status, long epoch, String containerId,
+	public Snapshot(RecordingId id, long createdAt, RecordingStatus status, long epoch, String containerId,
 			Instant heartbeatAt, Long lastChunkSeq, Instant lastChunkAt, Long hbLastChunkSeq, int failoverCount,
 			Instant registeredAt, Instant updatedAt, FailoverState state, RecorderProgress progress) {
 		this(id, createdAt, status, epoch, containerId, heartbeatAt, lastChunkSeq, lastChunkAt, hbLastChunkSeq,
@@ -77,7 +77,7 @@ record Snapshot(RecordingId id, long createdAt, RecordingStatus status, long epo
 	}
 
 	/** Chunk progress grew past what the failover state remembers (the sweep writes it down). */
-	boolean progressGrew() {
+	public boolean progressGrew() {
 		long seq = progressSeq();
 		Long known = state().progressSeq();
 		return seq >= 0 && (known == null || seq > known);

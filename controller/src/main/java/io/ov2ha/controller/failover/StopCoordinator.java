@@ -34,7 +34,7 @@ import io.ov2ha.controller.support.LogValues;
 /**
  * The end of a recording whose current recorder is a backup, which OpenVidu does not know: once
  * it is STOPPING ({@link RecordingStopRequested}: OpenVidu's {@code stopped} webhook or an admin
- * stop), the reconciler decides its stop ({@link ReconcileDecision.Step#STOP_BACKUP}) and the
+ * stop), the reconciler decides its stop ({@code ReconcileDecision.Step.STOP_BACKUP} of reconcile/) and the
  * backup is stopped the way OpenVidu stops its recorder ({@code q}, bounded wait, then a kill by
  * id), then the recording is finalized ({@link FinalizationTrigger}) and the final status event
  * OpenVidu cannot send is emitted ({@link FinalStatusNotifier}). While the primary (epoch 0) is
@@ -43,10 +43,10 @@ import io.ov2ha.controller.support.LogValues;
  * <p>
  * This is the one place that wires stop, finalization and notification. A per-recording lease
  * makes it happen once across controllers; the reconciler's sweep decides a stop whose controller
- * died ({@link ReconcileDecision.Step#STOP_BACKUP}).
+ * died ({@code ReconcileDecision.Step.STOP_BACKUP} of reconcile/).
  */
 @Component
-class StopCoordinator implements DisposableBean {
+public class StopCoordinator implements DisposableBean {
 
 	private static final Log LOG = LogFactory.getLog(StopCoordinator.class);
 
@@ -74,7 +74,7 @@ class StopCoordinator implements DisposableBean {
 
 	private final ExecutorService executor;
 
-	StopCoordinator(HaProperties properties, RecordingStore recordings, FailoverStore store, FailoverReads reads,
+	public StopCoordinator(HaProperties properties, RecordingStore recordings, FailoverStore store, FailoverReads reads,
 			RecorderRuntime runtime, RedisLease lease, FinalizationTrigger finalization, FinalStatusNotifier notifier,
 			Clock clock) {
 		this.properties = properties;
@@ -94,7 +94,7 @@ class StopCoordinator implements DisposableBean {
 	 * was still RECORDING: the stop notice (OpenVidu's {@code stopped}) was missed. That is the
 	 * end of the recording, never a reason for a backup: it becomes STOPPING and is finalized.
 	 */
-	void recorderFinished(Recording r) {
+	public void recorderFinished(Recording r) {
 		var outcome = recordings.advance(r.id(), RecordingStatus.STOPPING,
 				Map.of("stopReason", "recorderExited", "statusReason", "the recorder stopped (exit code 0)"));
 		if (outcome.code() != RecordingStore.TransitionCode.CHANGED) {
@@ -160,7 +160,7 @@ class StopCoordinator implements DisposableBean {
 	 * A STOPPING recording whose recorder went away without asking for its finalization (it
 	 * could not reach the controller): the controller finalizes it.
 	 */
-	void finishGoneRecorder(RecordingId id) {
+	public void finishGoneRecorder(RecordingId id) {
 		LOG.info("event=failover.stop_unfinished recordingId=" + id + " action=finalize");
 		finalizeInBackground(id, null);
 	}
@@ -184,10 +184,10 @@ class StopCoordinator implements DisposableBean {
 
 	/**
 	 * Stops the recording's backup, then finalizes it, on this class's executor: the reconciler's
-	 * decision ({@link ReconcileDecision.Step#STOP_BACKUP}) for a stop requested of this
+	 * decision ({@code ReconcileDecision.Step.STOP_BACKUP} of reconcile/) for a stop requested of this
 	 * controller, or one no controller completed. The recording's stop reason is announced.
 	 */
-	void stopBackup(RecordingId id) {
+	public void stopBackup(RecordingId id) {
 		submit(id, () -> stop(id, null));
 	}
 

@@ -15,7 +15,7 @@ import io.ov2ha.controller.storage.ChunkKeys;
  * is finalized, never given a backup.
  */
 @Component
-class StopMarkers {
+public class StopMarkers {
 
 	private final HaProperties properties;
 
@@ -23,7 +23,7 @@ class StopMarkers {
 		this.properties = properties;
 	}
 
-	boolean stoppedNormally(RecordingId id, long epoch) {
+	public boolean stoppedNormally(RecordingId id, long epoch) {
 		return Files.exists(properties.recordingsDir().resolve(ChunkKeys.stopMarker(id, epoch)));
 	}
 

@@ -1,13 +1,13 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.ASK_OPENVIDU;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.CHECK_FIRST_CHUNK;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.CHECK_RECORDER;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.FINISH_GONE_RECORDER;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.HANDLE_EXIT;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.LOOKUP_PRIMARY;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.RETRY_START;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.STOP_BACKUP;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.ASK_OPENVIDU;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.CHECK_FIRST_CHUNK;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.CHECK_RECORDER;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.FINISH_GONE_RECORDER;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.HANDLE_EXIT;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.LOOKUP_PRIMARY;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.RETRY_START;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.STOP_BACKUP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -27,8 +27,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.ov2ha.controller.failover.Judgement.Kind;
-import io.ov2ha.controller.failover.ReconcileDecision.Observed;
-import io.ov2ha.controller.failover.ReconcileDecision.Step;
+import io.ov2ha.controller.failover.Judgement;
+import io.ov2ha.controller.reconcile.ReconcileDecision.Observed;
+import io.ov2ha.controller.reconcile.ReconcileDecision.Step;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**

@@ -1,4 +1,4 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +15,20 @@ import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.failover.DetectionRules;
+import io.ov2ha.controller.failover.DetectionSettings;
+import io.ov2ha.controller.failover.FailoverMetrics;
+import io.ov2ha.controller.failover.FailoverReads;
+import io.ov2ha.controller.failover.FailoverService;
+import io.ov2ha.controller.failover.FailoverStore;
+import io.ov2ha.controller.failover.HostPressure;
+import io.ov2ha.controller.failover.OpenViduGate;
+import io.ov2ha.controller.failover.OpenViduVerdicts;
+import io.ov2ha.controller.failover.ReconcilerStatus;
+import io.ov2ha.controller.failover.RecorderPeers;
+import io.ov2ha.controller.failover.StopCoordinator;
+import io.ov2ha.controller.failover.StopMarkers;
+import io.ov2ha.controller.failover.ThrottledWarnings;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecorderStandstill;
 import io.ov2ha.controller.recording.RecordingStopRequested;
@@ -67,14 +81,10 @@ import io.ov2ha.controller.support.PeriodicPass;
  * framework pauses a cached context that way).
  */
 @Component
-class FailoverReconciler implements SmartLifecycle {
+class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 
 	private static final Log LOG = LogFactory.getLog(FailoverReconciler.class);
 
-	/** Recordings reconciled at once, one task per recording at a time (a backup's stop runs apart). */
-	static final int WORKERS = 4;
-
-	static final String LEASE = "failover-reconciler";
 
 	private final HaProperties properties;
 
@@ -195,26 +205,31 @@ class FailoverReconciler implements SmartLifecycle {
 
 	// --- status ----------------------------------------------------------------------------
 
-	boolean leader() {
+	@Override
+	public boolean leader() {
 		return ticks.leader();
 	}
 
-	Instant lastTickAt() {
+	@Override
+	public Instant lastTickAt() {
 		return ticks.lastTickAt();
 	}
 
 	/** When this controller last listed the backups by label (null: not yet). */
-	Instant lastFullReconcileAt() {
+	@Override
+	public Instant lastFullReconcileAt() {
 		Instant at = audit.lastRunAt();
 		return at.equals(Instant.EPOCH) ? null : at;
 	}
 
 	/** Running backups the last full reconciliation found by label (-1: none yet). */
-	int backupsFound() {
+	@Override
+	public int backupsFound() {
 		return audit.backupsFound();
 	}
 
-	Instant judgingFrom() {
+	@Override
+	public Instant judgingFrom() {
 		return judgingBase.plus(properties.heartbeat().timeout());
 	}
 

@@ -1,4 +1,4 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 /**
  * What the full reconciliation ({@link BackupAudit}) does with one backup container found by

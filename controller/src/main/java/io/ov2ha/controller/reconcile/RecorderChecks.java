@@ -1,4 +1,4 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -12,6 +12,17 @@ import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderContainer;
 import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.failover.FailoverReason;
+import io.ov2ha.controller.failover.FailoverService;
+import io.ov2ha.controller.failover.HostPressure;
+import io.ov2ha.controller.failover.Judgement;
+import io.ov2ha.controller.failover.OpenViduGate;
+import io.ov2ha.controller.failover.OpenViduVerdicts;
+import io.ov2ha.controller.failover.RecorderContainers;
+import io.ov2ha.controller.failover.Snapshot;
+import io.ov2ha.controller.failover.StopCoordinator;
+import io.ov2ha.controller.failover.StopMarkers;
+import io.ov2ha.controller.failover.ThrottledWarnings;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingStatus;
@@ -20,7 +31,7 @@ import io.ov2ha.controller.support.LogValues;
 import io.ov2ha.controller.support.Throttle;
 
 /**
- * The checks of a recorder the sweep judged failed ({@link DetectionRules}: silent, not started in
+ * The checks of a recorder the sweep judged failed ({@link io.ov2ha.controller.failover.DetectionRules}: silent, not started in
  * time, stalled): {@link #task} maps the verdict to a check run on the recording's worker queue
  * (whether a judgement asks for one is {@link ReconcileDecision#checks}), which looks at the container
  * on the runtime; {@link #report} warns of what is only waited on. One that exited is handed to

@@ -1,7 +1,8 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import java.util.function.BooleanSupplier;
 
+import io.ov2ha.controller.failover.FailoverReason;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**

@@ -1,4 +1,4 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +15,9 @@ import org.apache.commons.logging.LogFactory;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderContainer;
 import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.failover.FailoverService;
+import io.ov2ha.controller.failover.FailoverState;
+import io.ov2ha.controller.failover.ThrottledWarnings;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingStore;

@@ -1,4 +1,4 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -12,6 +12,7 @@ import org.apache.commons.logging.LogFactory;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RuntimeEvent;
 import io.ov2ha.controller.docker.RuntimeEventListener;
+import io.ov2ha.controller.failover.FailoverReads;
 import io.ov2ha.controller.kernel.RecordingId;
 
 /**

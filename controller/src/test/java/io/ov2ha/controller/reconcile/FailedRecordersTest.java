@@ -1,4 +1,4 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,9 +9,11 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-import io.ov2ha.controller.failover.RecorderExits.Seen;
+import io.ov2ha.controller.failover.OpenViduAsks;
+import io.ov2ha.controller.failover.OpenViduGate;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.openvidu.OpenViduClients;
+import io.ov2ha.controller.reconcile.RecorderExits.Seen;
 import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingStatus;

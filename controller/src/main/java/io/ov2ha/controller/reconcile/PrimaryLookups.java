@@ -1,8 +1,10 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import java.time.Duration;
 import java.time.Instant;
 
+import io.ov2ha.controller.failover.FailoverService;
+import io.ov2ha.controller.failover.Snapshot;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.support.Throttle;
 

@@ -1,4 +1,4 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -11,6 +11,10 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.dao.DataAccessException;
 
 import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.failover.FailoverReads;
+import io.ov2ha.controller.failover.OpenViduGate;
+import io.ov2ha.controller.failover.ReconcilerStatus;
+import io.ov2ha.controller.failover.ThrottledWarnings;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
@@ -115,7 +119,7 @@ final class ReconcilerTick {
 			}
 			boolean holds;
 			try {
-				holds = lease.acquireOrRenew(RedisKeys.lease(FailoverReconciler.LEASE), ttl);
+				holds = lease.acquireOrRenew(RedisKeys.lease(ReconcilerStatus.LEASE), ttl);
 			}
 			catch (DataAccessException ex) {
 				// the lease's write failed: Redis is away, loading, read-only or refusing writes, and
@@ -183,7 +187,7 @@ final class ReconcilerTick {
 		if (leader) {
 			leader = false;
 			try {
-				lease.release(RedisKeys.lease(FailoverReconciler.LEASE));
+				lease.release(RedisKeys.lease(ReconcilerStatus.LEASE));
 			}
 			catch (RuntimeException ex) {
 				// Redis unreachable: the lease expires by itself

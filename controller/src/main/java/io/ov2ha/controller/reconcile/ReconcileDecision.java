@@ -1,9 +1,10 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import io.ov2ha.controller.failover.Judgement;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**
@@ -11,7 +12,7 @@ import io.ov2ha.controller.recording.RecordingStatus;
  * Docker event, a heartbeat that shows a standstill), or at once for a stop requested: a pure
  * function of what it observed ({@link Observed}), made by {@link #decide}. The observation holds
  * the recorder's exit if an event source saw one ({@link RecorderExits}), a stop requested of it
- * ({@link StopRequests}), its judgement ({@link DetectionRules}, itself pure) and which
+ * ({@link StopRequests}), its judgement ({@link io.ov2ha.controller.failover.DetectionRules}, itself pure) and which
  * throttled steps are due; the decision names at most one bookkeeping step and then at most one
  * action, run in that order as <b>one</b> task on the recording's worker queue (except
  * {@link Step#STOP_BACKUP}, handed to the stop's own executor), and says why.
@@ -40,7 +41,7 @@ record ReconcileDecision(List<Step> steps, String why) {
 		HANDLE_EXIT(true),
 		/**
 		 * A STOPPING backup: stopped as OpenVidu stops its recorder, then the recording finalized and
-		 * announced ({@link StopCoordinator#stopBackup}): its stop was requested here, or nobody
+		 * announced ({@link io.ov2ha.controller.failover.StopCoordinator#stopBackup}): its stop was requested here, or nobody
 		 * finished it (its controller died).
 		 */
 		STOP_BACKUP(true),
@@ -88,7 +89,7 @@ record ReconcileDecision(List<Step> steps, String why) {
 	 * @param primaryLookupDue the lookup of that container is due (throttled)
 	 * @param openViduCheckDue a check of the backup's session with OpenVidu is due (throttled; false
 	 *        when OpenVidu is not configured)
-	 * @param judgement the recorder's judgement ({@link DetectionRules}); null when not judged
+	 * @param judgement the recorder's judgement ({@link io.ov2ha.controller.failover.DetectionRules}); null when not judged
 	 *        (not RECORDING, a backup pending, an exit known, or not the lease holder)
 	 * @param deferredCheckDue for a silence deferred for its host: asking the runtime whether the
 	 *        container still runs is due (throttled)

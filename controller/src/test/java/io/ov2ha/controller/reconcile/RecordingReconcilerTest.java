@@ -1,13 +1,13 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.ASK_OPENVIDU;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.CHECK_FIRST_CHUNK;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.CHECK_RECORDER;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.FINISH_GONE_RECORDER;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.HANDLE_EXIT;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.LOOKUP_PRIMARY;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.RETRY_START;
-import static io.ov2ha.controller.failover.ReconcileDecision.Step.STOP_BACKUP;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.ASK_OPENVIDU;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.CHECK_FIRST_CHUNK;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.CHECK_RECORDER;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.FINISH_GONE_RECORDER;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.HANDLE_EXIT;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.LOOKUP_PRIMARY;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.RETRY_START;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.STOP_BACKUP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,13 +35,26 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.docker.RecorderRuntime;
+import io.ov2ha.controller.failover.DetectionRules;
+import io.ov2ha.controller.failover.DetectionSettings;
+import io.ov2ha.controller.failover.FailoverMetrics;
+import io.ov2ha.controller.failover.FailoverState;
+import io.ov2ha.controller.failover.HostPressure;
 import io.ov2ha.controller.failover.Judgement.Kind;
-import io.ov2ha.controller.failover.ReconcileDecision.Step;
+import io.ov2ha.controller.failover.Judgement;
+import io.ov2ha.controller.failover.OpenViduAsks;
+import io.ov2ha.controller.failover.OpenViduGate;
+import io.ov2ha.controller.failover.RecorderCensus;
+import io.ov2ha.controller.failover.RecorderPeers;
+import io.ov2ha.controller.failover.Snapshot;
+import io.ov2ha.controller.failover.StopCoordinator;
+import io.ov2ha.controller.failover.ThrottledWarnings;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.openvidu.OpenViduClient;
 import io.ov2ha.controller.openvidu.OpenViduClients;
-import io.ov2ha.controller.recording.RecorderProgress;
+import io.ov2ha.controller.reconcile.ReconcileDecision.Step;
 import io.ov2ha.controller.recording.RecorderProgress.Phase;
+import io.ov2ha.controller.recording.RecorderProgress;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.support.HandOver;
 import io.ov2ha.controller.support.MutableClock;
@@ -81,7 +94,7 @@ class RecordingReconcilerTest {
 			clock) {
 
 		@Override
-		void stopBackup(RecordingId id) {
+		public void stopBackup(RecordingId id) {
 			backupsStopped.add(id);
 		}
 

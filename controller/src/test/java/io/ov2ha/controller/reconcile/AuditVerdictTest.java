@@ -1,4 +1,4 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.ov2ha.controller.failover.AuditVerdict.Registered;
+import io.ov2ha.controller.reconcile.AuditVerdict.Registered;
 
 /** The full reconciliation's decision on one backup container found by label, against the registry. */
 class AuditVerdictTest {

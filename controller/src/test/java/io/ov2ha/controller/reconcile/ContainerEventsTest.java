@@ -1,4 +1,4 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RuntimeEvent;
 import io.ov2ha.controller.docker.RuntimeEvent.Kind;
-import io.ov2ha.controller.failover.RecorderExits.Seen;
+import io.ov2ha.controller.reconcile.RecorderExits.Seen;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.support.HandOver;
 import io.ov2ha.controller.support.MutableClock;

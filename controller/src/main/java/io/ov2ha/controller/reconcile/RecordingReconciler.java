@@ -1,4 +1,4 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -16,6 +16,16 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.ov2ha.controller.docker.ContainerLabels;
+import io.ov2ha.controller.failover.DetectionRules;
+import io.ov2ha.controller.failover.FailoverMetrics;
+import io.ov2ha.controller.failover.FailoverReads;
+import io.ov2ha.controller.failover.FailoverService;
+import io.ov2ha.controller.failover.FailoverStore;
+import io.ov2ha.controller.failover.HostPressure;
+import io.ov2ha.controller.failover.Judgement;
+import io.ov2ha.controller.failover.OpenViduGate;
+import io.ov2ha.controller.failover.RecorderPeers;
+import io.ov2ha.controller.failover.Snapshot;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;

@@ -1,4 +1,4 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import io.ov2ha.controller.config.HaProperties;
+import io.ov2ha.controller.failover.Snapshot;
+import io.ov2ha.controller.failover.StopCoordinator;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.support.Throttle;
@@ -45,7 +47,7 @@ final class UnfinishedStops {
 
 	private final Function<RecordingId, Optional<Snapshot>> read;
 
-	/** @param read reads a recording's snapshot ({@link FailoverReads#snapshot}) */
+	/** @param read reads a recording's snapshot ({@link io.ov2ha.controller.failover.FailoverReads#snapshot}) */
 	UnfinishedStops(HaProperties properties, StopCoordinator stops, Clock clock,
 			Function<RecordingId, Optional<Snapshot>> read) {
 		this.properties = properties;

@@ -1,4 +1,4 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 
 import io.ov2ha.controller.docker.RecorderContainer;
 import io.ov2ha.controller.docker.RecorderRuntime;
-import io.ov2ha.controller.failover.RecorderExits.Exit;
-import io.ov2ha.controller.failover.RecorderExits.Seen;
+import io.ov2ha.controller.failover.ThrottledWarnings;
 import io.ov2ha.controller.kernel.RecordingId;
+import io.ov2ha.controller.reconcile.RecorderExits.Exit;
+import io.ov2ha.controller.reconcile.RecorderExits.Seen;
 import io.ov2ha.controller.support.MutableClock;
 
 /**

@@ -1,4 +1,4 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,8 +8,8 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-import io.ov2ha.controller.failover.RecorderExits.Exit;
-import io.ov2ha.controller.failover.RecorderExits.Seen;
+import io.ov2ha.controller.reconcile.RecorderExits.Exit;
+import io.ov2ha.controller.reconcile.RecorderExits.Seen;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.support.MutableClock;
 
