@@ -76,6 +76,12 @@ start_recorder() {
 	RECORDER_PID=$!
 }
 
+# stop_like_openvidu: OpenVidu's stop, a docker exec of bash -c "echo 'q' > stop" in the
+# folder of the stop file.
+stop_like_openvidu() {
+	(cd "${OV2HA_STOP_FILE%/*}" && bash -c "echo 'q' > ${OV2HA_STOP_FILE##*/}")
+}
+
 # wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s.
 wait_for() {
 	local timeout=$1 i

@@ -15,10 +15,6 @@ teardown() {
 
 rec_dir() { printf '%s/ses_T' "$OV2HA_RECORDINGS_DIR"; }
 
-stop_like_openvidu() {
-	# What OpenVidu's exec does: bash -c "echo 'q' > stop" in the working directory.
-	(cd "${OV2HA_STOP_FILE%/*}" && bash -c "echo 'q' > ${OV2HA_STOP_FILE##*/}")
-}
 
 @test "primary: OpenVidu's files at once, chunks uploaded and reported, q stops it cleanly" {
 	export RECORDING_JSON='{"id":"ses_T","name":"a  b * ?","createdAt":1700000005000,"status":"started"}'

@@ -35,9 +35,6 @@ assign() {
 
 standby_waiting() { grep -q 'event=phase_changed phase=standby' "$WORK/recorder.log"; }
 
-# write_q: OpenVidu's stop, run in the folder of the stop file as its docker exec is.
-write_q() { (cd "${OV2HA_STOP_FILE%/*}" && bash -c "echo 'q' > ${OV2HA_STOP_FILE##*/}"); }
-
 # stopped_while_waiting: the standby, stopped while it waited, ended with 0 and wrote nothing.
 stopped_while_waiting() {
 	wait_exit "$RECORDER_PID" 5
@@ -70,7 +67,7 @@ stopped_while_waiting() {
 	grep -q '^heartbeat PUT /api/recordings/ses_T/heartbeat {"epoch":3,' "$STUB_DIR/requests.log"
 	grep -q 'event=standby_assigned keys=11 recording_id=ses_T epoch=3 start_chunk=5' "$WORK/recorder.log"
 	[ "$(cat "$OV2HA_RUN_DIR/standby/go.js")" = "window.OV2HA_GO = \"$ASSIGNED_URL\";" ]
-	(cd "${OV2HA_STOP_FILE%/*}" && bash -c "echo 'q' > ${OV2HA_STOP_FILE##*/}")
+	stop_like_openvidu
 	wait_exit "$RECORDER_PID" 30
 	[ "$EXIT_CODE" = 0 ]
 	grep -q '^finalize POST /api/recordings/ses_T/finalize {"epoch":3}$' "$STUB_DIR/requests.log"
@@ -87,7 +84,7 @@ stopped_while_waiting() {
 @test "standby: a q while waiting ends it with 0, as it stops a recorder" {
 	start_recorder
 	wait_for 10 standby_waiting
-	write_q
+	stop_like_openvidu
 	stopped_while_waiting
 }
 
@@ -97,8 +94,11 @@ stopped_while_waiting() {
 	kill -TERM "$RECORDER_PID"
 	stopped_while_waiting
 	grep -q '^q' "$OV2HA_STOP_FILE"
+	# start_recorder empties the log in its background child: not yet when this returns
+	rm -f "$WORK/recorder.log"
 	start_recorder
 	wait_for 10 standby_waiting
+	[ ! -s "$OV2HA_STOP_FILE" ]
 	sleep 0.5
 	kill -0 "$RECORDER_PID"
 	kill -TERM "$RECORDER_PID"

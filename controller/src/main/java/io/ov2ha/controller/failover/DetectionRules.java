@@ -78,12 +78,12 @@ public final class DetectionRules {
 	}
 
 	/** {@link #judge(Snapshot, Instant, Instant, double)} with the host's CPU pressure unknown. */
-	public Judgement judge(Snapshot s, Instant now, Instant controllerStart) {
+	Judgement judge(Snapshot s, Instant now, Instant controllerStart) {
 		return judge(s, now, controllerStart, Double.NaN);
 	}
 
 	/** {@link #judge(Snapshot, Instant, Instant, double, HostView)} as if alone on its host. */
-	public Judgement judge(Snapshot s, Instant now, Instant controllerStart, double cpuPressure) {
+	Judgement judge(Snapshot s, Instant now, Instant controllerStart, double cpuPressure) {
 		return judge(s, now, controllerStart, cpuPressure, HostView.ALONE);
 	}
 

@@ -33,7 +33,7 @@ public record DetectionSettings(Duration heartbeatInterval, Duration heartbeatTi
 	}
 
 	/** Without host load awareness. */
-	public DetectionSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
+	DetectionSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration chunkDuration,
 			Duration chunkStallTimeout, Duration stallTimeout, Duration startTimeout) {
 		this(heartbeatInterval, heartbeatTimeout, chunkDuration, chunkStallTimeout, stallTimeout, startTimeout, 0,
 				Duration.ZERO);

@@ -12,7 +12,11 @@ public interface ReconcilerStatus {
 	/** The Redis lease the reconciler's sweep runs under (one controller at a time). */
 	String LEASE = "failover-reconciler";
 
-	/** Recordings reconciled at once, one task per recording at a time; backup starts list chunks as many at a time. */
+	/**
+	 * Recordings reconciled at once, one task per recording at a time (a backup's stop runs
+	 * apart); backup starts list the bucket's chunks as many at a time (a host's recorders fail
+	 * together).
+	 */
 	int WORKERS = 4;
 
 	/** Whether this controller holds the sweep's lease. */
@@ -21,13 +25,16 @@ public interface ReconcilerStatus {
 	/** When this controller last ran the sweep; null before its first. */
 	Instant lastTickAt();
 
-	/** From when heartbeats and chunks are judged (the start, or Redis's return after an outage). */
+	/**
+	 * From when heartbeats and chunks are judged: one heartbeat timeout after the reconciler's
+	 * start, or after Redis's return from an outage.
+	 */
 	Instant judgingFrom();
 
-	/** When the last full reconciliation of backup containers ran; null before the first. */
+	/** When this controller last listed the backup containers by label; null before the first. */
 	Instant lastFullReconcileAt();
 
-	/** Backup containers the last full reconciliation found. */
+	/** Running backup containers the last full reconciliation found by label; -1 before the first. */
 	int backupsFound();
 
 }

@@ -85,7 +85,6 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 
 	private static final Log LOG = LogFactory.getLog(FailoverReconciler.class);
 
-
 	private final HaProperties properties;
 
 	private final RecorderRuntime runtime;

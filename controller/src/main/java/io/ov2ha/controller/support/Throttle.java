@@ -26,11 +26,6 @@ public final class Throttle<K> {
 		this.period = period;
 	}
 
-	/** The period of this throttle. */
-	public Duration period() {
-		return period;
-	}
-
 	/** Whether {@code key} is due at {@code now}: never marked, or marked at least a period ago. */
 	public boolean due(K key, Instant now) {
 		return due(key, now, period);

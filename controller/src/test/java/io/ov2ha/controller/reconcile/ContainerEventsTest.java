@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RuntimeEvent;
 import io.ov2ha.controller.docker.RuntimeEvent.Kind;
-import io.ov2ha.controller.reconcile.RecorderExits.Seen;
 import io.ov2ha.controller.kernel.RecordingId;
+import io.ov2ha.controller.reconcile.RecorderExits.Seen;
 import io.ov2ha.controller.support.HandOver;
 import io.ov2ha.controller.support.MutableClock;
 

@@ -26,8 +26,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.ov2ha.controller.failover.Judgement.Kind;
 import io.ov2ha.controller.failover.Judgement;
+import io.ov2ha.controller.failover.Judgement.Kind;
 import io.ov2ha.controller.reconcile.ReconcileDecision.Observed;
 import io.ov2ha.controller.reconcile.ReconcileDecision.Step;
 import io.ov2ha.controller.recording.RecordingStatus;

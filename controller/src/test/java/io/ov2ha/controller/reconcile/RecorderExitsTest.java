@@ -8,9 +8,9 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.reconcile.RecorderExits.Exit;
 import io.ov2ha.controller.reconcile.RecorderExits.Seen;
-import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.support.MutableClock;
 
 /**
