@@ -32,6 +32,14 @@ has_chunks() { (($(chunk_count "$1") >= $2)); }
 # chunk_epochs ID: the epochs that wrote the chunks the controller knows, "0,1".
 chunk_epochs() { admin "/api/recordings/$1/chunks" | jq -r '[.chunks[]?.epoch] | unique | map(tostring) | join(",")'; }
 
+# recorder_lag ID: the current recorder's last heartbeat as key=value: ffmpeg's speed (its
+# average since its start), media time, how far it is behind real time (media / speed - media:
+# frames grabbed but not yet written, lost if it dies now), its upload backlog and last chunk.
+recorder_lag() {
+	recording_json "$1" | jq -r '.lastHeartbeat // {} | "speed=\(.speed // "n/a") media_s=\((.mediaTimeMs // 0) / 1000) behind_s=\(if (.speed // 0) > 0 then ((.mediaTimeMs // 0) / .speed - (.mediaTimeMs // 0)) / 10 | round / 100 else "n/a" end) upload_backlog=\(.uploadBacklog // "n/a") last_chunk=\(.lastChunkSeq // "n/a") heartbeat_at=\(.at // "never")"' 2>/dev/null ||
+		echo "heartbeat=unknown"
+}
+
 # before_failure ID: remembers, right before a failure is injected, the epochs that had written
 # a chunk: their chunks must all be in the final. (An epoch killed before its first chunk on a
 # busy host may have captured nothing; it is not required in the final.)
@@ -40,6 +48,7 @@ before_failure() {
 	# the host's CPU pressure at the failure: over HA_CPU_PRESSURE_THRESHOLD, a silent or stalled
 	# recorder gets HA_CPU_PRESSURE_TIMEOUT before its backup (a death never waits)
 	printf '%s cpu pressure at the failure: %s\n' "$(date +%T)" "$(head -n 1 /proc/pressure/cpu 2>/dev/null || echo unknown)" >>"$SCENARIO_LOG"
+	printf '%s recorder at the failure: %s\n' "$(date +%T)" "$(recorder_lag "$1")" >>"$SCENARIO_LOG"
 	known=$(chunk_epochs "$1" 2>/dev/null || true)
 	KNOWN_EPOCHS=$(printf '%s\n' "$KNOWN_EPOCHS" "$known" | tr ',' '\n' | { grep -E '^[0-9]+$' || true; } | sort -un | paste -sd, -)
 }
@@ -756,6 +765,9 @@ scenario_loaded() {
 			eq "$(recording_json "$id" | jq -r .lastHeartbeat.phase)" capturing
 	done
 	before_failure "${ids[0]}"
+	# what the killed recorder had grabbed but not written dies with it: under this load ffmpeg
+	# may run behind real time (a gap longer than the backup's capture then says by how much)
+	log "loaded: killed recorder before the kill: $(recorder_lag "${ids[0]}")"
 	kill_ms=$(now_ms)
 	docker kill "$(ov_state "${ids[0]}" container)" >/dev/null
 	check "a backup started under load" poll 60 "backup of ${ids[0]}" backup_started "${ids[0]}" 1
@@ -778,7 +790,7 @@ scenario_loaded() {
 	verify_final "${ids[0]}" "$STOP_MS" 0,1 90
 	failover_metrics "${ids[0]}" 1 "$kill_ms"
 	capture_metric "${ids[0]}" "$kill_ms"
-	finish "3 recordings (one 1280x720, two 640x360) + CPU hog ${E2E_LOADED_SECONDS} s, then the 1280x720 one killed: a warm standby takes over"
+	finish "3 recordings (one 1280x720, two 640x360) + CPU hog ${E2E_LOADED_SECONDS} s, then the 1280x720 one killed: a warm standby takes over; its last frame ${TAIL_S:-?} s before the kill"
 }
 
 # recorder_containers ID [-a]: the controller's containers of a recording, running (-a: all): cold

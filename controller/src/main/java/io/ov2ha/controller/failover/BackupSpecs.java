@@ -52,7 +52,7 @@ class BackupSpecs implements DisposableBean {
 	static final Duration LIST_WAIT = Duration.ofSeconds(20);
 
 	/** The S3 lists of backup starts: one per failover worker (a host's recorders fail together). */
-	private final ExecutorService lists = DaemonThreads.fixedPool("chunk-lookup", ReconcilerStatus.WORKERS);
+	private final ExecutorService lists = DaemonThreads.fixedPool("chunk-lookup", FailoverService.WORKERS);
 
 	BackupSpecs(HaProperties properties, ChunkStorage chunkStorage, ControllerInstance instance, JsonMapper json) {
 		this.properties = properties;

@@ -35,6 +35,13 @@ public class FailoverService {
 
 	private static final Log LOG = LogFactory.getLog(FailoverService.class);
 
+	/**
+	 * Recordings the reconciler handles at once, one task per recording at a time (a backup's
+	 * stop runs apart), so backups that may start at once: {@link BackupSpecs} lists the bucket's
+	 * chunks as many at a time (a host's recorders fail together).
+	 */
+	public static final int WORKERS = 4;
+
 	/** How long one start attempt may hold the pending epoch before another controller retries. */
 	static final Duration ATTEMPT_LEASE = Duration.ofSeconds(20);
 

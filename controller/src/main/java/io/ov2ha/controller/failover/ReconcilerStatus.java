@@ -12,13 +12,6 @@ public interface ReconcilerStatus {
 	/** The Redis lease the reconciler's sweep runs under (one controller at a time). */
 	String LEASE = "failover-reconciler";
 
-	/**
-	 * Recordings reconciled at once, one task per recording at a time (a backup's stop runs
-	 * apart); backup starts list the bucket's chunks as many at a time (a host's recorders fail
-	 * together).
-	 */
-	int WORKERS = 4;
-
 	/** Whether this controller holds the sweep's lease. */
 	boolean leader();
 

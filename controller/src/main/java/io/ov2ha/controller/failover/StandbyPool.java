@@ -27,6 +27,7 @@ import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.support.LogValues;
 import io.ov2ha.controller.support.PeriodicComponent;
 import io.ov2ha.controller.support.PeriodicPass;
+import io.ov2ha.controller.support.ThrottledWarnings;
 
 /**
  * The warm standby recorders ({@code HA_STANDBY_RECORDERS}, {@code HA_STANDBY_RESOLUTION}):

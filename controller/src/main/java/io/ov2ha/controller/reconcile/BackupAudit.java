@@ -17,12 +17,12 @@ import io.ov2ha.controller.docker.RecorderContainer;
 import io.ov2ha.controller.docker.RecorderRuntime;
 import io.ov2ha.controller.failover.FailoverService;
 import io.ov2ha.controller.failover.FailoverState;
-import io.ov2ha.controller.failover.ThrottledWarnings;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.support.LogValues;
+import io.ov2ha.controller.support.ThrottledWarnings;
 
 /**
  * The full reconciliation (lease holder: on taking the lease, after every event stream

@@ -25,9 +25,9 @@ import io.ov2ha.controller.failover.RecorderPeers;
 import io.ov2ha.controller.failover.Snapshot;
 import io.ov2ha.controller.failover.StopCoordinator;
 import io.ov2ha.controller.failover.StopMarkers;
-import io.ov2ha.controller.failover.ThrottledWarnings;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.Recording;
+import io.ov2ha.controller.support.ThrottledWarnings;
 
 /**
  * What the reconciler does with a recorder found failed (dead: an exit a Docker event or the full

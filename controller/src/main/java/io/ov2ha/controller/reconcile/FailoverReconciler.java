@@ -28,7 +28,6 @@ import io.ov2ha.controller.failover.ReconcilerStatus;
 import io.ov2ha.controller.failover.RecorderPeers;
 import io.ov2ha.controller.failover.StopCoordinator;
 import io.ov2ha.controller.failover.StopMarkers;
-import io.ov2ha.controller.failover.ThrottledWarnings;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecorderStandstill;
 import io.ov2ha.controller.recording.RecordingStopRequested;
@@ -38,6 +37,7 @@ import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.support.DaemonThreads;
 import io.ov2ha.controller.support.LogValues;
 import io.ov2ha.controller.support.PeriodicPass;
+import io.ov2ha.controller.support.ThrottledWarnings;
 
 /**
  * The failover reconciler: level-triggered and idempotent. For every active recording it
@@ -160,7 +160,7 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 		}
 		startedAt = clock.instant();
 		judgingBase = startedAt;
-		pool = DaemonThreads.fixedPool("failover-worker", WORKERS);
+		pool = DaemonThreads.fixedPool("failover-worker", FailoverService.WORKERS);
 		workers = new KeyedExecutor(pool);
 		running = true;
 		subscription = runtime.subscribe(events);

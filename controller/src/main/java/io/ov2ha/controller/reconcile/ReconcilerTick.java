@@ -14,11 +14,11 @@ import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.failover.FailoverReads;
 import io.ov2ha.controller.failover.OpenViduGate;
 import io.ov2ha.controller.failover.ReconcilerStatus;
-import io.ov2ha.controller.failover.ThrottledWarnings;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.support.LogValues;
+import io.ov2ha.controller.support.ThrottledWarnings;
 
 /**
  * The reconciler's periodic tick (every {@code HA_RECONCILE_INTERVAL}) and its Redis lease: every

@@ -22,13 +22,13 @@ import io.ov2ha.controller.failover.RecorderContainers;
 import io.ov2ha.controller.failover.Snapshot;
 import io.ov2ha.controller.failover.StopCoordinator;
 import io.ov2ha.controller.failover.StopMarkers;
-import io.ov2ha.controller.failover.ThrottledWarnings;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.support.LogValues;
 import io.ov2ha.controller.support.Throttle;
+import io.ov2ha.controller.support.ThrottledWarnings;
 
 /**
  * The checks of a recorder the sweep judged failed ({@link io.ov2ha.controller.failover.DetectionRules}: silent, not started in

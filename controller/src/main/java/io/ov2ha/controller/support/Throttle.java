@@ -33,8 +33,7 @@ public final class Throttle<K> {
 
 	/** Whether {@code key} is due at {@code now} with another period than this throttle's (a shorter one while a condition lasts). */
 	public boolean due(K key, Instant now, Duration every) {
-		Instant last = marked.get(key);
-		return last == null || !last.plus(every).isAfter(now);
+		return elapsed(marked.get(key), now, every);
 	}
 
 	/** {@code key} was acted on at {@code now}: due again one period later. */
@@ -51,13 +50,18 @@ public final class Throttle<K> {
 	public boolean tryMark(K key, Instant now) {
 		boolean[] due = { false };
 		marked.compute(key, (k, last) -> {
-			if (last == null || !last.plus(period).isAfter(now)) {
+			if (elapsed(last, now, period)) {
 				due[0] = true;
 				return now;
 			}
 			return last;
 		});
 		return due[0];
+	}
+
+	/** The one due test: never marked, or {@code every} has passed since the mark (exactly is enough). */
+	private static boolean elapsed(Instant last, Instant now, Duration every) {
+		return last == null || !last.plus(every).isAfter(now);
 	}
 
 	/** Whether {@code key} was marked and not forgotten since. */

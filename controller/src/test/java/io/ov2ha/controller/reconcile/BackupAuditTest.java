@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
 
 import io.ov2ha.controller.docker.RecorderContainer;
 import io.ov2ha.controller.docker.RecorderRuntime;
-import io.ov2ha.controller.failover.ThrottledWarnings;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.reconcile.RecorderExits.Exit;
 import io.ov2ha.controller.reconcile.RecorderExits.Seen;
 import io.ov2ha.controller.support.MutableClock;
+import io.ov2ha.controller.support.ThrottledWarnings;
 
 /**
  * The full reconciliation as an event source: the current recorder listed as not running is

@@ -48,7 +48,6 @@ import io.ov2ha.controller.failover.RecorderCensus;
 import io.ov2ha.controller.failover.RecorderPeers;
 import io.ov2ha.controller.failover.Snapshot;
 import io.ov2ha.controller.failover.StopCoordinator;
-import io.ov2ha.controller.failover.ThrottledWarnings;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.openvidu.OpenViduClient;
 import io.ov2ha.controller.openvidu.OpenViduClients;
@@ -58,6 +57,7 @@ import io.ov2ha.controller.recording.RecorderProgress.Phase;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.support.HandOver;
 import io.ov2ha.controller.support.MutableClock;
+import io.ov2ha.controller.support.ThrottledWarnings;
 
 /**
  * The sweep around its pure decision ({@link ReconcileDecisionTest}): one task per recording and tick,

@@ -1,12 +1,10 @@
-package io.ov2ha.controller.failover;
+package io.ov2ha.controller.support;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
 import org.apache.commons.logging.Log;
-
-import io.ov2ha.controller.support.Throttle;
 
 /**
  * Warnings that repeat on every sweep (a saturated host, a backoff, a recorder still silent):
