@@ -160,9 +160,12 @@ class StandbyPool implements PeriodicComponent {
 	}
 
 	void maintainIfLeader() {
-		if (!runtime.status().reachable() || !lease.acquireOrRenew(RedisKeys.lease(LEASE), PERIOD.multipliedBy(5))) {
-			return;
+		if (runtime.status().reachable()) {
+			lease.runIfLeader(LEASE, PERIOD.multipliedBy(5), this::maintainQuietly);
 		}
+	}
+
+	private void maintainQuietly() {
 		try {
 			maintain(clock.instant());
 		}

@@ -11,7 +11,6 @@ import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
-import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.support.PeriodicComponent;
 import io.ov2ha.controller.support.PeriodicPass;
@@ -27,15 +26,13 @@ class FinalizationRecovery implements PeriodicComponent {
 
 	private static final Log LOG = LogFactory.getLog(FinalizationRecovery.class);
 
+	static final String LEASE_NAME = "finalize-recovery";
+
 	static final int BATCH = 500;
 
 	private final FinalizationWorkers workers;
 
 	private final RecordingStore recordings;
-
-	private final RedisLease lease;
-
-	private final Duration interval;
 
 	private final PeriodicPass schedule;
 
@@ -43,11 +40,14 @@ class FinalizationRecovery implements PeriodicComponent {
 			HaProperties properties) {
 		this.workers = workers;
 		this.recordings = recordings;
-		this.lease = lease;
-		this.interval = properties.storage().finalizer().recoveryInterval();
+		Duration interval = properties.storage().finalizer().recoveryInterval();
 		// the first scan a second after the start (the workers start before and stop after it: phases)
 		this.schedule = new PeriodicPass("finalize-recovery", "finalize_recovery", LOG,
-				Duration.ofMillis(Math.min(1000, interval.toMillis())), interval, this::scanQuietly);
+				Duration.ofMillis(Math.min(1000, interval.toMillis())), interval, () -> {
+					if (!workers.stopping()) {
+						lease.runIfLeader(LEASE_NAME, interval.multipliedBy(3), this::scan);
+					}
+				});
 	}
 
 	@Override
@@ -55,21 +55,8 @@ class FinalizationRecovery implements PeriodicComponent {
 		return schedule;
 	}
 
-	private void scanQuietly() {
-		try {
-			scan();
-		}
-		catch (RuntimeException ex) {
-			LOG.warn("event=finalize.recovery_scan_failed error=" + ex.getClass().getSimpleName());
-		}
-	}
-
-	/** One scan; answers how many finalizations it started. */
+	/** One scan (on the lease's holder); answers how many finalizations it started. */
 	int scan() {
-		if (workers.stopping()
-				|| !lease.acquireOrRenew(RedisKeys.lease("finalize-recovery"), interval.multipliedBy(3))) {
-			return 0;
-		}
 		int started = 0;
 		for (String value : recordings.idsInStatus(RecordingStatus.FINALIZING, 0, BATCH)) {
 			if (!RecordingId.isValid(value)) {

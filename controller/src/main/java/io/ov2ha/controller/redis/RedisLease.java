@@ -65,6 +65,23 @@ public class RedisLease {
 		return tryAcquire(key, ttl) || renew(key, ttl);
 	}
 
+	/**
+	 * The one leader idiom of periodic work: runs {@code work} when this controller holds the
+	 * lease {@code name} ({@link RedisKeys#lease(String)}), taken or renewed for {@code ttl}.
+	 * Replicas sharing one Redis run each periodic pass once; a leader that dies leaves its lease
+	 * to expire and another replica leads from its next pass on. A ttl of a few periods keeps the
+	 * leader between passes. What {@code work} throws reaches the caller (the pass logs it).
+	 *
+	 * @return whether this controller led (and ran {@code work})
+	 */
+	public boolean runIfLeader(String name, Duration ttl, Runnable work) {
+		if (!acquireOrRenew(RedisKeys.lease(name), ttl)) {
+			return false;
+		}
+		work.run();
+		return true;
+	}
+
 	/** Extends the lease if this controller still holds it. */
 	public boolean renew(String key, Duration ttl) {
 		return LuaAnswer.run(redis, RENEW, List.of(key), List.of(instance.id(), Long.toString(ttl.toMillis())),

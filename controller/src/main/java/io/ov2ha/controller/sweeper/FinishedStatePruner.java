@@ -16,7 +16,6 @@ import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.recording.RecordingStore.PruneCode;
 import io.ov2ha.controller.recording.StateRetentionProperties;
-import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.support.PeriodicComponent;
 import io.ov2ha.controller.support.PeriodicPass;
@@ -45,15 +44,13 @@ class FinishedStatePruner implements PeriodicComponent {
 
 	private final RecordingStore store;
 
-	private final RedisLease lease;
-
-	private final PeriodicPass schedule = new PeriodicPass("state-pruner", "state_pruner", LOG, Duration.ZERO,
-			PERIOD, this::pruneIfLeader);
+	private final PeriodicPass schedule;
 
 	FinishedStatePruner(RecordingStore store, RedisLease lease, StateRetentionProperties retention,
 			HaProperties properties) {
 		this.store = store;
-		this.lease = lease;
+		this.schedule = new PeriodicPass("state-pruner", "state_pruner", LOG, Duration.ZERO, PERIOD,
+				() -> lease.runIfLeader(LEASE_NAME, PERIOD.multipliedBy(3), this::prune));
 		Duration chunks = properties.storage().chunkRetention();
 		if (retention.retention().compareTo(chunks) <= 0) {
 			// the chunk cleanup reads the finalization: it must outlive the chunks
@@ -67,17 +64,6 @@ class FinishedStatePruner implements PeriodicComponent {
 	@Override
 	public PeriodicPass schedule() {
 		return schedule;
-	}
-
-	void pruneIfLeader() {
-		try {
-			if (lease.acquireOrRenew(RedisKeys.lease(LEASE_NAME), PERIOD.multipliedBy(3))) {
-				prune();
-			}
-		}
-		catch (RuntimeException ex) {
-			LOG.warn("event=state_pruner.error error=" + ex.getClass().getSimpleName());
-		}
 	}
 
 	/** One pass; answers how many ids got each answer. */

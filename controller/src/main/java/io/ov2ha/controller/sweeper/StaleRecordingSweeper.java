@@ -18,7 +18,6 @@ import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.recording.RecordingStore.AbandonCode;
 import io.ov2ha.controller.redis.LuaAnswer;
-import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
 import io.ov2ha.controller.support.EpochMillis;
 import io.ov2ha.controller.support.LogValues;
@@ -54,8 +53,6 @@ class StaleRecordingSweeper implements PeriodicComponent {
 
 	private final RecordingStore store;
 
-	private final RedisLease lease;
-
 	private final StaleRecordingProperties properties;
 
 	private final Clock clock;
@@ -64,29 +61,16 @@ class StaleRecordingSweeper implements PeriodicComponent {
 
 	StaleRecordingSweeper(RecordingStore store, RedisLease lease, StaleRecordingProperties properties, Clock clock) {
 		this.store = store;
-		this.lease = lease;
 		this.properties = properties;
 		this.clock = clock;
+		// the lease is held across sweeps by the same controller; it expires if it dies, so another takes over
 		this.schedule = new PeriodicPass("stale-sweeper", "sweeper", LOG, Duration.ZERO, properties.sweepInterval(),
-				this::sweepIfLeader);
+				() -> lease.runIfLeader(LEASE_NAME, properties.sweepInterval().multipliedBy(3), this::sweep));
 	}
 
 	@Override
 	public PeriodicPass schedule() {
 		return schedule;
-	}
-
-	void sweepIfLeader() {
-		try {
-			// held across sweeps by the same controller; expires if it dies, so another takes over
-			Duration ttl = properties.sweepInterval().multipliedBy(3);
-			if (lease.acquireOrRenew(RedisKeys.lease(LEASE_NAME), ttl)) {
-				sweep();
-			}
-		}
-		catch (RuntimeException ex) {
-			LOG.warn("event=sweeper.error error=" + ex.getClass().getSimpleName());
-		}
 	}
 
 	/** One pass over every recording that is not final; returns how many were abandoned. */
