@@ -33,22 +33,25 @@ has_chunks() { (($(chunk_count "$1") >= $2)); }
 chunk_epochs() { admin "/api/recordings/$1/chunks" | jq -r '[.chunks[]?.epoch] | unique | map(tostring) | join(",")'; }
 
 # recorder_lag ID: the current recorder's last heartbeat as key=value: ffmpeg's speed (its
-# average since its start), media time, how far it is behind real time (media / speed - media:
-# frames grabbed but not yet written, lost if it dies now), its upload backlog and last chunk.
+# average since its start), media time, about how far it is behind real time (media / speed -
+# media: frames grabbed but not yet written, lost if it dies now; ffmpeg prints 3 digits of
+# speed, so +-1 s over a few minutes), its upload backlog and last chunk.
 recorder_lag() {
-	recording_json "$1" | jq -r '.lastHeartbeat // {} | "speed=\(.speed // "n/a") media_s=\((.mediaTimeMs // 0) / 1000) behind_s=\(if (.speed // 0) > 0 then ((.mediaTimeMs // 0) / .speed - (.mediaTimeMs // 0)) / 10 | round / 100 else "n/a" end) upload_backlog=\(.uploadBacklog // "n/a") last_chunk=\(.lastChunkSeq // "n/a") heartbeat_at=\(.at // "never")"' 2>/dev/null ||
+	recording_json "$1" | jq -r '.lastHeartbeat // {} | "speed=\(.speed // "n/a") media_s=\(if .mediaTimeMs then .mediaTimeMs / 1000 else "n/a" end) behind_s_approx=\(if (.speed // 0) > 0 and .mediaTimeMs then (.mediaTimeMs / .speed - .mediaTimeMs) / 10 | round / 100 else "n/a" end) upload_backlog=\(.uploadBacklog // "n/a") last_chunk=\(.lastChunkSeq // "n/a") heartbeat_at=\(.at // "never")"' 2>/dev/null ||
 		echo "heartbeat=unknown"
 }
 
 # before_failure ID: remembers, right before a failure is injected, the epochs that had written
 # a chunk: their chunks must all be in the final. (An epoch killed before its first chunk on a
-# busy host may have captured nothing; it is not required in the final.)
+# busy host may have captured nothing; it is not required in the final.) RECORDER_LAG: the
+# recorder's last heartbeat (recorder_lag), also in the scenario's log.
 before_failure() {
 	local known
 	# the host's CPU pressure at the failure: over HA_CPU_PRESSURE_THRESHOLD, a silent or stalled
 	# recorder gets HA_CPU_PRESSURE_TIMEOUT before its backup (a death never waits)
 	printf '%s cpu pressure at the failure: %s\n' "$(date +%T)" "$(head -n 1 /proc/pressure/cpu 2>/dev/null || echo unknown)" >>"$SCENARIO_LOG"
-	printf '%s recorder at the failure: %s\n' "$(date +%T)" "$(recorder_lag "$1")" >>"$SCENARIO_LOG"
+	RECORDER_LAG=$(recorder_lag "$1")
+	printf '%s recorder at the failure: %s\n' "$(date +%T)" "$RECORDER_LAG" >>"$SCENARIO_LOG"
 	known=$(chunk_epochs "$1" 2>/dev/null || true)
 	KNOWN_EPOCHS=$(printf '%s\n' "$KNOWN_EPOCHS" "$known" | tr ',' '\n' | { grep -E '^[0-9]+$' || true; } | sort -un | paste -sd, -)
 }
@@ -767,7 +770,7 @@ scenario_loaded() {
 	before_failure "${ids[0]}"
 	# what the killed recorder had grabbed but not written dies with it: under this load ffmpeg
 	# may run behind real time (a gap longer than the backup's capture then says by how much)
-	log "loaded: killed recorder before the kill: $(recorder_lag "${ids[0]}")"
+	log "loaded: killed recorder before the kill: $RECORDER_LAG"
 	kill_ms=$(now_ms)
 	docker kill "$(ov_state "${ids[0]}" container)" >/dev/null
 	check "a backup started under load" poll 60 "backup of ${ids[0]}" backup_started "${ids[0]}" 1

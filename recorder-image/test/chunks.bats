@@ -69,6 +69,12 @@ teardown() {
 	capture_build_args x11 :7
 	local args=" ${FFMPEG_ARGS[*]} "
 	[[ $args == *" -f x11grab "*" -i :7 "* ]]
+	# one second of frames between the grab and the encoder: on a busy host it repeats frames
+	# rather than fall behind real time (and lose what it queued at a stop or a crash)
+	[[ $args == *" -thread_queue_size 25 -f x11grab "* ]]
+	FRAMERATE=5
+	capture_build_args x11 :7
+	[[ " ${FFMPEG_ARGS[*]} " == *" -thread_queue_size 8 -f x11grab "* ]]
 	[[ $args == *" -f pulse -i rec.monitor "* ]]
 	[[ $args == *" -force_key_frames expr:gte(t,n_forced*10) "* ]]
 	[[ $args == *" -g 250 "* ]]

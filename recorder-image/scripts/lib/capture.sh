@@ -6,6 +6,18 @@
 # Chunks: forced keyframes at every chunk boundary, packets flushed as written (a killed
 # recorder leaves a decodable partial chunk), timestamps reset per chunk, numbering from
 # HA_START_CHUNK, and ffmpeg's CSV segment list as the "chunk complete" signal.
+#
+# Real time before smoothness: x11grab dates each frame by the wall clock when it grabs it, and
+# its queue to the encoder holds one second of frames (FRAMERATE, at least 8). On a host too
+# busy to encode every frame, the grab waits for room and the next frame shows the screen as it
+# is then (the fps filter repeats the last one meanwhile): the recording stays in real time,
+# less smooth, behind by the queue at most (about a second while the repeated frames can still
+# be encoded at FRAMERATE). A longer queue made the recorder fall behind instead, by up to the
+# queue's length at the encoder's pace (512 frames: up to 30 s at speed 0.68; 20 s measured a
+# minute in), and what it held was lost at every stop (`q` ends ffmpeg without encoding the
+# queue) and every crash. ffmpeg logs "Thread message queue blocking" once when the queue first
+# fills: expected on a busy host, not a setting to raise.
+#
 # stdin is the stop file, so OpenVidu's `echo 'q' > stop` ends ffmpeg gracefully; fd 3 takes
 # ffmpeg's progress report every 0.5 s (progress.sh reads it).
 
@@ -13,9 +25,11 @@
 #   SOURCE x11   : x11grab of DISPLAY (":N") plus PulseAudio's "rec" sink monitor
 #   SOURCE lavfi : test pattern and tone in real time (host tests without X)
 capture_build_args() {
-	local source=$1 display=${2:-} size gop vfilter
+	local source=$1 display=${2:-} size gop vfilter grab_queue
 	size="${VIDEO_WIDTH}x${VIDEO_HEIGHT}"
 	gop=$((FRAMERATE * HA_CHUNK_DURATION))
+	# one second of frames, and never less than ffmpeg's own default (8)
+	grab_queue=$((FRAMERATE > 8 ? FRAMERATE : 8))
 	FFMPEG_ARGS=(-hide_banner -nostats -y -progress pipe:3 -stats_period 0.5)
 	if [[ $DEBUG_MODE == true ]]; then
 		FFMPEG_ARGS+=(-loglevel info)
@@ -24,7 +38,7 @@ capture_build_args() {
 	fi
 	case $source in
 	x11)
-		FFMPEG_ARGS+=(-thread_queue_size 512 -f x11grab -draw_mouse 0
+		FFMPEG_ARGS+=(-thread_queue_size "$grab_queue" -f x11grab -draw_mouse 0
 			-framerate "$FRAMERATE" -video_size "$size" -i "$display")
 		if [[ $ONLY_VIDEO != true ]]; then
 			FFMPEG_ARGS+=(-thread_queue_size 1024 -f pulse -i rec.monitor)

@@ -37,8 +37,8 @@ public class FailoverService {
 
 	/**
 	 * Recordings the reconciler handles at once, one task per recording at a time (a backup's
-	 * stop runs apart), so backups that may start at once: {@link BackupSpecs} lists the bucket's
-	 * chunks as many at a time (a host's recorders fail together).
+	 * stop runs apart). As many backups may start at once, so {@link BackupSpecs} lists the
+	 * bucket's chunks as many at a time (a host's recorders fail together).
 	 */
 	public static final int WORKERS = 4;
 

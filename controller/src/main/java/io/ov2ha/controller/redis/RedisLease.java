@@ -66,11 +66,14 @@ public class RedisLease {
 	}
 
 	/**
-	 * The one leader idiom of periodic work: runs {@code work} when this controller holds the
-	 * lease {@code name} ({@link RedisKeys#lease(String)}), taken or renewed for {@code ttl}.
-	 * Replicas sharing one Redis run each periodic pass once; a leader that dies leaves its lease
-	 * to expire and another replica leads from its next pass on. A ttl of a few periods keeps the
-	 * leader between passes. What {@code work} throws reaches the caller (the pass logs it).
+	 * The leader idiom of a periodic pass that keeps its leader between passes (the stale
+	 * sweeper, the state pruner, the finalization recovery, the standby pool): runs {@code work}
+	 * when this controller holds the lease {@code name} ({@link RedisKeys#lease(String)}), taken
+	 * or renewed for {@code ttl}. Replicas sharing one Redis run each pass once; a leader that dies
+	 * leaves its lease to expire and another replica leads from its next pass on. A ttl of a few
+	 * periods keeps the leader between passes. What {@code work} throws reaches the caller (the
+	 * pass logs it). (Passes over claimable entries take a lease per pass and give it back:
+	 * {@code DueEntries}, the chunk retention; the reconciler's tick also tracks Redis's loss.)
 	 *
 	 * @return whether this controller led (and ran {@code work})
 	 */
