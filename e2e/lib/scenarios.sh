@@ -835,7 +835,7 @@ backup_recording() {
 # OpenVidu is down, as Kurento keeps the media flowing): what the backup recorded after the
 # controller learned of the loss is cut, inside its chunk. The customer is told once.
 scenario_openvidu_restart() {
-	local id="ses_${E2E_RUN}o${1}" restart_ms ended ended_ms last_ms
+	local id="ses_${E2E_RUN}o${1}" restart_ms rest_ms ended ended_ms last_ms
 	begin openvidu-restart "$1"
 	backup_recording "$id" " (OpenVidu confirmed the session)"
 	ov_down --no-webhooks
@@ -843,6 +843,10 @@ scenario_openvidu_restart() {
 	restart_ms=$(now_ms)
 	STOP_MS=$restart_ms
 	ov_boot
+	# ov_boot returns once OpenVidu's REST API answers, after its startup cleanup (one docker ps
+	# per recording the suite made: seconds, longer on a busy host): the controller cannot learn
+	# of the loss before
+	rest_ms=$(now_ms)
 	final_after_openvidu_start "$id" "$restart_ms"
 	STOP_READY_S=$READY_AFTER_S
 	ended=$(admin "/api/recordings/$id/failovers" | jq -r '.endedBy // empty')
@@ -859,11 +863,16 @@ scenario_openvidu_restart() {
 	LOSS_CUT=true NOTHING_AFTER_MS=$ended_ms verify_final "$id" "$STOP_MS" 0,1 60 started,ready
 	last_ms=$(jq -r '.last_frame_wall_ms // 0' "$E2E_WORK/results/$SCENARIO.timecode.json")
 	figure ended_after_restart_s "$(awk -v e="$ended_ms" -v r="$restart_ms" 'BEGIN { printf "%.2f", (e - r) / 1000 }')"
+	figure rest_after_restart_s "$(awk -v e="$rest_ms" -v r="$restart_ms" 'BEGIN { printf "%.2f", (e - r) / 1000 }')"
 	figure last_frame_after_restart_s "$(awk -v l="$last_ms" -v r="$restart_ms" 'BEGIN { printf "%.2f", (l - r) / 1000 }')"
 	# asked every 2 s while OpenVidu did not answer: 1.1 s here; 15 s allows a busy host's late
-	# ticks, and a missed outage (then asked every HA_OPENVIDU_CHECK_INTERVAL, 10 s)
-	check "the controller learned of the loss within 15 s of OpenVidu's start ($(awk -v e="$ended_ms" -v r="$restart_ms" 'BEGIN { printf "%.2f", (e - r) / 1000 }') s)" \
-		awk -v e="$ended_ms" -v r="$restart_ms" 'BEGIN { exit !(e >= r && e <= r + 15000) }'
+	# ticks, and a missed outage (then asked every HA_OPENVIDU_CHECK_INTERVAL, 10 s). Counted from
+	# OpenVidu's REST API answering, not from its start: from the start, quiet runs measured
+	# 6.2-9.4 s and a busy one 18.9 s, most of it before the REST API answered (the figure
+	# rest_after_restart_s tells). The controller may learn a moment before rest_ms (ov_boot polls
+	# every 0.1 s).
+	check "the controller learned of the loss within 15 s of OpenVidu's REST API answering ($(awk -v e="$ended_ms" -v r="$rest_ms" 'BEGIN { printf "%.2f", (e - r) / 1000 }') s; $(awk -v e="$ended_ms" -v r="$restart_ms" 'BEGIN { printf "%.2f", (e - r) / 1000 }') s from its start)" \
+		awk -v e="$ended_ms" -v s="$restart_ms" -v r="$rest_ms" 'BEGIN { exit !(e >= s && e <= r + 15000) }'
 	check "the finalization cut the backup at the loss (a chunk cut inside, or chunks left out)" \
 		json_true '([.keptChunks[]? | select(.cutAtSeconds != null)] | length) + ([.droppedChunks[]? | select(.reason | startswith("after the loss:"))] | length) > 0' \
 		"$(admin "/api/recordings/$id/finalization")"
