@@ -843,9 +843,8 @@ scenario_openvidu_restart() {
 	restart_ms=$(now_ms)
 	STOP_MS=$restart_ms
 	ov_boot
-	# ov_boot returns once OpenVidu's REST API answers, after its startup cleanup (one docker ps
-	# per recording the suite made: seconds, longer on a busy host): the controller cannot learn
-	# of the loss before
+	# ov_boot returns once OpenVidu's REST API answers, after its startup cleanup (one container
+	# listing, then a removal per stranded recorder): the controller cannot learn of the loss before
 	rest_ms=$(now_ms)
 	final_after_openvidu_start "$id" "$restart_ms"
 	STOP_READY_S=$READY_AFTER_S

@@ -221,23 +221,28 @@ ov_stop_recording() {
 	fi
 }
 
-# ov_clean_stranded_containers ID: what OpenVidu does at every start (RecordingManager
+# ov_clean_stranded_containers ID...: what OpenVidu does at every start (RecordingManager
 # initializeRecordingManager -> LocalDockerManager.cleanStrandedContainers, facts addendum 2):
-# force-remove every container, in any state, whose image *as Docker lists it* starts with the
-# recording image's repo (OPENVIDU_RECORDING_IMAGE without its tag). On this shared test machine
-# the rule is applied to the containers of one recording only (OpenVidu's own recorder of it and
-# the controller's backups of it). Prints the ids it removed.
+# one listing of every container, then force-remove every one, in any state, whose image *as
+# Docker lists it* starts with the recording image's repo (OPENVIDU_RECORDING_IMAGE without its
+# tag). On this shared test machine the rule is applied to the containers of the given
+# recordings only (OpenVidu's own recorder of each and the controller's backups of it). Prints
+# the ids it removed.
 ov_clean_stranded_containers() {
-	local id=$1 repo=${OV_IMAGE%:*} cid image name label
+	local repo=${OV_IMAGE%:*} cid image name label id
+	local -A names=() ids=()
+	(($# > 0)) || return 0
+	for id in "$@"; do
+		names[$(ov_container_name "$id")]=1
+		ids[$id]=1
+	done
 	while IFS=$'\t' read -r cid image name label; do
-		[[ $name == "$(ov_container_name "$id")" || $label == "$id" ]] || continue
-		if [[ $image == "$repo"* ]]; then
-			docker rm -f "$cid" >/dev/null 2>&1 || true
-			printf '%s\n' "$cid"
-		fi
+		[[ -n ${names[$name]:-} || (-n $label && -n ${ids[$label]:-}) ]] || continue
+		[[ $image == "$repo"* ]] || continue
+		docker rm -f "$cid" >/dev/null 2>&1 || true
+		printf '%s\n' "$cid"
 	done < <(docker ps -a --no-trunc --format '{{.ID}}	{{.Image}}	{{.Names}}	{{.Label "io.ov2ha.recording-id"}}')
 }
-
 
 # ov_rest_start [PORT]: OpenVidu's REST API (scripts/lib/openvidu-rest.py) on 127.0.0.1:PORT (a
 # free one by default; kept across ov_restart). The controller's HA_OPENVIDU_API_URL is then
@@ -320,11 +325,12 @@ ov_boot() {
 # recording image's repo (ov_clean_stranded_containers). Alone, for a test that orders what
 # happens before OpenVidu's REST API answers again (ov_rest_start).
 ov_startup_cleanup() {
-	local dir id
+	local dir recordings=()
 	for dir in "$OV_STATE"/*/; do
 		[[ -d $dir ]] || continue
-		id=$(basename "$dir")
-		[[ $id != sessions ]] || continue
-		ov_clean_stranded_containers "$id" >/dev/null
+		dir=${dir%/}
+		[[ ${dir##*/} != sessions ]] || continue
+		recordings+=("${dir##*/}")
 	done
+	ov_clean_stranded_containers "${recordings[@]}" >/dev/null
 }

@@ -95,3 +95,27 @@ ask() {
 	run ask 'recordings/..%2Fses_A'
 	[ "${output##*$'\t'}" = 404 ]
 }
+
+@test "the startup cleanup lists the containers once and removes the recording image's containers of its recordings" {
+	ov_state ses_B name ses_B
+	# shellcheck disable=SC2317  # called by ov_startup_cleanup
+	docker() {
+		case $1 in
+		ps)
+			echo ps >>"$WORK/docker.calls"
+			printf '%s\t%s\t%s\t%s\n' \
+				c1 ov2ha-site:test recording_ses_A '' \
+				c2 ov2ha-site:old ov2ha-backup-ses_A-e1 ses_A \
+				c3 other:test recording_ses_B '' \
+				c4 ov2ha-site:test recording_ses_C '' \
+				c5 ov2ha-site:test ses_A ''
+			;;
+		rm) echo "rm $3" >>"$WORK/docker.calls" ;;
+		esac
+	}
+	ov_startup_cleanup
+	[ "$(grep -c '^ps$' "$WORK/docker.calls")" = 1 ]
+	[ "$(grep '^rm ' "$WORK/docker.calls" | paste -sd' ')" = "rm c1 rm c2" ]
+	run ov_clean_stranded_containers
+	[ "$status" = 0 ] && [ -z "$output" ]
+}

@@ -55,9 +55,8 @@ class FinalizationRecovery implements PeriodicComponent {
 		return schedule;
 	}
 
-	/** One scan (on the lease's holder); answers how many finalizations it started. */
-	int scan() {
-		int started = 0;
+	/** One scan (on the lease's holder): starts the finalizations due again. */
+	void scan() {
 		for (String value : recordings.idsInStatus(RecordingStatus.FINALIZING, 0, BATCH)) {
 			if (!RecordingId.isValid(value)) {
 				continue;
@@ -70,9 +69,7 @@ class FinalizationRecovery implements PeriodicComponent {
 			}
 			LOG.info("event=finalize.recovery_started recordingId=" + id);
 			workers.start(id);
-			started++;
 		}
-		return started;
 	}
 
 }
