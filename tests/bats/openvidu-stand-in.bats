@@ -98,6 +98,7 @@ ask() {
 
 @test "the startup cleanup lists the containers once and removes the recording image's containers of its recordings" {
 	ov_state ses_B name ses_B
+	ov_state 'ses_A~1' name 'ses_A~1'
 	# shellcheck disable=SC2317  # called by ov_startup_cleanup
 	docker() {
 		case $1 in
@@ -108,14 +109,16 @@ ask() {
 				c2 ov2ha-site:old ov2ha-backup-ses_A-e1 ses_A \
 				c3 other:test recording_ses_B '' \
 				c4 ov2ha-site:test recording_ses_C '' \
-				c5 ov2ha-site:test ses_A ''
+				c5 ov2ha-site:test ses_A '' \
+				c6 ov2ha-site:test recording_ses_A_1 '' \
+				c7 ov2ha-site:test ov2ha-backup-ses_A_1-e1 'ses_A~1'
 			;;
 		rm) echo "rm $3" >>"$WORK/docker.calls" ;;
 		esac
 	}
 	ov_startup_cleanup
 	[ "$(grep -c '^ps$' "$WORK/docker.calls")" = 1 ]
-	[ "$(grep '^rm ' "$WORK/docker.calls" | paste -sd' ')" = "rm c1 rm c2" ]
+	[ "$(grep '^rm ' "$WORK/docker.calls" | paste -sd' ')" = "rm c1 rm c2 rm c6 rm c7" ]
 	run ov_clean_stranded_containers
 	[ "$status" = 0 ] && [ -z "$output" ]
 }
