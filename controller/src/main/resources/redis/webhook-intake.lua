@@ -2,8 +2,8 @@
 -- KEYS: 1 stream, 2 relay state, 3 dedup key, 4 pending set,
 --       5 rec (the event's recording; only read when ARGV[2] == '1')
 -- ARGV: 1 dedup TTL (ms), 2 '1' = OpenVidu's ready/failed: not relayed when the controller
---       announces that recording's outcome (failoverCount > 0, controllerAnnounces = 1, or the
---       controller is still FINALIZING it), 3 the recording's createdAt,
+--       announces that recording's outcome (recstatus.controller_announces), 3 the recording's
+--       createdAt,
 --       4 '1' = its recording state change is still to be applied, then entry field/value pairs
 -- Returns: DUPLICATE (the earlier entry id) | STORED (entry id, '1' = to be relayed)
 local existing = redis.call('GET', KEYS[3])
@@ -14,7 +14,7 @@ end
 local relay, note = '1', ''
 if ARGV[2] == '1' then
   local cur = redis.call('HMGET', KEYS[5], 'createdAt', 'failoverCount', 'controllerAnnounces', 'status')
-  if cur[1] == ARGV[3] and (tonumber(cur[2] or '0') > 0 or cur[3] == '1' or cur[4] == 'FINALIZING') then
+  if cur[1] == ARGV[3] and recstatus.controller_announces(cur[2], cur[3], cur[4]) then
     relay, note = '0', 'controller-finalized'
   end
 end

@@ -1,6 +1,7 @@
--- The final statuses of RecordingStatus (READY, FAILED, ABANDONED): a final recording changes no
--- more, but for its deletion and retention. Prepended to every script (see LuaScripts), so that
--- no script spells the list out.
+-- The rules on a recording's status the scripts share: the final statuses of RecordingStatus
+-- (READY, FAILED, ABANDONED: a final recording changes no more, but for its deletion and
+-- retention), a recorder's call refused, and who announces the final status. Prepended to every
+-- script (see LuaScripts), so that no script spells them out.
 local recstatus = {}
 
 local FINAL = {READY = true, FAILED = true, ABANDONED = true}
@@ -25,4 +26,12 @@ function recstatus.refusal(status, epoch, callerEpoch)
     return {'STALE_EPOCH', epoch}
   end
   return nil
+end
+
+-- Whether the controller announces the recording's final status (OpenVidu's own final event is
+-- then not relayed), from the hash's failoverCount, controllerAnnounces and status (false or nil
+-- when absent): a backup recorded, the controller said so, or it is still FINALIZING it. The rule
+-- of recording.FinalEventOwner; LuaRecStatusTest checks that both agree.
+function recstatus.controller_announces(failoverCount, flag, status)
+  return (tonumber(failoverCount or '0') or 0) > 0 or flag == '1' or status == 'FINALIZING'
 end

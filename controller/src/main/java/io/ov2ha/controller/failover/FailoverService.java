@@ -16,6 +16,7 @@ import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderContainer;
 import io.ov2ha.controller.kernel.RecordingId;
+import io.ov2ha.controller.recording.FinalEventOwner;
 import io.ov2ha.controller.recording.RecorderHandover;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingStatus;
@@ -249,7 +250,7 @@ public class FailoverService {
 	 */
 	public boolean fail(Recording r, String why) {
 		var outcome = recordings.transition(r.id(), RecordingStatus.FAILED, List.of(RecordingStatus.RECORDING),
-				Map.of("statusReason", why, "controllerAnnounces", "1"));
+				Map.of("statusReason", why, FinalEventOwner.FIELD, FinalEventOwner.CONTROLLER));
 		if (outcome.code() != RecordingStore.TransitionCode.CHANGED) {
 			return false;
 		}

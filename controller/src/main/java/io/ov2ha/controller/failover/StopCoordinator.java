@@ -21,6 +21,7 @@ import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.docker.RecorderRuntime;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.BlankTail;
+import io.ov2ha.controller.recording.FinalEventOwner;
 import io.ov2ha.controller.recording.LossCut;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingStatus;
@@ -128,7 +129,8 @@ public class StopCoordinator implements DisposableBean {
 		Optional<LossCut> cut = LossCut.of(r, lostAt);
 		Map<String, String> fields = new HashMap<>(tail.map(BlankTail::fields).orElse(Map.of()));
 		cut.ifPresent(c -> fields.putAll(c.fields()));
-		fields.putAll(Map.of("stopReason", stopReason, "statusReason", statusReason, "controllerAnnounces", "1"));
+		fields.putAll(Map.of("stopReason", stopReason, "statusReason", statusReason, FinalEventOwner.FIELD,
+				FinalEventOwner.CONTROLLER));
 		List<RecordingStatus> from = List.of(RecordingStatus.RECORDING);
 		var outcome = tail.isPresent() || cut.isPresent()
 				? recordings.transitionAtEpoch(r.id(), RecordingStatus.STOPPING, from, r.epoch(), fields)

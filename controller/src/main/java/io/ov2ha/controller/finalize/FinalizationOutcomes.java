@@ -14,6 +14,7 @@ import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.kernel.RecordingId;
+import io.ov2ha.controller.recording.FinalEventOwner;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
@@ -71,13 +72,13 @@ class FinalizationOutcomes {
 		boolean waiting = recorderWaiting(recording, now);
 		// OpenVidu seals it itself only when its own recorder is still waiting for this result;
 		// otherwise the controller announces it (and OpenVidu's own final event is not relayed)
-		boolean controllerAnnounces = recording.epoch() > 0 || !waiting;
+		boolean controllerAnnounces = FinalEventOwner.controllerAnnouncesFinalized(recording.epoch(), waiting);
 		String reason = "finalized: " + LogValues.seconds(out.durationSeconds()) + " s from " + f.keptChunks().size()
 				+ " chunks, " + f.droppedChunks().size() + " dropped";
 		var outcome = recordings.transition(id, RecordingStatus.READY,
 				List.of(RecordingStatus.FINALIZING, RecordingStatus.FAILED, RecordingStatus.ABANDONED),
-				Map.of("statusReason", reason, "finalizedAt", Long.toString(now.toEpochMilli()), "controllerAnnounces",
-						controllerAnnounces ? "1" : "0"));
+				Map.of("statusReason", reason, "finalizedAt", Long.toString(now.toEpochMilli()),
+						FinalEventOwner.FIELD, FinalEventOwner.field(controllerAnnounces)));
 		LOG.info("event=finalize.ready recordingId=" + id + " durationSeconds="
 				+ LogValues.seconds(out.durationSeconds()) + " sizeBytes=" + out.sizeBytes() + " chunks="
 				+ f.keptChunks().size() + " dropped=" + f.droppedChunks().size() + " status=" + outcome.code());
@@ -100,7 +101,8 @@ class FinalizationOutcomes {
 		// a failed finalization is always announced by the controller (OpenVidu's own "failed", if
 		// any, is then not relayed: one final event per outcome)
 		recordings.transition(id, RecordingStatus.FAILED, List.of(RecordingStatus.FINALIZING),
-				Map.of("statusReason", "finalization failed: " + reason, "controllerAnnounces", "1"));
+				Map.of("statusReason", "finalization failed: " + reason, FinalEventOwner.FIELD,
+						FinalEventOwner.CONTROLLER));
 		LOG.warn("event=finalize.failed recordingId=" + id + " reason=" + LogValues.quote(reason)
 				+ " chunks=kept retry=\"POST /api/recordings/" + id + "/finalize?force=true\"");
 		boolean waiting = recorderWaiting(recording, now);

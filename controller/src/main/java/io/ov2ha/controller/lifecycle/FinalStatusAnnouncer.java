@@ -13,6 +13,7 @@ import io.ov2ha.controller.finalize.Finalization;
 import io.ov2ha.controller.finalize.FinalizationService;
 import io.ov2ha.controller.finalize.RecordingFinalized;
 import io.ov2ha.controller.kernel.RecordingId;
+import io.ov2ha.controller.recording.FinalEventOwner;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStore;
@@ -69,9 +70,8 @@ class FinalStatusAnnouncer implements FinalStatusNotifier {
 			return;
 		}
 		Recording r = found.get();
-		List<String> flags = recordings.fields(id, "controllerAnnounces");
-		boolean controllerAnnounces = r.finalizedByController() || "1".equals(flags.get(0));
-		if (!controllerAnnounces) {
+		List<String> flags = recordings.fields(id, FinalEventOwner.FIELD);
+		if (!FinalEventOwner.controllerAnnounces(r.failoverCount(), flags.get(0), r.status())) {
 			return;
 		}
 		RecordingMedia media = known;

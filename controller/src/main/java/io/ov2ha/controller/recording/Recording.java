@@ -45,8 +45,8 @@ import io.ov2ha.controller.support.EpochMillis;
  * {@code openviduStartedAt}, {@code openviduStoppedAt} (when OpenVidu said started/stopped),
  * {@code openviduFinalStatus} ({@code ready}/{@code failed}, OpenVidu's own outcome) with
  * {@code openviduFinalAt}, {@code openviduFinalSuppressed} ({@code 1}: that outcome was stored but
- * neither applied nor relayed because the controller finalizes this recording, see
- * {@link #finalizedByController()}), {@code finalizedBy} ({@code openvidu} when OpenVidu's event
+ * neither applied nor relayed because the controller announces this recording's outcome, see
+ * {@link FinalEventOwner}), {@code finalizedBy} ({@code openvidu} when OpenVidu's event
  * made it final), {@code openviduActivityAt} (last OpenVidu event for it), {@code webhookStartedJson}
  * (OpenVidu's {@code started} event), {@code sessionDestroyedAt}/{@code sessionDestroyedReason}
  * (its session ended while it was not final), {@code controllerEventStatus}/{@code controllerEventId}/
@@ -77,16 +77,6 @@ public record Recording(int schema, RecordingId id, long createdAt, RecordingSta
 
 	public boolean isFinal() {
 		return status.isFinal();
-	}
-
-	/**
-	 * Whether the controller, not OpenVidu, finalizes this recording: a backup took over
-	 * ({@code failoverCount > 0}), so OpenVidu's stop of its dead container cannot produce the
-	 * result. OpenVidu's own {@code ready}/{@code failed} is then stored but neither applied nor
-	 * relayed; the controller emits its own event ({@code webhook.ControllerEvents}).
-	 */
-	public boolean finalizedByController() {
-		return failoverCount > 0;
 	}
 
 	private static String empty(String s) {

@@ -9,6 +9,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.stereotype.Component;
 
+import io.ov2ha.controller.recording.FinalEventOwner;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingStore;
 import tools.jackson.core.JacksonException;
@@ -19,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Webhook events the controller creates itself, for what OpenVidu cannot report: above all the
  * final {@code recordingStatusChanged} ({@code ready}/{@code failed}) of a recording a backup
- * recorder finished ({@link Recording#finalizedByController()}), whose OpenVidu-side stop fails.
+ * recorder finished (the controller announces it: {@link FinalEventOwner}), whose OpenVidu-side stop fails.
  * They are shaped exactly like OpenVidu's and go through the same durable, ordered relay, with
  * {@code X-OV2HA-Origin: controller}.
  */

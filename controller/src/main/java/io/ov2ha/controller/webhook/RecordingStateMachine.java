@@ -16,6 +16,7 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 import io.ov2ha.controller.kernel.RecordingId;
+import io.ov2ha.controller.recording.FinalEventOwner;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStopRequested;
@@ -39,7 +40,7 @@ import io.ov2ha.controller.support.LogValues;
  * {@code openvidu}) is published: the one hook where failover-stop and finalization act. OpenVidu
  * sends it before it touches the container.</li>
  * <li>{@code ready}/{@code failed}: final (READY/FAILED, replacing a sweeper's ABANDONED), unless the
- * controller finalizes the recording itself ({@link Recording#finalizedByController()}): then
+ * controller announces the recording's outcome ({@link FinalEventOwner}): then
  * OpenVidu's outcome is only recorded ({@code openviduFinalStatus}, {@code openviduFinalSuppressed}).</li>
  * <li>{@code sessionDestroyed}: the session's recordings that are not final are flagged
  * ({@code sessionDestroyedAt}) for the stale recording sweeper.</li>
@@ -206,21 +207,21 @@ class RecordingStateMachine {
 	private void finished(WebhookEvent.RecordingStatusChanged e, RecordingId id, long createdAt, String now,
 			String eventId) {
 		// only the fields needed (the whole document carries RECORDING_JSON and more)
-		List<String> current = store.fields(id, "createdAt", "failoverCount", "stopReason", "controllerAnnounces",
+		List<String> current = store.fields(id, "createdAt", "failoverCount", "stopReason", FinalEventOwner.FIELD,
 				"status");
 		if (!Long.toString(createdAt).equals(current.get(0))) {
 			return;
 		}
-		int failoverCount = current.get(1) == null ? 0 : Integer.parseInt(current.get(1));
-		// the controller announces this outcome: a backup recorded, the controller's finalization
-		// decided it, or is still running (OpenVidu's recorder gave up waiting for it)
-		boolean controllerDecides = failoverCount > 0 || "1".equals(current.get(3)) || "FINALIZING".equals(current.get(4));
+		String failoverCount = current.get(1) == null ? "0" : current.get(1);
+		// the controller announces this outcome: a backup recorded, the controller decided it, or its
+		// finalization still runs (OpenVidu's recorder gave up waiting for it)
+		boolean controllerDecides = FinalEventOwner.controllerAnnounces(failoverCount, current.get(3), current.get(4));
 		boolean hasStopReason = current.get(2) != null && !current.get(2).isEmpty();
 		String status = e.status();
 		Map<String, String> once = new LinkedHashMap<>();
 		once.put("openviduFinalStatus", status);
 		once.put("openviduFinalAt", now);
-		if (controllerDecides) { // Recording#finalizedByController
+		if (controllerDecides) {
 			once.put("openviduFinalSuppressed", "1");
 			if (e.reason() != null) {
 				once.put("stopReason", e.reason());

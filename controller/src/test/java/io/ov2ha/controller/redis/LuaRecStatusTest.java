@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -14,10 +15,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import io.ov2ha.controller.recording.FinalEventOwner;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.support.TestRedis;
 
-/** The one list of final statuses the Lua scripts use (lib/recstatus.lua), on a real Redis. */
+/**
+ * The rules on a recording's status the Lua scripts share (lib/recstatus.lua), on a real Redis:
+ * the one list of final statuses, a recorder's call refused, who announces the final status.
+ */
 class LuaRecStatusTest {
 
 	/** A status compared with a final one, or a table of them, written out in a script. */
@@ -70,6 +75,37 @@ class LuaRecStatusTest {
 		List<Object> out = redis.execute(LuaScripts.of("local r = recstatus.refusal(" + status + ", " + epoch + ", "
 				+ callerEpoch + ") if r == nil then return {'none'} end return r"), List.of());
 		return String.join(" ", out.stream().map(Object::toString).toList());
+	}
+
+	/**
+	 * Who announces the final status: the script's rule and {@link FinalEventOwner}'s give the same
+	 * answer on every combination of the hash's values (absent: Lua's false, Java's null).
+	 */
+	@Test
+	void theScriptsAndFinalEventOwnerAgreeOnWhoAnnouncesTheFinalStatus() {
+		List<String> counts = List.of("", "0", "1", "2", "x");
+		List<String> flags = List.of("", "0", "1");
+		List<String> statuses = new ArrayList<>(List.of("", "finalizing"));
+		for (RecordingStatus s : RecordingStatus.values()) {
+			statuses.add(s.name());
+		}
+		int controller = 0;
+		for (String count : counts) {
+			for (String flag : flags) {
+				for (String status : statuses) {
+					@SuppressWarnings("unchecked")
+					List<Object> out = redis.execute(LuaScripts.of("local function v(s) if s == '' then return false end"
+							+ " return s end return {tostring(recstatus.controller_announces(v(ARGV[1]), v(ARGV[2]),"
+							+ " v(ARGV[3])))}"), List.of(), count, flag, status);
+					boolean java = FinalEventOwner.controllerAnnounces(count.isEmpty() ? null : count,
+							flag.isEmpty() ? null : flag, status.isEmpty() ? null : status);
+					assertThat(out.get(0).toString()).as("failoverCount=%s controllerAnnounces=%s status=%s", count, flag,
+							status).isEqualTo(Boolean.toString(java));
+					controller += java ? 1 : 0;
+				}
+			}
+		}
+		assertThat(controller).as("both answers occur").isPositive().isLessThan(counts.size() * flags.size() * statuses.size());
 	}
 
 	@Test

@@ -14,6 +14,7 @@ import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.ov2ha.controller.kernel.RecordingId;
+import io.ov2ha.controller.recording.FinalEventOwner;
 import io.ov2ha.controller.recording.Recording;
 import io.ov2ha.controller.recording.RecordingStatus;
 import io.ov2ha.controller.recording.RecordingStopRequested;
@@ -232,7 +233,7 @@ class RecordingStateMachineApiTest {
 		Api.Response failed = Webhooks.post(port, Webhooks.recording(id, T0, "failed", "lastParticipantLeft", T0 + 50_000));
 
 		Recording r = recording(id);
-		assertThat(r.finalizedByController()).isTrue();
+		assertThat(FinalEventOwner.controllerAnnounces(r.failoverCount(), null, r.status())).isTrue();
 		assertThat(r.status()).as("OpenVidu's result is not the outcome").isEqualTo(RecordingStatus.STOPPING);
 		assertThat(field(id, "openviduFinalStatus")).isEqualTo("failed");
 		assertThat(field(id, "openviduFinalSuppressed")).isEqualTo("1");
