@@ -3,6 +3,7 @@ package io.ov2ha.controller.finalize;
 import java.time.Instant;
 
 import io.ov2ha.controller.kernel.RecordingId;
+import io.ov2ha.controller.recording.FinalEventOwner;
 import io.ov2ha.controller.recording.RecordingStatus;
 
 /**
@@ -46,7 +47,7 @@ public record RecordingFinalized(RecordingId id, long createdAt, RecordingStatus
 	 * controller.
 	 */
 	public boolean openViduSealsItself() {
-		return ready() && recorderWaiting && epoch == 0;
+		return ready() && !FinalEventOwner.controllerAnnouncesFinalized(epoch, recorderWaiting);
 	}
 
 }

@@ -12,7 +12,7 @@ package io.ov2ha.controller.recording;
  * <p>
  * The webhook intake's atomic check of OpenVidu's final event applies the same rule in Lua
  * ({@code recstatus.controller_announces} in {@code redis/lib/recstatus.lua}); LuaRecStatusTest
- * checks that both agree on every combination.
+ * checks that both agree on a table of the hash's values (absent, numbers, the flag, every status).
  */
 public final class FinalEventOwner {
 

@@ -12,8 +12,8 @@ import org.springframework.data.redis.core.script.RedisScript;
 /**
  * Loads the Lua scripts of {@code classpath:redis/}, each with the helpers of
  * {@code redis/lib/exact.lua} (exact integer comparison), {@code redis/lib/reckeys.lua} (the keys
- * of one recording) and {@code redis/lib/recstatus.lua} (which statuses are final, a recorder call refused) prepended,
- * since Redis has no includes.
+ * of one recording) and {@code redis/lib/recstatus.lua} (which statuses are final, a recorder call
+ * refused, who announces the final status) prepended, since Redis has no includes.
  */
 public final class LuaScripts {
 
