@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """The customer's webhook endpoint in the end-to-end tests: answers 200 to every POST and
-appends one JSON line per request to a file: receive time, path, the relay headers and the
-body (parsed when it is JSON).
+adds one JSON line per request to a file: receive time, path, the relay headers and the
+body (parsed when it is JSON). The scenarios read the file (jq) while it grows, two at a time:
+each line is added by writing the whole file anew and renaming it over the old one, so that a
+reader sees the file before or after a line, never half of one (an append that crosses a page
+boundary becomes visible in two steps).
 
 Usage: receiver.py PORT OUTPUT.jsonl
 """
 import json
+import os
 import sys
 import threading
 import time
@@ -31,14 +35,27 @@ class Handler(BaseHTTPRequestHandler):
             "raw": raw.decode("utf-8", "replace"),
             "body": body,
         }
-        with LOCK, open(self.output, "a", encoding="utf-8") as out:
-            out.write(json.dumps(entry) + "\n")
+        with LOCK:
+            append_whole(self.output, json.dumps(entry) + "\n")
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
     def log_message(self, fmt, *args):
         pass
+
+
+def append_whole(path, line):
+    """Adds line to path through a new file renamed over it (atomic for readers)."""
+    try:
+        with open(path, encoding="utf-8") as current:
+            text = current.read()
+    except FileNotFoundError:
+        text = ""
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as out:
+        out.write(text + line)
+    os.replace(tmp, path)
 
 
 def main():
