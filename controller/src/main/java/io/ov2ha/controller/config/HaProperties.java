@@ -337,7 +337,8 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 	 * @param downloads chunk downloads and checks running at once within one finalization
 	 * @param attempts attempts when chunk storage is unreachable, before the recording fails
 	 * @param retryDelay delay before the second attempt; doubles for each further one
-	 * @param recoveryInterval period of the scan that resumes unfinished finalizations
+	 * @param recoveryInterval a recording FINALIZING this long is asked about by the reconciler's
+	 *        sweep, at most once per this period, and its finalization resumed if nobody runs it
 	 * @param recordingsOwner {@code uid:gid} of the files written into the recordings folder; empty:
 	 *        the recordings folder's owner
 	 */

@@ -19,7 +19,7 @@ import io.ov2ha.controller.redis.RedisLease;
  * controller replicas), renewed every {@link #RENEW} while the attempt runs. The attempt's
  * {@link Joiner.Guard} stops it before its next step once the lease is lost (Redis unreachable,
  * or expired) or the controller is stopping; a controller that dies leaves the lease to expire
- * and {@link FinalizationRecovery} resumes the attempt elsewhere.
+ * and {@link FinalizationService#resumeIfDue} resumes the attempt elsewhere.
  */
 @Component
 class FinalizationLeases {

@@ -23,7 +23,8 @@ import io.ov2ha.controller.web.ApiException;
 /**
  * Finalizes recordings: the one joiner of the product. A finalization runs once across all
  * controller replicas (per-recording lease {@code finalize}), records every step in Redis, and
- * is resumed by any controller when the one running it dies ({@link FinalizationRecovery}).
+ * is resumed by any controller when the one running it dies ({@link #resumeIfDue}, asked by the
+ * reconciler's sweep).
  * Callers (the recorder's finalize call, the failover state machine, an admin) start it or join
  * the one already running, and wait for the same result. The parts: {@link FinalizationAdmission}
  * (may this request finalize now?), {@link FinalizationWorkers} (the finalizations this
@@ -126,6 +127,36 @@ public class FinalizationService {
 		}
 		workers.start(id).whenComplete((v, ex) -> watch(id, recording.createdAt(), result));
 		return result;
+	}
+
+	/** What {@link #resumeIfDue} did. */
+	public enum Resumption {
+		/** Started here: nobody ran it and no retry waited. */
+		STARTED,
+		/** Not due: it runs here or elsewhere, its retry waits, or the recording is no longer that FINALIZING one. */
+		NOT_DUE,
+		/** This controller shuts down: its finalizations start nowhere here. */
+		SHUTTING_DOWN
+	}
+
+	/**
+	 * Resumes a finalization nobody runs (its controller died mid-way, or stopped): the recording
+	 * of {@code createdAt} is FINALIZING, its finalization runs nowhere (its lease is free) and no
+	 * retry of it waits. The reconciler asks ({@code reconcile/}); the lease makes it once across
+	 * controllers.
+	 */
+	public Resumption resumeIfDue(RecordingId id, long createdAt) {
+		if (workers.stopping()) {
+			return Resumption.SHUTTING_DOWN;
+		}
+		Recording recording = recordings.find(id).orElse(null);
+		if (recording == null || recording.createdAt() != createdAt || recording.status() != RecordingStatus.FINALIZING
+				|| !workers.due(id, createdAt)) {
+			return Resumption.NOT_DUE;
+		}
+		LOG.info("event=finalize.recovery_started recordingId=" + id);
+		workers.start(id);
+		return Resumption.STARTED;
 	}
 
 	/** The finalization of the recording's current incarnation (id, createdAt), if one was ever requested. */

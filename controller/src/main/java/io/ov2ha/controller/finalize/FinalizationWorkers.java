@@ -27,7 +27,7 @@ import io.ov2ha.controller.support.LogValues;
  * timers of the lease renewals and of the callers that watch a finalization, and their lifecycle:
  * stopped with the controller so that an interrupted attempt still records its state and
  * releases its lease. {@link FinalizationService} starts finalizations here,
- * {@link FinalizationRecovery} resumes the ones that are due.
+ * {@link FinalizationService#resumeIfDue} resumes the ones that are due.
  */
 @Component
 class FinalizationWorkers implements SmartLifecycle {

@@ -28,6 +28,7 @@ import io.ov2ha.controller.failover.ReconcilerStatus;
 import io.ov2ha.controller.failover.RecorderPeers;
 import io.ov2ha.controller.failover.StopCoordinator;
 import io.ov2ha.controller.failover.StopMarkers;
+import io.ov2ha.controller.finalize.FinalizationService;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecorderStandstill;
 import io.ov2ha.controller.recording.RecordingStopRequested;
@@ -121,7 +122,7 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 	FailoverReconciler(HaProperties properties, FailoverStore store, FailoverReads reads, RecordingStore recordings,
 			FailoverService failover, StopCoordinator stops, RecorderRuntime runtime, RedisLease lease,
 			ControllerInstance instance, Clock clock, StopMarkers stopMarkers, OpenViduGate gate,
-			HostPressure pressure, FailoverMetrics metrics, OpenViduVerdicts verdicts) {
+			HostPressure pressure, FailoverMetrics metrics, OpenViduVerdicts verdicts, FinalizationService finalizations) {
 		this.properties = properties;
 		this.runtime = runtime;
 		this.instance = instance;
@@ -140,12 +141,18 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 		this.unfinishedStops = new UnfinishedStops(properties, stops, clock, reads::snapshot);
 		this.audit = new BackupAudit(runtime, recordings, failover, exits, warnings, instance,
 				(id, task) -> workers.submit(id, task), this::reconcile);
-		this.recordingReconciler = new RecordingReconciler(store, reads, recordings, failover, rules, gate, pressure,
-				checks, unfinishedStops, () -> workers, () -> judgingBase, this::decisions, clock, peers, metrics,
-				failed, exits);
+		FinalizationResumes resumes = new FinalizationResumes(finalizations,
+				properties.storage().finalizer().recoveryInterval());
+		PrimaryLookups primaryLookups = new PrimaryLookups(recordings, failover);
+		ReconcileActions actions = new ReconcileActions(failed, failover, primaryLookups, gate, this::decisions, checks,
+				unfinishedStops, resumes);
+		this.recordingReconciler = new RecordingReconciler(store, reads, rules, gate, pressure, checks,
+				unfinishedStops, () -> workers, () -> judgingBase, clock, peers, metrics, exits, primaryLookups,
+				resumes, actions, properties.failover().enabled());
 		this.events = new ContainerEvents(reads, exits, () -> workers, this::reconcile, () -> running, audit::request);
 		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit,
-				recordingReconciler, checks, unfinishedStops, events, () -> running, at -> judgingBase = at);
+				recordingReconciler, checks, unfinishedStops, events, () -> running, at -> judgingBase = at,
+				properties.failover().enabled());
 		Duration interval = properties.failover().reconcileInterval();
 		// the first tick at the start: the lease is taken (and a heartbeat's standstill judged) at once
 		this.ticker = new PeriodicPass("failover-reconciler", "failover_tick", LOG, Duration.ZERO, interval, ticks::tick);
@@ -155,17 +162,25 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 
 	@Override
 	public synchronized void start() {
-		if (running || !properties.failover().enabled()) {
+		if (running) {
 			return;
 		}
 		startedAt = clock.instant();
 		judgingBase = startedAt;
+		if (!properties.failover().enabled()) {
+			// no recorder is judged, started or stopped: the sweep only resumes finalizations
+			running = true;
+			ticker.start();
+			LOG.info("event=failover.reconciler_started controller=" + instance.id() + " failover=false intervalMs="
+					+ properties.failover().reconcileInterval().toMillis());
+			return;
+		}
 		pool = DaemonThreads.fixedPool("failover-worker", FailoverService.WORKERS);
 		workers = new KeyedExecutor(pool);
 		running = true;
 		subscription = runtime.subscribe(events);
 		ticker.start();
-		LOG.info("event=failover.reconciler_started controller=" + instance.id() + " intervalMs="
+		LOG.info("event=failover.reconciler_started controller=" + instance.id() + " failover=true intervalMs="
 				+ properties.failover().reconcileInterval().toMillis() + " judgingFrom=" + judgingFrom() + " image="
 				+ LogValues.quote(properties.docker().recorderImage()) + " dockerHost="
 				+ LogValues.quote(properties.docker().host()));
@@ -180,13 +195,19 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 		// recorders, and the backups this controller started, keep running: another controller
 		// (or this one after a restart) finds them again by label
 		try {
-			subscription.close();
+			if (subscription != null) {
+				subscription.close();
+				subscription = null;
+			}
 		}
 		catch (Exception ex) {
 			// shutting down
 		}
 		ticker.stop();
-		DaemonThreads.shutdown(pool, Duration.ofSeconds(5));
+		if (pool != null) {
+			DaemonThreads.shutdown(pool, Duration.ofSeconds(5));
+			pool = null;
+		}
 		ticks.release();
 		LOG.info("event=failover.reconciler_stopped controller=" + instance.id());
 	}

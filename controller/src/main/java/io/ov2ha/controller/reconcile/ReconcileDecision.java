@@ -15,7 +15,10 @@ import io.ov2ha.controller.recording.RecordingStatus;
  * ({@link StopRequests}), its judgement ({@link io.ov2ha.controller.failover.DetectionRules}, itself pure) and which
  * throttled steps are due; the decision names at most one bookkeeping step and then at most one
  * action, run in that order as <b>one</b> task on the recording's worker queue (except
- * {@link Step#STOP_BACKUP}, handed to the stop's own executor), and says why.
+ * {@link Step#STOP_BACKUP}, handed to the stop's own executor, and
+ * {@link Step#RESUME_FINALIZATION}, handed to the finalization's workers), and says why. With
+ * failover off the lease holder observes only what finalizations need
+ * ({@link Observed#withoutFailover}).
  * {@link RecordingReconciler} observes, decides, marks the throttles of the steps chosen and acts.
  *
  * <p>
@@ -56,7 +59,12 @@ record ReconcileDecision(List<Step> steps, String why) {
 		/** OpenVidu is asked whether it still has the session of a backup (running, or waiting to be retried). */
 		ASK_OPENVIDU(true),
 		/** The recorder's judgement asks for a check of it ({@link RecorderChecks#task}): a kill, a backup, an end. */
-		CHECK_RECORDER(true);
+		CHECK_RECORDER(true),
+		/**
+		 * FINALIZING long enough to ask whether nobody runs its finalization: resumed here if so
+		 * ({@link FinalizationResumes}), on the finalization's own workers.
+		 */
+		RESUME_FINALIZATION(true);
 
 		private final boolean action;
 
@@ -96,12 +104,14 @@ record ReconcileDecision(List<Step> steps, String why) {
 	 * @param stopUnfinished STOPPING: a backup's stop that nobody finished, long after it began
 	 * @param goneRecorderDue STOPPING: OpenVidu's own recorder went silent long ago and its
 	 *        finalization is due to be asked (throttled)
+	 * @param finalizationCheckDue FINALIZING for an interval: whether nobody runs its finalization is
+	 *        due to be asked (throttled)
 	 */
 	record Observed(boolean leaseHolder, RecordingStatus status, long epoch, RecorderExits.Seen exit,
 			boolean stopRequested, boolean pending,
 			boolean retryDue, boolean firstChunkAwaited, boolean primaryUnidentified, boolean primaryLookupDue,
 			boolean openViduCheckDue, Judgement judgement, boolean deferredCheckDue, boolean stopUnfinished,
-			boolean goneRecorderDue) {
+			boolean goneRecorderDue, boolean finalizationCheckDue) {
 
 		/**
 		 * What a controller without the reconciler's lease observes: the recorder's exit and a stop
@@ -109,7 +119,16 @@ record ReconcileDecision(List<Step> steps, String why) {
 		 */
 		static Observed eventsOnly(RecordingStatus status, long epoch, RecorderExits.Seen exit, boolean stopRequested) {
 			return new Observed(false, status, epoch, exit, stopRequested, false, false, false, false, false, false, null,
-					false, false, false);
+					false, false, false, false);
+		}
+
+		/**
+		 * What the lease holder observes with failover off (no recorder is judged, started or
+		 * stopped): the recording's status, and whether its finalization is to be asked about.
+		 */
+		static Observed withoutFailover(RecordingStatus status, long epoch, boolean finalizationCheckDue) {
+			return new Observed(true, status, epoch, RecorderExits.Seen.NONE, false, false, false, false, false, false,
+					false, null, false, false, false, finalizationCheckDue);
 		}
 	}
 
@@ -129,6 +148,9 @@ record ReconcileDecision(List<Step> steps, String why) {
 		return switch (o.status()) {
 			case STOPPING -> stopping(o);
 			case RECORDING -> recording(o);
+			case FINALIZING -> o.finalizationCheckDue()
+					? of(null, Step.RESUME_FINALIZATION, "finalizing for an interval: is its finalization run anywhere?")
+					: none("finalizing");
 			default -> none("status " + o.status() + ": nothing to reconcile");
 		};
 	}

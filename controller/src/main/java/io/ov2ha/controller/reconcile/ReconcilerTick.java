@@ -63,6 +63,9 @@ final class ReconcilerTick {
 
 	private final Consumer<Instant> resumeJudging;
 
+	/** Failover is on (HA_FAILOVER_ENABLED): the backup containers are audited and the exits' requeues run. */
+	private final boolean failoverEnabled;
+
 	/** A tick could not reach Redis (its lease call) and none has since. */
 	private volatile boolean redisLost;
 
@@ -82,7 +85,7 @@ final class ReconcilerTick {
 	ReconcilerTick(HaProperties properties, FailoverReads reads, RedisLease lease, ControllerInstance instance,
 			Clock clock, OpenViduGate gate, ThrottledWarnings warnings, BackupAudit audit,
 			RecordingReconciler recordingReconciler, RecorderChecks checks, UnfinishedStops unfinishedStops,
-			ContainerEvents events, BooleanSupplier running, Consumer<Instant> resumeJudging) {
+			ContainerEvents events, BooleanSupplier running, Consumer<Instant> resumeJudging, boolean failoverEnabled) {
 		this.properties = properties;
 		this.reads = reads;
 		this.lease = lease;
@@ -97,6 +100,7 @@ final class ReconcilerTick {
 		this.events = events;
 		this.running = running;
 		this.resumeJudging = resumeJudging;
+		this.failoverEnabled = failoverEnabled;
 	}
 
 	boolean leader() {
@@ -138,12 +142,14 @@ final class ReconcilerTick {
 			if (holds != leader) {
 				leader = holds;
 				LOG.info("event=failover.leadership controller=" + instance.id() + " leader=" + holds);
-				if (holds) {
+				if (holds && failoverEnabled) {
 					audit.request();
 				}
 			}
 			lastTickAt = now;
-			events.requeueDue(now);
+			if (failoverEnabled) {
+				events.requeueDue(now);
+			}
 			if (lastMemoryCleanupAt.plus(INDEX_CLEANUP_EVERY).isBefore(now)) {
 				// every controller: its events' reconciliations fill these too
 				lastMemoryCleanupAt = now;
@@ -160,10 +166,10 @@ final class ReconcilerTick {
 				recordingReconciler.notSweeping();
 				return;
 			}
-			if (audit.due(now)) {
+			if (failoverEnabled && audit.due(now)) {
 				audit.run(now);
 			}
-			if (lastIndexCleanupAt.plus(INDEX_CLEANUP_EVERY).isBefore(now)) {
+			if (failoverEnabled && lastIndexCleanupAt.plus(INDEX_CLEANUP_EVERY).isBefore(now)) {
 				lastIndexCleanupAt = now;
 				int removed = reads.cleanContainerIndex();
 				if (removed > 0) {

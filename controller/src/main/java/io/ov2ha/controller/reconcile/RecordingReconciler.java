@@ -2,14 +2,10 @@ package io.ov2ha.controller.reconcile;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executor;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -19,7 +15,6 @@ import io.ov2ha.controller.docker.ContainerLabels;
 import io.ov2ha.controller.failover.DetectionRules;
 import io.ov2ha.controller.failover.FailoverMetrics;
 import io.ov2ha.controller.failover.FailoverReads;
-import io.ov2ha.controller.failover.FailoverService;
 import io.ov2ha.controller.failover.FailoverStore;
 import io.ov2ha.controller.failover.HostPressure;
 import io.ov2ha.controller.failover.Judgement;
@@ -28,7 +23,6 @@ import io.ov2ha.controller.failover.RecorderPeers;
 import io.ov2ha.controller.failover.Snapshot;
 import io.ov2ha.controller.kernel.RecordingId;
 import io.ov2ha.controller.recording.RecordingStatus;
-import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.support.LogValues;
 
 /**
@@ -42,7 +36,8 @@ import io.ov2ha.controller.support.LogValues;
  * the steps run as one task on the recording's worker queue, never two at once. The one
  * exception: a backup's stop ({@link ReconcileDecision.Step#STOP_BACKUP}) is handed to the stop's
  * own executor ({@link UnfinishedStops#stopBackup}); a stop requested of this controller is
- * reconciled there too, at once ({@link UnfinishedStops#reconcileRequested}).
+ * reconciled there too, at once ({@link UnfinishedStops#reconcileRequested}). With failover off
+ * ({@code HA_FAILOVER_ENABLED=false}) the sweep only resumes the finalizations nobody runs.
  */
 final class RecordingReconciler {
 
@@ -51,8 +46,6 @@ final class RecordingReconciler {
 	private final FailoverStore store;
 
 	private final FailoverReads reads;
-
-	private final FailoverService failover;
 
 	private final DetectionRules rules;
 
@@ -68,8 +61,6 @@ final class RecordingReconciler {
 
 	private final Supplier<Instant> judgingBase;
 
-	private final Function<RecordingId, Executor> decisions;
-
 	private final Clock clock;
 
 	private final PrimaryLookups primaryLookups;
@@ -78,25 +69,28 @@ final class RecordingReconciler {
 
 	private final FailoverMetrics metrics;
 
-	private final FailedRecorders failed;
-
 	private final RecorderExits exits;
+
+	private final FinalizationResumes resumes;
+
+	private final ReconcileActions actions;
+
+	/** Whether recorders are judged, failed over and stopped (HA_FAILOVER_ENABLED); else only finalizations are resumed. */
+	private final boolean failoverEnabled;
 
 	/**
 	 * @param workers the reconciler's worker queues (new ones after a restart)
 	 * @param judgingBase the heartbeat and progress rules, and the silence of a stopping recorder,
 	 *        count from here (the start, or Redis's return)
-	 * @param decisions where a decision on OpenVidu's answer runs for a recording
 	 */
-	RecordingReconciler(FailoverStore store, FailoverReads reads, RecordingStore recordings, FailoverService failover,
-			DetectionRules rules, OpenViduGate gate, HostPressure pressure, RecorderChecks checks,
-			UnfinishedStops unfinishedStops, Supplier<KeyedExecutor> workers, Supplier<Instant> judgingBase,
-			Function<RecordingId, Executor> decisions, Clock clock, RecorderPeers peers, FailoverMetrics metrics,
-			FailedRecorders failed, RecorderExits exits) {
+	RecordingReconciler(FailoverStore store, FailoverReads reads, DetectionRules rules, OpenViduGate gate,
+			HostPressure pressure, RecorderChecks checks, UnfinishedStops unfinishedStops,
+			Supplier<KeyedExecutor> workers, Supplier<Instant> judgingBase, Clock clock, RecorderPeers peers,
+			FailoverMetrics metrics, RecorderExits exits, PrimaryLookups primaryLookups, FinalizationResumes resumes,
+			ReconcileActions actions, boolean failoverEnabled) {
 		this.store = store;
 		this.reads = reads;
-		this.primaryLookups = new PrimaryLookups(recordings, failover);
-		this.failover = failover;
+		this.primaryLookups = primaryLookups;
 		this.rules = rules;
 		this.gate = gate;
 		this.pressure = pressure;
@@ -104,12 +98,13 @@ final class RecordingReconciler {
 		this.unfinishedStops = unfinishedStops;
 		this.workers = workers;
 		this.judgingBase = judgingBase;
-		this.decisions = decisions;
 		this.clock = clock;
 		this.peers = peers;
 		this.metrics = metrics;
-		this.failed = failed;
 		this.exits = exits;
+		this.resumes = resumes;
+		this.actions = actions;
+		this.failoverEnabled = failoverEnabled;
 	}
 
 	/**
@@ -145,11 +140,11 @@ final class RecordingReconciler {
 	 *         pending, an exit known)
 	 */
 	private Judgement.Kind sweep(Snapshot s, Instant now) {
-		if (s.status() == RecordingStatus.RECORDING && s.progressGrew()) {
+		if (failoverEnabled && s.status() == RecordingStatus.RECORDING && s.progressGrew()) {
 			store.trackProgress(s, now);
 		}
 		Decided d = decide(s, now, true);
-		act(s, d, tasks -> workers.get().submitIfIdle(s.id().value(), () -> runInOrder(tasks, 0)));
+		actions.act(s, d.decision(), d.judgement(), task -> workers.get().submitIfIdle(s.id().value(), task));
 		return d.judgement() == null ? null : d.judgement().kind();
 	}
 
@@ -167,10 +162,12 @@ final class RecordingReconciler {
 	 *        are the lease holder's)
 	 */
 	Decided decide(Snapshot s, Instant now, boolean leaseHolder) {
-		boolean stopRequested = unfinishedStops.requestTaken(s);
-		ReconcileDecision.Observed o = leaseHolder ? observe(s, now, stopRequested)
-				: ReconcileDecision.Observed.eventsOnly(s.status(), s.epoch(), exits.of(s.containerId(), now),
-						stopRequested);
+		boolean stopRequested = failoverEnabled && unfinishedStops.requestTaken(s);
+		ReconcileDecision.Observed o = !failoverEnabled
+				? ReconcileDecision.Observed.withoutFailover(s.status(), s.epoch(), leaseHolder && resumes.due(s, now))
+				: leaseHolder ? observe(s, now, stopRequested)
+						: ReconcileDecision.Observed.eventsOnly(s.status(), s.epoch(), exits.of(s.containerId(), now),
+								stopRequested);
 		ReconcileDecision d = ReconcileDecision.decide(o);
 		if (o.judgement() != null) {
 			checks.report(s, o.judgement());
@@ -201,7 +198,7 @@ final class RecordingReconciler {
 				primaryUnidentified, recording && primaryUnidentified && primaryLookups.due(s, now),
 				recording && gate.backupCheckDue(s, now), j, j != null && checks.deferredCheckDue(s.id()),
 				stopping && unfinishedStops.unfinished(s, now),
-				stopping && unfinishedStops.goneRecorderDue(s, now, judgingBase.get()));
+				stopping && unfinishedStops.goneRecorderDue(s, now, judgingBase.get()), resumes.due(s, now));
 	}
 
 	/** Marks the throttle of each chosen step: its next one is due from {@code now}. */
@@ -217,67 +214,11 @@ final class RecordingReconciler {
 				}
 				case FINISH_GONE_RECORDER -> unfinishedStops.goneRecorderAsked(s, now);
 				case STOP_BACKUP -> unfinishedStops.backupStopDecided(s, now);
+				case RESUME_FINALIZATION -> resumes.asked(s, now);
 				default -> {
 					// not throttled
 				}
 			}
-		}
-	}
-
-	/**
-	 * Performs a decision: a backup's stop is handed to the stop's own executor at once; the
-	 * steps of every other decision go to {@code run} as one task (the sweep queues it on the
-	 * recording's worker if it is idle, else the next sweep decides again; a reconciliation on the
-	 * worker runs it there).
-	 */
-	private void act(Snapshot s, Decided decided, Consumer<List<Runnable>> run) {
-		ReconcileDecision d = decided.decision();
-		if (d.idle()) {
-			return;
-		}
-		if (LOG.isDebugEnabled()) {
-			LOG.debug("event=failover.sweep_decision recordingId=" + s.id() + " epoch=" + s.epoch() + " steps="
-					+ d.steps() + " why=" + LogValues.quote(d.why()));
-		}
-		if (d.has(ReconcileDecision.Step.STOP_BACKUP)) {
-			unfinishedStops.stopBackup(s);
-			return;
-		}
-		List<Runnable> tasks = new ArrayList<>(2);
-		for (ReconcileDecision.Step step : d.steps()) {
-			tasks.add(task(s, decided.judgement(), step));
-		}
-		run.accept(tasks);
-	}
-
-	/** The task of one step. */
-	private Runnable task(Snapshot s, Judgement j, ReconcileDecision.Step step) {
-		return switch (step) {
-			case HANDLE_EXIT -> () -> failed.handleExit(s.id(), s.containerId());
-			case CHECK_FIRST_CHUNK -> () -> failover.checkFirstChunk(s);
-			case LOOKUP_PRIMARY -> () -> primaryLookups.lookUp(s);
-			case RETRY_START -> () -> failover.retryStart(s.id(), s.epoch());
-			case ASK_OPENVIDU -> () -> gate.checkBackup(s.id(), s.epoch(), decisions.apply(s.id()));
-			case CHECK_RECORDER -> checks.task(s, j);
-			case FINISH_GONE_RECORDER -> () -> unfinishedStops.finishGoneRecorder(s);
-			// handed to the stop's own executor by act, never run as a task of the worker
-			case STOP_BACKUP -> throw new IllegalArgumentException("a backup is stopped on the stop's own executor");
-		};
-	}
-
-	/**
-	 * Runs the tasks in order, each even when one before it failed (a lookup's failure never skips
-	 * the judgement's action): each later one in a {@code finally}.
-	 */
-	private static void runInOrder(List<Runnable> tasks, int from) {
-		if (from >= tasks.size()) {
-			return;
-		}
-		try {
-			tasks.get(from).run();
-		}
-		finally {
-			runInOrder(tasks, from + 1);
 		}
 	}
 
@@ -294,7 +235,10 @@ final class RecordingReconciler {
 		Optional<Snapshot> snapshot = reads.snapshot(id);
 		// its earlier recorders' exits change nothing (none at all once it is final)
 		exits.keepOnly(id, snapshot.map(Snapshot::containerId), now);
-		snapshot.ifPresent(s -> act(s, decide(s, now, leaseHolder), tasks -> runInOrder(tasks, 0)));
+		snapshot.ifPresent(s -> {
+			Decided d = decide(s, now, leaseHolder);
+			actions.act(s, d.decision(), d.judgement(), Runnable::run);
+		});
 	}
 
 	/** This controller no longer sweeps (another holds the lease, or it stopped): its gauges show nothing waiting. */
@@ -304,6 +248,7 @@ final class RecordingReconciler {
 
 	void forgetOlderThan(Instant old) {
 		primaryLookups.forgetOlderThan(old);
+		resumes.forgetOlderThan(old);
 		peers.forgetOlderThan(old);
 	}
 

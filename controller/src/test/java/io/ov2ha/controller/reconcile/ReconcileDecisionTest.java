@@ -6,6 +6,7 @@ import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.CHECK_RECORDE
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.FINISH_GONE_RECORDER;
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.HANDLE_EXIT;
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.LOOKUP_PRIMARY;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.RESUME_FINALIZATION;
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.RETRY_START;
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.STOP_BACKUP;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,9 +89,11 @@ class ReconcileDecisionTest {
 
 		boolean goneDue;
 
+		boolean finalizationDue;
+
 		Observed build() {
 			return new Observed(true, status, epoch, exit, stopRequested, pending, retryDue, firstChunk, unidentified, lookupDue,
-					openViduDue, judgement, deferredDue, unfinished, goneDue);
+					openViduDue, judgement, deferredDue, unfinished, goneDue, finalizationDue);
 		}
 
 	}
@@ -271,6 +274,34 @@ class ReconcileDecisionTest {
 			o.openViduDue = true;
 			rows.add(arguments(done + ": nothing", o, List.of()));
 		}
+		// --- a finalization nobody may run: asked about when due, alone
+		o = recording(1, null);
+		o.status = RecordingStatus.FINALIZING;
+		o.finalizationDue = true;
+		rows.add(arguments("finalizing for an interval, its question due: resumed if nobody runs it", o,
+				List.of(RESUME_FINALIZATION)));
+		o = recording(1, judged(Kind.SILENT));
+		o.status = RecordingStatus.FINALIZING;
+		o.finalizationDue = true;
+		o.stopRequested = true;
+		o.unfinished = true;
+		o.openViduDue = true;
+		o.firstChunk = true;
+		rows.add(arguments("finalizing, its question due, failover's flags set: only the resumption", o,
+				List.of(RESUME_FINALIZATION)));
+		o = recording(1, null);
+		o.status = RecordingStatus.FINALIZING;
+		o.finalizationDue = true;
+		o.exit = RecorderExits.Seen.DUE;
+		rows.add(arguments("finalizing, its recorder exited and its question due: the exit first", o,
+				List.of(HANDLE_EXIT)));
+		for (RecordingStatus other : List.of(RecordingStatus.RECORDING, RecordingStatus.STOPPING, RecordingStatus.READY,
+				RecordingStatus.FAILED, RecordingStatus.ABANDONED)) {
+			o = recording(0, null);
+			o.status = other;
+			o.finalizationDue = true;
+			rows.add(arguments(other + ", a finalization question due (cannot be): nothing", o, List.of()));
+		}
 		return rows.stream();
 	}
 
@@ -302,11 +333,19 @@ class ReconcileDecisionTest {
 				.boxed()
 				.flatMap(epoch -> Arrays.stream(RecorderExits.Seen.values())
 					.flatMap(exit -> judgements.stream()
-						.flatMap(j -> IntStream.range(0, 1 << 10)
+						.flatMap(j -> IntStream.range(0, status == RecordingStatus.FINALIZING ? 1 << 11 : 1 << 10)
 							.mapToObj(flags -> new Observed(true, status, epoch, exit, bit(flags, 9), bit(flags, 0),
 									bit(flags, 1), bit(flags, 2), bit(flags, 3), bit(flags, 4), bit(flags, 5), j,
-									bit(flags, 6), bit(flags, 7), bit(flags, 8)))))))
+									bit(flags, 6), bit(flags, 7), bit(flags, 8), finalizationDue(status, flags)))))))
 			.iterator();
+	}
+
+	/**
+	 * The finalization question's flag: its own bit for FINALIZING; for the other statuses (where it
+	 * cannot be set) the parity of the other flags, so that it varies without doubling their count.
+	 */
+	private static boolean finalizationDue(RecordingStatus status, int flags) {
+		return status == RecordingStatus.FINALIZING ? bit(flags, 10) : Integer.bitCount(flags) % 2 == 1;
 	}
 
 	private static boolean bit(int flags, int i) {
@@ -316,7 +355,7 @@ class ReconcileDecisionTest {
 	@Test
 	void everyDecisionIsOneTaskWithAtMostOneActionAndItsBookkeepingFirst() {
 		// 6 statuses x 2 epochs x 3 exits x 57 judgements (none, 14 kinds, 3 deferrals x 14 normal
-		// verdicts) x 2^10 flags
+		// verdicts) x 2^10 flags, and the finalization question's flag for FINALIZING
 		int count = 0;
 		for (Observed o : everyObservation()) {
 			count++;
@@ -330,7 +369,7 @@ class ReconcileDecisionTest {
 			assertThat(d.why()).isNotBlank();
 			assertThat(ReconcileDecision.decide(o)).as("the same observation, the same decision").isEqualTo(d);
 		}
-		assertThat(count).isEqualTo(2_101_248);
+		assertThat(count).isEqualTo(2_451_456);
 	}
 
 	@Test
@@ -354,15 +393,16 @@ class ReconcileDecisionTest {
 	}
 
 	@Test
-	void onlyRecordingAndStoppingRecordingsGetStepsBesideAnExit() {
+	void onlyRecordingAndStoppingRecordingsGetStepsBesideAnExitOrAFinalizationsResumption() {
 		for (Observed o : everyObservation()) {
 			ReconcileDecision d = ReconcileDecision.decide(o);
 			if (o.status().isFinal()) {
 				assertThat(d.idle()).as("%s", o).isTrue();
 			}
 			else if (o.status() == RecordingStatus.FINALIZING) {
-				assertThat(d.steps()).as("%s", o).isEqualTo(
-						o.exit() == RecorderExits.Seen.DUE ? List.of(HANDLE_EXIT) : List.of());
+				assertThat(d.steps()).as("%s", o)
+					.isEqualTo(o.exit() == RecorderExits.Seen.DUE ? List.of(HANDLE_EXIT)
+							: o.finalizationCheckDue() ? List.of(RESUME_FINALIZATION) : List.of());
 			}
 			if (o.status() == RecordingStatus.STOPPING) {
 				assertThat(d.steps()).as("%s", o)
@@ -421,13 +461,14 @@ class ReconcileDecisionTest {
 		for (Observed o : everyObservation()) {
 			Observed elsewhere = new Observed(false, o.status(), o.epoch(), o.exit(), o.stopRequested(), o.pending(),
 					o.retryDue(), o.firstChunkAwaited(), o.primaryUnidentified(), o.primaryLookupDue(),
-					o.openViduCheckDue(), o.judgement(), o.deferredCheckDue(), o.stopUnfinished(), o.goneRecorderDue());
+					o.openViduCheckDue(), o.judgement(), o.deferredCheckDue(), o.stopUnfinished(), o.goneRecorderDue(),
+					o.finalizationCheckDue());
 			List<Step> expected = backupStopRequested(o) ? List.of(STOP_BACKUP)
 					: o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal() ? List.of(HANDLE_EXIT) : List.of();
 			assertThat(ReconcileDecision.decide(elsewhere).steps()).as("%s", elsewhere).isEqualTo(expected);
 			if (o.leaseHolder() && !o.pending() && !o.retryDue() && !o.firstChunkAwaited() && !o.primaryUnidentified()
 					&& !o.primaryLookupDue() && !o.openViduCheckDue() && o.judgement() == null && !o.deferredCheckDue()
-					&& !o.stopUnfinished() && !o.goneRecorderDue()) {
+					&& !o.stopUnfinished() && !o.goneRecorderDue() && !o.finalizationCheckDue()) {
 				assertThat(ReconcileDecision.Observed.eventsOnly(o.status(), o.epoch(), o.exit(), o.stopRequested()))
 					.isEqualTo(elsewhere);
 			}
@@ -464,9 +505,35 @@ class ReconcileDecisionTest {
 							|| DEFERRALS.contains(kind) && deferred == Kind.SILENT && due;
 					ReconcileDecision d = ReconcileDecision.decide(new Observed(true, RecordingStatus.RECORDING, 1,
 							RecorderExits.Seen.NONE, false, false, false, false, false, false, false, j, due, false,
-							false));
+							false, false));
 					assertThat(d.steps()).as("%s, runtime check due: %s", j, due)
 						.isEqualTo(expected ? List.of(CHECK_RECORDER) : List.of());
+				}
+			}
+		}
+	}
+
+	@Test
+	void aFinalizationIsResumedAloneAndOnlyWhenFinalizingWithItsQuestionDueAndNoExitDue() {
+		for (Observed o : everyObservation()) {
+			ReconcileDecision d = ReconcileDecision.decide(o);
+			boolean expected = o.leaseHolder() && o.status() == RecordingStatus.FINALIZING && o.finalizationCheckDue()
+					&& o.exit() != RecorderExits.Seen.DUE;
+			assertThat(d.has(RESUME_FINALIZATION)).as("%s -> %s", o, d).isEqualTo(expected);
+			if (expected) {
+				assertThat(d.steps()).as("%s", o).containsExactly(RESUME_FINALIZATION);
+			}
+		}
+	}
+
+	@Test
+	void withFailoverOffOnlyAFinalizationIsEverResumed() {
+		for (RecordingStatus status : RecordingStatus.values()) {
+			for (long epoch = 0; epoch <= 2; epoch++) {
+				for (boolean due : new boolean[] { false, true }) {
+					ReconcileDecision d = ReconcileDecision.decide(Observed.withoutFailover(status, epoch, due));
+					assertThat(d.steps()).as("%s epoch %d due %s", status, epoch, due)
+						.isEqualTo(status == RecordingStatus.FINALIZING && due ? List.of(RESUME_FINALIZATION) : List.of());
 				}
 			}
 		}

@@ -6,6 +6,7 @@ import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.CHECK_RECORDE
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.FINISH_GONE_RECORDER;
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.HANDLE_EXIT;
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.LOOKUP_PRIMARY;
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.RESUME_FINALIZATION;
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.RETRY_START;
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.STOP_BACKUP;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -117,6 +118,10 @@ class RecordingReconcilerTest {
 	}
 
 	private RecordingReconciler sweep(boolean openVidu) {
+		return sweep(openVidu, true);
+	}
+
+	private RecordingReconciler sweep(boolean openVidu, boolean failoverEnabled) {
 		HaProperties properties = new Binder(new MapConfigurationPropertySource(
 				Map.of("ha.failover.enabled", "true", "ha.failover.cpu-pressure-file", pressureFile.toString())))
 			.bind("ha", HaProperties.class)
@@ -133,10 +138,13 @@ class RecordingReconcilerTest {
 				new ThrottledWarnings(clock), null, null);
 		stops = new UnfinishedStops(properties, stopCoordinator, clock,
 				id -> snapshots.getOrDefault(id, Optional.empty()));
-		return new RecordingReconciler(null, null, null, null, rules, gate, pressure, checks,
-				stops, () -> workers, () -> T.minusSeconds(3600), id -> Runnable::run,
-				clock, new RecorderPeers(Duration.ofSeconds(1), Duration.ofSeconds(2)),
-				new FailoverMetrics(registry, new RecorderCensus(null, clock), client), null, exits);
+		PrimaryLookups lookups = new PrimaryLookups(null, null);
+		FinalizationResumes resumes = new FinalizationResumes(null, Duration.ofSeconds(10));
+		return new RecordingReconciler(null, null, rules, gate, pressure, checks, stops, () -> workers,
+				() -> T.minusSeconds(3600), clock, new RecorderPeers(Duration.ofSeconds(1), Duration.ofSeconds(2)),
+				new FailoverMetrics(registry, new RecorderCensus(null, clock), client), exits, lookups, resumes,
+				new ReconcileActions(null, null, lookups, gate, id -> Runnable::run, checks, stops, resumes),
+				failoverEnabled);
 	}
 
 	/** Containers whose Docker engine is lost (several engines): the only question the reconciler asks the runtime. */
@@ -424,6 +432,42 @@ class RecordingReconcilerTest {
 				}
 			}
 		}
+	}
+
+	/** A FINALIZING recording whose status changed {@code since} seconds before T. */
+	private static Snapshot finalizing(String id, double since) {
+		Instant changed = T.minusMillis(Math.round(since * 1000));
+		return new Snapshot(RecordingId.of(id), 1L, RecordingStatus.FINALIZING, 1, EXACT, changed, null, null, null, 1,
+				T.minusSeconds(600), changed, FailoverState.NONE, null);
+	}
+
+	@Test
+	void aFinalizationIsAskedAboutOneIntervalAfterItsStatusChangeThenOncePerInterval() {
+		for (boolean failoverEnabled : new boolean[] { true, false }) {
+			RecordingReconciler sweep = sweep(false, failoverEnabled);
+			Supplier<Snapshot> read = () -> finalizing("ses_Finalizing", 5);
+			assertThat(at(sweep, read, 0)).as("just begun: its starter's").isEmpty();
+			assertThat(at(sweep, read, 5)).containsExactly(RESUME_FINALIZATION);
+			assertThat(at(sweep, read, 6)).as("asked lately").isEmpty();
+			assertThat(at(sweep, read, 14.9)).isEmpty();
+			assertThat(at(sweep, read, 15)).containsExactly(RESUME_FINALIZATION);
+			clock.set(T.plusSeconds(100));
+			assertThat(sweep.decide(read.get(), clock.instant(), false).decision().steps())
+				.as("only the lease holder asks").isEmpty();
+		}
+	}
+
+	@Test
+	void withFailoverOffNoRecorderIsJudgedAndNothingButAFinalizationIsAsked() {
+		RecordingReconciler sweep = sweep(true, false);
+		for (Snapshot s : List.of(silent("ses_Silent"), backup("ses_Backup", 10, 1L), unidentified("ses_Unknown", 1L),
+				healthy("ses_Healthy"))) {
+			RecordingReconciler.Decided d = sweep.decide(s, T.plusSeconds(60), true);
+			assertThat(d.judgement()).as("%s", s).isNull();
+			assertThat(d.decision().steps()).as("%s", s).isEmpty();
+		}
+		assertThat(sweep.decide(finalizing("ses_Finalizing", 60), T, true).decision().steps())
+			.containsExactly(RESUME_FINALIZATION);
 	}
 
 }
