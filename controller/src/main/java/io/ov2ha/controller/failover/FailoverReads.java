@@ -2,11 +2,14 @@ package io.ov2ha.controller.failover;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
@@ -37,7 +40,8 @@ public class FailoverReads {
 	private static final String[] SNAPSHOT_FIELDS = { "status", "epoch", "createdAt", "containerId", "lastChunkSeq",
 			"lastChunkAt", "hbLastChunkSeq", "failoverCount", "registeredAt", "createdInRegistryAt", "updatedAt",
 			"hbEpoch", "hbPhase", "hbMediaTimeMs", "hbFrames", "hbSpeed", "hbAdvancedAt", "hbContent", "hbBlankMs",
-			"hbShownMediaMs", "hbMediaAtMs", "host", "lastHeartbeatAt" };
+			"hbShownMediaMs", "hbMediaAtMs", "host", "lastHeartbeatAt", "openviduActivityAt", "activityAt",
+			"sessionDestroyedAt", "sessionDestroyedReason" };
 
 	private final StringRedisTemplate redis;
 
@@ -126,6 +130,57 @@ public class FailoverReads {
 		List<Snapshot> out = new ArrayList<>();
 		for (int i = 0; i < ids.size(); i++) {
 			snapshotOf(ids.get(i), (List<?>) results.get(2 * i), (Map<?, ?>) results.get(2 * i + 1), scores.get(i))
+				.ifPresent(out::add);
+		}
+		return out;
+	}
+
+	/**
+	 * The non-final recordings no recorder is tracked for: in a status index (RECORDING, STOPPING,
+	 * FINALIZING) but not in the heartbeat index, as a recording OpenVidu's {@code started} webhook
+	 * created and no recorder ever registered. Read as {@link #snapshots()} reads the others (their
+	 * heartbeat the hash's, if any), in two pipelined round trips, for the questions that need no
+	 * recorder: a finalization to resume, a stale recording. Never judged as recorders.
+	 *
+	 * @param tracked the snapshots of the heartbeat index, just read
+	 */
+	public List<Snapshot> untracked(List<Snapshot> tracked) {
+		List<RecordingStatus> active = List.of(RecordingStatus.RECORDING, RecordingStatus.STOPPING,
+				RecordingStatus.FINALIZING);
+		List<Object> indexed = redis.executePipelined((RedisCallback<Object>) connection -> {
+			for (RecordingStatus status : active) {
+				connection.zSetCommands().zRange(RedisKeys.statusIndex(status.name()).getBytes(), 0, -1);
+			}
+			return null;
+		});
+		Set<String> seen = new HashSet<>();
+		tracked.forEach(s -> seen.add(s.id().value()));
+		List<RecordingId> ids = new ArrayList<>();
+		for (Object members : indexed) {
+			if (members instanceof Collection<?> c) {
+				for (Object m : c) {
+					String id = m.toString();
+					if (RecordingId.isValid(id) && seen.add(id)) {
+						ids.add(RecordingId.of(id));
+					}
+				}
+			}
+		}
+		if (ids.isEmpty()) {
+			return List.of();
+		}
+		byte[][] fields = snapshotFields();
+		List<Object> results = redis.executePipelined((RedisCallback<Object>) connection -> {
+			for (RecordingId id : ids) {
+				connection.hashCommands().hMGet(RedisKeys.recording(id).getBytes(), fields);
+				connection.hashCommands().hGetAll(RedisKeys.failoverState(id).getBytes());
+			}
+			return null;
+		});
+		List<Snapshot> out = new ArrayList<>();
+		for (int i = 0; i < ids.size(); i++) {
+			snapshotOf(ids.get(i), (List<?>) results.get(2 * i), (Map<?, ?>) results.get(2 * i + 1), null)
+				.filter(s -> !s.status().isFinal())
 				.ifPresent(out::add);
 		}
 		return out;

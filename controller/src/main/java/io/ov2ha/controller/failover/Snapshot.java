@@ -9,7 +9,7 @@ import io.ov2ha.controller.recording.RecordingStatus;
 
 /**
  * What the reconciler knows of one non-final recording at one moment: the registry's fields
- * failure detection uses, and the failover state.
+ * failure detection uses, the failover state, and its latest activity (whether it is stale).
  *
  * @param id recording id
  * @param createdAt with the id, the unique recording
@@ -26,13 +26,61 @@ import io.ov2ha.controller.recording.RecordingStatus;
  * @param state its failover state
  * @param progress phase and capture progress from the heartbeats (of any epoch: see {@link RecorderProgress#of})
  * @param host the host its current recorder runs on ("" when unknown)
+ * @param activity its latest activity and whether OpenVidu destroyed its session
  */
 public record Snapshot(RecordingId id, long createdAt, RecordingStatus status, long epoch, String containerId,
 		Instant heartbeatAt, Long lastChunkSeq, Instant lastChunkAt, Long hbLastChunkSeq, int failoverCount,
-		Instant registeredAt, Instant updatedAt, FailoverState state, RecorderProgress progress, String host) {
+		Instant registeredAt, Instant updatedAt, FailoverState state, RecorderProgress progress, String host,
+		Activity activity) {
 
 	public Snapshot {
 		host = host == null ? "" : host;
+		activity = activity == null ? Activity.UNKNOWN : activity;
+	}
+
+	/** Its activity unknown. */
+	public Snapshot(RecordingId id, long createdAt, RecordingStatus status, long epoch, String containerId,
+			Instant heartbeatAt, Long lastChunkSeq, Instant lastChunkAt, Long hbLastChunkSeq, int failoverCount,
+			Instant registeredAt, Instant updatedAt, FailoverState state, RecorderProgress progress, String host) {
+		this(id, createdAt, status, epoch, containerId, heartbeatAt, lastChunkSeq, lastChunkAt, hbLastChunkSeq,
+				failoverCount, registeredAt, updatedAt, state, progress, host, Activity.UNKNOWN);
+	}
+
+	/**
+	 * The latest of a recording's activity times (creation in the registry, registration, status
+	 * change, heartbeat, chunk report, OpenVidu event, {@code activityAt}: work of another feature),
+	 * as {@code abandon.lua} reads them, and OpenVidu's reason when it destroyed the session.
+	 *
+	 * @param latestAt the latest activity; the epoch when it has none; null when not read (never stale)
+	 * @param sessionDestroyedReason OpenVidu's reason, or null while the session exists
+	 */
+	public record Activity(Instant latestAt, String sessionDestroyedReason) {
+
+		/** Not read: such a snapshot is never stale. */
+		public static final Activity UNKNOWN = new Activity(null, null);
+
+		/** The fields of the recording's hash the activity is read from (besides {@code sessionDestroyed*}). */
+		static final String[] FIELDS = { "createdInRegistryAt", "registeredAt", "updatedAt", "lastHeartbeatAt",
+				"lastChunkAt", "openviduActivityAt", "activityAt" };
+
+		static Activity of(Map<String, String> doc) {
+			long latest = 0;
+			for (String field : FIELDS) {
+				Instant at = FailoverState.instant(doc.get(field));
+				if (at != null && at.toEpochMilli() > latest) {
+					latest = at.toEpochMilli();
+				}
+			}
+			String destroyed = doc.get("sessionDestroyedAt");
+			String reason = doc.get("sessionDestroyedReason");
+			return new Activity(Instant.ofEpochMilli(latest),
+					destroyed == null || destroyed.isEmpty() ? null : reason == null ? "" : reason);
+		}
+
+		/** OpenVidu destroyed its session. */
+		public boolean sessionGone() {
+			return sessionDestroyedReason != null;
+		}
 	}
 
 	/** Host unknown. */
@@ -53,7 +101,7 @@ public record Snapshot(RecordingId id, long createdAt, RecordingStatus status, l
 				FailoverState.number(doc.get("lastChunkSeq")), FailoverState.instant(doc.get("lastChunkAt")),
 				FailoverState.number(doc.get("hbLastChunkSeq")), failovers == null ? 0 : failovers.intValue(),
 				registered, FailoverState.instant(doc.get("updatedAt")), FailoverState.fromHash(stateHash, createdAt),
-				RecorderProgress.fromHash(doc), doc.get("host"));
+				RecorderProgress.fromHash(doc), doc.get("host"), Activity.of(doc));
 	}
 
 	/** When the current epoch's recorder started: registration for the primary, else the backup start. */

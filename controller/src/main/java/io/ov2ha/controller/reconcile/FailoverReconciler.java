@@ -41,45 +41,31 @@ import io.ov2ha.controller.support.PeriodicPass;
 import io.ov2ha.controller.support.ThrottledWarnings;
 
 /**
- * The failover reconciler: level-triggered and idempotent. For every active recording it
- * compares the desired state (a recorder writing until OpenVidu says stopped) with what is
- * observed (container state, heartbeat age, chunk progress) and acts. Event sources write down
- * what they saw and queue the recording's id on its worker, where it is reconciled at once
+ * The reconciler's lifecycle and event sources: level-triggered and idempotent. For every active
+ * recording it compares the desired state (a recorder writing until OpenVidu says stopped, then
+ * one sealed final) with what is observed and acts. Event sources write down what they saw and
+ * queue the recording's id on its worker, where it is reconciled at once
  * ({@link RecordingReconciler#reconcile}: observed, decided by the pure {@link ReconcileDecision},
- * acted on; a stop is reconciled where it arrives, see below); a controller that does not hold
- * the lease only acts on what its own sources saw.
- *
+ * acted on by {@link ReconcileActions}); a controller that does not hold the lease only acts on
+ * what its own sources saw.
  * <ul>
  * <li><b>Docker events</b> (every controller, {@link ContainerEvents}): a die is written down
- * ({@link RecorderExits}); the Redis claim lets one controller win; one refused for the back-off
- * is queued again when it ends.</li>
- * <li><b>Stops</b> (the controller asked, {@link #onStopRequested}): a recording moved to STOPPING
- * is written down ({@link StopRequests}) and reconciled at once on the caller's thread, not on a
- * worker; a backup's stop is run on the stop's executor, once under its lease.</li>
- * <li><b>Sweep</b> (one controller at a time, under a Redis lease, every
- * {@code HA_RECONCILE_INTERVAL}: {@link ReconcilerTick}): the same reconciliation for every
- * active recording: heartbeat and chunk rules ({@link DetectionRules}), retries of backups that
- * could not start, first-chunk bookkeeping, stops left unfinished ({@link UnfinishedStops}).</li>
- * <li><b>Heartbeats</b> (the lease holder): one that shows a capturing recorder without progress
- * ({@link io.ov2ha.controller.recording.RecorderStandstill}) queues its recording's id, reconciled
- * at once on its worker: a stall is acted on when the heartbeat that proves it arrives, not up to
- * one interval later.</li>
- * <li><b>Full reconciliation</b> ({@link BackupAudit}, the lease holder: on taking the lease,
- * after every event stream reconnection, every minute): every backup container found by label is
- * compared with the registry.</li>
+ * ({@link RecorderExits}); one refused for the back-off is queued again when it ends.</li>
+ * <li><b>Stops</b> ({@link #onStopRequested}): written down ({@link StopRequests}) and reconciled
+ * at once on the caller's thread; a backup's stop runs on the stop's executor, once.</li>
+ * <li><b>Sweep</b> (the lease holder, {@link ReconcilerTick}): the same reconciliation for every
+ * active recording: detection ({@link DetectionRules}), backup retries, first-chunk bookkeeping,
+ * unfinished stops ({@link UnfinishedStops}), finalizations nobody runs
+ * ({@link FinalizationResumes}), recordings nothing happens to ({@link StaleRecordings}). With
+ * failover off it runs too ({@link ReconcilerTick#period}) and does only the last two.</li>
+ * <li><b>Heartbeats</b> (the lease holder): one that shows a standstill
+ * ({@link io.ov2ha.controller.recording.RecorderStandstill}) queues its recording's id.</li>
+ * <li><b>Full reconciliation</b> ({@link BackupAudit}, the lease holder): backup containers found
+ * by label against the registry.</li>
  * </ul>
- * A recorder the sweep judged failed is checked in {@link RecorderChecks}; what a failed recorder
- * gets (a backup, or the end its exit code asks for) is decided in {@link FailedRecorders}, on the
- * recording's worker queue ({@link KeyedExecutor}: one task at a time per recording). Nothing is
- * judged on heartbeats or chunks until one heartbeat timeout after start. With
- * {@code HA_OPENVIDU_SECRET} set, OpenVidu is asked before every backup and periodically while
- * one records ({@link OpenViduGate}): a session it no longer has ends the recording instead. The
- * questions run on threads of their own; the workers only act on the answers, so a slow OpenVidu
- * never holds up a failover.
- *
- * <p>
- * Started and stopped with the context; a start after a stop makes new threads (the test
- * framework pauses a cached context that way).
+ * One task at a time per recording ({@link KeyedExecutor}); docs/development.md follows a Docker
+ * death through these classes. Started and stopped with the context; a start after a stop makes
+ * new threads (the test framework pauses a cached context that way).
  */
 @Component
 class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
@@ -113,6 +99,8 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 
 	private final PeriodicPass ticker;
 
+	private final Duration tickPeriod;
+
 	private ExecutorService pool;
 
 	private volatile KeyedExecutor workers;
@@ -122,7 +110,8 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 	FailoverReconciler(HaProperties properties, FailoverStore store, FailoverReads reads, RecordingStore recordings,
 			FailoverService failover, StopCoordinator stops, RecorderRuntime runtime, RedisLease lease,
 			ControllerInstance instance, Clock clock, StopMarkers stopMarkers, OpenViduGate gate,
-			HostPressure pressure, FailoverMetrics metrics, OpenViduVerdicts verdicts, FinalizationService finalizations) {
+			HostPressure pressure, FailoverMetrics metrics, OpenViduVerdicts verdicts, FinalizationService finalizations,
+			StaleRecordingProperties staleSettings) {
 		this.properties = properties;
 		this.runtime = runtime;
 		this.instance = instance;
@@ -144,18 +133,20 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 		FinalizationResumes resumes = new FinalizationResumes(finalizations,
 				properties.storage().finalizer().recoveryInterval());
 		PrimaryLookups primaryLookups = new PrimaryLookups(recordings, failover);
+		StaleRecordings stale = new StaleRecordings(recordings, staleSettings, clock);
 		ReconcileActions actions = new ReconcileActions(failed, failover, primaryLookups, gate, this::decisions, checks,
-				unfinishedStops, resumes);
+				unfinishedStops, resumes, stale);
 		this.recordingReconciler = new RecordingReconciler(store, reads, rules, gate, pressure, checks,
 				unfinishedStops, () -> workers, () -> judgingBase, clock, peers, metrics, exits, primaryLookups,
-				resumes, actions, properties.failover().enabled());
+				resumes, stale, actions, properties.failover().enabled());
 		this.events = new ContainerEvents(reads, exits, () -> workers, this::reconcile, () -> running, audit::request);
+		this.tickPeriod = ReconcilerTick.period(properties, staleSettings);
 		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit,
 				recordingReconciler, checks, unfinishedStops, events, () -> running, at -> judgingBase = at,
-				properties.failover().enabled());
-		Duration interval = properties.failover().reconcileInterval();
+				properties.failover().enabled(), tickPeriod, ReconcilerTick.questionsPeriod(properties, staleSettings));
 		// the first tick at the start: the lease is taken (and a heartbeat's standstill judged) at once
-		this.ticker = new PeriodicPass("failover-reconciler", "failover_tick", LOG, Duration.ZERO, interval, ticks::tick);
+		this.ticker = new PeriodicPass("failover-reconciler", "failover_tick", LOG, Duration.ZERO, tickPeriod,
+				ticks::tick);
 	}
 
 	// --- lifecycle -------------------------------------------------------------------------
@@ -167,23 +158,19 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 		}
 		startedAt = clock.instant();
 		judgingBase = startedAt;
-		if (!properties.failover().enabled()) {
-			// no recorder is judged, started or stopped: the sweep only resumes finalizations
-			running = true;
-			ticker.start();
-			LOG.info("event=failover.reconciler_started controller=" + instance.id() + " failover=false intervalMs="
-					+ properties.failover().reconcileInterval().toMillis());
-			return;
+		// with failover off no recorder is judged, started or stopped: no workers, no Docker events
+		boolean failover = properties.failover().enabled();
+		if (failover) {
+			pool = DaemonThreads.fixedPool("failover-worker", FailoverService.WORKERS);
+			workers = new KeyedExecutor(pool);
 		}
-		pool = DaemonThreads.fixedPool("failover-worker", FailoverService.WORKERS);
-		workers = new KeyedExecutor(pool);
 		running = true;
-		subscription = runtime.subscribe(events);
+		subscription = failover ? runtime.subscribe(events) : null;
 		ticker.start();
-		LOG.info("event=failover.reconciler_started controller=" + instance.id() + " failover=true intervalMs="
-				+ properties.failover().reconcileInterval().toMillis() + " judgingFrom=" + judgingFrom() + " image="
-				+ LogValues.quote(properties.docker().recorderImage()) + " dockerHost="
-				+ LogValues.quote(properties.docker().host()));
+		LOG.info("event=failover.reconciler_started controller=" + instance.id() + " failover=" + failover
+				+ " intervalMs=" + tickPeriod.toMillis() + (failover ? " judgingFrom=" + judgingFrom() + " image="
+						+ LogValues.quote(properties.docker().recorderImage()) + " dockerHost="
+						+ LogValues.quote(properties.docker().host()) : ""));
 	}
 
 	@Override
@@ -197,7 +184,6 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 		try {
 			if (subscription != null) {
 				subscription.close();
-				subscription = null;
 			}
 		}
 		catch (Exception ex) {
@@ -206,7 +192,6 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 		ticker.stop();
 		if (pool != null) {
 			DaemonThreads.shutdown(pool, Duration.ofSeconds(5));
-			pool = null;
 		}
 		ticks.release();
 		LOG.info("event=failover.reconciler_stopped controller=" + instance.id());

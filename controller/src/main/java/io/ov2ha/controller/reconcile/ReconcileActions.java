@@ -20,7 +20,8 @@ import io.ov2ha.controller.support.LogValues;
  * Performs what {@link ReconcileDecision} chose for one recording, each step through the class
  * that acts for it. A backup's stop is handed to the stop's own executor at once
  * ({@link UnfinishedStops#stopBackup}), a finalization's resumption to the finalization's workers
- * ({@link FinalizationResumes}); the steps of every other decision become one task, given to the
+ * ({@link FinalizationResumes}), and an abandonment is one atomic step run here
+ * ({@link StaleRecordings}); the steps of every other decision become one task, given to the
  * caller's {@code run} (the sweep queues it on the recording's worker if it is idle, else the next
  * sweep decides again; a reconciliation on the worker runs it there).
  */
@@ -44,10 +45,12 @@ final class ReconcileActions {
 
 	private final FinalizationResumes resumes;
 
+	private final StaleRecordings stale;
+
 	/** @param decisions where a decision on OpenVidu's answer runs for a recording */
 	ReconcileActions(FailedRecorders failed, FailoverService failover, PrimaryLookups primaryLookups,
 			OpenViduGate gate, Function<RecordingId, Executor> decisions, RecorderChecks checks,
-			UnfinishedStops unfinishedStops, FinalizationResumes resumes) {
+			UnfinishedStops unfinishedStops, FinalizationResumes resumes, StaleRecordings stale) {
 		this.failed = failed;
 		this.failover = failover;
 		this.primaryLookups = primaryLookups;
@@ -56,6 +59,7 @@ final class ReconcileActions {
 		this.checks = checks;
 		this.unfinishedStops = unfinishedStops;
 		this.resumes = resumes;
+		this.stale = stale;
 	}
 
 	/**
@@ -79,6 +83,10 @@ final class ReconcileActions {
 			resumes.resume(s);
 			return;
 		}
+		if (d.has(ReconcileDecision.Step.ABANDON)) {
+			stale.abandon(s);
+			return;
+		}
 		List<Runnable> tasks = new ArrayList<>(2);
 		for (ReconcileDecision.Step step : d.steps()) {
 			tasks.add(task(s, j, step));
@@ -97,7 +105,7 @@ final class ReconcileActions {
 			case CHECK_RECORDER -> checks.task(s, j);
 			case FINISH_GONE_RECORDER -> () -> unfinishedStops.finishGoneRecorder(s);
 			// handed to their own executors by act, never run as a task of the worker
-			case STOP_BACKUP, RESUME_FINALIZATION -> throw new IllegalArgumentException(step + " runs on its own executor");
+			case STOP_BACKUP, RESUME_FINALIZATION, ABANDON -> throw new IllegalArgumentException(step + " runs on its own executor");
 		};
 	}
 

@@ -17,8 +17,8 @@ import io.ov2ha.controller.recording.RecordingStatus;
  * action, run in that order as <b>one</b> task on the recording's worker queue (except
  * {@link Step#STOP_BACKUP}, handed to the stop's own executor, and
  * {@link Step#RESUME_FINALIZATION}, handed to the finalization's workers), and says why. With
- * failover off the lease holder observes only what finalizations need
- * ({@link Observed#withoutFailover}).
+ * failover off the lease holder observes only what needs no recorder
+ * ({@link Observed#withoutRecorder}).
  * {@link RecordingReconciler} observes, decides, marks the throttles of the steps chosen and acts.
  *
  * <p>
@@ -64,7 +64,12 @@ record ReconcileDecision(List<Step> steps, String why) {
 		 * FINALIZING long enough to ask whether nobody runs its finalization: resumed here if so
 		 * ({@link FinalizationResumes}), on the finalization's own workers.
 		 */
-		RESUME_FINALIZATION(true);
+		RESUME_FINALIZATION(true),
+		/**
+		 * Nothing happened to it for the stale timeout (no heartbeat, chunk, status change, OpenVidu
+		 * event): ABANDONED with the reason, if still idle at that moment ({@link StaleRecordings}).
+		 */
+		ABANDON(true);
 
 		private final boolean action;
 
@@ -106,12 +111,14 @@ record ReconcileDecision(List<Step> steps, String why) {
 	 *        finalization is due to be asked (throttled)
 	 * @param finalizationCheckDue FINALIZING for an interval: whether nobody runs its finalization is
 	 *        due to be asked (throttled)
+	 * @param idle no activity for the stale timeout, and its abandonment is due to be tried
+	 *        (throttled)
 	 */
 	record Observed(boolean leaseHolder, RecordingStatus status, long epoch, RecorderExits.Seen exit,
 			boolean stopRequested, boolean pending,
 			boolean retryDue, boolean firstChunkAwaited, boolean primaryUnidentified, boolean primaryLookupDue,
 			boolean openViduCheckDue, Judgement judgement, boolean deferredCheckDue, boolean stopUnfinished,
-			boolean goneRecorderDue, boolean finalizationCheckDue) {
+			boolean goneRecorderDue, boolean finalizationCheckDue, boolean idle) {
 
 		/**
 		 * What a controller without the reconciler's lease observes: the recorder's exit and a stop
@@ -119,16 +126,18 @@ record ReconcileDecision(List<Step> steps, String why) {
 		 */
 		static Observed eventsOnly(RecordingStatus status, long epoch, RecorderExits.Seen exit, boolean stopRequested) {
 			return new Observed(false, status, epoch, exit, stopRequested, false, false, false, false, false, false, null,
-					false, false, false, false);
+					false, false, false, false, false);
 		}
 
 		/**
-		 * What the lease holder observes with failover off (no recorder is judged, started or
-		 * stopped): the recording's status, and whether its finalization is to be asked about.
+		 * What the lease holder observes when no recorder is (failover off: none is judged, started
+		 * or stopped; or none is tracked for the recording, {@code FailoverReads#untracked}): the
+		 * recording's status, whether its finalization is to be asked about, whether it is idle.
 		 */
-		static Observed withoutFailover(RecordingStatus status, long epoch, boolean finalizationCheckDue) {
+		static Observed withoutRecorder(RecordingStatus status, long epoch, boolean finalizationCheckDue,
+				boolean idle) {
 			return new Observed(true, status, epoch, RecorderExits.Seen.NONE, false, false, false, false, false, false,
-					false, null, false, false, false, finalizationCheckDue);
+					false, null, false, false, false, finalizationCheckDue, idle);
 		}
 	}
 
@@ -144,6 +153,10 @@ record ReconcileDecision(List<Step> steps, String why) {
 		}
 		if (!o.leaseHolder()) {
 			return none("another controller holds the lease: it sweeps");
+		}
+		if (o.idle() && !o.status().isFinal()) {
+			// nothing happened to it for the stale timeout: whatever else is due, it is over
+			return of(null, Step.ABANDON, "no heartbeat, chunk, status change or OpenVidu event for the stale timeout");
 		}
 		return switch (o.status()) {
 			case STOPPING -> stopping(o);

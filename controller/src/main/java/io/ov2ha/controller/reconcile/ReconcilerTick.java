@@ -3,6 +3,7 @@ package io.ov2ha.controller.reconcile;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -14,6 +15,7 @@ import io.ov2ha.controller.config.HaProperties;
 import io.ov2ha.controller.failover.FailoverReads;
 import io.ov2ha.controller.failover.OpenViduGate;
 import io.ov2ha.controller.failover.ReconcilerStatus;
+import io.ov2ha.controller.failover.Snapshot;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.redis.RedisKeys;
 import io.ov2ha.controller.redis.RedisLease;
@@ -21,12 +23,15 @@ import io.ov2ha.controller.support.LogValues;
 import io.ov2ha.controller.support.ThrottledWarnings;
 
 /**
- * The reconciler's periodic tick (every {@code HA_RECONCILE_INTERVAL}) and its Redis lease: every
+ * The reconciler's periodic tick (every {@link #period}; with failover off only the lease and the
+ * sweep) and its Redis lease: every
  * controller takes or renews the lease, queues again the recordings of exits still unhandled
  * and due ({@link ContainerEvents#requeueDue}) and forgets its old in-memory throttles
  * every ten minutes; only the lease holder does the rest: the full reconciliation when due
- * ({@link BackupAudit}), the cleanup of the container index every ten minutes, and the sweep of
- * every active recording ({@link RecordingReconciler}). It knows whether this controller leads, and
+ * ({@link BackupAudit}), the cleanup of the container index every ten minutes, the sweep of
+ * every active recording ({@link RecordingReconciler}), and every {@link #questionsPeriod} the
+ * sweep of those no recorder is tracked for ({@link FailoverReads#untracked}: created by
+ * OpenVidu's webhook, never registered). It knows whether this controller leads, and
  * gives the lease back when the reconciler stops.
  */
 final class ReconcilerTick {
@@ -66,6 +71,9 @@ final class ReconcilerTick {
 	/** Failover is on (HA_FAILOVER_ENABLED): the backup containers are audited and the exits' requeues run. */
 	private final boolean failoverEnabled;
 
+	/** The lease's time to live: a tick that is late never loses it, a dead holder's expires soon. */
+	private final Duration leaseTtl;
+
 	/** A tick could not reach Redis (its lease call) and none has since. */
 	private volatile boolean redisLost;
 
@@ -77,6 +85,11 @@ final class ReconcilerTick {
 
 	private volatile Instant lastIndexCleanupAt = Instant.EPOCH;
 
+	private volatile Instant lastUntrackedSweepAt = Instant.EPOCH;
+
+	/** How often the recordings no recorder is tracked for are swept: as often as their questions. */
+	private final Duration untrackedEvery;
+
 	/**
 	 * @param running whether the reconciler runs (a tick of a stopped one does nothing)
 	 * @param resumeJudging Redis is back after a tick could not reach it: the heartbeat and progress
@@ -85,7 +98,8 @@ final class ReconcilerTick {
 	ReconcilerTick(HaProperties properties, FailoverReads reads, RedisLease lease, ControllerInstance instance,
 			Clock clock, OpenViduGate gate, ThrottledWarnings warnings, BackupAudit audit,
 			RecordingReconciler recordingReconciler, RecorderChecks checks, UnfinishedStops unfinishedStops,
-			ContainerEvents events, BooleanSupplier running, Consumer<Instant> resumeJudging, boolean failoverEnabled) {
+			ContainerEvents events, BooleanSupplier running, Consumer<Instant> resumeJudging, boolean failoverEnabled,
+			Duration period, Duration untrackedEvery) {
 		this.properties = properties;
 		this.reads = reads;
 		this.lease = lease;
@@ -101,6 +115,29 @@ final class ReconcilerTick {
 		this.running = running;
 		this.resumeJudging = resumeJudging;
 		this.failoverEnabled = failoverEnabled;
+		this.untrackedEvery = untrackedEvery;
+		// ten ticks with failover (500 ms each by default), three of the long ticks without it (10 s)
+		Duration ttl = period.multipliedBy(failoverEnabled ? 10 : 3);
+		this.leaseTtl = ttl.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : ttl;
+	}
+
+	/**
+	 * {@code HA_RECONCILE_INTERVAL} with failover on; without it the sweep only asks the periodic
+	 * questions, so it runs as often as the most frequent of them: {@code HA_FINALIZE_RECOVERY_INTERVAL}
+	 * or {@code HA_STALE_SWEEP_INTERVAL}.
+	 */
+	static Duration period(HaProperties properties, StaleRecordingProperties stale) {
+		return properties.failover().enabled() ? properties.failover().reconcileInterval()
+				: questionsPeriod(properties, stale);
+	}
+
+	/**
+	 * The period of the questions that need no recorder: the shorter of
+	 * {@code HA_FINALIZE_RECOVERY_INTERVAL} and {@code HA_STALE_SWEEP_INTERVAL}.
+	 */
+	static Duration questionsPeriod(HaProperties properties, StaleRecordingProperties stale) {
+		Duration recovery = properties.storage().finalizer().recoveryInterval();
+		return recovery.compareTo(stale.sweepInterval()) < 0 ? recovery : stale.sweepInterval();
 	}
 
 	boolean leader() {
@@ -117,13 +154,9 @@ final class ReconcilerTick {
 		}
 		try {
 			Instant now = clock.instant();
-			Duration ttl = properties.failover().reconcileInterval().multipliedBy(10);
-			if (ttl.compareTo(Duration.ofSeconds(5)) < 0) {
-				ttl = Duration.ofSeconds(5);
-			}
 			boolean holds;
 			try {
-				holds = lease.acquireOrRenew(RedisKeys.lease(ReconcilerStatus.LEASE), ttl);
+				holds = lease.acquireOrRenew(RedisKeys.lease(ReconcilerStatus.LEASE), leaseTtl);
 			}
 			catch (DataAccessException ex) {
 				// the lease's write failed: Redis is away, loading, read-only or refusing writes, and
@@ -176,7 +209,12 @@ final class ReconcilerTick {
 					LOG.info("event=failover.index_cleaned removed=" + removed);
 				}
 			}
-			recordingReconciler.sweepAll(reads.snapshots(), now);
+			List<Snapshot> snapshots = reads.snapshots();
+			recordingReconciler.sweepAll(snapshots, now);
+			if (!lastUntrackedSweepAt.plus(untrackedEvery).isAfter(now)) {
+				lastUntrackedSweepAt = now;
+				recordingReconciler.sweepUntracked(reads.untracked(snapshots), now);
+			}
 		}
 		catch (RuntimeException ex) {
 			if (!running.getAsBoolean()) {

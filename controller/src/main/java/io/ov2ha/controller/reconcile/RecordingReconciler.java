@@ -37,7 +37,8 @@ import io.ov2ha.controller.support.LogValues;
  * exception: a backup's stop ({@link ReconcileDecision.Step#STOP_BACKUP}) is handed to the stop's
  * own executor ({@link UnfinishedStops#stopBackup}); a stop requested of this controller is
  * reconciled there too, at once ({@link UnfinishedStops#reconcileRequested}). With failover off
- * ({@code HA_FAILOVER_ENABLED=false}) the sweep only resumes the finalizations nobody runs.
+ * ({@code HA_FAILOVER_ENABLED=false}) the sweep only resumes the finalizations nobody runs and
+ * abandons the recordings nothing happens to.
  */
 final class RecordingReconciler {
 
@@ -73,6 +74,8 @@ final class RecordingReconciler {
 
 	private final FinalizationResumes resumes;
 
+	private final StaleRecordings stale;
+
 	private final ReconcileActions actions;
 
 	/** Whether recorders are judged, failed over and stopped (HA_FAILOVER_ENABLED); else only finalizations are resumed. */
@@ -87,7 +90,7 @@ final class RecordingReconciler {
 			HostPressure pressure, RecorderChecks checks, UnfinishedStops unfinishedStops,
 			Supplier<KeyedExecutor> workers, Supplier<Instant> judgingBase, Clock clock, RecorderPeers peers,
 			FailoverMetrics metrics, RecorderExits exits, PrimaryLookups primaryLookups, FinalizationResumes resumes,
-			ReconcileActions actions, boolean failoverEnabled) {
+			StaleRecordings stale, ReconcileActions actions, boolean failoverEnabled) {
 		this.store = store;
 		this.reads = reads;
 		this.primaryLookups = primaryLookups;
@@ -103,6 +106,7 @@ final class RecordingReconciler {
 		this.metrics = metrics;
 		this.exits = exits;
 		this.resumes = resumes;
+		this.stale = stale;
 		this.actions = actions;
 		this.failoverEnabled = failoverEnabled;
 	}
@@ -162,9 +166,33 @@ final class RecordingReconciler {
 	 *        are the lease holder's)
 	 */
 	Decided decide(Snapshot s, Instant now, boolean leaseHolder) {
-		boolean stopRequested = failoverEnabled && unfinishedStops.requestTaken(s);
-		ReconcileDecision.Observed o = !failoverEnabled
-				? ReconcileDecision.Observed.withoutFailover(s.status(), s.epoch(), leaseHolder && resumes.due(s, now))
+		return decide(s, now, leaseHolder, failoverEnabled);
+	}
+
+	/**
+	 * The sweep of the recordings no recorder is tracked for ({@link FailoverReads#untracked}): only
+	 * what needs no recorder is observed (a finalization to resume, idleness), failover on or off.
+	 */
+	void sweepUntracked(List<Snapshot> snapshots, Instant now) {
+		for (Snapshot s : snapshots) {
+			try {
+				Decided d = decide(s, now, true, false);
+				// such decisions run where they are made: never a task of the worker
+				actions.act(s, d.decision(), null, Runnable::run);
+			}
+			catch (RuntimeException ex) {
+				LOG.warn("event=failover.sweep_failed recordingId=" + s.id() + " epoch=" + s.epoch() + " error="
+						+ LogValues.quote(ex.getClass().getSimpleName() + ": " + ex.getMessage()));
+			}
+		}
+	}
+
+	/** @param recorders whether its recorder is observed (failover on, a recorder tracked) */
+	private Decided decide(Snapshot s, Instant now, boolean leaseHolder, boolean recorders) {
+		boolean stopRequested = recorders && unfinishedStops.requestTaken(s);
+		ReconcileDecision.Observed o = !recorders
+				? ReconcileDecision.Observed.withoutRecorder(s.status(), s.epoch(), leaseHolder && resumes.due(s, now),
+						leaseHolder && stale.due(s, now))
 				: leaseHolder ? observe(s, now, stopRequested)
 						: ReconcileDecision.Observed.eventsOnly(s.status(), s.epoch(), exits.of(s.containerId(), now),
 								stopRequested);
@@ -198,7 +226,8 @@ final class RecordingReconciler {
 				primaryUnidentified, recording && primaryUnidentified && primaryLookups.due(s, now),
 				recording && gate.backupCheckDue(s, now), j, j != null && checks.deferredCheckDue(s.id()),
 				stopping && unfinishedStops.unfinished(s, now),
-				stopping && unfinishedStops.goneRecorderDue(s, now, judgingBase.get()), resumes.due(s, now));
+				stopping && unfinishedStops.goneRecorderDue(s, now, judgingBase.get()), resumes.due(s, now),
+				stale.due(s, now));
 	}
 
 	/** Marks the throttle of each chosen step: its next one is due from {@code now}. */
@@ -215,6 +244,7 @@ final class RecordingReconciler {
 				case FINISH_GONE_RECORDER -> unfinishedStops.goneRecorderAsked(s, now);
 				case STOP_BACKUP -> unfinishedStops.backupStopDecided(s, now);
 				case RESUME_FINALIZATION -> resumes.asked(s, now);
+				case ABANDON -> stale.tried(s, now);
 				default -> {
 					// not throttled
 				}
@@ -249,6 +279,7 @@ final class RecordingReconciler {
 	void forgetOlderThan(Instant old) {
 		primaryLookups.forgetOlderThan(old);
 		resumes.forgetOlderThan(old);
+		stale.forgetOlderThan(old);
 		peers.forgetOlderThan(old);
 	}
 

@@ -1,5 +1,6 @@
 package io.ov2ha.controller.reconcile;
 
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.ABANDON;
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.ASK_OPENVIDU;
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.CHECK_FIRST_CHUNK;
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.CHECK_RECORDER;
@@ -91,9 +92,11 @@ class ReconcileDecisionTest {
 
 		boolean finalizationDue;
 
+		boolean idle;
+
 		Observed build() {
 			return new Observed(true, status, epoch, exit, stopRequested, pending, retryDue, firstChunk, unidentified, lookupDue,
-					openViduDue, judgement, deferredDue, unfinished, goneDue, finalizationDue);
+					openViduDue, judgement, deferredDue, unfinished, goneDue, finalizationDue, idle);
 		}
 
 	}
@@ -336,7 +339,7 @@ class ReconcileDecisionTest {
 						.flatMap(j -> IntStream.range(0, status == RecordingStatus.FINALIZING ? 1 << 11 : 1 << 10)
 							.mapToObj(flags -> new Observed(true, status, epoch, exit, bit(flags, 9), bit(flags, 0),
 									bit(flags, 1), bit(flags, 2), bit(flags, 3), bit(flags, 4), bit(flags, 5), j,
-									bit(flags, 6), bit(flags, 7), bit(flags, 8), finalizationDue(status, flags)))))))
+									bit(flags, 6), bit(flags, 7), bit(flags, 8), finalizationDue(status, flags), false))))))
 			.iterator();
 	}
 
@@ -462,7 +465,7 @@ class ReconcileDecisionTest {
 			Observed elsewhere = new Observed(false, o.status(), o.epoch(), o.exit(), o.stopRequested(), o.pending(),
 					o.retryDue(), o.firstChunkAwaited(), o.primaryUnidentified(), o.primaryLookupDue(),
 					o.openViduCheckDue(), o.judgement(), o.deferredCheckDue(), o.stopUnfinished(), o.goneRecorderDue(),
-					o.finalizationCheckDue());
+					o.finalizationCheckDue(), o.idle());
 			List<Step> expected = backupStopRequested(o) ? List.of(STOP_BACKUP)
 					: o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal() ? List.of(HANDLE_EXIT) : List.of();
 			assertThat(ReconcileDecision.decide(elsewhere).steps()).as("%s", elsewhere).isEqualTo(expected);
@@ -505,7 +508,7 @@ class ReconcileDecisionTest {
 							|| DEFERRALS.contains(kind) && deferred == Kind.SILENT && due;
 					ReconcileDecision d = ReconcileDecision.decide(new Observed(true, RecordingStatus.RECORDING, 1,
 							RecorderExits.Seen.NONE, false, false, false, false, false, false, false, j, due, false,
-							false, false));
+							false, false, false));
 					assertThat(d.steps()).as("%s, runtime check due: %s", j, due)
 						.isEqualTo(expected ? List.of(CHECK_RECORDER) : List.of());
 				}
@@ -527,14 +530,43 @@ class ReconcileDecisionTest {
 	}
 
 	@Test
-	void withFailoverOffOnlyAFinalizationIsEverResumed() {
+	void withoutARecorderOnlyAFinalizationIsEverResumedOrAnIdleRecordingAbandoned() {
 		for (RecordingStatus status : RecordingStatus.values()) {
 			for (long epoch = 0; epoch <= 2; epoch++) {
 				for (boolean due : new boolean[] { false, true }) {
-					ReconcileDecision d = ReconcileDecision.decide(Observed.withoutFailover(status, epoch, due));
-					assertThat(d.steps()).as("%s epoch %d due %s", status, epoch, due)
-						.isEqualTo(status == RecordingStatus.FINALIZING && due ? List.of(RESUME_FINALIZATION) : List.of());
+					for (boolean idle : new boolean[] { false, true }) {
+						ReconcileDecision d = ReconcileDecision.decide(Observed.withoutRecorder(status, epoch, due, idle));
+						List<Step> expected = status.isFinal() ? List.of()
+								: idle ? List.of(ABANDON)
+										: status == RecordingStatus.FINALIZING && due ? List.of(RESUME_FINALIZATION)
+												: List.of();
+						assertThat(d.steps()).as("%s epoch %d due %s idle %s", status, epoch, due, idle)
+							.isEqualTo(expected);
+					}
 				}
+			}
+		}
+	}
+
+	/**
+	 * Every observation again with its recording idle: the lease holder abandons a recording that
+	 * is not final, alone, unless a stop requested of its backup or its recorder's exit comes first
+	 * (both are activity); any other step waits.
+	 */
+	@Test
+	void anIdleRecordingIsAbandonedAloneUnlessAStopOrAnExitComesFirst() {
+		for (Observed busy : everyObservation()) {
+			for (boolean leaseHolder : new boolean[] { true, false }) {
+				Observed o = new Observed(leaseHolder, busy.status(), busy.epoch(), busy.exit(), busy.stopRequested(),
+						busy.pending(), busy.retryDue(), busy.firstChunkAwaited(), busy.primaryUnidentified(),
+						busy.primaryLookupDue(), busy.openViduCheckDue(), busy.judgement(), busy.deferredCheckDue(),
+						busy.stopUnfinished(), busy.goneRecorderDue(), busy.finalizationCheckDue(), true);
+				ReconcileDecision d = ReconcileDecision.decide(o);
+				List<Step> first = backupStopRequested(o) ? List.of(STOP_BACKUP)
+						: o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal() ? List.of(HANDLE_EXIT) : null;
+				List<Step> expected = first != null ? first
+						: leaseHolder && !o.status().isFinal() ? List.of(ABANDON) : List.of();
+				assertThat(d.steps()).as("%s", o).isEqualTo(expected);
 			}
 		}
 	}

@@ -1,5 +1,6 @@
 package io.ov2ha.controller.reconcile;
 
+import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.ABANDON;
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.ASK_OPENVIDU;
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.CHECK_FIRST_CHUNK;
 import static io.ov2ha.controller.reconcile.ReconcileDecision.Step.CHECK_RECORDER;
@@ -140,10 +141,11 @@ class RecordingReconcilerTest {
 				id -> snapshots.getOrDefault(id, Optional.empty()));
 		PrimaryLookups lookups = new PrimaryLookups(null, null);
 		FinalizationResumes resumes = new FinalizationResumes(null, Duration.ofSeconds(10));
+		StaleRecordings stale = new StaleRecordings(null, STALE, clock);
 		return new RecordingReconciler(null, null, rules, gate, pressure, checks, stops, () -> workers,
 				() -> T.minusSeconds(3600), clock, new RecorderPeers(Duration.ofSeconds(1), Duration.ofSeconds(2)),
-				new FailoverMetrics(registry, new RecorderCensus(null, clock), client), exits, lookups, resumes,
-				new ReconcileActions(null, null, lookups, gate, id -> Runnable::run, checks, stops, resumes),
+				new FailoverMetrics(registry, new RecorderCensus(null, clock), client), exits, lookups, resumes, stale,
+				new ReconcileActions(null, null, lookups, gate, id -> Runnable::run, checks, stops, resumes, stale),
 				failoverEnabled);
 	}
 
@@ -211,6 +213,15 @@ class RecordingReconcilerTest {
 		clock.set(T.plusSeconds(1));
 		sweep.sweepAll(snapshots, clock.instant());
 		assertThat(queued).as("their tasks still queued: nothing piled up behind them").hasSize(3);
+	}
+
+	@Test
+	void aRecordingNoRecorderIsTrackedForIsNeverJudgedEvenWithFailoverOn() {
+		RecordingReconciler sweep = sweep(true);
+		List<Snapshot> untracked = List.of(silent("ses_Silent"), backup("ses_Backup", 10, 1L),
+				unidentified("ses_Unknown", 1L));
+		sweep.sweepUntracked(untracked, T.plusSeconds(60));
+		assertThat(queued).as("no check, retry, lookup or question of a recorder").isEmpty();
 	}
 
 	@Test
@@ -468,6 +479,45 @@ class RecordingReconcilerTest {
 		}
 		assertThat(sweep.decide(finalizing("ses_Finalizing", 60), T, true).decision().steps())
 			.containsExactly(RESUME_FINALIZATION);
+	}
+
+	/** A stale timeout of one hour, ten minutes once the session is gone, tried once a minute. */
+	private static final StaleRecordingProperties STALE = new StaleRecordingProperties(Duration.ofHours(1),
+			Duration.ofMinutes(10), Duration.ofMinutes(1));
+
+	/** A {@code status} recording whose latest activity was {@code ago} seconds before T. */
+	private static Snapshot lastActive(String id, RecordingStatus status, long ago, String sessionDestroyedReason) {
+		Instant at = T.minusSeconds(ago);
+		return new Snapshot(RecordingId.of(id), 1L, status, 0, EXACT, at, null, null, null, 0, at, at,
+				FailoverState.NONE, RecorderProgress.NONE, "", new Snapshot.Activity(at, sessionDestroyedReason));
+	}
+
+	@Test
+	void aRecordingNothingHappensToForTheTimeoutIsAbandonedOnceAMinuteWithFailoverOnOrOff() {
+		for (boolean failoverEnabled : new boolean[] { true, false }) {
+			RecordingReconciler sweep = sweep(false, failoverEnabled);
+			for (RecordingStatus status : List.of(RecordingStatus.RECORDING, RecordingStatus.STOPPING,
+					RecordingStatus.FINALIZING)) {
+				String id = "ses_Idle" + status + failoverEnabled;
+				assertThat(at(sweep, () -> lastActive(id, status, 3599, null), 0)).as("%s within the hour", status)
+					.doesNotContain(ABANDON);
+				assertThat(at(sweep, () -> lastActive(id, status, 3599, null), 1.1)).as("%s", status)
+					.containsExactly(ABANDON);
+				assertThat(at(sweep, () -> lastActive(id, status, 3599, null), 30)).as("tried lately")
+					.doesNotContain(ABANDON);
+				assertThat(at(sweep, () -> lastActive(id, status, 3599, null), 61.1)).containsExactly(ABANDON);
+			}
+			clock.set(T);
+			assertThat(sweep.decide(lastActive("ses_Gone", RecordingStatus.RECORDING, 601, "lastParticipantLeft"), T, true)
+				.decision()
+				.steps()).as("its session gone: ten minutes").containsExactly(ABANDON);
+			assertThat(sweep.decide(lastActive("ses_Other", RecordingStatus.RECORDING, 601, null), T, false)
+				.decision()
+				.steps()).as("only the lease holder abandons").isEmpty();
+			assertThat(sweep.decide(recording("ses_Unread", 0, EXACT, 7200, FailoverState.NONE), T, true)
+				.decision()
+				.steps()).as("its activity not read: never abandoned").doesNotContain(ABANDON);
+		}
 	}
 
 }

@@ -1,0 +1,110 @@
+package io.ov2ha.controller.reconcile;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.ov2ha.controller.failover.Snapshot;
+import io.ov2ha.controller.recording.RecordingStore;
+import io.ov2ha.controller.recording.RecordingStore.AbandonCode;
+import io.ov2ha.controller.redis.LuaAnswer;
+import io.ov2ha.controller.support.LogValues;
+import io.ov2ha.controller.support.Throttle;
+
+/**
+ * Recordings that nothing happens to any more are ABANDONED, with the reason (seed: OpenVidu
+ * Meet's stale recording cleanup), by the reconciler's sweep ({@link ReconcileDecision.Step#ABANDON}).
+ *
+ * <p>
+ * A recording (RECORDING, STOPPING or FINALIZING alike) is idle when none of its activity times is
+ * within the timeout ({@link Snapshot.Activity}: creation, registration, status change, recorder
+ * heartbeat, chunk report, OpenVidu event, {@code activityAt}). The timeout is
+ * {@code HA_STALE_RECORDING_TIMEOUT}, or the shorter {@code HA_STALE_RECORDING_SESSION_GONE_TIMEOUT}
+ * once OpenVidu destroyed its session. Its abandonment is tried at most once per
+ * {@code HA_STALE_SWEEP_INTERVAL}, and the check and the change are one atomic step
+ * ({@code abandon.lua}), so a heartbeat that arrives first keeps it alive. Nothing is ever deleted:
+ * chunks and state of an abandoned recording stay, and OpenVidu's later ready/failed still
+ * replaces ABANDONED.
+ */
+final class StaleRecordings {
+
+	private static final Log LOG = LogFactory.getLog(StaleRecordings.class);
+
+	private final RecordingStore store;
+
+	private final StaleRecordingProperties settings;
+
+	private final Clock clock;
+
+	/** recording:createdAt -> when its abandonment was last tried. */
+	private final Throttle<String> tried;
+
+	StaleRecordings(RecordingStore store, StaleRecordingProperties settings, Clock clock) {
+		this.store = store;
+		this.settings = settings;
+		this.clock = clock;
+		this.tried = new Throttle<>(settings.sweepInterval());
+	}
+
+	/** The timeout that applies to {@code s}: the shorter one once OpenVidu destroyed its session. */
+	static Duration timeout(Snapshot s, StaleRecordingProperties settings) {
+		return s.activity().sessionGone() ? settings.sessionGoneTimeout() : settings.timeout();
+	}
+
+	/** Whether nothing happened to {@code s} for its timeout (pure; an activity not read is never idle). */
+	static boolean idle(Snapshot s, Instant now, StaleRecordingProperties settings) {
+		Instant latest = s.activity().latestAt();
+		return latest != null && latest.plus(timeout(s, settings)).isBefore(now);
+	}
+
+	/** Whether {@code s} is idle and its abandonment due to be tried (reads only, no Redis). */
+	boolean due(Snapshot s, Instant now) {
+		return idle(s, now, settings) && tried.due(key(s), now);
+	}
+
+	/** Its abandonment was chosen now: the next try is due one sweep interval later. */
+	void tried(Snapshot s, Instant now) {
+		tried.mark(key(s), now);
+	}
+
+	/**
+	 * Abandons {@code s} if it is still idle (one atomic step), with the reason.
+	 *
+	 * @return whether it was abandoned
+	 */
+	boolean abandon(Snapshot s) {
+		long now = clock.millis();
+		Duration timeout = timeout(s, settings);
+		Snapshot.Activity activity = s.activity();
+		String reason = "no heartbeat, chunk or OpenVidu event for " + timeout.toSeconds() + " s (last activity "
+				+ activity.latestAt() + ", last heartbeat " + (s.heartbeatAt() == null ? "never" : s.heartbeatAt())
+				+ ", status " + s.status()
+				+ (activity.sessionGone() ? ", OpenVidu session destroyed: " + activity.sessionDestroyedReason() : "")
+				+ ")";
+		Map<String, String> fields = new LinkedHashMap<>();
+		fields.put("statusReason", reason);
+		fields.put("abandonedAt", Long.toString(now));
+		LuaAnswer<AbandonCode> outcome = store.abandonIfIdle(s.id(), s.createdAt(), now - timeout.toMillis(), fields);
+		if (outcome.code() != AbandonCode.ABANDONED) {
+			return false;
+		}
+		LOG.warn("event=recording.abandoned recordingId=" + s.id() + " createdAt=" + s.createdAt() + " from="
+				+ outcome.values().get(0) + " idleSeconds=" + (now - activity.latestAt().toEpochMilli()) / 1000
+				+ " sessionDestroyed=" + activity.sessionGone() + " reason=" + LogValues.quote(reason));
+		return true;
+	}
+
+	void forgetOlderThan(Instant old) {
+		tried.forgetOlderThan(old);
+	}
+
+	private static String key(Snapshot s) {
+		return s.id().value() + ":" + s.createdAt();
+	}
+
+}
