@@ -142,7 +142,7 @@ class FailoverAdmin {
 					b.state().pending(b.epoch())))
 			.toList();
 		var reconcilerView = new FailoverViews.Reconciler(instance.id(),
-				lease.holder(RedisKeys.lease(ReconcilerStatus.LEASE)), reconciler.leader(), reconciler.lastTickAt(),
+				lease.holder(RedisKeys.lease(reconciler.leaseName())), reconciler.leader(), reconciler.lastTickAt(),
 				enabled ? reconciler.judgingFrom() : null, reconciler.lastFullReconcileAt(), reconciler.backupsFound());
 		return new FailoverViews.Status(enabled, enabled && s.reachable() && Boolean.TRUE.equals(present),
 				new FailoverViews.Docker(s.reachable(), s.endpoint(), s.version(), s.apiVersion(), s.error(),

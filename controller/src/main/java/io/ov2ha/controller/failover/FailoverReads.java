@@ -3,6 +3,7 @@ package io.ov2ha.controller.failover;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -119,6 +120,14 @@ public class FailoverReads {
 				scores.add(e.getScore());
 			}
 		}
+		return read(ids, scores);
+	}
+
+	/**
+	 * The snapshots of {@code ids}, read in one pipelined round trip, each with its heartbeat index
+	 * score ({@code scores}, by position; null when it has none).
+	 */
+	private List<Snapshot> read(List<RecordingId> ids, List<Double> scores) {
 		byte[][] fields = snapshotFields();
 		List<Object> results = redis.executePipelined((RedisCallback<Object>) connection -> {
 			for (RecordingId id : ids) {
@@ -169,21 +178,8 @@ public class FailoverReads {
 		if (ids.isEmpty()) {
 			return List.of();
 		}
-		byte[][] fields = snapshotFields();
-		List<Object> results = redis.executePipelined((RedisCallback<Object>) connection -> {
-			for (RecordingId id : ids) {
-				connection.hashCommands().hMGet(RedisKeys.recording(id).getBytes(), fields);
-				connection.hashCommands().hGetAll(RedisKeys.failoverState(id).getBytes());
-			}
-			return null;
-		});
-		List<Snapshot> out = new ArrayList<>();
-		for (int i = 0; i < ids.size(); i++) {
-			snapshotOf(ids.get(i), (List<?>) results.get(2 * i), (Map<?, ?>) results.get(2 * i + 1), null)
-				.filter(s -> !s.status().isFinal())
-				.ifPresent(out::add);
-		}
-		return out;
+		List<Double> noScores = Collections.nCopies(ids.size(), (Double) null);
+		return read(ids, noScores).stream().filter(s -> !s.status().isFinal()).toList();
 	}
 
 	/** The snapshot of one recording, as {@link #snapshots()} has it; empty when it is not there. */

@@ -55,7 +55,7 @@ final class FailoverViews {
 	record Image(@Schema(example = "ov2-ha-recorder-site:dev") String name, @Schema(description = "on the Docker host; never pulled") Boolean present) {
 	}
 
-	@Schema(description = "The reconciliation loop. It runs with failover off too (HA_FAILOVER_ENABLED=false), and then only resumes the finalizations nobody runs: no recorder is judged, no backup listed")
+	@Schema(description = "The reconciliation loop. It runs with failover off too (HA_FAILOVER_ENABLED=false), under a lease of its own, and then only resumes the finalizations nobody runs and abandons stale recordings: no recorder is judged, no backup listed")
 	record Reconciler(@Schema(description = "this controller's id") String controller,
 			@Schema(description = "the controller holding the reconciler lease") String leader,
 			@Schema(description = "whether this controller holds it") boolean isLeader, Instant lastTickAt,

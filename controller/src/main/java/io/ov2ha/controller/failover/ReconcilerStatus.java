@@ -12,6 +12,17 @@ public interface ReconcilerStatus {
 	/** The Redis lease the reconciler's sweep runs under (one controller at a time). */
 	String LEASE = "failover-reconciler";
 
+	/**
+	 * The lease of the sweep of a controller with failover off: never the failover one, so that
+	 * such a controller never keeps the others from judging recorders (a node without failover,
+	 * or a rolling change of {@code HA_FAILOVER_ENABLED}). Its sweep asks only the questions that
+	 * need no recorder, which the failover lease holder asks too: both are safe twice.
+	 */
+	String LEASE_WITHOUT_FAILOVER = "reconciler-without-failover";
+
+	/** The name of the lease this controller's sweep runs under. */
+	String leaseName();
+
 	/** Whether this controller holds the sweep's lease. */
 	boolean leader();
 

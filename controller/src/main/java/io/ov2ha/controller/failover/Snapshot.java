@@ -52,12 +52,13 @@ public record Snapshot(RecordingId id, long createdAt, RecordingStatus status, l
 	 * as {@code abandon.lua} reads them, and OpenVidu's reason when it destroyed the session.
 	 *
 	 * @param latestAt the latest activity; the epoch when it has none; null when not read (never stale)
+	 * @param lastHeartbeatAt the recording's {@code lastHeartbeatAt}, null when none was stored
 	 * @param sessionDestroyedReason OpenVidu's reason, or null while the session exists
 	 */
-	public record Activity(Instant latestAt, String sessionDestroyedReason) {
+	public record Activity(Instant latestAt, Instant lastHeartbeatAt, String sessionDestroyedReason) {
 
 		/** Not read: such a snapshot is never stale. */
-		public static final Activity UNKNOWN = new Activity(null, null);
+		public static final Activity UNKNOWN = new Activity(null, null, null);
 
 		/** The fields of the recording's hash the activity is read from (besides {@code sessionDestroyed*}). */
 		static final String[] FIELDS = { "createdInRegistryAt", "registeredAt", "updatedAt", "lastHeartbeatAt",
@@ -73,7 +74,7 @@ public record Snapshot(RecordingId id, long createdAt, RecordingStatus status, l
 			}
 			String destroyed = doc.get("sessionDestroyedAt");
 			String reason = doc.get("sessionDestroyedReason");
-			return new Activity(Instant.ofEpochMilli(latest),
+			return new Activity(Instant.ofEpochMilli(latest), FailoverState.instant(doc.get("lastHeartbeatAt")),
 					destroyed == null || destroyed.isEmpty() ? null : reason == null ? "" : reason);
 		}
 

@@ -30,7 +30,7 @@ public record FinalizationRequest(Source source, Long epoch, boolean force) {
 		ADMIN,
 		/** The failover state machine, e.g. after the last backup stopped. */
 		FAILOVER,
-		/** The recovery scan, resuming an unfinished finalization. */
+		/** The reconciler's sweep, resuming an unfinished finalization ({@link FinalizationService#resumeIfDue}). */
 		RECOVERY;
 
 		String label() {

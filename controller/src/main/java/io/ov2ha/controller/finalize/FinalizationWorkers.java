@@ -111,7 +111,7 @@ class FinalizationWorkers implements SmartLifecycle {
 		}
 	}
 
-	/** For the recovery scan: due unless retrying later or running somewhere. */
+	/** For a resumption ({@link FinalizationService#resumeIfDue}): due unless retrying later or running somewhere. */
 	boolean due(RecordingId id, long createdAt) {
 		if (runningHere(id) || leases.held(id)) {
 			return false;

@@ -133,7 +133,7 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 		FinalizationResumes resumes = new FinalizationResumes(finalizations,
 				properties.storage().finalizer().recoveryInterval());
 		PrimaryLookups primaryLookups = new PrimaryLookups(recordings, failover);
-		StaleRecordings stale = new StaleRecordings(recordings, staleSettings, clock);
+		StaleRecordings stale = new StaleRecordings(recordings, staleSettings, clock, this::judgingFrom);
 		ReconcileActions actions = new ReconcileActions(failed, failover, primaryLookups, gate, this::decisions, checks,
 				unfinishedStops, resumes, stale);
 		this.recordingReconciler = new RecordingReconciler(store, reads, rules, gate, pressure, checks,
@@ -213,6 +213,11 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 	@Override
 	public boolean leader() {
 		return ticks.leader();
+	}
+
+	@Override
+	public String leaseName() {
+		return ticks.leaseName();
 	}
 
 	@Override

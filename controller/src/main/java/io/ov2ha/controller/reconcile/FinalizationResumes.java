@@ -47,8 +47,9 @@ final class FinalizationResumes {
 		return finalizations.resumeIfDue(s.id(), s.createdAt());
 	}
 
+	/** Forgets the questions older than {@code old} and than one interval (a longer interval is kept). */
 	void forgetOlderThan(Instant old) {
-		asked.forgetOlderThan(old);
+		asked.forgetOlderThan(old.minus(every));
 	}
 
 	private static String key(Snapshot s) {

@@ -15,8 +15,9 @@ import io.ov2ha.controller.recording.RecordingStatus;
  * ({@link StopRequests}), its judgement ({@link io.ov2ha.controller.failover.DetectionRules}, itself pure) and which
  * throttled steps are due; the decision names at most one bookkeeping step and then at most one
  * action, run in that order as <b>one</b> task on the recording's worker queue (except
- * {@link Step#STOP_BACKUP}, handed to the stop's own executor, and
- * {@link Step#RESUME_FINALIZATION}, handed to the finalization's workers), and says why. With
+ * {@link Step#STOP_BACKUP}, handed to the stop's own executor, {@link Step#RESUME_FINALIZATION}
+ * (a few reads where decided, then the finalization's own workers) and {@link Step#ABANDON} (one
+ * atomic step where decided)), and says why. With
  * failover off the lease holder observes only what needs no recorder
  * ({@link Observed#withoutRecorder}).
  * {@link RecordingReconciler} observes, decides, marks the throttles of the steps chosen and acts.
@@ -134,9 +135,9 @@ record ReconcileDecision(List<Step> steps, String why) {
 		 * or stopped; or none is tracked for the recording, {@code FailoverReads#untracked}): the
 		 * recording's status, whether its finalization is to be asked about, whether it is idle.
 		 */
-		static Observed withoutRecorder(RecordingStatus status, long epoch, boolean finalizationCheckDue,
-				boolean idle) {
-			return new Observed(true, status, epoch, RecorderExits.Seen.NONE, false, false, false, false, false, false,
+		static Observed withoutRecorder(boolean leaseHolder, RecordingStatus status, long epoch,
+				boolean finalizationCheckDue, boolean idle) {
+			return new Observed(leaseHolder, status, epoch, RecorderExits.Seen.NONE, false, false, false, false, false, false,
 					false, null, false, false, false, finalizationCheckDue, idle);
 		}
 	}

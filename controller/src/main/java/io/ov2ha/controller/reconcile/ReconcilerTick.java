@@ -116,19 +116,19 @@ final class ReconcilerTick {
 		this.resumeJudging = resumeJudging;
 		this.failoverEnabled = failoverEnabled;
 		this.untrackedEvery = untrackedEvery;
-		// ten ticks with failover (500 ms each by default), three of the long ticks without it (10 s)
+		// ten ticks with failover (500 ms each by default), three of the long ticks without it (5 s)
 		Duration ttl = period.multipliedBy(failoverEnabled ? 10 : 3);
 		this.leaseTtl = ttl.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : ttl;
 	}
 
 	/**
 	 * {@code HA_RECONCILE_INTERVAL} with failover on; without it the sweep only asks the periodic
-	 * questions, so it runs as often as the most frequent of them: {@code HA_FINALIZE_RECOVERY_INTERVAL}
-	 * or {@code HA_STALE_SWEEP_INTERVAL}.
+	 * questions, so it runs twice per {@link #questionsPeriod} (a tick a little early never makes a
+	 * question wait a whole period more).
 	 */
 	static Duration period(HaProperties properties, StaleRecordingProperties stale) {
 		return properties.failover().enabled() ? properties.failover().reconcileInterval()
-				: questionsPeriod(properties, stale);
+				: questionsPeriod(properties, stale).dividedBy(2);
 	}
 
 	/**
@@ -138,6 +138,11 @@ final class ReconcilerTick {
 	static Duration questionsPeriod(HaProperties properties, StaleRecordingProperties stale) {
 		Duration recovery = properties.storage().finalizer().recoveryInterval();
 		return recovery.compareTo(stale.sweepInterval()) < 0 ? recovery : stale.sweepInterval();
+	}
+
+	/** The lease this controller's sweep runs under ({@link ReconcilerStatus#LEASE_WITHOUT_FAILOVER} with failover off). */
+	String leaseName() {
+		return failoverEnabled ? ReconcilerStatus.LEASE : ReconcilerStatus.LEASE_WITHOUT_FAILOVER;
 	}
 
 	boolean leader() {
@@ -156,7 +161,7 @@ final class ReconcilerTick {
 			Instant now = clock.instant();
 			boolean holds;
 			try {
-				holds = lease.acquireOrRenew(RedisKeys.lease(ReconcilerStatus.LEASE), leaseTtl);
+				holds = lease.acquireOrRenew(RedisKeys.lease(leaseName()), leaseTtl);
 			}
 			catch (DataAccessException ex) {
 				// the lease's write failed: Redis is away, loading, read-only or refusing writes, and
@@ -212,8 +217,9 @@ final class ReconcilerTick {
 			List<Snapshot> snapshots = reads.snapshots();
 			recordingReconciler.sweepAll(snapshots, now);
 			if (!lastUntrackedSweepAt.plus(untrackedEvery).isAfter(now)) {
+				List<Snapshot> untracked = reads.untracked(snapshots);
 				lastUntrackedSweepAt = now;
-				recordingReconciler.sweepUntracked(reads.untracked(snapshots), now);
+				recordingReconciler.sweepUntracked(untracked, now);
 			}
 		}
 		catch (RuntimeException ex) {
@@ -231,7 +237,7 @@ final class ReconcilerTick {
 		if (leader) {
 			leader = false;
 			try {
-				lease.release(RedisKeys.lease(ReconcilerStatus.LEASE));
+				lease.release(RedisKeys.lease(leaseName()));
 			}
 			catch (RuntimeException ex) {
 				// Redis unreachable: the lease expires by itself

@@ -33,10 +33,12 @@ import io.ov2ha.controller.support.LogValues;
  * ({@link StopRequests}), else its recorder's {@link Judgement} from
  * {@link DetectionRules}, which throttled steps are due), decided by the pure
  * {@link ReconcileDecision#decide}, then acted on: the throttles of the chosen steps are marked and
- * the steps run as one task on the recording's worker queue, never two at once. The one
- * exception: a backup's stop ({@link ReconcileDecision.Step#STOP_BACKUP}) is handed to the stop's
- * own executor ({@link UnfinishedStops#stopBackup}); a stop requested of this controller is
- * reconciled there too, at once ({@link UnfinishedStops#reconcileRequested}). With failover off
+ * the steps run as one task on the recording's worker queue, never two at once
+ * ({@link ReconcileActions}). The exceptions: a backup's stop
+ * ({@link ReconcileDecision.Step#STOP_BACKUP}) is handed to the stop's own executor
+ * ({@link UnfinishedStops#stopBackup}), and a stop requested of this controller is reconciled
+ * there too, at once ({@link UnfinishedStops#reconcileRequested}); a finalization's resumption and
+ * an abandonment run where decided. With failover off
  * ({@code HA_FAILOVER_ENABLED=false}) the sweep only resumes the finalizations nobody runs and
  * abandons the recordings nothing happens to.
  */
@@ -78,7 +80,10 @@ final class RecordingReconciler {
 
 	private final ReconcileActions actions;
 
-	/** Whether recorders are judged, failed over and stopped (HA_FAILOVER_ENABLED); else only finalizations are resumed. */
+	/**
+	 * Whether recorders are judged, failed over and stopped (HA_FAILOVER_ENABLED); else only the
+	 * questions that need no recorder are asked (a finalization to resume, a stale recording).
+	 */
 	private final boolean failoverEnabled;
 
 	/**
@@ -148,7 +153,13 @@ final class RecordingReconciler {
 			store.trackProgress(s, now);
 		}
 		Decided d = decide(s, now, true);
-		actions.act(s, d.decision(), d.judgement(), task -> workers.get().submitIfIdle(s.id().value(), task));
+		actions.act(s, d.decision(), d.judgement(), task -> {
+			// no workers with failover off: its decisions never have a worker's step
+			KeyedExecutor current = workers.get();
+			if (current != null) {
+				current.submitIfIdle(s.id().value(), task);
+			}
+		});
 		return d.judgement() == null ? null : d.judgement().kind();
 	}
 
@@ -191,8 +202,8 @@ final class RecordingReconciler {
 	private Decided decide(Snapshot s, Instant now, boolean leaseHolder, boolean recorders) {
 		boolean stopRequested = recorders && unfinishedStops.requestTaken(s);
 		ReconcileDecision.Observed o = !recorders
-				? ReconcileDecision.Observed.withoutRecorder(s.status(), s.epoch(), leaseHolder && resumes.due(s, now),
-						leaseHolder && stale.due(s, now))
+				? ReconcileDecision.Observed.withoutRecorder(leaseHolder, s.status(), s.epoch(),
+						leaseHolder && resumes.due(s, now), leaseHolder && stale.due(s, now))
 				: leaseHolder ? observe(s, now, stopRequested)
 						: ReconcileDecision.Observed.eventsOnly(s.status(), s.epoch(), exits.of(s.containerId(), now),
 								stopRequested);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -44,10 +45,19 @@ final class StaleRecordings {
 	/** recording:createdAt -> when its abandonment was last tried. */
 	private final Throttle<String> tried;
 
-	StaleRecordings(RecordingStore store, StaleRecordingProperties settings, Clock clock) {
+	private final Supplier<Instant> judgingFrom;
+
+	/**
+	 * @param judgingFrom nothing is abandoned before this time: one heartbeat timeout after the
+	 *        reconciler's start or Redis's return (no heartbeat could be stored while Redis, or
+	 *        every controller, was away)
+	 */
+	StaleRecordings(RecordingStore store, StaleRecordingProperties settings, Clock clock,
+			Supplier<Instant> judgingFrom) {
 		this.store = store;
 		this.settings = settings;
 		this.clock = clock;
+		this.judgingFrom = judgingFrom;
 		this.tried = new Throttle<>(settings.sweepInterval());
 	}
 
@@ -62,9 +72,12 @@ final class StaleRecordings {
 		return latest != null && latest.plus(timeout(s, settings)).isBefore(now);
 	}
 
-	/** Whether {@code s} is idle and its abandonment due to be tried (reads only, no Redis). */
+	/**
+	 * Whether {@code s} is idle and its abandonment due to be tried (reads only, no Redis): never
+	 * before {@code judgingFrom}.
+	 */
 	boolean due(Snapshot s, Instant now) {
-		return idle(s, now, settings) && tried.due(key(s), now);
+		return !now.isBefore(judgingFrom.get()) && idle(s, now, settings) && tried.due(key(s), now);
 	}
 
 	/** Its abandonment was chosen now: the next try is due one sweep interval later. */
@@ -78,11 +91,16 @@ final class StaleRecordings {
 	 * @return whether it was abandoned
 	 */
 	boolean abandon(Snapshot s) {
+		if (s.activity().latestAt() == null) {
+			// its activity not read: never idle
+			return false;
+		}
 		long now = clock.millis();
 		Duration timeout = timeout(s, settings);
 		Snapshot.Activity activity = s.activity();
 		String reason = "no heartbeat, chunk or OpenVidu event for " + timeout.toSeconds() + " s (last activity "
-				+ activity.latestAt() + ", last heartbeat " + (s.heartbeatAt() == null ? "never" : s.heartbeatAt())
+				+ activity.latestAt() + ", last heartbeat "
+				+ (activity.lastHeartbeatAt() == null ? "never" : activity.lastHeartbeatAt())
 				+ ", status " + s.status()
 				+ (activity.sessionGone() ? ", OpenVidu session destroyed: " + activity.sessionDestroyedReason() : "")
 				+ ")";
@@ -99,8 +117,9 @@ final class StaleRecordings {
 		return true;
 	}
 
+	/** Forgets the tries older than {@code old} and than one sweep interval (a longer interval is kept). */
 	void forgetOlderThan(Instant old) {
-		tried.forgetOlderThan(old);
+		tried.forgetOlderThan(old.minus(settings.sweepInterval()));
 	}
 
 	private static String key(Snapshot s) {

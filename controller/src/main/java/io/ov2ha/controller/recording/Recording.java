@@ -52,7 +52,7 @@ import io.ov2ha.controller.support.EpochMillis;
  * (its session ended while it was not final), {@code controllerEventStatus}/{@code controllerEventId}/
  * {@code controllerEventAt} (the recordingStatusChanged the controller emitted itself),
  * {@code activityAt} (any feature working on it without heartbeats, e.g. a long finalization,
- * sets it so the stale recording sweeper leaves it alone), {@code abandonedAt}.
+ * sets it so the stale recording check leaves it alone: reconcile/StaleRecordings), {@code abandonedAt}.
  */
 public record Recording(int schema, RecordingId id, long createdAt, RecordingStatus status, String statusReason,
 		String stopReason, long epoch, String containerId, String host, String recordingJson, String env,

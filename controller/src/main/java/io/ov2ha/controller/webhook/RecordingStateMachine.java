@@ -43,7 +43,7 @@ import io.ov2ha.controller.support.LogValues;
  * controller announces the recording's outcome ({@link FinalEventOwner}): then
  * OpenVidu's outcome is only recorded ({@code openviduFinalStatus}, {@code openviduFinalSuppressed}).</li>
  * <li>{@code sessionDestroyed}: the session's recordings that are not final are flagged
- * ({@code sessionDestroyedAt}) for the stale recording sweeper.</li>
+ * ({@code sessionDestroyedAt}) for the stale recording check (a shorter timeout).</li>
  * </ul>
  *
  * An event about another recording that had the same id (its {@code startTime} is not the

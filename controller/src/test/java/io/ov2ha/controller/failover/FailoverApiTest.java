@@ -58,8 +58,8 @@ class FailoverApiTest {
 		assertThat(status.path("enabled").asBoolean()).isFalse();
 		assertThat(status.path("available").asBoolean()).isFalse();
 		assertThat(status.path("maxFailovers").asInt()).isEqualTo(5);
-		// the reconciler runs with failover off too (it resumes finalizations nobody runs), but it
-		// judges no recorder and lists no backup
+		// the reconciler runs with failover off too (it resumes finalizations nobody runs and
+		// abandons stale recordings), under a lease of its own, but judges no recorder and lists no backup
 		assertThat(status.path("reconciler").path("judgingFrom").isNull()).as(status.toString()).isTrue();
 		assertThat(status.path("reconciler").path("lastFullReconcileAt").isNull()).as(status.toString()).isTrue();
 

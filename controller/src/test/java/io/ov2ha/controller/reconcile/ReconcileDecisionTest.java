@@ -534,13 +534,17 @@ class ReconcileDecisionTest {
 		for (RecordingStatus status : RecordingStatus.values()) {
 			for (long epoch = 0; epoch <= 2; epoch++) {
 				for (boolean due : new boolean[] { false, true }) {
-					for (boolean idle : new boolean[] { false, true }) {
-						ReconcileDecision d = ReconcileDecision.decide(Observed.withoutRecorder(status, epoch, due, idle));
-						List<Step> expected = status.isFinal() ? List.of()
+					for (int flags = 0; flags < 4; flags++) {
+						boolean idle = bit(flags, 0);
+						boolean leaseHolder = bit(flags, 1);
+						ReconcileDecision d = ReconcileDecision
+							.decide(Observed.withoutRecorder(leaseHolder, status, epoch, due, idle));
+						List<Step> expected = status.isFinal() || !leaseHolder ? List.of()
 								: idle ? List.of(ABANDON)
 										: status == RecordingStatus.FINALIZING && due ? List.of(RESUME_FINALIZATION)
 												: List.of();
-						assertThat(d.steps()).as("%s epoch %d due %s idle %s", status, epoch, due, idle)
+						assertThat(d.steps()).as("%s epoch %d due %s idle %s lease %s", status, epoch, due, idle,
+								leaseHolder)
 							.isEqualTo(expected);
 					}
 				}

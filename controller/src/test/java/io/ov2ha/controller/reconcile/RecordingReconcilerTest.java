@@ -141,7 +141,7 @@ class RecordingReconcilerTest {
 				id -> snapshots.getOrDefault(id, Optional.empty()));
 		PrimaryLookups lookups = new PrimaryLookups(null, null);
 		FinalizationResumes resumes = new FinalizationResumes(null, Duration.ofSeconds(10));
-		StaleRecordings stale = new StaleRecordings(null, STALE, clock);
+		StaleRecordings stale = new StaleRecordings(null, STALE, clock, () -> staleJudgingFrom);
 		return new RecordingReconciler(null, null, rules, gate, pressure, checks, stops, () -> workers,
 				() -> T.minusSeconds(3600), clock, new RecorderPeers(Duration.ofSeconds(1), Duration.ofSeconds(2)),
 				new FailoverMetrics(registry, new RecorderCensus(null, clock), client), exits, lookups, resumes, stale,
@@ -481,6 +481,19 @@ class RecordingReconcilerTest {
 			.containsExactly(RESUME_FINALIZATION);
 	}
 
+	/** Nothing is abandoned before (one heartbeat timeout after the start, or Redis's return). */
+	private Instant staleJudgingFrom = T.minusSeconds(3600);
+
+	@Test
+	void nothingIsAbandonedBeforeRecordersCouldReportAgain() {
+		RecordingReconciler sweep = sweep(false, false);
+		staleJudgingFrom = T.plusSeconds(5);
+		Supplier<Snapshot> idle = () -> lastActive("ses_Back", RecordingStatus.RECORDING, 7200, null);
+		assertThat(at(sweep, idle, 0)).as("Redis just back: its heartbeats could not be stored").isEmpty();
+		assertThat(at(sweep, idle, 4.9)).isEmpty();
+		assertThat(at(sweep, idle, 5)).containsExactly(ABANDON);
+	}
+
 	/** A stale timeout of one hour, ten minutes once the session is gone, tried once a minute. */
 	private static final StaleRecordingProperties STALE = new StaleRecordingProperties(Duration.ofHours(1),
 			Duration.ofMinutes(10), Duration.ofMinutes(1));
@@ -489,7 +502,7 @@ class RecordingReconcilerTest {
 	private static Snapshot lastActive(String id, RecordingStatus status, long ago, String sessionDestroyedReason) {
 		Instant at = T.minusSeconds(ago);
 		return new Snapshot(RecordingId.of(id), 1L, status, 0, EXACT, at, null, null, null, 0, at, at,
-				FailoverState.NONE, RecorderProgress.NONE, "", new Snapshot.Activity(at, sessionDestroyedReason));
+				FailoverState.NONE, RecorderProgress.NONE, "", new Snapshot.Activity(at, at, sessionDestroyedReason));
 	}
 
 	@Test

@@ -93,7 +93,7 @@ class StaleRecordingsTest {
 	 * and abandoned when idle.
 	 */
 	private void sweep(String... ids) {
-		StaleRecordings stale = new StaleRecordings(store, settings, Clock.systemUTC());
+		StaleRecordings stale = new StaleRecordings(store, settings, Clock.systemUTC(), () -> Instant.EPOCH);
 		for (String id : ids) {
 			reads.snapshot(RecordingId.of(id)).filter(s -> stale.due(s, Instant.now())).ifPresent(stale::abandon);
 		}

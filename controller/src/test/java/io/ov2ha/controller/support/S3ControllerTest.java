@@ -11,7 +11,7 @@ import org.springframework.test.context.ContextConfiguration;
 /**
  * Like {@link ControllerTest}, with chunk storage on the test S3-compatible server
  * ({@link TestS3}), its own Redis database and recordings folder, and fast finalization
- * retries and recovery scans.
+ * retries and resumptions (the reconciler asks every 300 ms).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
