@@ -143,7 +143,7 @@ class FailoverAdmin {
 			.toList();
 		var reconcilerView = new FailoverViews.Reconciler(instance.id(),
 				lease.holder(RedisKeys.lease(reconciler.leaseName())), reconciler.leader(), reconciler.lastTickAt(),
-				enabled ? reconciler.judgingFrom() : null, reconciler.lastFullReconcileAt(), reconciler.backupsFound());
+				reconciler.judgingFrom(), reconciler.lastFullReconcileAt(), reconciler.backupsFound());
 		return new FailoverViews.Status(enabled, enabled && s.reachable() && Boolean.TRUE.equals(present),
 				new FailoverViews.Docker(s.reachable(), s.endpoint(), s.version(), s.apiVersion(), s.error(),
 						s.eventsConnected(), runtime.engines().stream().map(FailoverViews.Engine::of).toList()),

@@ -59,7 +59,7 @@ final class FailoverViews {
 	record Reconciler(@Schema(description = "this controller's id") String controller,
 			@Schema(description = "the controller holding the reconciler lease") String leader,
 			@Schema(description = "whether this controller holds it") boolean isLeader, Instant lastTickAt,
-			@Schema(description = "heartbeat and chunk rules are applied from this time (start, or Redis reachable again after an outage, + heartbeat timeout)") Instant judgingFrom,
+			@Schema(description = "heartbeat and chunk rules are applied, and stale recordings abandoned, from this time (start, or Redis reachable again after an outage, + heartbeat timeout)") Instant judgingFrom,
 			@Schema(description = "when this controller last listed the backup containers by label") Instant lastFullReconcileAt,
 			@Schema(description = "running backup containers that listing found (-1: not yet)", example = "1") int runningBackupsFound) {
 	}

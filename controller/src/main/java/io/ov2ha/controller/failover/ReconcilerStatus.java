@@ -9,7 +9,10 @@ import java.time.Instant;
  */
 public interface ReconcilerStatus {
 
-	/** The Redis lease the reconciler's sweep runs under (one controller at a time). */
+	/**
+	 * The Redis lease the sweep of the controllers with failover runs under (one of them at a time);
+	 * see {@link #LEASE_WITHOUT_FAILOVER} for the others.
+	 */
 	String LEASE = "failover-reconciler";
 
 	/**
@@ -30,8 +33,8 @@ public interface ReconcilerStatus {
 	Instant lastTickAt();
 
 	/**
-	 * From when heartbeats and chunks are judged: one heartbeat timeout after the reconciler's
-	 * start, or after Redis's return from an outage.
+	 * From when heartbeats and chunks are judged, and stale recordings abandoned: one heartbeat
+	 * timeout after the reconciler's start, or after Redis's return from an outage.
 	 */
 	Instant judgingFrom();
 

@@ -57,7 +57,8 @@ import io.ov2ha.controller.support.ThrottledWarnings;
  * active recording: detection ({@link DetectionRules}), backup retries, first-chunk bookkeeping,
  * unfinished stops ({@link UnfinishedStops}), finalizations nobody runs
  * ({@link FinalizationResumes}), recordings nothing happens to ({@link StaleRecordings}). With
- * failover off it runs too ({@link ReconcilerTick#period}) and does only the last two.</li>
+ * failover off it runs too ({@link ReconcilerTick#period}), under a lease of its own
+ * ({@link ReconcilerTick#leaseName}), and does only the last two.</li>
  * <li><b>Heartbeats</b> (the lease holder): one that shows a standstill
  * ({@link io.ov2ha.controller.recording.RecorderStandstill}) queues its recording's id.</li>
  * <li><b>Full reconciliation</b> ({@link BackupAudit}, the lease holder): backup containers found
@@ -168,7 +169,7 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 		subscription = failover ? runtime.subscribe(events) : null;
 		ticker.start();
 		LOG.info("event=failover.reconciler_started controller=" + instance.id() + " failover=" + failover
-				+ " intervalMs=" + tickPeriod.toMillis() + (failover ? " judgingFrom=" + judgingFrom() + " image="
+				+ " intervalMs=" + tickPeriod.toMillis() + " judgingFrom=" + judgingFrom() + (failover ? " image="
 						+ LogValues.quote(properties.docker().recorderImage()) + " dockerHost="
 						+ LogValues.quote(properties.docker().host()) : ""));
 	}

@@ -124,12 +124,18 @@ final class ReconcilerTick {
 	/**
 	 * {@code HA_RECONCILE_INTERVAL} with failover on; without it the sweep only asks the periodic
 	 * questions, so it runs twice per {@link #questionsPeriod} (a tick a little early never makes a
-	 * question wait a whole period more).
+	 * question wait a whole period more), at most every {@link #SHORTEST_PERIOD}.
 	 */
 	static Duration period(HaProperties properties, StaleRecordingProperties stale) {
-		return properties.failover().enabled() ? properties.failover().reconcileInterval()
-				: questionsPeriod(properties, stale).dividedBy(2);
+		if (properties.failover().enabled()) {
+			return properties.failover().reconcileInterval();
+		}
+		Duration half = questionsPeriod(properties, stale).dividedBy(2);
+		return half.compareTo(SHORTEST_PERIOD) < 0 ? SHORTEST_PERIOD : half;
 	}
+
+	/** The shortest tick without failover (a questions period of a few milliseconds is no reason to spin). */
+	static final Duration SHORTEST_PERIOD = Duration.ofMillis(100);
 
 	/**
 	 * The period of the questions that need no recorder: the shorter of
@@ -142,6 +148,10 @@ final class ReconcilerTick {
 
 	/** The lease this controller's sweep runs under ({@link ReconcilerStatus#LEASE_WITHOUT_FAILOVER} with failover off). */
 	String leaseName() {
+		return leaseName(failoverEnabled);
+	}
+
+	static String leaseName(boolean failoverEnabled) {
 		return failoverEnabled ? ReconcilerStatus.LEASE : ReconcilerStatus.LEASE_WITHOUT_FAILOVER;
 	}
 

@@ -27,7 +27,9 @@ import io.ov2ha.controller.support.Throttle;
  * heartbeat, chunk report, OpenVidu event, {@code activityAt}). The timeout is
  * {@code HA_STALE_RECORDING_TIMEOUT}, or the shorter {@code HA_STALE_RECORDING_SESSION_GONE_TIMEOUT}
  * once OpenVidu destroyed its session. Its abandonment is tried at most once per
- * {@code HA_STALE_SWEEP_INTERVAL}, and the check and the change are one atomic step
+ * {@code HA_STALE_SWEEP_INTERVAL}, never before one heartbeat timeout after the reconciler's start
+ * or Redis's return (no heartbeat could be stored meanwhile), and the check and the change are one
+ * atomic step
  * ({@code abandon.lua}), so a heartbeat that arrives first keeps it alive. Nothing is ever deleted:
  * chunks and state of an abandoned recording stay, and OpenVidu's later ready/failed still
  * replaces ABANDONED.

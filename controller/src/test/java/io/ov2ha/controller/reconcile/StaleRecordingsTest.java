@@ -122,7 +122,7 @@ class StaleRecordingsTest {
 	void theControllersOwnReconcilerAbandonsAnIdleRecordingUnaided() {
 		String id = silentFor("unaided", HOURS_2);
 
-		// its sweep runs every HA_FINALIZE_RECOVERY_INTERVAL (10 s) with failover off
+		// its sweep runs twice per HA_FINALIZE_RECOVERY_INTERVAL (10 s) with failover off
 		await().atMost(Duration.ofSeconds(90)).until(() -> status(id) == RecordingStatus.ABANDONED);
 
 		assertThat(store.find(RecordingId.of(id)).orElseThrow().statusReason()).contains("no heartbeat");
