@@ -74,7 +74,7 @@ public class OpenViduAsks {
 	 * records after the loss (it is cut from the final, {@code LossCut}).
 	 */
 	boolean checkDue(Snapshot s, Instant now, Duration interval) {
-		String key = key(s);
+		String key = s.incarnation();
 		Duration every = silent.contains(key) && WAIT_ASK_EVERY.compareTo(interval) < 0 ? WAIT_ASK_EVERY : interval;
 		// first sight (e.g. after a controller start): check now
 		return lastCheck.due(key, now, every);
@@ -82,7 +82,7 @@ public class OpenViduAsks {
 
 	/** The running backup of the recording is checked now: the next check is due from here. */
 	void checked(Snapshot s, Instant now) {
-		lastCheck.mark(key(s), now);
+		lastCheck.mark(s.incarnation(), now);
 	}
 
 	/** When a wait for an answer about {@code r} may ask again; null when none waits. */
@@ -144,10 +144,6 @@ public class OpenViduAsks {
 
 	private static String key(Recording r) {
 		return r.id().value() + ":" + r.createdAt();
-	}
-
-	private static String key(Snapshot s) {
-		return s.id().value() + ":" + s.createdAt();
 	}
 
 }

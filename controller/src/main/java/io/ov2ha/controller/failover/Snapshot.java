@@ -105,6 +105,14 @@ public record Snapshot(RecordingId id, long createdAt, RecordingStatus status, l
 				RecorderProgress.fromHash(doc), doc.get("host"), Activity.of(doc));
 	}
 
+	/**
+	 * The recording's id and creation time: the key of the reconciler's in-memory throttles (a
+	 * later recording under the same id is another one).
+	 */
+	public String incarnation() {
+		return id.value() + ":" + createdAt;
+	}
+
 	/** When the current epoch's recorder started: registration for the primary, else the backup start. */
 	Instant epochSince() {
 		if (epoch > 0 && state.epochSince() != null) {

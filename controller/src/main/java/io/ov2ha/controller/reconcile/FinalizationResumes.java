@@ -34,12 +34,12 @@ final class FinalizationResumes {
 	/** Whether {@code s} is a finalization to ask about now (reads only, no Redis). */
 	boolean due(Snapshot s, Instant now) {
 		return s.status() == RecordingStatus.FINALIZING
-				&& (s.updatedAt() == null || !s.updatedAt().plus(every).isAfter(now)) && asked.due(key(s), now);
+				&& (s.updatedAt() == null || !s.updatedAt().plus(every).isAfter(now)) && asked.due(s.incarnation(), now);
 	}
 
 	/** Its question was chosen now: the next is due one interval later. */
 	void asked(Snapshot s, Instant now) {
-		asked.mark(key(s), now);
+		asked.mark(s.incarnation(), now);
 	}
 
 	/** Resumes the finalization of {@code s} here if nobody runs it (on the caller's thread: a few reads). */
@@ -50,10 +50,6 @@ final class FinalizationResumes {
 	/** Forgets the questions older than {@code old} and than one interval (a longer interval is kept). */
 	void forgetOlderThan(Instant old) {
 		asked.forgetOlderThan(old.minus(every));
-	}
-
-	private static String key(Snapshot s) {
-		return s.id().value() + ":" + s.createdAt();
 	}
 
 }

@@ -32,12 +32,12 @@ final class PrimaryLookups {
 
 	/** Whether a lookup of the primary of {@code s} is due (reads only). */
 	boolean due(Snapshot s, Instant now) {
-		return asked.due(key(s), now);
+		return asked.due(s.incarnation(), now);
 	}
 
 	/** A lookup of the primary of {@code s} was chosen now: the next one is due {@link #EVERY} later. */
 	void asked(Snapshot s, Instant now) {
-		asked.mark(key(s), now);
+		asked.mark(s.incarnation(), now);
 	}
 
 	/** Looks the primary of {@code s} up (on the recording's worker); a runtime that cannot be asked is asked later. */
@@ -54,10 +54,6 @@ final class PrimaryLookups {
 
 	void forgetOlderThan(Instant old) {
 		asked.forgetOlderThan(old);
-	}
-
-	private static String key(Snapshot s) {
-		return s.id().value() + ":" + s.createdAt();
 	}
 
 }

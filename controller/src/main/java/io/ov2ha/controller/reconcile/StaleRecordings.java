@@ -79,12 +79,12 @@ final class StaleRecordings {
 	 * before {@code judgingFrom}.
 	 */
 	boolean due(Snapshot s, Instant now) {
-		return !now.isBefore(judgingFrom.get()) && idle(s, now, settings) && tried.due(key(s), now);
+		return !now.isBefore(judgingFrom.get()) && idle(s, now, settings) && tried.due(s.incarnation(), now);
 	}
 
 	/** Its abandonment was chosen now: the next try is due one sweep interval later. */
 	void tried(Snapshot s, Instant now) {
-		tried.mark(key(s), now);
+		tried.mark(s.incarnation(), now);
 	}
 
 	/**
@@ -122,10 +122,6 @@ final class StaleRecordings {
 	/** Forgets the tries older than {@code old} and than one sweep interval (a longer interval is kept). */
 	void forgetOlderThan(Instant old) {
 		tried.forgetOlderThan(old.minus(settings.sweepInterval()));
-	}
-
-	private static String key(Snapshot s) {
-		return s.id().value() + ":" + s.createdAt();
 	}
 
 }
