@@ -3,9 +3,10 @@
 # suite. Exit status: 0 only when every suite passed.
 #
 # Usage: scripts/test.sh [--only NAME]... [--skip NAME]...
-#   NAME: controller, shell, stack, recorder-image, e2e (in this order; all by default)
-# INT, TERM or HUP to this script stops the running suite (its whole process group: TERM, KILL
-# after 60 s), prints the summary so far and stops the dockerd this run started.
+#   NAME: controller, shell, stack, recorder-image, e2e (in this order, the shell suite beside
+#   the stack and recorder-image ones; all by default)
+# INT, TERM or HUP to this script stops the running suites (each one's whole process group:
+# TERM, KILL after 60 s), prints the summary so far and stops the dockerd this run started.
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 
@@ -18,57 +19,85 @@ ROOT=$(repo_root)
 ONLY=()
 SKIP=()
 RESULTS=()
-SUITE_PID=''
-SUITE_NAME=''
-SUITE_START=0
+# the suites running now: pid -> name|start (SECONDS)|pid of the tee copying its output
+declare -A RUNNING=()
+STARTED_PID=''
 # each suite's output, also kept in a file: a failed suite's failure lines are printed again
 # after the summary (CI shows the tail of the output)
 LOG_DIR=''
 
 usage() {
-	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
 }
 
-# run_suite NAME COMMAND...: runs one suite unless --only or --skip excludes it, records the
-# result.
-run_suite() {
+# suite_wanted NAME COMMAND: whether the suite runs (--only, --skip, its script present); records
+# it as skipped when it does not.
+suite_wanted() {
 	local name=$1
-	shift
 	if ((${#ONLY[@]} > 0)) && [[ ! " ${ONLY[*]} " == *" ${name} "* ]]; then
-		return 0
+		return 1
 	fi
 	if [[ " ${SKIP[*]} " == *" ${name} "* ]]; then
 		RESULTS+=("${name}|skipped|0")
-		return 0
+		return 1
 	fi
-	if [[ ! -x "$1" && "$1" != ./mvnw ]]; then
-		log "suite ${name}: not present yet (${1}), skipped"
+	if [[ ! -x "$2" && "$2" != ./mvnw ]]; then
+		log "suite ${name}: not present yet (${2}), skipped"
 		RESULTS+=("${name}|skipped|0")
-		return 0
+		return 1
 	fi
+}
+
+# start_suite NAME SHOWN COMMAND...: starts one suite in the background and sets STARTED_PID.
+# Its output goes to $LOG_DIR/NAME.log, and also to this script's output as it comes when SHOWN
+# is "shown" (a suite run beside a shown one is printed whole when it ends: finish_suite).
+start_suite() {
+	local name=$1 shown=$2
+	shift 2
 	log "suite ${name}: start"
-	local start=$SECONDS status=passed
 	# Its own process group (and session), so that a signal to this script reaches all of the
 	# suite at once (on_signal). Without job control the child is no group leader, so setsid
 	# does not fork: $! is the group's leader. Signal this script, not its process group: a
 	# kill of test.sh's group no longer reaches the suite.
-	# Its output also goes to a file, through a tee of this shell's group that ignores the signals
-	# a terminal sends (the suite's cleanup still writes after a Ctrl-C); the suite itself does not
-	# hold that pipe's other copy.
-	local log_fd tee_pid
-	exec {log_fd}> >(trap '' INT TERM HUP; exec tee -- "$LOG_DIR/$name.log")
-	tee_pid=$!
+	# A shown suite's output goes to the file through a tee of this shell's group that ignores
+	# the signals a terminal sends (the suite's cleanup still writes after a Ctrl-C); the suite
+	# itself does not hold that pipe's other copy.
+	local log_fd tee_pid=''
+	if [[ $shown == shown ]]; then
+		exec {log_fd}> >(trap '' INT TERM HUP; exec tee -- "$LOG_DIR/$name.log")
+		tee_pid=$!
+	else
+		exec {log_fd}>"$LOG_DIR/$name.log"
+	fi
 	setsid "$@" >&"$log_fd" 2>&1 {log_fd}>&- &
-	SUITE_PID=$!
-	SUITE_NAME=$name
-	SUITE_START=$start
-	wait "$SUITE_PID" || status=FAILED
-	SUITE_PID=''
+	STARTED_PID=$!
 	exec {log_fd}>&-
-	# tee ends with the suite's output; a process the suite left behind may keep it open: 5 s at most
-	wait_for 5 "the copy of the ${name} suite's output" process_gone "$tee_pid" || true
+	RUNNING[$STARTED_PID]="${name}|${SECONDS}|${tee_pid}"
+}
+
+# finish_suite PID: waits for a suite started by start_suite and records its result.
+finish_suite() {
+	local pid=$1 name start tee_pid status=passed
+	IFS='|' read -r name start tee_pid <<<"${RUNNING[$pid]}"
+	wait "$pid" || status=FAILED
+	unset "RUNNING[$pid]"
+	if [[ -n $tee_pid ]]; then
+		# tee ends with the suite's output; a process the suite left behind may keep it open: 5 s at most
+		wait_for 5 "the copy of the ${name} suite's output" process_gone "$tee_pid" || true
+	else
+		log "suite ${name}: its output (it ran beside the others)"
+		cat -- "$LOG_DIR/$name.log" || true
+	fi
 	RESULTS+=("${name}|${status}|$((SECONDS - start))")
 	log "suite ${name}: ${status} in $((SECONDS - start))s"
+}
+
+# run_suite NAME COMMAND...: runs one suite unless it is not wanted (suite_wanted), records the
+# result.
+run_suite() {
+	suite_wanted "$1" "$2" || return 0
+	start_suite "$1" shown "${@:2}"
+	finish_suite "$STARTED_PID"
 }
 
 process_gone() { ! kill -0 "$1" 2>/dev/null; }
@@ -87,16 +116,26 @@ show_failed_test_output() {
 	done
 }
 
-# on_signal CODE: stops the running suite's process group (TERM; KILL when it is still there
+# on_signal CODE: stops the running suites' process groups (TERM; KILL when one is still there
 # after 60 s of cleaning up), prints the summary so far, then exits; the EXIT trap stops the
 # dockerd this run started.
 on_signal() {
 	trap '' INT TERM HUP
-	if [[ -n $SUITE_PID ]]; then
-		log "signal: stopping the running suite"
-		stop_pid "$SUITE_PID" 60 group
-		RESULTS+=("${SUITE_NAME}|stopped|$((SECONDS - SUITE_START))")
-	fi
+	local pid name start tee_pid
+	for pid in "${!RUNNING[@]}"; do
+		IFS='|' read -r name start _ <<<"${RUNNING[$pid]}"
+		log "signal: stopping the running suite ${name}"
+		kill -TERM -- "-$pid" 2>/dev/null || true
+	done
+	for pid in "${!RUNNING[@]}"; do
+		IFS='|' read -r name start tee_pid <<<"${RUNNING[$pid]}"
+		stop_pid "$pid" 60 group
+		if [[ -z $tee_pid ]]; then
+			log "suite ${name}: its output so far (it ran beside the others)"
+			cat -- "$LOG_DIR/$name.log" || true
+		fi
+		RESULTS+=("${name}|stopped|$((SECONDS - start))")
+	done
 	summary || true
 	exit "$1"
 }
@@ -156,11 +195,20 @@ main() {
 	if [[ " ${RESULTS[*]} " == *"controller|FAILED"* ]]; then
 		show_failed_test_output
 	fi
-	run_suite shell scripts/test-shell.sh
+	# The shell suite (bash forks, and a controller jar for the ops script: about one core) runs
+	# beside the stack and recorder-image suites (Docker builds, then real-time recordings), on
+	# the same 2 cores: it shares nothing with them (its own temporary directories, free ports,
+	# stand-ins for docker), and it saves about 5 minutes. Its output is printed whole when it ends.
+	local shell_pid=''
+	if suite_wanted shell scripts/test-shell.sh; then
+		start_suite shell quiet scripts/test-shell.sh
+		shell_pid=$STARTED_PID
+	fi
 	# the deployment path live: installer, compose stack, ops script (builds the controller
 	# image as an operator does: 4-5 min the first time on a machine)
 	run_suite stack scripts/test-stack.sh
 	run_suite recorder-image scripts/test-recorder-image.sh
+	[[ -z $shell_pid ]] || finish_suite "$shell_pid"
 	run_suite e2e scripts/e2e.sh
 	summary
 }

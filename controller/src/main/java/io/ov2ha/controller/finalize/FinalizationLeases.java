@@ -84,7 +84,7 @@ class FinalizationLeases {
 	}
 
 	private static String key(RecordingId id) {
-		return RedisKeys.lease("finalize", id);
+		return RedisKeys.finalizeLease(id);
 	}
 
 }

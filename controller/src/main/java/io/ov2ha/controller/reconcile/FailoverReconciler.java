@@ -3,9 +3,6 @@ package io.ov2ha.controller.reconcile;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -35,7 +32,6 @@ import io.ov2ha.controller.recording.RecordingStopRequested;
 import io.ov2ha.controller.recording.RecordingStore;
 import io.ov2ha.controller.redis.ControllerInstance;
 import io.ov2ha.controller.redis.RedisLease;
-import io.ov2ha.controller.support.DaemonThreads;
 import io.ov2ha.controller.support.LogValues;
 import io.ov2ha.controller.support.PeriodicPass;
 import io.ov2ha.controller.support.ThrottledWarnings;
@@ -64,7 +60,7 @@ import io.ov2ha.controller.support.ThrottledWarnings;
  * <li><b>Full reconciliation</b> ({@link BackupAudit}, the lease holder): backup containers found
  * by label against the registry.</li>
  * </ul>
- * One task at a time per recording ({@link KeyedExecutor}); docs/development.md follows a Docker
+ * One task at a time per recording ({@link RecordingWorkers}); docs/development.md follows a Docker
  * death through these classes. Started and stopped with the context; a start after a stop makes
  * new threads (the test framework pauses a cached context that way).
  */
@@ -102,9 +98,7 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 
 	private final Duration tickPeriod;
 
-	private ExecutorService pool;
-
-	private volatile KeyedExecutor workers;
+	private final RecordingWorkers workers = new RecordingWorkers(() -> running);
 
 	private AutoCloseable subscription;
 
@@ -124,23 +118,23 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 				properties.failover().stallTimeout());
 		RecorderExits exits = new RecorderExits(clock);
 		FailedRecorders failed = new FailedRecorders(reads, recordings::find, exits, failover, stops, stopMarkers, runtime,
-				clock, rules, gate, pressure, metrics, warnings, () -> startedAt, () -> judgingBase, this::decisions,
+				clock, rules, gate, pressure, metrics, warnings, () -> startedAt, () -> judgingBase, workers::decisions,
 				peers);
 		RecorderChecks checks = new RecorderChecks(properties, recordings, failover, stops, stopMarkers, runtime,
 				clock, gate, pressure, warnings, failed, verdicts);
 		this.unfinishedStops = new UnfinishedStops(properties, stops, clock, reads::snapshot);
 		this.audit = new BackupAudit(runtime, recordings, failover, exits, warnings, instance,
-				(id, task) -> workers.submit(id, task), this::reconcile);
+				(id, task) -> workers.current().submit(id, task), this::reconcile);
 		FinalizationResumes resumes = new FinalizationResumes(finalizations,
 				properties.storage().finalizer().recoveryInterval());
 		PrimaryLookups primaryLookups = new PrimaryLookups(recordings, failover);
 		StaleRecordings stale = new StaleRecordings(recordings, staleSettings, clock, this::judgingFrom);
-		ReconcileActions actions = new ReconcileActions(failed, failover, primaryLookups, gate, this::decisions, checks,
+		ReconcileActions actions = new ReconcileActions(failed, failover, primaryLookups, gate, workers::decisions, checks,
 				unfinishedStops, resumes, stale);
 		this.recordingReconciler = new RecordingReconciler(store, reads, rules, gate, pressure, checks,
-				unfinishedStops, () -> workers, () -> judgingBase, clock, peers, metrics, exits, primaryLookups,
+				unfinishedStops, workers::current, () -> judgingBase, clock, peers, metrics, exits, primaryLookups,
 				resumes, stale, actions, properties.failover().enabled());
-		this.events = new ContainerEvents(reads, exits, () -> workers, this::reconcile, () -> running, audit::request);
+		this.events = new ContainerEvents(reads, exits, workers::current, this::reconcile, () -> running, audit::request);
 		this.tickPeriod = ReconcilerTick.period(properties, staleSettings);
 		this.ticks = new ReconcilerTick(properties, reads, lease, instance, clock, gate, warnings, audit,
 				recordingReconciler, checks, unfinishedStops, events, () -> running, at -> judgingBase = at,
@@ -162,8 +156,7 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 		// with failover off no recorder is judged, started or stopped: no workers, no Docker events
 		boolean failover = properties.failover().enabled();
 		if (failover) {
-			pool = DaemonThreads.fixedPool("failover-worker", FailoverService.WORKERS);
-			workers = new KeyedExecutor(pool);
+			workers.start();
 		}
 		running = true;
 		subscription = failover ? runtime.subscribe(events) : null;
@@ -191,9 +184,7 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 			// shutting down
 		}
 		ticker.stop();
-		if (pool != null) {
-			DaemonThreads.shutdown(pool, Duration.ofSeconds(5));
-		}
+		workers.stop();
 		ticks.release();
 		LOG.info("event=failover.reconciler_stopped controller=" + instance.id());
 	}
@@ -255,7 +246,7 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 	void onStandstill(RecorderStandstill standstill) {
 		RecordingId id = standstill.id();
 		if (ticks.leader()) {
-			submit(id, () -> reconcile(id), true);
+			workers.submit(id, () -> reconcile(id), true);
 		}
 	}
 
@@ -280,28 +271,6 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 		}
 	}
 
-	/**
-	 * Runs {@code task} on the worker of {@code id}, behind what is queued for it ({@code ifIdle}:
-	 * skipped when some is queued); dropped once stopped.
-	 */
-	private void submit(RecordingId id, Runnable task, boolean ifIdle) {
-		KeyedExecutor current = workers;
-		if (!running || current == null) {
-			return;
-		}
-		try {
-			if (ifIdle) {
-				current.submitIfIdle(id.value(), task);
-			}
-			else {
-				current.submit(id.value(), task);
-			}
-		}
-		catch (RejectedExecutionException ex) {
-			// stopping: the next controller's sweep finds what is left
-		}
-	}
-
 	// --- the workers -----------------------------------------------------------------------
 
 	/**
@@ -310,14 +279,6 @@ class FailoverReconciler implements SmartLifecycle, ReconcilerStatus {
 	 */
 	private void reconcile(RecordingId id) {
 		recordingReconciler.reconcile(id, ticks.leader());
-	}
-
-	/**
-	 * Where a decision on OpenVidu's answer runs: the recording's worker queue, behind what is
-	 * already queued for it (never on an OpenVidu thread). Dropped once stopped.
-	 */
-	private Executor decisions(RecordingId id) {
-		return task -> submit(id, task, false);
 	}
 
 }

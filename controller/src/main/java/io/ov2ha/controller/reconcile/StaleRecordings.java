@@ -30,7 +30,9 @@ import io.ov2ha.controller.support.Throttle;
  * {@code HA_STALE_SWEEP_INTERVAL}, never before one heartbeat timeout after the reconciler's start
  * or Redis's return (no heartbeat could be stored meanwhile), and the check and the change are one
  * atomic step
- * ({@code abandon.lua}), so a heartbeat that arrives first keeps it alive. Nothing is ever deleted:
+ * ({@code abandon.lua}), so a heartbeat that arrives first keeps it alive. A recording whose
+ * finalization runs or waits for its next attempt is never abandoned: the finalizer ends it,
+ * READY or FAILED, with one final event. Nothing is ever deleted:
  * chunks and state of an abandoned recording stay, and OpenVidu's later ready/failed still
  * replaces ABANDONED.
  */
@@ -110,6 +112,12 @@ final class StaleRecordings {
 		fields.put("statusReason", reason);
 		fields.put("abandonedAt", Long.toString(now));
 		LuaAnswer<AbandonCode> outcome = store.abandonIfIdle(s.id(), s.createdAt(), now - timeout.toMillis(), fields);
+		if (outcome.code() == AbandonCode.FINALIZATION_PENDING) {
+			// silent past the timeout, but the finalizer ends it (READY or FAILED): told once a sweep
+			LOG.info("event=recording.abandon_skipped recordingId=" + s.id() + " createdAt=" + s.createdAt()
+					+ " reason=finalization_pending finalizationState=" + outcome.value(0) + " idleSeconds="
+					+ (now - activity.latestAt().toEpochMilli()) / 1000);
+		}
 		if (outcome.code() != AbandonCode.ABANDONED) {
 			return false;
 		}

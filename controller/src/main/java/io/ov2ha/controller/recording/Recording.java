@@ -51,8 +51,9 @@ import io.ov2ha.controller.support.EpochMillis;
  * (OpenVidu's {@code started} event), {@code sessionDestroyedAt}/{@code sessionDestroyedReason}
  * (its session ended while it was not final), {@code controllerEventStatus}/{@code controllerEventId}/
  * {@code controllerEventAt} (the recordingStatusChanged the controller emitted itself),
- * {@code activityAt} (any feature working on it without heartbeats, e.g. a long finalization,
- * sets it so the stale recording check leaves it alone: reconcile/StaleRecordings), {@code abandonedAt}.
+ * {@code activityAt} (read as activity by the stale recording check, reconcile/StaleRecordings, for a
+ * feature working on it without heartbeats; none of this version writes it: a finalization in
+ * progress keeps its recording by its own state, abandon.lua), {@code abandonedAt}.
  */
 public record Recording(int schema, RecordingId id, long createdAt, RecordingStatus status, String statusReason,
 		String stopReason, long epoch, String containerId, String host, String recordingJson, String env,

@@ -194,6 +194,11 @@ public class RecordingStore {
 		ABANDONED,
 		/** Not idle: kept; value 0: its latest activity (ms). */
 		ACTIVE,
+		/**
+		 * Its finalization runs or will run again (its lease held, or PENDING, RUNNING,
+		 * RETRY_WAIT): kept for the finalizer to end; value 0: the finalization's state.
+		 */
+		FINALIZATION_PENDING,
 		/** Final already; value 0: its status. */
 		FINAL,
 		/** No such recording. */
@@ -406,9 +411,10 @@ public class RecordingStore {
 	/**
 	 * Moves the recording ({@code id}, {@code createdAt}) to ABANDONED if it is not final and none
 	 * of its activity times (creation, registration, status change, heartbeat, chunk,
-	 * {@code openviduActivityAt}, {@code activityAt}) is at or after {@code cutoffMillis}; checked
-	 * and changed atomically, so a heartbeat that lands first keeps it alive. Codes: ABANDONED
-	 * (previous status), ACTIVE (latest activity ms), FINAL (status), NOT_FOUND, OTHER_RECORDING.
+	 * {@code openviduActivityAt}, {@code activityAt}) is at or after {@code cutoffMillis} and no
+	 * finalization of it runs or waits for its next attempt; checked and changed atomically, so a
+	 * heartbeat that lands first keeps it alive. Codes: ABANDONED (previous status), ACTIVE (latest
+	 * activity ms), FINALIZATION_PENDING (its state), FINAL (status), NOT_FOUND, OTHER_RECORDING.
 	 */
 	public LuaAnswer<AbandonCode> abandonIfIdle(RecordingId id, long createdAt, long cutoffMillis,
 			Map<String, String> fields) {
@@ -418,8 +424,8 @@ public class RecordingStore {
 			args.add(k);
 			args.add(v == null ? "" : v);
 		});
-		return lua.run(ABANDON, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex()),
-				args, AbandonCode.class);
+		return lua.run(ABANDON, List.of(RedisKeys.recording(id), RedisKeys.heartbeatIndex(), RedisKeys.uploadBacklogIndex(),
+				RedisKeys.finalization(id, createdAt), RedisKeys.finalizeLease(id)), args, AbandonCode.class);
 	}
 
 	/** Raw document fields (null where absent), for fields {@link Recording} does not carry. */

@@ -174,6 +174,11 @@ public final class RedisKeys {
 		return lease(name) + ":{" + id.value() + "}";
 	}
 
+	/** The lease of the recording's finalization: held by the controller running an attempt. */
+	public static String finalizeLease(RecordingId id) {
+		return lease("finalize", id);
+	}
+
 	/**
 	 * Recording ids OpenVidu reported for one session (webhook {@code sessionId}, same character
 	 * rules as a recording id).

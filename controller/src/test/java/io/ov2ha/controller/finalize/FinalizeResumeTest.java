@@ -147,7 +147,7 @@ class FinalizeResumeTest {
 			assertThat(done.finalizeCall(0).status()).isEqualTo(202);
 			assertThat(poll(api.asAdmin(), done.id).path("state").asString()).isEqualTo("DONE");
 			// A's own recovery must not finish it: its lease looks held by the dead controller
-			redis.opsForValue().set(RedisKeys.lease("finalize", RecordingId.of(done.id)), "dead-controller",
+			redis.opsForValue().set(RedisKeys.finalizeLease(RecordingId.of(done.id)), "dead-controller",
 					Duration.ofMinutes(5));
 			assertThat(a.getBean(RecordingStore.class)
 				.transition(RecordingId.of(done.id), RecordingStatus.FINALIZING, List.of(RecordingStatus.READY), Map.of())
@@ -177,10 +177,10 @@ class FinalizeResumeTest {
 			assertThat(rec.dir().resolve(Joiner.tempName(1))).exists();
 		}
 		assertThat(eventsA.seen).extracting(e -> e.id().value()).containsExactly(done.id);
-		shared.delete(RedisKeys.lease("finalize", RecordingId.of(done.id)));
+		shared.delete(RedisKeys.finalizeLease(RecordingId.of(done.id)));
 
 		// one of them as if A had been killed: its lease is still held until it expires
-		shared.opsForValue().set(RedisKeys.lease("finalize", RecordingId.of(cut.id)), "dead-controller",
+		shared.opsForValue().set(RedisKeys.finalizeLease(RecordingId.of(cut.id)), "dead-controller",
 				Duration.ofSeconds(3));
 		Events eventsB = new Events();
 		try (ConfigurableApplicationContext b = start(null, eventsB)) {

@@ -184,6 +184,37 @@ class StaleRecordingsTest {
 	}
 
 	@Test
+	void aFinalizationThatRunsOrWaitsForItsNextAttemptKeepsItsRecordingHoweverLongItTakes() {
+		// the one-hour silence of a finalization with a long retry delay, and of a long join
+		String waiting = registered("retrywait");
+		store.advance(RecordingId.of(waiting), RecordingStatus.FINALIZING, Map.of());
+		redis.opsForHash().putAll(RedisKeys.finalization(RecordingId.of(waiting), T0), Map.of("state", "RETRY_WAIT",
+				"nextAttemptAt", Long.toString(System.currentTimeMillis() + HOURS_2)));
+		age(waiting, HOURS_2, Map.of());
+		String joining = registered("joining");
+		store.advance(RecordingId.of(joining), RecordingStatus.FINALIZING, Map.of());
+		redis.opsForValue().set(RedisKeys.finalizeLease(RecordingId.of(joining)), "another-controller",
+				Duration.ofMinutes(5));
+		age(joining, HOURS_2, Map.of());
+
+		sweep(waiting, joining);
+
+		assertThat(status(waiting)).isEqualTo(RecordingStatus.FINALIZING);
+		assertThat(status(joining)).isEqualTo(RecordingStatus.FINALIZING);
+		long cutoff = System.currentTimeMillis();
+		LuaAnswer<AbandonCode> outcome = store.abandonIfIdle(RecordingId.of(waiting), T0, cutoff, Map.of());
+		assertThat(outcome.code()).isEqualTo(AbandonCode.FINALIZATION_PENDING);
+		assertThat(outcome.values()).containsExactly("RETRY_WAIT");
+		assertThat(store.abandonIfIdle(RecordingId.of(joining), T0, cutoff, Map.of()).code())
+			.isEqualTo(AbandonCode.FINALIZATION_PENDING);
+		// nothing left for the reconcilers of later test classes on the shared test Redis
+		redis.delete(List.of(RedisKeys.finalizeLease(RecordingId.of(joining)),
+				RedisKeys.finalization(RecordingId.of(waiting), T0)));
+		store.advance(RecordingId.of(waiting), RecordingStatus.FAILED, Map.of());
+		store.advance(RecordingId.of(joining), RecordingStatus.FAILED, Map.of());
+	}
+
+	@Test
 	void finalRecordingsAreNotTouched() {
 		String id = registered("final");
 		store.advance(RecordingId.of(id), RecordingStatus.READY, Map.of("statusReason", "done"));
