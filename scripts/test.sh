@@ -14,6 +14,8 @@ set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # shellcheck source=lib/provision.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/provision.sh"
+# shellcheck source=lib/stack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
 
 ROOT=$(repo_root)
 ONLY=()
@@ -37,7 +39,7 @@ suite_wanted() {
 	if ((${#ONLY[@]} > 0)) && [[ ! " ${ONLY[*]} " == *" ${name} "* ]]; then
 		return 1
 	fi
-	if [[ " ${SKIP[*]} " == *" ${name} "* ]]; then
+	if ! selected "$name"; then
 		RESULTS+=("${name}|skipped|0")
 		return 1
 	fi
@@ -46,6 +48,14 @@ suite_wanted() {
 		RESULTS+=("${name}|skipped|0")
 		return 1
 	fi
+}
+
+# selected NAME: whether --only and --skip let the suite run.
+selected() {
+	if ((${#ONLY[@]} > 0)) && [[ ! " ${ONLY[*]} " == *" ${1} "* ]]; then
+		return 1
+	fi
+	[[ ! " ${SKIP[*]} " == *" ${1} "* ]]
 }
 
 # start_suite NAME SHOWN COMMAND...: starts one suite in the background and sets STARTED_PID.
@@ -121,23 +131,35 @@ show_failed_test_output() {
 # dockerd this run started.
 on_signal() {
 	trap '' INT TERM HUP
-	local pid name start tee_pid
+	stop_running_suites
+	summary || true
+	exit "$1"
+}
+
+# stop_running_suites: TERM to each running suite's process group, once (a second TERM could cut
+# a suite's cleanup short), then up to 60 s for all of them together, then KILL to what is left;
+# records them as stopped and prints the output of a suite that ran beside the others.
+stop_running_suites() {
+	local pid name start tee_pid deadline=$((SECONDS + 60))
 	for pid in "${!RUNNING[@]}"; do
 		IFS='|' read -r name start _ <<<"${RUNNING[$pid]}"
-		log "signal: stopping the running suite ${name}"
+		log "stopping the running suite ${name}"
 		kill -TERM -- "-$pid" 2>/dev/null || true
 	done
 	for pid in "${!RUNNING[@]}"; do
 		IFS='|' read -r name start tee_pid <<<"${RUNNING[$pid]}"
-		stop_pid "$pid" 60 group
+		while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+			sleep 0.1
+		done
+		kill -KILL -- "-$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
 		if [[ -z $tee_pid ]]; then
 			log "suite ${name}: its output so far (it ran beside the others)"
 			cat -- "$LOG_DIR/$name.log" || true
 		fi
 		RESULTS+=("${name}|stopped|$((SECONDS - start))")
+		unset "RUNNING[$pid]"
 	done
-	summary || true
-	exit "$1"
 }
 
 # failure_lines NAME: the lines of a suite's output that say what failed (at most 60; the
@@ -184,7 +206,7 @@ main() {
 	done
 	cd "$ROOT"
 	LOG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ov2ha-test-logs.XXXXXX")
-	trap 'stop_started_services; rm -rf "$LOG_DIR"' EXIT
+	trap 'stop_running_suites; stop_started_services; rm -rf "$LOG_DIR"' EXIT
 	trap 'on_signal 130' INT
 	trap 'on_signal 143' TERM
 	trap 'on_signal 129' HUP
@@ -197,11 +219,20 @@ main() {
 	fi
 	# The shell suite (bash forks, and a controller jar for the ops script: about one core) runs
 	# beside the stack and recorder-image suites (Docker builds, then real-time recordings), on
-	# the same 2 cores: it shares nothing with them (its own temporary directories, free ports,
-	# stand-ins for docker), and it saves about 5 minutes. Its output is printed whole when it ends.
-	local shell_pid=''
+	# the same 2 cores, and saves about 3 minutes: they share only the controller jar, built
+	# before (the controller suite left it unless it failed), and the Docker engine, where each
+	# uses its own names (temporary directories, free ports, stand-ins for docker elsewhere). Its
+	# output is printed whole when it ends; it is shown as it comes when it runs alone.
+	local shell_pid='' shown=shown
+	if selected stack || selected recorder-image; then
+		shown=quiet
+	fi
 	if suite_wanted shell scripts/test-shell.sh; then
-		start_suite shell quiet scripts/test-shell.sh
+		# the suites beside it would build the controller jar the ops script's tests run: built first
+		if [[ $shown != shown ]] && ! (stack_controller_jar >/dev/null); then
+			log "the controller jar could not be built: the suites that run it fail"
+		fi
+		start_suite shell "$shown" scripts/test-shell.sh
 		shell_pid=$STARTED_PID
 	fi
 	# the deployment path live: installer, compose stack, ops script (builds the controller

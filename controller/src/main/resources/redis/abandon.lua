@@ -1,9 +1,10 @@
 -- Mark a recording ABANDONED if it is still idle (atomic). See RecordingStore#abandonIfIdle.
 -- Idle: not final, and no activity field at or after the cutoff (a heartbeat, a chunk, a status
--- change, an OpenVidu event, work by another feature recorded in activityAt), and not the
--- finalizer's: a finalization that runs (its lease held) or will run again (PENDING, RUNNING,
--- RETRY_WAIT: its attempts are bounded, HA_FINALIZE_ATTEMPTS, and the reconciler resumes one
--- nobody runs) is left to end it as READY or FAILED, however long it takes.
+-- change, an OpenVidu event, work by another feature recorded in activityAt), and, when
+-- FINALIZING, not the finalizer's: a finalization that runs (its lease held) or will run again
+-- (PENDING, RUNNING, RETRY_WAIT: the reconciler resumes one nobody runs, and its attempts are
+-- bounded, HA_FINALIZE_ATTEMPTS, also those that end without an outcome) is left to end it as
+-- READY or FAILED, however long it takes.
 -- KEYS: 1 rec, 2 idx:heartbeat, 3 idx:upload-backlog, 4 its finalization (createdAt), 5 its
 --       finalize lease
 -- ARGV: 1 id, 2 createdAt, 3 cutoff (ms), 4 now, 5 status index prefix, 6 state retention (ms,
@@ -24,12 +25,14 @@ end
 if recstatus.final(status) then
   return {'FINAL', status}
 end
-local finalization = redis.call('HGET', KEYS[4], 'state')
-if redis.call('EXISTS', KEYS[5]) == 1 then
-  return {'FINALIZATION_PENDING', finalization or 'RUNNING'}
-end
-if finalization == 'PENDING' or finalization == 'RUNNING' or finalization == 'RETRY_WAIT' then
-  return {'FINALIZATION_PENDING', finalization}
+if status == 'FINALIZING' then
+  local finalization = redis.call('HGET', KEYS[4], 'state')
+  if redis.call('EXISTS', KEYS[5]) == 1 then
+    return {'FINALIZATION_PENDING', finalization or 'RUNNING'}
+  end
+  if finalization == 'PENDING' or finalization == 'RUNNING' or finalization == 'RETRY_WAIT' then
+    return {'FINALIZATION_PENDING', finalization}
+  end
 end
 local latest = 0
 local values = redis.call('HMGET', KEYS[1], unpack(activity))

@@ -74,7 +74,8 @@ class FinalizationAttempt {
 	/**
 	 * One attempt, under the recording's finalize lease (held by the caller): joins, and writes
 	 * the outcome (ready, a retry later, failed); an interrupted or aborted attempt leaves its
-	 * state for the recovery. Answers the finalization afterwards.
+	 * state for the recovery, and once {@code HA_FINALIZE_ATTEMPTS} attempts are used up that way
+	 * the next one fails the recording instead. Answers the finalization afterwards.
 	 *
 	 * @param stopping whether the controller is stopping (an error then aborts instead of failing)
 	 */
@@ -94,6 +95,17 @@ class FinalizationAttempt {
 		if (current.state() == State.RETRY_WAIT && current.nextAttemptAt() != null
 				&& current.nextAttemptAt().isAfter(clock.instant())) {
 			return current;
+		}
+		// RUNNING under this lease: the last attempt ended without an outcome (its controller stopped,
+		// died, e.g. killed by the join, or lost the lease); bounded as retries are, or a join that
+		// kills its controller would be resumed forever
+		if (current.state() == State.RUNNING) {
+			long unfinished = store.countUnfinished(id, createdAt);
+			if (unfinished >= settings.finalizer().attempts()) {
+				outcomes.failed(recording, unfinished + " attempts ended without an outcome (their controller stopped,"
+						+ " died or lost the finalize lease)");
+				return views.view(id, createdAt);
+			}
 		}
 		long attempt = store.start(id, createdAt, instance.id(), clock.instant());
 		LOG.info("event=finalize.started recordingId=" + id + " createdAt=" + createdAt + " attempt=" + attempt

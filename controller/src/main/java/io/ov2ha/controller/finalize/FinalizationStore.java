@@ -140,6 +140,15 @@ class FinalizationStore {
 			.code() == RearmCode.REARMED;
 	}
 
+	/**
+	 * Counts one more attempt that ended without an outcome (the next one found it RUNNING);
+	 * answers the count (an admin's retry clears it: {@link #rearm}).
+	 */
+	long countUnfinished(RecordingId id, long createdAt) {
+		Long count = redis.opsForHash().increment(RedisKeys.finalization(id, createdAt), "unfinishedAttempts", 1);
+		return count == null ? 1 : count;
+	}
+
 	/** Starts an attempt; answers its number. */
 	long start(RecordingId id, long createdAt, String controllerId, Instant now) {
 		String key = RedisKeys.finalization(id, createdAt);

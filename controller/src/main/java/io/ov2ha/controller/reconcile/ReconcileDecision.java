@@ -68,7 +68,9 @@ record ReconcileDecision(List<Step> steps, String why) {
 		RESUME_FINALIZATION(true),
 		/**
 		 * Nothing happened to it for the stale timeout (no heartbeat, chunk, status change, OpenVidu
-		 * event): ABANDONED with the reason, if still idle at that moment ({@link StaleRecordings}).
+		 * event): ABANDONED with the reason, if still idle at that moment and no finalization of it
+		 * runs or waits for its next attempt ({@link StaleRecordings}). A due
+		 * {@link #RESUME_FINALIZATION} comes first.
 		 */
 		ABANDON(true);
 
@@ -155,6 +157,11 @@ record ReconcileDecision(List<Step> steps, String why) {
 		if (!o.leaseHolder()) {
 			return none("another controller holds the lease: it sweeps");
 		}
+		if (o.status() == RecordingStatus.FINALIZING && o.finalizationCheckDue()) {
+			// first: a finalization that runs or waits for its next attempt is never abandoned, and
+			// the abandonment's throttle may be as short as the sweep of this recording
+			return of(null, Step.RESUME_FINALIZATION, "finalizing for an interval: is its finalization run anywhere?");
+		}
 		if (o.idle() && !o.status().isFinal()) {
 			// nothing happened to it for the stale timeout: whatever else is due, it is over
 			return of(null, Step.ABANDON, "no heartbeat, chunk, status change or OpenVidu event for the stale timeout");
@@ -162,9 +169,7 @@ record ReconcileDecision(List<Step> steps, String why) {
 		return switch (o.status()) {
 			case STOPPING -> stopping(o);
 			case RECORDING -> recording(o);
-			case FINALIZING -> o.finalizationCheckDue()
-					? of(null, Step.RESUME_FINALIZATION, "finalizing for an interval: is its finalization run anywhere?")
-					: none("finalizing");
+			case FINALIZING -> none("finalizing");
 			default -> none("status " + o.status() + ": nothing to reconcile");
 		};
 	}

@@ -222,6 +222,38 @@ class FinalizeResumeTest {
 		}
 	}
 
+	@Test
+	void aFinalizationWhoseAttemptsKeepEndingWithoutAnOutcomeFailsInsteadOfBeingResumedForever() throws Exception {
+		Events events = new Events();
+		try (ConfigurableApplicationContext a = start(null, events)) {
+			StringRedisTemplate redis = a.getBean(StringRedisTemplate.class);
+			Api api = Api.at(port(a));
+			FakeRecorder rec = new FakeRecorder(Recordings.newId("loop"), System.currentTimeMillis(), api, redis,
+					RECORDINGS, true);
+			rec.register(true);
+			// as if four attempts had each killed their controller, and a fifth now ran on a dead one
+			RecordingId id = RecordingId.of(rec.id);
+			redis.opsForHash().putAll(RedisKeys.finalization(id, rec.createdAt),
+					Map.of("schema", "1", "id", rec.id, "createdAt", Long.toString(rec.createdAt), "state", "RUNNING",
+							"attempts", "5", "unfinishedAttempts", "4", "trigger", "recorder", "requestedAt",
+							Long.toString(System.currentTimeMillis())));
+			assertThat(a.getBean(RecordingStore.class)
+				.transition(id, RecordingStatus.FINALIZING, List.of(RecordingStatus.RECORDING), Map.of())
+				.code()).isEqualTo(RecordingStore.TransitionCode.CHANGED);
+
+			// the reconciler resumes it (recovery interval 300 ms): the attempt finds it RUNNING once more
+			JsonNode f = poll(api.asAdmin(), rec.id);
+
+			assertThat(f.path("state").asString()).as(f.toString()).isEqualTo("FAILED");
+			assertThat(f.path("attempts").asInt()).isEqualTo(5);
+			assertThat(f.path("error").asString()).contains("5 attempts ended without an outcome");
+			assertThat(api.asAdmin().get("/api/recordings/" + rec.id).json().path("status").asString())
+				.isEqualTo("FAILED");
+			await().atMost(Duration.ofSeconds(10)).until(() -> !events.seen.isEmpty());
+			assertThat(events.seen).singleElement().satisfies(e -> assertThat(e.ready()).isFalse());
+		}
+	}
+
 	private static String step(StringRedisTemplate redis, FakeRecorder rec) {
 		Object step = redis.opsForHash()
 			.get(RedisKeys.finalization(RecordingId.of(rec.id), rec.createdAt), "step");

@@ -298,6 +298,17 @@ class ReconcileDecisionTest {
 		o.exit = RecorderExits.Seen.DUE;
 		rows.add(arguments("finalizing, its recorder exited and its question due: the exit first", o,
 				List.of(HANDLE_EXIT)));
+		o = recording(1, null);
+		o.status = RecordingStatus.FINALIZING;
+		o.finalizationDue = true;
+		o.idle = true;
+		rows.add(arguments("finalizing, idle and its question due: the question first, not the abandonment", o,
+				List.of(RESUME_FINALIZATION)));
+		o = recording(1, null);
+		o.status = RecordingStatus.FINALIZING;
+		o.idle = true;
+		rows.add(arguments("finalizing, idle, no question due: abandoned if its finalization neither runs nor waits", o,
+				List.of(ABANDON)));
 		for (RecordingStatus other : List.of(RecordingStatus.RECORDING, RecordingStatus.STOPPING, RecordingStatus.READY,
 				RecordingStatus.FAILED, RecordingStatus.ABANDONED)) {
 			o = recording(0, null);
@@ -540,9 +551,8 @@ class ReconcileDecisionTest {
 						ReconcileDecision d = ReconcileDecision
 							.decide(Observed.withoutRecorder(leaseHolder, status, epoch, due, idle));
 						List<Step> expected = status.isFinal() || !leaseHolder ? List.of()
-								: idle ? List.of(ABANDON)
-										: status == RecordingStatus.FINALIZING && due ? List.of(RESUME_FINALIZATION)
-												: List.of();
+								: status == RecordingStatus.FINALIZING && due ? List.of(RESUME_FINALIZATION)
+										: idle ? List.of(ABANDON) : List.of();
 						assertThat(d.steps()).as("%s epoch %d due %s idle %s lease %s", status, epoch, due, idle,
 								leaseHolder)
 							.isEqualTo(expected);
@@ -555,10 +565,11 @@ class ReconcileDecisionTest {
 	/**
 	 * Every observation again with its recording idle: the lease holder abandons a recording that
 	 * is not final, alone, unless a stop requested of its backup or its recorder's exit comes first
-	 * (both are activity); any other step waits.
+	 * (both are activity), or a finalization question is due (a finalization that runs or waits is
+	 * never abandoned: the question comes first); any other step waits.
 	 */
 	@Test
-	void anIdleRecordingIsAbandonedAloneUnlessAStopOrAnExitComesFirst() {
+	void anIdleRecordingIsAbandonedAloneUnlessAStopAnExitOrAFinalizationQuestionComesFirst() {
 		for (Observed busy : everyObservation()) {
 			for (boolean leaseHolder : new boolean[] { true, false }) {
 				Observed o = new Observed(leaseHolder, busy.status(), busy.epoch(), busy.exit(), busy.stopRequested(),
@@ -569,7 +580,9 @@ class ReconcileDecisionTest {
 				List<Step> first = backupStopRequested(o) ? List.of(STOP_BACKUP)
 						: o.exit() == RecorderExits.Seen.DUE && !o.status().isFinal() ? List.of(HANDLE_EXIT) : null;
 				List<Step> expected = first != null ? first
-						: leaseHolder && !o.status().isFinal() ? List.of(ABANDON) : List.of();
+						: !leaseHolder || o.status().isFinal() ? List.of()
+								: o.status() == RecordingStatus.FINALIZING && o.finalizationCheckDue()
+										? List.of(RESUME_FINALIZATION) : List.of(ABANDON);
 				assertThat(d.steps()).as("%s", o).isEqualTo(expected);
 			}
 		}

@@ -207,11 +207,25 @@ class StaleRecordingsTest {
 		assertThat(outcome.values()).containsExactly("RETRY_WAIT");
 		assertThat(store.abandonIfIdle(RecordingId.of(joining), T0, cutoff, Map.of()).code())
 			.isEqualTo(AbandonCode.FINALIZATION_PENDING);
-		// nothing left for the reconcilers of later test classes on the shared test Redis
-		redis.delete(List.of(RedisKeys.finalizeLease(RecordingId.of(joining)),
-				RedisKeys.finalization(RecordingId.of(waiting), T0)));
+		// nothing left for the reconcilers of later test classes on the shared test Redis (final
+		// first: never resumed meanwhile)
 		store.advance(RecordingId.of(waiting), RecordingStatus.FAILED, Map.of());
 		store.advance(RecordingId.of(joining), RecordingStatus.FAILED, Map.of());
+		redis.delete(List.of(RedisKeys.finalizeLease(RecordingId.of(joining)),
+				RedisKeys.finalization(RecordingId.of(waiting), T0)));
+	}
+
+	@Test
+	void aFinalizationDocumentOfARecordingThatNeverBecameFinalizingKeepsNothing() {
+		// its request lost the race with a failover's new epoch: the document stays PENDING, unused
+		String id = registered("pendingdoc");
+		redis.opsForHash().putAll(RedisKeys.finalization(RecordingId.of(id), T0), Map.of("state", "PENDING"));
+		age(id, HOURS_2, Map.of());
+
+		sweep(id);
+
+		assertThat(status(id)).isEqualTo(RecordingStatus.ABANDONED);
+		redis.delete(RedisKeys.finalization(RecordingId.of(id), T0));
 	}
 
 	@Test
