@@ -206,7 +206,7 @@ main() {
 	done
 	cd "$ROOT"
 	LOG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ov2ha-test-logs.XXXXXX")
-	trap 'stop_running_suites; stop_started_services; rm -rf "$LOG_DIR"' EXIT
+	trap 'trap "" INT TERM HUP; stop_running_suites; stop_started_services; rm -rf "$LOG_DIR"' EXIT
 	trap 'on_signal 130' INT
 	trap 'on_signal 143' TERM
 	trap 'on_signal 129' HUP

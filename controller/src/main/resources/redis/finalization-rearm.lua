@@ -1,6 +1,6 @@
 -- Re-arm a finalization for another attempt now (admin retry; atomic). See FinalizationStore#rearm.
 -- Only from a state the caller names (FAILED, RETRY_WAIT): it becomes PENDING with the new
--- trigger, without a retry time, and without its count of attempts that ended without an outcome.
+-- trigger, without a retry time, and without its count of attempts whose controller died.
 -- KEYS: 1 the finalization document (RedisKeys.finalization: ov2ha:rec:{<id>}:finalize:<createdAt>)
 -- ARGV: 1 trigger, 2.. the states it may be re-armed from
 -- Returns: REARMED | NOT_REARMABLE (its state; empty when there is no document)
@@ -8,7 +8,7 @@ local state = redis.call('HGET', KEYS[1], 'state')
 for i = 2, #ARGV do
   if state == ARGV[i] then
     redis.call('HSET', KEYS[1], 'state', 'PENDING', 'trigger', ARGV[1])
-    redis.call('HDEL', KEYS[1], 'nextAttemptAt', 'unfinishedAttempts')
+    redis.call('HDEL', KEYS[1], 'nextAttemptAt', 'diedAttempts')
     return {'REARMED'}
   end
 end

@@ -74,8 +74,8 @@ class FinalizationAttempt {
 	/**
 	 * One attempt, under the recording's finalize lease (held by the caller): joins, and writes
 	 * the outcome (ready, a retry later, failed); an interrupted or aborted attempt leaves its
-	 * state for the recovery, and once {@code HA_FINALIZE_ATTEMPTS} attempts are used up that way
-	 * the next one fails the recording instead. Answers the finalization afterwards.
+	 * state for the recovery, and once {@code HA_FINALIZE_ATTEMPTS} attempts ended with their
+	 * controller's death the next one fails the recording instead. Answers the finalization afterwards.
 	 *
 	 * @param stopping whether the controller is stopping (an error then aborts instead of failing)
 	 */
@@ -96,21 +96,22 @@ class FinalizationAttempt {
 				&& current.nextAttemptAt().isAfter(clock.instant())) {
 			return current;
 		}
-		// RUNNING under this lease: the last attempt ended without an outcome (its controller stopped,
-		// died, e.g. killed by the join, or lost the lease); bounded as retries are, or a join that
-		// kills its controller would be resumed forever
+		Timer.Sample sample = Timer.start(meters);
+		// RUNNING under this lease: the last attempt ended without an outcome; without an abort noted
+		// its controller died (e.g. killed by the join). Bounded as retries are, or a join that kills
+		// its controller would be resumed forever; a stop, a lost lease or Redis away are no death.
 		if (current.state() == State.RUNNING) {
-			long unfinished = store.countUnfinished(id, createdAt);
-			if (unfinished >= settings.finalizer().attempts()) {
-				outcomes.failed(recording, unfinished + " attempts ended without an outcome (their controller stopped,"
-						+ " died or lost the finalize lease)");
+			long died = store.countDeath(id, createdAt);
+			if (died >= settings.finalizer().attempts()) {
+				outcomes.failed(recording,
+						died + " attempts ended with their controller's death (no outcome, no abort noted)");
+				sample.stop(finalizationTimer("failed"));
 				return views.view(id, createdAt);
 			}
 		}
 		long attempt = store.start(id, createdAt, instance.id(), clock.instant());
 		LOG.info("event=finalize.started recordingId=" + id + " createdAt=" + createdAt + " attempt=" + attempt
 				+ " epoch=" + recording.epoch() + " controllerId=" + instance.id());
-		Timer.Sample sample = Timer.start(meters);
 		String outcome = "aborted";
 		try {
 			joiner.attempt(recording, attempt, guard);
@@ -155,8 +156,21 @@ class FinalizationAttempt {
 		}
 		finally {
 			sample.stop(finalizationTimer(outcome));
+			if (outcome.equals("aborted")) {
+				abortNoted(id, createdAt);
+			}
 		}
 		return views.view(id, createdAt);
+	}
+
+	/** An aborted attempt is no death of its controller ({@link FinalizationStore#countDeath}); best effort. */
+	private void abortNoted(RecordingId id, long createdAt) {
+		try {
+			store.aborted(id, createdAt, clock.instant());
+		}
+		catch (RuntimeException ex) {
+			// Redis away: the next attempt counts this one as a death
+		}
 	}
 
 	private Timer finalizationTimer(String outcome) {

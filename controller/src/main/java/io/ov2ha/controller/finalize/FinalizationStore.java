@@ -140,12 +140,23 @@ class FinalizationStore {
 			.code() == RearmCode.REARMED;
 	}
 
+	/** Notes that the running attempt was aborted (a stop, the lease or Redis lost): no death. Cleared by the next start. */
+	void aborted(RecordingId id, long createdAt, Instant now) {
+		redis.opsForHash().put(RedisKeys.finalization(id, createdAt), "abortedAt", ms(now));
+	}
+
 	/**
-	 * Counts one more attempt that ended without an outcome (the next one found it RUNNING);
-	 * answers the count (an admin's retry clears it: {@link #rearm}).
+	 * The last attempt ended without an outcome (the next one found it RUNNING): counted as its
+	 * controller's death unless an abort was noted ({@link #aborted}). Answers the deaths so far (an
+	 * admin's retry clears them: {@link #rearm}).
 	 */
-	long countUnfinished(RecordingId id, long createdAt) {
-		Long count = redis.opsForHash().increment(RedisKeys.finalization(id, createdAt), "unfinishedAttempts", 1);
+	long countDeath(RecordingId id, long createdAt) {
+		String key = RedisKeys.finalization(id, createdAt);
+		if (redis.opsForHash().hasKey(key, "abortedAt")) {
+			Object deaths = redis.opsForHash().get(key, "diedAttempts");
+			return intOr(deaths == null ? null : deaths.toString());
+		}
+		Long count = redis.opsForHash().increment(key, "diedAttempts", 1);
 		return count == null ? 1 : count;
 	}
 
@@ -154,7 +165,7 @@ class FinalizationStore {
 		String key = RedisKeys.finalization(id, createdAt);
 		// the step stays: it tells the attempt where the last one got to
 		set(id, createdAt, Map.of("state", State.RUNNING.name(), "startedAt", ms(now), "controllerId", controllerId));
-		redis.opsForHash().delete(key, "error", "nextAttemptAt");
+		redis.opsForHash().delete(key, "error", "nextAttemptAt", "abortedAt");
 		Long attempts = redis.opsForHash().increment(key, "attempts", 1);
 		return attempts == null ? 1 : attempts;
 	}

@@ -235,7 +235,7 @@ class FinalizeResumeTest {
 			RecordingId id = RecordingId.of(rec.id);
 			redis.opsForHash().putAll(RedisKeys.finalization(id, rec.createdAt),
 					Map.of("schema", "1", "id", rec.id, "createdAt", Long.toString(rec.createdAt), "state", "RUNNING",
-							"attempts", "5", "unfinishedAttempts", "4", "trigger", "recorder", "requestedAt",
+							"attempts", "5", "diedAttempts", "4", "trigger", "recorder", "requestedAt",
 							Long.toString(System.currentTimeMillis())));
 			assertThat(a.getBean(RecordingStore.class)
 				.transition(id, RecordingStatus.FINALIZING, List.of(RecordingStatus.RECORDING), Map.of())
@@ -246,7 +246,7 @@ class FinalizeResumeTest {
 
 			assertThat(f.path("state").asString()).as(f.toString()).isEqualTo("FAILED");
 			assertThat(f.path("attempts").asInt()).isEqualTo(5);
-			assertThat(f.path("error").asString()).contains("5 attempts ended without an outcome");
+			assertThat(f.path("error").asString()).contains("5 attempts ended with their controller's death");
 			assertThat(api.asAdmin().get("/api/recordings/" + rec.id).json().path("status").asString())
 				.isEqualTo("FAILED");
 			await().atMost(Duration.ofSeconds(10)).until(() -> !events.seen.isEmpty());
