@@ -1,13 +1,15 @@
 -- Re-arm a finalization for another attempt now (admin retry; atomic). See FinalizationStore#rearm.
 -- Only from a state the caller names (FAILED, RETRY_WAIT): it becomes PENDING with the new
--- trigger, without a retry time, and without its count of attempts whose controller died.
+-- trigger, without a retry time, and without its count of attempts whose controller died; the
+-- attempts so far are noted (retriedAfterAttempts): the retry gets HA_FINALIZE_ATTEMPTS of its own.
 -- KEYS: 1 the finalization document (RedisKeys.finalization: ov2ha:rec:{<id>}:finalize:<createdAt>)
 -- ARGV: 1 trigger, 2.. the states it may be re-armed from
 -- Returns: REARMED | NOT_REARMABLE (its state; empty when there is no document)
 local state = redis.call('HGET', KEYS[1], 'state')
 for i = 2, #ARGV do
   if state == ARGV[i] then
-    redis.call('HSET', KEYS[1], 'state', 'PENDING', 'trigger', ARGV[1])
+    local attempts = redis.call('HGET', KEYS[1], 'attempts') or '0'
+    redis.call('HSET', KEYS[1], 'state', 'PENDING', 'trigger', ARGV[1], 'retriedAfterAttempts', attempts)
     redis.call('HDEL', KEYS[1], 'nextAttemptAt', 'diedAttempts')
     return {'REARMED'}
   end

@@ -335,7 +335,8 @@ public record HaProperties(Profile profile, Path dataDir, String recordingsPath,
 	 * @param timeout longest run of one ffmpeg join
 	 * @param concurrency finalizations running at once in this controller
 	 * @param downloads chunk downloads and checks running at once within one finalization
-	 * @param attempts attempts when chunk storage is unreachable, before the recording fails
+	 * @param attempts attempts when chunk storage is unreachable, before the recording fails (as
+	 *        many again after an admin's retry)
 	 * @param retryDelay delay before the second attempt; doubles for each further one
 	 * @param recoveryInterval a recording FINALIZING this long is asked about by the reconciler's
 	 *        sweep, at most once per this period, and its finalization resumed if nobody runs it

@@ -15,7 +15,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * @param recordingStatus the recording's status when this was read
  * @param state where the finalization is
  * @param step the last step reached in the current or last attempt
- * @param attempts attempts started so far
+ * @param attempts attempts started so far (all of them, an admin's retries included)
  * @param trigger who asked last: recorder, admin, failover or recovery
  * @param requestedAt first request
  * @param startedAt start of the current or last attempt

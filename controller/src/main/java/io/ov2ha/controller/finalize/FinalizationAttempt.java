@@ -109,7 +109,8 @@ class FinalizationAttempt {
 				return views.view(id, createdAt);
 			}
 		}
-		long attempt = store.start(id, createdAt, instance.id(), clock.instant());
+		FinalizationStore.Started started = store.start(id, createdAt, instance.id(), clock.instant());
+		long attempt = started.number();
 		LOG.info("event=finalize.started recordingId=" + id + " createdAt=" + createdAt + " attempt=" + attempt
 				+ " epoch=" + recording.epoch() + " controllerId=" + instance.id());
 		String outcome = "aborted";
@@ -119,9 +120,10 @@ class FinalizationAttempt {
 			outcomes.ready(recording, store.find(id, createdAt, "FINALIZING").orElseThrow());
 		}
 		catch (FinalizeFailure ex) {
-			if (ex.retryable() && attempt < settings.finalizer().attempts()) {
+			// an admin's retry gets as many attempts as the first run, its delays starting over
+			if (ex.retryable() && started.ofRetry() < settings.finalizer().attempts()) {
 				outcome = "retry";
-				Duration delay = settings.finalizer().retryDelay().multipliedBy(1L << Math.min(attempt - 1, 10));
+				Duration delay = settings.finalizer().retryDelay().multipliedBy(1L << Math.min(started.ofRetry() - 1, 10));
 				Instant next = clock.instant().plus(delay);
 				store.retryWait(id, createdAt, ex.getMessage(), next, clock.instant());
 				LOG.warn("event=finalize.retry_scheduled recordingId=" + id + " attempt=" + attempt + " nextAttemptAt="

@@ -160,14 +160,27 @@ class FinalizationStore {
 		return count == null ? 1 : count;
 	}
 
-	/** Starts an attempt; answers its number. */
-	long start(RecordingId id, long createdAt, String controllerId, Instant now) {
+	/**
+	 * An attempt started ({@link #start}).
+	 *
+	 * @param number its number among all the finalization's attempts (the API's {@code attempts})
+	 * @param ofRetry its number since an admin's last retry ({@link #rearm}; all of them without
+	 *        one): what {@code HA_FINALIZE_ATTEMPTS} bounds, so a retry gets as many as the first run
+	 */
+	record Started(long number, long ofRetry) {
+	}
+
+	/** Starts an attempt; answers its numbers. */
+	Started start(RecordingId id, long createdAt, String controllerId, Instant now) {
 		String key = RedisKeys.finalization(id, createdAt);
 		// the step stays: it tells the attempt where the last one got to
 		set(id, createdAt, Map.of("state", State.RUNNING.name(), "startedAt", ms(now), "controllerId", controllerId));
 		redis.opsForHash().delete(key, "error", "nextAttemptAt", "abortedAt");
 		Long attempts = redis.opsForHash().increment(key, "attempts", 1);
-		return attempts == null ? 1 : attempts;
+		long number = attempts == null ? 1 : attempts;
+		Object before = redis.opsForHash().get(key, "retriedAfterAttempts");
+		long retriedAfter = intOr(before == null ? null : before.toString());
+		return new Started(number, Math.max(1, number - retriedAfter));
 	}
 
 	void step(RecordingId id, long createdAt, Step step, Map<String, String> fields) {
