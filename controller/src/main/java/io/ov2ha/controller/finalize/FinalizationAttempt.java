@@ -112,6 +112,7 @@ class FinalizationAttempt {
 		FinalizationStore.Started started = store.start(id, createdAt, instance.id(), clock.instant());
 		long attempt = started.number();
 		LOG.info("event=finalize.started recordingId=" + id + " createdAt=" + createdAt + " attempt=" + attempt
+				+ " attemptSinceRetry=" + started.sinceRetry()
 				+ " epoch=" + recording.epoch() + " controllerId=" + instance.id());
 		String outcome = "aborted";
 		try {
@@ -120,10 +121,9 @@ class FinalizationAttempt {
 			outcomes.ready(recording, store.find(id, createdAt, "FINALIZING").orElseThrow());
 		}
 		catch (FinalizeFailure ex) {
-			// an admin's retry gets as many attempts as the first run, its delays starting over
-			if (ex.retryable() && started.ofRetry() < settings.finalizer().attempts()) {
+			if (ex.retryable() && started.sinceRetry() < settings.finalizer().attempts()) {
 				outcome = "retry";
-				Duration delay = settings.finalizer().retryDelay().multipliedBy(1L << Math.min(started.ofRetry() - 1, 10));
+				Duration delay = settings.finalizer().retryDelay().multipliedBy(1L << Math.min(started.sinceRetry() - 1, 10));
 				Instant next = clock.instant().plus(delay);
 				store.retryWait(id, createdAt, ex.getMessage(), next, clock.instant());
 				LOG.warn("event=finalize.retry_scheduled recordingId=" + id + " attempt=" + attempt + " nextAttemptAt="

@@ -5,7 +5,8 @@ package io.ov2ha.controller.finalize;
  *
  * @param source who asks
  * @param epoch the caller's epoch (required from recorders; a stale one is refused with 409)
- * @param force admin only: retry a FAILED or ABANDONED recording, or run a waiting retry now
+ * @param force admin only: retry a FAILED or ABANDONED recording (with {@code HA_FINALIZE_ATTEMPTS}
+ *        attempts of its own), or run a waiting retry now (its count goes on)
  */
 public record FinalizationRequest(Source source, Long epoch, boolean force) {
 

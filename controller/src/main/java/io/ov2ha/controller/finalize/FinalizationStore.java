@@ -133,7 +133,11 @@ class FinalizationStore {
 				RequestCode.class).code() == RequestCode.CREATED;
 	}
 
-	/** Re-arms a FAILED or RETRY_WAIT finalization for an attempt now. */
+	/**
+	 * Re-arms a FAILED or RETRY_WAIT finalization for an attempt now, its count of deaths cleared
+	 * ({@link #countDeath}); a FAILED one gets {@code HA_FINALIZE_ATTEMPTS} attempts of its own
+	 * (the attempts so far noted as {@code retriedAfterAttempts}: {@link Started#sinceRetry}).
+	 */
 	boolean rearm(RecordingId id, long createdAt, String trigger) {
 		return lua.run(REARM, List.of(RedisKeys.finalization(id, createdAt)),
 				List.of(trigger, State.FAILED.name(), State.RETRY_WAIT.name()), RearmCode.class)
@@ -164,10 +168,11 @@ class FinalizationStore {
 	 * An attempt started ({@link #start}).
 	 *
 	 * @param number its number among all the finalization's attempts (the API's {@code attempts})
-	 * @param ofRetry its number since an admin's last retry ({@link #rearm}; all of them without
-	 *        one): what {@code HA_FINALIZE_ATTEMPTS} bounds, so a retry gets as many as the first run
+	 * @param sinceRetry its number since an admin's last retry of the FAILED finalization
+	 *        ({@link #rearm}; all of them without one): what {@code HA_FINALIZE_ATTEMPTS} bounds, so
+	 *        a retry gets as many as the first run
 	 */
-	record Started(long number, long ofRetry) {
+	record Started(long number, long sinceRetry) {
 	}
 
 	/** Starts an attempt; answers its numbers. */
@@ -178,8 +183,7 @@ class FinalizationStore {
 		redis.opsForHash().delete(key, "error", "nextAttemptAt", "abortedAt");
 		Long attempts = redis.opsForHash().increment(key, "attempts", 1);
 		long number = attempts == null ? 1 : attempts;
-		Object before = redis.opsForHash().get(key, "retriedAfterAttempts");
-		long retriedAfter = intOr(before == null ? null : before.toString());
+		long retriedAfter = intOr(get(id, createdAt, "retriedAfterAttempts"));
 		return new Started(number, Math.max(1, number - retriedAfter));
 	}
 

@@ -77,9 +77,10 @@ class FinalizeController {
 			result. The call answers 200 when it has ended (state DONE: recording READY; state FAILED: \
 			recording FAILED with the reason, chunks kept), or 202 with the current state after \
 			`waitSeconds` (default 20, at most 25, so that a stopping recorder exits inside OpenVidu's 30 s). \
-			If chunk storage is unreachable the attempt is repeated automatically (state RETRY_WAIT). \
-			An admin retries a FAILED (or ABANDONED) recording with `force=true`; a READY recording is \
-			never rebuilt.""")
+			If chunk storage is unreachable the attempt is repeated automatically (state RETRY_WAIT), up \
+			to `HA_FINALIZE_ATTEMPTS` attempts. An admin retries a FAILED (or ABANDONED) recording with \
+			`force=true`: the retry gets `HA_FINALIZE_ATTEMPTS` attempts of its own (`attempts` counts \
+			them all); a READY recording is never rebuilt.""")
 	@ApiResponse(responseCode = "200", description = "Finalization ended (DONE or FAILED)")
 	@ApiResponse(responseCode = "202", description = "Still running (or waiting for a retry); poll again")
 	@ApiRoles({ "RECORDER", "ADMIN" })
@@ -88,7 +89,7 @@ class FinalizeController {
 	ResponseEntity<Finalization> finalizeRecording(
 			@Parameter(description = "Recording id", example = "ses_AbC~1") @PathVariable String id,
 			@Parameter(description = "Seconds to wait for the result, 0..25", example = "20") @RequestParam(defaultValue = "20") int waitSeconds,
-			@Parameter(description = "Admin only: retry a FAILED or ABANDONED recording, or a waiting retry now") @RequestParam(defaultValue = "false") boolean force,
+			@Parameter(description = "Admin only: retry a FAILED or ABANDONED recording (with HA_FINALIZE_ATTEMPTS attempts of its own), or run a waiting retry now (its count goes on)") @RequestParam(defaultValue = "false") boolean force,
 			@RequestBody(required = false) FinalizeRequest request, Authentication caller) {
 		RecordingId recordingId = RecordingId.of(id);
 		if (waitSeconds < 0 || waitSeconds > FinalizationService.MAX_WAIT.toSeconds()) {

@@ -66,8 +66,9 @@ public class RedisLease {
 	}
 
 	/**
-	 * The leader idiom of a periodic pass that keeps its leader between passes (the stale
-	 * sweeper, the state pruner, the finalization recovery, the standby pool): runs {@code work}
+	 * The leader idiom of a periodic pass that keeps its leader between passes (the state pruner,
+	 * the standby pool; the stale recordings and the finalizations to resume are the reconciler's
+	 * sweep, under its own lease): runs {@code work}
 	 * when this controller holds the lease {@code name} ({@link RedisKeys#lease(String)}), taken
 	 * or renewed for {@code ttl}. Replicas sharing one Redis run each pass once; a leader that dies
 	 * leaves its lease to expire and another replica leads from its next pass on. A ttl of a few
