@@ -68,7 +68,7 @@ class FinalizationAdmission {
 					return recording;
 				}
 				store.request(id, recording.createdAt(), trigger.source().label(), clock.instant());
-				store.rearm(id, recording.createdAt(), trigger.source().label());
+				store.rearm(id, recording.createdAt(), trigger.source().label(), true);
 				recordings.transition(id, RecordingStatus.FINALIZING,
 						List.of(RecordingStatus.FAILED, RecordingStatus.ABANDONED),
 						Map.of("statusReason", "finalization retried by an admin"));
@@ -94,7 +94,7 @@ class FinalizationAdmission {
 			case FINALIZING -> {
 				store.request(id, recording.createdAt(), trigger.source().label(), clock.instant());
 				if (trigger.force() && trigger.source() == Source.ADMIN) {
-					store.rearm(id, recording.createdAt(), trigger.source().label());
+					store.rearm(id, recording.createdAt(), trigger.source().label(), false);
 				}
 			}
 		}

@@ -135,12 +135,17 @@ class FinalizationStore {
 
 	/**
 	 * Re-arms a FAILED or RETRY_WAIT finalization for an attempt now, its count of deaths cleared
-	 * ({@link #countDeath}); a FAILED one gets {@code HA_FINALIZE_ATTEMPTS} attempts of its own
-	 * (the attempts so far noted as {@code retriedAfterAttempts}: {@link Started#sinceRetry}).
+	 * ({@link #countDeath}).
+	 *
+	 * @param attemptsOfItsOwn the retry of a FAILED or ABANDONED recording: it gets
+	 *        {@code HA_FINALIZE_ATTEMPTS} attempts of its own (the attempts so far noted as
+	 *        {@code retriedAfterAttempts}: {@link Started#sinceRetry}); false: a waiting retry run
+	 *        now, its count going on
 	 */
-	boolean rearm(RecordingId id, long createdAt, String trigger) {
+	boolean rearm(RecordingId id, long createdAt, String trigger, boolean attemptsOfItsOwn) {
 		return lua.run(REARM, List.of(RedisKeys.finalization(id, createdAt)),
-				List.of(trigger, State.FAILED.name(), State.RETRY_WAIT.name()), RearmCode.class)
+				List.of(trigger, attemptsOfItsOwn ? "1" : "0", State.FAILED.name(), State.RETRY_WAIT.name()),
+				RearmCode.class)
 			.code() == RearmCode.REARMED;
 	}
 
@@ -168,7 +173,7 @@ class FinalizationStore {
 	 * An attempt started ({@link #start}).
 	 *
 	 * @param number its number among all the finalization's attempts (the API's {@code attempts})
-	 * @param sinceRetry its number since an admin's last retry of the FAILED finalization
+	 * @param sinceRetry its number since an admin's last retry of the FAILED or ABANDONED recording
 	 *        ({@link #rearm}; all of them without one): what {@code HA_FINALIZE_ATTEMPTS} bounds, so
 	 *        a retry gets as many as the first run
 	 */
