@@ -48,8 +48,8 @@ source "$SCRIPT_DIR/lib/standby.sh"
 
 # Internal knobs (tests and tuning; not site settings).
 OV2HA_CAPTURE=${OV2HA_CAPTURE:-x11}               # x11 | lavfi (host tests)
-OV2HA_DRAIN_TIMEOUT=${OV2HA_DRAIN_TIMEOUT:-8}     # s the uploader may drain after stop
-OV2HA_STOP_TIMEOUT=${OV2HA_STOP_TIMEOUT:-24}      # s from stop to exit (OpenVidu allows 30)
+OV2HA_DRAIN_TIMEOUT=${OV2HA_DRAIN_TIMEOUT:-8}     # s the uploader may drain after ffmpeg's exit
+OV2HA_STOP_TIMEOUT=${OV2HA_STOP_TIMEOUT:-24}      # s from the stop request to exit (OpenVidu allows 30)
 OV2HA_BROWSER_WAIT_MS=${OV2HA_BROWSER_WAIT_MS:-0} # ms Chromium may wait for ffmpeg's first frame (0: starts with ffmpeg)
 
 EX_FFMPEG_DIED=1
@@ -60,6 +60,7 @@ EX_TEMPFAIL=75
 EX_CONFIG=78
 
 STOP_REQUESTED=false
+STOP_AT=0 # ms: when the stop request was seen; the stop deadline counts from it
 FFMPEG_PID=''
 FFMPEG_RC=''
 AGENT_PID=''
@@ -94,11 +95,18 @@ stop_file_has_q() {
 	return 1
 }
 
+# note_stop_request SOURCE: the recorder stops. OpenVidu's 30 s run from its `q`, not from
+# ffmpeg's exit (which can take seconds on a loaded host): the deadlines count from here.
+note_stop_request() {
+	[[ $STOP_REQUESTED == false ]] || return 0
+	STOP_REQUESTED=true
+	now_ms_to STOP_AT
+	log_info stop_requested source="$1"
+}
+
 # request_stop: SIGTERM/SIGINT become the same graceful `q` OpenVidu sends.
 request_stop() {
-	local signal=$1
-	log_info stop_requested source="$signal"
-	STOP_REQUESTED=true
+	note_stop_request "$1"
 	printf 'q\n' >"$OV2HA_STOP_FILE" 2>/dev/null || true
 	kill_child
 }
@@ -326,7 +334,7 @@ check_helpers() {
 
 # supervise: returns when ffmpeg has exited or the recorder was fenced.
 supervise() {
-	local stop_seen_at=0 now
+	local now
 	while :; do
 		[[ -e $OV2HA_RUN_DIR/fenced ]] && return 0
 		if ! kill -0 "$FFMPEG_PID" 2>/dev/null; then
@@ -335,22 +343,20 @@ supervise() {
 			return 0
 		fi
 		if [[ $STOP_REQUESTED == false ]] && stop_file_has_q; then
-			STOP_REQUESTED=true
-			log_info stop_requested source=stop_file
+			note_stop_request stop_file
 		fi
 		note_first_frame
 		[[ $STOP_REQUESTED == true ]] || start_browser
 		[[ $STOP_REQUESTED == true ]] || start_content
 		if [[ $STOP_REQUESTED == true ]]; then
 			set_phase stopping
-			now=$(now_ms)
-			((stop_seen_at == 0)) && stop_seen_at=$now
+			now_ms_to now
 			# ffmpeg closes its chunk within a fraction of a second after q; if it does not,
 			# SIGINT (also graceful), then SIGKILL (the flushed partial chunk stays decodable).
-			if ((now - stop_seen_at > 8000)); then
+			if ((now - STOP_AT > 8000)); then
 				log_warn ffmpeg_kill signal=KILL
 				kill -KILL "$FFMPEG_PID" 2>/dev/null || true
-			elif ((now - stop_seen_at > 4000)); then
+			elif ((now - STOP_AT > 4000)); then
 				log_warn ffmpeg_kill signal=INT
 				kill -INT "$FFMPEG_PID" 2>/dev/null || true
 			fi
@@ -450,12 +456,17 @@ on_fenced() {
 
 # finish: after ffmpeg's exit; graceful stop (exit 0) or ffmpeg died (exit 1).
 finish() {
-	local stop_at drain_deadline stop_deadline chunks rc=0
-	stop_at=$(now_ms)
+	local stop_at exited_at drain_deadline stop_deadline chunks rc=0
+	now_ms_to exited_at
 	[[ -e $OV2HA_RUN_DIR/fenced ]] && on_fenced
 	touch "$OV2HA_RUN_DIR/ffmpeg.exited"
 	set_phase stopping
-	stop_file_has_q && STOP_REQUESTED=true
+	# ffmpeg may have read the q before the supervisor saw it: the stop is noted now.
+	stop_file_has_q && note_stop_request stop_file
+	# The stop deadline counts from the stop request (OpenVidu's 30 s), else from ffmpeg's
+	# death; the drain's from ffmpeg's exit, when the last chunk is closed.
+	stop_at=$STOP_AT
+	[[ $STOP_REQUESTED == true ]] || stop_at=$exited_at
 	chunks=$(segment_list_complete_lines "$(segment_list_path)")
 	if [[ $STOP_REQUESTED == true ]]; then
 		log_info ffmpeg_exited exit_code="$FFMPEG_RC" chunks="$chunks" last_seq="$(last_complete_seq)"
@@ -465,7 +476,7 @@ finish() {
 	fi
 	stop_content
 	display_stop
-	drain_deadline=$((stop_at + OV2HA_DRAIN_TIMEOUT * 1000))
+	drain_deadline=$((exited_at + OV2HA_DRAIN_TIMEOUT * 1000))
 	stop_deadline=$((stop_at + OV2HA_STOP_TIMEOUT * 1000))
 	drain_uploader "$drain_deadline"
 	[[ -e $OV2HA_RUN_DIR/fenced ]] && on_fenced
@@ -488,7 +499,8 @@ finish() {
 # Startup was interrupted by a stop (before ffmpeg ran): nothing recorded, finalize anyway.
 stop_before_recording() {
 	local stop_at
-	stop_at=$(now_ms)
+	note_stop_request stop_file
+	stop_at=$STOP_AT
 	log_info stop_before_recording
 	write_openvidu_files
 	FFMPEG_RC=none

@@ -19,15 +19,18 @@ rec_dir() { printf '%s/ses_T' "$OV2HA_RECORDINGS_DIR"; }
 @test "primary: OpenVidu's files at once, chunks uploaded and reported, q stops it cleanly" {
 	export RECORDING_JSON='{"id":"ses_T","name":"a  b * ?","createdAt":1700000005000,"status":"started"}'
 	start_recorder
-	wait_for 2 test -s "$(rec_dir)/ses_T.mp4"
+	# OpenVidu waits up to 30 s for a non-empty file (about 0.5 s here on a quiet host, 6 s with
+	# twelve busy loops on 2 cores): the bound is OpenVidu's, with room for the container's start.
+	wait_for 20 test -s "$(rec_dir)/ses_T.mp4"
 	[ "$(cat "$(rec_dir)/.recording.ses_T")" = "$RECORDING_JSON" ]
 	wait_for 15 csv_has_lines 3
-	wait_for 5 requests_at_least chunks 3
+	wait_for 20 requests_at_least chunks 3
 	stop_like_openvidu
 	local t0=$SECONDS
 	wait_exit "$RECORDER_PID" 30
 	[ "$EXIT_CODE" = 0 ]
-	(( SECONDS - t0 <= 5 ))
+	# OpenVidu's deadline (30 s from its q); about 1 s on a quiet host.
+	(( SECONDS - t0 < 30 ))
 	local n
 	n=$(csv_lines)
 	[ "$(count_requests chunks)" = "$n" ]
@@ -35,10 +38,13 @@ rec_dir() { printf '%s/ses_T' "$OV2HA_RECORDINGS_DIR"; }
 	[ "$(count_requests register)" = 1 ]
 	[ "$(count_requests finalize)" = 1 ]
 	grep -q '^finalize POST /api/recordings/ses_T/finalize {"epoch":0}$' "$STUB_DIR/requests.log"
-	# The controller is asked to answer 2 s before the recorder's curl gives up.
-	local wait_s
-	wait_s=$(grep -oE 'finalize.{0,2}waitSeconds=[0-9]+' "$STUB_DIR/argv.log" | grep -oE '[0-9]+$')
-	((wait_s >= 19 && wait_s <= 22))
+	# The controller is asked to answer 2 s before the recorder's curl gives up, within the 24 s
+	# counted from the q (waitSeconds about 21 on a quiet host, less when the stop took longer).
+	local call wait_s max_s
+	call=$(grep -E 'finalize.{0,2}waitSeconds=' "$STUB_DIR/argv.log")
+	wait_s=$(grep -oE 'waitSeconds=[0-9]+' <<<"$call" | grep -oE '[0-9]+$')
+	max_s=$(grep -oE -- '--max-time [0-9]+' <<<"$call" | grep -oE '[0-9]+$')
+	((max_s == wait_s + 2 && max_s <= 24))
 	# The register call carries the recording JSON and OpenVidu's environment.
 	local body
 	body=$(grep '^register ' "$STUB_DIR/requests.log" | head -n 1 | cut -d' ' -f4-)
@@ -83,12 +89,13 @@ rec_dir() { printf '%s/ses_T' "$OV2HA_RECORDINGS_DIR"; }
 	start_recorder
 	wait_for 15 csv_has_lines 2
 	set_response heartbeat 409 0 "$(problem_body stale-epoch 409)"
-	local t0=$SECONDS
-	wait_exit "$RECORDER_PID" 10
+	wait_exit "$RECORDER_PID" 30
 	[ "$EXIT_CODE" = 3 ]
-	(( SECONDS - t0 <= 5 ))
+	# At once: no drain of the uploader and no finalize (a few seconds at most, on a busy host).
 	[ "$(count_requests finalize)" = 0 ]
 	grep -q 'event=fenced reason=stale-epoch' "$WORK/recorder.log"
+	grep -q 'event=recording_stopped reason=fenced' "$WORK/recorder.log"
+	if grep -qE 'event=(uploader_finished|uploader_drain_timeout|finalize_requested)' "$WORK/recorder.log"; then false; fi
 	[ "$(find "$(rec_dir)/chunks" -name '*.ts' | wc -l)" -ge 2 ]
 	[ -s "$(rec_dir)/ses_T.mp4" ] && [ -s "$(rec_dir)/.recording.ses_T" ]
 	# No process of the recorder is left.
@@ -105,14 +112,20 @@ rec_dir() { printf '%s/ses_T' "$OV2HA_RECORDINGS_DIR"; }
 }
 
 @test "a recorder that cannot register still records, and registers when it can" {
-	# The chunks held back below are still being uploaded at the stop (about one a second on a
-	# busy 2-core machine, 1 s chunks): the drain gets 20 s here, not the 8 s default, because this
-	# test asserts that every chunk is reported, not the drain's deadline (the S3-down test does).
-	export OV2HA_BACKOFF_MAX=2 OV2HA_REGISTER_BACKOFF_MAX=2 OV2HA_DRAIN_TIMEOUT=20
+	# The chunks held back below are still being uploaded at the stop. Their number grows with
+	# the time the steps before the stop take, and each costs more on a loaded host: with twelve
+	# busy loops on 2 cores (load 14), up to 33 chunks at about 4.3 s each through the stub's bash
+	# curl, 105-142 s. The drain gets 300 s here, not the 8 s default, because this test asserts
+	# that every chunk is reported, not the drain's deadline (the S3-down test does); on a quiet
+	# host the drain takes about a second.
+	export OV2HA_BACKOFF_MAX=2 OV2HA_REGISTER_BACKOFF_MAX=2 OV2HA_DRAIN_TIMEOUT=300
 	touch "$STUB_DIR/controller_down"
 	start_recorder
 	wait_for 15 csv_has_lines 3
-	[ "$(count_requests register)" -ge 2 ]
+	# The agent retries 1 s after its first attempt; on a loaded host it may reach it only after
+	# several chunks (ffmpeg keeps real time, the agent's bash loop does not): waited for, not
+	# assumed from the chunks' pace.
+	wait_for 20 requests_at_least register 2
 	[ "$(count_requests heartbeat)" = 0 ]
 	# The controller is back, but refuses chunk reports for a while: the heartbeats show
 	# the backlog of complete chunks not yet reported.
@@ -127,7 +140,7 @@ rec_dir() { printf '%s/ses_T' "$OV2HA_RECORDINGS_DIR"; }
 	set_response heartbeat.once 404 0 "$(problem_body recording-not-found 404)"
 	wait_for 10 log_count_above "$WORK/recorder.log" event=registered "$registers"
 	stop_like_openvidu
-	wait_exit "$RECORDER_PID" 40
+	wait_exit "$RECORDER_PID" 330
 	[ "$EXIT_CODE" = 0 ]
 	[ "$(grep -c 'event=uploader_drain_timeout' "$WORK/recorder.log")" = 0 ]
 	[ "$(grep -c 'event=chunk_reported' "$WORK/recorder.log")" = "$(csv_lines)" ]
