@@ -99,8 +99,8 @@ stop_file_has_q() {
 # ffmpeg's exit (which can take seconds on a loaded host): the deadlines count from here.
 note_stop_request() {
 	[[ $STOP_REQUESTED == false ]] || return 0
-	STOP_REQUESTED=true
 	now_ms_to STOP_AT
+	STOP_REQUESTED=true
 	log_info stop_requested source="$1"
 }
 
@@ -334,7 +334,7 @@ check_helpers() {
 
 # supervise: returns when ffmpeg has exited or the recorder was fenced.
 supervise() {
-	local now
+	local now since
 	while :; do
 		[[ -e $OV2HA_RUN_DIR/fenced ]] && return 0
 		if ! kill -0 "$FFMPEG_PID" 2>/dev/null; then
@@ -353,10 +353,13 @@ supervise() {
 			now_ms_to now
 			# ffmpeg closes its chunk within a fraction of a second after q; if it does not,
 			# SIGINT (also graceful), then SIGKILL (the flushed partial chunk stays decodable).
-			if ((now - STOP_AT > 8000)); then
+			# Counted from the stop, or from ffmpeg's start for a stop that came before it.
+			since=$STOP_AT
+			if ((FFMPEG_STARTED_AT > since)); then since=$FFMPEG_STARTED_AT; fi
+			if ((now - since > 8000)); then
 				log_warn ffmpeg_kill signal=KILL
 				kill -KILL "$FFMPEG_PID" 2>/dev/null || true
-			elif ((now - STOP_AT > 4000)); then
+			elif ((now - since > 4000)); then
 				log_warn ffmpeg_kill signal=INT
 				kill -INT "$FFMPEG_PID" 2>/dev/null || true
 			fi
@@ -456,17 +459,13 @@ on_fenced() {
 
 # finish: after ffmpeg's exit; graceful stop (exit 0) or ffmpeg died (exit 1).
 finish() {
-	local stop_at exited_at drain_deadline stop_deadline chunks rc=0
+	local exited_at stop_deadline chunks rc=0
 	now_ms_to exited_at
 	[[ -e $OV2HA_RUN_DIR/fenced ]] && on_fenced
 	touch "$OV2HA_RUN_DIR/ffmpeg.exited"
 	set_phase stopping
 	# ffmpeg may have read the q before the supervisor saw it: the stop is noted now.
 	stop_file_has_q && note_stop_request stop_file
-	# The stop deadline counts from the stop request (OpenVidu's 30 s), else from ffmpeg's
-	# death; the drain's from ffmpeg's exit, when the last chunk is closed.
-	stop_at=$STOP_AT
-	[[ $STOP_REQUESTED == true ]] || stop_at=$exited_at
 	chunks=$(segment_list_complete_lines "$(segment_list_path)")
 	if [[ $STOP_REQUESTED == true ]]; then
 		log_info ffmpeg_exited exit_code="$FFMPEG_RC" chunks="$chunks" last_seq="$(last_complete_seq)"
@@ -476,9 +475,8 @@ finish() {
 	fi
 	stop_content
 	display_stop
-	drain_deadline=$((exited_at + OV2HA_DRAIN_TIMEOUT * 1000))
-	stop_deadline=$((stop_at + OV2HA_STOP_TIMEOUT * 1000))
-	drain_uploader "$drain_deadline"
+	# The drain counts from ffmpeg's exit, when the last chunk is closed.
+	drain_uploader "$((exited_at + OV2HA_DRAIN_TIMEOUT * 1000))"
 	[[ -e $OV2HA_RUN_DIR/fenced ]] && on_fenced
 	stop_helper "$AGENT_PID"
 	AGENT_PID=''
@@ -488,19 +486,19 @@ finish() {
 		exit "$EX_FFMPEG_DIED"
 	fi
 	write_stop_marker || log_warn stop_marker_failed
+	# The stop's budget counts from the stop request: OpenVidu's 30 s run from its q.
+	stop_deadline=$((STOP_AT + OV2HA_STOP_TIMEOUT * 1000))
 	finalize "$stop_deadline" || rc=$?
 	if [[ -s $(recording_dir)/$VIDEO_ID.info ]]; then
 		log_info info_file_present file="$VIDEO_ID.info"
 	fi
-	log_info recorder_exit exit_code="$rc" stop_ms="$(($(now_ms) - stop_at))"
+	log_info recorder_exit exit_code="$rc" stop_ms="$(($(now_ms) - STOP_AT))"
 	exit "$rc"
 }
 
 # Startup was interrupted by a stop (before ffmpeg ran): nothing recorded, finalize anyway.
 stop_before_recording() {
-	local stop_at
 	note_stop_request stop_file
-	stop_at=$STOP_AT
 	log_info stop_before_recording
 	write_openvidu_files
 	FFMPEG_RC=none
@@ -512,7 +510,7 @@ stop_before_recording() {
 	[[ -e $OV2HA_RUN_DIR/fenced ]] && on_fenced
 	local rc=0
 	write_stop_marker || log_warn stop_marker_failed
-	finalize "$((stop_at + OV2HA_STOP_TIMEOUT * 1000))" || rc=$?
+	finalize "$((STOP_AT + OV2HA_STOP_TIMEOUT * 1000))" || rc=$?
 	log_info recorder_exit exit_code="$rc" reason=stopped_before_recording
 	exit "$rc"
 }
